@@ -1,0 +1,13 @@
+# Writes OUT: a C++ file defining dgkafka::sql::embedded(), one entry per file in FILES.
+set(body "// Generated from schemas/*.sql by cmake/embed_sql.cmake. Do not edit.\n")
+string(APPEND body "#include \"db/embedded_sql.hpp\"\n\nnamespace dgkafka::sql {\n")
+string(APPEND body "const std::map<std::string, std::string>& embedded() {\n")
+string(APPEND body "    static const std::map<std::string, std::string> files = {\n")
+foreach(f ${FILES})
+  get_filename_component(name ${f} NAME_WE)
+  file(READ ${f} content)
+  string(APPEND body "        {\"${name}\", R\"dgsql(${content})dgsql\"},\n")
+endforeach()
+string(APPEND body "    };\n    return files;\n}\n}  // namespace dgkafka::sql\n")
+file(WRITE ${OUT}.tmp "${body}")
+file(COPY_FILE ${OUT}.tmp ${OUT} ONLY_IF_DIFFERENT)

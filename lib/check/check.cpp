@@ -1,0 +1,164 @@
+#include "check/check.hpp"
+
+#include <fmt/format.h>
+
+#include <chrono>
+#include <ctime>
+#include <nlohmann/json.hpp>
+#include <pqxx/pqxx>
+
+#include "db/connection.hpp"
+#include "db/embedded_sql.hpp"
+#include "db/tables.hpp"
+#include "kafka/client.hpp"
+#include "util/errors.hpp"
+#include "util/table.hpp"
+
+namespace dgkafka {
+
+namespace {
+
+struct Recorded {
+    int32_t partition;
+    int64_t committed;
+    std::optional<int64_t> latest;
+    std::string start, end;
+};
+
+struct FromKafka {
+    int32_t partition;
+    std::optional<int64_t> committed;  // the group's committed offset, if any
+    int64_t latest;
+    int64_t lag;  // latest - offset recorded in the database (or - earliest when none)
+};
+
+struct History {
+    int32_t partition;
+    std::string event;
+    int64_t start, end, count;
+    std::string batch_start, batch_end;
+};
+
+std::string utc_now() {
+    const std::time_t t = std::time(nullptr);
+    std::tm tm{};
+    gmtime_r(&t, &tm);
+    char buf[40];
+    std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S+00", &tm);
+    return buf;
+}
+
+std::string opt(const std::optional<int64_t>& v) { return v ? std::to_string(*v) : "-"; }
+
+nlohmann::json opt_json(const std::optional<int64_t>& v) { return v ? nlohmann::json(*v) : nlohmann::json(); }
+
+}  // namespace
+
+void run_check(const Config& cfg, const CheckOptions& options, std::ostream& out) {
+    std::vector<Recorded> recorded;
+    std::vector<History> history;
+    {
+        auto conn = db::connect(cfg.db, "dgkafka check");
+        try {
+            pqxx::read_transaction tx(*conn);
+            tx.exec0("SET LOCAL TimeZone = 'UTC'");
+            if (!db::table_exists(tx, cfg.offset_table) || !db::table_exists(tx, cfg.history_table))
+                throw Error(Exit::not_set_up, fmt::format("offset tables {} and {} do not exist: run `dgkafka setup {}`",
+                                                          cfg.offset_table.display(), cfg.history_table.display(),
+                                                          cfg.path));
+            const auto vars = db::table_vars(cfg);
+            for (const auto& r : tx.exec_params(sql::render("check_offsets", vars), cfg.consumer_group, cfg.topic))
+                recorded.push_back({r[0].as<int32_t>(), r[1].as<int64_t>(),
+                                    r[2].is_null() ? std::nullopt : std::optional<int64_t>(r[2].as<int64_t>()),
+                                    r[3].is_null() ? "-" : r[3].as<std::string>(),
+                                    r[4].is_null() ? "-" : r[4].as<std::string>()});
+            if (options.history > 0)
+                for (const auto& r : tx.exec_params(sql::render("check_history", vars), cfg.consumer_group, cfg.topic,
+                                                    options.history))
+                    history.push_back({r[0].as<int32_t>(), r[1].as<std::string>(), r[2].as<int64_t>(),
+                                       r[3].as<int64_t>(), r[4].as<int64_t>(), r[5].as<std::string>(),
+                                       r[6].as<std::string>()});
+        } catch (const pqxx::sql_error& e) {
+            throw Error(Exit::database, "reading the recorded offsets: " + db::describe(e));
+        }
+    }
+
+    auto admin = kafka::make_admin(cfg.brokers, cfg.kafka_properties);
+    const int partitions = kafka::partition_count(admin.get(), cfg.topic, cfg.brokers);
+    const auto committed = kafka::committed_offsets(cfg.brokers, cfg.kafka_properties, cfg.consumer_group,
+                                                    cfg.topic, partitions);
+    const std::string asked = utc_now();
+    std::vector<FromKafka> kafka_side;
+    int64_t total_lag = 0;
+    for (int32_t p = 0; p < partitions; ++p) {
+        const auto marks = kafka::query_watermarks(admin.get(), cfg.topic, p);
+        int64_t loaded_to = marks.low;
+        for (const auto& r : recorded)
+            if (r.partition == p) loaded_to = std::max(r.committed, marks.low);
+        const auto c = committed.find(p);
+        FromKafka k{p, c == committed.end() ? std::nullopt : std::optional<int64_t>(c->second), marks.high,
+                    std::max<int64_t>(0, marks.high - loaded_to)};
+        total_lag += k.lag;
+        kafka_side.push_back(k);
+    }
+
+    if (options.json) {
+        nlohmann::json j = {{"database", cfg.db.database.value_or("")},
+                            {"topic", cfg.topic},
+                            {"group", cfg.consumer_group},
+                            {"recorded", nlohmann::json::array()},
+                            {"kafka", nlohmann::json::array()},
+                            {"kafka_timestamp", asked},
+                            {"total_lag", total_lag}};
+        for (const auto& r : recorded)
+            j["recorded"].push_back({{"partition", r.partition},
+                                     {"committed", r.committed},
+                                     {"latest", opt_json(r.latest)},
+                                     {"start", r.start},
+                                     {"end", r.end}});
+        for (const auto& k : kafka_side)
+            j["kafka"].push_back({{"partition", k.partition},
+                                  {"committed", opt_json(k.committed)},
+                                  {"latest", k.latest},
+                                  {"lag", k.lag}});
+        if (options.history > 0) {
+            j["history"] = nlohmann::json::array();
+            for (const auto& h : history)
+                j["history"].push_back({{"partition", h.partition},
+                                        {"event", h.event},
+                                        {"start_offset", h.start},
+                                        {"end_offset", h.end},
+                                        {"messages", h.count},
+                                        {"start", h.batch_start},
+                                        {"end", h.batch_end}});
+        }
+        out << j.dump(2) << "\n";
+        return;
+    }
+
+    out << fmt::format("Database = {}, Topic = {}, Group = {}\n\n", cfg.db.database.value_or("(default)"), cfg.topic,
+                       cfg.consumer_group);
+    out << "[Last recorded offset]\n";
+    TextTable rec({"Group", "Topic", "Partition", "Committed", "Latest", "Start", "End"});
+    for (const auto& r : recorded)
+        rec.add({cfg.consumer_group, cfg.topic, std::to_string(r.partition), std::to_string(r.committed),
+                 opt(r.latest), r.start, r.end});
+    rec.print(out);
+    out << "\n[Offset from Kafka]\n";
+    TextTable kt({"Group", "Topic", "Partition", "Committed", "Latest", "Timestamp", "Lag"});
+    for (const auto& k : kafka_side)
+        kt.add({cfg.consumer_group, cfg.topic, std::to_string(k.partition), opt(k.committed), std::to_string(k.latest),
+                asked, std::to_string(k.lag)});
+    kt.print(out);
+    out << fmt::format("\nTotal lag = {}\n", total_lag);
+    if (options.history > 0) {
+        out << fmt::format("\n[History: last {} per partition]\n", options.history);
+        TextTable ht({"Partition", "Event", "Start offset", "End offset", "Messages", "Start", "End"});
+        for (const auto& h : history)
+            ht.add({std::to_string(h.partition), h.event, std::to_string(h.start), std::to_string(h.end),
+                    std::to_string(h.count), h.batch_start, h.batch_end});
+        ht.print(out);
+    }
+}
+
+}  // namespace dgkafka

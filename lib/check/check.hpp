@@ -1,0 +1,17 @@
+#pragma once
+#include <ostream>
+
+#include "config/config.hpp"
+
+namespace dgkafka {
+
+struct CheckOptions {
+    bool json = false;
+    int history = 0;  // last N batches per partition; 0 = none
+};
+
+// dgkafka check: recorded offsets (database) beside Kafka's, with the lag. Throws Error with
+// not_set_up, no_topic, database or kafka when one side cannot be read.
+void run_check(const Config& cfg, const CheckOptions& options, std::ostream& out);
+
+}  // namespace dgkafka

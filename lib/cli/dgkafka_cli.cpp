@@ -1,0 +1,181 @@
+#include "cli/dgkafka_cli.hpp"
+
+#include <fmt/format.h>
+#include <sys/stat.h>
+
+#include <cxxopts.hpp>
+#include <functional>
+#include <iostream>
+#include <pqxx/pqxx>
+
+#include "check/check.hpp"
+#include "cli/args.hpp"
+#include "config/config.hpp"
+#include "db/connection.hpp"
+#include "db/tables.hpp"
+#include "load/load.hpp"
+#include "util/errors.hpp"
+#include "util/log.hpp"
+
+#ifndef DGKAFKA_VERSION
+#define DGKAFKA_VERSION "dev"
+#endif
+
+namespace dgkafka::cli {
+
+namespace {
+
+struct Context {
+    cxxopts::ParseResult& args;
+    const Config& cfg;
+    std::ostream& out;
+    const std::atomic<bool>& stop;
+};
+
+struct Command {
+    const char* name;
+    const char* summary;
+    std::function<void(cxxopts::Options&)> add_options;
+    std::function<void(const Context&)> run;
+};
+
+const std::vector<Command>& commands() {
+    static const std::vector<Command> table = {
+        {"setup", "create the offset, history, staging and rejected-rows tables (safe to re-run)",
+         [](cxxopts::Options&) {}, [](const Context& c) { db::setup(c.cfg, c.out); }},
+        {"load", "load the topic into the output table, exactly once",
+         [](cxxopts::Options& o) {
+             o.add_options()("quit-at-eof", "exit once every partition reached the end offset it had at start")(
+                 "force-reset-earliest", "start every partition at its first offset")(
+                 "force-reset-latest", "start every partition at its end (load only new messages)")(
+                 "loaders", "parallel loaders (database connections)", cxxopts::value<int>());
+         },
+         [](const Context& c) {
+             LoadOptions options;
+             options.quit_at_eof = c.args.count("quit-at-eof") > 0;
+             const bool earliest = c.args.count("force-reset-earliest") > 0;
+             const bool latest = c.args.count("force-reset-latest") > 0;
+             if (earliest && latest)
+                 throw Error(Exit::usage, "-force-reset-earliest and -force-reset-latest exclude each other");
+             options.reset = earliest ? Reset::earliest : latest ? Reset::latest : Reset::none;
+             if (c.args.count("loaders")) {
+                 options.loaders = c.args["loaders"].as<int>();
+                 if (*options.loaders < 1) throw Error(Exit::usage, "-loaders must be 1 or more");
+             }
+             options.verbose = log::verbosity();
+             run_load(c.cfg, options, c.out, c.stop);
+         }},
+        {"check", "show the offsets recorded in the database beside Kafka's",
+         [](cxxopts::Options& o) {
+             o.add_options()("json", "print the same facts as JSON")(
+                 "history", "also show the last N batches of each partition", cxxopts::value<int>());
+         },
+         [](const Context& c) {
+             CheckOptions options;
+             options.json = c.args.count("json") > 0;
+             if (c.args.count("history")) options.history = c.args["history"].as<int>();
+             if (options.history < 0) throw Error(Exit::usage, "-history must be 0 or more");
+             run_check(c.cfg, options, c.out);
+         }},
+    };
+    return table;
+}
+
+std::string usage() {
+    std::string s = "dgkafka loads Apache Kafka topics into PostgreSQL-compatible databases, exactly once.\n\n"
+                    "Usage: dgkafka <command> [flags] dgkafka.toml\n\nCommands:\n";
+    for (const auto& c : commands()) s += fmt::format("  {:<7} {}\n", c.name, c.summary);
+    s += "\nRun `dgkafka <command> --help` for its flags. Long flags take one dash or two (-quit-at-eof).\n";
+    return s;
+}
+
+cxxopts::Options options_for(const Command& cmd) {
+    cxxopts::Options o(std::string("dgkafka ") + cmd.name, cmd.summary);
+    o.custom_help("[flags]");
+    o.positional_help("dgkafka.toml");
+    o.add_options()("h,help", "show this help")("v,verbose", "progress on stderr; -vv for debug output")(
+        "config", "configuration file", cxxopts::value<std::string>());
+    cmd.add_options(o);
+    o.parse_positional({"config"});
+    return o;
+}
+
+std::set<std::string> long_names(const cxxopts::Options& o) {
+    std::set<std::string> names;
+    for (const auto& group : o.groups())
+        for (const auto& opt : o.group_help(group).options) names.insert(opt.l.empty() ? "" : opt.l.front());
+    return names;
+}
+
+void warn_if_readable_password(const Config& cfg) {
+    struct stat st {};
+    if (cfg.db.password && stat(cfg.path.c_str(), &st) == 0 && (st.st_mode & (S_IRGRP | S_IROTH)))
+        log::warn("{} holds a database password and other users can read it (chmod 600 {})", cfg.path, cfg.path);
+}
+
+int run(int argc, const char* const* argv, std::ostream& out, std::ostream& err, const std::atomic<bool>& stop) {
+    std::vector<std::string> args(argv + 1, argv + argc);
+    if (args.empty() || args[0] == "--help" || args[0] == "-help" || args[0] == "-h" || args[0] == "help") {
+        (args.empty() ? err : out) << usage();
+        return static_cast<int>(args.empty() ? Exit::usage : Exit::ok);
+    }
+    if (args[0] == "--version" || args[0] == "-version") {
+        out << "dgkafka " << DGKAFKA_VERSION << "\n";
+        return 0;
+    }
+    const auto cmd = std::find_if(commands().begin(), commands().end(),
+                                  [&](const Command& c) { return args[0] == c.name; });
+    if (cmd == commands().end()) throw Error(Exit::usage, fmt::format("unknown command \"{}\"\n\n{}", args[0], usage()));
+
+    auto options = options_for(*cmd);
+    auto normalized = normalize(args, long_names(options));
+    normalized[0] = std::string("dgkafka ") + cmd->name;
+    std::vector<const char*> cargv;
+    for (const auto& a : normalized) cargv.push_back(a.c_str());
+    cxxopts::ParseResult parsed;
+    try {
+        parsed = options.parse(static_cast<int>(cargv.size()), cargv.data());
+    } catch (const cxxopts::exceptions::exception& e) {
+        throw Error(Exit::usage, fmt::format("{}\n\n{}", e.what(), options.help()));
+    }
+    if (parsed.count("help")) {
+        out << options.help();
+        return 0;
+    }
+    if (!parsed.count("config") || !parsed.unmatched().empty())
+        throw Error(Exit::usage, fmt::format("give exactly one configuration file\n\n{}", options.help()));
+    log::set_verbosity(static_cast<int>(parsed.count("verbose")));
+
+    const Config cfg = load_config(parsed["config"].as<std::string>());
+    for (const auto& key : cfg.unused_keys)
+        log::info("{}: {} is accepted for compatibility with xdrive-based dgkafka and not used", cfg.path, key);
+    warn_if_readable_password(cfg);
+    cmd->run(Context{parsed, cfg, out, stop});
+    return 0;
+}
+
+}  // namespace
+
+int dgkafka_main(int argc, const char* const* argv, std::ostream& out, std::ostream& err,
+                 const std::atomic<bool>& stop) {
+    try {
+        return run(argc, argv, out, err, stop);
+    } catch (const ConfigError& e) {
+        for (const auto& p : e.problems()) err << "error: " << p << "\n";
+        return static_cast<int>(Exit::config);
+    } catch (const Error& e) {
+        err << "error: " << e.what() << "\n";
+        return static_cast<int>(e.code());
+    } catch (const pqxx::sql_error& e) {
+        err << "error: " << db::describe(e) << "\n";
+        return static_cast<int>(Exit::database);
+    } catch (const pqxx::broken_connection& e) {
+        err << "error: lost the database connection: " << e.what() << "\n";
+        return static_cast<int>(Exit::database);
+    } catch (const std::exception& e) {
+        err << "error: " << e.what() << "\n";
+        return static_cast<int>(Exit::failure);
+    }
+}
+
+}  // namespace dgkafka::cli

@@ -1,0 +1,483 @@
+#include "config/config.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <fstream>
+#include <sstream>
+#include <toml.hpp>
+
+#include "kafka/properties.hpp"
+#include "util/text.hpp"
+
+namespace dgkafka {
+
+ConfigError::ConfigError(std::vector<std::string> problems)
+    : problems_(std::move(problems)), joined_(text::join(problems_, "\n")) {}
+
+std::vector<const ColumnSpec*> Config::loaded_columns() const {
+    std::vector<const ColumnSpec*> out;
+    for (const auto& c : columns)
+        if (!c.ignored) out.push_back(&c);
+    return out;
+}
+
+std::vector<std::string> Config::target_columns() const {
+    std::vector<std::string> out;
+    if (mappings.empty()) {
+        for (const auto* c : loaded_columns()) out.push_back(c->name);
+    } else {
+        for (const auto& m : mappings) out.insert(out.end(), m.targets.begin(), m.targets.end());
+    }
+    return out;
+}
+
+namespace {
+
+enum class Kind { string, integer, number, boolean, table, table_array, scalar };
+
+struct KeyRule {
+    const char* key;
+    Kind kind;
+    bool required = false;
+    bool unused = false;  // accepted for compatibility with the xdrive-based dgkafka, ignored
+};
+
+// The schema of dgkafka.toml, table by table. "[]" marks an array of tables.
+const std::vector<std::pair<std::string, std::vector<KeyRule>>>& schema() {
+    static const std::vector<std::pair<std::string, std::vector<KeyRule>>> rules = {
+        {"", {{"dgkafka", Kind::table, true}, {"kafka", Kind::table, true}}},
+        {"dgkafka",
+         {{"database", Kind::string},
+          {"user", Kind::string},
+          {"password", Kind::string},
+          {"host", Kind::string},
+          {"port", Kind::integer},
+          {"sslmode", Kind::string},
+          {"sslcert", Kind::string},
+          {"sslkey", Kind::string},
+          {"sslrootcert", Kind::string},
+          {"connect_timeout", Kind::integer},
+          {"xdrive_host", Kind::string, false, true},
+          {"xdrive_port", Kind::integer, false, true},
+          {"xdrive_offset_endpoint", Kind::string, false, true},
+          {"xdrive_kafka_endpoint", Kind::string, false, true}}},
+        {"kafka",
+         {{"brokers", Kind::string, true},
+          {"input", Kind::table, true},
+          {"output", Kind::table, true},
+          {"commit", Kind::table},
+          {"properties", Kind::table}}},
+        {"kafka.input",
+         {{"format", Kind::string, true},
+          {"delimiter", Kind::string},
+          {"consumer_group", Kind::string, true},
+          {"topic", Kind::string, true},
+          {"partition_num", Kind::integer},
+          {"loaders", Kind::integer},
+          {"nwriter", Kind::integer, false, true},
+          {"ext_read_table", Kind::string},
+          {"ext_write_table", Kind::string, false, true},
+          {"ext_offset_table", Kind::string},
+          {"columns", Kind::table_array}}},
+        {"kafka.input.columns[]",
+         {{"name", Kind::string, true}, {"type", Kind::string, true}, {"ignored", Kind::boolean}}},
+        {"kafka.output",
+         {{"offset_table", Kind::string},
+          {"output_table", Kind::string, true},
+          {"reject_table", Kind::string},
+          {"filter", Kind::string},
+          {"mappings", Kind::table_array}}},
+        {"kafka.output.mappings[]", {{"name", Kind::string, true}, {"key", Kind::string, true}}},
+        {"kafka.commit", {{"max_row", Kind::integer}, {"minimal_interval", Kind::number}}},
+    };
+    return rules;
+}
+
+const std::vector<KeyRule>* rules_for(const std::string& table) {
+    for (const auto& [name, rules] : schema())
+        if (name == table) return &rules;
+    return nullptr;
+}
+
+const char* kind_name(Kind k) {
+    switch (k) {
+        case Kind::string: return "a string";
+        case Kind::integer: return "an integer";
+        case Kind::number: return "a number";
+        case Kind::boolean: return "true or false";
+        case Kind::table: return "a table";
+        case Kind::table_array: return "an array of tables ([[...]])";
+        case Kind::scalar: return "a string, number or boolean";
+    }
+    return "?";
+}
+
+bool has_kind(const toml::value& v, Kind k) {
+    switch (k) {
+        case Kind::string: return v.is_string();
+        case Kind::integer: return v.is_integer();
+        case Kind::number: return v.is_integer() || v.is_floating();
+        case Kind::boolean: return v.is_boolean();
+        case Kind::table: return v.is_table();
+        case Kind::table_array:
+            return v.is_array() && std::all_of(v.as_array().begin(), v.as_array().end(),
+                                               [](const toml::value& e) { return e.is_table(); });
+        case Kind::scalar: return v.is_string() || v.is_integer() || v.is_floating() || v.is_boolean();
+    }
+    return false;
+}
+
+std::string describe(const toml::value& v) {
+    switch (v.type()) {
+        case toml::value_t::string: return fmt::format("a string (\"{}\")", v.as_string().str);
+        case toml::value_t::integer: return fmt::format("an integer ({})", v.as_integer());
+        case toml::value_t::floating: return fmt::format("a float ({})", v.as_floating());
+        case toml::value_t::boolean: return v.as_boolean() ? "true" : "false";
+        case toml::value_t::table: return "a table";
+        case toml::value_t::array: return "an array";
+        default: return "a date/time";
+    }
+}
+
+std::string scalar_text(const toml::value& v) {
+    if (v.is_string()) return v.as_string().str;
+    if (v.is_boolean()) return v.as_boolean() ? "true" : "false";
+    if (v.is_integer()) return std::to_string(v.as_integer());
+    std::ostringstream os;
+    os << v.as_floating();
+    return os.str();
+}
+
+// Collects problems, each as "file:line: key: message", sorted by line at the end.
+class Problems {
+public:
+    explicit Problems(std::string path) : path_(std::move(path)) {}
+    void add(const toml::value& where, const std::string& key, const std::string& message) {
+        const unsigned line = where.location().line();
+        list_.push_back({line, line ? fmt::format("{}:{}: {}: {}", path_, line, key, message)
+                                    : fmt::format("{}: {}: {}", path_, key, message)});
+    }
+    void add_file(const std::string& message) { list_.push_back({0, path_ + ": " + message}); }
+    bool empty() const { return list_.empty(); }
+    [[noreturn]] void raise() {
+        std::stable_sort(list_.begin(), list_.end(),
+                         [](const auto& a, const auto& b) { return a.first < b.first; });
+        std::vector<std::string> out;
+        for (auto& p : list_) out.push_back(std::move(p.second));
+        throw ConfigError(std::move(out));
+    }
+
+private:
+    std::string path_;
+    std::vector<std::pair<unsigned, std::string>> list_;
+};
+
+std::string dotted(const std::string& table, const std::string& key) {
+    return table.empty() ? key : table + "." + key;
+}
+
+// Checks keys and types of one table against the schema, recursing into sub-tables.
+void check_table(const toml::value& table, const std::string& path, const std::string& display,
+                 Problems& problems, std::vector<std::string>& unused) {
+    const auto* rules = rules_for(path);
+    if (!rules) return;  // free-form (kafka.properties): checked elsewhere
+    std::vector<std::string> known;
+    for (const auto& r : *rules) known.emplace_back(r.key);
+
+    std::vector<std::string> keys;
+    for (const auto& [k, v] : table.as_table()) keys.push_back(k);
+    std::sort(keys.begin(), keys.end());
+    for (const auto& key : keys) {
+        const auto& v = table.as_table().at(key);
+        const auto rule = std::find_if(rules->begin(), rules->end(),
+                                       [&](const KeyRule& r) { return key == r.key; });
+        const std::string name = dotted(display, key);
+        if (rule == rules->end()) {
+            const auto near = text::nearest(key, known);
+            problems.add(v, name,
+                         near.empty() ? "unknown key"
+                                      : fmt::format("unknown key (did you mean \"{}\"?)", dotted(display, near)));
+            continue;
+        }
+        if (!has_kind(v, rule->kind)) {
+            problems.add(v, name, fmt::format("expected {}, got {}", kind_name(rule->kind), describe(v)));
+            continue;
+        }
+        if (rule->unused) unused.push_back(name);
+        const std::string sub = dotted(path, key);
+        if (rule->kind == Kind::table) check_table(v, sub, name, problems, unused);
+        if (rule->kind == Kind::table_array) {
+            const auto& arr = v.as_array();
+            for (size_t i = 0; i < arr.size(); ++i)
+                check_table(arr[i], sub + "[]", fmt::format("{}[{}]", name, i), problems, unused);
+        }
+    }
+    for (const auto& r : *rules)
+        if (r.required && !table.as_table().count(r.key))
+            problems.add(table, dotted(display, r.key), "required key is missing");
+}
+
+// Typed access to keys that check_table already accepted.
+const toml::value* find(const toml::value& table, const char* key) {
+    if (!table.is_table()) return nullptr;
+    const auto it = table.as_table().find(key);
+    return it == table.as_table().end() ? nullptr : &it->second;
+}
+std::optional<std::string> opt_string(const toml::value& t, const char* key) {
+    const auto* v = find(t, key);
+    if (v && v->is_string()) return v->as_string().str;
+    return std::nullopt;
+}
+std::optional<long long> opt_int(const toml::value& t, const char* key) {
+    const auto* v = find(t, key);
+    if (v && v->is_integer()) return static_cast<long long>(v->as_integer());
+    return std::nullopt;
+}
+
+class Reader {
+public:
+    Reader(const toml::value& root, Problems& problems, Config& cfg)
+        : root_(root), problems_(problems), cfg_(cfg) {}
+
+    void read() {
+        const toml::value empty = toml::table{};
+        const auto& dg = table("dgkafka", root_, empty);
+        const auto& kafka = table("kafka", root_, empty);
+        const auto& input = table("input", kafka, empty);
+        const auto& output = table("output", kafka, empty);
+        const auto& commit = table("commit", kafka, empty);
+        read_database(dg);
+        read_kafka(kafka);
+        read_input(input);
+        read_output(output, input);
+        read_commit(commit);
+    }
+
+private:
+    const toml::value& table(const char* key, const toml::value& parent, const toml::value& empty) {
+        const auto* v = find(parent, key);
+        return v && v->is_table() ? *v : empty;
+    }
+
+    void read_database(const toml::value& dg) {
+        auto& db = cfg_.db;
+        db.host = opt_string(dg, "host");
+        db.database = opt_string(dg, "database");
+        db.user = opt_string(dg, "user");
+        db.password = opt_string(dg, "password");
+        if (db.password && db.password->empty()) db.password.reset();  // spec examples use ""
+        db.sslcert = opt_string(dg, "sslcert");
+        db.sslkey = opt_string(dg, "sslkey");
+        db.sslrootcert = opt_string(dg, "sslrootcert");
+        db.sslmode = opt_string(dg, "sslmode");
+        if (db.sslmode) {
+            static const std::vector<std::string> modes = {"disable", "allow", "prefer", "require",
+                                                           "verify-ca", "verify-full"};
+            if (std::find(modes.begin(), modes.end(), *db.sslmode) == modes.end())
+                problems_.add(*find(dg, "sslmode"), "dgkafka.sslmode",
+                              fmt::format("\"{}\" is not one of {}", *db.sslmode, text::join(modes, ", ")));
+        }
+        if (auto port = opt_int(dg, "port")) {
+            if (*port < 1 || *port > 65535)
+                problems_.add(*find(dg, "port"), "dgkafka.port", fmt::format("{} is not a port number", *port));
+            else
+                db.port = static_cast<int>(*port);
+        }
+        if (auto t = opt_int(dg, "connect_timeout")) {
+            if (*t < 0)
+                problems_.add(*find(dg, "connect_timeout"), "dgkafka.connect_timeout", "must be 0 or more seconds");
+            else
+                db.connect_timeout = static_cast<int>(*t);
+        }
+    }
+
+    void read_kafka(const toml::value& kafka) {
+        if (auto b = opt_string(kafka, "brokers")) {
+            cfg_.brokers = *b;
+            if (text::trim(*b).empty()) problems_.add(*find(kafka, "brokers"), "kafka.brokers", "is empty");
+        }
+        const auto* props = find(kafka, "properties");
+        if (!props || !props->is_table()) return;
+        std::vector<std::string> keys;
+        for (const auto& [k, v] : props->as_table()) keys.push_back(k);
+        std::sort(keys.begin(), keys.end());
+        for (const auto& key : keys) {
+            const auto& v = props->as_table().at(key);
+            const std::string name = "kafka.properties." + key;
+            if (!has_kind(v, Kind::scalar)) {
+                problems_.add(v, name, fmt::format("expected {}, got {}", kind_name(Kind::scalar), describe(v)));
+                continue;
+            }
+            const std::string value = scalar_text(v);
+            if (auto err = kafka::check_property(key, value)) {
+                problems_.add(v, name, "librdkafka: " + *err);
+                continue;
+            }
+            cfg_.kafka_properties.emplace_back(key, value);
+        }
+    }
+
+    QualifiedName name(const toml::value& t, const char* key, const std::string& display,
+                       const std::string& fallback) {
+        const auto* v = find(t, key);
+        const std::string text = v && v->is_string() ? v->as_string().str : fallback;
+        if (text.empty()) return {};
+        try {
+            return QualifiedName::parse(text);
+        } catch (const std::invalid_argument& e) {
+            problems_.add(v ? *v : t, display, fmt::format("\"{}\" is not a valid table name: {}", text, e.what()));
+            return {};
+        }
+    }
+
+    void read_input(const toml::value& input) {
+        if (auto f = opt_string(input, "format")) {
+            if (*f == "csv") cfg_.format = Format::csv;
+            else if (*f == "json") cfg_.format = Format::json;
+            else if (*f == "binary") cfg_.format = Format::binary;
+            else problems_.add(*find(input, "format"), "kafka.input.format",
+                               fmt::format("\"{}\" is not one of csv, json, binary", *f));
+        }
+        if (auto d = opt_string(input, "delimiter")) {
+            if (d->size() != 1 || *d == "\"" || *d == "\n" || *d == "\r")
+                problems_.add(*find(input, "delimiter"), "kafka.input.delimiter",
+                              fmt::format("\"{}\" must be exactly one character, not a quote or line break", *d));
+            else
+                cfg_.delimiter = (*d)[0];
+        }
+        cfg_.consumer_group = opt_string(input, "consumer_group").value_or("");
+        cfg_.topic = opt_string(input, "topic").value_or("");
+        for (const char* key : {"consumer_group", "topic"})
+            if (const auto* v = find(input, key); v && v->is_string() && v->as_string().str.empty())
+                problems_.add(*v, std::string("kafka.input.") + key, "is empty");
+        positive(input, "partition_num", "kafka.input.partition_num", cfg_.partition_num);
+        positive(input, "loaders", "kafka.input.loaders", cfg_.loaders);
+        read_columns(input);
+        cfg_.offset_table = name(input, "ext_offset_table", "kafka.input.ext_offset_table", "kafka_offset");
+    }
+
+    void positive(const toml::value& t, const char* key, const std::string& display, std::optional<int>& out) {
+        if (auto n = opt_int(t, key)) {
+            if (*n < 1) problems_.add(*find(t, key), display, fmt::format("{} must be 1 or more", *n));
+            else out = static_cast<int>(*n);
+        }
+    }
+
+    void read_columns(const toml::value& input) {
+        const auto* cols = find(input, "columns");
+        if (!cols || !has_kind(*cols, Kind::table_array)) {
+            if (cfg_.format == Format::csv && !cols)
+                problems_.add(input, "kafka.input.columns", "required for format = \"csv\": add [[kafka.input.columns]]");
+            if (cfg_.format == Format::json) cfg_.columns = {{"jdata", "json", false}};
+            if (cfg_.format == Format::binary) cfg_.columns = {{"bdata", "bytea", false}};
+            return;
+        }
+        const auto& arr = cols->as_array();
+        for (size_t i = 0; i < arr.size(); ++i) {
+            const auto& c = arr[i];
+            const std::string where = fmt::format("kafka.input.columns[{}]", i);
+            ColumnSpec col{opt_string(c, "name").value_or(""), opt_string(c, "type").value_or(""), false};
+            if (const auto* ign = find(c, "ignored"); ign && ign->is_boolean()) col.ignored = ign->as_boolean();
+            if (const auto* v = find(c, "name"); v && v->is_string() && col.name.empty())
+                problems_.add(*v, where + ".name", "is empty");
+            if (const auto* v = find(c, "type"); v && v->is_string() && text::trim(col.type).empty())
+                problems_.add(*v, where + ".type", "is empty: give a PostgreSQL type such as \"text\"");
+            for (const auto& prev : cfg_.columns)
+                if (!col.name.empty() && prev.name == col.name)
+                    problems_.add(c, where + ".name", fmt::format("column \"{}\" is defined twice", col.name));
+            cfg_.columns.push_back(std::move(col));
+        }
+        if (cfg_.format != Format::csv && cfg_.columns.size() != 1)
+            problems_.add(*cols, "kafka.input.columns",
+                          fmt::format("format \"{}\" reads each message into exactly one column, {} given",
+                                      cfg_.format == Format::json ? "json" : "binary", cfg_.columns.size()));
+        if (!arr.empty() && cfg_.loaded_columns().empty())
+            problems_.add(*cols, "kafka.input.columns", "every column is ignored: nothing would be loaded");
+    }
+
+    void read_output(const toml::value& output, const toml::value& input) {
+        cfg_.output_table = name(output, "output_table", "kafka.output.output_table", "");
+        const std::string base = cfg_.output_table.name.empty() ? "dgkafka" : cfg_.output_table.name;
+        const std::string schema_prefix =
+            cfg_.output_table.schema.empty() ? "" : quote_ident(cfg_.output_table.schema) + ".";
+        cfg_.history_table = name(output, "offset_table", "kafka.output.offset_table", "kafka_offset_summary");
+        cfg_.reject_table = name(output, "reject_table", "kafka.output.reject_table",
+                                 schema_prefix + quote_ident(base + "_rejects"));
+        cfg_.read_table = name(input, "ext_read_table", "kafka.input.ext_read_table",
+                               schema_prefix + quote_ident(base + "_kafka_read"));
+        cfg_.filter = opt_string(output, "filter").value_or("");
+        const auto* maps = find(output, "mappings");
+        if (!maps || !has_kind(*maps, Kind::table_array)) return;
+        const auto& arr = maps->as_array();
+        for (size_t i = 0; i < arr.size(); ++i) {
+            const auto& m = arr[i];
+            const std::string where = fmt::format("kafka.output.mappings[{}]", i);
+            MappingSpec spec;
+            if (auto n = opt_string(m, "name")) {
+                spec.targets = text::split(*n, ',');
+                for (const auto& t : spec.targets)
+                    if (t.empty()) {
+                        problems_.add(*find(m, "name"), where + ".name",
+                                      fmt::format("\"{}\" has an empty column name", *n));
+                        break;
+                    }
+            }
+            spec.expression = opt_string(m, "key").value_or("");
+            if (const auto* v = find(m, "key"); v && v->is_string() && text::trim(spec.expression).empty())
+                problems_.add(*v, where + ".key", "is empty: give a SQL expression");
+            cfg_.mappings.push_back(std::move(spec));
+        }
+    }
+
+    void read_commit(const toml::value& commit) {
+        if (auto n = opt_int(commit, "max_row")) {
+            if (*n < 1 || *n > 10'000'000)
+                problems_.add(*find(commit, "max_row"), "kafka.commit.max_row",
+                              fmt::format("{} must be between 1 and 10000000", *n));
+            else
+                cfg_.max_row = static_cast<int>(*n);
+        }
+        if (const auto* v = find(commit, "minimal_interval"); v && has_kind(*v, Kind::number)) {
+            const double s = v->is_integer() ? static_cast<double>(v->as_integer()) : v->as_floating();
+            if (s != -1 && s < 0)
+                problems_.add(*v, "kafka.commit.minimal_interval",
+                              fmt::format("{} must be -1 (do not wait) or 0 or more seconds", scalar_text(*v)));
+            else
+                cfg_.minimal_interval = s;
+        }
+    }
+
+    const toml::value& root_;
+    Problems& problems_;
+    Config& cfg_;
+};
+
+}  // namespace
+
+Config parse_config(const std::string& content, const std::string& path) {
+    Problems problems(path);
+    toml::value root;
+    try {
+        std::istringstream in(content);
+        root = toml::parse(in, path);
+    } catch (const toml::exception& e) {
+        throw ConfigError({fmt::format("{}: not valid TOML:\n{}", path, e.what())});
+    }
+    Config cfg;
+    cfg.path = path;
+    check_table(root, "", "", problems, cfg.unused_keys);
+    Reader(root, problems, cfg).read();
+    if (!problems.empty()) problems.raise();
+    return cfg;
+}
+
+Config load_config(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) throw ConfigError({fmt::format("{}: cannot read the config file", path)});
+    std::ostringstream content;
+    content << in.rdbuf();
+    return parse_config(content.str(), path);
+}
+
+}  // namespace dgkafka

@@ -1,0 +1,79 @@
+#pragma once
+// dgkafka.toml: the spec's keys plus what a direct Kafka client needs, validated before any work.
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "db/ident.hpp"
+
+namespace dgkafka {
+
+enum class Format { csv, json, binary };
+
+struct ColumnSpec {
+    std::string name;
+    std::string type;
+    bool ignored = false;
+};
+
+struct MappingSpec {
+    std::vector<std::string> targets;  // "j1, j2" -> {"j1", "j2"}
+    std::string expression;            // SQL over the input columns and the Kafka metadata
+};
+
+// Every field is optional: an omitted one falls back to libpq's environment (PGHOST, ~/.pgpass, ...).
+struct DbSettings {
+    std::optional<std::string> host, database, user, password, sslmode, sslcert, sslkey, sslrootcert;
+    std::optional<int> port, connect_timeout;
+};
+
+struct Config {
+    std::string path;
+    DbSettings db;
+
+    std::string brokers;
+    std::vector<std::pair<std::string, std::string>> kafka_properties;  // passed to librdkafka unchanged
+
+    Format format = Format::csv;
+    char delimiter = ',';
+    std::string consumer_group;
+    std::string topic;
+    std::optional<int> partition_num;
+    std::optional<int> loaders;  // parallel loader threads; default chosen from the partition count
+    std::vector<ColumnSpec> columns;
+
+    QualifiedName read_table;     // staging table: the input columns plus Kafka metadata
+    QualifiedName offset_table;   // current offsets: the source of truth for resuming
+    QualifiedName history_table;  // one row per committed batch and partition
+    QualifiedName output_table;
+    QualifiedName reject_table;
+    std::vector<MappingSpec> mappings;
+    std::string filter;  // SQL boolean expression; empty = keep every message
+
+    int max_row = 1000;
+    double minimal_interval = -1;  // seconds; -1 = close the batch as soon as the queue is empty
+
+    std::vector<std::string> unused_keys;  // accepted for compatibility, e.g. the xdrive_* keys
+
+    std::vector<const ColumnSpec*> loaded_columns() const;
+    // Output table columns written by a load: the mapping targets, or else the loaded input columns.
+    std::vector<std::string> target_columns() const;
+};
+
+// Problems found in a config file: each names file, line and key.
+class ConfigError : public std::exception {
+public:
+    explicit ConfigError(std::vector<std::string> problems);
+    const std::vector<std::string>& problems() const { return problems_; }
+    const char* what() const noexcept override { return joined_.c_str(); }
+
+private:
+    std::vector<std::string> problems_;
+    std::string joined_;
+};
+
+Config load_config(const std::string& path);
+Config parse_config(const std::string& content, const std::string& path);
+
+}  // namespace dgkafka

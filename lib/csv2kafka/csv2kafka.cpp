@@ -1,0 +1,200 @@
+#include "csv2kafka/csv2kafka.hpp"
+
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cxxopts.hpp>
+#include <fstream>
+#include <iostream>
+#include <nlohmann/json.hpp>
+
+#include "cli/args.hpp"
+#include "formats/csv.hpp"
+#include "kafka/client.hpp"
+#include "util/errors.hpp"
+
+namespace dgkafka {
+
+namespace {
+
+struct Delivery {
+    long long ok = 0, bytes = 0, failed = 0;
+    std::string first_error;
+};
+
+void on_delivery(rd_kafka_t*, const rd_kafka_message_t* m, void* opaque) {
+    auto* d = static_cast<Delivery*>(opaque);
+    if (m->err) {
+        if (d->failed++ == 0) d->first_error = rd_kafka_err2str(m->err);
+    } else {
+        ++d->ok;
+        d->bytes += static_cast<long long>(m->len);
+    }
+}
+
+size_t key_index(const std::string& key_column, const std::vector<std::string>& header, bool json_or_header) {
+    if (json_or_header)
+        for (size_t i = 0; i < header.size(); ++i)
+            if (header[i] == key_column) return i;
+    try {
+        const long n = std::stol(key_column);
+        if (n >= 1) return static_cast<size_t>(n - 1);
+    } catch (const std::exception&) {
+    }
+    throw Error(Exit::usage, fmt::format("--key {}: not a header name nor a column number (1 = first)", key_column));
+}
+
+char delimiter(const std::string& s, const char* flag) {
+    if (s == "\\t" || s == "tab") return '\t';
+    if (s.size() != 1 || s == "\"") throw Error(Exit::usage, fmt::format("{} must be one character, got \"{}\"", flag, s));
+    return s[0];
+}
+
+}  // namespace
+
+Csv2KafkaResult run_csv2kafka(const Csv2KafkaOptions& o, std::istream& in, std::ostream& err,
+                              const std::atomic<bool>& stop) {
+    Delivery delivery;
+    auto conf = kafka::make_conf(o.brokers, {{"client.id", "csv2kafka"}, {"linger.ms", "20"}}, o.properties);
+    rd_kafka_conf_set_dr_msg_cb(conf.get(), on_delivery);
+    rd_kafka_conf_set_opaque(conf.get(), &delivery);
+    auto rk = kafka::make_handle(RD_KAFKA_PRODUCER, std::move(conf));
+    kafka::partition_count(rk.get(), o.topic, o.brokers);  // fails early, naming a missing topic
+
+    csv::Reader reader(in, o.read_delimiter);
+    std::vector<csv::Field> fields;
+    std::vector<std::string> header;
+    std::optional<size_t> key_at;
+    if (o.header || o.json) {
+        if (!reader.next(fields)) throw Error(Exit::data, fmt::format("{}: no header line", o.file));
+        for (const auto& f : fields) header.emplace_back(f.value);
+    }
+    if (!o.key_column.empty()) key_at = key_index(o.key_column, header, o.header || o.json);
+
+    std::string value;
+    long long sent = 0;
+    auto last_progress = std::chrono::steady_clock::now();
+    while (!stop && (!o.limit || sent < *o.limit)) {
+        bool more = false;
+        try {
+            more = reader.next(fields);
+        } catch (const std::runtime_error& e) {
+            throw Error(Exit::data, fmt::format("{}: {}", o.file, e.what()));
+        }
+        if (!more) break;
+        value.clear();
+        if (o.json) {
+            if (fields.size() != header.size())
+                throw Error(Exit::data, fmt::format("{}: line {}: {} fields, the header has {}", o.file,
+                                                    reader.record_line(), fields.size(), header.size()));
+            nlohmann::json j = nlohmann::json::object();
+            for (size_t i = 0; i < fields.size(); ++i)
+                j[header[i]] = fields[i].is_null() ? nlohmann::json() : nlohmann::json(std::string(fields[i].value));
+            value = j.dump();
+        } else {
+            for (size_t i = 0; i < fields.size(); ++i) {
+                if (i) value += o.write_delimiter;
+                csv::append_field(value, fields[i].value, o.write_delimiter, fields[i].quoted);
+            }
+        }
+        std::string_view key;
+        if (key_at) {
+            if (*key_at >= fields.size())
+                throw Error(Exit::data, fmt::format("{}: line {}: no column {} for the key", o.file,
+                                                    reader.record_line(), *key_at + 1));
+            key = fields[*key_at].value;
+        }
+        while (true) {
+            const auto e = rd_kafka_producev(rk.get(), RD_KAFKA_V_TOPIC(o.topic.c_str()),
+                                             RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
+                                             RD_KAFKA_V_VALUE(value.data(), value.size()),
+                                             RD_KAFKA_V_KEY(key_at ? key.data() : nullptr, key.size()), RD_KAFKA_V_END);
+            if (e == RD_KAFKA_RESP_ERR_NO_ERROR) break;
+            if (e != RD_KAFKA_RESP_ERR__QUEUE_FULL)
+                throw Error(Exit::kafka, fmt::format("{}: line {}: {}", o.file, reader.record_line(), rd_kafka_err2str(e)));
+            rd_kafka_poll(rk.get(), 100);  // full local queue: wait for deliveries
+        }
+        ++sent;
+        rd_kafka_poll(rk.get(), 0);
+        if (o.progress && std::chrono::steady_clock::now() - last_progress > std::chrono::seconds(1)) {
+            err << fmt::format("\rcsv2kafka: {} sent, {} acknowledged", sent, delivery.ok) << std::flush;
+            last_progress = std::chrono::steady_clock::now();
+        }
+    }
+    // Every message is acknowledged (or failed after message.timeout.ms) before returning.
+    while (rd_kafka_outq_len(rk.get()) > 0) rd_kafka_flush(rk.get(), 1000);
+    if (o.progress) err << "\r\033[K" << std::flush;
+    if (delivery.failed)
+        err << fmt::format("csv2kafka: {} messages failed, the first with: {}\n", delivery.failed, delivery.first_error);
+    return {delivery.ok, delivery.bytes, delivery.failed};
+}
+
+int csv2kafka_main(int argc, const char* const* argv, std::ostream& out, std::ostream& err,
+                   const std::atomic<bool>& stop) {
+    cxxopts::Options opts("csv2kafka", "Sends each record of a CSV file to a Kafka topic as one message.");
+    opts.custom_help("[-d delim] [-w delim] [-X key=value ...] [flags]");
+    opts.positional_help("brokers topic csvfile|-");
+    opts.add_options()("d,read-delimiter", "delimiter of the CSV file", cxxopts::value<std::string>()->default_value(","))(
+        "w,write-delimiter", "delimiter of the messages (kafka.input.delimiter)", cxxopts::value<std::string>())(
+        "X,property", "librdkafka property key=value (SSL, SASL, compression, linger...)",
+        cxxopts::value<std::vector<std::string>>())("header", "the first line names the fields; do not send it")(
+        "key", "key column: a header name or a column number (1 = first)", cxxopts::value<std::string>())(
+        "format", "csv (default) or json (fields named by the header)", cxxopts::value<std::string>()->default_value("csv"))(
+        "limit", "send at most N messages", cxxopts::value<long long>())("q,quiet", "no progress line")(
+        "h,help", "show this help")("positional", "", cxxopts::value<std::vector<std::string>>());
+    opts.parse_positional({"positional"});
+    try {
+        std::vector<std::string> args(argv, argv + argc);
+        args = cli::normalize(args, {"header", "key", "format", "limit", "quiet", "help"});
+        std::vector<const char*> cargv;
+        for (const auto& a : args) cargv.push_back(a.c_str());
+        auto r = opts.parse(static_cast<int>(cargv.size()), cargv.data());
+        if (r.count("help")) {
+            out << opts.help();
+            return 0;
+        }
+        const auto pos = r.count("positional") ? r["positional"].as<std::vector<std::string>>() : std::vector<std::string>{};
+        if (pos.size() != 3) throw Error(Exit::usage, "give brokers, topic and csvfile (- for standard input)\n\n" + opts.help());
+        Csv2KafkaOptions o;
+        o.read_delimiter = delimiter(r["read-delimiter"].as<std::string>(), "-d");
+        o.write_delimiter = r.count("write-delimiter") ? delimiter(r["write-delimiter"].as<std::string>(), "-w") : o.read_delimiter;
+        if (r.count("property"))
+            for (const auto& kv : r["property"].as<std::vector<std::string>>()) {
+                const auto eq = kv.find('=');
+                if (eq == std::string::npos) throw Error(Exit::usage, fmt::format("-X {}: expected key=value", kv));
+                o.properties.emplace_back(kv.substr(0, eq), kv.substr(eq + 1));
+            }
+        o.brokers = pos[0];
+        o.topic = pos[1];
+        o.file = pos[2];
+        o.header = r.count("header") > 0;
+        if (r.count("key")) o.key_column = r["key"].as<std::string>();
+        const auto format = r["format"].as<std::string>();
+        if (format != "csv" && format != "json") throw Error(Exit::usage, "--format must be csv or json");
+        o.json = format == "json";
+        if (r.count("limit")) o.limit = r["limit"].as<long long>();
+        o.progress = !r.count("quiet") && isatty(STDERR_FILENO);
+
+        std::ifstream file;
+        if (o.file != "-") {
+            file.open(o.file, std::ios::binary);
+            if (!file) throw Error(Exit::usage, fmt::format("{}: cannot open", o.file));
+        }
+        const auto result = run_csv2kafka(o, o.file == "-" ? std::cin : file, err, stop);
+        out << fmt::format("csv2kafka: {} messages, {} bytes sent to {}{}\n", result.messages, result.bytes, o.topic,
+                           result.failed ? fmt::format(", {} failed", result.failed) : "");
+        return result.failed ? static_cast<int>(Exit::kafka) : 0;
+    } catch (const cxxopts::exceptions::exception& e) {
+        err << "error: " << e.what() << "\n\n" << opts.help();
+        return static_cast<int>(Exit::usage);
+    } catch (const Error& e) {
+        err << "error: " << e.what() << "\n";
+        return static_cast<int>(e.code());
+    } catch (const std::exception& e) {
+        err << "error: " << e.what() << "\n";
+        return static_cast<int>(Exit::failure);
+    }
+}
+
+}  // namespace dgkafka

@@ -1,0 +1,56 @@
+#include "db/connection.hpp"
+
+#include <fmt/format.h>
+
+#include "util/errors.hpp"
+#include "util/text.hpp"
+
+namespace dgkafka::db {
+
+namespace {
+std::string quote_value(const std::string& v) {
+    std::string out = "'";
+    for (char c : v) {
+        if (c == '\'' || c == '\\') out += '\\';
+        out += c;
+    }
+    return out + "'";
+}
+}  // namespace
+
+std::string conninfo(const DbSettings& s, const std::string& application_name) {
+    std::string out = "fallback_application_name=" + quote_value(application_name);
+    auto add = [&](const char* key, const auto& value) {
+        if (!value) return;
+        if constexpr (std::is_same_v<std::decay_t<decltype(*value)>, int>)
+            out += fmt::format(" {}={}", key, *value);
+        else
+            out += fmt::format(" {}={}", key, quote_value(*value));
+    };
+    add("host", s.host);
+    add("port", s.port);
+    add("dbname", s.database);
+    add("user", s.user);
+    add("password", s.password);
+    add("sslmode", s.sslmode);
+    add("sslcert", s.sslcert);
+    add("sslkey", s.sslkey);
+    add("sslrootcert", s.sslrootcert);
+    add("connect_timeout", s.connect_timeout);
+    return out;
+}
+
+std::unique_ptr<pqxx::connection> connect(const DbSettings& settings, const std::string& application_name) {
+    try {
+        return std::make_unique<pqxx::connection>(conninfo(settings, application_name));
+    } catch (const pqxx::broken_connection& e) {
+        throw Error(Exit::database, fmt::format("cannot connect to the database: {}", text::trim(e.what())));
+    }
+}
+
+std::string describe(const pqxx::sql_error& e) {
+    return fmt::format("database error [SQLSTATE {}]: {}", e.sqlstate().empty() ? "?" : e.sqlstate(),
+                       text::trim(e.what()));
+}
+
+}  // namespace dgkafka::db

@@ -1,0 +1,19 @@
+#pragma once
+#include <memory>
+#include <pqxx/pqxx>
+#include <string>
+
+#include "config/config.hpp"
+
+namespace dgkafka::db {
+
+// libpq conninfo for the settings; omitted settings are left to libpq's environment (PG*).
+std::string conninfo(const DbSettings& settings, const std::string& application_name);
+
+// Opens a connection or throws Error(database) with libpq's reason (never the password).
+std::unique_ptr<pqxx::connection> connect(const DbSettings& settings, const std::string& application_name);
+
+// "database error [SQLSTATE 42P01]: relation ... does not exist" for a pqxx::sql_error.
+std::string describe(const pqxx::sql_error& e);
+
+}  // namespace dgkafka::db

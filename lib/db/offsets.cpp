@@ -1,0 +1,49 @@
+#include "db/offsets.hpp"
+
+#include "db/embedded_sql.hpp"
+#include "db/tables.hpp"
+
+namespace dgkafka::db {
+
+OffsetStore::OffsetStore(const Config& cfg) : group_(cfg.consumer_group), topic_(cfg.topic) {
+    const auto vars = table_vars(cfg);
+    init_sql_ = sql::render("offsets_init", vars);
+    read_sql_ = sql::render("offsets_read", vars);
+    lock_sql_ = sql::render("offsets_lock", vars);
+    record_sql_ = sql::render("offsets_commit", vars);
+}
+
+void OffsetStore::init(pqxx::transaction_base& tx, const kafka::Offsets& earliest) const {
+    std::vector<int32_t> parts;
+    std::vector<int64_t> offsets;
+    for (const auto& [p, o] : earliest) {
+        parts.push_back(p);
+        offsets.push_back(o);
+    }
+    tx.exec_params0(init_sql_, group_, topic_, pg_array(parts), pg_array(offsets));
+}
+
+kafka::Offsets OffsetStore::read(pqxx::transaction_base& tx, const std::vector<int32_t>& partitions,
+                                 bool lock) const {
+    kafka::Offsets out;
+    for (const auto& row : tx.exec_params(lock ? lock_sql_ : read_sql_, group_, topic_, pg_array(partitions)))
+        out[row[0].as<int32_t>()] = row[1].as<int64_t>();
+    return out;
+}
+
+void OffsetStore::record(pqxx::transaction_base& tx, const std::vector<PartitionRange>& ranges,
+                         const std::string& event, double batch_start_epoch) const {
+    std::vector<int32_t> parts;
+    std::vector<int64_t> starts, ends, counts, latest;
+    for (const auto& r : ranges) {
+        parts.push_back(r.partition);
+        starts.push_back(r.start);
+        ends.push_back(r.end);
+        counts.push_back(r.count);
+        latest.push_back(r.latest);
+    }
+    tx.exec_params0(record_sql_, group_, topic_, pg_array(parts), pg_array(starts), pg_array(ends),
+                    pg_array(counts), pg_array(latest), event, batch_start_epoch);
+}
+
+}  // namespace dgkafka::db

@@ -1,0 +1,48 @@
+#pragma once
+// The current-offset and history tables: where every partition resumes, and what each batch did.
+#include <cstdint>
+#include <pqxx/pqxx>
+#include <string>
+#include <vector>
+
+#include "config/config.hpp"
+#include "kafka/client.hpp"
+
+namespace dgkafka::db {
+
+struct PartitionRange {
+    int32_t partition = 0;
+    int64_t start = 0;   // the stored offset the batch started from
+    int64_t end = 0;     // the next offset to load after it
+    int64_t count = 0;   // messages consumed (loaded, filtered out or rejected)
+    int64_t latest = -1; // partition end offset as last seen
+};
+
+class OffsetStore {
+public:
+    explicit OffsetStore(const Config& cfg);
+
+    // Partitions without a row get one at the given offset (their earliest).
+    void init(pqxx::transaction_base& tx, const kafka::Offsets& earliest) const;
+    // Stored offsets; with lock, the rows stay locked until the transaction ends (fencing).
+    kafka::Offsets read(pqxx::transaction_base& tx, const std::vector<int32_t>& partitions, bool lock) const;
+    // Moves the offsets and appends history rows; event is "load", "reset-earliest", ...
+    void record(pqxx::transaction_base& tx, const std::vector<PartitionRange>& ranges, const std::string& event,
+                double batch_start_epoch) const;
+
+private:
+    std::string group_, topic_;
+    std::string init_sql_, read_sql_, lock_sql_, record_sql_;
+};
+
+template <typename T>
+std::string pg_array(const std::vector<T>& values) {
+    std::string out = "{";
+    for (size_t i = 0; i < values.size(); ++i) {
+        if (i) out += ',';
+        out += std::to_string(values[i]);
+    }
+    return out + "}";
+}
+
+}  // namespace dgkafka::db

@@ -1,0 +1,30 @@
+#pragma once
+// The tables of a dgkafka job: creating them (setup) and checking them against the config.
+#include <map>
+#include <ostream>
+#include <pqxx/pqxx>
+#include <string>
+#include <vector>
+
+#include "config/config.hpp"
+
+namespace dgkafka::db {
+
+// ${offset_table}, ${history_table}, ... as quoted identifiers, for sql::render().
+std::map<std::string, std::string> table_vars(const Config& cfg);
+
+bool table_exists(pqxx::transaction_base& tx, const QualifiedName& table);
+std::vector<std::string> table_columns(pqxx::transaction_base& tx, const QualifiedName& table);
+
+// What keeps a load from writing the output table: the table or target columns missing.
+std::vector<std::string> output_table_problems(pqxx::transaction_base& tx, const Config& cfg);
+
+// Throws Error(not_set_up) naming the table when `dgkafka setup` has not created one of them,
+// or when the staging table no longer matches kafka.input.columns.
+void require_setup(pqxx::transaction_base& tx, const Config& cfg);
+
+// dgkafka setup: creates the job's tables if missing (never drops or empties anything), then
+// checks the output table. Reports on `out`.
+void setup(const Config& cfg, std::ostream& out);
+
+}  // namespace dgkafka::db

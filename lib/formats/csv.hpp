@@ -1,0 +1,48 @@
+#pragma once
+// RFC 4180 CSV with any one-byte delimiter: quoted fields may hold the delimiter, quotes ("")
+// and line breaks; an empty unquoted field is NULL, an empty quoted field ("") is an empty string.
+#include <istream>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace dgkafka::csv {
+
+struct Field {
+    std::string_view value;
+    bool quoted = false;
+    bool is_null() const { return !quoted && value.empty(); }
+};
+
+// Splits one record held in memory (a Kafka message). Views point into the record or into the
+// parser's own buffer, valid until the next parse().
+class RecordParser {
+public:
+    explicit RecordParser(char delimiter) : delimiter_(delimiter) {}
+    // False, with `error` set, for an unclosed quote or text after a closing quote.
+    bool parse(std::string_view record, std::vector<Field>& fields, std::string& error);
+
+private:
+    char delimiter_;
+    std::string unescaped_;
+};
+
+// Reads records from a stream (a CSV file): CRLF or LF line ends, quoted line breaks.
+class Reader {
+public:
+    Reader(std::istream& in, char delimiter) : in_(in), parser_(delimiter) {}
+    // False at end of input. Throws std::runtime_error naming the line of a malformed record.
+    bool next(std::vector<Field>& fields);
+    size_t record_line() const { return record_line_; }  // first line of the last record
+
+private:
+    std::istream& in_;
+    RecordParser parser_;
+    std::string record_, line_;
+    size_t line_no_ = 0, record_line_ = 0;
+};
+
+// Appends one field, quoted only where needed; `quoted_empty` keeps "" distinct from NULL.
+void append_field(std::string& out, std::string_view value, char delimiter, bool quoted_empty = false);
+
+}  // namespace dgkafka::csv

@@ -1,0 +1,92 @@
+#include "formats/row_encoder.hpp"
+
+#include <fmt/format.h>
+
+#include <ctime>
+
+#include "formats/copy_text.hpp"
+
+namespace dgkafka {
+
+RowEncoder::RowEncoder(const Config& cfg, bool with_metadata)
+    : format_(cfg.format),
+      with_metadata_(with_metadata),
+      column_count_(cfg.columns.size()),
+      parser_(cfg.delimiter) {
+    for (const auto& c : cfg.columns) loaded_.push_back(!c.ignored);
+}
+
+bool RowEncoder::append(const Message& m, std::string& out, std::string& reason) {
+    const size_t mark = out.size();
+    bool ok = true;
+    switch (format_) {
+        case Format::csv: ok = append_csv(m.value, out, reason); break;
+        case Format::json:
+            ok = !m.value.empty() && copy_text::append_text(out, m.value);
+            if (!ok) reason = m.value.empty() ? "empty message: a JSON value is required" : "NUL byte in JSON text";
+            break;
+        case Format::binary: copy_text::append_bytea(out, m.value); break;
+    }
+    if (ok && with_metadata_) {
+        out += '\t';
+        if (!m.has_key) {
+            copy_text::append_null(out);
+        } else if (!copy_text::append_text(out, m.key)) {
+            ok = false;
+            reason = "NUL byte in the message key";
+        }
+        out += '\t';
+        copy_text::append_int(out, m.partition);
+        out += '\t';
+        copy_text::append_int(out, m.offset);
+        out += '\t';
+        if (m.timestamp_ms < 0) copy_text::append_null(out);
+        else append_timestamp(out, m.timestamp_ms);
+    }
+    if (!ok) {
+        out.resize(mark);
+        return false;
+    }
+    out += '\n';
+    return true;
+}
+
+bool RowEncoder::append_csv(std::string_view value, std::string& out, std::string& reason) {
+    if (!parser_.parse(value, fields_, reason)) return false;
+    if (fields_.size() != column_count_) {
+        reason = fmt::format("{} fields, expected {}", fields_.size(), column_count_);
+        return false;
+    }
+    bool first = true;
+    for (size_t i = 0; i < fields_.size(); ++i) {
+        if (!loaded_[i]) continue;
+        if (!first) out += '\t';
+        first = false;
+        if (fields_[i].is_null()) {
+            copy_text::append_null(out);
+        } else if (!copy_text::append_text(out, fields_[i].value)) {
+            reason = fmt::format("NUL byte in field {}", i + 1);
+            return false;
+        }
+    }
+    return true;
+}
+
+void RowEncoder::append_timestamp(std::string& out, int64_t ms) {
+    const int64_t second = ms / 1000;
+    if (second != cached_second_) {
+        const std::time_t t = static_cast<std::time_t>(second);
+        std::tm tm{};
+        gmtime_r(&t, &tm);
+        char buf[32];
+        std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S", &tm);
+        cached_prefix_ = buf;
+        cached_second_ = second;
+    }
+    out += cached_prefix_;
+    char frac[8];
+    const int n = std::snprintf(frac, sizeof frac, ".%03d+00", static_cast<int>(ms % 1000));
+    out.append(frac, static_cast<size_t>(n));
+}
+
+}  // namespace dgkafka

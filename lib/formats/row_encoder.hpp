@@ -1,0 +1,45 @@
+#pragma once
+// Turns one Kafka message into one COPY text line for the staging or the output table.
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "config/config.hpp"
+#include "formats/csv.hpp"
+
+namespace dgkafka {
+
+struct Message {
+    std::string_view value;
+    std::string_view key;
+    bool has_key = false;
+    int32_t partition = 0;
+    int64_t offset = 0;
+    int64_t timestamp_ms = -1;  // -1: the message has none
+};
+
+class RowEncoder {
+public:
+    // with_metadata: also write _key, _partition, _offset, _timestamp (the staging table's tail).
+    RowEncoder(const Config& cfg, bool with_metadata);
+
+    // Appends the line (with its newline). On a malformed message returns false, sets `reason`
+    // and leaves `out` as it was.
+    bool append(const Message& m, std::string& out, std::string& reason);
+
+private:
+    bool append_csv(std::string_view value, std::string& out, std::string& reason);
+    void append_timestamp(std::string& out, int64_t ms);
+
+    Format format_;
+    bool with_metadata_;
+    size_t column_count_;
+    std::vector<bool> loaded_;  // per input column: false when ignored
+    csv::RecordParser parser_;
+    std::vector<csv::Field> fields_;
+    int64_t cached_second_ = INT64_MIN;
+    std::string cached_prefix_;  // "YYYY-MM-DD HH:MM:SS" of cached_second_
+};
+
+}  // namespace dgkafka

@@ -1,0 +1,75 @@
+#include "kafka/client.hpp"
+
+#include <fmt/format.h>
+
+#include "util/errors.hpp"
+
+namespace dgkafka::kafka {
+
+std::string error_text(rd_kafka_resp_err_t err) { return rd_kafka_err2str(err); }
+
+HandlePtr make_handle(rd_kafka_type_t type, ConfPtr conf) {
+    char err[512];
+    rd_kafka_t* rk = rd_kafka_new(type, conf.get(), err, sizeof err);
+    if (!rk) throw Error(Exit::kafka, fmt::format("cannot create Kafka client: {}", err));
+    conf.release();  // rd_kafka_new took it over
+    return HandlePtr(rk);
+}
+
+HandlePtr make_admin(const std::string& brokers, const Properties& user) {
+    return make_handle(RD_KAFKA_PRODUCER, make_conf(brokers, {{"client.id", "dgkafka"}}, user));
+}
+
+int partition_count(rd_kafka_t* rk, const std::string& topic, const std::string& brokers) {
+    std::unique_ptr<rd_kafka_topic_t, decltype(&rd_kafka_topic_destroy)> t(
+        rd_kafka_topic_new(rk, topic.c_str(), nullptr), &rd_kafka_topic_destroy);
+    const rd_kafka_metadata_t* md = nullptr;
+    const auto err = rd_kafka_metadata(rk, 0, t.get(), &md, metadata_timeout_ms);
+    if (err)
+        throw Error(Exit::kafka, fmt::format("cannot read metadata of topic {} from {}: {}", topic, brokers,
+                                             error_text(err)));
+    std::unique_ptr<const rd_kafka_metadata_t, decltype(&rd_kafka_metadata_destroy)> guard(
+        md, &rd_kafka_metadata_destroy);
+    if (md->topic_cnt != 1 || md->topics[0].err == RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART)
+        throw Error(Exit::no_topic, fmt::format("topic {} does not exist on {}", topic, brokers));
+    if (md->topics[0].err)
+        throw Error(Exit::kafka, fmt::format("topic {}: {}", topic, error_text(md->topics[0].err)));
+    return md->topics[0].partition_cnt;
+}
+
+Watermarks query_watermarks(rd_kafka_t* rk, const std::string& topic, int32_t partition) {
+    Watermarks w;
+    const auto err =
+        rd_kafka_query_watermark_offsets(rk, topic.c_str(), partition, &w.low, &w.high, metadata_timeout_ms);
+    if (err)
+        throw Error(Exit::kafka, fmt::format("topic {} partition {}: cannot read its offsets: {}", topic,
+                                             partition, error_text(err)));
+    return w;
+}
+
+ListPtr make_list(const std::string& topic, const Offsets& offsets) {
+    ListPtr list(rd_kafka_topic_partition_list_new(static_cast<int>(offsets.size())));
+    for (const auto& [p, o] : offsets) rd_kafka_topic_partition_list_add(list.get(), topic.c_str(), p)->offset = o;
+    return list;
+}
+
+Offsets committed_offsets(const std::string& brokers, const Properties& user, const std::string& group,
+                          const std::string& topic, int partitions) {
+    auto rk = make_handle(RD_KAFKA_CONSUMER,
+                          make_conf(brokers, {{"group.id", group}, {"client.id", "dgkafka-check"},
+                                              {"enable.auto.commit", "false"}},
+                                    user));
+    Offsets wanted;
+    for (int p = 0; p < partitions; ++p) wanted[p] = RD_KAFKA_OFFSET_INVALID;
+    auto list = make_list(topic, wanted);
+    const auto err = rd_kafka_committed(rk.get(), list.get(), metadata_timeout_ms);
+    if (err)
+        throw Error(Exit::kafka, fmt::format("cannot read committed offsets of group {}: {}", group, error_text(err)));
+    Offsets out;
+    for (int i = 0; i < list->cnt; ++i)
+        if (list->elems[i].offset >= 0) out[list->elems[i].partition] = list->elems[i].offset;
+    rd_kafka_consumer_close(rk.get());
+    return out;
+}
+
+}  // namespace dgkafka::kafka

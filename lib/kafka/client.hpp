@@ -1,0 +1,55 @@
+#pragma once
+// Thin RAII over librdkafka's C API: handles, metadata, watermarks, a per-loader consumer.
+#include <librdkafka/rdkafka.h>
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "kafka/properties.hpp"
+
+namespace dgkafka::kafka {
+
+struct HandleDeleter {
+    void operator()(rd_kafka_t* rk) const { rd_kafka_destroy(rk); }
+};
+using HandlePtr = std::unique_ptr<rd_kafka_t, HandleDeleter>;
+
+struct ListDeleter {
+    void operator()(rd_kafka_topic_partition_list_t* l) const { rd_kafka_topic_partition_list_destroy(l); }
+};
+using ListPtr = std::unique_ptr<rd_kafka_topic_partition_list_t, ListDeleter>;
+
+using Offsets = std::map<int32_t, int64_t>;  // partition -> offset
+
+struct Watermarks {
+    int64_t low = 0;   // earliest offset still in the log
+    int64_t high = 0;  // offset the next produced message will get
+};
+
+constexpr int metadata_timeout_ms = 10000;
+
+// Creates a handle of `type` from the conf (taking it over); throws Error(kafka).
+HandlePtr make_handle(rd_kafka_type_t type, ConfPtr conf);
+
+// A client for metadata and offset look-ups only.
+HandlePtr make_admin(const std::string& brokers, const Properties& user);
+
+// Partition count of the topic; throws Error(no_topic) if it does not exist, Error(kafka)
+// if the brokers cannot be reached.
+int partition_count(rd_kafka_t* rk, const std::string& topic, const std::string& brokers);
+
+// Asks the partition leader; throws Error(kafka) naming topic and partition.
+Watermarks query_watermarks(rd_kafka_t* rk, const std::string& topic, int32_t partition);
+
+// Offsets committed to Kafka for `group` (absent partitions have none).
+Offsets committed_offsets(const std::string& brokers, const Properties& user, const std::string& group,
+                          const std::string& topic, int partitions);
+
+ListPtr make_list(const std::string& topic, const Offsets& offsets);
+
+std::string error_text(rd_kafka_resp_err_t err);
+
+}  // namespace dgkafka::kafka

@@ -1,0 +1,144 @@
+#include "load/load.hpp"
+
+#include <fmt/format.h>
+
+#include <chrono>
+#include <condition_variable>
+#include <exception>
+#include <mutex>
+#include <thread>
+
+#include "db/connection.hpp"
+#include "db/offsets.hpp"
+#include "db/tables.hpp"
+#include "kafka/client.hpp"
+#include "load/loader.hpp"
+#include "load/statements.hpp"
+#include "util/errors.hpp"
+#include "util/log.hpp"
+#include "util/text.hpp"
+
+namespace dgkafka {
+
+namespace {
+
+constexpr int default_loaders = 4;
+constexpr auto progress_every = std::chrono::seconds(5);
+
+// Checks the database side and moves the offsets of a reset; returns the partitions' end offsets.
+kafka::Offsets prepare(const Config& cfg, const LoadOptions& options, rd_kafka_t* admin, int partitions) {
+    std::map<int32_t, kafka::Watermarks> marks;
+    for (int32_t p = 0; p < partitions; ++p) marks[p] = kafka::query_watermarks(admin, cfg.topic, p);
+
+    auto conn = db::connect(cfg.db, "dgkafka load");
+    db::OffsetStore store(cfg);
+    try {
+        pqxx::work tx(*conn);
+        db::require_setup(tx, cfg);
+        const auto problems = db::output_table_problems(tx, cfg);
+        if (!problems.empty()) throw Error(Exit::config, text::join(problems, "\n"));
+
+        kafka::Offsets earliest, ends;
+        std::vector<int32_t> ids;
+        for (const auto& [p, w] : marks) {
+            earliest[p] = w.low;
+            ends[p] = w.high;
+            ids.push_back(p);
+        }
+        store.init(tx, earliest);
+        if (options.reset != Reset::none) {
+            const bool to_earliest = options.reset == Reset::earliest;
+            const auto stored = store.read(tx, ids, true);
+            std::vector<db::PartitionRange> moves;
+            for (const auto& [p, w] : marks)
+                moves.push_back({p, stored.at(p), to_earliest ? w.low : w.high, 0, w.high});
+            const auto now = std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch());
+            store.record(tx, moves, to_earliest ? "reset-earliest" : "reset-latest", now.count());
+            log::info("{}: offsets of group {} reset to the {} of every partition", cfg.topic, cfg.consumer_group,
+                      to_earliest ? "start" : "end");
+        }
+        tx.commit();
+        return ends;
+    } catch (const pqxx::sql_error& e) {
+        throw Error(Exit::database, "preparing the load: " + db::describe(e));
+    }
+}
+
+}  // namespace
+
+void run_load(const Config& cfg, const LoadOptions& options, std::ostream& out, const std::atomic<bool>& stop) {
+    const auto started = std::chrono::steady_clock::now();
+    auto admin = kafka::make_admin(cfg.brokers, cfg.kafka_properties);
+    const int partitions = kafka::partition_count(admin.get(), cfg.topic, cfg.brokers);
+    if (cfg.partition_num && *cfg.partition_num != partitions)
+        throw Error(Exit::config, fmt::format("{}: kafka.input.partition_num is {} but topic {} has {} partitions",
+                                              cfg.path, *cfg.partition_num, cfg.topic, partitions));
+    const auto ends = prepare(cfg, options, admin.get(), partitions);
+    admin.reset();
+
+    const int count = std::max(1, std::min(partitions, options.loaders.value_or(cfg.loaders.value_or(default_loaders))));
+    std::vector<kafka::Offsets> shares(static_cast<size_t>(count));
+    for (const auto& [p, end] : ends) shares[static_cast<size_t>(p % count)][p] = end;
+
+    const auto statements = LoadStatements::build(cfg);
+    LoadCounters counters;
+    std::atomic<bool> halt{false};  // set by a signal (through `stop`) or by the first loader to fail
+    std::vector<std::unique_ptr<Loader>> loaders;
+    for (int i = 0; i < count; ++i)
+        loaders.push_back(std::make_unique<Loader>(cfg, options, statements, i, shares[static_cast<size_t>(i)],
+                                                   counters, halt));
+    log::info("loading topic {} ({} partitions) into {} with {} loader(s){}", cfg.topic, partitions,
+              cfg.output_table.display(), count, options.quit_at_eof ? ", until the end offsets" : "");
+
+    std::mutex mu;
+    std::condition_variable cv;
+    int running = count;
+    std::exception_ptr first_error;
+    std::vector<std::thread> threads;
+    for (auto& loader : loaders)
+        threads.emplace_back([&, l = loader.get()] {
+            try {
+                l->run();
+            } catch (...) {
+                std::lock_guard<std::mutex> lock(mu);
+                if (!first_error) first_error = std::current_exception();
+                halt = true;  // the first error stops the others; their batches in flight commit
+            }
+            std::lock_guard<std::mutex> lock(mu);
+            --running;
+            cv.notify_all();
+        });
+
+    auto last_report = std::chrono::steady_clock::now();
+    int64_t last_rows = 0;
+    {
+        std::unique_lock<std::mutex> lock(mu);
+        while (running > 0) {
+            cv.wait_for(lock, std::chrono::milliseconds(100));
+            if (stop) halt = true;
+            const auto now = std::chrono::steady_clock::now();
+            if (log::verbosity() >= 1 && now - last_report >= progress_every) {
+                const int64_t rows = counters.rows;
+                int64_t lag = 0;
+                for (const auto& l : loaders) lag += l->lag();
+                const double period = std::chrono::duration<double>(now - last_report).count();
+                const double total = std::chrono::duration<double>(now - started).count();
+                log::info("{} rows, {:.0f} rows/s (period), {:.0f} rows/s (overall), lag {}", rows,
+                          (rows - last_rows) / period, rows / total, lag);
+                last_rows = rows;
+                last_report = now;
+            }
+        }
+    }
+    for (auto& t : threads) t.join();
+    loaders.clear();
+
+    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    out << fmt::format("LOAD {} rows from {} messages in {} batches, {:.2f} s ({:.0f} rows/s){}\n",
+                       counters.rows.load(), counters.messages.load(), counters.batches.load(), seconds,
+                       seconds > 0 ? counters.rows / seconds : 0.0, stop ? ", stopped by signal" : "");
+    out.flush();
+    if (first_error) std::rethrow_exception(first_error);
+}
+
+}  // namespace dgkafka

@@ -1,0 +1,37 @@
+#include "load/statements.hpp"
+
+#include "db/embedded_sql.hpp"
+#include "db/tables.hpp"
+#include "util/text.hpp"
+
+namespace dgkafka {
+
+LoadStatements LoadStatements::build(const Config& cfg) {
+    LoadStatements s;
+    s.direct = cfg.mappings.empty() && cfg.filter.empty();
+    std::vector<std::string> loaded;
+    for (const auto* c : cfg.loaded_columns()) loaded.push_back(quote_ident(c->name));
+    if (s.direct) {
+        s.copy_table = cfg.output_table.quoted();
+        s.copy_columns = loaded;
+        return s;
+    }
+    s.copy_table = "pg_temp.\"dgkafka_stage\"";
+    s.copy_columns = loaded;
+    for (const char* meta : {"_key", "_partition", "_offset", "_timestamp"}) s.copy_columns.push_back(quote_ident(meta));
+
+    std::vector<std::string> targets, expressions;
+    for (const auto& t : cfg.target_columns()) targets.push_back(quote_ident(t));
+    if (cfg.mappings.empty()) expressions = loaded;
+    for (const auto& m : cfg.mappings) expressions.push_back(m.expression);
+
+    auto vars = db::table_vars(cfg);
+    vars["target_columns"] = text::join(targets, ", ");
+    vars["expressions"] = text::join(expressions, ", ");
+    vars["filter"] = cfg.filter.empty() ? "true" : cfg.filter;
+    s.stage_create = sql::render("stage_create", vars);
+    s.stage_insert = sql::render("stage_insert", vars);
+    return s;
+}
+
+}  // namespace dgkafka

@@ -1,0 +1,21 @@
+#pragma once
+// The SQL one batch runs, built once from the config.
+#include <string>
+#include <vector>
+
+#include "config/config.hpp"
+
+namespace dgkafka {
+
+struct LoadStatements {
+    // No mappings and no filter: COPY straight into the output table, no staging step.
+    bool direct = false;
+    std::string copy_table;                 // quoted COPY target
+    std::vector<std::string> copy_columns;  // quoted
+    std::string stage_create;               // staging path only
+    std::string stage_insert;               // staging path only
+
+    static LoadStatements build(const Config& cfg);
+};
+
+}  // namespace dgkafka

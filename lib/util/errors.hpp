@@ -1,0 +1,31 @@
+#pragma once
+// Named exit codes and the one exception type that carries them to main().
+#include <stdexcept>
+#include <string>
+
+namespace dgkafka {
+
+enum class Exit : int {
+    ok = 0,
+    failure = 1,       // unexpected internal error
+    usage = 2,         // bad command line
+    config = 3,        // bad configuration file
+    database = 4,      // database unreachable or a statement failed
+    kafka = 5,         // broker unreachable or Kafka refused a request
+    data = 6,          // a message could not be loaded
+    not_set_up = 7,    // `dgkafka setup` was never run for this config
+    no_topic = 8,      // the topic does not exist
+    interrupted = 130, // stopped by a signal before finishing (only where that is a failure)
+};
+
+// An error that already says what went wrong, for whom, and how the process should exit.
+class Error : public std::runtime_error {
+public:
+    Error(Exit code, const std::string& message) : std::runtime_error(message), code_(code) {}
+    Exit code() const { return code_; }
+
+private:
+    Exit code_;
+};
+
+}  // namespace dgkafka
