@@ -1,4 +1,6 @@
 # Writes OUT: a C++ file defining dgkafka::sql::embedded(), one entry per file in FILES.
+file(GLOB FILES ${DIR}/*.sql)
+list(SORT FILES)
 set(body "// Generated from schemas/*.sql by cmake/embed_sql.cmake. Do not edit.\n")
 string(APPEND body "#include \"db/embedded_sql.hpp\"\n\nnamespace dgkafka::sql {\n")
 string(APPEND body "const std::map<std::string, std::string>& embedded() {\n")

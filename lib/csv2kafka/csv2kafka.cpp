@@ -4,6 +4,8 @@
 #include <unistd.h>
 
 #include <chrono>
+// -X values may hold commas (cipher lists): never split a repeated option's value.
+#define CXXOPTS_VECTOR_DELIMITER '\0'
 #include <cxxopts.hpp>
 #include <fstream>
 #include <iostream>
@@ -98,18 +100,20 @@ Csv2KafkaResult run_csv2kafka(const Csv2KafkaOptions& o, std::istream& in, std::
                 csv::append_field(value, fields[i].value, o.write_delimiter, fields[i].quoted);
             }
         }
-        std::string_view key;
+        const void* key_data = nullptr;  // NULL key: librdkafka's partitioner spreads the messages
+        size_t key_size = 0;
         if (key_at) {
             if (*key_at >= fields.size())
                 throw Error(Exit::data, fmt::format("{}: line {}: no column {} for the key", o.file,
                                                     reader.record_line(), *key_at + 1));
-            key = fields[*key_at].value;
+            key_data = fields[*key_at].value.data();
+            key_size = fields[*key_at].value.size();
         }
         while (true) {
             const auto e = rd_kafka_producev(rk.get(), RD_KAFKA_V_TOPIC(o.topic.c_str()),
                                              RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
                                              RD_KAFKA_V_VALUE(value.data(), value.size()),
-                                             RD_KAFKA_V_KEY(key_at ? key.data() : nullptr, key.size()), RD_KAFKA_V_END);
+                                             RD_KAFKA_V_KEY(key_data, key_size), RD_KAFKA_V_END);
             if (e == RD_KAFKA_RESP_ERR_NO_ERROR) break;
             if (e != RD_KAFKA_RESP_ERR__QUEUE_FULL)
                 throw Error(Exit::kafka, fmt::format("{}: line {}: {}", o.file, reader.record_line(), rd_kafka_err2str(e)));
@@ -142,8 +146,9 @@ int csv2kafka_main(int argc, const char* const* argv, std::ostream& out, std::os
         "key", "key column: a header name or a column number (1 = first)", cxxopts::value<std::string>())(
         "format", "csv (default) or json (fields named by the header)", cxxopts::value<std::string>()->default_value("csv"))(
         "limit", "send at most N messages", cxxopts::value<long long>())("q,quiet", "no progress line")(
-        "h,help", "show this help")("positional", "", cxxopts::value<std::vector<std::string>>());
-    opts.parse_positional({"positional"});
+        "h,help", "show this help")("brokers", "", cxxopts::value<std::string>())(
+        "topic", "", cxxopts::value<std::string>())("csvfile", "", cxxopts::value<std::string>());
+    opts.parse_positional({"brokers", "topic", "csvfile"});
     try {
         std::vector<std::string> args(argv, argv + argc);
         args = cli::normalize(args, {"header", "key", "format", "limit", "quiet", "help"});
@@ -154,8 +159,7 @@ int csv2kafka_main(int argc, const char* const* argv, std::ostream& out, std::os
             out << opts.help();
             return 0;
         }
-        const auto pos = r.count("positional") ? r["positional"].as<std::vector<std::string>>() : std::vector<std::string>{};
-        if (pos.size() != 3) throw Error(Exit::usage, "give brokers, topic and csvfile (- for standard input)\n\n" + opts.help());
+        if (!r.count("csvfile") || !r.unmatched().empty()) throw Error(Exit::usage, "give brokers, topic and csvfile (- for standard input)\n\n" + opts.help());
         Csv2KafkaOptions o;
         o.read_delimiter = delimiter(r["read-delimiter"].as<std::string>(), "-d");
         o.write_delimiter = r.count("write-delimiter") ? delimiter(r["write-delimiter"].as<std::string>(), "-w") : o.read_delimiter;
@@ -165,9 +169,9 @@ int csv2kafka_main(int argc, const char* const* argv, std::ostream& out, std::os
                 if (eq == std::string::npos) throw Error(Exit::usage, fmt::format("-X {}: expected key=value", kv));
                 o.properties.emplace_back(kv.substr(0, eq), kv.substr(eq + 1));
             }
-        o.brokers = pos[0];
-        o.topic = pos[1];
-        o.file = pos[2];
+        o.brokers = r["brokers"].as<std::string>();
+        o.topic = r["topic"].as<std::string>();
+        o.file = r["csvfile"].as<std::string>();
         o.header = r.count("header") > 0;
         if (r.count("key")) o.key_column = r["key"].as<std::string>();
         const auto format = r["format"].as<std::string>();

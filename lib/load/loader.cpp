@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <pqxx/tablewriter>
 #include <thread>
 
 #include "db/connection.hpp"
