@@ -62,7 +62,7 @@ Csv2KafkaResult run_csv2kafka(const Csv2KafkaOptions& o, std::istream& in, std::
     rd_kafka_conf_set_dr_msg_cb(conf.get(), on_delivery);
     rd_kafka_conf_set_opaque(conf.get(), &delivery);
     auto rk = kafka::make_handle(RD_KAFKA_PRODUCER, std::move(conf));
-    kafka::partition_count(rk.get(), o.topic, o.brokers);  // fails early, naming a missing topic
+    kafka::partition_count(kafka::make_admin(o.brokers, o.properties).get(), o.topic, o.brokers);  // fails early
 
     csv::Reader reader(in, o.read_delimiter);
     std::vector<csv::Field> fields;

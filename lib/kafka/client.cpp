@@ -17,24 +17,28 @@ HandlePtr make_handle(rd_kafka_type_t type, ConfPtr conf) {
 }
 
 HandlePtr make_admin(const std::string& brokers, const Properties& user) {
-    return make_handle(RD_KAFKA_PRODUCER, make_conf(brokers, {{"client.id", "dgkafka"}}, user));
+    // A consumer-type handle: its metadata requests never create the topic they ask about, so a
+    // misspelt topic is an error (producer handles ask brokers to auto-create).
+    return make_handle(RD_KAFKA_CONSUMER,
+                       make_conf(brokers, {{"client.id", "dgkafka"}, {"allow.auto.create.topics", "false"}}, user));
 }
 
 int partition_count(rd_kafka_t* rk, const std::string& topic, const std::string& brokers) {
-    std::unique_ptr<rd_kafka_topic_t, decltype(&rd_kafka_topic_destroy)> t(
-        rd_kafka_topic_new(rk, topic.c_str(), nullptr), &rd_kafka_topic_destroy);
+    // Asks for all topics: a request naming the topic could make the broker auto-create it.
     const rd_kafka_metadata_t* md = nullptr;
-    const auto err = rd_kafka_metadata(rk, 0, t.get(), &md, metadata_timeout_ms);
+    const auto err = rd_kafka_metadata(rk, 1, nullptr, &md, metadata_timeout_ms);
     if (err)
         throw Error(Exit::kafka, fmt::format("cannot read metadata of topic {} from {}: {}", topic, brokers,
                                              error_text(err)));
     std::unique_ptr<const rd_kafka_metadata_t, decltype(&rd_kafka_metadata_destroy)> guard(
         md, &rd_kafka_metadata_destroy);
-    if (md->topic_cnt != 1 || md->topics[0].err == RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART)
-        throw Error(Exit::no_topic, fmt::format("topic {} does not exist on {}", topic, brokers));
-    if (md->topics[0].err)
-        throw Error(Exit::kafka, fmt::format("topic {}: {}", topic, error_text(md->topics[0].err)));
-    return md->topics[0].partition_cnt;
+    for (int i = 0; i < md->topic_cnt; ++i) {
+        const auto& t = md->topics[i];
+        if (topic != t.topic) continue;
+        if (t.err) throw Error(Exit::kafka, fmt::format("topic {}: {}", topic, error_text(t.err)));
+        return t.partition_cnt;
+    }
+    throw Error(Exit::no_topic, fmt::format("topic {} does not exist on {}", topic, brokers));
 }
 
 Watermarks query_watermarks(rd_kafka_t* rk, const std::string& topic, int32_t partition) {

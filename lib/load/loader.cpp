@@ -131,10 +131,15 @@ void Loader::fill(Batch& batch) {
         if (n < 0)
             throw Error(Exit::kafka, fmt::format("{}: cannot consume: {}", cfg_.topic,
                                                  kafka::error_text(rd_kafka_last_error())));
-        for (ssize_t i = 0; i < n; ++i) {
-            std::unique_ptr<rd_kafka_message_t, decltype(&rd_kafka_message_destroy)> m(polled_[i],
-                                                                                       &rd_kafka_message_destroy);
-            add(m.get(), batch);
+        ssize_t i = 0;
+        try {
+            for (; i < n; ++i) {
+                add(polled_[i], batch);
+                rd_kafka_message_destroy(polled_[i]);
+            }
+        } catch (...) {
+            for (; i < n; ++i) rd_kafka_message_destroy(polled_[i]);  // the consumer cannot close while one lives
+            throw;
         }
         if (batch.ranges.empty()) {
             if (n == 0 && finished()) return;

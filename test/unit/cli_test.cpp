@@ -1,1 +1,66 @@
 #include <gtest/gtest.h>
+
+#include <sstream>
+
+#include "cli/args.hpp"
+#include "cli/dgkafka_cli.hpp"
+#include "util/errors.hpp"
+
+using namespace dgkafka;
+
+TEST(Cli, SingleDashLongFlagsAreAcceptedLikeTheSpecWritesThem) {
+    const std::set<std::string> names = {"quit-at-eof", "force-reset-earliest", "loaders"};
+    EXPECT_EQ(cli::normalize({"load", "-quit-at-eof", "-loaders=2", "--force-reset-earliest", "-v", "-vv", "x.toml"},
+                             names),
+              (std::vector<std::string>{"load", "--quit-at-eof", "--loaders=2", "--force-reset-earliest", "-v", "-vv",
+                                        "x.toml"}));
+}
+
+namespace {
+struct Run {
+    int code;
+    std::string out, err;
+};
+Run dg(std::vector<const char*> args) {
+    args.insert(args.begin(), "dgkafka");
+    std::ostringstream out, err;
+    std::atomic<bool> stop{false};
+    const int code = cli::dgkafka_main(static_cast<int>(args.size()), args.data(), out, err, stop);
+    return {code, out.str(), err.str()};
+}
+}  // namespace
+
+TEST(Cli, HelpAndVersion) {
+    auto r = dg({"--help"});
+    EXPECT_EQ(r.code, 0);
+    EXPECT_NE(r.out.find("setup"), std::string::npos);
+    EXPECT_NE(r.out.find("check"), std::string::npos);
+    r = dg({"--version"});
+    EXPECT_EQ(r.code, 0);
+    EXPECT_EQ(r.out.rfind("dgkafka ", 0), 0u);
+    r = dg({"load", "--help"});
+    EXPECT_EQ(r.code, 0);
+    EXPECT_NE(r.out.find("quit-at-eof"), std::string::npos);
+}
+
+TEST(Cli, UsageErrorsExitWithTheUsageCode) {
+    EXPECT_EQ(dg({}).code, static_cast<int>(Exit::usage));
+    auto r = dg({"frobnicate", "x.toml"});
+    EXPECT_EQ(r.code, static_cast<int>(Exit::usage));
+    EXPECT_NE(r.err.find("unknown command \"frobnicate\""), std::string::npos);
+    EXPECT_EQ(dg({"load"}).code, static_cast<int>(Exit::usage));
+    EXPECT_EQ(dg({"load", "-no-such-flag", "x.toml"}).code, static_cast<int>(Exit::usage));
+}
+
+TEST(Cli, BothResetFlagsTogetherAreAnError) {
+    const std::string path = std::string(DGKAFKA_SOURCE_DIR) + "/examples/customer-csv/dgkafka.toml";
+    auto r = dg({"load", "-force-reset-earliest", "-force-reset-latest", path.c_str()});
+    EXPECT_EQ(r.code, static_cast<int>(Exit::usage));
+    EXPECT_NE(r.err.find("exclude each other"), std::string::npos);
+}
+
+TEST(Cli, MissingConfigFileIsAConfigError) {
+    auto r = dg({"setup", "/nonexistent/dgkafka.toml"});
+    EXPECT_EQ(r.code, static_cast<int>(Exit::config));
+    EXPECT_NE(r.err.find("/nonexistent/dgkafka.toml: cannot read"), std::string::npos);
+}

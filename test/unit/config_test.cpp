@@ -1,1 +1,182 @@
+#include "config/config.hpp"
+
 #include <gtest/gtest.h>
+
+#include <fstream>
+#include <sstream>
+
+using namespace dgkafka;
+
+namespace {
+std::string read(const std::string& path) {
+    std::ifstream in(path);
+    std::ostringstream s;
+    s << in.rdbuf();
+    return s.str();
+}
+
+const std::string minimal = R"(
+[dgkafka]
+database = "db"
+
+[kafka]
+brokers = "localhost:9092"
+
+[kafka.input]
+format = "csv"
+consumer_group = "g"
+topic = "t"
+[[kafka.input.columns]]
+name = "a"
+type = "integer"
+
+[kafka.output]
+output_table = "out"
+)";
+
+// Parses and returns the problems, or an empty list.
+std::vector<std::string> problems(const std::string& toml) {
+    try {
+        parse_config(toml, "job.toml");
+    } catch (const ConfigError& e) {
+        return e.problems();
+    }
+    return {};
+}
+
+std::string replace(std::string s, const std::string& from, const std::string& to) {
+    const auto at = s.find(from);
+    EXPECT_NE(at, std::string::npos) << from;
+    return s.replace(at, from.size(), to);
+}
+}  // namespace
+
+TEST(Config, TheSpecExampleParsesAsWrittenPlusBrokers) {
+    const std::string path = std::string(DGKAFKA_SOURCE_DIR) + "/examples/customer-csv/dgkafka.toml";
+    const Config c = parse_config(read(path), path);
+    EXPECT_EQ(c.format, Format::csv);
+    EXPECT_EQ(c.delimiter, '|');
+    EXPECT_EQ(c.topic, "customer");
+    EXPECT_EQ(c.consumer_group, "dggrp");
+    EXPECT_EQ(c.partition_num, 3);
+    ASSERT_EQ(c.columns.size(), 8u);
+    EXPECT_EQ(c.columns[1].name, "c_name");
+    EXPECT_EQ(c.columns[1].type, "varchar(25)");
+    EXPECT_EQ(c.output_table.quoted(), "\"customer\"");
+    EXPECT_EQ(c.history_table.quoted(), "\"kafka_offset_summary\"");
+    EXPECT_EQ(c.offset_table.quoted(), "\"kafka_offset\"");
+    EXPECT_EQ(c.read_table.quoted(), "\"customer_kafka_read\"");
+    EXPECT_EQ(c.reject_table.quoted(), "\"customer_rejects\"");
+    EXPECT_EQ(c.max_row, 10000);
+    EXPECT_EQ(c.minimal_interval, -1);
+    EXPECT_FALSE(c.db.password.has_value()) << "password = \"\" means none";
+    EXPECT_EQ(c.unused_keys,
+              (std::vector<std::string>{"dgkafka.xdrive_host", "dgkafka.xdrive_kafka_endpoint",
+                                        "dgkafka.xdrive_offset_endpoint", "dgkafka.xdrive_port",
+                                        "kafka.input.ext_write_table", "kafka.input.nwriter"}));
+}
+
+TEST(Config, DefaultsAndTheSpecsJsonMappingExample) {
+    const auto toml = replace(replace(minimal, "format = \"csv\"", "format = \"json\""),
+                              "[[kafka.input.columns]]\nname = \"a\"\ntype = \"integer\"\n", "") +
+                      R"toml(
+[[kafka.output.mappings]]
+  name= "cust_id"
+  key = "(jdata->>'customer_id')"
+[[kafka.output.mappings]]
+  name= "j1, j2"
+  key= "(udf_parse_json(jdata)).*"
+)toml";
+    const Config c = parse_config(toml, "job.toml");
+    ASSERT_EQ(c.columns.size(), 1u);
+    EXPECT_EQ(c.columns[0].name, "jdata");
+    EXPECT_EQ(c.columns[0].type, "json");
+    EXPECT_EQ(c.target_columns(), (std::vector<std::string>{"cust_id", "j1", "j2"}));
+    EXPECT_EQ(c.max_row, 1000);
+    EXPECT_EQ(c.minimal_interval, -1);
+    EXPECT_EQ(c.offset_table.name, "kafka_offset");
+}
+
+TEST(Config, UnknownKeyNamesFileLineAndSuggestsTheNearestKey) {
+    const auto p = problems(replace(minimal, "topic = \"t\"", "topic = \"t\"\nconsumer_gruop = \"x\""));
+    ASSERT_EQ(p.size(), 1u);
+    EXPECT_EQ(p[0], "job.toml:12: kafka.input.consumer_gruop: unknown key (did you mean \"kafka.input.consumer_group\"?)");
+}
+
+TEST(Config, WrongTypeNamesTheExpectedAndActualType) {
+    const auto p = problems(replace(minimal, "database = \"db\"", "database = \"db\"\nport = \"5432\""));
+    ASSERT_EQ(p.size(), 1u);
+    EXPECT_EQ(p[0], "job.toml:4: dgkafka.port: expected an integer, got a string (\"5432\")");
+}
+
+TEST(Config, MissingRequiredKey) {
+    const auto p = problems(replace(minimal, "topic = \"t\"\n", ""));
+    ASSERT_EQ(p.size(), 1u);
+    EXPECT_NE(p[0].find("kafka.input.topic: required key is missing"), std::string::npos);
+    EXPECT_EQ(p[0].rfind("job.toml", 0), 0u);
+}
+
+TEST(Config, BadValuesAreAllReportedAtOnceInLineOrder) {
+    std::string toml = replace(minimal, "format = \"csv\"", "format = \"xml\"");
+    toml = replace(toml, "type = \"integer\"", "type = \"  \"");
+    toml += "\n[kafka.commit]\nmax_row = 0\nminimal_interval = -5\n";
+    const auto p = problems(toml);
+    ASSERT_EQ(p.size(), 4u);
+    EXPECT_EQ(p[0], "job.toml:9: kafka.input.format: \"xml\" is not one of csv, json, binary");
+    EXPECT_EQ(p[1], "job.toml:14: kafka.input.columns[0].type: is empty: give a PostgreSQL type such as \"text\"");
+    EXPECT_EQ(p[2], "job.toml:20: kafka.commit.max_row: 0 must be between 1 and 10000000");
+    EXPECT_EQ(p[3], "job.toml:21: kafka.commit.minimal_interval: -5 must be -1 (do not wait) or 0 or more seconds");
+}
+
+TEST(Config, KafkaPropertiesPassThroughAndLibrdkafkaErrorsAreShownBesideTheKey) {
+    const auto ok = parse_config(minimal + "\n[kafka.properties]\n\"security.protocol\" = \"ssl\"\n\"fetch.wait.max.ms\" = 50\n",
+                                 "job.toml");
+    EXPECT_EQ(ok.kafka_properties,
+              (std::vector<std::pair<std::string, std::string>>{{"fetch.wait.max.ms", "50"}, {"security.protocol", "ssl"}}));
+    const auto p = problems(minimal + "\n[kafka.properties]\n\"no.such.property\" = \"1\"\n\"security.protocol\" = \"carrier-pigeon\"\n");
+    ASSERT_EQ(p.size(), 2u);
+    EXPECT_EQ(p[0].rfind("job.toml:20: kafka.properties.no.such.property: librdkafka: ", 0), 0u) << p[0];
+    EXPECT_NE(p[0].find("No such configuration property"), std::string::npos) << p[0];
+    EXPECT_EQ(p[1].rfind("job.toml:21: kafka.properties.security.protocol: librdkafka: ", 0), 0u) << p[1];
+}
+
+TEST(Config, SyntaxErrorsNameTheFile) {
+    const auto p = problems("[dgkafka\n");
+    ASSERT_EQ(p.size(), 1u);
+    EXPECT_EQ(p[0].rfind("job.toml: not valid TOML", 0), 0u);
+}
+
+TEST(Config, CsvNeedsColumnsAndJsonTakesExactlyOne) {
+    auto p = problems(replace(minimal, "[[kafka.input.columns]]\nname = \"a\"\ntype = \"integer\"\n", ""));
+    ASSERT_EQ(p.size(), 1u);
+    EXPECT_NE(p[0].find("kafka.input.columns: required for format = \"csv\""), std::string::npos);
+    p = problems(replace(minimal, "format = \"csv\"", "format = \"json\"") +
+                 "[[kafka.input.columns]]\nname = \"b\"\ntype = \"json\"\n");
+    ASSERT_FALSE(p.empty());
+    EXPECT_NE(p[0].find("reads each message into exactly one column, 2 given"), std::string::npos);
+}
+
+TEST(Config, TableNamesAreLiteralAndSchemaQualified) {
+    const auto c = parse_config(replace(minimal, "output_table = \"out\"", "output_table = \"sales.Order Lines\""), "job.toml");
+    EXPECT_EQ(c.output_table.quoted(), "\"sales\".\"Order Lines\"");
+    EXPECT_EQ(c.reject_table.quoted(), "\"sales\".\"Order Lines_rejects\"");
+    const auto p = problems(replace(minimal, "output_table = \"out\"", "output_table = \"a.b.c\""));
+    ASSERT_EQ(p.size(), 1u);
+    EXPECT_NE(p[0].find("kafka.output.output_table: \"a.b.c\" is not a valid table name"), std::string::npos);
+}
+
+TEST(Config, DatabaseSettingsAreAllHonoured) {
+    const auto c = parse_config(replace(minimal, "database = \"db\"",
+                                        "database = \"db\"\nhost = \"/var/run/pg\"\nport = 6543\nuser = \"u\"\n"
+                                        "password = \"secret\"\nsslmode = \"verify-full\"\nsslrootcert = \"ca.pem\"\n"
+                                        "sslcert = \"c.pem\"\nsslkey = \"k.pem\"\nconnect_timeout = 7"),
+                                "job.toml");
+    EXPECT_EQ(c.db.host, "/var/run/pg");
+    EXPECT_EQ(c.db.port, 6543);
+    EXPECT_EQ(c.db.password, "secret");
+    EXPECT_EQ(c.db.sslmode, "verify-full");
+    EXPECT_EQ(c.db.connect_timeout, 7);
+    const auto p = problems(replace(minimal, "database = \"db\"", "database = \"db\"\nsslmode = \"maybe\""));
+    ASSERT_EQ(p.size(), 1u);
+    EXPECT_NE(p[0].find("dgkafka.sslmode: \"maybe\" is not one of"), std::string::npos);
+}

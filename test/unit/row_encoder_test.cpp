@@ -1,1 +1,92 @@
+#include "formats/row_encoder.hpp"
+
 #include <gtest/gtest.h>
+
+using namespace dgkafka;
+
+namespace {
+Config csv_config() {
+    Config c;
+    c.format = Format::csv;
+    c.delimiter = '|';
+    c.columns = {{"id", "integer", false}, {"skip", "text", true}, {"note", "text", false}};
+    return c;
+}
+}  // namespace
+
+TEST(RowEncoder, CsvToCopyTextSkipsIgnoredColumnsAndEscapes) {
+    const auto cfg = csv_config();
+    RowEncoder enc(cfg, false);
+    std::string out, reason;
+    Message m;
+    m.value = "7|dropped|\"tab\there\\ and\nnewline\"";
+    ASSERT_TRUE(enc.append(m, out, reason)) << reason;
+    EXPECT_EQ(out, "7\ttab\\there\\\\ and\\nnewline\n");
+}
+
+TEST(RowEncoder, EmptyUnquotedFieldBecomesNull) {
+    const auto cfg = csv_config();
+    RowEncoder enc(cfg, false);
+    std::string out, reason;
+    Message m;
+    m.value = "|x|";
+    ASSERT_TRUE(enc.append(m, out, reason));
+    EXPECT_EQ(out, "\\N\t\\N\n");
+}
+
+TEST(RowEncoder, MetadataColumnsFollowTheData) {
+    const auto cfg = csv_config();
+    RowEncoder enc(cfg, true);
+    std::string out, reason;
+    Message m;
+    m.value = "1|x|y";
+    m.key = "k1";
+    m.has_key = true;
+    m.partition = 3;
+    m.offset = 42;
+    m.timestamp_ms = 1558064702646;  // 2019-05-17 03:45:02.646 UTC
+    ASSERT_TRUE(enc.append(m, out, reason));
+    EXPECT_EQ(out, "1\ty\tk1\t3\t42\t2019-05-17 03:45:02.646+00\n");
+    out.clear();
+    m.has_key = false;
+    m.timestamp_ms = -1;
+    ASSERT_TRUE(enc.append(m, out, reason));
+    EXPECT_EQ(out, "1\ty\t\\N\t3\t42\t\\N\n");
+}
+
+TEST(RowEncoder, MalformedMessagesAreRefusedWithAReasonAndLeaveNoPartialLine) {
+    const auto cfg = csv_config();
+    RowEncoder enc(cfg, false);
+    std::string out = "previous\n", reason;
+    Message m;
+    m.value = "1|2";
+    EXPECT_FALSE(enc.append(m, out, reason));
+    EXPECT_EQ(reason, "2 fields, expected 3");
+    const std::string with_nul("1|x|nul\0byte", 12);
+    m.value = with_nul;
+    EXPECT_FALSE(enc.append(m, out, reason));
+    EXPECT_EQ(reason, "NUL byte in field 3");
+    EXPECT_EQ(out, "previous\n");
+}
+
+TEST(RowEncoder, JsonIsOneTextColumnBinaryIsHexBytea) {
+    Config json;
+    json.format = Format::json;
+    json.columns = {{"jdata", "json", false}};
+    RowEncoder j(json, false);
+    std::string out, reason;
+    Message m;
+    m.value = "{\"a\":\"x\\ty\"}";
+    ASSERT_TRUE(j.append(m, out, reason));
+    EXPECT_EQ(out, "{\"a\":\"x\\\\ty\"}\n");
+
+    Config bin;
+    bin.format = Format::binary;
+    bin.columns = {{"bdata", "bytea", false}};
+    RowEncoder b(bin, false);
+    out.clear();
+    const std::string bytes("\x00\xff\x10", 3);
+    m.value = bytes;
+    ASSERT_TRUE(b.append(m, out, reason));
+    EXPECT_EQ(out, "\\\\x00ff10\n");
+}

@@ -1,0 +1,280 @@
+// dgkafka load against the sandbox PostgreSQL and mock broker: every message exactly once.
+#include <gtest/gtest.h>
+#include <signal.h>
+
+#include "support/job.hpp"
+#include "support/sandbox.hpp"
+#include "util/errors.hpp"
+
+using namespace dgtest;
+using dgkafka::Exit;
+using namespace std::chrono_literals;
+
+namespace {
+
+const char* customer_ddl =
+    " (c_custkey integer, c_name varchar(25), c_address varchar(40), c_nationkey integer, c_phone varchar(15),"
+    " c_acctbal double precision, c_mktsegment varchar(10), c_comment varchar(117))";
+
+std::string q(const std::string& name) { return "\"" + name + "\""; }
+
+// Topic with `partitions` partitions holding `rows`, spread round-robin; the job's output table
+// exists and `dgkafka setup` has run. Returns the config path.
+std::string prepare_customer(const Job& job, int partitions, const std::vector<std::string>& rows) {
+    create_topic(job.topic, partitions);
+    std::vector<Record> records;
+    for (size_t i = 0; i < rows.size(); ++i) records.push_back({rows[i], std::nullopt, static_cast<int32_t>(i % partitions)});
+    produce(job.topic, records);
+    sql("CREATE TABLE " + q(job.table) + customer_ddl);
+    const auto path = job.write();
+    const auto r = run("dgkafka", {"setup", path});
+    EXPECT_EQ(r.code, 0) << r.err;
+    return path;
+}
+
+// The checksum the table must have: the same rows COPYed straight from the source text.
+std::string expected_checksum(const Job& job, const std::vector<std::string>& rows) {
+    const std::string expected = job.table + "_expected";
+    sql("CREATE TABLE " + q(expected) + customer_ddl);
+    copy_rows(q(expected), rows, '|');
+    return checksum(q(expected), "c_custkey");
+}
+
+std::string stored_offsets(const Job& job) {
+    return sql_value("SELECT string_agg(partition_number || ':' || committed_offset, ',' ORDER BY partition_number) FROM " +
+                     q(job.table + "_offset"));
+}
+
+std::string high_watermarks(const Job& job, int partitions) {
+    std::string out;
+    for (int p = 0; p < partitions; ++p) out += (p ? "," : "") + std::to_string(p) + ":" + std::to_string(high_watermark(job.topic, p));
+    return out;
+}
+
+}  // namespace
+
+TEST(Load, SpecCustomerCsvEndToEndExactlyOnce) {
+    auto job = Job::customer("customer");
+    const auto rows = customer_rows(3000);
+    const auto path = prepare_customer(job, 4, rows);
+
+    auto r = run("dgkafka", {"load", "-quit-at-eof", path});
+    ASSERT_EQ(r.code, 0) << r.err;
+    EXPECT_EQ(r.out.rfind("LOAD 3000 rows from 3000 messages", 0), 0u) << r.out;
+    EXPECT_EQ(checksum(q(job.table), "c_custkey"), expected_checksum(job, rows));
+    EXPECT_EQ(stored_offsets(job), high_watermarks(job, 4));
+    EXPECT_EQ(sql_count("SELECT sum(message_count) FROM " + q(job.table + "_history") + " WHERE event = 'load'"), 3000);
+
+    // Cron mode: a second run with nothing new loads nothing.
+    r = run("dgkafka", {"load", "-quit-at-eof", path});
+    ASSERT_EQ(r.code, 0) << r.err;
+    EXPECT_EQ(r.out.rfind("LOAD 0 rows from 0 messages", 0), 0u) << r.out;
+    EXPECT_EQ(sql_count("SELECT count(*) FROM " + q(job.table)), 3000);
+
+    // New messages after that: only they are loaded.
+    const auto more = customer_rows(500, 3001);
+    std::vector<Record> records;
+    for (const auto& row : more) records.push_back({row});
+    produce(job.topic, records);
+    r = run("dgkafka", {"load", "-quit-at-eof", path});
+    ASSERT_EQ(r.code, 0) << r.err;
+    EXPECT_EQ(sql_count("SELECT count(DISTINCT c_custkey) FROM " + q(job.table)), 3500);
+    EXPECT_EQ(sql_count("SELECT count(*) FROM " + q(job.table)), 3500);
+    EXPECT_EQ(stored_offsets(job), high_watermarks(job, 4));
+}
+
+TEST(Load, ForceResetEarliestLoadsEveryRowOnceMoreAndRecordsIt) {
+    auto job = Job::customer("reset");
+    const auto path = prepare_customer(job, 2, customer_rows(400));
+    ASSERT_EQ(run("dgkafka", {"load", "-quit-at-eof", path}).code, 0);
+    auto r = run("dgkafka", {"load", "-quit-at-eof", "-force-reset-earliest", path});
+    ASSERT_EQ(r.code, 0) << r.err;
+    EXPECT_EQ(sql_count("SELECT count(*) FROM " + q(job.table)), 800);
+    EXPECT_EQ(sql_count("SELECT count(DISTINCT c_custkey) FROM " + q(job.table)), 400);
+    EXPECT_EQ(sql_value("SELECT string_agg(partition_number || ':' || start_offset || '->' || end_offset, ',' ORDER BY "
+                        "partition_number) FROM " + q(job.table + "_history") + " WHERE event = 'reset-earliest'"),
+              "0:200->0,1:200->0");
+}
+
+TEST(Load, ForceResetLatestLoadsOnlyNewMessages) {
+    auto job = Job::customer("latest");
+    const auto path = prepare_customer(job, 2, customer_rows(100));
+    auto r = run("dgkafka", {"load", "--quit-at-eof", "--force-reset-latest", path});
+    ASSERT_EQ(r.code, 0) << r.err;
+    EXPECT_EQ(sql_count("SELECT count(*) FROM " + q(job.table)), 0);
+    EXPECT_EQ(stored_offsets(job), "0:50,1:50");
+    produce(job.topic, {{customer_rows(1, 7777)[0], std::nullopt, 1}});
+    ASSERT_EQ(run("dgkafka", {"load", "-quit-at-eof", path}).code, 0);
+    EXPECT_EQ(sql_value("SELECT string_agg(c_custkey::text, ',') FROM " + q(job.table)), "7777");
+}
+
+TEST(Load, SigkillMidLoadThenRerunLoadsEveryRowExactlyOnce) {
+    auto job = Job::customer("sigkill");
+    job.max_row = 50;
+    const auto rows = customer_rows(20000);
+    const auto path = prepare_customer(job, 4, rows);
+
+    auto loader = spawn("dgkafka", {"load", "-quit-at-eof", "-loaders", "2", path});
+    const auto count = [&] { return sql_count("SELECT count(*) FROM " + q(job.table)); };
+    ASSERT_TRUE(wait_until([&] { return count() > 0; }, 60s));
+    kill(loader.pid, SIGKILL);
+    const auto killed = loader.wait();
+    EXPECT_EQ(killed.code, 128 + SIGKILL);
+    const int64_t at_kill = count();
+    EXPECT_LT(at_kill, 20000) << "the load finished before the kill: the test proves less than it should";
+
+    auto r = run("dgkafka", {"load", "-quit-at-eof", path});
+    ASSERT_EQ(r.code, 0) << r.err;
+    EXPECT_EQ(checksum(q(job.table), "c_custkey"), expected_checksum(job, rows));
+    EXPECT_EQ(stored_offsets(job), high_watermarks(job, 4));
+}
+
+TEST(Load, SeveralLoadersGiveTheSameResultAsOne) {
+    auto one = Job::customer("one");
+    const auto rows = customer_rows(4000);
+    const auto path_one = prepare_customer(one, 6, rows);
+    auto four = Job::customer("four");
+    four.topic = one.topic;  // same messages, own group and tables
+    four.max_row = 97;
+    sql("CREATE TABLE " + q(four.table) + customer_ddl);
+    const auto path_four = four.write();
+    ASSERT_EQ(run("dgkafka", {"setup", path_four}).code, 0);
+
+    auto r1 = run("dgkafka", {"load", "-quit-at-eof", "-loaders", "1", path_one});
+    auto r4 = run("dgkafka", {"load", "-quit-at-eof", "-loaders=4", path_four});
+    ASSERT_EQ(r1.code, 0) << r1.err;
+    ASSERT_EQ(r4.code, 0) << r4.err;
+    EXPECT_EQ(checksum(q(four.table), "c_custkey"), checksum(q(one.table), "c_custkey"));
+    EXPECT_EQ(checksum(q(one.table), "c_custkey"), expected_checksum(one, rows));
+    EXPECT_EQ(stored_offsets(four), stored_offsets(one));
+    EXPECT_TRUE(wait_until([] { return sql_count("SELECT count(*) FROM pg_stat_activity WHERE application_name LIKE 'dgkafka load%'") == 0; }, 10s))
+        << "loaders must close their connections";
+}
+
+TEST(Load, JsonWithTheSpecsUdfMultiColumnMappingAndAFilter) {
+    Job job("t1map");
+    job.format = "json";
+    job.mappings = {{"cust_id", "(jdata->>'customer_id')::int"},
+                    {"field2", "((jdata->>'some_intfield')::numeric * .075)::decimal"},
+                    {"j1, j2", "(udf_parse_json(jdata)).*"},
+                    {"part", "_partition"},
+                    {"off", "_offset"},
+                    {"k", "_key"},
+                    {"has_ts", "_timestamp IS NOT NULL"}};
+    job.filter = "jdata->>'kind' IS DISTINCT FROM 'skip'";
+    sql("CREATE OR REPLACE FUNCTION udf_parse_json(value json) RETURNS TABLE (x int, y text) LANGUAGE plpgsql AS $$ "
+        "BEGIN RETURN query SELECT ((value->>'customer_id')::int), ((value->>'some_intfield')::text); END $$");
+    sql("CREATE TABLE " + q(job.table) +
+        " (cust_id int, field2 decimal(7,2), j1 int, j2 text, part int, off bigint, k text, has_ts boolean)");
+    create_topic(job.topic, 1);
+    produce(job.topic, {{R"({ "customer_id": 1313131, "some_intfield": 12 })", std::string("a")},
+                        {R"({ "customer_id": 5, "some_intfield": 1, "kind": "skip" })"},
+                        {R"({ "customer_id": 77, "some_intfield": 7 })"},
+                        {R"({ "customer_id": 1234, "some_intfield": 56 })", std::string("z")}});
+    const auto path = job.write();
+    ASSERT_EQ(run("dgkafka", {"setup", path}).code, 0);
+    auto r = run("dgkafka", {"load", "-quit-at-eof", path});
+    ASSERT_EQ(r.code, 0) << r.err;
+    EXPECT_EQ(r.out.rfind("LOAD 3 rows from 4 messages", 0), 0u) << r.out;
+    EXPECT_EQ(sql_value("SELECT string_agg(concat_ws('|', cust_id, field2, j1, j2, part, off, k, has_ts), ',' ORDER BY off) FROM " +
+                        q(job.table)),
+              "1313131|0.90|1313131|12|0|0|a|t,77|0.53|77|7|0|2|t,1234|4.20|1234|56|0|3|z|t");
+    EXPECT_EQ(stored_offsets(job), "0:4") << "filtered-out messages still advance the offsets";
+}
+
+TEST(Load, CsvQuotingIgnoredColumnsAndNulls) {
+    Job job("csvq");
+    job.delimiter = ",";
+    job.columns = {{"id", "integer"}, {"secret", "text"}, {"note", "text"}};
+    job.ignored = {"secret"};
+    sql("CREATE TABLE " + q(job.table) + " (id integer, note text)");
+    create_topic(job.topic, 1);
+    produce(job.topic, {{"1,x,\"comma, \"\"quote\"\" and\nnewline\""}, {"2,y,"}, {"3,z,\"\""}, {"4,,übergrößen ✓\n"}});
+    const auto path = job.write();
+    ASSERT_EQ(run("dgkafka", {"setup", path}).code, 0);
+    auto r = run("dgkafka", {"load", "-quit-at-eof", path});
+    ASSERT_EQ(r.code, 0) << r.err;
+    EXPECT_EQ(sql_value("SELECT string_agg(id || '=' || coalesce('[' || note || ']', 'NULL'), ';' ORDER BY id) FROM " + q(job.table)),
+              "1=[comma, \"quote\" and\nnewline];2=NULL;3=[];4=[übergrößen ✓]");
+}
+
+TEST(Load, BinaryMessagesLandInByteaUnchanged) {
+    Job job("bin");
+    job.format = "binary";
+    sql("CREATE TABLE " + q(job.table) + " (bdata bytea)");
+    create_topic(job.topic, 1);
+    produce(job.topic, {{std::string("\x00\x01\xff\tA", 5)}, {std::string("\\N")}});
+    const auto path = job.write();
+    ASSERT_EQ(run("dgkafka", {"setup", path}).code, 0);
+    ASSERT_EQ(run("dgkafka", {"load", "-quit-at-eof", path}).code, 0);
+    EXPECT_EQ(sql_value("SELECT string_agg(encode(bdata, 'hex'), ',' ORDER BY length(bdata) DESC) FROM " + q(job.table)),
+              "0001ff0941,5c4e");
+}
+
+TEST(Load, PartitionNumMustMatchTheTopic) {
+    auto job = Job::customer("pnum");
+    job.extra = "";
+    std::string toml = job.toml();
+    toml.replace(toml.find("[kafka.input]\n"), 14, "[kafka.input]\npartition_num = 3\n");
+    create_topic(job.topic, 2);
+    sql("CREATE TABLE " + q(job.table) + customer_ddl);
+    const auto path = write_file(job.table + ".toml", toml);
+    ASSERT_EQ(run("dgkafka", {"setup", path}).code, 0);
+    auto r = run("dgkafka", {"load", "-quit-at-eof", path});
+    EXPECT_EQ(r.code, static_cast<int>(Exit::config));
+    EXPECT_NE(r.err.find("kafka.input.partition_num is 3 but topic " + job.topic + " has 2 partitions"), std::string::npos)
+        << r.err;
+}
+
+TEST(Load, EmptyTopicWithQuitAtEofExitsAtOnce) {
+    auto job = Job::customer("empty");
+    const auto path = prepare_customer(job, 3, {});
+    auto r = run("dgkafka", {"load", "-quit-at-eof", path});
+    ASSERT_EQ(r.code, 0) << r.err;
+    EXPECT_EQ(r.out.rfind("LOAD 0 rows from 0 messages in 0 batches", 0), 0u) << r.out;
+    EXPECT_EQ(stored_offsets(job), "0:0,1:0,2:0");
+}
+
+TEST(Load, UnknownTopicHasItsOwnExitCode) {
+    auto job = Job::customer("notopic");
+    sql("CREATE TABLE " + q(job.table) + customer_ddl);
+    const auto path = job.write();
+    ASSERT_EQ(run("dgkafka", {"setup", path}).code, 0);
+    auto r = run("dgkafka", {"load", "-quit-at-eof", path});
+    EXPECT_EQ(r.code, static_cast<int>(Exit::no_topic)) << r.err;
+    EXPECT_NE(r.err.find("topic " + job.topic + " does not exist"), std::string::npos) << r.err;
+}
+
+TEST(Load, StreamingLoadStopsCleanlyOnSigterm) {
+    auto job = Job::customer("stream");
+    const auto path = prepare_customer(job, 2, customer_rows(300));
+    auto loader = spawn("dgkafka", {"load", path});
+    const auto count = [&] { return sql_count("SELECT count(*) FROM " + q(job.table)); };
+    ASSERT_TRUE(wait_until([&] { return count() == 300; }, 60s));
+    // Still streaming: a new message shows up without restarting.
+    produce(job.topic, {{customer_rows(1, 9001)[0]}});
+    ASSERT_TRUE(wait_until([&] { return count() == 301; }, 60s));
+    kill(loader.pid, SIGTERM);
+    const auto r = loader.wait();
+    EXPECT_EQ(r.code, 0) << r.err;
+    EXPECT_NE(r.out.find("LOAD 301 rows"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("stopped by signal"), std::string::npos) << r.out;
+}
+
+TEST(Load, AMalformedMessageStopsTheLoadNamingTopicPartitionAndOffset) {
+    auto job = Job::customer("malformed");
+    create_topic(job.topic, 1);
+    auto rows = customer_rows(3);
+    rows[1] = "2|only three|fields";
+    std::vector<Record> records;
+    for (const auto& row : rows) records.push_back({row});
+    produce(job.topic, records);
+    sql("CREATE TABLE " + q(job.table) + customer_ddl);
+    const auto path = job.write();
+    ASSERT_EQ(run("dgkafka", {"setup", path}).code, 0);
+    auto r = run("dgkafka", {"load", "-quit-at-eof", path});
+    EXPECT_EQ(r.code, static_cast<int>(Exit::data));
+    EXPECT_NE(r.err.find("topic " + job.topic + " partition 0 offset 1: 3 fields, expected 8"), std::string::npos) << r.err;
+    EXPECT_EQ(sql_count("SELECT count(*) FROM " + q(job.table)), 0) << "the failing batch is not committed";
+    EXPECT_EQ(stored_offsets(job), "0:0");
+}

@@ -1,0 +1,108 @@
+// dgkafka setup against the sandbox PostgreSQL.
+#include <gtest/gtest.h>
+
+#include "support/job.hpp"
+#include "support/sandbox.hpp"
+#include "util/errors.hpp"
+
+using namespace dgtest;
+using dgkafka::Exit;
+
+namespace {
+std::string regclass(const std::string& quoted) { return sql_value("SELECT to_regclass('" + quoted + "')::text"); }
+}  // namespace
+
+TEST(Setup, CreatesEveryTableAndRunningItAgainKeepsTheirRows) {
+    Job job("setup");
+    job.columns = {{"id", "integer"}, {"name", "text"}};
+    sql("CREATE TABLE \"" + job.table + "\" (id integer, name text)");
+    const auto path = job.write();
+
+    auto r = run("dgkafka", {"setup", path});
+    ASSERT_EQ(r.code, 0) << r.err;
+    for (const auto& suffix : {"_offset", "_history", "_read", "_rejects"})
+        EXPECT_NE(regclass("\"" + job.table + suffix + "\""), "") << suffix;
+    EXPECT_NE(r.out.find("created: " + job.table + "_offset"), std::string::npos) << r.out;
+    EXPECT_EQ(sql_value("SELECT string_agg(attname, ',' ORDER BY attnum) FROM pg_attribute WHERE attrelid = '\"" +
+                        job.table + "_read\"'::regclass AND attnum > 0"),
+              "id,name,_key,_partition,_offset,_timestamp");
+
+    sql("INSERT INTO \"" + job.table + "_offset\" VALUES ('g', 't', 0, 42)");
+    r = run("dgkafka", {"setup", path});
+    ASSERT_EQ(r.code, 0) << r.err;
+    EXPECT_NE(r.out.find("exists:  " + job.table + "_offset"), std::string::npos) << r.out;
+    EXPECT_EQ(sql_count("SELECT committed_offset FROM \"" + job.table + "_offset\""), 42);
+}
+
+TEST(Setup, QuotedAndSchemaQualifiedNamesAreCreatedRight) {
+    const std::string schema = unique_name("Sales Dept");
+    sql("CREATE SCHEMA \"" + schema + "\"");
+    sql("CREATE TABLE \"" + schema + "\".\"Order Lines\" (\"Qty\" integer, \"a\"\"b\" text)");
+    Job job("quoted");
+    job.columns = {{"Qty", "integer"}, {"a\"b", "text"}};
+    job.extra = "";
+    std::string toml = job.toml();
+    auto replace = [&](const std::string& from, const std::string& to) {
+        const auto at = toml.find(from);
+        ASSERT_NE(at, std::string::npos);
+        toml.replace(at, from.size(), to);
+    };
+    replace("output_table = " + toml_string(job.table), "output_table = " + toml_string(schema + ".Order Lines"));
+    replace("ext_read_table = " + toml_string(job.table + "_read"), "ext_read_table = " + toml_string("a\"b"));
+    const auto path = write_file(job.table + ".toml", toml);
+
+    auto r = run("dgkafka", {"setup", path});
+    ASSERT_EQ(r.code, 0) << r.err;
+    EXPECT_NE(regclass("\"" + schema + "\".\"Order Lines_rejects\""), "");
+    EXPECT_NE(regclass("\"a\"\"b\""), "");
+
+    create_topic(job.topic, 1);
+    produce(job.topic, {{"5|x"}, {"6|\"quoted|pipe\""}});
+    r = run("dgkafka", {"load", "-quit-at-eof", path});
+    ASSERT_EQ(r.code, 0) << r.err;
+    EXPECT_EQ(sql_value("SELECT string_agg(\"Qty\" || '=' || \"a\"\"b\", ',' ORDER BY \"Qty\") FROM \"" + schema +
+                        "\".\"Order Lines\""),
+              "5=x,6=quoted|pipe");
+    sql("DROP TABLE \"a\"\"b\"");
+}
+
+TEST(Setup, AMissingOutputTableIsANoteBecauseTheSpecCreatesItAfterSetup) {
+    Job job("nooutput");
+    job.columns = {{"id", "integer"}};
+    auto r = run("dgkafka", {"setup", job.write()});
+    EXPECT_EQ(r.code, 0) << r.err;
+    EXPECT_NE(r.out.find("output table " + job.table + " does not exist yet"), std::string::npos) << r.out;
+}
+
+TEST(Setup, NamesTheMappingTargetColumnTheOutputTableLacks) {
+    Job job("nocolumn");
+    job.format = "json";
+    job.mappings = {{"cust_id", "(jdata->>'customer_id')::int"}, {"j1, j2", "(jdata->>'a'), (jdata->>'b')"}};
+    sql("CREATE TABLE \"" + job.table + "\" (cust_id int, j1 text)");
+    auto r = run("dgkafka", {"setup", job.write()});
+    EXPECT_EQ(r.code, static_cast<int>(Exit::config));
+    EXPECT_NE(r.err.find("has no column \"j2\" (named in kafka.output.mappings)"), std::string::npos) << r.err;
+}
+
+TEST(Setup, AnUnreachableDatabaseHasItsOwnExitCode) {
+    Job job("nodb");
+    job.columns = {{"id", "integer"}};
+    const auto path = write_file(job.table + ".toml",
+                                 "[dgkafka]\nhost = \"127.0.0.1\"\nport = 1\npassword = \"s3cr3t-pw\"\n" +
+                                     job.toml().substr(std::string("[dgkafka]\n").size()));
+    auto r = run("dgkafka", {"setup", path});
+    EXPECT_EQ(r.code, static_cast<int>(Exit::database)) << r.err;
+    EXPECT_NE(r.err.find("cannot connect to the database"), std::string::npos) << r.err;
+    EXPECT_EQ(r.err.find("s3cr3t-pw"), std::string::npos);
+}
+
+TEST(Setup, BadConfigExitsWithTheConfigCodeNamingFileLineAndKey) {
+    Job job("badcfg");
+    job.columns = {{"id", "integer"}};
+    job.extra = "[kafka.comit]\nmax_row = 5\n";
+    const auto path = job.write();
+    auto r = run("dgkafka", {"setup", path});
+    EXPECT_EQ(r.code, static_cast<int>(Exit::config));
+    EXPECT_NE(r.err.find(path + ":"), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find("kafka.comit: unknown key (did you mean \"kafka.commit\"?)"), std::string::npos) << r.err;
+}

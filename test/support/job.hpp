@@ -1,0 +1,35 @@
+#pragma once
+// A dgkafka job for a test: unique topic, group and tables, written out as dgkafka.toml.
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace dgtest {
+
+struct Job {
+    explicit Job(const std::string& name);  // unique topic/group/table names derived from `name`
+
+    std::string topic, group, table;
+    std::string format = "csv";
+    std::string delimiter = "|";
+    std::vector<std::pair<std::string, std::string>> columns;   // name, type
+    std::vector<std::string> ignored;                           // names of ignored columns
+    std::vector<std::pair<std::string, std::string>> mappings;  // name, key
+    std::string filter;
+    int max_row = 1000;
+    double minimal_interval = -1;
+    std::string extra;  // appended verbatim, e.g. "[kafka.properties]\n..."
+
+    std::string toml() const;
+    std::string write() const;  // path of the written file
+
+    // The customer table and columns of the spec's example.
+    static Job customer(const std::string& name);
+};
+
+std::string toml_string(const std::string& s);  // a TOML basic string, quoted and escaped
+
+// `n` deterministic customer rows like the spec's TPC-H example, '|'-delimited.
+std::vector<std::string> customer_rows(int n, int first_key = 1);
+
+}  // namespace dgtest
