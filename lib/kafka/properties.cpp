@@ -2,7 +2,10 @@
 
 #include <fmt/format.h>
 
+#include <cstring>
+
 #include "util/errors.hpp"
+#include "util/log.hpp"
 
 namespace dgkafka::kafka {
 
@@ -20,8 +23,18 @@ std::optional<std::string> check_property(const std::string& key, const std::str
     return set(conf.get(), key, value);
 }
 
+namespace {
+// librdkafka's own log lines join ours on stderr: warnings and worse always, the rest at -vv.
+// AUTOCREATE only says a broker cannot be told not to create topics; dgkafka never asks by name.
+void on_log(const rd_kafka_t*, int level, const char* facility, const char* text) {
+    if (level <= 4 && std::strcmp(facility, "AUTOCREATE") != 0) log::warn("kafka: {}", text);
+    else log::debug("kafka: {}: {}", facility, text);
+}
+}  // namespace
+
 ConfPtr make_conf(const std::string& brokers, const Properties& defaults, const Properties& user) {
     ConfPtr conf(rd_kafka_conf_new());
+    rd_kafka_conf_set_log_cb(conf.get(), on_log);
     auto apply = [&](const std::string& key, const std::string& value) {
         if (auto err = set(conf.get(), key, value))
             throw Error(Exit::kafka, fmt::format("Kafka property {}: {}", key, *err));

@@ -94,10 +94,12 @@ void Loader::resync(pqxx::transaction_base& tx) {
         throw Error(Exit::kafka, fmt::format("cannot assign {} partitions: {}", cfg_.topic, kafka::error_text(err)));
 }
 
+// Called between batches, when everything consumed is committed. Position, not the stored
+// offset: a partition may end in offsets that carry no message (transaction markers).
 bool Loader::finished() const {
     if (!options_.quit_at_eof) return false;
     return std::all_of(partitions_.begin(), partitions_.end(),
-                       [](const auto& kv) { return kv.second.stored >= kv.second.end; });
+                       [](const auto& kv) { return kv.second.position >= kv.second.end; });
 }
 
 bool Loader::should_stop() const { return stop_.load(std::memory_order_relaxed); }
@@ -142,12 +144,7 @@ void Loader::fill(Batch& batch) {
             throw;
         }
         if (batch.ranges.empty()) {
-            if (n == 0 && finished()) return;
-            // Nothing batched yet; a quit_at_eof loader whose partitions all hit the end stops here.
-            if (options_.quit_at_eof &&
-                std::all_of(partitions_.begin(), partitions_.end(),
-                            [](const auto& kv) { return kv.second.position >= kv.second.end; }))
-                return;
+            if (finished()) return;
             continue;
         }
         if (n == 0 && cfg_.minimal_interval < 0) return;  // queue drained: the spec's -1
