@@ -62,13 +62,14 @@ bool Reader::next(std::vector<Field>& fields) {
             throw std::runtime_error("line " + std::to_string(record_line_) + ": unclosed quote");
         }
         ++line_no_;
-        if (!line_.empty() && line_.back() == '\r') line_.pop_back();
         if (record_.empty() && quotes == 0) record_line_ = line_no_;
         else record_ += '\n';
         record_ += line_;
         quotes += static_cast<size_t>(std::count(line_.begin(), line_.end(), '"'));
         if (quotes % 2 == 0) break;  // quotes balance: the record ends on this line
     }
+    // CRLF ends the record; a CRLF inside a quoted field is data and stays.
+    if (!record_.empty() && record_.back() == '\r') record_.pop_back();
     std::string error;
     if (!parser_.parse(record_, fields, error))
         throw std::runtime_error("line " + std::to_string(record_line_) + ": " + error);

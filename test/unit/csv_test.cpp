@@ -52,7 +52,7 @@ TEST(Csv, ReaderJoinsQuotedLineBreaksAndHandlesCrlf) {
     ASSERT_TRUE(r.next(f));
     EXPECT_EQ(r.record_line(), 1u);
     ASSERT_EQ(f.size(), 2u);
-    EXPECT_EQ(f[1].value, "two\nlines");
+    EXPECT_EQ(f[1].value, "two\r\nlines") << "a line break inside quotes is data, CR included";
     ASSERT_TRUE(r.next(f));
     EXPECT_EQ(r.record_line(), 3u);
     EXPECT_EQ(f[1].value, "x");

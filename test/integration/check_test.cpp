@@ -1,0 +1,122 @@
+// dgkafka check: recorded offsets beside Kafka's, as text and JSON, and its exit codes.
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+#include <regex>
+
+#include "support/job.hpp"
+#include "support/sandbox.hpp"
+#include "util/errors.hpp"
+
+using namespace dgtest;
+using dgkafka::Exit;
+
+namespace {
+// A job whose 2 partitions hold 50 loaded messages each, then 10 more unloaded on partition 1.
+std::string partially_loaded(Job& job) {
+    job.columns = {{"id", "integer"}};
+    sql("CREATE TABLE \"" + job.table + "\" (id integer)");
+    create_topic(job.topic, 2);
+    std::vector<Record> records;
+    for (int i = 0; i < 100; ++i) records.push_back({std::to_string(i), std::nullopt, i % 2});
+    produce(job.topic, records);
+    const auto path = job.write();
+    EXPECT_EQ(run("dgkafka", {"setup", path}).code, 0);
+    const auto r = run("dgkafka", {"load", "-quit-at-eof", path});
+    EXPECT_EQ(r.code, 0) << r.err;
+    records.clear();
+    for (int i = 0; i < 10; ++i) records.push_back({std::to_string(100 + i), std::nullopt, 1});
+    produce(job.topic, records);
+    return path;
+}
+
+// The whitespace-separated cells of the line that starts with group, topic and partition.
+std::vector<std::string> row(const std::string& section, const Job& job, int partition) {
+    std::istringstream in(section);
+    std::string line;
+    while (std::getline(in, line)) {
+        std::istringstream cells(line);
+        std::vector<std::string> out;
+        std::string c;
+        while (cells >> c) out.push_back(c);
+        if (out.size() > 3 && out[0] == job.group && out[1] == job.topic && out[2] == std::to_string(partition)) return out;
+    }
+    return {};
+}
+}  // namespace
+
+TEST(Check, TextShowsRecordedAndKafkaOffsetsWithTheLag) {
+    Job job("check");
+    const auto path = partially_loaded(job);
+    const auto r = run("dgkafka", {"check", path});
+    ASSERT_EQ(r.code, 0) << r.err;
+    EXPECT_NE(r.out.find("Topic = " + job.topic + ", Group = " + job.group), std::string::npos) << r.out;
+    const auto recorded_at = r.out.find("[Last recorded offset]");
+    const auto kafka_at = r.out.find("[Offset from Kafka]");
+    ASSERT_NE(recorded_at, std::string::npos);
+    ASSERT_NE(kafka_at, std::string::npos);
+    const auto recorded = r.out.substr(recorded_at, kafka_at - recorded_at);
+    const auto kafka = r.out.substr(kafka_at);
+
+    // Group Topic Partition Committed Latest Start End
+    auto p1 = row(recorded, job, 1);
+    ASSERT_GE(p1.size(), 5u) << recorded;
+    EXPECT_EQ(p1[3], "50");
+    EXPECT_EQ(p1[4], "50");
+    // Group Topic Partition Committed Latest Timestamp(2 cells) Lag
+    auto k0 = row(kafka, job, 0);
+    auto k1 = row(kafka, job, 1);
+    ASSERT_EQ(k1.size(), 8u) << kafka;
+    EXPECT_EQ(k0[3], "50") << "the group's Kafka offset mirrors the database";
+    EXPECT_EQ(k0[4], "50");
+    EXPECT_EQ(k0[7], "0");
+    EXPECT_EQ(k1[3], "50");
+    EXPECT_EQ(k1[4], "60");
+    EXPECT_EQ(k1[7], "10");
+    EXPECT_NE(r.out.find("Total lag = 10"), std::string::npos) << r.out;
+}
+
+TEST(Check, JsonCarriesTheSameFactsAndTheHistory) {
+    Job job("checkjson");
+    const auto path = partially_loaded(job);
+    const auto r = run("dgkafka", {"check", "-json", "-history", "5", path});
+    ASSERT_EQ(r.code, 0) << r.err;
+    const auto j = nlohmann::json::parse(r.out);
+    EXPECT_EQ(j["topic"], job.topic);
+    EXPECT_EQ(j["group"], job.group);
+    EXPECT_EQ(j["total_lag"], 10);
+    ASSERT_EQ(j["recorded"].size(), 2u);
+    EXPECT_EQ(j["recorded"][1]["committed"], 50);
+    ASSERT_EQ(j["kafka"].size(), 2u);
+    EXPECT_EQ(j["kafka"][1]["latest"], 60);
+    EXPECT_EQ(j["kafka"][1]["lag"], 10);
+    EXPECT_EQ(j["kafka"][0]["committed"], 50);
+    int64_t messages = 0;
+    for (const auto& h : j["history"]) {
+        EXPECT_EQ(h["event"], "load");
+        messages += h["messages"].get<int64_t>();
+    }
+    EXPECT_EQ(messages, 100);
+}
+
+TEST(Check, ExitCodesSayWhichSideCouldNotBeRead) {
+    Job job("checkerr");
+    job.columns = {{"id", "integer"}};
+    const auto path = job.write();
+    create_topic(job.topic, 1);
+    auto r = run("dgkafka", {"check", path});
+    EXPECT_EQ(r.code, static_cast<int>(Exit::not_set_up)) << r.err;
+    EXPECT_NE(r.err.find("run `dgkafka setup"), std::string::npos) << r.err;
+
+    ASSERT_EQ(run("dgkafka", {"setup", path}).code, 0);
+    Job missing = job;
+    missing.topic = unique_name("never_created");
+    r = run("dgkafka", {"check", missing.write()});
+    EXPECT_EQ(r.code, static_cast<int>(Exit::no_topic)) << r.err;
+    EXPECT_NE(r.err.find("topic " + missing.topic + " does not exist"), std::string::npos) << r.err;
+
+    const auto no_db = write_file(job.table + "_nodb.toml",
+                                  "[dgkafka]\nhost = \"127.0.0.1\"\nport = 1\n" + job.toml().substr(std::string("[dgkafka]\n").size()));
+    r = run("dgkafka", {"check", no_db});
+    EXPECT_EQ(r.code, static_cast<int>(Exit::database)) << r.err;
+}

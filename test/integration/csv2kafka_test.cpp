@@ -1,0 +1,98 @@
+// csv2kafka: CSV file -> Kafka -> dgkafka load gives back the file, field for field.
+#include <gtest/gtest.h>
+
+#include "support/job.hpp"
+#include "support/sandbox.hpp"
+#include "util/errors.hpp"
+
+using namespace dgtest;
+using dgkafka::Exit;
+
+namespace {
+const std::string tricky_csv =
+    "1,\"Smith, John\",\"He said \"\"hi\"\"\",,übergrößen ✓\r\n"
+    "2,\"two\r\nlines\",plain,\"\",x\r\n"
+    "3,a|b,\"c\"\"|\"\"d\",\\N,\\\r\n"
+    "4,,,,\r\n";
+
+std::string q(const std::string& name) { return "\"" + name + "\""; }
+}  // namespace
+
+TEST(Csv2Kafka, RoundTripThroughDgkafkaLoadGivesTheFileBackFieldForField) {
+    Job job("roundtrip");
+    job.columns = {{"id", "integer"}, {"a", "text"}, {"b", "text"}, {"c", "text"}, {"d", "text"}};
+    create_topic(job.topic, 3);
+    const auto file = write_file(job.table + ".csv", tricky_csv);
+
+    auto r = run("csv2kafka", {"-d", ",", "-w", "|", brokers(), job.topic, file});
+    ASSERT_EQ(r.code, 0) << r.err;
+    EXPECT_NE(r.out.find("csv2kafka: 4 messages, "), std::string::npos) << r.out;
+
+    const std::string ddl = " (id integer, a text, b text, c text, d text)";
+    sql("CREATE TABLE " + q(job.table) + ddl);
+    const auto path = job.write();
+    ASSERT_EQ(run("dgkafka", {"setup", path}).code, 0);
+    r = run("dgkafka", {"load", "-quit-at-eof", path});
+    ASSERT_EQ(r.code, 0) << r.err;
+
+    // PostgreSQL's own CSV reader on the same file is the reference (empty = NULL, "" = '').
+    sql("CREATE TABLE " + q(job.table + "_file") + ddl);
+    sql("COPY " + q(job.table + "_file") + " FROM '" + file + "' WITH (FORMAT csv)");
+    EXPECT_EQ(checksum(q(job.table), "id"), checksum(q(job.table + "_file"), "id"));
+    EXPECT_EQ(sql_value("SELECT b FROM " + q(job.table) + " WHERE id = 1"), "He said \"hi\"");
+    EXPECT_EQ(sql_value("SELECT a FROM " + q(job.table) + " WHERE id = 2"), "two\r\nlines");
+    EXPECT_EQ(sql_count("SELECT count(*) FROM " + q(job.table) + " WHERE id = 2 AND c = ''"), 1);
+    EXPECT_EQ(sql_count("SELECT count(*) FROM " + q(job.table) + " WHERE id = 4 AND a IS NULL"), 1);
+}
+
+TEST(Csv2Kafka, KeyColumnKeepsEqualKeysOnOnePartitionAndHeaderIsSkipped) {
+    Job job("keyed");
+    job.format = "json";  // the messages' text, whatever it is, is not parsed: only keys matter
+    create_topic(job.topic, 4);
+    std::string csv = "region,value\n";
+    for (int i = 0; i < 200; ++i) csv += "r" + std::to_string(i % 7) + "," + std::to_string(i) + "\n";
+    auto r = run("csv2kafka", {"--header", "--key", "region", "--format", "json", "-X", "linger.ms=1", brokers(),
+                               job.topic, write_file(job.table + ".csv", csv)});
+    ASSERT_EQ(r.code, 0) << r.err;
+    EXPECT_NE(r.out.find("200 messages"), std::string::npos) << r.out;
+
+    job.mappings = {{"region", "jdata->>'region'"}, {"value", "(jdata->>'value')::int"}, {"k", "_key"}, {"p", "_partition"}};
+    sql("CREATE TABLE " + q(job.table) + " (region text, value int, k text, p int)");
+    const auto path = job.write();
+    ASSERT_EQ(run("dgkafka", {"setup", path}).code, 0);
+    ASSERT_EQ(run("dgkafka", {"load", "-quit-at-eof", path}).code, 0);
+    EXPECT_EQ(sql_count("SELECT count(*) FROM " + q(job.table) + " WHERE k = region"), 200);
+    EXPECT_EQ(sql_count("SELECT max(n) FROM (SELECT count(DISTINCT p) AS n FROM " + q(job.table) + " GROUP BY k) s"), 1);
+    EXPECT_GT(sql_count("SELECT count(DISTINCT p) FROM " + q(job.table)), 1);
+    EXPECT_EQ(sql_count("SELECT sum(value) FROM " + q(job.table)), 199 * 200 / 2);
+}
+
+TEST(Csv2Kafka, LimitAndStandardInput) {
+    Job job("limit");
+    create_topic(job.topic, 1);
+    auto r = run("csv2kafka", {"--limit", "3", brokers(), job.topic, "-"}, "a\nb\nc\nd\ne\n");
+    ASSERT_EQ(r.code, 0) << r.err;
+    EXPECT_NE(r.out.find("3 messages, 3 bytes"), std::string::npos) << r.out;
+    EXPECT_EQ(high_watermark(job.topic, 0), 3);
+}
+
+TEST(Csv2Kafka, AnUnclosedQuoteIsReportedWithItsLineNumber) {
+    Job job("badcsv");
+    create_topic(job.topic, 1);
+    auto r = run("csv2kafka", {brokers(), job.topic, "-"}, "1,ok\n2,\"never closed\n3,more\n");
+    EXPECT_EQ(r.code, static_cast<int>(Exit::data));
+    EXPECT_NE(r.err.find("line 2: unclosed quote"), std::string::npos) << r.err;
+}
+
+TEST(Csv2Kafka, PropertiesPassThroughToLibrdkafka) {
+    Job job("props");
+    create_topic(job.topic, 1);
+    auto r = run("csv2kafka", {"-X", "no.such.property=1", brokers(), job.topic, "-"}, "a\n");
+    EXPECT_EQ(r.code, static_cast<int>(Exit::kafka));
+    EXPECT_NE(r.err.find("Kafka property no.such.property: No such configuration property"), std::string::npos) << r.err;
+    r = run("csv2kafka", {"-X", "compression.codec=gzip", "-X", "acks=all", brokers(), job.topic, "-"}, "a\nb\n");
+    EXPECT_EQ(r.code, 0) << r.err;
+    EXPECT_EQ(high_watermark(job.topic, 0), 2);
+    r = run("csv2kafka", {brokers(), unique_name("nosuchtopic"), "-"}, "a\n");
+    EXPECT_EQ(r.code, static_cast<int>(Exit::no_topic)) << r.err;
+}
