@@ -1,6 +1,7 @@
 // dgkafka-mockbroker: librdkafka's mock cluster (the real Kafka protocol over TCP on 127.0.0.1)
 // as a stand-alone broker for the sandbox, with a line-based control port:
 //   create TOPIC PARTITIONS | down BROKER_ID | up BROKER_ID | bootstrap | ping | stop
+//   fail API_KEY COUNT ERROR_CODE   the next COUNT requests of that API (0 = Produce) fail
 // Each command gets one reply line: "ok ..." or "error ...".
 //
 // Usage: dgkafka-mockbroker [--brokers N] [--env-file PATH] [--daemon --log PATH]
@@ -21,6 +22,7 @@
 #include <fcntl.h>
 #include <sstream>
 #include <string>
+#include <vector>
 
 namespace {
 
@@ -73,6 +75,13 @@ std::string handle(rd_kafka_mock_cluster_t* mc, const std::string& line, bool& s
         if (!(in >> topic >> partitions) || partitions < 1) return "error usage: create TOPIC PARTITIONS";
         const auto err = rd_kafka_mock_topic_create(mc, topic.c_str(), partitions, 1);
         return err ? std::string("error ") + rd_kafka_err2str(err) : "ok";
+    }
+    if (cmd == "fail") {
+        int api = 0, count = 0, code = 0;
+        if (!(in >> api >> count >> code) || count < 1) return "error usage: fail API_KEY COUNT ERROR_CODE";
+        std::vector<rd_kafka_resp_err_t> errors(static_cast<size_t>(count), static_cast<rd_kafka_resp_err_t>(code));
+        rd_kafka_mock_push_request_errors_array(mc, static_cast<int16_t>(api), errors.size(), errors.data());
+        return "ok";
     }
     if (cmd == "down" || cmd == "up") {
         int id = 0;

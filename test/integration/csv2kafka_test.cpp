@@ -96,3 +96,14 @@ TEST(Csv2Kafka, PropertiesPassThroughToLibrdkafka) {
     r = run("csv2kafka", {brokers(), unique_name("nosuchtopic"), "-"}, "a\n");
     EXPECT_EQ(r.code, static_cast<int>(Exit::no_topic)) << r.err;
 }
+
+TEST(Csv2Kafka, FailedDeliveriesAreCountedAndMakeTheExitCodeNonZero) {
+    PrivateBroker broker;
+    const std::string topic = unique_name("fails");
+    broker.control("create " + topic + " 1");
+    broker.control("fail 0 1000 10");  // every Produce request: MESSAGE_TOO_LARGE, not retriable
+    auto r = run("csv2kafka", {broker.brokers, topic, "-"}, "a\nb\nc\n");
+    EXPECT_EQ(r.code, static_cast<int>(Exit::kafka)) << r.out << r.err;
+    EXPECT_NE(r.out.find("0 messages, 0 bytes sent to " + topic + ", 3 failed"), std::string::npos) << r.out;
+    EXPECT_NE(r.err.find("3 messages failed, the first with: Broker: Message size too large"), std::string::npos) << r.err;
+}

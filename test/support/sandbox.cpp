@@ -64,8 +64,8 @@ std::string unique_name(const std::string& prefix) {
     return prefix + "_" + std::to_string(getpid()) + "_" + std::to_string(counter++);
 }
 
-std::string control(const std::string& command) {
-    const auto& addr = sandbox().at("KAFKA_CONTROL");
+std::string control(const std::string& command, const std::string& address) {
+    const auto& addr = address.empty() ? sandbox().at("KAFKA_CONTROL") : address;
     const int port = std::stoi(addr.substr(addr.find(':') + 1));
     const int fd = socket(AF_INET, SOCK_STREAM, 0);
     sockaddr_in sa{};
@@ -84,6 +84,25 @@ std::string control(const std::string& command) {
     close(fd);
     if (reply.rfind("ok", 0) != 0) throw std::runtime_error("broker control: " + command + " -> " + reply);
     return reply;
+}
+
+PrivateBroker::PrivateBroker() {
+    const std::string env = write_file(unique_name("broker") + ".env", "");
+    const auto r = run("dgkafka-mockbroker", {"--daemon", "--brokers", "1", "--env-file", env, "--log", env + ".log"});
+    if (r.code != 0) throw std::runtime_error("cannot start a private broker: " + r.err);
+    std::ifstream in(env);
+    std::string line;
+    while (std::getline(in, line)) {
+        if (line.rfind("KAFKA_BROKERS=", 0) == 0) brokers = line.substr(14);
+        if (line.rfind("KAFKA_CONTROL=", 0) == 0) control_address = line.substr(14);
+    }
+}
+
+PrivateBroker::~PrivateBroker() {
+    try {
+        control("stop");
+    } catch (const std::exception&) {
+    }
 }
 
 void create_topic(const std::string& topic, int partitions) {

@@ -22,8 +22,16 @@ std::string brokers();
 // A name unique to this test run, usable as topic, table or group name.
 std::string unique_name(const std::string& prefix);
 
-// One reply line from the broker's control port; throws unless it starts with "ok".
-std::string control(const std::string& command);
+// One reply line from a broker's control port (default: the sandbox's); throws unless "ok...".
+std::string control(const std::string& command, const std::string& address = "");
+
+// A broker of the test's own, for faults that must not touch other tests' topics.
+struct PrivateBroker {
+    PrivateBroker();
+    ~PrivateBroker();
+    std::string brokers, control_address;
+    std::string control(const std::string& command) const { return dgtest::control(command, control_address); }
+};
 void create_topic(const std::string& topic, int partitions);
 
 struct Record {
