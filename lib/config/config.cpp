@@ -87,9 +87,11 @@ const std::vector<std::pair<std::string, std::vector<KeyRule>>>& schema() {
           {"output_table", Kind::string, true},
           {"reject_table", Kind::string},
           {"filter", Kind::string},
+          {"error_limit", Kind::scalar},
           {"mappings", Kind::table_array}}},
         {"kafka.output.mappings[]", {{"name", Kind::string, true}, {"key", Kind::string, true}}},
-        {"kafka.commit", {{"max_row", Kind::integer}, {"minimal_interval", Kind::number}}},
+        {"kafka.commit",
+         {{"max_row", Kind::integer}, {"minimal_interval", Kind::number}, {"retry_timeout", Kind::number}}},
     };
     return rules;
 }
@@ -407,6 +409,7 @@ private:
         cfg_.read_table = name(input, "ext_read_table", "kafka.input.ext_read_table",
                                schema_prefix + quote_ident(base + "_kafka_read"));
         cfg_.filter = opt_string(output, "filter").value_or("");
+        read_error_limit(output);
         const auto* maps = find(output, "mappings");
         if (!maps || !has_kind(*maps, Kind::table_array)) return;
         const auto& arr = maps->as_array();
@@ -430,6 +433,32 @@ private:
         }
     }
 
+    void read_error_limit(const toml::value& output) {
+        const auto* v = find(output, "error_limit");
+        if (!v || !has_kind(*v, Kind::scalar)) return;
+        const std::string key = "kafka.output.error_limit";
+        if (v->is_integer() && v->as_integer() >= 0) {
+            cfg_.error_limit_count = v->as_integer();
+            return;
+        }
+        if (v->is_string()) {
+            const std::string text = v->as_string().str;
+            if (!text.empty() && text.back() == '%') {
+                try {
+                    size_t used = 0;
+                    const double p = std::stod(text.substr(0, text.size() - 1), &used);
+                    if (used == text.size() - 1 && p >= 0 && p <= 100) {
+                        cfg_.error_limit_percent = p;
+                        return;
+                    }
+                } catch (const std::exception&) {
+                }
+            }
+        }
+        problems_.add(*v, key, fmt::format("{} is not a count (0 or more) nor a percentage such as \"5%\"",
+                                           scalar_text(*v)));
+    }
+
     void read_commit(const toml::value& commit) {
         if (auto n = opt_int(commit, "max_row")) {
             if (*n < 1 || *n > 10'000'000)
@@ -437,6 +466,13 @@ private:
                               fmt::format("{} must be between 1 and 10000000", *n));
             else
                 cfg_.max_row = static_cast<int>(*n);
+        }
+        if (const auto* v = find(commit, "retry_timeout"); v && has_kind(*v, Kind::number)) {
+            const double s = v->is_integer() ? static_cast<double>(v->as_integer()) : v->as_floating();
+            if (s <= 0)
+                problems_.add(*v, "kafka.commit.retry_timeout", fmt::format("{} must be more than 0 seconds", scalar_text(*v)));
+            else
+                cfg_.retry_timeout = s;
         }
         if (const auto* v = find(commit, "minimal_interval"); v && has_kind(*v, Kind::number)) {
             const double s = v->is_integer() ? static_cast<double>(v->as_integer()) : v->as_floating();

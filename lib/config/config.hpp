@@ -51,8 +51,14 @@ struct Config {
     std::vector<MappingSpec> mappings;
     std::string filter;  // SQL boolean expression; empty = keep every message
 
+    // kafka.output.error_limit: rejected messages allowed, for the whole run (count) or per batch
+    // (percent of its messages); past it the load stops and the batch is not committed.
+    std::optional<int64_t> error_limit_count;
+    std::optional<double> error_limit_percent;
+
     int max_row = 1000;
     double minimal_interval = -1;  // seconds; -1 = close the batch as soon as the queue is empty
+    double retry_timeout = 60;     // seconds a -quit-at-eof load keeps retrying a lost server
 
     std::vector<std::string> unused_keys;  // accepted for compatibility, e.g. the xdrive_* keys
 

@@ -19,7 +19,8 @@ std::string quote_value(const std::string& v) {
 }  // namespace
 
 std::string conninfo(const DbSettings& s, const std::string& application_name) {
-    std::string out = "fallback_application_name=" + quote_value(application_name);
+    // The loader validates text as UTF-8; the server converts it to the database's encoding.
+    std::string out = "fallback_application_name=" + quote_value(application_name) + " client_encoding='UTF8'";
     auto add = [&](const char* key, const auto& value) {
         if (!value) return;
         if constexpr (std::is_same_v<std::decay_t<decltype(*value)>, int>)
@@ -46,6 +47,11 @@ std::unique_ptr<pqxx::connection> connect(const DbSettings& settings, const std:
     } catch (const pqxx::broken_connection& e) {
         throw Error(Exit::database, fmt::format("cannot connect to the database: {}", text::trim(e.what())));
     }
+}
+
+bool is_transient(const std::string& sqlstate) {
+    return sqlstate.rfind("08", 0) == 0 || sqlstate.rfind("57P0", 0) == 0 || sqlstate == "53300" ||
+           sqlstate == "40001" || sqlstate == "40P01";
 }
 
 std::string describe(const pqxx::sql_error& e) {

@@ -13,6 +13,11 @@ std::string conninfo(const DbSettings& settings, const std::string& application_
 // Opens a connection or throws Error(database) with libpq's reason (never the password).
 std::unique_ptr<pqxx::connection> connect(const DbSettings& settings, const std::string& application_name);
 
+// SQLSTATEs after which the same work can succeed on a new connection or a new try: connection
+// failures (08), the server shutting down or starting (57P0x), too many connections,
+// serialization failures and deadlocks.
+bool is_transient(const std::string& sqlstate);
+
 // "database error [SQLSTATE 42P01]: relation ... does not exist" for a pqxx::sql_error.
 std::string describe(const pqxx::sql_error& e);
 

@@ -3,8 +3,10 @@
 #include <fmt/format.h>
 
 #include <ctime>
+#include <nlohmann/json.hpp>
 
 #include "formats/copy_text.hpp"
+#include "formats/utf8.hpp"
 
 namespace dgkafka {
 
@@ -21,19 +23,15 @@ bool RowEncoder::append(const Message& m, std::string& out, std::string& reason)
     bool ok = true;
     switch (format_) {
         case Format::csv: ok = append_csv(m.value, out, reason); break;
-        case Format::json:
-            ok = !m.value.empty() && copy_text::append_text(out, m.value);
-            if (!ok) reason = m.value.empty() ? "empty message: a JSON value is required" : "NUL byte in JSON text";
-            break;
+        case Format::json: ok = append_json(m.value, out, reason); break;
         case Format::binary: copy_text::append_bytea(out, m.value); break;
     }
     if (ok && with_metadata_) {
         out += '\t';
         if (!m.has_key) {
             copy_text::append_null(out);
-        } else if (!copy_text::append_text(out, m.key)) {
-            ok = false;
-            reason = "NUL byte in the message key";
+        } else {
+            ok = append_checked_text(m.key, "the message key", out, reason);
         }
         out += '\t';
         copy_text::append_int(out, m.partition);
@@ -64,10 +62,35 @@ bool RowEncoder::append_csv(std::string_view value, std::string& out, std::strin
         first = false;
         if (fields_[i].is_null()) {
             copy_text::append_null(out);
-        } else if (!copy_text::append_text(out, fields_[i].value)) {
-            reason = fmt::format("NUL byte in field {}", i + 1);
+        } else if (!append_checked_text(fields_[i].value, fmt::format("field {}", i + 1), out, reason)) {
             return false;
         }
+    }
+    return true;
+}
+
+bool RowEncoder::append_json(std::string_view value, std::string& out, std::string& reason) {
+    if (value.empty()) {
+        reason = "empty message: a JSON value is required";
+        return false;
+    }
+    if (!append_checked_text(value, "the JSON text", out, reason)) return false;
+    if (!nlohmann::json::accept(value)) {
+        reason = "invalid JSON";
+        return false;
+    }
+    return true;
+}
+
+bool RowEncoder::append_checked_text(std::string_view value, std::string_view what, std::string& out,
+                                     std::string& reason) {
+    if (const size_t bad = utf8::invalid_at(value); bad != std::string_view::npos) {
+        reason = fmt::format("invalid UTF-8 in {} at byte {}", what, bad + 1);
+        return false;
+    }
+    if (!copy_text::append_text(out, value)) {
+        reason = fmt::format("NUL byte in {}", what);
+        return false;
     }
     return true;
 }

@@ -24,6 +24,7 @@ namespace {
 
 constexpr int default_loaders = 4;
 constexpr auto progress_every = std::chrono::seconds(5);
+constexpr int final_mirror_wait_ms = 5000;
 
 // Checks the database side and moves the offsets of a reset; returns the partitions' end offsets.
 kafka::Offsets prepare(const Config& cfg, const LoadOptions& options, rd_kafka_t* admin, int partitions) {
@@ -82,11 +83,12 @@ void run_load(const Config& cfg, const LoadOptions& options, std::ostream& out, 
 
     const auto statements = LoadStatements::build(cfg);
     LoadCounters counters;
+    kafka::OffsetMirror mirror(cfg);
     std::atomic<bool> halt{false};  // set by a signal (through `stop`) or by the first loader to fail
     std::vector<std::unique_ptr<Loader>> loaders;
     for (int i = 0; i < count; ++i)
         loaders.push_back(std::make_unique<Loader>(cfg, options, statements, i, shares[static_cast<size_t>(i)],
-                                                   counters, halt));
+                                                   counters, mirror, halt));
     log::info("loading topic {} ({} partitions) into {} with {} loader(s){}", cfg.topic, partitions,
               cfg.output_table.display(), count, options.quit_at_eof ? ", until the end offsets" : "");
 
@@ -131,12 +133,19 @@ void run_load(const Config& cfg, const LoadOptions& options, std::ostream& out, 
         }
     }
     for (auto& t : threads) t.join();
+    kafka::Offsets stored;
+    for (const auto& l : loaders) {
+        const auto part = l->stored_offsets();
+        stored.insert(part.begin(), part.end());
+    }
     loaders.clear();
+    mirror.finish(stored, final_mirror_wait_ms);
 
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-    out << fmt::format("LOAD {} rows from {} messages in {} batches, {:.2f} s ({:.0f} rows/s){}\n",
-                       counters.rows.load(), counters.messages.load(), counters.batches.load(), seconds,
-                       seconds > 0 ? counters.rows / seconds : 0.0, stop ? ", stopped by signal" : "");
+    out << fmt::format("LOAD {} rows from {} messages in {} batches, {} rejected, {:.2f} s ({:.0f} rows/s){}\n",
+                       counters.rows.load(), counters.messages.load(), counters.batches.load(),
+                       counters.rejected.load(), seconds, seconds > 0 ? counters.rows / seconds : 0.0,
+                       stop ? ", stopped by signal" : "");
     out.flush();
     if (first_error) std::rethrow_exception(first_error);
 }

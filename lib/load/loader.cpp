@@ -3,45 +3,66 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <pqxx/tablewriter>
-#include <thread>
+#include <stdexcept>
 
 #include "db/connection.hpp"
+#include "util/backoff.hpp"
 #include "util/errors.hpp"
 #include "util/log.hpp"
+#include "util/text.hpp"
 
 namespace dgkafka {
 
 namespace {
 constexpr int idle_poll_ms = 100;  // how often an idle loader looks at the stop flag
 constexpr size_t poll_chunk = 2048;
+// A batch of at least this many rows that the database refuses entirely is the job's fault
+// (a mapping or the table), not the data's: stop rather than reject everything.
+constexpr size_t systemic_failure_rows = 10;
 
 double epoch_now() {
     return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
 }
 
-// SQLSTATE classes that are the data's fault, not the server's: 22 data exception, 23 integrity.
-bool is_data_error(const std::string& sqlstate) {
-    return sqlstate.rfind("22", 0) == 0 || sqlstate.rfind("23", 0) == 0;
+// The database is unreachable or restarting: retried with backoff, never the data's fault.
+struct DatabaseUnavailable : std::runtime_error {
+    using std::runtime_error::runtime_error;
+};
+
+// Runs one database step, turning connection-class failures into DatabaseUnavailable and the
+// other errors into Error(database) with `context`.
+template <typename F>
+void database_step(const std::string& context, F&& step) {
+    try {
+        step();
+    } catch (const pqxx::broken_connection& e) {
+        throw DatabaseUnavailable(fmt::format("{}: lost the database connection: {}", context, text::trim(e.what())));
+    } catch (const pqxx::in_doubt_error& e) {
+        // The commit's outcome is unknown; the stored offsets will tell after reconnecting.
+        throw DatabaseUnavailable(fmt::format("{}: {}", context, text::trim(e.what())));
+    } catch (const pqxx::sql_error& e) {
+        if (db::is_transient(e.sqlstate())) throw DatabaseUnavailable(fmt::format("{}: {}", context, db::describe(e)));
+        throw Error(Exit::database, fmt::format("{}: {}", context, db::describe(e)));
+    } catch (const Error& e) {
+        if (e.code() == Exit::database) throw DatabaseUnavailable(e.what());
+        throw;
+    }
 }
 }  // namespace
 
-void Loader::Batch::clear() {
-    rows.clear();
-    ranges.clear();
-    messages = 0;
-}
-
 Loader::Loader(const Config& cfg, const LoadOptions& options, const LoadStatements& statements, int id,
-               const kafka::Offsets& end_offsets, LoadCounters& counters, const std::atomic<bool>& stop)
+               const kafka::Offsets& end_offsets, LoadCounters& counters, kafka::OffsetMirror& mirror,
+               const std::atomic<bool>& stop)
     : cfg_(cfg),
       options_(options),
       statements_(statements),
       id_(id),
       counters_(counters),
+      mirror_(mirror),
       stop_(stop),
       store_(cfg),
-      encoder_(cfg, !statements.direct) {
+      encoder_(cfg, !statements.direct),
+      writer_(cfg, statements) {
     for (const auto& [p, end] : end_offsets) {
         partitions_[p].end = end;
         partition_ids_.push_back(p);
@@ -51,34 +72,33 @@ Loader::Loader(const Config& cfg, const LoadOptions& options, const LoadStatemen
 
 Loader::~Loader() {
     if (queue_) rd_kafka_queue_destroy(queue_);
-    if (consumer_) rd_kafka_consumer_close(consumer_.get());
+    // No consumer_close(): there is no group membership to leave (partitions are assigned, not
+    // subscribed) and no commit pending (the OffsetMirror commits), so this never waits on brokers.
+    if (consumer_) rd_kafka_destroy_flags(consumer_.release(), RD_KAFKA_DESTROY_F_NO_CONSUMER_CLOSE);
 }
 
-void Loader::connect() {
-    conn_ = db::connect(cfg_.db, fmt::format("dgkafka load {}", id_));
-    if (!statements_.direct) {
-        pqxx::nontransaction tx(*conn_);
-        tx.exec0(statements_.stage_create);
-    }
-    // Offsets are the database's business: Kafka's committed offset is only a mirror for its tools.
-    auto conf = kafka::make_conf(cfg_.brokers,
-                                 {{"group.id", cfg_.consumer_group},
-                                  {"client.id", fmt::format("dgkafka-{}", id_)},
-                                  {"enable.auto.commit", "false"},
-                                  {"enable.auto.offset.store", "false"},
-                                  {"enable.partition.eof", "true"},
-                                  {"auto.offset.reset", "earliest"},
-                                  {"queued.max.messages.kbytes", "16384"}},
-                                 cfg_.kafka_properties);
-    consumer_ = kafka::make_handle(RD_KAFKA_CONSUMER, std::move(conf));
-    queue_ = rd_kafka_queue_get_consumer(consumer_.get());
-    {
+kafka::Offsets Loader::stored_offsets() const {
+    kafka::Offsets out;
+    if (!synced_) return out;  // never read from the database: nothing known to mirror
+    for (const auto& [p, part] : partitions_) out[p] = part.stored;
+    return out;
+}
+
+// (Re)connects and takes the stored offsets as the truth: after a lost connection, whatever
+// the last commit did is what the offsets say.
+void Loader::connect_database() {
+    database_step(fmt::format("loader {}", id_), [&] {
+        conn_ = db::connect(cfg_.db, fmt::format("dgkafka load {}", id_));
+        if (!statements_.direct) {
+            pqxx::nontransaction tx(*conn_);
+            tx.exec0(statements_.stage_create);
+        }
         pqxx::read_transaction tx(*conn_);
         resync(tx);
-    }
+    });
+    last_data_ = std::chrono::steady_clock::now();
 }
 
-// Takes the stored offsets as the truth and moves the consumer there.
 void Loader::resync(pqxx::transaction_base& tx) {
     const auto stored = store_.read(tx, partition_ids_, false);
     kafka::Offsets start;
@@ -89,6 +109,7 @@ void Loader::resync(pqxx::transaction_base& tx) {
         part.stored = part.position = it->second;
         start[p] = it->second;
     }
+    synced_ = true;
     auto list = kafka::make_list(cfg_.topic, start);
     if (const auto err = rd_kafka_assign(consumer_.get(), list.get()))
         throw Error(Exit::kafka, fmt::format("cannot assign {} partitions: {}", cfg_.topic, kafka::error_text(err)));
@@ -105,22 +126,46 @@ bool Loader::finished() const {
 bool Loader::should_stop() const { return stop_.load(std::memory_order_relaxed); }
 
 void Loader::run() {
-    connect();
-    Batch batch;
-    while (!should_stop() && !finished()) {
-        batch.clear();
-        fill(batch);
-        if (batch.ranges.empty()) continue;
-        commit(batch);
+    // Offsets are the database's business: Kafka's committed offset is only a mirror for its tools.
+    auto conf = kafka::make_conf(cfg_.brokers,
+                                 {{"group.id", cfg_.consumer_group},
+                                  {"client.id", fmt::format("dgkafka-{}", id_)},
+                                  {"enable.auto.commit", "false"},
+                                  {"enable.auto.offset.store", "false"},
+                                  {"enable.partition.eof", "true"},
+                                  {"auto.offset.reset", "earliest"},
+                                  {"queued.max.messages.kbytes", "16384"}},
+                                 cfg_.kafka_properties);
+    consumer_ = kafka::make_handle(RD_KAFKA_CONSUMER, std::move(conf));
+    queue_ = rd_kafka_queue_get_consumer(consumer_.get());
+
+    Batch batch(cfg_.consumer_group, cfg_.topic);
+    Backoff backoff(options_.quit_at_eof ? cfg_.retry_timeout : 0);
+    while (!should_stop()) {
+        try {
+            if (!conn_) connect_database();
+            if (finished()) break;
+            batch.clear();
+            fill(batch);
+            if (!batch.empty()) commit(batch);
+            backoff.success();
+        } catch (const DatabaseUnavailable& e) {
+            conn_.reset();
+            batch.clear();
+            log::warn("{}; retrying", e.what());
+            if (!backoff.wait(stop_))
+                throw Error(Exit::database, fmt::format("gave up after {:.0f} s (kafka.commit.retry_timeout): {}",
+                                                        backoff.failing_for(), e.what()));
+        }
     }
 }
 
 void Loader::fill(Batch& batch) {
     const auto interval = std::chrono::duration<double>(cfg_.minimal_interval);
-    while (batch.messages < cfg_.max_row && !should_stop()) {
-        const bool empty = batch.ranges.empty();
+    const auto stall_limit = std::chrono::duration<double>(cfg_.retry_timeout);
+    while (batch.messages.size() < static_cast<size_t>(cfg_.max_row) && !should_stop()) {
         int timeout_ms = idle_poll_ms;
-        if (!empty) {
+        if (!batch.empty()) {
             if (cfg_.minimal_interval < 0) {
                 timeout_ms = 0;
             } else {
@@ -128,23 +173,24 @@ void Loader::fill(Batch& batch) {
                 timeout_ms = std::max(0, static_cast<int>(std::chrono::duration<double, std::milli>(left).count()));
             }
         }
-        const size_t want = std::min<size_t>(poll_chunk, static_cast<size_t>(cfg_.max_row - batch.messages));
+        const size_t want = std::min(poll_chunk, static_cast<size_t>(cfg_.max_row) - batch.messages.size());
         const ssize_t n = rd_kafka_consume_batch_queue(queue_, timeout_ms, polled_.data(), want);
         if (n < 0)
             throw Error(Exit::kafka, fmt::format("{}: cannot consume: {}", cfg_.topic,
                                                  kafka::error_text(rd_kafka_last_error())));
         ssize_t i = 0;
         try {
-            for (; i < n; ++i) {
-                add(polled_[i], batch);
-                rd_kafka_message_destroy(polled_[i]);
-            }
+            for (; i < n; ++i) add(polled_[i], batch);
         } catch (...) {
-            for (; i < n; ++i) rd_kafka_message_destroy(polled_[i]);  // the consumer cannot close while one lives
+            for (++i; i < n; ++i) rd_kafka_message_destroy(polled_[i]);  // the consumer cannot close while one lives
             throw;
         }
-        if (batch.ranges.empty()) {
+        if (batch.empty()) {
             if (finished()) return;
+            if (options_.quit_at_eof && std::chrono::steady_clock::now() - last_data_ > stall_limit)
+                throw Error(Exit::kafka, fmt::format("topic {}: nothing received for {:.0f} s (kafka.commit.retry_timeout) "
+                                                     "before the end offsets: are the brokers {} reachable?",
+                                                     cfg_.topic, cfg_.retry_timeout, cfg_.brokers));
             continue;
         }
         if (n == 0 && cfg_.minimal_interval < 0) return;  // queue drained: the spec's -1
@@ -152,15 +198,16 @@ void Loader::fill(Batch& batch) {
     }
 }
 
-void Loader::add(const rd_kafka_message_t* m, Batch& batch) {
+void Loader::add(rd_kafka_message_t* m, Batch& batch) {
+    std::unique_ptr<rd_kafka_message_t, decltype(&rd_kafka_message_destroy)> owned(m, &rd_kafka_message_destroy);
     auto part = partitions_.find(m->partition);
     if (m->err) {
         if (m->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) {
             if (part != partitions_.end()) part->second.position = std::max(part->second.position, m->offset);
+            last_data_ = std::chrono::steady_clock::now();
             return;
         }
-        const std::string what = fmt::format("{} partition {}: {}", cfg_.topic, m->partition,
-                                             kafka::error_text(m->err));
+        const std::string what = fmt::format("{} partition {}: {}", cfg_.topic, m->partition, kafka::error_text(m->err));
         if (m->err == RD_KAFKA_RESP_ERR__FATAL || m->err == RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART ||
             m->err == RD_KAFKA_RESP_ERR_TOPIC_AUTHORIZATION_FAILED)
             throw Error(Exit::kafka, what);
@@ -168,8 +215,9 @@ void Loader::add(const rd_kafka_message_t* m, Batch& batch) {
         return;
     }
     if (part == partitions_.end() || m->offset < part->second.position) return;  // stale after a re-seek
+    last_data_ = std::chrono::steady_clock::now();
 
-    if (batch.ranges.empty()) {
+    if (batch.empty()) {
         batch.opened = std::chrono::steady_clock::now();
         batch.opened_epoch = epoch_now();
     }
@@ -181,10 +229,14 @@ void Loader::add(const rd_kafka_message_t* m, Batch& batch) {
     msg.offset = m->offset;
     rd_kafka_timestamp_type_t ts_type;
     msg.timestamp_ms = rd_kafka_message_timestamp(m, &ts_type);
+    const size_t start = batch.rows.size();
     std::string reason;
-    if (!encoder_.append(msg, batch.rows, reason))
-        throw Error(Exit::data, fmt::format("topic {} partition {} offset {}: {}", cfg_.topic, m->partition,
-                                            m->offset, reason));
+    if (encoder_.append(msg, batch.rows, reason)) {
+        batch.row_start.push_back(start);
+        batch.row_message.push_back(static_cast<uint32_t>(batch.messages.size()));
+    } else {
+        batch.rejects.add(m, reason, "");
+    }
 
     auto [range, first] = batch.ranges.try_emplace(m->partition);
     if (first) {
@@ -193,8 +245,8 @@ void Loader::add(const rd_kafka_message_t* m, Batch& batch) {
     }
     range->second.end = m->offset + 1;
     ++range->second.count;
-    ++batch.messages;
     part->second.position = m->offset + 1;
+    batch.messages.push_back(owned.release());
 }
 
 std::string Loader::describe(const Batch& batch) const {
@@ -204,31 +256,34 @@ std::string Loader::describe(const Batch& batch) const {
     return out;
 }
 
-void Loader::write_rows(pqxx::work& tx, Batch& batch) {
-    // tablewriter is libpqxx 6.4's only public way to send pre-encoded COPY text in bulk.
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wdeprecated-declarations"
-    pqxx::tablewriter writer(tx, statements_.copy_table, statements_.copy_columns.begin(),
-                             statements_.copy_columns.end());
-    batch.rows.pop_back();  // write_raw_line adds the last newline itself
-    writer.write_raw_line(batch.rows);
-    writer.complete();
-#pragma GCC diagnostic pop
-    int64_t rows = batch.messages;
-    if (!statements_.direct) rows = static_cast<int64_t>(tx.exec0(statements_.stage_insert).affected_rows());
-    counters_.rows += rows;
+void Loader::check_error_limit(const Batch& batch) const {
+    const size_t rejected = batch.rejects.count();
+    if (!rejected) return;
+    if (cfg_.error_limit_count && counters_.rejected + static_cast<int64_t>(rejected) > *cfg_.error_limit_count)
+        throw Error(Exit::data, fmt::format("{}: kafka.output.error_limit of {} rejected messages exceeded ({} in this "
+                                            "run); this batch is not committed; last error: {}",
+                                            describe(batch), *cfg_.error_limit_count, counters_.rejected + rejected,
+                                            batch.rejects.last_error()));
+    const double percent = 100.0 * static_cast<double>(rejected) / static_cast<double>(batch.messages.size());
+    if (cfg_.error_limit_percent && percent > *cfg_.error_limit_percent)
+        throw Error(Exit::data, fmt::format("{}: {} of {} messages rejected ({:.1f}%), over kafka.output.error_limit "
+                                            "of {}%; this batch is not committed; last error: {}",
+                                            describe(batch), rejected, batch.messages.size(), percent,
+                                            *cfg_.error_limit_percent, batch.rejects.last_error()));
 }
 
-bool Loader::commit(Batch& batch) {
+void Loader::commit(Batch& batch) {
     std::vector<int32_t> ids;
+    std::vector<db::PartitionRange> ranges;
     for (auto& [p, r] : batch.ranges) {
         ids.push_back(p);
-        int64_t low = 0;
-        int64_t high = -1;
-        if (rd_kafka_get_watermark_offsets(consumer_.get(), cfg_.topic.c_str(), p, &low, &high) == 0)
-            r.latest = high;
+        int64_t low = 0, high = -1;
+        if (rd_kafka_get_watermark_offsets(consumer_.get(), cfg_.topic.c_str(), p, &low, &high) == 0) r.latest = high;
+        ranges.push_back(r);
     }
-    try {
+    bool fenced = false;
+    int64_t inserted = 0;
+    database_step(describe(batch), [&] {
         pqxx::work tx(*conn_);
         const auto locked = store_.read(tx, ids, true);
         for (const auto& [p, r] : batch.ranges) {
@@ -237,22 +292,29 @@ bool Loader::commit(Batch& batch) {
                 log::warn("{} partition {}: stored offset is {} but this loader started at {}: another loader "
                           "moved it; dropping this batch and resuming from the stored offset",
                           cfg_.topic, p, it == locked.end() ? -1 : it->second, r.start);
-                tx.abort();
-                pqxx::read_transaction again(*conn_);
-                resync(again);
-                return false;
+                fenced = true;
+                return;
             }
         }
-        write_rows(tx, batch);
-        std::vector<db::PartitionRange> ranges;
-        for (const auto& [p, r] : batch.ranges) ranges.push_back(r);
+        const size_t rows = batch.row_start.size();
+        const size_t loader_rejects = batch.rejects.count();
+        inserted = writer_.write(tx, batch);
+        const size_t refused = batch.rejects.count() - loader_rejects;
+        if (rows >= systemic_failure_rows && refused == rows)
+            throw Error(Exit::data, fmt::format("{}: the database refused every one of its {} rows, so the job, not "
+                                                "the data, is wrong (check the mappings and the output table); "
+                                                "nothing was committed; the error: {}",
+                                                describe(batch), rows, batch.rejects.last_error()));
+        check_error_limit(batch);
         store_.record(tx, ranges, "load", batch.opened_epoch);
         tx.commit();
-    } catch (const pqxx::sql_error& e) {
-        const auto code = is_data_error(e.sqlstate()) ? Exit::data : Exit::database;
-        throw Error(code, fmt::format("{}: {}", describe(batch), db::describe(e)));
-    } catch (const pqxx::broken_connection& e) {
-        throw Error(Exit::database, fmt::format("{}: lost the database connection: {}", describe(batch), e.what()));
+    });
+    if (fenced) {
+        database_step(fmt::format("loader {}", id_), [&] {
+            pqxx::read_transaction again(*conn_);
+            resync(again);
+        });
+        return;
     }
 
     kafka::Offsets next;
@@ -266,14 +328,16 @@ bool Loader::commit(Batch& batch) {
         if (rd_kafka_get_watermark_offsets(consumer_.get(), cfg_.topic.c_str(), p, &low, &high) == 0 && high > part.stored)
             lag += high - part.stored;
     }
-    counters_.messages += batch.messages;
-    counters_.batches += 1;
     lag_ = lag;
-    // Mirror to the consumer group so Kafka's own tools show the lag; the database stays the truth.
-    auto list = kafka::make_list(cfg_.topic, next);
-    rd_kafka_commit(consumer_.get(), list.get(), 1);
-    log::debug("loader {}: committed {} ({} messages)", id_, describe(batch), batch.messages);
-    return true;
+    counters_.messages += static_cast<int64_t>(batch.messages.size());
+    counters_.rows += inserted;
+    counters_.rejected += static_cast<int64_t>(batch.rejects.count());
+    counters_.batches += 1;
+    if (batch.rejects.count())
+        log::warn("{}: {} message(s) rejected into {}, the last: {}", describe(batch), batch.rejects.count(),
+                  cfg_.reject_table.display(), batch.rejects.last_error());
+    mirror_.commit(next);
+    log::debug("loader {}: committed {} ({} messages)", id_, describe(batch), batch.messages.size());
 }
 
 }  // namespace dgkafka

@@ -14,6 +14,9 @@
 #include "db/offsets.hpp"
 #include "formats/row_encoder.hpp"
 #include "kafka/client.hpp"
+#include "kafka/mirror.hpp"
+#include "load/batch.hpp"
+#include "load/batch_writer.hpp"
 #include "load/options.hpp"
 #include "load/statements.hpp"
 
@@ -21,18 +24,22 @@ namespace dgkafka {
 
 // Counters the loaders share with the reporter; written by loaders, read by anyone.
 struct LoadCounters {
-    std::atomic<int64_t> messages{0}, rows{0}, batches{0};
+    std::atomic<int64_t> messages{0}, rows{0}, batches{0}, rejected{0};
 };
 
 class Loader {
 public:
     Loader(const Config& cfg, const LoadOptions& options, const LoadStatements& statements, int id,
-           const kafka::Offsets& end_offsets, LoadCounters& counters, const std::atomic<bool>& stop);
+           const kafka::Offsets& end_offsets, LoadCounters& counters, kafka::OffsetMirror& mirror,
+           const std::atomic<bool>& stop);
     ~Loader();
 
     // Loads until stop is set, or with quit_at_eof until every partition reached its end offset.
+    // A lost database is retried with backoff (for ever when streaming, up to retry_timeout
+    // with quit_at_eof); bad messages go to the rejected-rows table.
     void run();
     int64_t lag() const { return lag_; }  // messages behind the partitions' end, after the last batch
+    kafka::Offsets stored_offsets() const;  // as last read from or committed to the database
 
 private:
     struct Partition {
@@ -40,20 +47,12 @@ private:
         int64_t position = 0;  // next offset to consume
         int64_t end = 0;       // quit_at_eof target
     };
-    struct Batch {
-        std::string rows;  // COPY text lines
-        std::map<int32_t, db::PartitionRange> ranges;
-        int64_t messages = 0;
-        std::chrono::steady_clock::time_point opened;
-        double opened_epoch = 0;
-        void clear();
-    };
 
-    void connect();
+    void connect_database();
     void fill(Batch& batch);
-    void add(const rd_kafka_message_t* m, Batch& batch);
-    bool commit(Batch& batch);      // false: fenced off, the partitions were re-read and re-seeked
-    void write_rows(pqxx::work& tx, Batch& batch);
+    void add(rd_kafka_message_t* m, Batch& batch);
+    void commit(Batch& batch);
+    void check_error_limit(const Batch& batch) const;
     void resync(pqxx::transaction_base& tx);
     bool finished() const;
     bool should_stop() const;
@@ -64,17 +63,21 @@ private:
     const LoadStatements& statements_;
     const int id_;
     LoadCounters& counters_;
+    kafka::OffsetMirror& mirror_;
     const std::atomic<bool>& stop_;
 
     std::map<int32_t, Partition> partitions_;
     std::vector<int32_t> partition_ids_;
     db::OffsetStore store_;
     RowEncoder encoder_;
+    BatchWriter writer_;
     std::unique_ptr<pqxx::connection> conn_;
     kafka::HandlePtr consumer_;
     rd_kafka_queue_t* queue_ = nullptr;
     std::vector<rd_kafka_message_t*> polled_;
+    std::chrono::steady_clock::time_point last_data_;  // last message or end-of-partition event, not errors
     std::atomic<int64_t> lag_{0};
+    bool synced_ = false;  // partitions_ hold offsets read from the database
 };
 
 }  // namespace dgkafka

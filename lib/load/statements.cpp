@@ -31,6 +31,7 @@ LoadStatements LoadStatements::build(const Config& cfg) {
     vars["filter"] = cfg.filter.empty() ? "true" : cfg.filter;
     s.stage_create = sql::render("stage_create", vars);
     s.stage_insert = sql::render("stage_insert", vars);
+    s.stage_clear = sql::render("stage_clear", vars);
     return s;
 }
 

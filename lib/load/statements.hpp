@@ -14,6 +14,7 @@ struct LoadStatements {
     std::vector<std::string> copy_columns;  // quoted
     std::string stage_create;               // staging path only
     std::string stage_insert;               // staging path only
+    std::string stage_clear;                // staging path only
 
     static LoadStatements build(const Config& cfg);
 };

@@ -225,9 +225,20 @@ Spawned spawn(const std::string& binary, const std::vector<std::string>& args, c
     return s;
 }
 
+bool Spawned::exited() {
+    if (status >= 0) return true;
+    int s = 0;
+    if (waitpid(pid, &s, WNOHANG) != pid) return false;
+    status = s;
+    return true;
+}
+
 Result Spawned::wait() {
-    int status = 0;
-    waitpid(pid, &status, 0);
+    if (status < 0) {
+        int s = 0;
+        waitpid(pid, &s, 0);
+        status = s;
+    }
     Result r;
     r.code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
     r.out = read_all(out_file);

@@ -65,7 +65,9 @@ Result run(const std::string& binary, const std::vector<std::string>& args, cons
 struct Spawned {
     int pid = -1;
     std::string out_file, err_file;
-    Result wait();  // waits for exit and reads both files
+    Result wait();   // waits for exit and reads both files
+    bool exited();   // without waiting
+    int status = -1; // set once reaped
 };
 Spawned spawn(const std::string& binary, const std::vector<std::string>& args, const std::string& stdin_file = "");
 

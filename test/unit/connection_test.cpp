@@ -10,7 +10,7 @@ TEST(Connection, ConninfoQuotesValuesAndLeavesOmittedSettingsToTheEnvironment) {
     s.port = 5433;
     s.password = "it's\\secret";
     EXPECT_EQ(db::conninfo(s, "dgkafka"),
-              "fallback_application_name='dgkafka' host='/tmp/pg sock' port=5433 password='it\\'s\\\\secret'");
+              "fallback_application_name='dgkafka' client_encoding='UTF8' host='/tmp/pg sock' port=5433 password='it\\'s\\\\secret'");
 }
 
 TEST(Connection, AFailedConnectionNeverShowsThePassword) {

@@ -90,3 +90,29 @@ TEST(RowEncoder, JsonIsOneTextColumnBinaryIsHexBytea) {
     ASSERT_TRUE(b.append(m, out, reason));
     EXPECT_EQ(out, "\\\\x00ff10\n");
 }
+
+TEST(RowEncoder, InvalidJsonInvalidUtf8AndEmptyMessagesAreRefused) {
+    Config json;
+    json.format = Format::json;
+    json.columns = {{"jdata", "json", false}};
+    RowEncoder j(json, true);
+    std::string out, reason;
+    Message m;
+    m.value = "{\"a\": 1,}";
+    EXPECT_FALSE(j.append(m, out, reason));
+    EXPECT_EQ(reason, "invalid JSON");
+    m.value = "";
+    EXPECT_FALSE(j.append(m, out, reason));
+    EXPECT_EQ(reason, "empty message: a JSON value is required");
+    const std::string latin1 = "{\"name\": \"caf\xe9\"}";
+    m.value = latin1;
+    EXPECT_FALSE(j.append(m, out, reason));
+    EXPECT_EQ(reason, "invalid UTF-8 in the JSON text at byte 14");
+    m.value = "{}";
+    const std::string bad_key = "k\xff";
+    m.key = bad_key;
+    m.has_key = true;
+    EXPECT_FALSE(j.append(m, out, reason));
+    EXPECT_EQ(reason, "invalid UTF-8 in the message key at byte 2");
+    EXPECT_EQ(out, "");
+}

@@ -1,0 +1,184 @@
+// Bad input never stops a load and nothing is lost: every bad message lands in the
+// rejected-rows table with why, the good ones load, the offsets move past both.
+#include <gtest/gtest.h>
+
+#include "support/job.hpp"
+#include "support/sandbox.hpp"
+#include "util/errors.hpp"
+
+using namespace dgtest;
+using dgkafka::Exit;
+
+namespace {
+std::string q(const std::string& name) { return "\"" + name + "\""; }
+
+std::string prepare(const Job& job, const std::string& ddl, const std::vector<std::string>& values) {
+    create_topic(job.topic, 1);
+    std::vector<Record> records;
+    for (const auto& v : values) records.push_back({v, std::string("k") + std::to_string(records.size()), 0});
+    produce(job.topic, records);
+    sql("CREATE TABLE " + q(job.table) + ddl);
+    const auto path = job.write();
+    const auto r = run("dgkafka", {"setup", path});
+    EXPECT_EQ(r.code, 0) << r.err;
+    return path;
+}
+
+// "offset sqlstate|error" of every reject, in offset order.
+std::vector<std::string> rejects(const Job& job) {
+    std::vector<std::string> out;
+    auto c = db();
+    pqxx::nontransaction tx(*c);
+    for (const auto& row : tx.exec("SELECT \"offset\", coalesce(sqlstate, '-'), error, consumer_group, topic, partition_number "
+                                   "FROM " + q(job.table + "_rejects") + " ORDER BY \"offset\"")) {
+        EXPECT_EQ(row[3].as<std::string>(), job.group);
+        EXPECT_EQ(row[4].as<std::string>(), job.topic);
+        EXPECT_EQ(row[5].as<int>(), 0);
+        out.push_back(row[0].as<std::string>() + " " + row[1].as<std::string>() + "|" + row[2].as<std::string>());
+    }
+    return out;
+}
+
+void expect_reject(const std::vector<std::string>& all, size_t i, const std::string& prefix, const std::string& text) {
+    ASSERT_LT(i, all.size());
+    EXPECT_EQ(all[i].rfind(prefix + "|", 0), 0u) << all[i];
+    EXPECT_NE(all[i].find(text), std::string::npos) << all[i];
+}
+}  // namespace
+
+TEST(BadInput, EveryKindOfBadCsvMessageIsRejectedTheGoodOnesLoad) {
+    Job job("badcsv");
+    job.delimiter = ",";
+    job.columns = {{"id", "integer"}, {"name", "varchar(10)"}, {"qty", "integer"}};
+    const std::vector<std::string> values = {
+        "1,alice,5",                        // 0 good
+        "2,bob",                            // 1 too few fields
+        "3,\"unclosed,7",                   // 2 unclosed quote
+        "4,caf\xe9,1",                      // 3 Latin-1, not UTF-8
+        std::string("5,nul\0x,1", 9),       // 4 NUL byte
+        "",                                 // 5 empty message
+        "6,carol,abc",                      // 6 not an integer
+        "7,a_very_long_name,1",             // 7 too long for varchar(10)
+        "8,,1",                             // 8 NOT NULL
+        "9,dave,-1",                        // 9 CHECK
+        "1,dup,1",                          // 10 UNIQUE (offset 0 has id 1)
+        "10,erin,2",                        // 11 good
+        "11,frank,3",                       // 12 good
+    };
+    const auto path = prepare(job, " (id integer PRIMARY KEY, name varchar(10) NOT NULL, qty integer CHECK (qty >= 0))", values);
+
+    auto r = run("dgkafka", {"load", "-quit-at-eof", path});
+    ASSERT_EQ(r.code, 0) << r.err;
+    EXPECT_EQ(r.out.rfind("LOAD 3 rows from 13 messages in 1 batches, 10 rejected", 0), 0u) << r.out;
+    EXPECT_EQ(sql_value("SELECT string_agg(id || name || qty, ',' ORDER BY id) FROM " + q(job.table)), "1alice5,10erin2,11frank3");
+
+    const auto all = rejects(job);
+    ASSERT_EQ(all.size(), 10u);
+    expect_reject(all, 0, "1 -", "2 fields, expected 3");
+    expect_reject(all, 1, "2 -", "unclosed quote");
+    expect_reject(all, 2, "3 -", "invalid UTF-8 in field 2 at byte 4");
+    expect_reject(all, 3, "4 -", "NUL byte in field 2");
+    expect_reject(all, 4, "5 -", "1 fields, expected 3");
+    expect_reject(all, 5, "6 22P02", "invalid input syntax for type integer");
+    expect_reject(all, 6, "7 22001", "value too long for type character varying(10)");
+    expect_reject(all, 7, "8 23502", "null value in column \"name\"");
+    expect_reject(all, 8, "9 23514", "check constraint");
+    expect_reject(all, 9, "10 23505", "duplicate key value");
+    EXPECT_EQ(sql_value("SELECT encode(value, 'hex') || '/' || convert_from(key, 'UTF8') FROM " + q(job.table + "_rejects") +
+                        " WHERE \"offset\" = 4"),
+              "352c6e756c00782c31/k4") << "the raw bytes and key are kept";
+    EXPECT_EQ(sql_value("SELECT string_agg(committed_offset::text, ',') FROM " + q(job.table + "_offset")), "13");
+
+    r = run("dgkafka", {"load", "-quit-at-eof", path});
+    ASSERT_EQ(r.code, 0) << r.err;
+    EXPECT_EQ(r.out.rfind("LOAD 0 rows from 0 messages", 0), 0u) << r.out;
+    EXPECT_EQ(rejects(job).size(), 10u);
+    EXPECT_EQ(sql_count("SELECT count(*) FROM " + q(job.table)), 3);
+}
+
+TEST(BadInput, JsonMappingsAndUdfErrorsAreFoundByHalvingAndRejected) {
+    Job job("badjson");
+    job.format = "json";
+    job.max_row = 100;
+    job.mappings = {{"id", "(jdata->>'id')::int"}, {"v", "checked_value((jdata->>'v')::int)"}};
+    sql("CREATE OR REPLACE FUNCTION checked_value(v int) RETURNS int LANGUAGE plpgsql AS $$ BEGIN "
+        "IF v < 0 THEN RAISE EXCEPTION 'negative value %', v; END IF; RETURN v; END $$");
+    std::vector<std::string> values;
+    for (int i = 0; i < 60; ++i) values.push_back("{\"id\": " + std::to_string(i) + ", \"v\": " + std::to_string(i) + "}");
+    values[7] = "{\"id\": 7, \"v\": ";      // invalid JSON
+    values[20] = "";                         // empty
+    values[33] = "{\"id\": \"x\", \"v\": 1}"; // cast in a mapping fails
+    values[51] = "{\"id\": 51, \"v\": -5}";  // the UDF raises
+    const auto path = prepare(job, " (id int, v int)", values);
+
+    auto r = run("dgkafka", {"load", "-quit-at-eof", path});
+    ASSERT_EQ(r.code, 0) << r.err;
+    EXPECT_EQ(r.out.rfind("LOAD 56 rows from 60 messages in 1 batches, 4 rejected", 0), 0u) << r.out;
+    EXPECT_EQ(sql_count("SELECT count(*) FROM " + q(job.table) + " WHERE id IN (7, 20, 33, 51)"), 0);
+    EXPECT_EQ(sql_count("SELECT count(DISTINCT id) FROM " + q(job.table)), 56);
+    const auto all = rejects(job);
+    ASSERT_EQ(all.size(), 4u);
+    expect_reject(all, 0, "7 -", "invalid JSON");
+    expect_reject(all, 1, "20 -", "empty message");
+    expect_reject(all, 2, "33 22P02", "invalid input syntax for type integer");
+    expect_reject(all, 3, "51 P0001", "negative value -5");
+}
+
+TEST(BadInput, AMappingThatFailsForEveryRowStopsAtOnceCommittingNothing) {
+    Job job("allbad");
+    job.format = "json";
+    job.mappings = {{"id", "(jdata->>'id')::int / 0"}};
+    std::vector<std::string> values;
+    for (int i = 0; i < 20; ++i) values.push_back("{\"id\": " + std::to_string(i) + "}");
+    const auto path = prepare(job, " (id int)", values);
+    auto r = run("dgkafka", {"load", "-quit-at-eof", path});
+    EXPECT_EQ(r.code, static_cast<int>(Exit::data)) << r.out;
+    EXPECT_NE(r.err.find("the database refused every one of its 20 rows"), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find("division by zero"), std::string::npos) << r.err;
+    EXPECT_EQ(sql_count("SELECT count(*) FROM " + q(job.table + "_rejects")), 0);
+    EXPECT_EQ(sql_value("SELECT string_agg(committed_offset::text, ',') FROM " + q(job.table + "_offset")), "0");
+}
+
+TEST(BadInput, ErrorLimitCountStopsTheLoadAndCommitsNothingOfTheFailingBatch) {
+    Job job("limitcount");
+    job.delimiter = ",";
+    job.columns = {{"id", "integer"}};
+    job.extra = "";
+    std::string toml;
+    const auto path = prepare(job, " (id integer)", {"1", "x", "3", "y", "5"});
+    toml = job.toml();
+    toml.replace(toml.find("[kafka.output]\n"), 15, "[kafka.output]\nerror_limit = 1\n");
+    const auto limited = write_file(job.table + "_limited.toml", toml);
+    auto r = run("dgkafka", {"load", "-quit-at-eof", limited});
+    EXPECT_EQ(r.code, static_cast<int>(Exit::data));
+    EXPECT_NE(r.err.find(job.topic + "[0] offsets 0..4: kafka.output.error_limit of 1 rejected messages exceeded"),
+              std::string::npos) << r.err;
+    EXPECT_EQ(sql_count("SELECT count(*) FROM " + q(job.table)), 0);
+    EXPECT_EQ(sql_count("SELECT count(*) FROM " + q(job.table + "_rejects")), 0);
+    EXPECT_EQ(sql_value("SELECT string_agg(committed_offset::text, ',') FROM " + q(job.table + "_offset")), "0");
+
+    // Without the limit the same messages load: 3 rows, 2 rejects.
+    r = run("dgkafka", {"load", "-quit-at-eof", path});
+    ASSERT_EQ(r.code, 0) << r.err;
+    EXPECT_EQ(sql_count("SELECT count(*) FROM " + q(job.table)), 3);
+    EXPECT_EQ(sql_count("SELECT count(*) FROM " + q(job.table + "_rejects")), 2);
+}
+
+TEST(BadInput, ErrorLimitPercentIsPerBatch) {
+    Job job("limitpct");
+    job.delimiter = ",";
+    job.columns = {{"id", "integer"}};
+    const auto path = prepare(job, " (id integer)", {"1", "2", "3", "4", "bad"});
+    auto with_limit = [&](const std::string& limit) {
+        std::string toml = job.toml();
+        toml.replace(toml.find("[kafka.output]\n"), 15, "[kafka.output]\nerror_limit = \"" + limit + "\"\n");
+        return write_file(job.table + "_" + limit.substr(0, limit.size() - 1) + ".toml", toml);
+    };
+    auto r = run("dgkafka", {"load", "-quit-at-eof", with_limit("10%")});
+    EXPECT_EQ(r.code, static_cast<int>(Exit::data));
+    EXPECT_NE(r.err.find("1 of 5 messages rejected (20.0%), over kafka.output.error_limit of 10%"), std::string::npos) << r.err;
+    EXPECT_EQ(sql_count("SELECT count(*) FROM " + q(job.table)), 0);
+    r = run("dgkafka", {"load", "-quit-at-eof", with_limit("20%")});
+    ASSERT_EQ(r.code, 0) << r.err;
+    EXPECT_EQ(sql_count("SELECT count(*) FROM " + q(job.table)), 4);
+}
