@@ -12,19 +12,13 @@ using namespace std::chrono_literals;
 
 namespace {
 
-const char* customer_ddl =
-    " (c_custkey integer, c_name varchar(25), c_address varchar(40), c_nationkey integer, c_phone varchar(15),"
-    " c_acctbal double precision, c_mktsegment varchar(10), c_comment varchar(117))";
-
-std::string q(const std::string& name) { return "\"" + name + "\""; }
+std::string q(const std::string& name) { return quoted(name); }
 
 // Topic with `partitions` partitions holding `rows`, spread round-robin; the job's output table
 // exists and `dgkafka setup` has run. Returns the config path.
 std::string prepare_customer(const Job& job, int partitions, const std::vector<std::string>& rows) {
     create_topic(job.topic, partitions);
-    std::vector<Record> records;
-    for (size_t i = 0; i < rows.size(); ++i) records.push_back({rows[i], std::nullopt, static_cast<int32_t>(i % partitions)});
-    produce(job.topic, records);
+    produce_round_robin(job.topic, rows, partitions);
     sql("CREATE TABLE " + q(job.table) + customer_ddl);
     const auto path = job.write();
     const auto r = run("dgkafka", {"setup", path});
@@ -32,12 +26,8 @@ std::string prepare_customer(const Job& job, int partitions, const std::vector<s
     return path;
 }
 
-// The checksum the table must have: the same rows COPYed straight from the source text.
 std::string expected_checksum(const Job& job, const std::vector<std::string>& rows) {
-    const std::string expected = job.table + "_expected";
-    sql("CREATE TABLE " + q(expected) + customer_ddl);
-    copy_rows(q(expected), rows, '|');
-    return checksum(q(expected), "c_custkey");
+    return expected_customer_checksum(job.table, rows);
 }
 
 std::string stored_offsets(const Job& job) {

@@ -14,11 +14,7 @@ using dgkafka::Exit;
 using namespace std::chrono_literals;
 
 namespace {
-const char* customer_ddl =
-    " (c_custkey integer, c_name varchar(25), c_address varchar(40), c_nationkey integer, c_phone varchar(15),"
-    " c_acctbal double precision, c_mktsegment varchar(10), c_comment varchar(117))";
-
-std::string q(const std::string& name) { return "\"" + name + "\""; }
+std::string q(const std::string& name) { return quoted(name); }
 
 void sandbox_pg(const std::string& action) {
     const std::string cmd = std::string("BUILD_DIR=") + DGKAFKA_BIN_DIR + "/.. " + DGKAFKA_SOURCE_DIR +
@@ -60,24 +56,31 @@ Loaded customer_job(const std::string& name, int n, const std::string& brokers_o
 }
 
 void expect_exact(const Loaded& l) {
-    const std::string expected = l.job.table + "_expected";
-    sql("CREATE TABLE " + q(expected) + customer_ddl);
-    copy_rows(q(expected), l.rows, '|');
-    EXPECT_EQ(checksum(q(l.job.table), "c_custkey"), checksum(q(expected), "c_custkey"));
+    EXPECT_EQ(checksum(q(l.job.table), "c_custkey"), expected_customer_checksum(l.job.table, l.rows));
+}
+
+// Seeds the job's topic (on `broker`, else the sandbox's) with its rows through csv2kafka, runs
+// setup, and starts a -quit-at-eof load; returns once the load has committed a batch.
+Spawned start_load(Loaded& l, int partitions, const PrivateBroker* broker = nullptr) {
+    const std::string create = "create " + l.job.topic + " " + std::to_string(partitions);
+    if (broker) broker->control(create);
+    else control(create);
+    std::string csv;
+    for (const auto& row : l.rows) csv += row + "\n";
+    const auto seeded = run("csv2kafka", {"-d", "|", broker ? broker->brokers : brokers(), l.job.topic, "-"}, csv);
+    EXPECT_EQ(seeded.code, 0) << seeded.err;
+    EXPECT_EQ(run("dgkafka", {"setup", l.path}).code, 0);
+    auto loader = spawn("dgkafka", {"load", "-quit-at-eof", l.path});
+    EXPECT_TRUE(wait_until([&] { return count_rows(l.job) > 0 || loader.exited(); }, 60s));
+    EXPECT_FALSE(loader.exited()) << loader.wait().err;
+    return loader;
 }
 }  // namespace
 
 TEST(Robustness, DatabaseRestartedMidLoadLeavesTheTableExact) {
     auto l = customer_job("pgrestart", 20000);
-    create_topic(l.job.topic, 4);
-    std::vector<Record> records;
-    for (size_t i = 0; i < l.rows.size(); ++i) records.push_back({l.rows[i], std::nullopt, static_cast<int32_t>(i % 4)});
-    produce(l.job.topic, records);
-    ASSERT_EQ(run("dgkafka", {"setup", l.path}).code, 0);
-
-    auto loader = spawn("dgkafka", {"load", "-quit-at-eof", l.path});
-    ASSERT_TRUE(wait_until([&] { return count_rows(l.job) > 0 || loader.exited(); }, 60s));
-    ASSERT_FALSE(loader.exited()) << loader.wait().err;
+    auto loader = start_load(l, 4);
+    ASSERT_FALSE(HasFailure());
     sandbox_pg("restart");
     const auto r = loader.wait();
     EXPECT_EQ(r.code, 0) << r.err;
@@ -87,15 +90,8 @@ TEST(Robustness, DatabaseRestartedMidLoadLeavesTheTableExact) {
 
 TEST(Robustness, QuitAtEofGivesUpOnAGoneDatabaseThenResumesExactly) {
     auto l = customer_job("pggone", 20000);
-    create_topic(l.job.topic, 2);
-    std::vector<Record> records;
-    for (size_t i = 0; i < l.rows.size(); ++i) records.push_back({l.rows[i], std::nullopt, static_cast<int32_t>(i % 2)});
-    produce(l.job.topic, records);
-    ASSERT_EQ(run("dgkafka", {"setup", l.path}).code, 0);
-
-    auto loader = spawn("dgkafka", {"load", "-quit-at-eof", l.path});
-    ASSERT_TRUE(wait_until([&] { return count_rows(l.job) > 0 || loader.exited(); }, 60s));
-    ASSERT_FALSE(loader.exited()) << loader.wait().err;
+    auto loader = start_load(l, 2);
+    ASSERT_FALSE(HasFailure());
     sandbox_pg("stop");
     const auto r = loader.wait();
     sandbox_pg("start");
@@ -110,18 +106,8 @@ TEST(Robustness, QuitAtEofGivesUpOnAGoneDatabaseThenResumesExactly) {
 TEST(Robustness, BrokerDownAndUpMidLoadLeavesTheTableExact) {
     PrivateBroker broker;
     auto l = customer_job("brokerdown", 5000, broker.brokers);
-    broker.control("create " + l.job.topic + " 2");
-    {
-        std::string csv;
-        for (const auto& row : l.rows) csv += row + "\n";
-        const auto r = run("csv2kafka", {"-d", "|", broker.brokers, l.job.topic, "-"}, csv);
-        ASSERT_EQ(r.code, 0) << r.err;
-    }
-    ASSERT_EQ(run("dgkafka", {"setup", l.path}).code, 0);
-
-    auto loader = spawn("dgkafka", {"load", "-quit-at-eof", l.path});
-    ASSERT_TRUE(wait_until([&] { return count_rows(l.job) > 0 || loader.exited(); }, 60s));
-    ASSERT_FALSE(loader.exited()) << loader.wait().err;
+    auto loader = start_load(l, 2, &broker);
+    ASSERT_FALSE(HasFailure());
     broker.control("down -1");
     // Up again once the loader has noticed (librdkafka's warning on its stderr).
     EXPECT_TRUE(wait_until([&] { return read_file(loader.err_file).find("kafka:") != std::string::npos; }, 30s));
@@ -134,15 +120,8 @@ TEST(Robustness, BrokerDownAndUpMidLoadLeavesTheTableExact) {
 TEST(Robustness, QuitAtEofGivesUpOnUnreachableBrokers) {
     PrivateBroker broker;
     auto l = customer_job("brokergone", 5000, broker.brokers);
-    broker.control("create " + l.job.topic + " 1");
-    std::string csv;
-    for (const auto& row : l.rows) csv += row + "\n";
-    ASSERT_EQ(run("csv2kafka", {"-d", "|", broker.brokers, l.job.topic, "-"}, csv).code, 0);
-    ASSERT_EQ(run("dgkafka", {"setup", l.path}).code, 0);
-
-    auto loader = spawn("dgkafka", {"load", "-quit-at-eof", l.path});
-    ASSERT_TRUE(wait_until([&] { return count_rows(l.job) > 0 || loader.exited(); }, 60s));
-    ASSERT_FALSE(loader.exited()) << loader.wait().err;
+    auto loader = start_load(l, 1, &broker);
+    ASSERT_FALSE(HasFailure());
     broker.control("down -1");
     const auto r = loader.wait();
     EXPECT_EQ(r.code, static_cast<int>(Exit::kafka)) << r.err;

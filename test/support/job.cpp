@@ -52,6 +52,27 @@ std::string Job::toml() const {
 
 std::string Job::write() const { return write_file(table + ".toml", toml()); }
 
+const char* const customer_ddl =
+    " (c_custkey integer, c_name varchar(25), c_address varchar(40), c_nationkey integer, c_phone varchar(15),"
+    " c_acctbal double precision, c_mktsegment varchar(10), c_comment varchar(117))";
+
+std::string quoted(const std::string& name) { return "\"" + name + "\""; }
+
+void produce_round_robin(const std::string& topic, const std::vector<std::string>& rows, int partitions) {
+    std::vector<Record> records;
+    records.reserve(rows.size());
+    for (size_t i = 0; i < rows.size(); ++i)
+        records.push_back({rows[i], std::nullopt, static_cast<int32_t>(i % static_cast<size_t>(partitions))});
+    produce(topic, records);
+}
+
+std::string expected_customer_checksum(const std::string& table, const std::vector<std::string>& rows) {
+    const std::string expected = quoted(table + "_expected");
+    sql("CREATE TABLE " + expected + customer_ddl);
+    copy_rows(expected, rows, '|');
+    return checksum(expected, "c_custkey");
+}
+
 std::vector<std::string> customer_rows(int n, int first_key) {
     static const char* segments[] = {"BUILDING", "AUTOMOBILE", "MACHINERY", "HOUSEHOLD", "FURNITURE"};
     std::vector<std::string> rows;

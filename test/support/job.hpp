@@ -32,4 +32,16 @@ std::string toml_string(const std::string& s);  // a TOML basic string, quoted a
 // `n` deterministic customer rows like the spec's TPC-H example, '|'-delimited.
 std::vector<std::string> customer_rows(int n, int first_key = 1);
 
+// The spec's customer table columns, for CREATE TABLE name + customer_ddl.
+extern const char* const customer_ddl;
+
+std::string quoted(const std::string& name);  // "name" (test names hold no quotes)
+
+// Sends rows to partitions 0, 1, ... in turn and waits for every acknowledgement.
+void produce_round_robin(const std::string& topic, const std::vector<std::string>& rows, int partitions);
+
+// The checksum a customer table must have: the same rows COPYed straight from the source text
+// into <table>_expected.
+std::string expected_customer_checksum(const std::string& table, const std::vector<std::string>& rows);
+
 }  // namespace dgtest
