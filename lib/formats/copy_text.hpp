@@ -1,17 +1,47 @@
 #pragma once
 // PostgreSQL COPY text format: tab-separated, \N for NULL, backslash escapes.
+#include <cstdint>
+#include <cstring>
 #include <string>
 #include <string_view>
+
+#include "formats/utf8.hpp"
 
 namespace dgkafka::copy_text {
 
 inline void append_null(std::string& out) { out.append("\\N", 2); }
 
-// Appends a text value; false if it holds a NUL byte, which PostgreSQL text cannot store.
+// Appends a text value, escaped. False, with `out` partly written, when the value is not text
+// PostgreSQL can store: not well-formed UTF-8, or holding a NUL byte. Runs of eight plain ASCII
+// bytes (nothing to escape) are copied at once.
 inline bool append_text(std::string& out, std::string_view v) {
-    size_t start = 0;
-    for (size_t i = 0; i < v.size(); ++i) {
-        const char c = v[i];
+    const size_t n = v.size();
+    const char* p = v.data();
+    size_t i = 0, run = 0;  // [run, i) is plain and not yet appended
+    const auto plain8 = [](uint64_t x) {
+        constexpr uint64_t ones = 0x0101010101010101ULL, highs = 0x8080808080808080ULL;
+        const uint64_t control = (x - ones * 0x20) & ~x & highs;          // a byte < 0x20
+        const uint64_t y = x ^ (ones * static_cast<uint64_t>('\\'));
+        const uint64_t backslash = (y - ones) & ~y & highs;               // a '\\'
+        return ((x & highs) | control | backslash) == 0;
+    };
+    while (i < n) {
+        if (i + 8 <= n) {
+            uint64_t x;
+            std::memcpy(&x, p + i, 8);
+            if (plain8(x)) {
+                i += 8;
+                continue;
+            }
+        }
+        const unsigned char c = static_cast<unsigned char>(p[i]);
+        if (c >= 0x80) {
+            const size_t bad = utf8::invalid_at(std::string_view(p + i, n - i).substr(0, 4));
+            if (bad == 0) return false;
+            // One well-formed multi-byte character: skip its bytes.
+            i += c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : 2;
+            continue;
+        }
         const char* esc = nullptr;
         switch (c) {
             case '\\': esc = "\\\\"; break;
@@ -19,13 +49,13 @@ inline bool append_text(std::string& out, std::string_view v) {
             case '\n': esc = "\\n"; break;
             case '\r': esc = "\\r"; break;
             case '\0': return false;
-            default: continue;
+            default: ++i; continue;
         }
-        out.append(v.data() + start, i - start);
+        out.append(p + run, i - run);
         out.append(esc, 2);
-        start = i + 1;
+        run = ++i;
     }
-    out.append(v.data() + start, v.size() - start);
+    out.append(p + run, n - run);
     return true;
 }
 

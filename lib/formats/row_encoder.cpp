@@ -31,7 +31,7 @@ bool RowEncoder::append(const Message& m, std::string& out, std::string& reason)
         if (!m.has_key) {
             copy_text::append_null(out);
         } else {
-            ok = append_checked_text(m.key, "the message key", out, reason);
+            ok = append_checked_text(m.key, message_key, out, reason);
         }
         out += '\t';
         copy_text::append_int(out, m.partition);
@@ -62,7 +62,7 @@ bool RowEncoder::append_csv(std::string_view value, std::string& out, std::strin
         first = false;
         if (fields_[i].is_null()) {
             copy_text::append_null(out);
-        } else if (!append_checked_text(fields_[i].value, fmt::format("field {}", i + 1), out, reason)) {
+        } else if (!append_checked_text(fields_[i].value, static_cast<int>(i + 1), out, reason)) {
             return false;
         }
     }
@@ -74,7 +74,7 @@ bool RowEncoder::append_json(std::string_view value, std::string& out, std::stri
         reason = "empty message: a JSON value is required";
         return false;
     }
-    if (!append_checked_text(value, "the JSON text", out, reason)) return false;
+    if (!append_checked_text(value, json_text, out, reason)) return false;
     if (!nlohmann::json::accept(value)) {
         reason = "invalid JSON";
         return false;
@@ -82,17 +82,16 @@ bool RowEncoder::append_json(std::string_view value, std::string& out, std::stri
     return true;
 }
 
-bool RowEncoder::append_checked_text(std::string_view value, std::string_view what, std::string& out,
-                                     std::string& reason) {
-    if (const size_t bad = utf8::invalid_at(value); bad != std::string_view::npos) {
-        reason = fmt::format("invalid UTF-8 in {} at byte {}", what, bad + 1);
-        return false;
-    }
-    if (!copy_text::append_text(out, value)) {
-        reason = fmt::format("NUL byte in {}", what);
-        return false;
-    }
-    return true;
+bool RowEncoder::append_checked_text(std::string_view value, int what, std::string& out, std::string& reason) {
+    if (copy_text::append_text(out, value)) return true;  // the fast path checks UTF-8 and NUL too
+    const std::string name = what == json_text     ? std::string("the JSON text")
+                             : what == message_key ? std::string("the message key")
+                                                   : fmt::format("field {}", what);
+    if (const size_t bad = utf8::invalid_at(value); bad != std::string_view::npos)
+        reason = fmt::format("invalid UTF-8 in {} at byte {}", name, bad + 1);
+    else
+        reason = fmt::format("NUL byte in {}", name);
+    return false;
 }
 
 void RowEncoder::append_timestamp(std::string& out, int64_t ms) {

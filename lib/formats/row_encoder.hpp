@@ -31,9 +31,10 @@ public:
 private:
     bool append_csv(std::string_view value, std::string& out, std::string& reason);
     bool append_json(std::string_view value, std::string& out, std::string& reason);
-    // Text PostgreSQL can store: well-formed UTF-8 without NUL bytes.
-    static bool append_checked_text(std::string_view value, std::string_view what, std::string& out,
-                                    std::string& reason);
+    // Text PostgreSQL can store: well-formed UTF-8 without NUL bytes. `what` names the value in
+    // the reason: a field number, or one of:
+    static constexpr int json_text = 0, message_key = -1;
+    static bool append_checked_text(std::string_view value, int what, std::string& out, std::string& reason);
     void append_timestamp(std::string& out, int64_t ms);
 
     Format format_;

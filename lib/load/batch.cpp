@@ -11,17 +11,16 @@ Rejects::Rejects(const std::string& group, const std::string& topic) {
     prefix_ += '\t';
 }
 
-void Rejects::add(const rd_kafka_message_t* m, std::string_view error, std::string_view sqlstate) {
+void Rejects::add(const Message& m, std::string_view error, std::string_view sqlstate) {
     lines_ += prefix_;
-    copy_text::append_int(lines_, m->partition);
+    copy_text::append_int(lines_, m.partition);
     lines_ += '\t';
-    copy_text::append_int(lines_, m->offset);
+    copy_text::append_int(lines_, m.offset);
     lines_ += '\t';
-    if (m->key) copy_text::append_bytea(lines_, {static_cast<const char*>(m->key), m->key_len});
+    if (m.has_key) copy_text::append_bytea(lines_, m.key);
     else copy_text::append_null(lines_);
     lines_ += '\t';
-    if (m->payload) copy_text::append_bytea(lines_, {static_cast<const char*>(m->payload), m->len});
-    else copy_text::append_null(lines_);
+    copy_text::append_bytea(lines_, m.value);
     lines_ += '\t';
     copy_text::append_text(lines_, error);  // our reasons and server messages: valid UTF-8, no NUL
     lines_ += '\t';
@@ -43,14 +42,35 @@ std::string_view Batch::row(size_t i) const {
     return std::string_view(rows).substr(row_start[i], end - row_start[i]);
 }
 
+uint32_t Batch::keep(const Message& m) {
+    Kept k{raw_.size(), m.value.size(), 0, m.key.size(), m.offset, m.timestamp_ms, m.partition, m.has_key};
+    raw_.append(m.value);
+    k.key_at = raw_.size();
+    raw_.append(m.key);
+    kept_.push_back(k);
+    return static_cast<uint32_t>(kept_.size() - 1);
+}
+
+Message Batch::message(uint32_t i) const {
+    const Kept& k = kept_[i];
+    Message m;
+    m.value = std::string_view(raw_).substr(k.value_at, k.value_len);
+    m.key = std::string_view(raw_).substr(k.key_at, k.key_len);
+    m.has_key = k.has_key;
+    m.partition = k.partition;
+    m.offset = k.offset;
+    m.timestamp_ms = k.timestamp_ms;
+    return m;
+}
+
 void Batch::clear() {
-    for (auto* m : messages) rd_kafka_message_destroy(m);
-    messages.clear();
     rows.clear();
     row_start.clear();
     row_message.clear();
     ranges.clear();
     rejects.clear();
+    raw_.clear();
+    kept_.clear();
 }
 
 }  // namespace dgkafka

@@ -1,9 +1,8 @@
 #pragma once
-// One batch of messages on its way into the database: the messages themselves (held until the
-// batch is done, so a rejected one can be recorded with its raw bytes), their COPY lines, and
-// the messages refused along the way.
-#include <librdkafka/rdkafka.h>
-
+// One batch of messages on its way into the database: their COPY lines, their raw bytes (so a
+// message the database refuses can be recorded as it came), and the messages refused so far.
+// librdkafka's messages are released as soon as they are copied: holding them would pin whole
+// fetch buffers.
 #include <chrono>
 #include <cstdint>
 #include <map>
@@ -12,6 +11,7 @@
 #include <vector>
 
 #include "db/offsets.hpp"
+#include "formats/row_encoder.hpp"
 
 namespace dgkafka {
 
@@ -19,7 +19,7 @@ namespace dgkafka {
 class Rejects {
 public:
     Rejects(const std::string& group, const std::string& topic);
-    void add(const rd_kafka_message_t* m, std::string_view error, std::string_view sqlstate);
+    void add(const Message& m, std::string_view error, std::string_view sqlstate);
     size_t count() const { return count_; }
     const std::string& lines() const { return lines_; }
     const std::string& last_error() const { return last_error_; }
@@ -34,23 +34,33 @@ private:
 
 struct Batch {
     Batch(const std::string& group, const std::string& topic) : rejects(group, topic) {}
-    ~Batch() { clear(); }
-    Batch(const Batch&) = delete;
-    Batch& operator=(const Batch&) = delete;
 
-    std::vector<rd_kafka_message_t*> messages;  // owned
-    std::string rows;                           // COPY lines of the messages that encoded
-    std::vector<size_t> row_start;              // where each row begins in `rows`
-    std::vector<uint32_t> row_message;          // index in `messages` of each row
+    std::string rows;                   // COPY lines of the messages that encoded
+    std::vector<size_t> row_start;      // where each row begins in `rows`
+    std::vector<uint32_t> row_message;  // index of each row's message
     std::map<int32_t, db::PartitionRange> ranges;
     Rejects rejects;
     std::chrono::steady_clock::time_point opened;
     double opened_epoch = 0;
 
-    bool empty() const { return messages.empty(); }
+    // Keeps a copy of the message's bytes; returns its index.
+    uint32_t keep(const Message& m);
+    Message message(uint32_t i) const;
+    size_t size() const { return kept_.size(); }
+    bool empty() const { return kept_.empty(); }
     std::string_view row(size_t i) const;  // with its newline
-    const rd_kafka_message_t* row_source(size_t i) const { return messages[row_message[i]]; }
+    Message row_source(size_t i) const { return message(row_message[i]); }
     void clear();
+
+private:
+    struct Kept {
+        size_t value_at, value_len, key_at, key_len;
+        int64_t offset, timestamp_ms;
+        int32_t partition;
+        bool has_key;
+    };
+    std::string raw_;  // every kept message's value and key, back to back
+    std::vector<Kept> kept_;
 };
 
 }  // namespace dgkafka

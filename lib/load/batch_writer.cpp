@@ -3,7 +3,6 @@
 #include <fmt/format.h>
 
 #include <numeric>
-#include <pqxx/tablewriter>
 
 #include "db/ident.hpp"
 #include "util/text.hpp"
@@ -68,6 +67,45 @@ void BatchWriter::copy(pqxx::transaction_base& tx, const std::string& table, con
 #pragma GCC diagnostic pop
 }
 
+BatchWriter::~BatchWriter() { abandon(); }
+
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wdeprecated-declarations"
+void BatchWriter::begin(pqxx::dbtransaction& tx) {
+    stream_ = std::make_unique<pqxx::tablewriter>(tx, statements_.copy_table, statements_.copy_columns.begin(),
+                                                  statements_.copy_columns.end());
+    sent_ = 0;
+}
+#pragma GCC diagnostic pop
+
+void BatchWriter::send(const Batch& batch) {
+    if (!stream_ || batch.rows.size() == sent_) return;
+    // write_raw_line adds the newline of the last row itself.
+    chunk_.assign(batch.rows, sent_, batch.rows.size() - sent_ - 1);
+    stream_->write_raw_line(chunk_);
+    sent_ = batch.rows.size();
+}
+
+std::optional<int64_t> BatchWriter::finish(pqxx::dbtransaction& tx, Batch& batch) {
+    try {
+        send(batch);
+        stream_->complete();
+        stream_.reset();
+        int64_t inserted = static_cast<int64_t>(batch.row_start.size());
+        if (!statements_.direct) inserted = static_cast<int64_t>(tx.exec0(statements_.stage_insert).affected_rows());
+        write_rejects(tx, batch);
+        return inserted;
+    } catch (const pqxx::sql_error& e) {
+        stream_.reset();
+        if (!is_row_error(e.sqlstate())) throw;
+        return std::nullopt;
+    }
+}
+
+void BatchWriter::abandon() {
+    stream_.reset();  // its destructor ends the COPY, and swallows errors of a failed connection
+}
+
 int64_t BatchWriter::write(pqxx::dbtransaction& tx, Batch& batch) {
     int64_t inserted = 0;
     if (!batch.row_start.empty()) {
@@ -75,11 +113,14 @@ int64_t BatchWriter::write(pqxx::dbtransaction& tx, Batch& batch) {
         std::iota(all.begin(), all.end(), 0u);
         inserted = insert(tx, batch, all.data(), all.size(), true);
     }
-    if (batch.rejects.count()) {
-        std::string lines = batch.rejects.lines();
-        copy(tx, reject_table_, reject_columns_, lines);
-    }
+    write_rejects(tx, batch);
     return inserted;
+}
+
+void BatchWriter::write_rejects(pqxx::dbtransaction& tx, const Batch& batch) {
+    if (!batch.rejects.count()) return;
+    chunk_ = batch.rejects.lines();
+    copy(tx, reject_table_, reject_columns_, chunk_);
 }
 
 int64_t BatchWriter::insert(pqxx::dbtransaction& tx, Batch& batch, const uint32_t* rows, size_t n, bool whole) {

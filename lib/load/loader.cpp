@@ -29,20 +29,25 @@ struct DatabaseUnavailable : std::runtime_error {
     using std::runtime_error::runtime_error;
 };
 
+// Another loader moved this loader's offsets: its batch is dropped, the stored offsets win.
+struct Fenced : std::runtime_error {
+    using std::runtime_error::runtime_error;
+};
+
 // Runs one database step, turning connection-class failures into DatabaseUnavailable and the
-// other errors into Error(database) with `context`.
-template <typename F>
-void database_step(const std::string& context, F&& step) {
+// other errors into Error(database). `context()` names what was being done; called on failure only.
+template <typename C, typename F>
+void database_step(C&& context, F&& step) {
     try {
         step();
     } catch (const pqxx::broken_connection& e) {
-        throw DatabaseUnavailable(fmt::format("{}: lost the database connection: {}", context, text::trim(e.what())));
+        throw DatabaseUnavailable(fmt::format("{}: lost the database connection: {}", context(), text::trim(e.what())));
     } catch (const pqxx::in_doubt_error& e) {
         // The commit's outcome is unknown; the stored offsets will tell after reconnecting.
-        throw DatabaseUnavailable(fmt::format("{}: {}", context, text::trim(e.what())));
+        throw DatabaseUnavailable(fmt::format("{}: {}", context(), text::trim(e.what())));
     } catch (const pqxx::sql_error& e) {
-        if (db::is_transient(e.sqlstate())) throw DatabaseUnavailable(fmt::format("{}: {}", context, db::describe(e)));
-        throw Error(Exit::database, fmt::format("{}: {}", context, db::describe(e)));
+        if (db::is_transient(e.sqlstate())) throw DatabaseUnavailable(fmt::format("{}: {}", context(), db::describe(e)));
+        throw Error(Exit::database, fmt::format("{}: {}", context(), db::describe(e)));
     } catch (const Error& e) {
         if (e.code() == Exit::database) throw DatabaseUnavailable(e.what());
         throw;
@@ -71,6 +76,7 @@ Loader::Loader(const Config& cfg, const LoadOptions& options, const LoadStatemen
 }
 
 Loader::~Loader() {
+    end_transaction();
     if (queue_) rd_kafka_queue_destroy(queue_);
     // No consumer_close(): there is no group membership to leave (partitions are assigned, not
     // subscribed) and no commit pending (the OffsetMirror commits), so this never waits on brokers.
@@ -87,7 +93,7 @@ kafka::Offsets Loader::stored_offsets() const {
 // (Re)connects and takes the stored offsets as the truth: after a lost connection, whatever
 // the last commit did is what the offsets say.
 void Loader::connect_database() {
-    database_step(fmt::format("loader {}", id_), [&] {
+    database_step([&] { return fmt::format("loader {}", id_); }, [&] {
         conn_ = db::connect(cfg_.db, fmt::format("dgkafka load {}", id_));
         if (!statements_.direct) {
             pqxx::nontransaction tx(*conn_);
@@ -141,15 +147,30 @@ void Loader::run() {
 
     Batch batch(cfg_.consumer_group, cfg_.topic);
     Backoff backoff(options_.quit_at_eof ? cfg_.retry_timeout : 0);
+    bool resync_needed = false;
     while (!should_stop()) {
         try {
-            if (!conn_) connect_database();
+            if (!conn_) {
+                connect_database();
+            } else if (resync_needed) {
+                database_step([&] { return fmt::format("loader {}", id_); }, [&] {
+                    pqxx::read_transaction tx(*conn_);
+                    resync(tx);
+                });
+            }
+            resync_needed = false;
             if (finished()) break;
             batch.clear();
             fill(batch);
             if (!batch.empty()) commit(batch);
             backoff.success();
+        } catch (const Fenced& e) {
+            end_transaction();
+            batch.clear();
+            log::warn("{}", e.what());
+            resync_needed = true;
         } catch (const DatabaseUnavailable& e) {
+            end_transaction();
             conn_.reset();
             batch.clear();
             log::warn("{}; retrying", e.what());
@@ -160,10 +181,30 @@ void Loader::run() {
     }
 }
 
+// Opens the batch's transaction and locks this loader's offset rows: a batch commits only while
+// the stored offsets are still the ones this loader holds, so a loader that lost a partition
+// to another process can never load it twice.
+void Loader::begin_transaction() {
+    tx_ = std::make_unique<pqxx::work>(*conn_);
+    const auto locked = store_.read(*tx_, partition_ids_, true);
+    for (const auto& [p, part] : partitions_) {
+        const auto it = locked.find(p);
+        if (it == locked.end() || it->second != part.stored)
+            throw Fenced(fmt::format("{} partition {}: stored offset is {} but this loader is at {}: another loader "
+                                     "moved it; dropping this batch and resuming from the stored offset",
+                                     cfg_.topic, p, it == locked.end() ? -1 : it->second, part.stored));
+    }
+}
+
+void Loader::end_transaction() {
+    writer_.abandon();
+    tx_.reset();  // rolls back unless committed
+}
+
 void Loader::fill(Batch& batch) {
     const auto interval = std::chrono::duration<double>(cfg_.minimal_interval);
     const auto stall_limit = std::chrono::duration<double>(cfg_.retry_timeout);
-    while (batch.messages.size() < static_cast<size_t>(cfg_.max_row) && !should_stop()) {
+    while (batch.size() < static_cast<size_t>(cfg_.max_row) && !should_stop()) {
         int timeout_ms = idle_poll_ms;
         if (!batch.empty()) {
             if (cfg_.minimal_interval < 0) {
@@ -173,18 +214,22 @@ void Loader::fill(Batch& batch) {
                 timeout_ms = std::max(0, static_cast<int>(std::chrono::duration<double, std::milli>(left).count()));
             }
         }
-        const size_t want = std::min(poll_chunk, static_cast<size_t>(cfg_.max_row) - batch.messages.size());
+        const size_t want = std::min(poll_chunk, static_cast<size_t>(cfg_.max_row) - batch.size());
         const ssize_t n = rd_kafka_consume_batch_queue(queue_, timeout_ms, polled_.data(), want);
         if (n < 0)
             throw Error(Exit::kafka, fmt::format("{}: cannot consume: {}", cfg_.topic,
                                                  kafka::error_text(rd_kafka_last_error())));
         ssize_t i = 0;
         try {
-            for (; i < n; ++i) add(polled_[i], batch);
+            for (; i < n; ++i) {
+                add(polled_[i], batch);
+                rd_kafka_message_destroy(polled_[i]);
+            }
         } catch (...) {
-            for (++i; i < n; ++i) rd_kafka_message_destroy(polled_[i]);  // the consumer cannot close while one lives
+            for (; i < n; ++i) rd_kafka_message_destroy(polled_[i]);  // none may outlive the consumer
             throw;
         }
+        if (tx_) database_step([&] { return describe(batch); }, [&] { writer_.send(batch); });
         if (batch.empty()) {
             if (finished()) return;
             if (options_.quit_at_eof && std::chrono::steady_clock::now() - last_data_ > stall_limit)
@@ -198,8 +243,7 @@ void Loader::fill(Batch& batch) {
     }
 }
 
-void Loader::add(rd_kafka_message_t* m, Batch& batch) {
-    std::unique_ptr<rd_kafka_message_t, decltype(&rd_kafka_message_destroy)> owned(m, &rd_kafka_message_destroy);
+void Loader::add(const rd_kafka_message_t* m, Batch& batch) {
     auto part = partitions_.find(m->partition);
     if (m->err) {
         if (m->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) {
@@ -218,8 +262,12 @@ void Loader::add(rd_kafka_message_t* m, Batch& batch) {
     last_data_ = std::chrono::steady_clock::now();
 
     if (batch.empty()) {
-        batch.opened = std::chrono::steady_clock::now();
+        batch.opened = last_data_;
         batch.opened_epoch = epoch_now();
+        database_step([&] { return fmt::format("loader {}", id_); }, [&] {
+            begin_transaction();
+            writer_.begin(*tx_);
+        });
     }
     Message msg;
     msg.value = {static_cast<const char*>(m->payload), m->payload ? m->len : 0};
@@ -229,13 +277,14 @@ void Loader::add(rd_kafka_message_t* m, Batch& batch) {
     msg.offset = m->offset;
     rd_kafka_timestamp_type_t ts_type;
     msg.timestamp_ms = rd_kafka_message_timestamp(m, &ts_type);
+    const uint32_t index = batch.keep(msg);
     const size_t start = batch.rows.size();
     std::string reason;
     if (encoder_.append(msg, batch.rows, reason)) {
         batch.row_start.push_back(start);
-        batch.row_message.push_back(static_cast<uint32_t>(batch.messages.size()));
+        batch.row_message.push_back(index);
     } else {
-        batch.rejects.add(m, reason, "");
+        batch.rejects.add(msg, reason, "");
     }
 
     auto [range, first] = batch.ranges.try_emplace(m->partition);
@@ -246,7 +295,6 @@ void Loader::add(rd_kafka_message_t* m, Batch& batch) {
     range->second.end = m->offset + 1;
     ++range->second.count;
     part->second.position = m->offset + 1;
-    batch.messages.push_back(owned.release());
 }
 
 std::string Loader::describe(const Batch& batch) const {
@@ -264,58 +312,43 @@ void Loader::check_error_limit(const Batch& batch) const {
                                             "run); this batch is not committed; last error: {}",
                                             describe(batch), *cfg_.error_limit_count, counters_.rejected + rejected,
                                             batch.rejects.last_error()));
-    const double percent = 100.0 * static_cast<double>(rejected) / static_cast<double>(batch.messages.size());
+    const double percent = 100.0 * static_cast<double>(rejected) / static_cast<double>(batch.size());
     if (cfg_.error_limit_percent && percent > *cfg_.error_limit_percent)
         throw Error(Exit::data, fmt::format("{}: {} of {} messages rejected ({:.1f}%), over kafka.output.error_limit "
                                             "of {}%; this batch is not committed; last error: {}",
-                                            describe(batch), rejected, batch.messages.size(), percent,
+                                            describe(batch), rejected, batch.size(), percent,
                                             *cfg_.error_limit_percent, batch.rejects.last_error()));
 }
 
 void Loader::commit(Batch& batch) {
-    std::vector<int32_t> ids;
     std::vector<db::PartitionRange> ranges;
     for (auto& [p, r] : batch.ranges) {
-        ids.push_back(p);
         int64_t low = 0, high = -1;
         if (rd_kafka_get_watermark_offsets(consumer_.get(), cfg_.topic.c_str(), p, &low, &high) == 0) r.latest = high;
         ranges.push_back(r);
     }
-    bool fenced = false;
     int64_t inserted = 0;
-    database_step(describe(batch), [&] {
-        pqxx::work tx(*conn_);
-        const auto locked = store_.read(tx, ids, true);
-        for (const auto& [p, r] : batch.ranges) {
-            const auto it = locked.find(p);
-            if (it == locked.end() || it->second != r.start) {
-                log::warn("{} partition {}: stored offset is {} but this loader started at {}: another loader "
-                          "moved it; dropping this batch and resuming from the stored offset",
-                          cfg_.topic, p, it == locked.end() ? -1 : it->second, r.start);
-                fenced = true;
-                return;
-            }
+    database_step([&] { return describe(batch); }, [&] {
+        if (const auto streamed = writer_.finish(*tx_, batch)) {
+            inserted = *streamed;
+        } else {  // the database refused a row: again in a new transaction, isolating the refused rows
+            end_transaction();
+            begin_transaction();
+            const size_t rows = batch.row_start.size();
+            const size_t loader_rejects = batch.rejects.count();
+            inserted = writer_.write(*tx_, batch);
+            const size_t refused = batch.rejects.count() - loader_rejects;
+            if (rows >= systemic_failure_rows && refused == rows)
+                throw Error(Exit::data, fmt::format("{}: the database refused every one of its {} rows, so the job, "
+                                                    "not the data, is wrong (check the mappings and the output "
+                                                    "table); nothing was committed; the error: {}",
+                                                    describe(batch), rows, batch.rejects.last_error()));
         }
-        const size_t rows = batch.row_start.size();
-        const size_t loader_rejects = batch.rejects.count();
-        inserted = writer_.write(tx, batch);
-        const size_t refused = batch.rejects.count() - loader_rejects;
-        if (rows >= systemic_failure_rows && refused == rows)
-            throw Error(Exit::data, fmt::format("{}: the database refused every one of its {} rows, so the job, not "
-                                                "the data, is wrong (check the mappings and the output table); "
-                                                "nothing was committed; the error: {}",
-                                                describe(batch), rows, batch.rejects.last_error()));
         check_error_limit(batch);
-        store_.record(tx, ranges, "load", batch.opened_epoch);
-        tx.commit();
+        store_.record(*tx_, ranges, "load", batch.opened_epoch);
+        tx_->commit();
     });
-    if (fenced) {
-        database_step(fmt::format("loader {}", id_), [&] {
-            pqxx::read_transaction again(*conn_);
-            resync(again);
-        });
-        return;
-    }
+    end_transaction();
 
     kafka::Offsets next;
     int64_t lag = 0;
@@ -329,7 +362,7 @@ void Loader::commit(Batch& batch) {
             lag += high - part.stored;
     }
     lag_ = lag;
-    counters_.messages += static_cast<int64_t>(batch.messages.size());
+    counters_.messages += static_cast<int64_t>(batch.size());
     counters_.rows += inserted;
     counters_.rejected += static_cast<int64_t>(batch.rejects.count());
     counters_.batches += 1;
@@ -337,7 +370,7 @@ void Loader::commit(Batch& batch) {
         log::warn("{}: {} message(s) rejected into {}, the last: {}", describe(batch), batch.rejects.count(),
                   cfg_.reject_table.display(), batch.rejects.last_error());
     mirror_.commit(next);
-    log::debug("loader {}: committed {} ({} messages)", id_, describe(batch), batch.messages.size());
+    log::debug("loader {}: committed {} ({} messages)", id_, describe(batch), batch.size());
 }
 
 }  // namespace dgkafka

@@ -49,8 +49,10 @@ private:
     };
 
     void connect_database();
+    void begin_transaction();
+    void end_transaction();
     void fill(Batch& batch);
-    void add(rd_kafka_message_t* m, Batch& batch);
+    void add(const rd_kafka_message_t* m, Batch& batch);
     void commit(Batch& batch);
     void check_error_limit(const Batch& batch) const;
     void resync(pqxx::transaction_base& tx);
@@ -72,6 +74,7 @@ private:
     RowEncoder encoder_;
     BatchWriter writer_;
     std::unique_ptr<pqxx::connection> conn_;
+    std::unique_ptr<pqxx::work> tx_;  // the open batch's transaction
     kafka::HandlePtr consumer_;
     rd_kafka_queue_t* queue_ = nullptr;
     std::vector<rd_kafka_message_t*> polled_;

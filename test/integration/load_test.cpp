@@ -252,3 +252,21 @@ TEST(Load, StreamingLoadStopsCleanlyOnSigterm) {
     EXPECT_NE(r.out.find("stopped by signal"), std::string::npos) << r.out;
 }
 
+
+TEST(Load, OverlappingRunsOfTheSameJobLoadEveryRowOnce) {
+    auto job = Job::customer("overlap");
+    job.max_row = 50;
+    const auto rows = customer_rows(6000);
+    const auto path = prepare_customer(job, 3, rows);
+    // Two cron runs that overlap: both own every partition; the offset rows' locks decide.
+    auto first = spawn("dgkafka", {"load", "-quit-at-eof", path});
+    auto second = spawn("dgkafka", {"load", "-quit-at-eof", path});
+    const auto r1 = first.wait();
+    const auto r2 = second.wait();
+    ASSERT_EQ(r1.code, 0) << r1.err;
+    ASSERT_EQ(r2.code, 0) << r2.err;
+    EXPECT_EQ(checksum(q(job.table), "c_custkey"), expected_checksum(job, rows));
+    EXPECT_EQ(stored_offsets(job), high_watermarks(job, 3));
+    EXPECT_EQ(sql_count("SELECT sum(message_count) FROM " + q(job.table + "_history") + " WHERE event = 'load'"), 6000)
+        << "the history counts each message once";
+}
