@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <thread>
 // -X values may hold commas (cipher lists): never split a repeated option's value.
 #define CXXOPTS_VECTOR_DELIMITER '\0'
 #include <cxxopts.hpp>
@@ -62,7 +63,9 @@ Csv2KafkaResult run_csv2kafka(const Csv2KafkaOptions& o, std::istream& in, std::
     rd_kafka_conf_set_dr_msg_cb(conf.get(), on_delivery);
     rd_kafka_conf_set_opaque(conf.get(), &delivery);
     auto rk = kafka::make_handle(RD_KAFKA_PRODUCER, std::move(conf));
-    kafka::partition_count(kafka::make_admin(o.brokers, o.properties).get(), o.topic, o.brokers);  // fails early
+    // Fails early naming a missing topic, and warms the producer's metadata: without it the first
+    // messages wait for the producer's own metadata round (about a second).
+    kafka::partition_count(rk.get(), o.topic, o.brokers);
 
     csv::Reader reader(in, o.read_delimiter);
     std::vector<csv::Field> fields;
@@ -76,29 +79,36 @@ Csv2KafkaResult run_csv2kafka(const Csv2KafkaOptions& o, std::istream& in, std::
 
     std::string value;
     long long sent = 0;
-    auto last_progress = std::chrono::steady_clock::now();
+    const auto started = std::chrono::steady_clock::now();
+    auto last_progress = started;
+    // A record without quotes, re-delimited with the same delimiter and no key, is its own message.
+    const bool verbatim_ok = !o.json && !key_at && o.read_delimiter == o.write_delimiter;
     while (!stop && (!o.limit || sent < *o.limit)) {
-        bool more = false;
+        std::string_view message;
         try {
-            more = reader.next(fields);
+            if (!reader.read_record()) break;
+            if (verbatim_ok && !reader.has_quotes()) message = reader.record();
+            else reader.split_record(fields);
         } catch (const std::runtime_error& e) {
             throw Error(Exit::data, fmt::format("{}: {}", o.file, e.what()));
         }
-        if (!more) break;
-        value.clear();
-        if (o.json) {
-            if (fields.size() != header.size())
-                throw Error(Exit::data, fmt::format("{}: line {}: {} fields, the header has {}", o.file,
-                                                    reader.record_line(), fields.size(), header.size()));
-            nlohmann::json j = nlohmann::json::object();
-            for (size_t i = 0; i < fields.size(); ++i)
-                j[header[i]] = fields[i].is_null() ? nlohmann::json() : nlohmann::json(std::string(fields[i].value));
-            value = j.dump();
-        } else {
-            for (size_t i = 0; i < fields.size(); ++i) {
-                if (i) value += o.write_delimiter;
-                csv::append_field(value, fields[i].value, o.write_delimiter, fields[i].quoted);
+        if (!message.data()) {
+            value.clear();
+            if (o.json) {
+                if (fields.size() != header.size())
+                    throw Error(Exit::data, fmt::format("{}: line {}: {} fields, the header has {}", o.file,
+                                                        reader.record_line(), fields.size(), header.size()));
+                nlohmann::json j = nlohmann::json::object();
+                for (size_t i = 0; i < fields.size(); ++i)
+                    j[header[i]] = fields[i].is_null() ? nlohmann::json() : nlohmann::json(std::string(fields[i].value));
+                value = j.dump();
+            } else {
+                for (size_t i = 0; i < fields.size(); ++i) {
+                    if (i) value += o.write_delimiter;
+                    csv::append_field(value, fields[i].value, o.write_delimiter, fields[i].quoted);
+                }
             }
+            message = value;
         }
         const void* key_data = nullptr;  // NULL key: librdkafka's partitioner spreads the messages
         size_t key_size = 0;
@@ -109,25 +119,31 @@ Csv2KafkaResult run_csv2kafka(const Csv2KafkaOptions& o, std::istream& in, std::
             key_data = fields[*key_at].value.data();
             key_size = fields[*key_at].value.size();
         }
+        if (o.rate > 0) {  // a steady pace: message n leaves at n / rate seconds
+            const auto due = started + std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+                                           std::chrono::duration<double>(static_cast<double>(sent) / o.rate));
+            rd_kafka_poll(rk.get(), 0);
+            std::this_thread::sleep_until(due);
+        }
         while (true) {
             const auto e = rd_kafka_producev(rk.get(), RD_KAFKA_V_TOPIC(o.topic.c_str()),
                                              RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
-                                             RD_KAFKA_V_VALUE(value.data(), value.size()),
+                                             RD_KAFKA_V_VALUE(const_cast<char*>(message.data()), message.size()),
                                              RD_KAFKA_V_KEY(key_data, key_size), RD_KAFKA_V_END);
             if (e == RD_KAFKA_RESP_ERR_NO_ERROR) break;
             if (e != RD_KAFKA_RESP_ERR__QUEUE_FULL)
                 throw Error(Exit::kafka, fmt::format("{}: line {}: {}", o.file, reader.record_line(), rd_kafka_err2str(e)));
             rd_kafka_poll(rk.get(), 100);  // full local queue: wait for deliveries
         }
-        ++sent;
-        rd_kafka_poll(rk.get(), 0);
+        if (++sent % 1000 == 0) rd_kafka_poll(rk.get(), 0);  // serve delivery reports now and then
         if (o.progress && std::chrono::steady_clock::now() - last_progress > std::chrono::seconds(1)) {
             err << fmt::format("\rcsv2kafka: {} sent, {} acknowledged", sent, delivery.ok) << std::flush;
             last_progress = std::chrono::steady_clock::now();
         }
     }
-    // Every message is acknowledged (or failed after message.timeout.ms) before returning.
-    while (rd_kafka_outq_len(rk.get()) > 0) rd_kafka_flush(rk.get(), 1000);
+    // Every message is acknowledged, or failed after message.timeout.ms, before returning: each
+    // gets exactly one delivery report. (rd_kafka_flush would also wait out unrelated requests.)
+    while (delivery.ok + delivery.failed < sent) rd_kafka_poll(rk.get(), 100);
     if (o.progress) err << "\r\033[K" << std::flush;
     if (delivery.failed)
         err << fmt::format("csv2kafka: {} messages failed, the first with: {}\n", delivery.failed, delivery.first_error);
@@ -145,13 +161,14 @@ int csv2kafka_main(int argc, const char* const* argv, std::ostream& out, std::os
         cxxopts::value<std::vector<std::string>>())("header", "the first line names the fields; do not send it")(
         "key", "key column: a header name or a column number (1 = first)", cxxopts::value<std::string>())(
         "format", "csv (default) or json (fields named by the header)", cxxopts::value<std::string>()->default_value("csv"))(
-        "limit", "send at most N messages", cxxopts::value<long long>())("q,quiet", "no progress line")(
+        "limit", "send at most N messages", cxxopts::value<long long>())(
+        "rate", "send N messages per second, steadily", cxxopts::value<double>())("q,quiet", "no progress line")(
         "h,help", "show this help")("brokers", "", cxxopts::value<std::string>())(
         "topic", "", cxxopts::value<std::string>())("csvfile", "", cxxopts::value<std::string>());
     opts.parse_positional({"brokers", "topic", "csvfile"});
     try {
         std::vector<std::string> args(argv, argv + argc);
-        args = cli::normalize(args, {"header", "key", "format", "limit", "quiet", "help"});
+        args = cli::normalize(args, {"header", "key", "format", "limit", "rate", "quiet", "help"});
         std::vector<const char*> cargv;
         for (const auto& a : args) cargv.push_back(a.c_str());
         auto r = opts.parse(static_cast<int>(cargv.size()), cargv.data());
@@ -178,6 +195,8 @@ int csv2kafka_main(int argc, const char* const* argv, std::ostream& out, std::os
         if (format != "csv" && format != "json") throw Error(Exit::usage, "--format must be csv or json");
         o.json = format == "json";
         if (r.count("limit")) o.limit = r["limit"].as<long long>();
+        if (r.count("rate")) o.rate = r["rate"].as<double>();
+        if (o.rate < 0) throw Error(Exit::usage, "--rate must be positive");
         o.progress = !r.count("quiet") && isatty(STDERR_FILENO);
 
         std::ifstream file;

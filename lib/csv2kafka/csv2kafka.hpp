@@ -21,6 +21,7 @@ struct Csv2KafkaOptions {
     std::string key_column;         // a header name or a 1-based column number; empty = no key
     bool json = false;              // send {"field": "value", ...} using the header's names
     std::optional<long long> limit; // at most this many messages
+    double rate = 0;                // messages per second, steady; 0 = as fast as possible
     bool progress = false;          // progress line on stderr
 };
 

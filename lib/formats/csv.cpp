@@ -43,8 +43,9 @@ bool RecordParser::parse(std::string_view record, std::vector<Field>& fields, st
             ++i;
             continue;
         }
-        const size_t d = record.find(delimiter_, i);
-        if (d == std::string_view::npos) {
+        size_t d = i;  // fields are short: a plain loop beats a memchr call per field
+        while (d < n && record[d] != delimiter_) ++d;
+        if (d == n) {
             fields.push_back({record.substr(i), false});
             return true;
         }
@@ -54,31 +55,43 @@ bool RecordParser::parse(std::string_view record, std::vector<Field>& fields, st
 }
 
 bool Reader::next(std::vector<Field>& fields) {
+    if (!read_record()) return false;
+    split_record(fields);
+    return true;
+}
+
+bool Reader::read_record() {
     record_.clear();
-    size_t quotes = 0;
+    quotes_ = 0;
     while (true) {
         if (!std::getline(in_, line_)) {
             if (record_.empty()) return false;
             throw std::runtime_error("line " + std::to_string(record_line_) + ": unclosed quote");
         }
         ++line_no_;
-        if (record_.empty() && quotes == 0) record_line_ = line_no_;
+        if (record_.empty() && quotes_ == 0) record_line_ = line_no_;
         else record_ += '\n';
         record_ += line_;
-        quotes += static_cast<size_t>(std::count(line_.begin(), line_.end(), '"'));
-        if (quotes % 2 == 0) break;  // quotes balance: the record ends on this line
+        quotes_ += static_cast<size_t>(std::count(line_.begin(), line_.end(), '"'));
+        if (quotes_ % 2 == 0) break;  // quotes balance: the record ends on this line
     }
     // CRLF ends the record; a CRLF inside a quoted field is data and stays.
     if (!record_.empty() && record_.back() == '\r') record_.pop_back();
-    std::string error;
-    if (!parser_.parse(record_, fields, error))
-        throw std::runtime_error("line " + std::to_string(record_line_) + ": " + error);
     return true;
 }
 
+void Reader::split_record(std::vector<Field>& fields) {
+    std::string error;
+    if (!parser_.parse(record_, fields, error))
+        throw std::runtime_error("line " + std::to_string(record_line_) + ": " + error);
+}
+
 void append_field(std::string& out, std::string_view value, char delimiter, bool quoted_empty) {
-    const bool needs_quotes = (value.empty() && quoted_empty) ||
-                              value.find_first_of(std::string{delimiter, '"', '\n', '\r'}) != std::string_view::npos;
+    bool needs_quotes = value.empty() && quoted_empty;
+    for (size_t i = 0; i < value.size() && !needs_quotes; ++i) {
+        const char c = value[i];
+        needs_quotes = c == delimiter || c == '"' || c == '\n' || c == '\r';
+    }
     if (!needs_quotes) {
         out.append(value);
         return;

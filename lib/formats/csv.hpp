@@ -33,13 +33,20 @@ public:
     Reader(std::istream& in, char delimiter) : in_(in), parser_(delimiter) {}
     // False at end of input. Throws std::runtime_error naming the line of a malformed record.
     bool next(std::vector<Field>& fields);
+
+    // The same in two steps, for callers that can use a record's text as it is:
+    bool read_record();                          // false at end of input; throws on an unclosed quote
+    std::string_view record() const { return record_; }
+    bool has_quotes() const { return quotes_ > 0; }
+    void split_record(std::vector<Field>& fields);  // throws naming the line
+
     size_t record_line() const { return record_line_; }  // first line of the last record
 
 private:
     std::istream& in_;
     RecordParser parser_;
     std::string record_, line_;
-    size_t line_no_ = 0, record_line_ = 0;
+    size_t line_no_ = 0, record_line_ = 0, quotes_ = 0;
 };
 
 // Appends one field, quoted only where needed; `quoted_empty` keeps "" distinct from NULL.

@@ -1,0 +1,218 @@
+#!/usr/bin/env bash
+# Benchmarks (a script to run and read, not a test). Everything runs in one fresh sandbox, side
+# by side, each measurement REPEAT times; it prints medians, ratios and peak memory, and writes
+# them to $BUILD_DIR/bench/results.md.
+#
+#   scripts/bench.sh                 1,000,000 rows, 3 repetitions
+#   ROWS=200000 REPEAT=1 scripts/bench.sh
+#
+# Measured: (1) psql \copy from a local file, (2) kcat -C | psql \copy, (3) dgkafka load of the
+# CSV customer rows, (4) dgkafka load of JSON HTTP events with seven cast mappings, (5) csv2kafka
+# vs kcat -P seeding the same file; then dgkafka rows/s by loaders and by max_row, and the
+# end-to-end latency of streaming at a steady 10,000 messages/s.
+set -euo pipefail
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+export BUILD_DIR="${BUILD_DIR:-$here/build}"
+ROWS="${ROWS:-1000000}"
+REPEAT="${REPEAT:-3}"
+PARTITIONS=64
+bin="$BUILD_DIR/apps"
+
+bash "$here/scripts/build.sh" >/dev/null
+command -v /usr/bin/time >/dev/null || DEBIAN_FRONTEND=noninteractive apt-get install -y -qq time >/dev/null
+env_file=$("$here/scripts/sandbox.sh" start)
+trap '"$here/scripts/sandbox.sh" stop' EXIT
+# shellcheck disable=SC1090
+source "$env_file"
+out="$BUILD_DIR/bench"
+mkdir -p "$out"
+log() { printf '%s\n' "$*" >&2; }
+sql() { psql -qXtA -v ON_ERROR_STOP=1 -c "$1"; }
+
+# --- data: generated, deterministic ----------------------------------------------------------
+customer="$out/customer_$ROWS.csv"
+events="$out/events_$ROWS.json"
+[ -s "$customer" ] || awk -v rows="$ROWS" -f "$here/scripts/bench/gen_customer.awk" >"$customer"
+[ -s "$events" ] || awk -v rows="$ROWS" -f "$here/scripts/bench/gen_events.awk" >"$events"
+log "data: $ROWS customer rows ($(($(wc -c <"$customer") / ROWS)) bytes/row), $ROWS JSON events ($(($(wc -c <"$events") / ROWS)) bytes/event)"
+
+customer_ddl="(c_custkey integer, c_name varchar(25), c_address varchar(40), c_nationkey integer,
+  c_phone varchar(15), c_acctbal double precision, c_mktsegment varchar(10), c_comment varchar(117))"
+sql "CREATE TABLE customer $customer_ddl; CREATE TABLE customer_psql $customer_ddl; CREATE TABLE customer_pipe $customer_ddl;
+     CREATE TABLE http_request (site_id int, ingest_time timestamptz, url text, request_country char(2),
+       ip_address inet, status_code int, response_time_msec int);
+     CREATE TABLE latency (c_custkey int, sent_at timestamptz, loaded_at timestamptz DEFAULT clock_timestamp());"
+
+# A topic evenly filled: null keys would go to one partition per batch (sticky partitioner) and
+# overflow the mock broker's 5 MB per partition.
+seed() {  # topic file: one message per line
+    local topic=$1 file=$2
+    "$here/scripts/sandbox.sh" topic "$topic" "$PARTITIONS"
+    kcat -P -b "$KAFKA_BROKERS" -t "$topic" -X sticky.partitioning.linger.ms=0 -l "$file"
+    local total=0 p
+    for p in $(seq 0 $((PARTITIONS - 1))); do
+        total=$((total + $(kcat -Q -b "$KAFKA_BROKERS" -t "$topic:$p:-1" 2>/dev/null | awk '{print $NF}')))
+    done
+    [ "$total" -eq "$ROWS" ] || { log "seeding $topic: $total messages in the topic, $ROWS sent"; exit 1; }
+}
+seed bench_customer "$customer"
+seed bench_events "$events"
+
+config() {  # name topic format extra-toml
+    cat >"$out/$1.toml" <<EOF
+[dgkafka]
+[kafka]
+brokers = "$KAFKA_BROKERS"
+[kafka.input]
+format = "$3"
+delimiter = "|"
+consumer_group = "bench_$1"
+topic = "$2"
+$4
+EOF
+}
+config csv bench_customer csv "$(printf '[[kafka.input.columns]]\nname = "%s"\ntype = "%s"\n' \
+    c_custkey integer c_name 'varchar(25)' c_address 'varchar(40)' c_nationkey integer c_phone 'varchar(15)' \
+    c_acctbal 'double precision' c_mktsegment 'varchar(10)' c_comment 'varchar(117)')
+[kafka.output]
+output_table = \"customer\"
+[kafka.commit]
+max_row = 10000"
+config json bench_events json "[kafka.output]
+output_table = \"http_request\"
+$(printf '[[kafka.output.mappings]]\nname = "%s"\nkey = "%s"\n' \
+    site_id "(jdata->>'site_id')::int" ingest_time "(jdata->>'ingest_time')::timestamptz" url "jdata->>'url'" \
+    request_country "(jdata->>'request_country')::char(2)" ip_address "(jdata->>'ip_address')::inet" \
+    status_code "(jdata->>'status_code')::int" response_time_msec "(jdata->>'response_time_msec')::int")
+[kafka.commit]
+max_row = 10000"
+"$bin/dgkafka" setup "$out/csv.toml" >/dev/null
+"$bin/dgkafka" setup "$out/json.toml" >/dev/null
+
+# --- timing helpers ----------------------------------------------------------------------------
+declare -A times rss
+timed() {  # label command... : records seconds (and peak RSS of the command) under label
+    local label=$1 start end
+    shift
+    start=$(date +%s.%N)
+    /usr/bin/time -f %M -o "$out/rss" "$@" >/dev/null
+    end=$(date +%s.%N)
+    times[$label]+="$(echo "$end - $start" | bc) "
+    rss[$label]+="$(cat "$out/rss") "
+}
+timed_pipe() {  # label shell-pipeline
+    local label=$1 start end
+    start=$(date +%s.%N)
+    bash -c "$2" >/dev/null
+    end=$(date +%s.%N)
+    times[$label]+="$(echo "$end - $start" | bc) "
+}
+median() { tr ' ' '\n' | grep -v '^$' | sort -g | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2}'; }
+max() { tr ' ' '\n' | grep -v '^$' | sort -g | tail -n 1; }
+expect_rows() {  # table what
+    local n
+    n=$(sql "SELECT count(*) FROM $1")
+    [ "$n" -eq "$ROWS" ] || { log "$2 loaded $n rows, not $ROWS"; exit 1; }
+}
+
+copy_opts="with (format csv, delimiter '|')"
+for r in $(seq 1 "$REPEAT"); do
+    log "round $r of $REPEAT"
+    sql "TRUNCATE customer_psql"
+    timed psql psql -qX -c "\\copy customer_psql from '$customer' $copy_opts"
+    expect_rows customer_psql "psql \\copy"
+
+    sql "TRUNCATE customer_pipe"
+    timed_pipe pipe "kcat -C -b '$KAFKA_BROKERS' -t bench_customer -o beginning -e -q -f '%s\n' | psql -qX -c \"\\copy customer_pipe from stdin $copy_opts\""
+    expect_rows customer_pipe "kcat | psql"
+
+    sql "TRUNCATE customer"
+    timed dgkafka_csv "$bin/dgkafka" load -quit-at-eof -force-reset-earliest "$out/csv.toml"
+    expect_rows customer "dgkafka (csv)"
+
+    sql "TRUNCATE http_request"
+    timed dgkafka_json "$bin/dgkafka" load -quit-at-eof -force-reset-earliest "$out/json.toml"
+    expect_rows http_request "dgkafka (json)"
+
+    "$here/scripts/sandbox.sh" topic "seed_csv2kafka_$r" "$PARTITIONS"
+    timed csv2kafka "$bin/csv2kafka" -q -d '|' -w '|' -X sticky.partitioning.linger.ms=0 "$KAFKA_BROKERS" "seed_csv2kafka_$r" "$customer"
+    "$here/scripts/sandbox.sh" topic "seed_kcat_$r" "$PARTITIONS"
+    timed kcat_produce kcat -P -b "$KAFKA_BROKERS" -t "seed_kcat_$r" -l "$customer"
+done
+
+# --- scaling: loaders and max_row (one run each) -----------------------------------------------
+declare -A scaling
+for loaders in 1 2 4; do
+    sql "TRUNCATE customer"
+    start=$(date +%s.%N)
+    "$bin/dgkafka" load -quit-at-eof -force-reset-earliest -loaders "$loaders" "$out/csv.toml" >/dev/null
+    scaling["loaders $loaders"]=$(echo "$ROWS / ($(date +%s.%N) - $start)" | bc)
+done
+for max_row in 1000 10000 50000; do
+    sed "s/^max_row = .*/max_row = $max_row/" "$out/csv.toml" >"$out/csv_$max_row.toml"
+    sql "TRUNCATE customer"
+    start=$(date +%s.%N)
+    "$bin/dgkafka" load -quit-at-eof -force-reset-earliest "$out/csv_$max_row.toml" >/dev/null
+    scaling["max_row $max_row"]=$(echo "$ROWS / ($(date +%s.%N) - $start)" | bc)
+done
+
+# --- streaming latency at a steady 10,000 messages/s, default commit settings ------------------
+LATENCY_ROWS=$((ROWS < 100000 ? ROWS : 100000))
+"$here/scripts/sandbox.sh" topic bench_latency 8
+config latency bench_latency csv "$(printf '[[kafka.input.columns]]\nname = "%s"\ntype = "%s"\n' \
+    c_custkey integer c_name text c_address text c_nationkey int c_phone text c_acctbal float8 c_mktsegment text c_comment text)
+[kafka.output]
+output_table = \"latency\"
+[[kafka.output.mappings]]
+name = \"c_custkey\"
+key = \"c_custkey\"
+[[kafka.output.mappings]]
+name = \"sent_at\"
+key = \"_timestamp\""
+"$bin/dgkafka" setup "$out/latency.toml" >/dev/null
+"$bin/dgkafka" load "$out/latency.toml" >/dev/null 2>"$out/latency.err" &
+loader=$!
+"$bin/csv2kafka" -q --rate 10000 --limit "$LATENCY_ROWS" -d '|' -w '|' "$KAFKA_BROKERS" bench_latency "$customer" >/dev/null
+for _ in $(seq 1 600); do  # until every message is visible (at most 60 s)
+    [ "$(sql "SELECT count(*) FROM latency")" -ge "$LATENCY_ROWS" ] && break
+    sleep 0.1
+done
+kill -TERM "$loader"
+wait "$loader"
+latency=$(sql "SELECT round(1000 * percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM loaded_at - sent_at)))
+          || ' ms p50, ' || round(1000 * percentile_cont(0.99) WITHIN GROUP (ORDER BY extract(epoch FROM loaded_at - sent_at)))
+          || ' ms p99, ' || count(*) || ' messages' FROM latency")
+
+# --- report ----------------------------------------------------------------------------------
+m() { echo "${times[$1]}" | median; }
+ratio() { echo "scale=2; $(m "$1") / $(m "$2")" | bc; }
+rate() { echo "$ROWS / $(m "$1")" | bc; }
+{
+    echo "## Results: $ROWS rows, median of $REPEAT, $(date -u +%Y-%m-%d)"
+    echo
+    echo "| measurement | median s | rows/s | peak RSS |"
+    echo "| --- | ---: | ---: | ---: |"
+    echo "| (1) psql \\copy from a local file | $(m psql) | $(rate psql) | |"
+    echo "| (2) kcat -C -e \\| psql \\copy | $(m pipe) | $(rate pipe) | |"
+    echo "| (3) dgkafka load -quit-at-eof, CSV, no mappings | $(m dgkafka_csv) | $(rate dgkafka_csv) | $(( $(echo "${rss[dgkafka_csv]}" | max) / 1024 )) MB |"
+    echo "| (4) dgkafka load -quit-at-eof, JSON, 7 cast mappings | $(m dgkafka_json) | $(rate dgkafka_json) | $(( $(echo "${rss[dgkafka_json]}" | max) / 1024 )) MB |"
+    echo "| (5a) csv2kafka seeding the file | $(m csv2kafka) | $(rate csv2kafka) | |"
+    echo "| (5b) kcat -P -l seeding the file | $(m kcat_produce) | $(rate kcat_produce) | |"
+    echo
+    echo "| ratio | value | target |"
+    echo "| --- | ---: | --- |"
+    echo "| (3) / (2) | $(ratio dgkafka_csv pipe) | at most 0.9 |"
+    echo "| (3) / (1) | $(ratio dgkafka_csv psql) | at most 1.5 |"
+    echo "| (4) / (3) | $(ratio dgkafka_json dgkafka_csv) | at most 2 |"
+    echo "| (5a) / (5b) | $(ratio csv2kafka kcat_produce) | at most 1.1 |"
+    echo
+    echo "| dgkafka CSV load | rows/s |"
+    echo "| --- | ---: |"
+    for k in "loaders 1" "loaders 2" "loaders 4" "max_row 1000" "max_row 10000" "max_row 50000"; do
+        echo "| $k | ${scaling[$k]} |"
+    done
+    echo
+    echo "Streaming latency, produce to visible, steady 10,000 messages/s, default commit settings: $latency"
+    echo
+    echo "All times: $(for k in psql pipe dgkafka_csv dgkafka_json csv2kafka kcat_produce; do printf '%s=[%s] ' "$k" "${times[$k]% }"; done)"
+} | tee "$out/results.md"
