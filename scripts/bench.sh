@@ -86,8 +86,11 @@ $(printf '[[kafka.output.mappings]]\nname = "%s"\nkey = "%s"\n' \
     status_code "(jdata->>'status_code')::int" response_time_msec "(jdata->>'response_time_msec')::int")
 [kafka.commit]
 max_row = 10000"
-"$bin/dgkafka" setup "$out/csv.toml" >/dev/null
-"$bin/dgkafka" setup "$out/json.toml" >/dev/null
+# The same with jdata declared jsonb: parsed once on the way in, not once per ->> operator.
+sed -e 's/^consumer_group = .*/consumer_group = "bench_jsonb"/' \
+    -e 's/^topic = .*/&\next_read_table = "http_request_jsonb_read"\n[[kafka.input.columns]]\nname = "jdata"\ntype = "jsonb"/' \
+    "$out/json.toml" >"$out/jsonb.toml"
+for c in csv json jsonb; do "$bin/dgkafka" setup "$out/$c.toml" >/dev/null; done
 
 # --- timing helpers ----------------------------------------------------------------------------
 declare -A times rss
@@ -133,6 +136,10 @@ for r in $(seq 1 "$REPEAT"); do
     sql "TRUNCATE http_request"
     timed dgkafka_json "$bin/dgkafka" load -quit-at-eof -force-reset-earliest "$out/json.toml"
     expect_rows http_request "dgkafka (json)"
+
+    sql "TRUNCATE http_request"
+    timed dgkafka_jsonb "$bin/dgkafka" load -quit-at-eof -force-reset-earliest "$out/jsonb.toml"
+    expect_rows http_request "dgkafka (jsonb)"
 
     "$here/scripts/sandbox.sh" topic "seed_csv2kafka_$r" "$PARTITIONS"
     timed csv2kafka "$bin/csv2kafka" -q -d '|' -w '|' -X sticky.partitioning.linger.ms=0 "$KAFKA_BROKERS" "seed_csv2kafka_$r" "$customer"
@@ -196,6 +203,7 @@ rate() { echo "$ROWS / $(m "$1")" | bc; }
     echo "| (2) kcat -C -e \\| psql \\copy | $(m pipe) | $(rate pipe) | |"
     echo "| (3) dgkafka load -quit-at-eof, CSV, no mappings | $(m dgkafka_csv) | $(rate dgkafka_csv) | $(( $(echo "${rss[dgkafka_csv]}" | max) / 1024 )) MB |"
     echo "| (4) dgkafka load -quit-at-eof, JSON, 7 cast mappings | $(m dgkafka_json) | $(rate dgkafka_json) | $(( $(echo "${rss[dgkafka_json]}" | max) / 1024 )) MB |"
+    echo "| (4b) the same, jdata declared jsonb | $(m dgkafka_jsonb) | $(rate dgkafka_jsonb) | $(( $(echo "${rss[dgkafka_jsonb]}" | max) / 1024 )) MB |"
     echo "| (5a) csv2kafka seeding the file | $(m csv2kafka) | $(rate csv2kafka) | |"
     echo "| (5b) kcat -P -l seeding the file | $(m kcat_produce) | $(rate kcat_produce) | |"
     echo
@@ -204,6 +212,7 @@ rate() { echo "$ROWS / $(m "$1")" | bc; }
     echo "| (3) / (2) | $(ratio dgkafka_csv pipe) | at most 0.9 |"
     echo "| (3) / (1) | $(ratio dgkafka_csv psql) | at most 1.5 |"
     echo "| (4) / (3) | $(ratio dgkafka_json dgkafka_csv) | at most 2 |"
+    echo "| (4b) / (3) | $(ratio dgkafka_jsonb dgkafka_csv) | at most 2 |"
     echo "| (5a) / (5b) | $(ratio csv2kafka kcat_produce) | at most 1.1 |"
     echo
     echo "| dgkafka CSV load | rows/s |"
@@ -214,5 +223,5 @@ rate() { echo "$ROWS / $(m "$1")" | bc; }
     echo
     echo "Streaming latency, produce to visible, steady 10,000 messages/s, default commit settings: $latency"
     echo
-    echo "All times: $(for k in psql pipe dgkafka_csv dgkafka_json csv2kafka kcat_produce; do printf '%s=[%s] ' "$k" "${times[$k]% }"; done)"
+    echo "All times: $(for k in psql pipe dgkafka_csv dgkafka_json dgkafka_jsonb csv2kafka kcat_produce; do printf '%s=[%s] ' "$k" "${times[$k]% }"; done)"
 } | tee "$out/results.md"

@@ -3,9 +3,9 @@
 #include <fmt/format.h>
 
 #include <ctime>
-#include <nlohmann/json.hpp>
 
 #include "formats/copy_text.hpp"
+#include "formats/json_check.hpp"
 #include "formats/utf8.hpp"
 
 namespace dgkafka {
@@ -75,7 +75,7 @@ bool RowEncoder::append_json(std::string_view value, std::string& out, std::stri
         return false;
     }
     if (!append_checked_text(value, json_text, out, reason)) return false;
-    if (!nlohmann::json::accept(value)) {
+    if (!json::valid(value)) {
         reason = "invalid JSON";
         return false;
     }

@@ -16,6 +16,8 @@ namespace dgkafka {
 namespace {
 constexpr int idle_poll_ms = 100;  // how often an idle loader looks at the stop flag
 constexpr size_t poll_chunk = 2048;
+constexpr int prefetch_messages = 260000;  // per process (scripts/bench.sh: ~165 MB peak with 4 loaders)
+constexpr int prefetch_kbytes = 65536;
 // A batch of at least this many rows that the database refuses entirely is the job's fault
 // (a mapping or the table), not the data's: stop rather than reject everything.
 constexpr size_t systemic_failure_rows = 10;
@@ -56,12 +58,13 @@ void database_step(C&& context, F&& step) {
 }  // namespace
 
 Loader::Loader(const Config& cfg, const LoadOptions& options, const LoadStatements& statements, int id,
-               const kafka::Offsets& end_offsets, LoadCounters& counters, kafka::OffsetMirror& mirror,
+               int loader_count, const kafka::Offsets& end_offsets, LoadCounters& counters, kafka::OffsetMirror& mirror,
                const std::atomic<bool>& stop)
     : cfg_(cfg),
       options_(options),
       statements_(statements),
       id_(id),
+      loader_count_(loader_count),
       counters_(counters),
       mirror_(mirror),
       stop_(stop),
@@ -133,6 +136,11 @@ bool Loader::should_stop() const { return stop_.load(std::memory_order_relaxed);
 
 void Loader::run() {
     // Offsets are the database's business: Kafka's committed offset is only a mirror for its tools.
+    // The process's prefetch budget is shared by its loaders, so memory stays bounded whatever
+    // the topic size and the loader count: librdkafka keeps up to queued.min.messages (and at
+    // most queued.max.messages.kbytes) fetched ahead per consumer, ~600 bytes of memory each
+    // for the benchmark's 160-byte rows.
+    const int loaders = std::max(1, loader_count_);
     auto conf = kafka::make_conf(cfg_.brokers,
                                  {{"group.id", cfg_.consumer_group},
                                   {"client.id", fmt::format("dgkafka-{}", id_)},
@@ -140,7 +148,9 @@ void Loader::run() {
                                   {"enable.auto.offset.store", "false"},
                                   {"enable.partition.eof", "true"},
                                   {"auto.offset.reset", "earliest"},
-                                  {"queued.max.messages.kbytes", "16384"}},
+                                  {"fetch.wait.max.ms", "100"},  // streaming latency; Kafka's default is 500
+                                  {"queued.min.messages", std::to_string(std::max(10000, prefetch_messages / loaders))},
+                                  {"queued.max.messages.kbytes", std::to_string(std::max(4096, prefetch_kbytes / loaders))}},
                                  cfg_.kafka_properties);
     consumer_ = kafka::make_handle(RD_KAFKA_CONSUMER, std::move(conf));
     queue_ = rd_kafka_queue_get_consumer(consumer_.get());

@@ -30,7 +30,7 @@ struct LoadCounters {
 class Loader {
 public:
     Loader(const Config& cfg, const LoadOptions& options, const LoadStatements& statements, int id,
-           const kafka::Offsets& end_offsets, LoadCounters& counters, kafka::OffsetMirror& mirror,
+           int loader_count, const kafka::Offsets& end_offsets, LoadCounters& counters, kafka::OffsetMirror& mirror,
            const std::atomic<bool>& stop);
     ~Loader();
 
@@ -64,6 +64,7 @@ private:
     const LoadOptions& options_;
     const LoadStatements& statements_;
     const int id_;
+    const int loader_count_;  // loaders in this process, sharing its prefetch budget
     LoadCounters& counters_;
     kafka::OffsetMirror& mirror_;
     const std::atomic<bool>& stop_;
