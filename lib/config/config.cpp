@@ -75,6 +75,7 @@ const std::vector<std::pair<std::string, std::vector<KeyRule>>>& schema() {
           {"topic", Kind::string, true},
           {"partition_num", Kind::integer},
           {"loaders", Kind::integer},
+          {"assignment", Kind::string},
           {"nwriter", Kind::integer, false, true},
           {"ext_read_table", Kind::string},
           {"ext_write_table", Kind::string, false, true},
@@ -355,6 +356,12 @@ private:
                 problems_.add(*v, std::string("kafka.input.") + key, "is empty");
         positive(input, "partition_num", "kafka.input.partition_num", cfg_.partition_num);
         positive(input, "loaders", "kafka.input.loaders", cfg_.loaders);
+        if (auto a = opt_string(input, "assignment")) {
+            if (*a == "group") cfg_.group_assignment = true;
+            else if (*a != "static")
+                problems_.add(*find(input, "assignment"), "kafka.input.assignment",
+                              fmt::format("\"{}\" is not one of static, group", *a));
+        }
         read_columns(input);
         cfg_.offset_table = name(input, "ext_offset_table", "kafka.input.ext_offset_table", "kafka_offset");
     }

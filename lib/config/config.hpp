@@ -41,6 +41,10 @@ struct Config {
     std::string topic;
     std::optional<int> partition_num;
     std::optional<int> loaders;  // parallel loader threads; default chosen from the partition count
+    // static: each process takes every partition, the database's offset locks keep overlapping
+    // runs exact. group: each loader joins the consumer group and Kafka spreads the partitions
+    // over every process of the job (scale-out across machines).
+    bool group_assignment = false;
     std::vector<ColumnSpec> columns;
 
     QualifiedName read_table;     // staging table: the input columns plus Kafka metadata

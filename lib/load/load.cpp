@@ -85,8 +85,12 @@ void run_load(const Config& cfg, const LoadOptions& options, std::ostream& out, 
     admin.reset();
 
     const int count = std::max(1, std::min(partitions, options.loaders.value_or(cfg.loaders.value_or(default_loaders))));
+    // Static assignment: partitions dealt round-robin to this process's loaders. Group
+    // assignment: Kafka deals them to every loader of every process; each knows all end offsets.
     std::vector<kafka::Offsets> shares(static_cast<size_t>(count));
-    for (const auto& [p, end] : ends) shares[static_cast<size_t>(p % count)][p] = end;
+    for (const auto& [p, end] : ends)
+        for (int i = 0; i < count; ++i)
+            if (cfg.group_assignment || p % count == i) shares[static_cast<size_t>(i)][p] = end;
 
     const auto statements = LoadStatements::build(cfg);
     LoadCounters counters;
@@ -96,8 +100,9 @@ void run_load(const Config& cfg, const LoadOptions& options, std::ostream& out, 
     for (int i = 0; i < count; ++i)
         loaders.push_back(std::make_unique<Loader>(cfg, options, statements, i, count, shares[static_cast<size_t>(i)],
                                                    counters, mirror, halt));
-    log::info("loading topic {} ({} partitions) into {} with {} loader(s){}", cfg.topic, partitions,
-              cfg.output_table.display(), count, options.quit_at_eof ? ", until the end offsets" : "");
+    log::info("loading topic {} ({} partitions) into {} with {} loader(s), {} assignment{}", cfg.topic, partitions,
+              cfg.output_table.display(), count, cfg.group_assignment ? "group" : "static",
+              options.quit_at_eof ? ", until the end offsets" : "");
 
     std::mutex mu;
     std::condition_variable cv;

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <stdexcept>
+#include <utility>
 
 #include "db/connection.hpp"
 #include "util/backoff.hpp"
@@ -71,10 +72,9 @@ Loader::Loader(const Config& cfg, const LoadOptions& options, const LoadStatemen
       store_(cfg),
       encoder_(cfg, !statements.direct),
       writer_(cfg, statements) {
-    for (const auto& [p, end] : end_offsets) {
-        partitions_[p].end = end;
-        partition_ids_.push_back(p);
-    }
+    ends_ = end_offsets;
+    if (!cfg_.group_assignment)
+        for (const auto& [p, end] : end_offsets) partitions_[p].end = end;
     polled_.resize(poll_chunk);
 }
 
@@ -88,7 +88,7 @@ Loader::~Loader() {
 
 kafka::Offsets Loader::stored_offsets() const {
     kafka::Offsets out;
-    if (!synced_) return out;  // never read from the database: nothing known to mirror
+    if (!synced_ || cfg_.group_assignment) return out;  // unknown, or mirrored by the member itself
     for (const auto& [p, part] : partitions_) out[p] = part.stored;
     return out;
 }
@@ -98,9 +98,12 @@ kafka::Offsets Loader::stored_offsets() const {
 void Loader::connect_database() {
     database_step([&] { return fmt::format("loader {}", id_); }, [&] {
         conn_ = db::connect(cfg_.db, fmt::format("dgkafka load {}", id_));
-        if (!statements_.direct) {
+        {
             pqxx::nontransaction tx(*conn_);
-            tx.exec0(statements_.stage_create);
+            // Longer than a batch may legitimately wait for messages (minimal_interval).
+            const int idle_s = std::max(60, static_cast<int>(2 * cfg_.minimal_interval) + 30);
+            tx.exec_params(statements_.session_setup, std::to_string(idle_s) + "s");
+            if (!statements_.direct) tx.exec0(statements_.stage_create);
         }
         pqxx::read_transaction tx(*conn_);
         resync(tx);
@@ -109,7 +112,7 @@ void Loader::connect_database() {
 }
 
 void Loader::resync(pqxx::transaction_base& tx) {
-    const auto stored = store_.read(tx, partition_ids_, false);
+    const auto stored = store_.read(tx, owned(), false);
     kafka::Offsets start;
     for (auto& [p, part] : partitions_) {
         const auto it = stored.find(p);
@@ -124,12 +127,75 @@ void Loader::resync(pqxx::transaction_base& tx) {
         throw Error(Exit::kafka, fmt::format("cannot assign {} partitions: {}", cfg_.topic, kafka::error_text(err)));
 }
 
+std::vector<int32_t> Loader::owned() const {
+    std::vector<int32_t> ids;
+    for (const auto& [p, part] : partitions_) ids.push_back(p);
+    return ids;
+}
+
 // Called between batches, when everything consumed is committed. Position, not the stored
 // offset: a partition may end in offsets that carry no message (transaction markers).
-bool Loader::finished() const {
+bool Loader::finished() {
     if (!options_.quit_at_eof) return false;
-    return std::all_of(partitions_.begin(), partitions_.end(),
-                       [](const auto& kv) { return kv.second.position >= kv.second.end; });
+    for (const auto& [p, part] : partitions_)
+        if (part.position < part.end) return false;
+    return !cfg_.group_assignment || all_done_in_database();
+}
+
+// Group assignment: partitions move between processes, so a process is done when the database
+// shows every partition of the topic at the end offset it had when this load began.
+bool Loader::all_done_in_database() {
+    std::vector<int32_t> all;
+    for (const auto& [p, end] : ends_) all.push_back(p);
+    bool done = true;
+    database_step([&] { return fmt::format("loader {}", id_); }, [&] {
+        pqxx::read_transaction tx(*conn_);
+        const auto stored = store_.read(tx, all, false);
+        for (const auto& [p, end] : ends_) {
+            const auto it = stored.find(p);
+            if (it == stored.end() || it->second < end) done = false;
+        }
+    });
+    return done;
+}
+
+void Loader::on_rebalance(rd_kafka_t*, rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t* parts,
+                          void* opaque) {
+    static_cast<Loader*>(opaque)->rebalance(err, parts);
+}
+
+// Eager rebalancing: every rebalance revokes the whole assignment, then assigns the new one.
+void Loader::rebalance(rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t* parts) {
+    if (err != RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
+        // Revoked: the batch in flight may hold messages of partitions going to another loader.
+        end_transaction();
+        batch_dropped_ = true;
+        partitions_.clear();
+        rd_kafka_assign(consumer_.get(), nullptr);
+        log::debug("loader {}: partitions revoked", id_);
+        return;
+    }
+    partitions_.clear();
+    for (int i = 0; i < parts->cnt; ++i) {
+        const int32_t p = parts->elems[i].partition;
+        const auto end = ends_.find(p);
+        partitions_[p].end = end == ends_.end() ? 0 : end->second;
+    }
+    log::debug("loader {}: assigned {} partition(s)", id_, partitions_.size());
+    try {
+        // Start where the database says, never at Kafka's committed offset.
+        database_step([&] { return fmt::format("loader {}", id_); }, [&] {
+            pqxx::read_transaction tx(*conn_);
+            resync(tx);
+        });
+    } catch (...) {
+        // Consume from Kafka's committed offsets meanwhile; the fence refuses any batch until the
+        // database is read again after reconnecting.
+        synced_ = false;
+        for (auto& [p, part] : partitions_) part.stored = part.position = -1;
+        rd_kafka_assign(consumer_.get(), parts);
+        rebalance_error_ = std::current_exception();
+    }
 }
 
 bool Loader::should_stop() const { return stop_.load(std::memory_order_relaxed); }
@@ -152,6 +218,10 @@ void Loader::run() {
                                   {"queued.min.messages", std::to_string(std::max(10000, prefetch_messages / loaders))},
                                   {"queued.max.messages.kbytes", std::to_string(std::max(4096, prefetch_kbytes / loaders))}},
                                  cfg_.kafka_properties);
+    if (cfg_.group_assignment) {
+        rd_kafka_conf_set_rebalance_cb(conf.get(), on_rebalance);
+        rd_kafka_conf_set_opaque(conf.get(), this);
+    }
     consumer_ = kafka::make_handle(RD_KAFKA_CONSUMER, std::move(conf));
     queue_ = rd_kafka_queue_get_consumer(consumer_.get());
 
@@ -162,6 +232,13 @@ void Loader::run() {
         try {
             if (!conn_) {
                 connect_database();
+                if (cfg_.group_assignment && !subscribed_) {
+                    auto topics = kafka::make_list(cfg_.topic, {{RD_KAFKA_PARTITION_UA, 0}});
+                    if (const auto err = rd_kafka_subscribe(consumer_.get(), topics.get()))
+                        throw Error(Exit::kafka, fmt::format("cannot join consumer group {}: {}", cfg_.consumer_group,
+                                                             kafka::error_text(err)));
+                    subscribed_ = true;
+                }
             } else if (resync_needed) {
                 database_step([&] { return fmt::format("loader {}", id_); }, [&] {
                     pqxx::read_transaction tx(*conn_);
@@ -189,6 +266,12 @@ void Loader::run() {
                                                         backoff.failing_for(), e.what()));
         }
     }
+    // Leaving the group at once lets the other processes take the partitions over now rather than
+    // after session.timeout.ms. (Skipped on errors: closing waits on the brokers.)
+    if (subscribed_) {
+        end_transaction();
+        rd_kafka_consumer_close(consumer_.get());
+    }
 }
 
 // Opens the batch's transaction and locks this loader's offset rows: a batch commits only while
@@ -196,7 +279,7 @@ void Loader::run() {
 // to another process can never load it twice.
 void Loader::begin_transaction() {
     tx_ = std::make_unique<pqxx::work>(*conn_);
-    const auto locked = store_.read(*tx_, partition_ids_, true);
+    const auto locked = store_.read(*tx_, owned(), true);
     for (const auto& [p, part] : partitions_) {
         const auto it = locked.find(p);
         if (it == locked.end() || it->second != part.stored)
@@ -229,6 +312,14 @@ void Loader::fill(Batch& batch) {
         if (n < 0)
             throw Error(Exit::kafka, fmt::format("{}: cannot consume: {}", cfg_.topic,
                                                  kafka::error_text(rd_kafka_last_error())));
+        if (batch_dropped_) {  // a rebalance during the poll rolled the batch back
+            batch_dropped_ = false;
+            batch.clear();
+        }
+        if (rebalance_error_) {
+            for (ssize_t i = 0; i < n; ++i) rd_kafka_message_destroy(polled_[i]);
+            std::rethrow_exception(std::exchange(rebalance_error_, nullptr));
+        }
         ssize_t i = 0;
         try {
             for (; i < n; ++i) {
@@ -379,7 +470,13 @@ void Loader::commit(Batch& batch) {
     if (batch.rejects.count())
         log::warn("{}: {} message(s) rejected into {}, the last: {}", describe(batch), batch.rejects.count(),
                   cfg_.reject_table.display(), batch.rejects.last_error());
-    mirror_.commit(next);
+    if (cfg_.group_assignment) {
+        // Only a member may commit for an active group; the OffsetMirror is not one.
+        auto list = kafka::make_list(cfg_.topic, next);
+        rd_kafka_commit(consumer_.get(), list.get(), 1);
+    } else {
+        mirror_.commit(next);
+    }
     log::debug("loader {}: committed {} ({} messages)", id_, describe(batch), batch.size());
 }
 

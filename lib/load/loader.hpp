@@ -56,7 +56,12 @@ private:
     void commit(Batch& batch);
     void check_error_limit(const Batch& batch) const;
     void resync(pqxx::transaction_base& tx);
-    bool finished() const;
+    bool finished();
+    bool all_done_in_database();
+    std::vector<int32_t> owned() const;
+    static void on_rebalance(rd_kafka_t* rk, rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t* parts,
+                             void* opaque);
+    void rebalance(rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t* parts);
     bool should_stop() const;
     std::string describe(const Batch& batch) const;
 
@@ -69,8 +74,10 @@ private:
     kafka::OffsetMirror& mirror_;
     const std::atomic<bool>& stop_;
 
-    std::map<int32_t, Partition> partitions_;
-    std::vector<int32_t> partition_ids_;
+    std::map<int32_t, Partition> partitions_;  // the partitions this loader owns now
+    kafka::Offsets ends_;                       // end offset of every partition it may own
+    bool batch_dropped_ = false;                // a revocation rolled the batch in flight back
+    std::exception_ptr rebalance_error_;        // raised inside the rebalance callback
     db::OffsetStore store_;
     RowEncoder encoder_;
     BatchWriter writer_;
@@ -82,6 +89,7 @@ private:
     std::chrono::steady_clock::time_point last_data_;  // last message or end-of-partition event, not errors
     std::atomic<int64_t> lag_{0};
     bool synced_ = false;  // partitions_ hold offsets read from the database
+    bool subscribed_ = false;
 };
 
 }  // namespace dgkafka

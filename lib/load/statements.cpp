@@ -9,6 +9,7 @@ namespace dgkafka {
 LoadStatements LoadStatements::build(const Config& cfg) {
     LoadStatements s;
     s.direct = cfg.mappings.empty() && cfg.filter.empty();
+    s.session_setup = sql::render("session_setup", {});
     std::vector<std::string> loaded;
     for (const auto* c : cfg.loaded_columns()) loaded.push_back(quote_ident(c->name));
     if (s.direct) {

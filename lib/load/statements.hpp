@@ -15,6 +15,7 @@ struct LoadStatements {
     std::string stage_create;               // staging path only
     std::string stage_insert;               // staging path only
     std::string stage_clear;                // staging path only
+    std::string session_setup;              // once per loader connection
 
     static LoadStatements build(const Config& cfg);
 };
