@@ -130,3 +130,74 @@ TEST(Robustness, QuitAtEofGivesUpOnUnreachableBrokers) {
     ASSERT_EQ(run("dgkafka", {"load", "-quit-at-eof", l.path}).code, 0);
     expect_exact(l);
 }
+
+namespace {
+// A job whose loaders join the consumer group; short session timeout so that a lost member's
+// partitions move within seconds.
+Loaded group_job(const std::string& name, int n) {
+    Loaded l{Job::customer(name), customer_rows(n), ""};
+    l.job.max_row = 50;
+    l.job.input_extra = "assignment = \"group\"\n";
+    l.job.extra = "retry_timeout = 60\n[kafka.properties]\n\"session.timeout.ms\" = 6000\n\"heartbeat.interval.ms\" = 500\n";
+    sql("CREATE TABLE " + q(l.job.table) + customer_ddl);
+    l.path = l.job.write();
+    create_topic(l.job.topic, 6);
+    produce_round_robin(l.job.topic, l.rows, 6);
+    EXPECT_EQ(run("dgkafka", {"setup", l.path}).code, 0);
+    return l;
+}
+
+void expect_each_message_once(const Loaded& l) {
+    expect_exact(l);
+    EXPECT_EQ(sql_count("SELECT sum(message_count) FROM " + q(l.job.table + "_history") + " WHERE event = 'load'"),
+              static_cast<int64_t>(l.rows.size()))
+        << "no batch may be committed twice";
+}
+}  // namespace
+
+TEST(Robustness, OneOfThreeGroupLoadersKilledTheOthersFinishExactly) {
+    auto l = group_job("groupkill", 20000);
+    std::vector<Spawned> loaders;
+    for (int i = 0; i < 3; ++i) loaders.push_back(spawn("dgkafka", {"load", "-quit-at-eof", "-loaders", "1", l.path}));
+    ASSERT_TRUE(wait_until([&] { return count_rows(l.job) > 0; }, 60s));
+    kill(loaders[1].pid, SIGKILL);
+    EXPECT_EQ(loaders[1].wait().code, 128 + SIGKILL);
+    for (int i : {0, 2}) {
+        const auto r = loaders[i].wait();
+        EXPECT_EQ(r.code, 0) << r.err;
+    }
+    expect_each_message_once(l);
+}
+
+TEST(Robustness, ALoaderJoiningMidLoadSharesTheWorkExactly) {
+    auto l = group_job("groupjoin", 20000);
+    auto first = spawn("dgkafka", {"load", "-quit-at-eof", "-loaders", "1", "-vv", l.path});
+    ASSERT_TRUE(wait_until([&] { return count_rows(l.job) > 0; }, 60s));
+    auto second = spawn("dgkafka", {"load", "-quit-at-eof", "-loaders", "1", "-vv", l.path});
+    const auto r1 = first.wait();
+    const auto r2 = second.wait();
+    EXPECT_EQ(r1.code, 0) << r1.err;
+    EXPECT_EQ(r2.code, 0) << r2.err;
+    EXPECT_NE(r1.err.find("partitions revoked"), std::string::npos) << "the join should have rebalanced the first";
+    expect_each_message_once(l);
+}
+
+TEST(Robustness, ALoaderPausedPastItsSessionCannotCommitItsLateBatch) {
+    auto l = group_job("groupstop", 20000);
+    // The paused loader may hold its offset rows locked mid-batch: the server ends that
+    // transaction after 3 s idle, so the other loader can take the partitions over.
+    setenv("PGOPTIONS", "-c idle_in_transaction_session_timeout=3s", 1);
+    auto paused = spawn("dgkafka", {"load", "-quit-at-eof", "-loaders", "1", l.path});
+    auto other = spawn("dgkafka", {"load", "-quit-at-eof", "-loaders", "1", l.path});
+    unsetenv("PGOPTIONS");
+    ASSERT_TRUE(wait_until([&] { return count_rows(l.job) > 0; }, 60s));
+    kill(paused.pid, SIGSTOP);
+    // The other loader finishes everything once the group has given it the paused one's partitions.
+    const auto r = other.wait();
+    EXPECT_EQ(r.code, 0) << r.err;
+    EXPECT_EQ(count_rows(l.job), 20000);
+    kill(paused.pid, SIGCONT);
+    const auto late = paused.wait();
+    EXPECT_EQ(late.code, 0) << late.err;
+    expect_each_message_once(l);
+}

@@ -36,7 +36,7 @@ std::string Job::toml() const {
     t += "[kafka]\nbrokers = " + toml_string(brokers()) + "\n";
     t += "[kafka.input]\nformat = " + toml_string(format) + "\ndelimiter = " + toml_string(delimiter) +
          "\nconsumer_group = " + toml_string(group) + "\ntopic = " + toml_string(topic) +
-         "\next_read_table = " + toml_string(table + "_read") + "\next_offset_table = " + toml_string(table + "_offset") + "\n";
+         "\next_read_table = " + toml_string(table + "_read") + "\next_offset_table = " + toml_string(table + "_offset") + "\n" + input_extra;
     for (const auto& [n, type] : columns) {
         t += "[[kafka.input.columns]]\nname = " + toml_string(n) + "\ntype = " + toml_string(type) + "\n";
         if (std::find(ignored.begin(), ignored.end(), n) != ignored.end()) t += "ignored = true\n";
