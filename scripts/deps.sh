@@ -7,7 +7,7 @@ packages=(
     build-essential cmake ccache pkg-config
     librdkafka-dev libpqxx-dev libcxxopts-dev libtoml11-dev nlohmann-json3-dev libfmt-dev
     googletest libgtest-dev
-    postgresql postgresql-contrib kcat
+    postgresql postgresql-contrib kcat openssl
 )
 
 missing=()

@@ -109,8 +109,9 @@ std::set<std::string> long_names(const cxxopts::Options& o) {
 
 void warn_if_readable_password(const Config& cfg) {
     struct stat st {};
-    if (cfg.db.password && stat(cfg.path.c_str(), &st) == 0 && (st.st_mode & (S_IRGRP | S_IROTH)))
-        log::warn("{} holds a database password and other users can read it (chmod 600 {})", cfg.path, cfg.path);
+    if (cfg.db.password_in_file && stat(cfg.path.c_str(), &st) == 0 && (st.st_mode & (S_IRGRP | S_IROTH)))
+        log::warn("{} holds a database password and other users can read it: chmod 600 {}, or use password_file "
+                  "or password_env", cfg.path, cfg.path);
 }
 
 int run(int argc, const char* const* argv, std::ostream& out, std::ostream& err, const std::atomic<bool>& stop) {

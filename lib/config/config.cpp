@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <fstream>
 #include <sstream>
 #include <toml.hpp>
@@ -51,6 +52,8 @@ const std::vector<std::pair<std::string, std::vector<KeyRule>>>& schema() {
          {{"database", Kind::string},
           {"user", Kind::string},
           {"password", Kind::string},
+          {"password_file", Kind::string},
+          {"password_env", Kind::string},
           {"host", Kind::string},
           {"port", Kind::integer},
           {"sslmode", Kind::string},
@@ -270,6 +273,8 @@ private:
         db.user = opt_string(dg, "user");
         db.password = opt_string(dg, "password");
         if (db.password && db.password->empty()) db.password.reset();  // spec examples use ""
+        db.password_in_file = db.password.has_value();
+        read_password_source(dg);
         db.sslcert = opt_string(dg, "sslcert");
         db.sslkey = opt_string(dg, "sslkey");
         db.sslrootcert = opt_string(dg, "sslrootcert");
@@ -293,6 +298,42 @@ private:
             else
                 db.connect_timeout = static_cast<int>(*t);
         }
+    }
+
+    // The password can stay out of the config: from a file (first line) or an environment variable.
+    void read_password_source(const toml::value& dg) {
+        const auto* file = find(dg, "password_file");
+        const auto* env = find(dg, "password_env");
+        if (((file != nullptr) + (env != nullptr) + db_password_given(dg)) > 1) {
+            problems_.add(file ? *file : *env, "dgkafka.password_file",
+                          "give the password one way only: password, password_file or password_env");
+            return;
+        }
+        if (file && file->is_string()) {
+            std::ifstream in(file->as_string().str);
+            std::string line;
+            if (!in || !std::getline(in, line)) {
+                problems_.add(*file, "dgkafka.password_file",
+                              fmt::format("cannot read \"{}\"", file->as_string().str));
+                return;
+            }
+            if (!line.empty() && line.back() == '\r') line.pop_back();
+            cfg_.db.password = line;
+        }
+        if (env && env->is_string()) {
+            const char* value = std::getenv(env->as_string().str.c_str());
+            if (!value) {
+                problems_.add(*env, "dgkafka.password_env",
+                              fmt::format("environment variable {} is not set", env->as_string().str));
+                return;
+            }
+            cfg_.db.password = value;
+        }
+    }
+
+    static bool db_password_given(const toml::value& dg) {
+        const auto* v = find(dg, "password");
+        return v && v->is_string() && !v->as_string().str.empty();
     }
 
     void read_kafka(const toml::value& kafka) {

@@ -26,6 +26,7 @@ struct MappingSpec {
 struct DbSettings {
     std::optional<std::string> host, database, user, password, sslmode, sslcert, sslkey, sslrootcert;
     std::optional<int> port, connect_timeout;
+    bool password_in_file = false;  // written in the config itself (not password_file/_env)
 };
 
 struct Config {

@@ -180,3 +180,32 @@ TEST(Config, DatabaseSettingsAreAllHonoured) {
     ASSERT_EQ(p.size(), 1u);
     EXPECT_NE(p[0].find("dgkafka.sslmode: \"maybe\" is not one of"), std::string::npos);
 }
+
+TEST(Config, PasswordFromAFileOrTheEnvironmentButOneWayOnly) {
+    const std::string file = ::testing::TempDir() + "dgkafka_pw";
+    { std::ofstream(file) << "s3cret\r\n"; }
+    auto c = parse_config(replace(minimal, "database = \"db\"", "database = \"db\"\npassword_file = \"" + file + "\""), "job.toml");
+    EXPECT_EQ(c.db.password, "s3cret");
+    EXPECT_FALSE(c.db.password_in_file);
+    setenv("DGKAFKA_UNIT_PW", "from-env", 1);
+    c = parse_config(replace(minimal, "database = \"db\"", "database = \"db\"\npassword_env = \"DGKAFKA_UNIT_PW\""), "job.toml");
+    EXPECT_EQ(c.db.password, "from-env");
+    unsetenv("DGKAFKA_UNIT_PW");
+    auto p = problems(replace(minimal, "database = \"db\"", "database = \"db\"\npassword_env = \"DGKAFKA_UNIT_PW\""));
+    ASSERT_EQ(p.size(), 1u);
+    EXPECT_NE(p[0].find("dgkafka.password_env: environment variable DGKAFKA_UNIT_PW is not set"), std::string::npos);
+    p = problems(replace(minimal, "database = \"db\"", "database = \"db\"\npassword = \"x\"\npassword_file = \"" + file + "\""));
+    ASSERT_EQ(p.size(), 1u);
+    EXPECT_NE(p[0].find("give the password one way only"), std::string::npos);
+    p = problems(replace(minimal, "database = \"db\"", "database = \"db\"\npassword_file = \"/nonexistent/pw\""));
+    ASSERT_EQ(p.size(), 1u);
+    EXPECT_NE(p[0].find("cannot read \"/nonexistent/pw\""), std::string::npos);
+}
+
+TEST(Config, AssignmentIsStaticOrGroup) {
+    EXPECT_FALSE(parse_config(minimal, "job.toml").group_assignment);
+    EXPECT_TRUE(parse_config(replace(minimal, "topic = \"t\"", "topic = \"t\"\nassignment = \"group\""), "job.toml").group_assignment);
+    const auto p = problems(replace(minimal, "topic = \"t\"", "topic = \"t\"\nassignment = \"dynamic\""));
+    ASSERT_EQ(p.size(), 1u);
+    EXPECT_NE(p[0].find("\"dynamic\" is not one of static, group"), std::string::npos);
+}
