@@ -16,6 +16,7 @@
 #include "load/load.hpp"
 #include "util/errors.hpp"
 #include "util/log.hpp"
+#include "util/text.hpp"
 
 #ifndef DGKAFKA_VERSION
 #define DGKAFKA_VERSION "dev"
@@ -39,6 +40,37 @@ struct Command {
     std::function<void(const Context&)> run;
 };
 
+// The -force-reset-* flags: at most one, recorded in the history when applied.
+void read_reset(const cxxopts::ParseResult& args, LoadOptions& options) {
+    const std::vector<std::pair<const char*, Reset>> flags = {{"force-reset-earliest", Reset::earliest},
+                                                              {"force-reset-latest", Reset::latest},
+                                                              {"force-reset-timestamp", Reset::timestamp},
+                                                              {"force-reset-offset", Reset::offsets}};
+    std::vector<std::string> given;
+    for (const auto& [flag, reset] : flags)
+        if (args.count(flag)) {
+            given.push_back(std::string("-") + flag);
+            options.reset = reset;
+        }
+    if (given.size() > 1) throw Error(Exit::usage, text::join(given, " and ") + " exclude each other");
+    if (options.reset == Reset::timestamp) options.reset_time = args["force-reset-timestamp"].as<std::string>();
+    if (options.reset != Reset::offsets) return;
+    const std::string spec = args["force-reset-offset"].as<std::string>();
+    for (const auto& item : text::split(spec, ',')) {
+        const auto colon = item.find(':');
+        try {
+            size_t used_p = 0, used_o = 0;
+            if (colon == std::string::npos) throw std::invalid_argument("no colon");
+            const int p = std::stoi(item.substr(0, colon), &used_p);
+            const long long o = std::stoll(item.substr(colon + 1), &used_o);
+            if (used_p != colon || used_o != item.size() - colon - 1 || p < 0 || o < 0) throw std::invalid_argument("");
+            options.reset_offsets[p] = o;
+        } catch (const std::exception&) {
+            throw Error(Exit::usage, fmt::format("-force-reset-offset {}: \"{}\" is not PARTITION:OFFSET", spec, item));
+        }
+    }
+}
+
 const std::vector<Command>& commands() {
     static const std::vector<Command> table = {
         {"setup", "create the offset, history, staging and rejected-rows tables (safe to re-run)",
@@ -48,16 +80,16 @@ const std::vector<Command>& commands() {
              o.add_options()("quit-at-eof", "exit once every partition reached the end offset it had at start")(
                  "force-reset-earliest", "start every partition at its first offset")(
                  "force-reset-latest", "start every partition at its end (load only new messages)")(
+                 "force-reset-timestamp", "start every partition at its first message at or after TIME "
+                 "(ISO 8601, or epoch milliseconds)", cxxopts::value<std::string>(), "TIME")(
+                 "force-reset-offset", "start the given partitions at the given offsets",
+                 cxxopts::value<std::string>(), "PARTITION:OFFSET[,...]")(
                  "loaders", "parallel loaders (database connections)", cxxopts::value<int>());
          },
          [](const Context& c) {
              LoadOptions options;
              options.quit_at_eof = c.args.count("quit-at-eof") > 0;
-             const bool earliest = c.args.count("force-reset-earliest") > 0;
-             const bool latest = c.args.count("force-reset-latest") > 0;
-             if (earliest && latest)
-                 throw Error(Exit::usage, "-force-reset-earliest and -force-reset-latest exclude each other");
-             options.reset = earliest ? Reset::earliest : latest ? Reset::latest : Reset::none;
+             read_reset(c.args, options);
              if (c.args.count("loaders")) {
                  options.loaders = c.args["loaders"].as<int>();
                  if (*options.loaders < 1) throw Error(Exit::usage, "-loaders must be 1 or more");

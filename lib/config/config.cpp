@@ -92,6 +92,9 @@ const std::vector<std::pair<std::string, std::vector<KeyRule>>>& schema() {
           {"reject_table", Kind::string},
           {"filter", Kind::string},
           {"error_limit", Kind::scalar},
+          {"before_load_sql", Kind::string},
+          {"after_batch_sql", Kind::string},
+          {"after_batch_interval", Kind::number},
           {"mappings", Kind::table_array}}},
         {"kafka.output.mappings[]", {{"name", Kind::string, true}, {"key", Kind::string, true}}},
         {"kafka.commit",
@@ -457,6 +460,15 @@ private:
         cfg_.read_table = name(input, "ext_read_table", "kafka.input.ext_read_table",
                                schema_prefix + quote_ident(base + "_kafka_read"));
         cfg_.filter = opt_string(output, "filter").value_or("");
+        cfg_.before_load_sql = opt_string(output, "before_load_sql").value_or("");
+        cfg_.after_batch_sql = opt_string(output, "after_batch_sql").value_or("");
+        if (const auto* v = find(output, "after_batch_interval"); v && has_kind(*v, Kind::number)) {
+            const double s = v->is_integer() ? static_cast<double>(v->as_integer()) : v->as_floating();
+            if (s < 0)
+                problems_.add(*v, "kafka.output.after_batch_interval", fmt::format("{} must be 0 or more seconds", scalar_text(*v)));
+            else
+                cfg_.after_batch_interval = s;
+        }
         read_error_limit(output);
         const auto* maps = find(output, "mappings");
         if (!maps || !has_kind(*maps, Kind::table_array)) return;

@@ -57,6 +57,71 @@ ListPtr make_list(const std::string& topic, const Offsets& offsets) {
     return list;
 }
 
+namespace {
+// The timestamp of the message at `offset` (the next one after it if that one is gone), or -1.
+int64_t timestamp_at(rd_kafka_t* probe, const std::string& topic, int32_t partition, int64_t offset) {
+    auto list = make_list(topic, {{partition, offset}});
+    if (rd_kafka_assign(probe, list.get())) return -1;
+    for (int tries = 0; tries < 100; ++tries) {
+        rd_kafka_message_t* m = rd_kafka_consumer_poll(probe, 100);
+        if (!m) continue;
+        const bool ok = !m->err && m->partition == partition;
+        const int64_t ts = ok ? rd_kafka_message_timestamp(m, nullptr) : -1;
+        const bool eof = m->err == RD_KAFKA_RESP_ERR__PARTITION_EOF;
+        rd_kafka_message_destroy(m);
+        if (ok || eof) return ts;
+    }
+    return -1;
+}
+
+// First offset in [low, high) whose message is at or after `ms`, by binary search: assumes
+// timestamps grow with offsets (CreateTime in order, or LogAppendTime).
+int64_t search_by_time(rd_kafka_t* probe, const std::string& topic, int32_t partition, Watermarks w, int64_t ms) {
+    int64_t lo = w.low, hi = w.high;
+    while (lo < hi) {
+        const int64_t mid = lo + (hi - lo) / 2;
+        const int64_t ts = timestamp_at(probe, topic, partition, mid);
+        if (ts >= ms) hi = mid;
+        else lo = mid + 1;
+    }
+    return lo;
+}
+}  // namespace
+
+Offsets offsets_for_time(rd_kafka_t* rk, const std::string& topic, int partitions, int64_t ms,
+                         const std::string& brokers, const Properties& user) {
+    Offsets query;
+    for (int p = 0; p < partitions; ++p) query[p] = ms;
+    auto list = make_list(topic, query);
+    if (const auto err = rd_kafka_offsets_for_times(rk, list.get(), metadata_timeout_ms))
+        throw Error(Exit::kafka, fmt::format("topic {}: cannot look up offsets by time: {}", topic, error_text(err)));
+    HandlePtr probe;
+    Offsets out;
+    for (int i = 0; i < list->cnt; ++i) {
+        const auto& e = list->elems[i];
+        if (e.err)
+            throw Error(Exit::kafka, fmt::format("topic {} partition {}: cannot look up its offset by time: {}", topic,
+                                                 e.partition, error_text(e.err)));
+        if (e.offset >= 0) {
+            out[e.partition] = e.offset;
+            continue;
+        }
+        // "None at or after that time" — unless the broker cannot answer by time at all (some
+        // brokers, librdkafka's mock cluster): then the partition's last message tells.
+        const auto w = query_watermarks(rk, topic, e.partition);
+        if (!probe)
+            probe = make_handle(RD_KAFKA_CONSUMER, make_conf(brokers, {{"group.id", "dgkafka-time-probe"},
+                                                                        {"enable.auto.commit", "false"},
+                                                                        {"enable.partition.eof", "true"},
+                                                                        {"fetch.wait.max.ms", "10"}},
+                                                             user));
+        const bool none_after = w.low == w.high || timestamp_at(probe.get(), topic, e.partition, w.high - 1) < ms;
+        out[e.partition] = none_after ? w.high : search_by_time(probe.get(), topic, e.partition, w, ms);
+    }
+    if (probe) rd_kafka_destroy_flags(probe.release(), RD_KAFKA_DESTROY_F_NO_CONSUMER_CLOSE);
+    return out;
+}
+
 Offsets committed_offsets(const std::string& brokers, const Properties& user, const std::string& group,
                           const std::string& topic, int partitions) {
     auto rk = make_handle(RD_KAFKA_CONSUMER,

@@ -44,6 +44,12 @@ int partition_count(rd_kafka_t* rk, const std::string& topic, const std::string&
 // Asks the partition leader; throws Error(kafka) naming topic and partition.
 Watermarks query_watermarks(rd_kafka_t* rk, const std::string& topic, int32_t partition);
 
+// For each partition, the offset of its first message at or after `ms` (epoch milliseconds), or
+// its end offset when there is none. Asks the brokers; where one cannot answer by time, probes
+// messages (a binary search that assumes timestamps grow with offsets).
+Offsets offsets_for_time(rd_kafka_t* rk, const std::string& topic, int partitions, int64_t ms,
+                         const std::string& brokers, const Properties& user);
+
 // Offsets committed to Kafka for `group` (absent partitions have none).
 Offsets committed_offsets(const std::string& brokers, const Properties& user, const std::string& group,
                           const std::string& topic, int partitions);

@@ -14,6 +14,7 @@
 #include "db/offsets.hpp"
 #include "db/tables.hpp"
 #include "kafka/client.hpp"
+#include "load/hooks.hpp"
 #include "load/loader.hpp"
 #include "load/statements.hpp"
 #include "util/errors.hpp"
@@ -27,6 +28,58 @@ namespace {
 constexpr int default_loaders = 4;
 constexpr auto progress_every = std::chrono::seconds(5);
 constexpr int final_mirror_wait_ms = 5000;
+
+const char* reset_event(Reset r) {
+    switch (r) {
+        case Reset::earliest: return "reset-earliest";
+        case Reset::latest: return "reset-latest";
+        case Reset::timestamp: return "reset-timestamp";
+        case Reset::offsets: return "reset-offset";
+        case Reset::none: break;
+    }
+    return "load";
+}
+
+// Where a -force-reset-* flag moves each partition it concerns.
+kafka::Offsets reset_targets(const Config& cfg, const LoadOptions& options, rd_kafka_t* admin,
+                             const std::map<int32_t, kafka::Watermarks>& marks, pqxx::work& tx) {
+    kafka::Offsets targets;
+    switch (options.reset) {
+        case Reset::earliest:
+        case Reset::latest:
+            for (const auto& [p, w] : marks) targets[p] = options.reset == Reset::earliest ? w.low : w.high;
+            break;
+        case Reset::timestamp: {
+            // The database reads the time: any ISO 8601 form it knows (without a zone: its TimeZone).
+            const bool epoch_ms = options.reset_time.find_first_not_of("0123456789") == std::string::npos;
+            int64_t ms = 0;
+            try {
+                ms = epoch_ms ? std::stoll(options.reset_time)
+                              : tx.exec_params1("SELECT (extract(epoch FROM $1::timestamptz) * 1000)::bigint",
+                                                options.reset_time)[0].as<int64_t>();
+            } catch (const std::exception& e) {
+                throw Error(Exit::usage, fmt::format("-force-reset-timestamp {}: not a time: {}", options.reset_time,
+                                                     text::trim(e.what())));
+            }
+            targets = kafka::offsets_for_time(admin, cfg.topic, static_cast<int>(marks.size()), ms, cfg.brokers,
+                                              cfg.kafka_properties);
+            break;
+        }
+        case Reset::offsets:
+            for (const auto& [p, o] : options.reset_offsets) {
+                const auto w = marks.find(p);
+                if (w == marks.end())
+                    throw Error(Exit::usage, fmt::format("-force-reset-offset: topic {} has no partition {}", cfg.topic, p));
+                if (o < w->second.low || o > w->second.high)
+                    throw Error(Exit::usage, fmt::format("-force-reset-offset: partition {} holds offsets {}..{}, not {}", p,
+                                                         w->second.low, w->second.high, o));
+                targets[p] = o;
+            }
+            break;
+        case Reset::none: break;
+    }
+    return targets;
+}
 
 // Checks the database side and moves the offsets of a reset; returns the partitions' end offsets.
 kafka::Offsets prepare(const Config& cfg, const LoadOptions& options, rd_kafka_t* admin, int partitions) {
@@ -50,15 +103,13 @@ kafka::Offsets prepare(const Config& cfg, const LoadOptions& options, rd_kafka_t
         }
         store.init(tx, earliest);
         if (options.reset != Reset::none) {
-            const bool to_earliest = options.reset == Reset::earliest;
+            const auto targets = reset_targets(cfg, options, admin, marks, tx);
             const auto stored = store.read(tx, ids, true);
             std::vector<db::PartitionRange> moves;
-            for (const auto& [p, w] : marks)
-                moves.push_back({p, stored.at(p), to_earliest ? w.low : w.high, 0, w.high});
+            for (const auto& [p, to] : targets) moves.push_back({p, stored.at(p), to, 0, marks.at(p).high});
             const auto now = std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch());
-            store.record(tx, moves, to_earliest ? "reset-earliest" : "reset-latest", now.count());
-            log::info("{}: offsets of group {} reset to the {} of every partition", cfg.topic, cfg.consumer_group,
-                      to_earliest ? "start" : "end");
+            store.record(tx, moves, reset_event(options.reset), now.count());
+            log::info("{}: offsets of group {} moved ({})", cfg.topic, cfg.consumer_group, reset_event(options.reset));
         }
         tx.commit();
         return ends;
@@ -93,6 +144,8 @@ void run_load(const Config& cfg, const LoadOptions& options, std::ostream& out, 
             if (cfg.group_assignment || p % count == i) shares[static_cast<size_t>(i)][p] = end;
 
     const auto statements = LoadStatements::build(cfg);
+    BatchHooks hooks(cfg);
+    hooks.before_load();
     LoadCounters counters;
     kafka::OffsetMirror mirror(cfg);
     std::atomic<bool> halt{false};  // set by a signal (through `stop`) or by the first loader to fail
@@ -130,6 +183,9 @@ void run_load(const Config& cfg, const LoadOptions& options, std::ostream& out, 
         while (running > 0) {
             cv.wait_for(lock, std::chrono::milliseconds(100));
             if (stop) halt = true;
+            lock.unlock();  // loaders finishing meanwhile must not wait for the job's SQL
+            hooks.after_batches(counters.batches, false);
+            lock.lock();
             const auto now = std::chrono::steady_clock::now();
             if (log::verbosity() >= 1 && now - last_report >= progress_every) {
                 const int64_t rows = counters.rows;
@@ -152,6 +208,7 @@ void run_load(const Config& cfg, const LoadOptions& options, std::ostream& out, 
     }
     loaders.clear();
     mirror.finish(stored, final_mirror_wait_ms);
+    hooks.after_batches(counters.batches, true);
 
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     out << fmt::format("LOAD {} rows from {} messages in {} batches, {} rejected, {:.2f} s ({:.0f} rows/s){}\n",

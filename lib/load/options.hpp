@@ -1,13 +1,18 @@
 #pragma once
+#include <cstdint>
+#include <map>
 #include <optional>
+#include <string>
 
 namespace dgkafka {
 
-enum class Reset { none, earliest, latest };
+enum class Reset { none, earliest, latest, timestamp, offsets };
 
 struct LoadOptions {
     bool quit_at_eof = false;
     Reset reset = Reset::none;
+    std::string reset_time;                   // Reset::timestamp: ISO 8601 or epoch milliseconds
+    std::map<int32_t, int64_t> reset_offsets;  // Reset::offsets: partition -> offset
     int verbose = 0;
     std::optional<int> loaders;  // overrides kafka.input.loaders
 };

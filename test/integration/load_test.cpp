@@ -270,3 +270,84 @@ TEST(Load, OverlappingRunsOfTheSameJobLoadEveryRowOnce) {
     EXPECT_EQ(sql_count("SELECT sum(message_count) FROM " + q(job.table + "_history") + " WHERE event = 'load'"), 6000)
         << "the history counts each message once";
 }
+
+TEST(Load, ForceResetTimestampStartsAtTheFirstMessageAtOrAfterIt) {
+    Job job("resettime");
+    job.delimiter = ",";
+    job.columns = {{"id", "integer"}};
+    create_topic(job.topic, 2);
+    produce(job.topic, {{"1", std::nullopt, 0}, {"2", std::nullopt, 1}, {"3", std::nullopt, 0}});
+    const auto now_ms = [] {
+        return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+    };
+    const int64_t t = now_ms() + 1;
+    ASSERT_TRUE(wait_until([&] { return now_ms() > t; }, 1s));  // later messages get later timestamps
+    produce(job.topic, {{"4", std::nullopt, 0}, {"5", std::nullopt, 1}});
+    sql("CREATE TABLE " + q(job.table) + " (id integer)");
+    const auto path = job.write();
+    ASSERT_EQ(run("dgkafka", {"setup", path}).code, 0);
+
+    auto r = run("dgkafka", {"load", "-quit-at-eof", "-force-reset-timestamp", std::to_string(t), path});
+    ASSERT_EQ(r.code, 0) << r.err;
+    EXPECT_EQ(sql_value("SELECT string_agg(id::text, ',' ORDER BY id) FROM " + q(job.table)), "4,5");
+    EXPECT_EQ(sql_count("SELECT count(*) FROM " + q(job.table + "_history") + " WHERE event = 'reset-timestamp'"), 2);
+
+    // The same instant in ISO 8601 form: everything from it again.
+    const std::string iso = sql_value("SELECT to_char(to_timestamp(" + std::to_string(t) +
+                                      " / 1000.0) AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')");
+    r = run("dgkafka", {"load", "-quit-at-eof", "--force-reset-timestamp=" + iso, path});
+    ASSERT_EQ(r.code, 0) << r.err;
+    EXPECT_EQ(sql_value("SELECT string_agg(id::text, ',' ORDER BY id) FROM " + q(job.table)), "4,4,5,5");
+
+    r = run("dgkafka", {"load", "-quit-at-eof", "-force-reset-timestamp", "yesterday-ish", path});
+    EXPECT_EQ(r.code, static_cast<int>(Exit::usage)) << r.err;
+    EXPECT_NE(r.err.find("-force-reset-timestamp yesterday-ish: not a time"), std::string::npos) << r.err;
+}
+
+TEST(Load, ForceResetOffsetReplaysOnePartitionAndRecordsIt) {
+    auto job = Job::customer("resetoff");
+    const auto path = prepare_customer(job, 2, customer_rows(20));
+    ASSERT_EQ(run("dgkafka", {"load", "-quit-at-eof", path}).code, 0);
+    auto r = run("dgkafka", {"load", "-quit-at-eof", "-force-reset-offset", "1:5", path});
+    ASSERT_EQ(r.code, 0) << r.err;
+    EXPECT_EQ(sql_count("SELECT count(*) FROM " + q(job.table)), 25);
+    EXPECT_EQ(sql_value("SELECT string_agg(partition_number || ':' || start_offset || '->' || end_offset, ',') FROM " +
+                        q(job.table + "_history") + " WHERE event = 'reset-offset'"),
+              "1:10->5");
+    r = run("dgkafka", {"load", "-quit-at-eof", "-force-reset-offset", "7:0", path});
+    EXPECT_EQ(r.code, static_cast<int>(Exit::usage));
+    EXPECT_NE(r.err.find("has no partition 7"), std::string::npos) << r.err;
+    r = run("dgkafka", {"load", "-quit-at-eof", "-force-reset-offset", "0:11", path});
+    EXPECT_EQ(r.code, static_cast<int>(Exit::usage));
+    EXPECT_NE(r.err.find("partition 0 holds offsets 0..10, not 11"), std::string::npos) << r.err;
+}
+
+TEST(Load, BeforeAndAfterBatchSqlRunAndAFailureUndoesNothing) {
+    auto job = Job::customer("hooks");
+    const std::string log_table = q(job.table + "_log");
+    create_topic(job.topic, 2);
+    produce_round_robin(job.topic, customer_rows(100), 2);
+    sql("CREATE TABLE " + q(job.table) + customer_ddl);
+    sql("CREATE TABLE " + log_table + " (what text, rows_seen bigint)");
+    const std::string before = "INSERT INTO " + log_table + " VALUES ('before', 0)";
+    const std::string after = "INSERT INTO " + log_table + " SELECT 'after', count(*) FROM " + q(job.table);
+    std::string toml = job.toml();
+    toml.replace(toml.find("[kafka.output]\n"), 15,
+                 "[kafka.output]\nbefore_load_sql = " + toml_string(before) + "\nafter_batch_sql = " + toml_string(after) + "\n");
+    const auto path = write_file(job.table + ".toml", toml);
+    ASSERT_EQ(run("dgkafka", {"setup", path}).code, 0);
+    auto r = run("dgkafka", {"load", "-quit-at-eof", path});
+    ASSERT_EQ(r.code, 0) << r.err;
+    EXPECT_EQ(sql_value("SELECT string_agg(what, ',' ORDER BY what) FROM " + log_table + " WHERE what = 'before'"), "before");
+    EXPECT_EQ(sql_count("SELECT max(rows_seen) FROM " + log_table + " WHERE what = 'after'"), 100)
+        << "the last run of after_batch_sql sees every loaded row";
+
+    // A failing after_batch_sql is reported; the rows it followed stay loaded.
+    produce_round_robin(job.topic, customer_rows(10, 101), 2);
+    toml.replace(toml.find("after_batch_sql = "), 18, "after_batch_sql = \"SELECT 1/0\"\n#");
+    const auto failing = write_file(job.table + "_failing.toml", toml);
+    r = run("dgkafka", {"load", "-quit-at-eof", failing});
+    ASSERT_EQ(r.code, 0) << r.err;
+    EXPECT_NE(r.err.find("kafka.output.after_batch_sql failed (the loaded rows stay)"), std::string::npos) << r.err;
+    EXPECT_EQ(sql_count("SELECT count(*) FROM " + q(job.table)), 110);
+}

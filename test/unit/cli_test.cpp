@@ -56,7 +56,19 @@ TEST(Cli, BothResetFlagsTogetherAreAnError) {
     const std::string path = std::string(DGKAFKA_SOURCE_DIR) + "/examples/customer-csv/dgkafka.toml";
     auto r = dg({"load", "-force-reset-earliest", "-force-reset-latest", path.c_str()});
     EXPECT_EQ(r.code, static_cast<int>(Exit::usage));
-    EXPECT_NE(r.err.find("exclude each other"), std::string::npos);
+    EXPECT_NE(r.err.find("-force-reset-earliest and -force-reset-latest exclude each other"), std::string::npos) << r.err;
+    r = dg({"load", "-force-reset-offset", "0:5", "-force-reset-timestamp", "2026-01-01", path.c_str()});
+    EXPECT_EQ(r.code, static_cast<int>(Exit::usage));
+    EXPECT_NE(r.err.find("exclude each other"), std::string::npos) << r.err;
+}
+
+TEST(Cli, ForceResetOffsetIsPartitionColonOffset) {
+    const std::string path = std::string(DGKAFKA_SOURCE_DIR) + "/examples/customer-csv/dgkafka.toml";
+    for (const char* bad : {"0", "0:x", "a:5", "0:5,1", "-1:5", "0:5:6"}) {
+        auto r = dg({"load", "-force-reset-offset", bad, path.c_str()});
+        EXPECT_EQ(r.code, static_cast<int>(Exit::usage)) << bad;
+        EXPECT_NE(r.err.find("is not PARTITION:OFFSET"), std::string::npos) << bad << ": " << r.err;
+    }
 }
 
 TEST(Cli, MissingConfigFileIsAConfigError) {
