@@ -29,7 +29,7 @@ step "csv2kafka -d '|' -w '|' \$KAFKA_BROKERS customer customer.csv"
 "$BUILD_DIR/apps/csv2kafka" -d '|' -w '|' "$KAFKA_BROKERS" customer "$example/customer.csv"
 
 step "create the output table, then dgkafka setup dgkafka.toml"
-psql -q -X -f "$example/customer.sql"
+psql -q -X -f "$example/schema.sql"
 "$BUILD_DIR/apps/dgkafka" setup "$work/dgkafka.toml"
 
 step "dgkafka load -quit-at-eof dgkafka.toml"

@@ -69,10 +69,15 @@ bool Reader::read_record() {
             throw std::runtime_error("line " + std::to_string(record_line_) + ": unclosed quote");
         }
         ++line_no_;
-        if (record_.empty() && quotes_ == 0) record_line_ = line_no_;
-        else record_ += '\n';
-        record_ += line_;
-        quotes_ += static_cast<size_t>(std::count(line_.begin(), line_.end(), '"'));
+        const auto quotes = static_cast<size_t>(std::count(line_.begin(), line_.end(), '"'));
+        if (record_.empty() && quotes_ == 0) {
+            record_line_ = line_no_;
+            record_.swap(line_);  // the usual one-line record: no copy
+        } else {
+            record_ += '\n';
+            record_ += line_;
+        }
+        quotes_ += quotes;
         if (quotes_ % 2 == 0) break;  // quotes balance: the record ends on this line
     }
     // CRLF ends the record; a CRLF inside a quoted field is data and stays.

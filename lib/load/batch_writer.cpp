@@ -86,17 +86,26 @@ void BatchWriter::send(const Batch& batch) {
     sent_ = batch.rows.size();
 }
 
-std::optional<int64_t> BatchWriter::finish(pqxx::dbtransaction& tx, Batch& batch) {
+bool BatchWriter::end_copy(const Batch& batch) {
     try {
         send(batch);
         stream_->complete();
         stream_.reset();
+        return true;
+    } catch (const pqxx::sql_error& e) {
+        stream_.reset();
+        if (!is_row_error(e.sqlstate())) throw;
+        return false;
+    }
+}
+
+std::optional<int64_t> BatchWriter::finish(pqxx::dbtransaction& tx, Batch& batch) {
+    try {
         int64_t inserted = static_cast<int64_t>(batch.row_start.size());
         if (!statements_.direct) inserted = static_cast<int64_t>(tx.exec0(statements_.stage_insert).affected_rows());
         write_rejects(tx, batch);
         return inserted;
     } catch (const pqxx::sql_error& e) {
-        stream_.reset();
         if (!is_row_error(e.sqlstate())) throw;
         return std::nullopt;
     }

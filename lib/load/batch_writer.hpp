@@ -24,9 +24,11 @@ public:
 
     void begin(pqxx::dbtransaction& tx);  // starts the COPY of a new batch
     void send(const Batch& batch);        // streams the rows encoded since the last call
-    // Ends the COPY, moves staged rows through the mappings, writes the rejects; returns the rows
-    // inserted. nullopt when the database refused a row: the transaction is then failed, and
+    // Ends the COPY. False when the database refused a row: the transaction is then failed, and
     // the batch must be written again with write() in a new one.
+    bool end_copy(const Batch& batch);
+    // After end_copy(): moves staged rows through the mappings and writes the rejects; returns
+    // the rows inserted, or nullopt when the database refused a row (as above).
     std::optional<int64_t> finish(pqxx::dbtransaction& tx, Batch& batch);
     void abandon();  // the transaction is going away with the COPY unfinished
 

@@ -50,6 +50,7 @@ private:
 
     void connect_database();
     void begin_transaction();
+    void lock_offsets();
     void end_transaction();
     void fill(Batch& batch);
     void add(const rd_kafka_message_t* m, Batch& batch);

@@ -1,0 +1,94 @@
+// Every folder of examples/ is a working pipeline: each runs here, in a database of its own, and
+// must print what its expected.out says.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <regex>
+
+#include "config/config.hpp"
+#include "support/job.hpp"
+#include "support/sandbox.hpp"
+
+using namespace dgtest;
+namespace fs = std::filesystem;
+
+namespace {
+
+std::string read(const fs::path& path) {
+    std::ifstream in(path);
+    return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+std::vector<std::string> example_names() {
+    std::vector<std::string> names;
+    for (const auto& entry : fs::directory_iterator(fs::path(DGKAFKA_SOURCE_DIR) / "examples"))
+        if (fs::exists(entry.path() / "dgkafka.toml")) names.push_back(entry.path().filename().string());
+    std::sort(names.begin(), names.end());
+    return names;
+}
+
+// All rows of a query, columns joined by '|', rows by '\n'.
+std::string query_text(pqxx::connection& conn, const std::string& query) {
+    pqxx::nontransaction tx(conn);
+    std::string out;
+    for (const auto& row : tx.exec(query)) {
+        if (!out.empty()) out += '\n';
+        for (pqxx::row::size_type i = 0; i < row.size(); ++i)
+            out += (i ? "|" : "") + (row[i].is_null() ? std::string() : row[i].as<std::string>());
+    }
+    return out;
+}
+
+}  // namespace
+
+class Examples : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(Examples, RunsEndToEndAndPrintsItsExpectedResult) {
+    const fs::path dir = fs::path(DGKAFKA_SOURCE_DIR) / "examples" / GetParam();
+    const std::string database = unique_name("example");
+    const std::string topic = unique_name("example");
+    sql("CREATE DATABASE \"" + database + "\"");
+    pqxx::connection conn("dbname=" + database);
+    {
+        pqxx::nontransaction tx(conn);
+        tx.exec(read(dir / "schema.sql"));
+    }
+
+    // The example's config, pointed at the sandbox: its brokers, a topic and a database of its own.
+    std::string toml = read(dir / "dgkafka.toml");
+    toml = std::regex_replace(toml, std::regex(R"(brokers = "[^"]*")"), "brokers = \"" + brokers() + "\"");
+    toml = std::regex_replace(toml, std::regex(R"(\btopic = "[^"]*")"), "topic = \"" + topic + "\"");
+    toml = std::regex_replace(toml, std::regex(R"(partition_num = \d+)"), "partition_num = 3");
+    toml = std::regex_replace(toml, std::regex(R"(\[dgkafka\]\n)"), "[dgkafka]\ndatabase = \"" + database + "\"\n");
+    const auto path = write_file(database + ".toml", toml);
+    const auto cfg = dgkafka::parse_config(toml, path);
+
+    create_topic(topic, 3);
+    if (fs::exists(dir / "messages.jsonl")) {
+        std::vector<Record> records;
+        std::istringstream lines(read(dir / "messages.jsonl"));
+        std::string line;
+        while (std::getline(lines, line))
+            if (!line.empty()) records.push_back({line, std::nullopt, static_cast<int32_t>(records.size() % 3)});
+        produce(topic, records);
+    }
+    for (const auto& entry : fs::directory_iterator(dir))
+        if (entry.path().extension() == ".csv") {
+            const std::string d(1, cfg.delimiter);
+            const auto r = run("csv2kafka", {"-d", d, "-w", d, brokers(), topic, entry.path().string()});
+            ASSERT_EQ(r.code, 0) << r.err;
+        }
+
+    auto r = run("dgkafka", {"setup", path});
+    ASSERT_EQ(r.code, 0) << r.err;
+    r = run("dgkafka", {"load", "-quit-at-eof", path});
+    ASSERT_EQ(r.code, 0) << r.err;
+
+    std::string expected = read(dir / "expected.out");
+    while (!expected.empty() && expected.back() == '\n') expected.pop_back();
+    EXPECT_EQ(query_text(conn, read(dir / "check.sql")), expected) << "load output: " << r.out << r.err;
+}
+
+INSTANTIATE_TEST_SUITE_P(All, Examples, ::testing::ValuesIn(example_names()),
+                         [](const auto& info) { return std::regex_replace(info.param, std::regex("-"), "_"); });
