@@ -35,7 +35,7 @@ std::vector<std::string> Config::target_columns() const {
 
 namespace {
 
-enum class Kind { string, integer, number, boolean, table, table_array, scalar };
+enum class Kind { string, integer, number, boolean, table, table_array, scalar, scalar_array };
 
 struct KeyRule {
     const char* key;
@@ -92,6 +92,10 @@ const std::vector<std::pair<std::string, std::vector<KeyRule>>>& schema() {
           {"reject_table", Kind::string},
           {"filter", Kind::string},
           {"error_limit", Kind::scalar},
+          {"mode", Kind::string},
+          {"match_columns", Kind::scalar_array},
+          {"update_columns", Kind::scalar_array},
+          {"update_condition", Kind::string},
           {"before_load_sql", Kind::string},
           {"after_batch_sql", Kind::string},
           {"after_batch_interval", Kind::number},
@@ -118,6 +122,7 @@ const char* kind_name(Kind k) {
         case Kind::table: return "a table";
         case Kind::table_array: return "an array of tables ([[...]])";
         case Kind::scalar: return "a string, number or boolean";
+        case Kind::scalar_array: return "an array of strings";
     }
     return "?";
 }
@@ -133,6 +138,9 @@ bool has_kind(const toml::value& v, Kind k) {
             return v.is_array() && std::all_of(v.as_array().begin(), v.as_array().end(),
                                                [](const toml::value& e) { return e.is_table(); });
         case Kind::scalar: return v.is_string() || v.is_integer() || v.is_floating() || v.is_boolean();
+        case Kind::scalar_array:
+            return v.is_array() && std::all_of(v.as_array().begin(), v.as_array().end(),
+                                               [](const toml::value& e) { return e.is_string(); });
     }
     return false;
 }
@@ -260,6 +268,7 @@ public:
         read_kafka(kafka);
         read_input(input);
         read_output(output, input);
+        if (cfg_.mode != Config::Mode::insert) check_mode_columns(output);
         read_commit(commit);
     }
 
@@ -460,6 +469,7 @@ private:
         cfg_.read_table = name(input, "ext_read_table", "kafka.input.ext_read_table",
                                schema_prefix + quote_ident(base + "_kafka_read"));
         cfg_.filter = opt_string(output, "filter").value_or("");
+        read_mode(output);
         cfg_.before_load_sql = opt_string(output, "before_load_sql").value_or("");
         cfg_.after_batch_sql = opt_string(output, "after_batch_sql").value_or("");
         if (const auto* v = find(output, "after_batch_interval"); v && has_kind(*v, Kind::number)) {
@@ -491,6 +501,45 @@ private:
                 problems_.add(*v, where + ".key", "is empty: give a SQL expression");
             cfg_.mappings.push_back(std::move(spec));
         }
+    }
+
+    // match_columns and update_columns name columns the load writes.
+    void check_mode_columns(const toml::value& output) {
+        const auto targets = cfg_.target_columns();
+        for (const char* key : {"match_columns", "update_columns"})
+            for (const auto& c : strings(output, key))
+                if (std::find(targets.begin(), targets.end(), c) == targets.end())
+                    problems_.add(*find(output, key), std::string("kafka.output.") + key,
+                                  fmt::format("\"{}\" is not a column the load writes ({})", c, text::join(targets, ", ")));
+    }
+
+    static std::vector<std::string> strings(const toml::value& t, const char* key) {
+        std::vector<std::string> out;
+        if (const auto* v = find(t, key); v && v->is_array())
+            for (const auto& e : v->as_array())
+                if (e.is_string()) out.push_back(e.as_string().str);
+        return out;
+    }
+
+    void read_mode(const toml::value& output) {
+        cfg_.match_columns = strings(output, "match_columns");
+        cfg_.update_columns = strings(output, "update_columns");
+        cfg_.update_condition = opt_string(output, "update_condition").value_or("");
+        const auto mode = opt_string(output, "mode").value_or("insert");
+        if (mode == "merge") cfg_.mode = Config::Mode::merge;
+        else if (mode == "update") cfg_.mode = Config::Mode::update;
+        else if (mode != "insert")
+            problems_.add(*find(output, "mode"), "kafka.output.mode",
+                          fmt::format("\"{}\" is not one of insert, merge, update", mode));
+        if (cfg_.mode == Config::Mode::insert) {
+            for (const char* key : {"match_columns", "update_columns", "update_condition"})
+                if (const auto* v = find(output, key))
+                    problems_.add(*v, std::string("kafka.output.") + key, "only used with mode = \"merge\" or \"update\"");
+            return;
+        }
+        if (cfg_.match_columns.empty())
+            problems_.add(find(output, "match_columns") ? *find(output, "match_columns") : output,
+                          "kafka.output.match_columns", "required for mode = \"merge\" or \"update\": the key columns");
     }
 
     void read_error_limit(const toml::value& output) {

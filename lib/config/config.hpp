@@ -55,6 +55,11 @@ struct Config {
     QualifiedName reject_table;
     std::vector<MappingSpec> mappings;
     std::string filter;  // SQL boolean expression; empty = keep every message
+    // insert (default); merge: insert or update by match_columns; update: update matching rows only.
+    enum class Mode { insert, merge, update } mode = Mode::insert;
+    std::vector<std::string> match_columns;
+    std::vector<std::string> update_columns;  // default: every target column not matched on
+    std::string update_condition;             // SQL over "current" (the row) and "excluded" (the message)
     std::string before_load_sql;        // run once before loading starts
     std::string after_batch_sql;        // run after committed batches (e.g. SELECT rollup_http_request())
     double after_batch_interval = 0;    // seconds between runs of after_batch_sql; 0 = after every batch

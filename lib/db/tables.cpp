@@ -25,6 +25,20 @@ std::map<std::string, std::string> table_vars(const Config& cfg) {
     };
 }
 
+// A PostgreSQL text[] literal: {"a","b\"c"}.
+std::string pg_text_array(const std::vector<std::string>& values) {
+    std::string out = "{";
+    for (size_t i = 0; i < values.size(); ++i) {
+        out += i ? ",\"" : "\"";
+        for (char c : values[i]) {
+            if (c == '"' || c == '\\') out += '\\';
+            out += c;
+        }
+        out += '"';
+    }
+    return out + "}";
+}
+
 bool table_exists(pqxx::transaction_base& tx, const QualifiedName& table) {
     return tx.exec_params1(sql::render("table_exists", {}), table.quoted())[0].as<bool>();
 }
@@ -56,6 +70,16 @@ std::vector<std::string> output_table_problems(pqxx::transaction_base& tx, const
         if (std::find(have.begin(), have.end(), col) == have.end())
             problems.push_back(fmt::format("output table {} has no column \"{}\" (named in {}); its columns are: {}",
                                            cfg.output_table.display(), col, source, text::join(have, ", ")));
+    if (problems.empty() && cfg.mode == Config::Mode::merge &&
+        !tx.exec_params1(sql::render("unique_index_check", {}), cfg.output_table.quoted(),
+                         pg_text_array(cfg.match_columns))[0].as<bool>()) {
+        std::vector<std::string> quoted;
+        for (const auto& m : cfg.match_columns) quoted.push_back(quote_ident(m));
+        problems.push_back(fmt::format("mode = \"merge\" needs a unique index or primary key on exactly ({}) of {}: "
+                                       "CREATE UNIQUE INDEX ON {} ({})",
+                                       text::join(cfg.match_columns, ", "), cfg.output_table.display(),
+                                       cfg.output_table.quoted(), text::join(quoted, ", ")));
+    }
     return problems;
 }
 

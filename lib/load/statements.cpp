@@ -1,5 +1,7 @@
 #include "load/statements.hpp"
 
+#include <algorithm>
+
 #include "db/embedded_sql.hpp"
 #include "db/tables.hpp"
 #include "util/text.hpp"
@@ -8,7 +10,7 @@ namespace dgkafka {
 
 LoadStatements LoadStatements::build(const Config& cfg) {
     LoadStatements s;
-    s.direct = cfg.mappings.empty() && cfg.filter.empty();
+    s.direct = cfg.mappings.empty() && cfg.filter.empty() && cfg.mode == Config::Mode::insert;
     s.session_setup = sql::render("session_setup", {});
     std::vector<std::string> loaded;
     for (const auto* c : cfg.loaded_columns()) loaded.push_back(quote_ident(c->name));
@@ -30,8 +32,29 @@ LoadStatements LoadStatements::build(const Config& cfg) {
     vars["target_columns"] = text::join(targets, ", ");
     vars["expressions"] = text::join(expressions, ", ");
     vars["filter"] = cfg.filter.empty() ? "true" : cfg.filter;
+    if (cfg.mode != Config::Mode::insert) {
+        std::vector<std::string> match, assignments, conditions;
+        for (const auto& m : cfg.match_columns) {
+            match.push_back(quote_ident(m));
+            conditions.push_back("\"current\"." + quote_ident(m) + " = \"excluded\"." + quote_ident(m));
+        }
+        auto updated = cfg.update_columns;
+        if (updated.empty())
+            for (const auto& t : cfg.target_columns())
+                if (std::find(cfg.match_columns.begin(), cfg.match_columns.end(), t) == cfg.match_columns.end())
+                    updated.push_back(t);
+        for (const auto& u : updated) assignments.push_back(quote_ident(u) + " = \"excluded\"." + quote_ident(u));
+        if (assignments.empty()) assignments = conditions;  // every column is a key: nothing to change
+        vars["match_columns"] = text::join(match, ", ");
+        vars["match_condition"] = text::join(conditions, " AND ");
+        vars["update_assignments"] = text::join(assignments, ", ");
+        vars["update_condition"] = cfg.update_condition.empty() ? "true" : cfg.update_condition;
+    }
     s.stage_create = sql::render("stage_create", vars);
-    s.stage_insert = sql::render("stage_insert", vars);
+    s.stage_insert = sql::render(cfg.mode == Config::Mode::merge    ? "stage_merge"
+                                 : cfg.mode == Config::Mode::update ? "stage_update"
+                                                                    : "stage_insert",
+                                 vars);
     s.stage_clear = sql::render("stage_clear", vars);
     return s;
 }

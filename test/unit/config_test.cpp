@@ -209,3 +209,23 @@ TEST(Config, AssignmentIsStaticOrGroup) {
     ASSERT_EQ(p.size(), 1u);
     EXPECT_NE(p[0].find("\"dynamic\" is not one of static, group"), std::string::npos);
 }
+
+TEST(Config, ModesNeedMatchColumnsThatTheLoadWrites) {
+    EXPECT_EQ(parse_config(minimal, "job.toml").mode, Config::Mode::insert);
+    const auto merge = parse_config(replace(minimal, "output_table = \"out\"",
+                                            "output_table = \"out\"\nmode = \"merge\"\nmatch_columns = [\"a\"]"), "job.toml");
+    EXPECT_EQ(merge.mode, Config::Mode::merge);
+    EXPECT_EQ(merge.match_columns, (std::vector<std::string>{"a"}));
+    auto p = problems(replace(minimal, "output_table = \"out\"", "output_table = \"out\"\nmode = \"update\""));
+    ASSERT_EQ(p.size(), 1u);
+    EXPECT_NE(p[0].find("kafka.output.match_columns: required for mode"), std::string::npos) << p[0];
+    p = problems(replace(minimal, "output_table = \"out\"", "output_table = \"out\"\nmode = \"merge\"\nmatch_columns = [\"zz\"]"));
+    ASSERT_EQ(p.size(), 1u);
+    EXPECT_NE(p[0].find("\"zz\" is not a column the load writes (a)"), std::string::npos) << p[0];
+    p = problems(replace(minimal, "output_table = \"out\"", "output_table = \"out\"\nmode = \"upsert\""));
+    ASSERT_EQ(p.size(), 1u);
+    EXPECT_NE(p[0].find("\"upsert\" is not one of insert, merge, update"), std::string::npos) << p[0];
+    p = problems(replace(minimal, "output_table = \"out\"", "output_table = \"out\"\nmatch_columns = [\"a\"]"));
+    ASSERT_EQ(p.size(), 1u);
+    EXPECT_NE(p[0].find("only used with mode"), std::string::npos) << p[0];
+}

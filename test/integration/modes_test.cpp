@@ -1,0 +1,80 @@
+// kafka.output.mode: merge (insert or update by key) and update (matching rows only).
+#include <gtest/gtest.h>
+
+#include "support/job.hpp"
+#include "support/sandbox.hpp"
+#include "util/errors.hpp"
+
+using namespace dgtest;
+using dgkafka::Exit;
+
+namespace {
+Job items_job(const std::string& name) {
+    Job job(name);
+    job.format = "json";
+    job.mappings = {{"id", "(jdata->>'id')::int"},
+                    {"name", "jdata->>'name'"},
+                    {"updated_at", "(jdata->>'updated_at')::int"}};
+    return job;
+}
+
+std::string with_output_lines(const Job& job, const std::string& lines) {
+    std::string toml = job.toml();
+    toml.replace(toml.find("[kafka.output]\n"), 15, "[kafka.output]\n" + lines);
+    return write_file(job.table + ".toml", toml);
+}
+
+std::string rows(const Job& job) {
+    return sql_value("SELECT string_agg(id || '=' || name || '@' || updated_at, ',' ORDER BY id) FROM \"" + job.table + "\"");
+}
+}  // namespace
+
+TEST(Modes, MergeInsertsNewKeysUpdatesOldOnesAndTheLatestMessageOfABatchWins) {
+    auto job = items_job("merge");
+    sql("CREATE TABLE \"" + job.table + "\" (id int PRIMARY KEY, name text, updated_at int)");
+    sql("INSERT INTO \"" + job.table + "\" VALUES (1, 'old', 5)");
+    create_topic(job.topic, 1);
+    produce(job.topic, {{R"({"id": 1, "name": "new", "updated_at": 10})"},
+                        {R"({"id": 2, "name": "b", "updated_at": 1})"},
+                        {R"({"id": 2, "name": "b2", "updated_at": 2})"},
+                        {R"({"id": 3, "name": "c", "updated_at": 1})"}});
+    const auto path = with_output_lines(job, "mode = \"merge\"\nmatch_columns = [\"id\"]\n"
+                                             "update_condition = '\"excluded\".updated_at >= \"current\".updated_at'\n");
+    ASSERT_EQ(run("dgkafka", {"setup", path}).code, 0);
+    auto r = run("dgkafka", {"load", "-quit-at-eof", path});
+    ASSERT_EQ(r.code, 0) << r.err;
+    EXPECT_EQ(rows(job), "1=new@10,2=b2@2,3=c@1");
+    EXPECT_EQ(r.out.rfind("LOAD 3 rows from 4 messages", 0), 0u) << r.out;
+
+    // An older version of key 1 arrives later: the update condition keeps the newer row.
+    produce(job.topic, {{R"({"id": 1, "name": "stale", "updated_at": 3})"}, {R"({"id": 4, "name": "d", "updated_at": 1})"}});
+    r = run("dgkafka", {"load", "-quit-at-eof", path});
+    ASSERT_EQ(r.code, 0) << r.err;
+    EXPECT_EQ(rows(job), "1=new@10,2=b2@2,3=c@1,4=d@1");
+}
+
+TEST(Modes, UpdateChangesMatchingRowsOnlyAndOnlyTheChosenColumns) {
+    auto job = items_job("update");
+    sql("CREATE TABLE \"" + job.table + "\" (id int, name text, updated_at int)");
+    sql("INSERT INTO \"" + job.table + "\" VALUES (1, 'one', 1), (2, 'two', 1)");
+    create_topic(job.topic, 1);
+    produce(job.topic, {{R"({"id": 1, "name": "uno", "updated_at": 7})"},
+                        {R"({"id": 9, "name": "nine", "updated_at": 7})"},
+                        {R"({"id": 1, "name": "eins", "updated_at": 8})"}});
+    const auto path = with_output_lines(job, "mode = \"update\"\nmatch_columns = [\"id\"]\nupdate_columns = [\"name\"]\n");
+    ASSERT_EQ(run("dgkafka", {"setup", path}).code, 0);
+    auto r = run("dgkafka", {"load", "-quit-at-eof", path});
+    ASSERT_EQ(r.code, 0) << r.err;
+    EXPECT_EQ(rows(job), "1=eins@1,2=two@1") << "no row for key 9; updated_at is not an update column";
+}
+
+TEST(Modes, MergeWithoutAUniqueIndexOnTheKeysIsAClearError) {
+    auto job = items_job("nokey");
+    sql("CREATE TABLE \"" + job.table + "\" (id int, name text, updated_at int)");
+    create_topic(job.topic, 1);
+    const auto path = with_output_lines(job, "mode = \"merge\"\nmatch_columns = [\"id\"]\n");
+    ASSERT_EQ(run("dgkafka", {"setup", path}).code, static_cast<int>(Exit::config));
+    auto r = run("dgkafka", {"load", "-quit-at-eof", path});
+    EXPECT_EQ(r.code, static_cast<int>(Exit::config));
+    EXPECT_NE(r.err.find("mode = \"merge\" needs a unique index or primary key on exactly (id)"), std::string::npos) << r.err;
+}
