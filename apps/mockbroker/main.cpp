@@ -2,6 +2,7 @@
 // as a stand-alone broker for the sandbox, with a line-based control port:
 //   create TOPIC PARTITIONS | down BROKER_ID | up BROKER_ID | bootstrap | ping | stop
 //   fail API_KEY COUNT ERROR_CODE   the next COUNT requests of that API (0 = Produce) fail
+//   clear API_KEY                   forget the failures still pending for that API
 // Each command gets one reply line: "ok ..." or "error ...".
 //
 // Usage: dgkafka-mockbroker [--brokers N] [--env-file PATH] [--daemon --log PATH]
@@ -81,6 +82,12 @@ std::string handle(rd_kafka_mock_cluster_t* mc, const std::string& line, bool& s
         if (!(in >> api >> count >> code) || count < 1) return "error usage: fail API_KEY COUNT ERROR_CODE";
         std::vector<rd_kafka_resp_err_t> errors(static_cast<size_t>(count), static_cast<rd_kafka_resp_err_t>(code));
         rd_kafka_mock_push_request_errors_array(mc, static_cast<int16_t>(api), errors.size(), errors.data());
+        return "ok";
+    }
+    if (cmd == "clear") {
+        int api = 0;
+        if (!(in >> api)) return "error usage: clear API_KEY";
+        rd_kafka_mock_clear_request_errors(mc, static_cast<int16_t>(api));
         return "ok";
     }
     if (cmd == "down" || cmd == "up") {

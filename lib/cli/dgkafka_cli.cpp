@@ -14,6 +14,7 @@
 #include "db/connection.hpp"
 #include "db/tables.hpp"
 #include "load/load.hpp"
+#include "publish/publish.hpp"
 #include "util/errors.hpp"
 #include "util/log.hpp"
 #include "util/text.hpp"
@@ -96,6 +97,13 @@ const std::vector<Command>& commands() {
              }
              options.verbose = log::verbosity();
              run_load(c.cfg, options, c.out, c.stop);
+         }},
+        {"publish", "send the rows of the outbox table (ext_write_table) to the topic",
+         [](cxxopts::Options& o) { o.add_options()("quit-at-eof", "exit once the outbox is empty"); },
+         [](const Context& c) {
+             PublishOptions options;
+             options.quit_at_eof = c.args.count("quit-at-eof") > 0;
+             run_publish(c.cfg, options, c.out, c.stop);
          }},
         {"check", "show the offsets recorded in the database beside Kafka's",
          [](cxxopts::Options& o) {

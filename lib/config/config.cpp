@@ -81,7 +81,7 @@ const std::vector<std::pair<std::string, std::vector<KeyRule>>>& schema() {
           {"assignment", Kind::string},
           {"nwriter", Kind::integer, false, true},
           {"ext_read_table", Kind::string},
-          {"ext_write_table", Kind::string, false, true},
+          {"ext_write_table", Kind::string},
           {"ext_offset_table", Kind::string},
           {"columns", Kind::table_array}}},
         {"kafka.input.columns[]",
@@ -468,6 +468,7 @@ private:
                                  schema_prefix + quote_ident(base + "_rejects"));
         cfg_.read_table = name(input, "ext_read_table", "kafka.input.ext_read_table",
                                schema_prefix + quote_ident(base + "_kafka_read"));
+        cfg_.write_table = name(input, "ext_write_table", "kafka.input.ext_write_table", "");
         cfg_.filter = opt_string(output, "filter").value_or("");
         read_mode(output);
         cfg_.before_load_sql = opt_string(output, "before_load_sql").value_or("");

@@ -49,6 +49,7 @@ struct Config {
     std::vector<ColumnSpec> columns;
 
     QualifiedName read_table;     // staging table: the input columns plus Kafka metadata
+    QualifiedName write_table;    // outbox of `dgkafka publish` (empty: none)
     QualifiedName offset_table;   // current offsets: the source of truth for resuming
     QualifiedName history_table;  // one row per committed batch and partition
     QualifiedName output_table;

@@ -12,14 +12,17 @@
 namespace dgkafka::db {
 
 std::map<std::string, std::string> table_vars(const Config& cfg) {
-    std::vector<std::string> defs;
+    std::vector<std::string> defs, input_defs;
     for (const auto* c : cfg.loaded_columns()) defs.push_back(quote_ident(c->name) + " " + c->type);
+    for (const auto& c : cfg.columns) input_defs.push_back(quote_ident(c.name) + " " + c.type);
     return {
+        {"input_column_definitions", text::join(input_defs, ",\n    ")},
         {"offset_table", cfg.offset_table.quoted()},
         {"history_table", cfg.history_table.quoted()},
         {"history_index", quote_ident(cfg.history_table.name + "_by_partition")},
         {"read_table", cfg.read_table.quoted()},
         {"reject_table", cfg.reject_table.quoted()},
+        {"write_table", cfg.write_table.empty() ? "" : cfg.write_table.quoted()},
         {"output_table", cfg.output_table.quoted()},
         {"column_definitions", text::join(defs, ",\n    ")},
     };
@@ -109,7 +112,9 @@ void setup(const Config& cfg, std::ostream& out) {
             {"staging_table", &cfg.read_table},
             {"reject_table", &cfg.reject_table},
         };
-        for (const auto& [file, name] : tables) {
+        auto all = tables;
+        if (!cfg.write_table.empty()) all.push_back({"write_table", &cfg.write_table});
+        for (const auto& [file, name] : all) {
             const bool existed = table_exists(tx, *name);
             tx.exec0(sql::render(file, vars));
             out << fmt::format("{} {}\n", existed ? "exists: " : "created:", name->display());

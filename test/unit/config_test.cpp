@@ -73,7 +73,8 @@ TEST(Config, TheSpecExampleParsesAsWrittenPlusBrokers) {
     EXPECT_EQ(c.unused_keys,
               (std::vector<std::string>{"dgkafka.xdrive_host", "dgkafka.xdrive_kafka_endpoint",
                                         "dgkafka.xdrive_offset_endpoint", "dgkafka.xdrive_port",
-                                        "kafka.input.ext_write_table", "kafka.input.nwriter"}));
+                                        "kafka.input.nwriter"}));
+    EXPECT_EQ(c.write_table.quoted(), "\"customer_kafka_write\"") << "the outbox of dgkafka publish";
 }
 
 TEST(Config, DefaultsAndTheSpecsJsonMappingExample) {

@@ -1,0 +1,140 @@
+#include "publish/publish.hpp"
+
+#include <fmt/format.h>
+
+#include <chrono>
+#include <thread>
+
+#include "db/connection.hpp"
+#include "db/embedded_sql.hpp"
+#include "db/offsets.hpp"
+#include "db/tables.hpp"
+#include "formats/csv.hpp"
+#include "kafka/client.hpp"
+#include "util/errors.hpp"
+#include "util/log.hpp"
+#include "util/text.hpp"
+
+namespace dgkafka {
+
+namespace {
+
+constexpr int rows_per_round = 10000;
+constexpr auto idle_wait = std::chrono::milliseconds(200);
+
+struct Acks {
+    std::vector<int64_t> delivered;  // outbox ids
+    int64_t failed = 0;
+    std::string first_error;
+};
+
+void on_delivery(rd_kafka_t*, const rd_kafka_message_t* m, void* opaque) {
+    auto* acks = static_cast<Acks*>(opaque);
+    const auto id = reinterpret_cast<intptr_t>(m->_private);
+    if (m->err) {
+        if (acks->failed++ == 0) acks->first_error = rd_kafka_err2str(m->err);
+    } else {
+        acks->delivered.push_back(id);
+    }
+}
+
+// One row as the message dgkafka load reads back: CSV re-delimited (NULL unquoted-empty, an
+// empty string quoted), json text as is, binary bytes as is.
+void encode(const Config& cfg, const pqxx::row& row, std::string& value) {
+    value.clear();
+    if (cfg.format != Format::csv) {
+        if (!row[1].is_null()) {
+            if (cfg.format == Format::binary) {
+                const pqxx::binarystring bytes(row[1]);
+                value.assign(bytes.str());
+            } else {
+                value = row[1].c_str();
+            }
+        }
+        return;
+    }
+    for (pqxx::row::size_type i = 1; i < row.size(); ++i) {
+        if (i > 1) value += cfg.delimiter;
+        if (!row[i].is_null()) csv::append_field(value, row[i].c_str(), cfg.delimiter, true);
+    }
+}
+
+}  // namespace
+
+void run_publish(const Config& cfg, const PublishOptions& options, std::ostream& out, const std::atomic<bool>& stop) {
+    if (cfg.write_table.empty())
+        throw Error(Exit::config, fmt::format("{}: kafka.input.ext_write_table names no outbox table to publish", cfg.path));
+    auto conn = db::connect(cfg.db, "dgkafka publish");
+    std::vector<std::string> text_columns;
+    for (const auto& c : cfg.columns) text_columns.push_back(cfg.format == Format::binary ? quote_ident(c.name) : quote_ident(c.name) + "::text");
+    auto vars = db::table_vars(cfg);
+    vars["text_columns"] = text::join(text_columns, ", ");
+    const std::string read_sql = sql::render("publish_read", vars), delete_sql = sql::render("publish_delete", vars);
+    {
+        pqxx::read_transaction tx(*conn);
+        if (!db::table_exists(tx, cfg.write_table))
+            throw Error(Exit::not_set_up, fmt::format("outbox table {} does not exist: run `dgkafka setup {}`",
+                                                      cfg.write_table.display(), cfg.path));
+    }
+
+    Acks acks;
+    // Idempotent: retries never duplicate or reorder a partition's messages.
+    auto conf = kafka::make_conf(cfg.brokers, {{"client.id", "dgkafka-publish"}, {"enable.idempotence", "true"}},
+                                 cfg.kafka_properties);
+    rd_kafka_conf_set_dr_msg_cb(conf.get(), on_delivery);
+    rd_kafka_conf_set_opaque(conf.get(), &acks);
+    auto rk = kafka::make_handle(RD_KAFKA_PRODUCER, std::move(conf));
+    kafka::partition_count(rk.get(), cfg.topic, cfg.brokers);
+
+    int64_t sent = 0, failed = 0;
+    std::string value;
+    while (!stop) {
+        pqxx::result rows;
+        try {
+            pqxx::read_transaction tx(*conn);
+            rows = tx.exec_params(read_sql, rows_per_round);
+        } catch (const pqxx::sql_error& e) {
+            throw Error(Exit::database, "reading the outbox: " + db::describe(e));
+        }
+        if (rows.empty()) {
+            if (options.quit_at_eof) break;
+            std::this_thread::sleep_for(idle_wait);  // an empty outbox: look again shortly
+            continue;
+        }
+        for (const auto& row : rows) {
+            encode(cfg, row, value);
+            void* id = reinterpret_cast<void*>(static_cast<intptr_t>(row[0].as<int64_t>()));
+            while (true) {
+                const auto e = rd_kafka_producev(rk.get(), RD_KAFKA_V_TOPIC(cfg.topic.c_str()),
+                                                 RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
+                                                 RD_KAFKA_V_VALUE(value.data(), value.size()), RD_KAFKA_V_OPAQUE(id),
+                                                 RD_KAFKA_V_END);
+                if (!e) break;
+                if (e != RD_KAFKA_RESP_ERR__QUEUE_FULL)
+                    throw Error(Exit::kafka, fmt::format("{}: outbox row {}: {}", cfg.topic, row[0].c_str(),
+                                                         rd_kafka_err2str(e)));
+                rd_kafka_poll(rk.get(), 100);
+            }
+        }
+        // Every message of the round is acknowledged or failed before its rows are deleted.
+        while (static_cast<int64_t>(acks.delivered.size()) + acks.failed < static_cast<int64_t>(rows.size()))
+            rd_kafka_poll(rk.get(), 100);
+        try {
+            pqxx::work tx(*conn);
+            tx.exec_params0(delete_sql, db::pg_array(acks.delivered));
+            tx.commit();
+        } catch (const pqxx::sql_error& e) {
+            throw Error(Exit::database, "deleting published rows from the outbox: " + db::describe(e));
+        }
+        sent += static_cast<int64_t>(acks.delivered.size());
+        failed += acks.failed;
+        if (acks.failed)
+            throw Error(Exit::kafka, fmt::format("{}: {} message(s) not acknowledged ({}); their rows stay in {} and are "
+                                                 "sent again by the next `dgkafka publish`",
+                                                 cfg.topic, acks.failed, acks.first_error, cfg.write_table.display()));
+        acks = Acks{};
+    }
+    out << fmt::format("PUBLISH {} messages to {}\n", sent, cfg.topic);
+}
+
+}  // namespace dgkafka

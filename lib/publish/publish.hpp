@@ -1,0 +1,18 @@
+#pragma once
+// dgkafka publish: sends the rows of the outbox table (kafka.input.ext_write_table) to the topic
+// in insertion order, each as one message in the job's format, and deletes a row only after Kafka
+// acknowledged its message. A crash loses nothing: unacknowledged rows are sent again.
+#include <atomic>
+#include <ostream>
+
+#include "config/config.hpp"
+
+namespace dgkafka {
+
+struct PublishOptions {
+    bool quit_at_eof = false;  // stop once the outbox is empty
+};
+
+void run_publish(const Config& cfg, const PublishOptions& options, std::ostream& out, const std::atomic<bool>& stop);
+
+}  // namespace dgkafka
