@@ -95,7 +95,6 @@ const std::vector<Command>& commands() {
                  options.loaders = c.args["loaders"].as<int>();
                  if (*options.loaders < 1) throw Error(Exit::usage, "-loaders must be 1 or more");
              }
-             options.verbose = log::verbosity();
              run_load(c.cfg, options, c.out, c.stop);
          }},
         {"publish", "send the rows of the outbox table (ext_write_table) to the topic",

@@ -28,6 +28,7 @@ std::map<std::string, std::string> table_vars(const Config& cfg) {
     };
 }
 
+namespace {
 // A PostgreSQL text[] literal: {"a","b\"c"}.
 std::string pg_text_array(const std::vector<std::string>& values) {
     std::string out = "{";
@@ -41,6 +42,7 @@ std::string pg_text_array(const std::vector<std::string>& values) {
     }
     return out + "}";
 }
+}  // namespace
 
 bool table_exists(pqxx::transaction_base& tx, const QualifiedName& table) {
     return tx.exec_params1(sql::render("table_exists", {}), table.quoted())[0].as<bool>();

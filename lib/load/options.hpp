@@ -13,7 +13,6 @@ struct LoadOptions {
     Reset reset = Reset::none;
     std::string reset_time;                   // Reset::timestamp: ISO 8601 or epoch milliseconds
     std::map<int32_t, int64_t> reset_offsets;  // Reset::offsets: partition -> offset
-    int verbose = 0;
     std::optional<int> loaders;  // overrides kafka.input.loaders
 };
 

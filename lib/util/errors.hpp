@@ -15,7 +15,6 @@ enum class Exit : int {
     data = 6,          // a message could not be loaded
     not_set_up = 7,    // `dgkafka setup` was never run for this config
     no_topic = 8,      // the topic does not exist
-    interrupted = 130, // stopped by a signal before finishing (only where that is a failure)
 };
 
 // An error that already says what went wrong, for whom, and how the process should exit.

@@ -36,7 +36,7 @@ void create_topic(const std::string& topic, int partitions);
 
 struct Record {
     std::string value;
-    std::optional<std::string> key;
+    std::optional<std::string> key = std::nullopt;
     int32_t partition = -1;  // -1: let the partitioner choose
 };
 // Produces and waits until every message is acknowledged; returns the count acknowledged.
