@@ -59,7 +59,7 @@ char delimiter(const std::string& s, const char* flag) {
 Csv2KafkaResult run_csv2kafka(const Csv2KafkaOptions& o, std::istream& in, std::ostream& err,
                               const std::atomic<bool>& stop) {
     Delivery delivery;
-    auto conf = kafka::make_conf(o.brokers, {{"client.id", "csv2kafka"}, {"linger.ms", "20"}}, o.properties);
+    auto conf = kafka::make_conf(o.brokers, {{"client.id", "csv2kafka"}}, o.properties);
     rd_kafka_conf_set_dr_msg_cb(conf.get(), on_delivery);
     rd_kafka_conf_set_opaque(conf.get(), &delivery);
     auto rk = kafka::make_handle(RD_KAFKA_PRODUCER, std::move(conf));
