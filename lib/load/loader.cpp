@@ -17,7 +17,7 @@ namespace dgkafka {
 namespace {
 constexpr int idle_poll_ms = 100;  // how often an idle loader looks at the stop flag
 constexpr size_t poll_chunk = 2048;
-constexpr int prefetch_messages = 200000;  // per process (scripts/bench.sh: 140 MB peak for CSV, ~190 for JSON)
+constexpr int prefetch_messages = 200000;  // per process (scripts/bench.sh: peak RSS ~140 MB CSV, ~165 MB JSON)
 constexpr int prefetch_kbytes = 49152;
 // A batch of at least this many rows that the database refuses entirely is the job's fault
 // (a mapping or the table), not the data's: stop rather than reject everything.
