@@ -125,16 +125,8 @@ Csv2KafkaResult run_csv2kafka(const Csv2KafkaOptions& o, std::istream& in, std::
             rd_kafka_poll(rk.get(), 0);
             std::this_thread::sleep_until(due);
         }
-        while (true) {
-            const auto e = rd_kafka_producev(rk.get(), RD_KAFKA_V_TOPIC(o.topic.c_str()),
-                                             RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
-                                             RD_KAFKA_V_VALUE(const_cast<char*>(message.data()), message.size()),
-                                             RD_KAFKA_V_KEY(key_data, key_size), RD_KAFKA_V_END);
-            if (e == RD_KAFKA_RESP_ERR_NO_ERROR) break;
-            if (e != RD_KAFKA_RESP_ERR__QUEUE_FULL)
-                throw Error(Exit::kafka, fmt::format("{}: line {}: {}", o.file, reader.record_line(), rd_kafka_err2str(e)));
-            rd_kafka_poll(rk.get(), 100);  // full local queue: wait for deliveries
-        }
+        if (const auto e = kafka::produce(rk.get(), o.topic, message, key_data, key_size, nullptr))
+            throw Error(Exit::kafka, fmt::format("{}: line {}: {}", o.file, reader.record_line(), rd_kafka_err2str(e)));
         if (++sent % 1000 == 0) rd_kafka_poll(rk.get(), 0);  // serve delivery reports now and then
         if (o.progress && std::chrono::steady_clock::now() - last_progress > std::chrono::seconds(1)) {
             err << fmt::format("\rcsv2kafka: {} sent, {} acknowledged", sent, delivery.ok) << std::flush;

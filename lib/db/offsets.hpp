@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "config/config.hpp"
+#include "db/params.hpp"
 #include "kafka/client.hpp"
 
 namespace dgkafka::db {
@@ -34,15 +35,5 @@ private:
     std::string group_, topic_;
     std::string init_sql_, read_sql_, lock_sql_, record_sql_;
 };
-
-template <typename T>
-std::string pg_array(const std::vector<T>& values) {
-    std::string out = "{";
-    for (size_t i = 0; i < values.size(); ++i) {
-        if (i) out += ',';
-        out += std::to_string(values[i]);
-    }
-    return out + "}";
-}
 
 }  // namespace dgkafka::db

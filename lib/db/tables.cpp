@@ -6,6 +6,7 @@
 
 #include "db/connection.hpp"
 #include "db/embedded_sql.hpp"
+#include "db/params.hpp"
 #include "util/errors.hpp"
 #include "util/text.hpp"
 
@@ -27,22 +28,6 @@ std::map<std::string, std::string> table_vars(const Config& cfg) {
         {"column_definitions", text::join(defs, ",\n    ")},
     };
 }
-
-namespace {
-// A PostgreSQL text[] literal: {"a","b\"c"}.
-std::string pg_text_array(const std::vector<std::string>& values) {
-    std::string out = "{";
-    for (size_t i = 0; i < values.size(); ++i) {
-        out += i ? ",\"" : "\"";
-        for (char c : values[i]) {
-            if (c == '"' || c == '\\') out += '\\';
-            out += c;
-        }
-        out += '"';
-    }
-    return out + "}";
-}
-}  // namespace
 
 bool table_exists(pqxx::transaction_base& tx, const QualifiedName& table) {
     return tx.exec_params1(sql::render("table_exists", {}), table.quoted())[0].as<bool>();
@@ -77,7 +62,7 @@ std::vector<std::string> output_table_problems(pqxx::transaction_base& tx, const
                                            cfg.output_table.display(), col, source, text::join(have, ", ")));
     if (problems.empty() && cfg.mode == Config::Mode::merge &&
         !tx.exec_params1(sql::render("unique_index_check", {}), cfg.output_table.quoted(),
-                         pg_text_array(cfg.match_columns))[0].as<bool>()) {
+                         pg_array(cfg.match_columns))[0].as<bool>()) {
         std::vector<std::string> quoted;
         for (const auto& m : cfg.match_columns) quoted.push_back(quote_ident(m));
         problems.push_back(fmt::format("mode = \"merge\" needs a unique index or primary key on exactly ({}) of {}: "

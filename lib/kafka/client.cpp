@@ -51,6 +51,17 @@ Watermarks query_watermarks(rd_kafka_t* rk, const std::string& topic, int32_t pa
     return w;
 }
 
+rd_kafka_resp_err_t produce(rd_kafka_t* rk, const std::string& topic, std::string_view value, const void* key_data,
+                            size_t key_size, void* opaque) {
+    while (true) {
+        const auto e = rd_kafka_producev(rk, RD_KAFKA_V_TOPIC(topic.c_str()), RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
+                                         RD_KAFKA_V_VALUE(const_cast<char*>(value.data()), value.size()),
+                                         RD_KAFKA_V_KEY(key_data, key_size), RD_KAFKA_V_OPAQUE(opaque), RD_KAFKA_V_END);
+        if (e != RD_KAFKA_RESP_ERR__QUEUE_FULL) return e;
+        rd_kafka_poll(rk, 100);  // full local queue: let deliveries make room
+    }
+}
+
 ListPtr make_list(const std::string& topic, const Offsets& offsets) {
     ListPtr list(rd_kafka_topic_partition_list_new(static_cast<int>(offsets.size())));
     for (const auto& [p, o] : offsets) rd_kafka_topic_partition_list_add(list.get(), topic.c_str(), p)->offset = o;

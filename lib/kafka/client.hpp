@@ -6,6 +6,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "kafka/properties.hpp"
@@ -55,6 +56,11 @@ Offsets committed_offsets(const std::string& brokers, const Properties& user, co
                           const std::string& topic, int partitions);
 
 ListPtr make_list(const std::string& topic, const Offsets& offsets);
+
+// Queues one message (copied); when the local queue is full, serves delivery reports until there
+// is room. Returns librdkafka's error for any other refusal. A null key_data means no key.
+rd_kafka_resp_err_t produce(rd_kafka_t* rk, const std::string& topic, std::string_view value, const void* key_data,
+                            size_t key_size, void* opaque);
 
 std::string error_text(rd_kafka_resp_err_t err);
 

@@ -104,17 +104,8 @@ void run_publish(const Config& cfg, const PublishOptions& options, std::ostream&
         for (const auto& row : rows) {
             encode(cfg, row, value);
             void* id = reinterpret_cast<void*>(static_cast<intptr_t>(row[0].as<int64_t>()));
-            while (true) {
-                const auto e = rd_kafka_producev(rk.get(), RD_KAFKA_V_TOPIC(cfg.topic.c_str()),
-                                                 RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
-                                                 RD_KAFKA_V_VALUE(value.data(), value.size()), RD_KAFKA_V_OPAQUE(id),
-                                                 RD_KAFKA_V_END);
-                if (!e) break;
-                if (e != RD_KAFKA_RESP_ERR__QUEUE_FULL)
-                    throw Error(Exit::kafka, fmt::format("{}: outbox row {}: {}", cfg.topic, row[0].c_str(),
-                                                         rd_kafka_err2str(e)));
-                rd_kafka_poll(rk.get(), 100);
-            }
+            if (const auto e = kafka::produce(rk.get(), cfg.topic, value, nullptr, 0, id))
+                throw Error(Exit::kafka, fmt::format("{}: outbox row {}: {}", cfg.topic, row[0].c_str(), rd_kafka_err2str(e)));
         }
         // Every message of the round is acknowledged or failed before its rows are deleted.
         while (static_cast<int64_t>(acks.delivered.size()) + acks.failed < static_cast<int64_t>(rows.size()))
