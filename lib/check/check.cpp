@@ -57,11 +57,13 @@ nlohmann::json opt_json(const std::optional<int64_t>& v) { return v ? nlohmann::
 void run_check(const Config& cfg, const CheckOptions& options, std::ostream& out) {
     std::vector<Recorded> recorded;
     std::vector<History> history;
+    std::string database;
     {
         auto conn = db::connect(cfg.db, "dgkafka check");
         try {
             pqxx::read_transaction tx(*conn);
-            tx.exec0("SET LOCAL TimeZone = 'UTC'");
+            tx.exec0(sql::render("check_session", {}));
+            database = tx.exec1(sql::render("current_database", {}))[0].as<std::string>();
             if (!db::table_exists(tx, cfg.offset_table) || !db::table_exists(tx, cfg.history_table))
                 throw Error(Exit::not_set_up, fmt::format("offset tables {} and {} do not exist: run `dgkafka setup {}`",
                                                           cfg.offset_table.display(), cfg.history_table.display(),
@@ -103,7 +105,7 @@ void run_check(const Config& cfg, const CheckOptions& options, std::ostream& out
     }
 
     if (options.json) {
-        nlohmann::json j = {{"database", cfg.db.database.value_or("")},
+        nlohmann::json j = {{"database", database},
                             {"topic", cfg.topic},
                             {"group", cfg.consumer_group},
                             {"recorded", nlohmann::json::array()},
@@ -136,8 +138,7 @@ void run_check(const Config& cfg, const CheckOptions& options, std::ostream& out
         return;
     }
 
-    out << fmt::format("Database = {}, Topic = {}, Group = {}\n\n", cfg.db.database.value_or("(default)"), cfg.topic,
-                       cfg.consumer_group);
+    out << fmt::format("Database = {}, Topic = {}, Group = {}\n\n", database, cfg.topic, cfg.consumer_group);
     out << "[Last recorded offset]\n";
     TextTable rec({"Group", "Topic", "Partition", "Committed", "Latest", "Start", "End"});
     for (const auto& r : recorded)

@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "db/connection.hpp"
+#include "db/embedded_sql.hpp"
 #include "db/offsets.hpp"
 #include "db/tables.hpp"
 #include "kafka/client.hpp"
@@ -55,7 +56,7 @@ kafka::Offsets reset_targets(const Config& cfg, const LoadOptions& options, rd_k
             int64_t ms = 0;
             try {
                 ms = epoch_ms ? std::stoll(options.reset_time)
-                              : tx.exec_params1("SELECT (extract(epoch FROM $1::timestamptz) * 1000)::bigint",
+                              : tx.exec_params1(sql::render("epoch_ms", {}),
                                                 options.reset_time)[0].as<int64_t>();
             } catch (const std::exception& e) {
                 throw Error(Exit::usage, fmt::format("-force-reset-timestamp {}: not a time: {}", options.reset_time,

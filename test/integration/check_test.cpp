@@ -50,7 +50,7 @@ TEST(Check, TextShowsRecordedAndKafkaOffsetsWithTheLag) {
     const auto path = partially_loaded(job);
     const auto r = run("dgkafka", {"check", path});
     ASSERT_EQ(r.code, 0) << r.err;
-    EXPECT_NE(r.out.find("Topic = " + job.topic + ", Group = " + job.group), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("Database = dgkafka, Topic = " + job.topic + ", Group = " + job.group), std::string::npos) << r.out;
     const auto recorded_at = r.out.find("[Last recorded offset]");
     const auto kafka_at = r.out.find("[Offset from Kafka]");
     ASSERT_NE(recorded_at, std::string::npos);
@@ -82,6 +82,7 @@ TEST(Check, JsonCarriesTheSameFactsAndTheHistory) {
     const auto r = run("dgkafka", {"check", "-json", "-history", "5", path});
     ASSERT_EQ(r.code, 0) << r.err;
     const auto j = nlohmann::json::parse(r.out);
+    EXPECT_EQ(j["database"], "dgkafka");
     EXPECT_EQ(j["topic"], job.topic);
     EXPECT_EQ(j["group"], job.group);
     EXPECT_EQ(j["total_lag"], 10);

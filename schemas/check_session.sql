@@ -1,0 +1,2 @@
+-- dgkafka check prints times in UTC.
+SET LOCAL TimeZone = 'UTC';
