@@ -96,7 +96,7 @@ kafka::Offsets Loader::stored_offsets() const {
 // (Re)connects and takes the stored offsets as the truth: after a lost connection, whatever
 // the last commit did is what the offsets say.
 void Loader::connect_database() {
-    database_step([&] { return fmt::format("loader {}", id_); }, [&] {
+    database_step([&] { return name(); }, [&] {
         conn_ = db::connect(cfg_.db, fmt::format("dgkafka load {}", id_));
         {
             pqxx::nontransaction tx(*conn_);
@@ -105,24 +105,28 @@ void Loader::connect_database() {
             tx.exec_params(statements_.session_setup, std::to_string(idle_s) + "s");
             if (!statements_.direct) tx.exec0(statements_.stage_create);
         }
-        pqxx::read_transaction tx(*conn_);
-        resync(tx);
     });
+    resync_from_database();
     last_data_ = std::chrono::steady_clock::now();
 }
 
-void Loader::resync(pqxx::transaction_base& tx) {
-    const auto stored = store_.read(tx, owned(), false);
-    kafka::Offsets start;
+std::string Loader::name() const { return fmt::format("loader {}", id_); }
+
+// Takes the stored offsets as the truth and moves the consumer there.
+void Loader::resync_from_database() {
+    kafka::Offsets stored;
+    database_step([&] { return name(); }, [&] {
+        pqxx::read_transaction tx(*conn_);
+        stored = store_.read(tx, owned(), false);
+    });
     for (auto& [p, part] : partitions_) {
         const auto it = stored.find(p);
         if (it == stored.end())
             throw Error(Exit::failure, fmt::format("{} partition {}: no stored offset", cfg_.topic, p));
         part.stored = part.position = it->second;
-        start[p] = it->second;
     }
     synced_ = true;
-    auto list = kafka::make_list(cfg_.topic, start);
+    auto list = kafka::make_list(cfg_.topic, stored);
     if (const auto err = rd_kafka_assign(consumer_.get(), list.get()))
         throw Error(Exit::kafka, fmt::format("cannot assign {} partitions: {}", cfg_.topic, kafka::error_text(err)));
 }
@@ -148,7 +152,7 @@ bool Loader::all_done_in_database() {
     std::vector<int32_t> all;
     for (const auto& [p, end] : ends_) all.push_back(p);
     bool done = true;
-    database_step([&] { return fmt::format("loader {}", id_); }, [&] {
+    database_step([&] { return name(); }, [&] {
         pqxx::read_transaction tx(*conn_);
         const auto stored = store_.read(tx, all, false);
         for (const auto& [p, end] : ends_) {
@@ -183,11 +187,7 @@ void Loader::rebalance(rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t*
     }
     log::debug("loader {}: assigned {} partition(s)", id_, partitions_.size());
     try {
-        // Start where the database says, never at Kafka's committed offset.
-        database_step([&] { return fmt::format("loader {}", id_); }, [&] {
-            pqxx::read_transaction tx(*conn_);
-            resync(tx);
-        });
+        resync_from_database();  // start where the database says, never at Kafka's committed offset
     } catch (...) {
         // Consume from Kafka's committed offsets meanwhile; the fence refuses any batch until the
         // database is read again after reconnecting.
@@ -240,10 +240,7 @@ void Loader::run() {
                     subscribed_ = true;
                 }
             } else if (resync_needed) {
-                database_step([&] { return fmt::format("loader {}", id_); }, [&] {
-                    pqxx::read_transaction tx(*conn_);
-                    resync(tx);
-                });
+                resync_from_database();
             }
             resync_needed = false;
             if (finished()) break;
@@ -323,15 +320,17 @@ void Loader::fill(Batch& batch) {
             std::rethrow_exception(std::exchange(rebalance_error_, nullptr));
         }
         ssize_t i = 0;
+        bool data = false;
         try {
             for (; i < n; ++i) {
-                add(polled_[i], batch);
+                data |= add(polled_[i], batch);
                 rd_kafka_message_destroy(polled_[i]);
             }
         } catch (...) {
             for (; i < n; ++i) rd_kafka_message_destroy(polled_[i]);  // none may outlive the consumer
             throw;
         }
+        if (data) last_data_ = std::chrono::steady_clock::now();
         if (tx_) database_step([&] { return describe(batch); }, [&] { writer_.send(batch); });
         if (batch.empty()) {
             if (finished()) return;
@@ -346,28 +345,26 @@ void Loader::fill(Batch& batch) {
     }
 }
 
-void Loader::add(const rd_kafka_message_t* m, Batch& batch) {
+bool Loader::add(const rd_kafka_message_t* m, Batch& batch) {
     auto part = partitions_.find(m->partition);
     if (m->err) {
         if (m->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) {
             if (part != partitions_.end()) part->second.position = std::max(part->second.position, m->offset);
-            last_data_ = std::chrono::steady_clock::now();
-            return;
+            return true;
         }
         const std::string what = fmt::format("{} partition {}: {}", cfg_.topic, m->partition, kafka::error_text(m->err));
         if (m->err == RD_KAFKA_RESP_ERR__FATAL || m->err == RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART ||
             m->err == RD_KAFKA_RESP_ERR_TOPIC_AUTHORIZATION_FAILED)
             throw Error(Exit::kafka, what);
         log::warn("{}", what);
-        return;
+        return false;
     }
-    if (part == partitions_.end() || m->offset < part->second.position) return;  // stale after a re-seek
-    last_data_ = std::chrono::steady_clock::now();
+    if (part == partitions_.end() || m->offset < part->second.position) return false;  // stale after a re-seek
 
     if (batch.empty()) {
-        batch.opened = last_data_;
+        batch.opened = std::chrono::steady_clock::now();
         batch.opened_epoch = epoch_now();
-        database_step([&] { return fmt::format("loader {}", id_); }, [&] {
+        database_step([&] { return name(); }, [&] {
             begin_transaction();
             writer_.begin(*tx_);
         });
@@ -398,6 +395,7 @@ void Loader::add(const rd_kafka_message_t* m, Batch& batch) {
     range->second.end = m->offset + 1;
     ++range->second.count;
     part->second.position = m->offset + 1;
+    return true;
 }
 
 std::string Loader::describe(const Batch& batch) const {
@@ -423,11 +421,16 @@ void Loader::check_error_limit(const Batch& batch) const {
                                             *cfg_.error_limit_percent, batch.rejects.last_error()));
 }
 
+// The partition's end offset as librdkafka last saw it (no request), or -1.
+int64_t Loader::known_end(int32_t partition) const {
+    int64_t low = 0, high = -1;
+    return rd_kafka_get_watermark_offsets(consumer_.get(), cfg_.topic.c_str(), partition, &low, &high) == 0 ? high : -1;
+}
+
 void Loader::commit(Batch& batch) {
     std::vector<db::PartitionRange> ranges;
     for (auto& [p, r] : batch.ranges) {
-        int64_t low = 0, high = -1;
-        if (rd_kafka_get_watermark_offsets(consumer_.get(), cfg_.topic.c_str(), p, &low, &high) == 0) r.latest = high;
+        r.latest = known_end(p);
         ranges.push_back(r);
     }
     int64_t inserted = 0;
@@ -465,11 +468,7 @@ void Loader::commit(Batch& batch) {
         partitions_[p].stored = r.end;
         next[p] = r.end;
     }
-    for (const auto& [p, part] : partitions_) {
-        int64_t low = 0, high = -1;
-        if (rd_kafka_get_watermark_offsets(consumer_.get(), cfg_.topic.c_str(), p, &low, &high) == 0 && high > part.stored)
-            lag += high - part.stored;
-    }
+    for (const auto& [p, part] : partitions_) lag += std::max<int64_t>(0, known_end(p) - part.stored);
     lag_ = lag;
     counters_.messages += static_cast<int64_t>(batch.size());
     counters_.rows += inserted;
@@ -485,7 +484,7 @@ void Loader::commit(Batch& batch) {
     } else {
         mirror_.commit(next);
     }
-    log::debug("loader {}: committed {} ({} messages)", id_, describe(batch), batch.size());
+    if (log::verbosity() >= 2) log::debug("{}: committed {} ({} messages)", name(), describe(batch), batch.size());
 }
 
 }  // namespace dgkafka

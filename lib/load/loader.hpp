@@ -53,10 +53,12 @@ private:
     void lock_offsets();
     void end_transaction();
     void fill(Batch& batch);
-    void add(const rd_kafka_message_t* m, Batch& batch);
+    bool add(const rd_kafka_message_t* m, Batch& batch);  // true: data or end of partition
     void commit(Batch& batch);
     void check_error_limit(const Batch& batch) const;
-    void resync(pqxx::transaction_base& tx);
+    void resync_from_database();
+    int64_t known_end(int32_t partition) const;
+    std::string name() const;
     bool finished();
     bool all_done_in_database();
     std::vector<int32_t> owned() const;

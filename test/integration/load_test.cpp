@@ -351,3 +351,36 @@ TEST(Load, BeforeAndAfterBatchSqlRunAndAFailureUndoesNothing) {
     EXPECT_NE(r.err.find("kafka.output.after_batch_sql failed (the loaded rows stay)"), std::string::npos) << r.err;
     EXPECT_EQ(sql_count("SELECT count(*) FROM " + q(job.table)), 110);
 }
+
+TEST(Load, ABatchIsRefusedWhenAnotherLoaderMovedItsStoredOffset) {
+    Job job("fence");
+    job.delimiter = ",";
+    job.columns = {{"id", "integer"}};
+    create_topic(job.topic, 1);
+    std::vector<Record> first;
+    for (int i = 0; i < 10; ++i) first.push_back({std::to_string(i)});
+    produce(job.topic, first);
+    sql("CREATE TABLE " + q(job.table) + " (id integer)");
+    const auto path = job.write();
+    ASSERT_EQ(run("dgkafka", {"setup", path}).code, 0);
+
+    auto loader = spawn("dgkafka", {"load", path});  // streaming
+    const auto count = [&] { return sql_count("SELECT count(*) FROM " + q(job.table)); };
+    ASSERT_TRUE(wait_until([&] { return count() == 10 || loader.exited(); }, 60s));
+    ASSERT_FALSE(loader.exited()) << loader.wait().err;
+    // As another loader would after loading offsets 10..14: the stored offset moves under this one.
+    sql("UPDATE " + q(job.table + "_offset") + " SET committed_offset = 15");
+    std::vector<Record> second;
+    for (int i = 10; i < 20; ++i) second.push_back({std::to_string(i)});
+    produce(job.topic, second);
+
+    // Its batch of 10..19 must be refused; it resumes at 15 and loads 15..19 only.
+    ASSERT_TRUE(wait_until([&] { return count() >= 15; }, 60s));
+    kill(loader.pid, SIGTERM);
+    const auto r = loader.wait();
+    EXPECT_EQ(r.code, 0) << r.err;
+    EXPECT_NE(r.err.find("stored offset is 15 but this loader is at 10"), std::string::npos) << r.err;
+    EXPECT_EQ(sql_value("SELECT string_agg(id::text, ',' ORDER BY id) FROM " + q(job.table) + " WHERE id >= 10"),
+              "15,16,17,18,19");
+    EXPECT_EQ(stored_offsets(job), "0:20");
+}
