@@ -23,15 +23,28 @@ HandlePtr make_admin(const std::string& brokers, const Properties& user) {
                        make_conf(brokers, {{"client.id", "dgkafka"}, {"allow.auto.create.topics", "false"}}, user));
 }
 
-int partition_count(rd_kafka_t* rk, const std::string& topic, const std::string& brokers) {
-    // Asks for all topics: a request naming the topic could make the broker auto-create it.
+namespace {
+using MetadataPtr = std::unique_ptr<const rd_kafka_metadata_t, decltype(&rd_kafka_metadata_destroy)>;
+
+// All topics: a request naming the topic could make the broker auto-create it.
+rd_kafka_resp_err_t all_metadata(rd_kafka_t* rk, MetadataPtr& out) {
     const rd_kafka_metadata_t* md = nullptr;
     const auto err = rd_kafka_metadata(rk, 1, nullptr, &md, metadata_timeout_ms);
-    if (err)
+    if (!err) out.reset(md);
+    return err;
+}
+}  // namespace
+
+void warm_metadata(rd_kafka_t* rk) {
+    MetadataPtr md(nullptr, &rd_kafka_metadata_destroy);
+    all_metadata(rk, md);
+}
+
+int partition_count(rd_kafka_t* rk, const std::string& topic, const std::string& brokers) {
+    MetadataPtr md(nullptr, &rd_kafka_metadata_destroy);
+    if (const auto err = all_metadata(rk, md))
         throw Error(Exit::kafka, fmt::format("cannot read metadata of topic {} from {}: {}", topic, brokers,
                                              error_text(err)));
-    std::unique_ptr<const rd_kafka_metadata_t, decltype(&rd_kafka_metadata_destroy)> guard(
-        md, &rd_kafka_metadata_destroy);
     for (int i = 0; i < md->topic_cnt; ++i) {
         const auto& t = md->topics[i];
         if (topic != t.topic) continue;

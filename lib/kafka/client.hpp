@@ -42,6 +42,11 @@ HandlePtr make_admin(const std::string& brokers, const Properties& user);
 // if the brokers cannot be reached.
 int partition_count(rd_kafka_t* rk, const std::string& topic, const std::string& brokers);
 
+// Loads every topic's metadata into the handle's cache, so that partitions assigned next start
+// fetching at once: otherwise a new topic waits for librdkafka's own refresh of unknown topics
+// (once a second). Best effort: a handle without it asks on its own.
+void warm_metadata(rd_kafka_t* rk);
+
 // Asks the partition leader; throws Error(kafka) naming topic and partition.
 Watermarks query_watermarks(rd_kafka_t* rk, const std::string& topic, int32_t partition);
 

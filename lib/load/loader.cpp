@@ -17,8 +17,11 @@ namespace dgkafka {
 namespace {
 constexpr int idle_poll_ms = 100;  // how often an idle loader looks at the stop flag
 constexpr size_t poll_chunk = 2048;
-constexpr int prefetch_messages = 200000;  // per process (scripts/bench.sh: peak RSS ~140 MB CSV, ~165 MB JSON)
-constexpr int prefetch_kbytes = 49152;
+// Per process, shared by its loaders. With librdkafka's fetching kept awake (kafka::FetchWaker),
+// the queues only have to cover a fetch's round trip: scripts/bench.sh loads as fast with a
+// quarter of this as with four times it (and peaks at ~100 MB instead of ~140 MB).
+constexpr int prefetch_messages = 100000;
+constexpr int prefetch_kbytes = 24576;
 // A batch of at least this many rows that the database refuses entirely is the job's fault
 // (a mapping or the table), not the data's: stop rather than reject everything.
 constexpr size_t systemic_failure_rows = 10;
@@ -80,6 +83,7 @@ Loader::Loader(const Config& cfg, const LoadOptions& options, const LoadStatemen
 
 Loader::~Loader() {
     end_transaction();
+    waker_.reset();
     if (queue_) rd_kafka_queue_destroy(queue_);
     // No consumer_close(): there is no group membership to leave (partitions are assigned, not
     // subscribed) and no commit pending (the OffsetMirror commits), so this never waits on brokers.
@@ -204,11 +208,9 @@ void Loader::run() {
     // Offsets are the database's business: Kafka's committed offset is only a mirror for its tools.
     // The process's prefetch budget is shared by its loaders, so memory stays bounded whatever
     // the topic size and the loader count: librdkafka keeps up to queued.min.messages (and at
-    // most queued.max.messages.kbytes) fetched ahead per consumer, ~600 bytes of memory each
-    // for the benchmark's 160-byte rows.
+    // most queued.max.messages.kbytes) fetched ahead per consumer.
     const int loaders = std::max(1, loader_count_);
-    auto conf = kafka::make_conf(cfg_.brokers,
-                                 {{"group.id", cfg_.consumer_group},
+    kafka::Properties defaults = {{"group.id", cfg_.consumer_group},
                                   {"client.id", fmt::format("dgkafka-{}", id_)},
                                   {"enable.auto.commit", "false"},
                                   {"enable.auto.offset.store", "false"},
@@ -216,14 +218,17 @@ void Loader::run() {
                                   {"auto.offset.reset", "earliest"},
                                   {"fetch.wait.max.ms", "100"},  // streaming latency; Kafka's default is 500
                                   {"queued.min.messages", std::to_string(std::max(10000, prefetch_messages / loaders))},
-                                  {"queued.max.messages.kbytes", std::to_string(std::max(4096, prefetch_kbytes / loaders))}},
-                                 cfg_.kafka_properties);
+                                  {"queued.max.messages.kbytes", std::to_string(std::max(4096, prefetch_kbytes / loaders))}};
+    for (auto& p : kafka::fetch_backoff_defaults()) defaults.push_back(std::move(p));
+    auto conf = kafka::make_conf(cfg_.brokers, defaults, cfg_.kafka_properties);
     if (cfg_.group_assignment) {
         rd_kafka_conf_set_rebalance_cb(conf.get(), on_rebalance);
         rd_kafka_conf_set_opaque(conf.get(), this);
     }
     consumer_ = kafka::make_handle(RD_KAFKA_CONSUMER, std::move(conf));
     queue_ = rd_kafka_queue_get_consumer(consumer_.get());
+    kafka::warm_metadata(consumer_.get());
+    if (kafka::needs_fetch_waker()) waker_ = std::make_unique<kafka::FetchWaker>(consumer_.get());
 
     Batch batch(cfg_.consumer_group, cfg_.topic);
     Backoff backoff(options_.quit_at_eof ? cfg_.retry_timeout : 0);
@@ -321,9 +326,11 @@ void Loader::fill(Batch& batch) {
         }
         ssize_t i = 0;
         bool data = false;
+        size_t bytes = 0;
         try {
             for (; i < n; ++i) {
                 data |= add(polled_[i], batch);
+                bytes += polled_[i]->len;
                 rd_kafka_message_destroy(polled_[i]);
             }
         } catch (...) {
@@ -331,6 +338,7 @@ void Loader::fill(Batch& batch) {
             throw;
         }
         if (data) last_data_ = std::chrono::steady_clock::now();
+        if (waker_) waker_->consumed(static_cast<size_t>(n), bytes);
         if (tx_) database_step([&] { return describe(batch); }, [&] { writer_.send(batch); });
         if (batch.empty()) {
             if (finished()) return;

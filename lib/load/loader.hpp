@@ -14,6 +14,7 @@
 #include "db/offsets.hpp"
 #include "formats/row_encoder.hpp"
 #include "kafka/client.hpp"
+#include "kafka/fetch_waker.hpp"
 #include "kafka/mirror.hpp"
 #include "load/batch.hpp"
 #include "load/batch_writer.hpp"
@@ -87,6 +88,7 @@ private:
     std::unique_ptr<pqxx::connection> conn_;
     std::unique_ptr<pqxx::work> tx_;  // the open batch's transaction
     kafka::HandlePtr consumer_;
+    std::unique_ptr<kafka::FetchWaker> waker_;  // destroyed before the consumer
     rd_kafka_queue_t* queue_ = nullptr;
     std::vector<rd_kafka_message_t*> polled_;
     std::chrono::steady_clock::time_point last_data_;  // last message or end-of-partition event, not errors
