@@ -50,7 +50,7 @@ std::unique_ptr<pqxx::connection> connect(const DbSettings& settings, const std:
 }
 
 bool is_transient(const std::string& sqlstate) {
-    return sqlstate.rfind("08", 0) == 0 || sqlstate.rfind("57P0", 0) == 0 || sqlstate == "53300" ||
+    return sqlstate.empty() || sqlstate.rfind("08", 0) == 0 || sqlstate.rfind("57P0", 0) == 0 || sqlstate == "53300" ||
            sqlstate == "40001" || sqlstate == "40P01";
 }
 

@@ -15,7 +15,9 @@ std::unique_ptr<pqxx::connection> connect(const DbSettings& settings, const std:
 
 // SQLSTATEs after which the same work can succeed on a new connection or a new try: connection
 // failures (08), the server shutting down or starting (57P0x), too many connections,
-// serialization failures and deadlocks.
+// serialization failures and deadlocks; and none at all, which libpq reports when the server
+// went away mid-statement ("server closed the connection unexpectedly"): every error the server
+// itself sends has one.
 bool is_transient(const std::string& sqlstate);
 
 // "database error [SQLSTATE 42P01]: relation ... does not exist" for a pqxx::sql_error.

@@ -10,12 +10,15 @@
 
 namespace dgkafka {
 
-RowEncoder::RowEncoder(const Config& cfg, bool with_metadata)
+RowEncoder::RowEncoder(const Config& cfg, bool with_metadata, std::vector<std::string> json_members,
+                       bool json_document)
     : format_(cfg.format),
       with_metadata_(with_metadata),
       column_count_(cfg.columns.size()),
+      json_document_(json_document),
       parser_(cfg.delimiter) {
     for (const auto& c : cfg.columns) loaded_.push_back(!c.ignored);
+    if (!json_members.empty()) members_.emplace(std::move(json_members));
 }
 
 bool RowEncoder::append(const Message& m, std::string& out, std::string& reason) {
@@ -74,10 +77,36 @@ bool RowEncoder::append_json(std::string_view value, std::string& out, std::stri
         reason = "empty message: a JSON value is required";
         return false;
     }
-    if (!append_checked_text(value, json_text, out, reason)) return false;
-    if (!json::valid(value)) {
-        reason = "invalid JSON";
+    if (!members_) {
+        if (!append_checked_text(value, json_text, out, reason)) return false;
+        if (!json::valid(value)) {
+            reason = "invalid JSON";
+            return false;
+        }
+        return true;
+    }
+    if (!members_->read(value, reason)) return false;
+    if (json_document_) {
+        if (!append_checked_text(value, json_text, out, reason)) return false;
+    } else if (const size_t bad = utf8::invalid_at(value); bad != std::string_view::npos) {
+        reason = fmt::format("invalid UTF-8 in the JSON text at byte {}", bad + 1);  // (no NUL: JSON has none)
         return false;
+    }
+    bool first = !json_document_;
+    for (const auto& m : members_->members()) {
+        if (!first) out += '\t';
+        first = false;
+        if (m.kind == json::Member::absent) {
+            copy_text::append_null(out);
+            continue;
+        }
+        std::string_view text = m.text;
+        if (m.escaped) {
+            unescaped_.clear();
+            json::append_unescaped(unescaped_, m.text);
+            text = unescaped_;
+        }
+        if (!append_checked_text(text, json_text, out, reason)) return false;
     }
     return true;
 }

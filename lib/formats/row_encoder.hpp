@@ -1,12 +1,14 @@
 #pragma once
 // Turns one Kafka message into one COPY text line for the staging or the output table.
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "config/config.hpp"
 #include "formats/csv.hpp"
+#include "formats/json_fields.hpp"
 
 namespace dgkafka {
 
@@ -22,7 +24,10 @@ struct Message {
 class RowEncoder {
 public:
     // with_metadata: also write _key, _partition, _offset, _timestamp (the staging table's tail).
-    RowEncoder(const Config& cfg, bool with_metadata);
+    // json_members: JSON input only, top-level members written after the document as ->> would
+    // read them (JsonPushdown); json_document: whether the document itself is written.
+    RowEncoder(const Config& cfg, bool with_metadata, std::vector<std::string> json_members = {},
+               bool json_document = true);
 
     // Appends the line (with its newline). On a malformed message returns false, sets `reason`
     // and leaves `out` as it was.
@@ -41,6 +46,9 @@ private:
     bool with_metadata_;
     size_t column_count_;
     std::vector<bool> loaded_;  // per input column: false when ignored
+    bool json_document_;
+    std::optional<json::MemberReader> members_;
+    std::string unescaped_;
     csv::RecordParser parser_;
     std::vector<csv::Field> fields_;
     int64_t cached_second_ = INT64_MIN;

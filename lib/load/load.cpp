@@ -157,6 +157,9 @@ void run_load(const Config& cfg, const LoadOptions& options, std::ostream& out, 
     log::info("loading topic {} ({} partitions) into {} with {} loader(s), {} assignment{}", cfg.topic, partitions,
               cfg.output_table.display(), count, cfg.group_assignment ? "group" : "static",
               options.quit_at_eof ? ", until the end offsets" : "");
+    if (!statements.json_members.empty())
+        log::info("JSON members read by dgkafka, not by the database: {}{}", text::join(statements.json_members, ", "),
+                  statements.json_document ? "" : " (the document itself is not staged)");
 
     std::mutex mu;
     std::condition_variable cv;

@@ -73,7 +73,7 @@ Loader::Loader(const Config& cfg, const LoadOptions& options, const LoadStatemen
       mirror_(mirror),
       stop_(stop),
       store_(cfg),
-      encoder_(cfg, !statements.direct),
+      encoder_(cfg, !statements.direct, statements.json_members, statements.json_document),
       writer_(cfg, statements) {
     ends_ = end_offsets;
     if (!cfg_.group_assignment)
@@ -123,16 +123,23 @@ void Loader::resync_from_database() {
         pqxx::read_transaction tx(*conn_);
         stored = store_.read(tx, owned(), false);
     });
+    // Moving forward needs no new assignment: messages below the stored offsets are skipped as
+    // they arrive. (Re-assigning in quick succession, as a fenced loader would, can trip an
+    // assertion in librdkafka's assignment code: confluentinc/librdkafka#5573.)
+    bool backward = !assigned_;
     for (auto& [p, part] : partitions_) {
         const auto it = stored.find(p);
         if (it == stored.end())
             throw Error(Exit::failure, fmt::format("{} partition {}: no stored offset", cfg_.topic, p));
+        backward |= it->second < part.position;
         part.stored = part.position = it->second;
     }
     synced_ = true;
+    if (!backward) return;
     auto list = kafka::make_list(cfg_.topic, stored);
     if (const auto err = rd_kafka_assign(consumer_.get(), list.get()))
         throw Error(Exit::kafka, fmt::format("cannot assign {} partitions: {}", cfg_.topic, kafka::error_text(err)));
+    assigned_ = true;
 }
 
 std::vector<int32_t> Loader::owned() const {
@@ -180,10 +187,12 @@ void Loader::rebalance(rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t*
         batch_dropped_ = true;
         partitions_.clear();
         rd_kafka_assign(consumer_.get(), nullptr);
+        assigned_ = false;
         log::debug("loader {}: partitions revoked", id_);
         return;
     }
     partitions_.clear();
+    assigned_ = false;  // a new set of partitions
     for (int i = 0; i < parts->cnt; ++i) {
         const int32_t p = parts->elems[i].partition;
         const auto end = ends_.find(p);

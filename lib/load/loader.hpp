@@ -94,6 +94,7 @@ private:
     std::chrono::steady_clock::time_point last_data_;  // last message or end-of-partition event, not errors
     std::atomic<int64_t> lag_{0};
     bool synced_ = false;  // partitions_ hold offsets read from the database
+    bool assigned_ = false;  // the consumer is assigned partitions_ (by resync_from_database)
     bool subscribed_ = false;
 };
 

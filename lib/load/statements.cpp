@@ -4,6 +4,7 @@
 
 #include "db/embedded_sql.hpp"
 #include "db/tables.hpp"
+#include "load/json_pushdown.hpp"
 #include "util/text.hpp"
 
 namespace dgkafka {
@@ -19,19 +20,28 @@ LoadStatements LoadStatements::build(const Config& cfg) {
         s.copy_columns = loaded;
         return s;
     }
+    const auto pushdown = JsonPushdown::plan(cfg);
+    s.json_members = pushdown.members;
+    s.json_document = pushdown.document_needed;
     s.copy_table = "pg_temp.\"dgkafka_stage\"";
-    s.copy_columns = loaded;
+    if (s.json_document) s.copy_columns = loaded;
+    std::string extra_columns;
+    for (size_t i = 0; i < pushdown.members.size(); ++i) {
+        s.copy_columns.push_back(JsonPushdown::column(i));
+        extra_columns += ", " + JsonPushdown::column(i) + " text";
+    }
     for (const char* meta : {"_key", "_partition", "_offset", "_timestamp"}) s.copy_columns.push_back(quote_ident(meta));
 
     std::vector<std::string> targets, expressions;
     for (const auto& t : cfg.target_columns()) targets.push_back(quote_ident(t));
     if (cfg.mappings.empty()) expressions = loaded;
-    for (const auto& m : cfg.mappings) expressions.push_back(m.expression);
+    for (const auto& e : pushdown.expressions) expressions.push_back(e);
 
     auto vars = db::table_vars(cfg);
     vars["target_columns"] = text::join(targets, ", ");
     vars["expressions"] = text::join(expressions, ", ");
-    vars["filter"] = cfg.filter.empty() ? "true" : cfg.filter;
+    vars["filter"] = pushdown.filter.empty() ? "true" : pushdown.filter;
+    vars["stage_extra_columns"] = extra_columns;
     if (cfg.mode != Config::Mode::insert) {
         std::vector<std::string> match, assignments, conditions;
         for (const auto& m : cfg.match_columns) {

@@ -16,6 +16,8 @@ struct LoadStatements {
     std::string stage_insert;               // staging path only
     std::string stage_clear;                // staging path only
     std::string session_setup;              // once per loader connection
+    std::vector<std::string> json_members;  // JSON members dgkafka stages itself (JsonPushdown)
+    bool json_document = true;              // the JSON document is staged too
 
     static LoadStatements build(const Config& cfg);
 };

@@ -12,6 +12,13 @@ std::string_view trim(std::string_view s) {
     return s.substr(first, last - first + 1);
 }
 
+std::string lower(std::string_view s) {
+    std::string out(s);
+    for (char& c : out)
+        if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+    return out;
+}
+
 std::vector<std::string> split(std::string_view s, char sep, bool trim_parts) {
     std::vector<std::string> parts;
     size_t start = 0;

@@ -7,6 +7,7 @@
 namespace dgkafka::text {
 
 std::string_view trim(std::string_view s);
+std::string lower(std::string_view s);  // ASCII letters only, as SQL folds unquoted names
 std::vector<std::string> split(std::string_view s, char sep, bool trim_parts = true);
 std::string join(const std::vector<std::string>& parts, std::string_view sep);
 size_t edit_distance(std::string_view a, std::string_view b);

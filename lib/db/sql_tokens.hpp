@@ -1,0 +1,27 @@
+#pragma once
+// Splits a SQL expression into PostgreSQL's tokens, enough to recognise a few patterns in
+// mapping expressions safely: string literals, quoted identifiers, comments and dollar quotes are
+// single tokens, so nothing inside them is ever mistaken for code.
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace dgkafka::sql {
+
+struct Token {
+    enum Kind {
+        identifier,         // unquoted; `value` is lower-cased (keywords are identifiers here)
+        quoted_identifier,  // "..."; `value` is the name
+        string,             // '...' (standard_conforming_strings); `value` is the contents
+        other_literal,      // numbers, E'...', B'...', X'...', U&'...', $tag$...$tag$
+        op,                 // operators, as PostgreSQL's lexer splits them; `value` is the text
+        punct,              // ( ) [ ] , ; . : ::
+    } kind;
+    size_t begin = 0, end = 0;  // in the expression; comments and spaces lie between tokens
+    std::string value;
+};
+
+// False when the text does not lex (an unterminated literal or comment).
+bool tokenize(std::string_view text, std::vector<Token>& out);
+
+}  // namespace dgkafka::sql

@@ -1,0 +1,299 @@
+#include "formats/json_fields.hpp"
+
+#include <utility>
+
+namespace dgkafka::json {
+
+namespace {
+
+bool is_hex(char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'); }
+
+unsigned hex4(const char* p) {
+    unsigned v = 0;
+    for (int i = 0; i < 4; ++i) {
+        const char c = p[i];
+        v = v * 16 + static_cast<unsigned>(c <= '9' ? c - '0' : (c | 0x20) - 'a' + 10);
+    }
+    return v;
+}
+
+void append_utf8(std::string& out, unsigned cp) {
+    if (cp < 0x80) {
+        out += static_cast<char>(cp);
+    } else if (cp < 0x800) {
+        out += static_cast<char>(0xC0 | (cp >> 6));
+        out += static_cast<char>(0x80 | (cp & 0x3F));
+    } else if (cp < 0x10000) {
+        out += static_cast<char>(0xE0 | (cp >> 12));
+        out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+        out += static_cast<char>(0x80 | (cp & 0x3F));
+    } else {
+        out += static_cast<char>(0xF0 | (cp >> 18));
+        out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
+        out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+        out += static_cast<char>(0x80 | (cp & 0x3F));
+    }
+}
+
+// One pass over the text, validating all of it (no recursion: nesting is bounded by memory only).
+class Parser {
+public:
+    Parser(std::string_view t, std::string& reason) : p_(t.data()), end_(t.data() + t.size()), reason_(reason) {}
+
+    const char* pos() const { return p_; }
+    bool at_end() const { return p_ == end_; }
+
+    void skip_ws() {
+        while (p_ != end_ && (*p_ == ' ' || *p_ == '\t' || *p_ == '\n' || *p_ == '\r')) ++p_;
+    }
+
+    bool consume(char c) {
+        if (p_ == end_ || *p_ != c) return false;
+        ++p_;
+        return true;
+    }
+
+    char peek() const { return p_ == end_ ? '\0' : *p_; }
+
+    // A string at the opening quote; `contents` gets what is between the quotes.
+    bool string(std::string_view& contents, bool& escaped) {
+        ++p_;
+        const char* start = p_;
+        escaped = false;
+        bool high_pending = false;  // a high surrogate escape must be followed by a low one
+        while (p_ != end_) {
+            const unsigned char c = static_cast<unsigned char>(*p_++);
+            if (c == '"' && !high_pending) {
+                contents = std::string_view(start, static_cast<size_t>(p_ - 1 - start));
+                return true;
+            }
+            if (c < 0x20) return fail("invalid JSON: a control character in a string");
+            if (c != '\\') {
+                if (high_pending) return surrogate_error();
+                continue;
+            }
+            escaped = true;
+            if (p_ == end_) break;
+            const char e = *p_++;
+            if (e != 'u') {
+                if (high_pending) return surrogate_error();
+                if (e == '"' || e == '\\' || e == '/' || e == 'b' || e == 'f' || e == 'n' || e == 'r' || e == 't')
+                    continue;
+                return fail("invalid JSON");
+            }
+            if (end_ - p_ < 4 || !is_hex(p_[0]) || !is_hex(p_[1]) || !is_hex(p_[2]) || !is_hex(p_[3]))
+                return fail("invalid JSON");
+            const unsigned cp = hex4(p_);
+            p_ += 4;
+            if (cp >= 0xD800 && cp <= 0xDBFF) {
+                if (high_pending) return surrogate_error();
+                high_pending = true;
+            } else if (cp >= 0xDC00 && cp <= 0xDFFF) {
+                if (!high_pending) return surrogate_error();
+                high_pending = false;
+            } else if (high_pending) {
+                return surrogate_error();
+            } else if (cp == 0) {
+                return fail("a \\u0000 escape in a JSON string: PostgreSQL cannot turn it into text");
+            }
+        }
+        return fail("invalid JSON");
+    }
+
+    // Any value; `kind`/`text` describe it for ->>.
+    bool value(Member& m) {
+        const char* start = p_;
+        switch (peek()) {
+            case '"': {
+                m.kind = Member::string;
+                return string(m.text, m.escaped);
+            }
+            case '{':
+            case '[':
+                if (!container()) return false;
+                m.kind = Member::raw;
+                break;
+            case 't': if (!literal("true")) return false; m.kind = Member::raw; break;
+            case 'f': if (!literal("false")) return false; m.kind = Member::raw; break;
+            case 'n': if (!literal("null")) return false; m.kind = Member::absent; break;
+            default: if (!number()) return false; m.kind = Member::raw;
+        }
+        m.text = std::string_view(start, static_cast<size_t>(p_ - start));
+        m.escaped = false;
+        return true;
+    }
+
+    bool fail(const char* why) {
+        reason_ = why;
+        return false;
+    }
+
+    bool surrogate_error() { return fail("a UTF-16 surrogate escape out of pair in a JSON string"); }
+
+    // An object or array at its opening bracket, with everything inside (no recursion).
+    bool container() {
+        std::vector<char> open;
+        std::string_view s;
+        bool esc = false;
+        while (true) {
+            // at the start of a value
+            const char c = peek();
+            if (c == '{' || c == '[') {
+                ++p_;
+                open.push_back(c);
+                skip_ws();
+                if (consume(c == '{' ? '}' : ']')) {
+                    open.pop_back();
+                } else {
+                    if (c == '{' && !member_name(s, esc)) return false;
+                    continue;
+                }
+            } else if (c == '"') {
+                if (!string(s, esc)) return false;
+            } else if (!scalar()) {
+                return false;
+            }
+            // after a value: ',' then the next, or closers; nothing after the last closer
+            while (!open.empty()) {
+                skip_ws();
+                if (consume(',')) {
+                    skip_ws();
+                    if (open.back() == '{' && !member_name(s, esc)) return false;
+                    break;
+                }
+                if (!consume(open.back() == '{' ? '}' : ']')) return fail("invalid JSON");
+                open.pop_back();
+            }
+            if (open.empty()) return true;
+        }
+    }
+
+    bool member_name(std::string_view& name, bool& escaped) {
+        if (peek() != '"') return fail("invalid JSON");
+        if (!string(name, escaped)) return false;
+        skip_ws();
+        if (!consume(':')) return fail("invalid JSON");
+        skip_ws();
+        return true;
+    }
+
+    bool scalar() {
+        switch (peek()) {
+            case 't': return literal("true");
+            case 'f': return literal("false");
+            case 'n': return literal("null");
+            default: return number();
+        }
+    }
+
+    bool literal(std::string_view word) {
+        if (static_cast<size_t>(end_ - p_) < word.size() || std::string_view(p_, word.size()) != word)
+            return fail("invalid JSON");
+        p_ += word.size();
+        return true;
+    }
+
+    bool number() {
+        consume('-');
+        if (consume('0')) {
+        } else if (!digits()) {
+            return fail("invalid JSON");
+        }
+        if (consume('.') && !digits()) return fail("invalid JSON");
+        if (peek() == 'e' || peek() == 'E') {
+            ++p_;
+            if (peek() == '+' || peek() == '-') ++p_;
+            if (!digits()) return fail("invalid JSON");
+        }
+        return true;
+    }
+
+    bool digits() {
+        const char* start = p_;
+        while (p_ != end_ && *p_ >= '0' && *p_ <= '9') ++p_;
+        return p_ != start;
+    }
+
+private:
+    const char* p_;
+    const char* end_;
+    std::string& reason_;
+};
+
+}  // namespace
+
+void append_unescaped(std::string& out, std::string_view s) {
+    const char* p = s.data();
+    const char* end = p + s.size();
+    while (p != end) {
+        const char* run = p;
+        while (p != end && *p != '\\') ++p;
+        out.append(run, static_cast<size_t>(p - run));
+        if (p == end) break;
+        const char e = p[1];
+        p += 2;
+        switch (e) {
+            case 'b': out += '\b'; break;
+            case 'f': out += '\f'; break;
+            case 'n': out += '\n'; break;
+            case 'r': out += '\r'; break;
+            case 't': out += '\t'; break;
+            case 'u': {
+                unsigned cp = hex4(p);
+                p += 4;
+                if (cp >= 0xD800 && cp <= 0xDBFF) {  // the reader checked that a low surrogate follows
+                    cp = 0x10000 + ((cp - 0xD800) << 10) + (hex4(p + 2) - 0xDC00);
+                    p += 6;
+                }
+                append_utf8(out, cp);
+                break;
+            }
+            default: out += e;  // " \ /
+        }
+    }
+}
+
+MemberReader::MemberReader(std::vector<std::string> names) : names_(std::move(names)), members_(names_.size()) {}
+
+bool MemberReader::read(std::string_view text, std::string& reason) {
+    for (auto& m : members_) m = Member{};
+    Parser in(text, reason);
+    in.skip_ws();
+    if (in.peek() != '{') {  // not an object: every member is NULL, but the text must be JSON
+        Member whole;
+        if (!in.value(whole)) return false;
+        in.skip_ws();
+        return in.at_end() || in.fail("invalid JSON");
+    }
+    in.consume('{');
+    in.skip_ws();
+    if (!in.consume('}')) {
+        while (true) {
+            std::string_view name;
+            bool escaped = false;
+            if (!in.member_name(name, escaped)) return false;
+            if (escaped) {
+                scratch_.clear();
+                append_unescaped(scratch_, name);
+                name = scratch_;
+            }
+            size_t wanted = names_.size();
+            for (size_t i = 0; i < names_.size(); ++i)
+                if (names_[i] == name) wanted = i;
+            Member m;
+            if (!in.value(m)) return false;
+            if (wanted < names_.size()) members_[wanted] = m;  // the last of repeated names wins
+            in.skip_ws();
+            if (in.consume(',')) {
+                in.skip_ws();
+                continue;
+            }
+            if (in.consume('}')) break;
+            return in.fail("invalid JSON");
+        }
+    }
+    in.skip_ws();
+    return in.at_end() || in.fail("invalid JSON");
+}
+
+}  // namespace dgkafka::json

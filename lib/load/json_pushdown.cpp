@@ -1,0 +1,118 @@
+#include "load/json_pushdown.hpp"
+
+#include <algorithm>
+#include <string_view>
+
+#include "db/ident.hpp"
+#include "db/sql_tokens.hpp"
+#include "util/text.hpp"
+
+namespace dgkafka {
+
+namespace {
+using sql::Token;
+
+bool one_of(const std::string& v, std::initializer_list<std::string_view> set) {
+    return std::find(set.begin(), set.end(), v) != set.end();
+}
+
+// Tokens that bind less tightly than ->> (or delimit), so `X jdata->>'k' Y` means `X (jdata->>'k') Y`.
+bool loose_before(const Token* t) {
+    if (!t) return true;
+    if (t->kind == Token::punct) return one_of(t->value, {"(", ","});
+    if (t->kind == Token::op) return one_of(t->value, {"=", "<>", "!=", "<", ">", "<=", ">="});
+    if (t->kind == Token::identifier)
+        return one_of(t->value, {"and", "or", "not", "when", "then", "else", "case", "in", "like", "ilike", "between",
+                                 "similar", "is", "distinct", "from"});
+    return false;
+}
+
+bool loose_after(const Token* t) {
+    if (!t) return true;
+    if (t->kind == Token::punct) return one_of(t->value, {")", ","});
+    if (t->kind == Token::op)  // comparisons bind less; other operators group from the left
+        return !one_of(t->value, {"+", "-", "*", "/", "%", "^"});
+    if (t->kind == Token::identifier)
+        return one_of(t->value, {"and", "or", "not", "is", "isnull", "notnull", "in", "like", "ilike", "between",
+                                 "similar", "then", "else", "end", "when"});
+    return false;
+}
+
+bool names(const Token& t, const std::string& column) {
+    return (t.kind == Token::identifier && t.value == text::lower(column)) ||
+           (t.kind == Token::quoted_identifier && t.value == column);
+}
+
+class Rewriter {
+public:
+    Rewriter(std::string column, std::vector<std::string>& members) : column_(std::move(column)), members_(members) {}
+
+    // The expression with each pushed-down `column->>'name'` replaced by its staging column.
+    // Sets `uses_column` when the column is still read some other way (or the text does not lex).
+    std::string rewrite(const std::string& expr, bool& uses_column) {
+        std::vector<Token> toks;
+        if (!sql::tokenize(expr, toks)) {
+            uses_column = true;
+            return expr;
+        }
+        std::string out;
+        size_t copied = 0;
+        for (size_t i = 0; i < toks.size(); ++i) {
+            const Token* before = i > 0 ? &toks[i - 1] : nullptr;
+            const Token* after = i + 3 < toks.size() ? &toks[i + 3] : nullptr;
+            if (names(toks[i], column_) && i + 2 < toks.size() && toks[i + 1].kind == Token::op &&
+                toks[i + 1].value == "->>" && toks[i + 2].kind == Token::string && loose_before(before) &&
+                loose_after(after)) {
+                out.append(expr, copied, toks[i].begin - copied);
+                out += JsonPushdown::column(member(toks[i + 2].value));
+                copied = toks[i + 2].end;
+                i += 2;
+                continue;
+            }
+            const bool star = toks[i].kind == Token::op && toks[i].value == "*" &&
+                              (!before || (before->kind == Token::punct && one_of(before->value, {".", "(", ","})));
+            if (names(toks[i], column_) || star ||  // x.* and a whole row read every column
+                (toks[i].kind == Token::identifier && toks[i].value == "dgkafka_stage"))
+                uses_column = true;
+        }
+        out.append(expr, copied, std::string::npos);
+        return out;
+    }
+
+private:
+    size_t member(const std::string& name) {
+        const auto it = std::find(members_.begin(), members_.end(), name);
+        if (it != members_.end()) return static_cast<size_t>(it - members_.begin());
+        members_.push_back(name);
+        return members_.size() - 1;
+    }
+
+    std::string column_;
+    std::vector<std::string>& members_;
+};
+}  // namespace
+
+std::string JsonPushdown::column(size_t i) { return quote_ident("_dgkafka_json_" + std::to_string(i + 1)); }
+
+JsonPushdown JsonPushdown::plan(const Config& cfg) {
+    JsonPushdown p;
+    for (const auto& m : cfg.mappings) p.expressions.push_back(m.expression);
+    p.filter = cfg.filter;
+    const auto loaded = cfg.loaded_columns();
+    if (cfg.format != Format::json || loaded.size() != 1 || text::lower(text::trim(loaded[0]->type)) != "json" ||
+        cfg.mappings.empty())
+        return p;
+
+    bool uses_column = false;
+    Rewriter r(loaded[0]->name, p.members);
+    std::vector<std::string> expressions;
+    for (const auto& e : p.expressions) expressions.push_back(r.rewrite(e, uses_column));
+    const std::string filter = p.filter.empty() ? p.filter : r.rewrite(p.filter, uses_column);
+    if (p.members.empty()) return p;
+    p.expressions = std::move(expressions);
+    p.filter = filter;
+    p.document_needed = uses_column;
+    return p;
+}
+
+}  // namespace dgkafka

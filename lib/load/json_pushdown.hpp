@@ -1,0 +1,29 @@
+#pragma once
+// Reading JSON members in dgkafka instead of in the database.
+//
+// With `json` (not jsonb) input, PostgreSQL parses the whole document again for every ->>
+// operator: seven mappings like (jdata->>'site_id')::int parse each message seven times, and
+// that, not Kafka, bounds a JSON load. Where a mapping or the filter reads a top-level member as
+// `jdata->>'name'`, in a place where that is exactly how PostgreSQL would group it, dgkafka reads
+// the member itself (json::MemberReader, with ->>'s rules) and stages its text in a column of
+// its own; the expression reads that column instead, casts and all unchanged. When nothing else
+// reads jdata, the document is not sent at all.
+#include <string>
+#include <vector>
+
+#include "config/config.hpp"
+
+namespace dgkafka {
+
+struct JsonPushdown {
+    std::vector<std::string> members;      // read by dgkafka, one staging column each, in order
+    std::vector<std::string> expressions;  // the mappings' expressions, rewritten
+    std::string filter;                    // rewritten
+    bool document_needed = true;           // something still reads the JSON column itself
+
+    // Nothing to do (members empty) unless the input is one `json` column read with ->>.
+    static JsonPushdown plan(const Config& cfg);
+    static std::string column(size_t i);  // the quoted staging column of members[i]
+};
+
+}  // namespace dgkafka

@@ -1,0 +1,63 @@
+// Which mapping expressions dgkafka rewrites to read JSON members itself, and which it leaves to
+// PostgreSQL because rewriting could change how they parse.
+#include <gtest/gtest.h>
+
+#include "load/json_pushdown.hpp"
+
+using dgkafka::Config;
+using dgkafka::JsonPushdown;
+
+namespace {
+JsonPushdown plan(std::vector<std::string> expressions, std::string filter = "") {
+    Config cfg;
+    cfg.format = dgkafka::Format::json;
+    cfg.columns = {{"jdata", "json", false}};
+    for (auto& e : expressions) cfg.mappings.push_back({{"c"}, e});
+    cfg.filter = std::move(filter);
+    return JsonPushdown::plan(cfg);
+}
+}  // namespace
+
+TEST(JsonPushdown, RewritesMembersReadWhereTheGroupingIsUnambiguous) {
+    const auto p = plan({"jdata->>'a'", "(jdata ->> 'b')::int", "coalesce(JDATA->>'a', \"jdata\"->>'it''s')",
+                         "jdata->>'b' || 'x' -- jdata->>'c'"},
+                        "jdata->>'a' IS DISTINCT FROM 'skip' AND jdata->>'b' <> ''");
+    EXPECT_EQ(p.members, (std::vector<std::string>{"a", "b", "it's"}));
+    EXPECT_EQ(p.expressions, (std::vector<std::string>{
+                                 "\"_dgkafka_json_1\"", "(\"_dgkafka_json_2\")::int",
+                                 "coalesce(\"_dgkafka_json_1\", \"_dgkafka_json_3\")",
+                                 "\"_dgkafka_json_2\" || 'x' -- jdata->>'c'"}));
+    EXPECT_EQ(p.filter, "\"_dgkafka_json_1\" IS DISTINCT FROM 'skip' AND \"_dgkafka_json_2\" <> ''");
+    EXPECT_FALSE(p.document_needed);
+}
+
+TEST(JsonPushdown, LeavesExpressionsWhoseMeaningCouldChange) {
+    // :: binds tighter than ->>; || groups from the left; -> paths, rows and literals are not members.
+    for (const std::string e : {"jdata->>'a'::int", "'x' || jdata->>'a'", "jdata->'a'->>'b'", "(udf(jdata)).*",
+                                "(jdata)->>'a'", "jdata->>E'a'", "1 - jdata->>'a'", "jdata->>'a' * 2"}) {
+        const auto p = plan({e});
+        EXPECT_TRUE(p.members.empty()) << e;
+        EXPECT_EQ(p.expressions, std::vector<std::string>{e});
+        EXPECT_TRUE(p.document_needed) << e;
+    }
+    EXPECT_TRUE(plan({"$$jdata->>'a'$$"}).members.empty()) << "inside a literal";
+}
+
+TEST(JsonPushdown, KeepsTheDocumentWhenSomethingElseReadsIt) {
+    const auto p = plan({"(jdata->>'a')::int", "(udf_parse_json(jdata)).*"});
+    EXPECT_EQ(p.members, std::vector<std::string>{"a"});
+    EXPECT_TRUE(p.document_needed);
+}
+
+TEST(JsonPushdown, ArithmeticIsNotARowExpansion) {
+    EXPECT_FALSE(plan({"(jdata->>'a')::int * 2"}).document_needed);
+    EXPECT_TRUE(plan({"(jdata->>'a')::int", "(udf(1)).*"}).document_needed);
+}
+
+TEST(JsonPushdown, OnlyForJsonTypedInput) {
+    Config cfg;
+    cfg.format = dgkafka::Format::json;
+    cfg.columns = {{"jdata", "jsonb", false}};  // jsonb's ->> normalises numbers: not the same text
+    cfg.mappings.push_back({{"c"}, "jdata->>'a'"});
+    EXPECT_TRUE(JsonPushdown::plan(cfg).members.empty());
+}
