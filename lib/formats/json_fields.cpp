@@ -38,7 +38,9 @@ void append_utf8(std::string& out, unsigned cp) {
 // One pass over the text, validating all of it (no recursion: nesting is bounded by memory only).
 class Parser {
 public:
-    Parser(std::string_view t, std::string& reason) : p_(t.data()), end_(t.data() + t.size()), reason_(reason) {}
+    // strict: refuse what PostgreSQL refuses when it unescapes strings (\u0000, unpaired surrogates).
+    Parser(std::string_view t, std::string& reason, bool strict)
+        : p_(t.data()), end_(t.data() + t.size()), reason_(reason), strict_(strict) {}
 
     const char* pos() const { return p_; }
     bool at_end() const { return p_ == end_; }
@@ -85,6 +87,7 @@ public:
                 return fail("invalid JSON");
             const unsigned cp = hex4(p_);
             p_ += 4;
+            if (!strict_) continue;
             if (cp >= 0xD800 && cp <= 0xDBFF) {
                 if (high_pending) return surrogate_error();
                 high_pending = true;
@@ -218,6 +221,7 @@ private:
     const char* p_;
     const char* end_;
     std::string& reason_;
+    const bool strict_;
 };
 
 }  // namespace
@@ -253,11 +257,21 @@ void append_unescaped(std::string& out, std::string_view s) {
     }
 }
 
+bool valid(std::string_view text) {
+    std::string reason;
+    Parser in(text, reason, false);
+    in.skip_ws();
+    Member whole;
+    if (!in.value(whole)) return false;
+    in.skip_ws();
+    return in.at_end();
+}
+
 MemberReader::MemberReader(std::vector<std::string> names) : names_(std::move(names)), members_(names_.size()) {}
 
 bool MemberReader::read(std::string_view text, std::string& reason) {
     for (auto& m : members_) m = Member{};
-    Parser in(text, reason);
+    Parser in(text, reason, true);
     in.skip_ws();
     if (in.peek() != '{') {  // not an object: every member is NULL, but the text must be JSON
         Member whole;

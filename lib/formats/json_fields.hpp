@@ -14,6 +14,10 @@
 
 namespace dgkafka::json {
 
+// Is the text one well-formed JSON value (RFC 8259), as PostgreSQL's json input accepts it? A
+// syntax check only: no DOM, no number conversion; nesting depth limited only by memory.
+bool valid(std::string_view text);
+
 struct Member {
     enum Kind { absent, string, raw } kind = absent;  // absent: SQL NULL
     std::string_view text;  // string: the contents between the quotes, still escaped; raw: as written

@@ -5,7 +5,7 @@
 #include <ctime>
 
 #include "formats/copy_text.hpp"
-#include "formats/json_check.hpp"
+#include "formats/json_fields.hpp"
 #include "formats/utf8.hpp"
 
 namespace dgkafka {

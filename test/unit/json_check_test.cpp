@@ -1,4 +1,4 @@
-#include "formats/json_check.hpp"
+#include "formats/json_fields.hpp"
 
 #include <gtest/gtest.h>
 
