@@ -2,6 +2,8 @@
 
 #include <stdexcept>
 
+#include "db/sql_tokens.hpp"
+
 namespace dgkafka {
 
 std::string quote_ident(std::string_view name) {
@@ -20,19 +22,9 @@ namespace {
 // Reads one part starting at pos; returns the position after it.
 size_t read_part(std::string_view text, size_t pos, std::string& out) {
     if (pos < text.size() && text[pos] == '"') {
-        ++pos;
-        while (true) {
-            if (pos >= text.size()) throw std::invalid_argument("unclosed double quote");
-            if (text[pos] == '"') {
-                if (pos + 1 < text.size() && text[pos + 1] == '"') {
-                    out += '"';
-                    pos += 2;
-                    continue;
-                }
-                return pos + 1;
-            }
-            out += text[pos++];
-        }
+        const size_t end = sql::quoted_end(text, pos + 1, '"', &out);
+        if (end == std::string_view::npos) throw std::invalid_argument("unclosed double quote");
+        return end;
     }
     const auto dot = text.find('.', pos);
     const auto end = dot == std::string_view::npos ? text.size() : dot;

@@ -11,8 +11,8 @@ namespace {
 bool ident_start(char c) { return std::isalpha(static_cast<unsigned char>(c)) || c == '_' || static_cast<unsigned char>(c) >= 0x80; }
 bool ident_char(char c) { return ident_start(c) || std::isdigit(static_cast<unsigned char>(c)) || c == '$'; }
 bool op_char(char c) { return c != '\0' && std::strchr("+-*/<>=~!@#%^&|`?", c) != nullptr; }
+}  // namespace
 
-// End of a quoted run starting after its opening `q`, where a doubled `q` is one character; npos if unterminated.
 size_t quoted_end(std::string_view t, size_t i, char q, std::string* value) {
     while (i < t.size()) {
         if (t[i] == q) {
@@ -28,7 +28,6 @@ size_t quoted_end(std::string_view t, size_t i, char q, std::string* value) {
     }
     return std::string_view::npos;
 }
-}  // namespace
 
 bool tokenize(std::string_view t, std::vector<Token>& out) {
     out.clear();

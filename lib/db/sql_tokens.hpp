@@ -21,6 +21,10 @@ struct Token {
     std::string value;
 };
 
+// End of a run quoted by `q` ('...' or "..."), `open` being just after the opening quote, where
+// a doubled `q` stands for one; npos if unterminated. Appends the decoded run to `value` if given.
+size_t quoted_end(std::string_view text, size_t open, char q, std::string* value);
+
 // False when the text does not lex (an unterminated literal or comment).
 bool tokenize(std::string_view text, std::vector<Token>& out);
 

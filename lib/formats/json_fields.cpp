@@ -126,6 +126,12 @@ public:
         return true;
     }
 
+    // Only whitespace left.
+    bool finish() {
+        skip_ws();
+        return at_end() || fail("invalid JSON");
+    }
+
     bool fail(const char* why) {
         reason_ = why;
         return false;
@@ -262,9 +268,7 @@ bool valid(std::string_view text) {
     Parser in(text, reason, false);
     in.skip_ws();
     Member whole;
-    if (!in.value(whole)) return false;
-    in.skip_ws();
-    return in.at_end();
+    return in.value(whole) && in.finish();
 }
 
 MemberReader::MemberReader(std::vector<std::string> names) : names_(std::move(names)), members_(names_.size()) {}
@@ -275,9 +279,7 @@ bool MemberReader::read(std::string_view text, std::string& reason) {
     in.skip_ws();
     if (in.peek() != '{') {  // not an object: every member is NULL, but the text must be JSON
         Member whole;
-        if (!in.value(whole)) return false;
-        in.skip_ws();
-        return in.at_end() || in.fail("invalid JSON");
+        return in.value(whole) && in.finish();
     }
     in.consume('{');
     in.skip_ws();
@@ -306,8 +308,7 @@ bool MemberReader::read(std::string_view text, std::string& reason) {
             return in.fail("invalid JSON");
         }
     }
-    in.skip_ws();
-    return in.at_end() || in.fail("invalid JSON");
+    return in.finish();
 }
 
 }  // namespace dgkafka::json

@@ -56,11 +56,6 @@ void FetchWaker::consumed(size_t messages, size_t bytes) {
     wanted_.notify_one();
 }
 
-int64_t FetchWaker::wakeups() const {
-    std::lock_guard lock(mutex_);
-    return wakeups_;
-}
-
 void FetchWaker::serve() {
     std::unique_lock lock(mutex_);
     while (true) {
@@ -70,7 +65,6 @@ void FetchWaker::serve() {
         lock.unlock();
         wake();
         lock.lock();
-        ++wakeups_;
     }
 }
 

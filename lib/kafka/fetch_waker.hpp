@@ -40,7 +40,6 @@ public:
     // Called by the consuming thread after each poll; cheap.
     void consumed(size_t messages, size_t bytes);
 
-    int64_t wakeups() const;  // requests sent so far
 
 private:
     void serve();
@@ -50,11 +49,10 @@ private:
     size_t message_step_ = 0;  // half of queued.min.messages
     size_t byte_step_ = 0;     // half of queued.max.messages.kbytes
     size_t messages_ = 0, bytes_ = 0;  // consumed since the last wake-up (consuming thread only)
-    mutable std::mutex mutex_;
+    std::mutex mutex_;
     std::condition_variable wanted_;
     bool pending_ = false;
     bool stopping_ = false;
-    int64_t wakeups_ = 0;
     std::thread thread_;
 };
 

@@ -38,14 +38,10 @@ bool loose_after(const Token* t) {
     return false;
 }
 
-bool names(const Token& t, const std::string& column) {
-    return (t.kind == Token::identifier && t.value == text::lower(column)) ||
-           (t.kind == Token::quoted_identifier && t.value == column);
-}
-
 class Rewriter {
 public:
-    Rewriter(std::string column, std::vector<std::string>& members) : column_(std::move(column)), members_(members) {}
+    Rewriter(std::string column, std::vector<std::string>& members)
+        : column_(std::move(column)), folded_(text::lower(column_)), members_(members) {}
 
     // The expression with each pushed-down `column->>'name'` replaced by its staging column.
     // Sets `uses_column` when the column is still read some other way (or the text does not lex).
@@ -60,7 +56,8 @@ public:
         for (size_t i = 0; i < toks.size(); ++i) {
             const Token* before = i > 0 ? &toks[i - 1] : nullptr;
             const Token* after = i + 3 < toks.size() ? &toks[i + 3] : nullptr;
-            if (names(toks[i], column_) && i + 2 < toks.size() && toks[i + 1].kind == Token::op &&
+            const bool is_column = names_column(toks[i]);
+            if (is_column && i + 2 < toks.size() && toks[i + 1].kind == Token::op &&
                 toks[i + 1].value == "->>" && toks[i + 2].kind == Token::string && loose_before(before) &&
                 loose_after(after)) {
                 out.append(expr, copied, toks[i].begin - copied);
@@ -71,7 +68,7 @@ public:
             }
             const bool star = toks[i].kind == Token::op && toks[i].value == "*" &&
                               (!before || (before->kind == Token::punct && one_of(before->value, {".", "(", ","})));
-            if (names(toks[i], column_) || star ||  // x.* and a whole row read every column
+            if (is_column || star ||  // x.* and a whole row read every column
                 (toks[i].kind == Token::identifier && toks[i].value == "dgkafka_stage"))
                 uses_column = true;
         }
@@ -80,6 +77,11 @@ public:
     }
 
 private:
+    bool names_column(const Token& t) const {
+        return (t.kind == Token::identifier && t.value == folded_) ||
+               (t.kind == Token::quoted_identifier && t.value == column_);
+    }
+
     size_t member(const std::string& name) {
         const auto it = std::find(members_.begin(), members_.end(), name);
         if (it != members_.end()) return static_cast<size_t>(it - members_.begin());
@@ -88,6 +90,7 @@ private:
     }
 
     std::string column_;
+    std::string folded_;  // as an unquoted name would be folded
     std::vector<std::string>& members_;
 };
 }  // namespace

@@ -125,14 +125,15 @@ void Loader::resync_from_database() {
     });
     // Moving forward needs no new assignment: messages below the stored offsets are skipped as
     // they arrive. (Re-assigning in quick succession, as a fenced loader would, can trip an
-    // assertion in librdkafka's assignment code: confluentinc/librdkafka#5573.)
-    // "Forward" compares with what librdkafka has handed out (rd_kafka_position), not with what
-    // the batch took in: messages polled but dropped with a failed batch are behind it.
-    bool backward = !assigned_;
+    // assertion in librdkafka's assignment code: confluentinc/librdkafka#5573.) "Forward" is
+    // measured from what librdkafka has handed out (rd_kafka_position), not from what the batch
+    // took in: messages polled but dropped with a failed batch lie behind it. Not assigned yet,
+    // or no position: the offset stays invalid, which counts as backward.
     kafka::Offsets handed_out;
     for (const auto& [p, part] : partitions_) handed_out[p] = RD_KAFKA_OFFSET_INVALID;
     auto positions = kafka::make_list(cfg_.topic, handed_out);
-    if (assigned_ && rd_kafka_position(consumer_.get(), positions.get()) != RD_KAFKA_RESP_ERR_NO_ERROR) backward = true;
+    if (assigned_) rd_kafka_position(consumer_.get(), positions.get());
+    bool backward = false;
     for (int i = 0; i < positions->cnt; ++i) {
         const auto& e = positions->elems[i];
         const auto it = stored.find(e.partition);

@@ -32,10 +32,9 @@ LoadStatements LoadStatements::build(const Config& cfg) {
     }
     for (const char* meta : {"_key", "_partition", "_offset", "_timestamp"}) s.copy_columns.push_back(quote_ident(meta));
 
-    std::vector<std::string> targets, expressions;
+    std::vector<std::string> targets;
     for (const auto& t : cfg.target_columns()) targets.push_back(quote_ident(t));
-    if (cfg.mappings.empty()) expressions = loaded;
-    for (const auto& e : pushdown.expressions) expressions.push_back(e);
+    const auto& expressions = cfg.mappings.empty() ? loaded : pushdown.expressions;
 
     auto vars = db::table_vars(cfg);
     vars["target_columns"] = text::join(targets, ", ");

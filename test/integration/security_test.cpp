@@ -71,6 +71,12 @@ protected:
         return write_file(job.table + "_" + unique_name("cfg") + ".toml", toml);
     }
 
+    // [dgkafka] settings for tls_user with its client certificate, checking the server is `host`.
+    std::string verify_full_as(const std::string& host) const {
+        return "host = \"" + host + "\"\nuser = \"tls_user\"\nsslmode = \"verify-full\"\nsslrootcert = \"" + dir_ +
+               "/ca.crt\"\nsslcert = \"" + dir_ + "/client.crt\"\nsslkey = \"" + dir_ + "/client.key\"\nconnect_timeout = 5\n";
+    }
+
     std::string dir_, hba_, original_hba_;
 };
 
@@ -79,9 +85,7 @@ protected:
 TEST_F(SecureServer, VerifyFullWithAClientCertificateConnects) {
     Job job("tls");
     job.columns = {{"id", "integer"}};
-    const auto path = job_with(job, "host = \"localhost\"\nuser = \"tls_user\"\nsslmode = \"verify-full\"\n"
-                                    "sslrootcert = \"" + dir_ + "/ca.crt\"\nsslcert = \"" + dir_ + "/client.crt\"\n"
-                                    "sslkey = \"" + dir_ + "/client.key\"\nconnect_timeout = 5\n");
+    const auto path = job_with(job, verify_full_as("localhost"));
     sql("CREATE TABLE \"" + job.table + "\" (id integer)");
     const auto r = run("dgkafka", {"setup", path});
     EXPECT_EQ(r.code, 0) << r.err;
@@ -92,9 +96,7 @@ TEST_F(SecureServer, VerifyFullRefusesAServerWhoseNameDoesNotMatch) {
     Job job("tlsname");
     job.columns = {{"id", "integer"}};
     // The certificate names localhost; 127.0.0.1 is the same server under another name.
-    const auto path = job_with(job, "host = \"127.0.0.1\"\nuser = \"tls_user\"\nsslmode = \"verify-full\"\n"
-                                    "sslrootcert = \"" + dir_ + "/ca.crt\"\nsslcert = \"" + dir_ + "/client.crt\"\n"
-                                    "sslkey = \"" + dir_ + "/client.key\"\nconnect_timeout = 5\n");
+    const auto path = job_with(job, verify_full_as("127.0.0.1"));
     const auto r = run("dgkafka", {"setup", path});
     EXPECT_EQ(r.code, static_cast<int>(Exit::database));
     EXPECT_NE(r.err.find("does not match host name \"127.0.0.1\""), std::string::npos) << r.err;

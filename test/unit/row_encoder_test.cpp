@@ -12,6 +12,13 @@ Config csv_config() {
     c.columns = {{"id", "integer", false}, {"skip", "text", true}, {"note", "text", false}};
     return c;
 }
+
+Config json_config() {
+    Config c;
+    c.format = Format::json;
+    c.columns = {{"jdata", "json", false}};
+    return c;
+}
 }  // namespace
 
 TEST(RowEncoder, CsvToCopyTextSkipsIgnoredColumnsAndEscapes) {
@@ -70,9 +77,7 @@ TEST(RowEncoder, MalformedMessagesAreRefusedWithAReasonAndLeaveNoPartialLine) {
 }
 
 TEST(RowEncoder, JsonIsOneTextColumnBinaryIsHexBytea) {
-    Config json;
-    json.format = Format::json;
-    json.columns = {{"jdata", "json", false}};
+    const Config json = json_config();
     RowEncoder j(json, false);
     std::string out, reason;
     Message m;
@@ -92,9 +97,7 @@ TEST(RowEncoder, JsonIsOneTextColumnBinaryIsHexBytea) {
 }
 
 TEST(RowEncoder, InvalidJsonInvalidUtf8AndEmptyMessagesAreRefused) {
-    Config json;
-    json.format = Format::json;
-    json.columns = {{"jdata", "json", false}};
+    const Config json = json_config();
     RowEncoder j(json, true);
     std::string out, reason;
     Message m;
