@@ -79,6 +79,7 @@ const std::vector<std::pair<std::string, std::vector<KeyRule>>>& schema() {
           {"partition_num", Kind::integer},
           {"loaders", Kind::integer},
           {"assignment", Kind::string},
+          {"on_data_loss", Kind::string},
           {"nwriter", Kind::integer, false, true},
           {"ext_read_table", Kind::string},
           {"ext_write_table", Kind::string},
@@ -414,6 +415,12 @@ private:
             else if (*a != "static")
                 problems_.add(*find(input, "assignment"), "kafka.input.assignment",
                               fmt::format("\"{}\" is not one of static, group", *a));
+        }
+        if (auto a = opt_string(input, "on_data_loss")) {
+            if (*a == "skip") cfg_.on_data_loss = Config::OnDataLoss::skip;
+            else if (*a != "stop")
+                problems_.add(*find(input, "on_data_loss"), "kafka.input.on_data_loss",
+                              fmt::format("\"{}\" is not one of stop, skip", *a));
         }
         read_columns(input);
         cfg_.offset_table = name(input, "ext_offset_table", "kafka.input.ext_offset_table", "kafka_offset");
