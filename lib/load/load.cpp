@@ -197,7 +197,8 @@ void run_load(const Config& cfg, const LoadOptions& options, std::ostream& out, 
                 for (const auto& l : loaders) lag += l->lag();
                 const double period = std::chrono::duration<double>(now - last_report).count();
                 const double total = std::chrono::duration<double>(now - started).count();
-                log::info("{} rows, {:.0f} rows/s (period), {:.0f} rows/s (overall), lag {}", rows,
+                log::info(log::Fields{}.add("topic", cfg.topic).add("rows", rows).add("lag", lag),
+                          "{} rows, {:.0f} rows/s (period), {:.0f} rows/s (overall), lag {}", rows,
                           (rows - last_rows) / period, rows / total, lag);
                 last_rows = rows;
                 last_report = now;

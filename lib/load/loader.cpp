@@ -431,6 +431,16 @@ std::string Loader::describe(const Batch& batch) const {
     return out;
 }
 
+// The batch for JSON log lines: topic, and partition and offsets when it holds one partition.
+log::Fields Loader::log_fields(const Batch& batch) const {
+    auto fields = log::Fields{}.add("topic", cfg_.topic).add("messages", static_cast<long long>(batch.size()));
+    if (batch.ranges.size() == 1) {
+        const auto& [p, r] = *batch.ranges.begin();
+        fields.add("partition", p).add("first_offset", r.start).add("last_offset", r.end - 1);
+    }
+    return fields;
+}
+
 void Loader::check_error_limit(const Batch& batch) const {
     const size_t rejected = batch.rejects.count();
     if (!rejected) return;
@@ -501,7 +511,7 @@ void Loader::commit(Batch& batch) {
     counters_.rejected += static_cast<int64_t>(batch.rejects.count());
     counters_.batches += 1;
     if (batch.rejects.count())
-        log::warn("{}: {} message(s) rejected into {}, the last: {}", describe(batch), batch.rejects.count(),
+        log::warn(log_fields(batch), "{}: {} message(s) rejected into {}, the last: {}", describe(batch), batch.rejects.count(),
                   cfg_.reject_table.display(), batch.rejects.last_error());
     if (cfg_.group_assignment) {
         // Only a member may commit for an active group; the OffsetMirror is not one.
@@ -510,7 +520,8 @@ void Loader::commit(Batch& batch) {
     } else {
         mirror_.commit(next);
     }
-    if (log::verbosity() >= 2) log::debug("{}: committed {} ({} messages)", name(), describe(batch), batch.size());
+    if (log::enabled(log::Level::debug))
+        log::debug(log_fields(batch), "{}: committed {} ({} messages)", name(), describe(batch), batch.size());
 }
 
 }  // namespace dgkafka

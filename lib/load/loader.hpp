@@ -20,6 +20,7 @@
 #include "load/batch_writer.hpp"
 #include "load/options.hpp"
 #include "load/statements.hpp"
+#include "util/log.hpp"
 
 namespace dgkafka {
 
@@ -68,6 +69,7 @@ private:
     void rebalance(rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t* parts);
     bool should_stop() const;
     std::string describe(const Batch& batch) const;
+    log::Fields log_fields(const Batch& batch) const;
 
     const Config& cfg_;
     const LoadOptions& options_;
