@@ -72,6 +72,15 @@ void read_reset(const cxxopts::ParseResult& args, LoadOptions& options) {
     }
 }
 
+void add_metrics_option(cxxopts::Options& o) {
+    o.add_options()("metrics-address", "serve Prometheus metrics at http://HOST:PORT/metrics (overrides "
+                    "dgkafka.metrics_address)", cxxopts::value<std::string>(), "HOST:PORT");
+}
+
+std::string metrics_address(const Context& c) {
+    return c.args.count("metrics-address") ? c.args["metrics-address"].as<std::string>() : c.cfg.metrics_address;
+}
+
 const std::vector<Command>& commands() {
     static const std::vector<Command> table = {
         {"setup", "create the offset, history, staging and rejected-rows tables (safe to re-run)",
@@ -86,6 +95,7 @@ const std::vector<Command>& commands() {
                  "force-reset-offset", "start the given partitions at the given offsets",
                  cxxopts::value<std::string>(), "PARTITION:OFFSET[,...]")(
                  "loaders", "parallel loaders (database connections)", cxxopts::value<int>());
+             add_metrics_option(o);
          },
          [](const Context& c) {
              LoadOptions options;
@@ -95,13 +105,18 @@ const std::vector<Command>& commands() {
                  options.loaders = c.args["loaders"].as<int>();
                  if (*options.loaders < 1) throw Error(Exit::usage, "-loaders must be 1 or more");
              }
+             options.metrics_address = metrics_address(c);
              run_load(c.cfg, options, c.out, c.stop);
          }},
         {"publish", "send the rows of the outbox table (ext_write_table) to the topic",
-         [](cxxopts::Options& o) { o.add_options()("quit-at-eof", "exit once the outbox is empty"); },
+         [](cxxopts::Options& o) {
+             o.add_options()("quit-at-eof", "exit once the outbox is empty");
+             add_metrics_option(o);
+         },
          [](const Context& c) {
              PublishOptions options;
              options.quit_at_eof = c.args.count("quit-at-eof") > 0;
+             options.metrics_address = metrics_address(c);
              run_publish(c.cfg, options, c.out, c.stop);
          }},
         {"check", "show the offsets recorded in the database beside Kafka's",

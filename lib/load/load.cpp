@@ -16,6 +16,7 @@
 #include "db/tables.hpp"
 #include "kafka/client.hpp"
 #include "load/hooks.hpp"
+#include "load/load_metrics.hpp"
 #include "load/loader.hpp"
 #include "load/statements.hpp"
 #include "util/errors.hpp"
@@ -148,6 +149,7 @@ void run_load(const Config& cfg, const LoadOptions& options, std::ostream& out, 
     BatchHooks hooks(cfg);
     hooks.before_load();
     LoadCounters counters;
+    const auto metrics = serve_load_metrics(cfg, options.metrics_address, counters);
     kafka::OffsetMirror mirror(cfg);
     std::atomic<bool> halt{false};  // set by a signal (through `stop`) or by the first loader to fail
     std::vector<std::unique_ptr<Loader>> loaders;

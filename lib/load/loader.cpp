@@ -280,6 +280,7 @@ void Loader::run() {
             end_transaction();
             conn_.reset();
             batch.clear();
+            ++counters_.database_retries;
             log::warn("{}; retrying", e.what());
             if (!backoff.wait(stop_))
                 throw Error(Exit::database, fmt::format("gave up after {:.0f} s (kafka.commit.retry_timeout): {}",
@@ -382,6 +383,7 @@ bool Loader::add(const rd_kafka_message_t* m, Batch& batch) {
         if (m->err == RD_KAFKA_RESP_ERR__FATAL || m->err == RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART ||
             m->err == RD_KAFKA_RESP_ERR_TOPIC_AUTHORIZATION_FAILED)
             throw Error(Exit::kafka, what);
+        ++counters_.kafka_retries;  // librdkafka retries it
         log::warn("{}", what);
         return false;
     }
@@ -510,6 +512,7 @@ void Loader::commit(Batch& batch) {
     counters_.rows += inserted;
     counters_.rejected += static_cast<int64_t>(batch.rejects.count());
     counters_.batches += 1;
+    counters_.committed(batch.ranges, std::chrono::duration<double>(std::chrono::steady_clock::now() - batch.opened).count());
     if (batch.rejects.count())
         log::warn(log_fields(batch), "{}: {} message(s) rejected into {}, the last: {}", describe(batch), batch.rejects.count(),
                   cfg_.reject_table.display(), batch.rejects.last_error());

@@ -18,16 +18,12 @@
 #include "kafka/mirror.hpp"
 #include "load/batch.hpp"
 #include "load/batch_writer.hpp"
+#include "load/counters.hpp"
 #include "load/options.hpp"
 #include "load/statements.hpp"
 #include "util/log.hpp"
 
 namespace dgkafka {
-
-// Counters the loaders share with the reporter; written by loaders, read by anyone.
-struct LoadCounters {
-    std::atomic<int64_t> messages{0}, rows{0}, batches{0}, rejected{0};
-};
 
 class Loader {
 public:

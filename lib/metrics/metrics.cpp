@@ -2,7 +2,13 @@
 
 #include <fmt/format.h>
 
+#include <librdkafka/rdkafka.h>
+
 #include <cmath>
+
+#ifndef DGKAFKA_VERSION
+#define DGKAFKA_VERSION "dev"
+#endif
 
 namespace dgkafka::metrics {
 
@@ -86,6 +92,11 @@ void Exposition::histogram(const Labels& labels, const Histogram::Snapshot& h) {
     line(name_ + "_bucket", inf, static_cast<double>(h.count));
     line(name_ + "_sum", labels, h.sum);
     line(name_ + "_count", labels, static_cast<double>(h.count));
+}
+
+void build_info(Exposition& e, const std::string& command) {
+    e.family("dgkafka_build_info", Type::gauge, "Always 1; the labels name the build.");
+    e.sample({{"version", DGKAFKA_VERSION}, {"librdkafka", rd_kafka_version_str()}, {"command", command}}, 1);
 }
 
 }  // namespace dgkafka::metrics

@@ -48,5 +48,7 @@ private:
 };
 
 std::string escape_label(const std::string& value);
+// dgkafka_build_info{version, librdkafka, command} 1
+void build_info(Exposition& e, const std::string& command);
 
 }  // namespace dgkafka::metrics
