@@ -77,6 +77,8 @@ struct Config {
     double minimal_interval = -1;  // seconds; -1 = close the batch as soon as the queue is empty
     double retry_timeout = 60;     // seconds a -quit-at-eof load keeps retrying a lost server
 
+    std::string metrics_address;  // HOST:PORT serving /metrics for load and publish; empty: none
+
     std::vector<std::string> unused_keys;  // accepted for compatibility, e.g. the xdrive_* keys
 
     std::vector<const ColumnSpec*> loaded_columns() const;

@@ -101,6 +101,9 @@ std::vector<Key> make_keys() {
                     .def_text("PGSSLROOTCERT").bind(DGKAFKA_FIELD(db.sslrootcert)));
     k.push_back(Key("dgkafka.connect_timeout", K::integer, "seconds to wait for a database connection (0: for ever)")
                     .def_text("PGCONNECT_TIMEOUT").in(at_least(0), "seconds").bind(DGKAFKA_FIELD(db.connect_timeout)));
+    k.push_back(Key("dgkafka.metrics_address", K::string,
+                    "serve Prometheus metrics at http://HOST:PORT/metrics during load and publish; -metrics-address overrides")
+                    .allowed("HOST:PORT; \":PORT\": every interface").bind(DGKAFKA_FIELD(metrics_address)));
     for (const char* x : {"xdrive_host", "xdrive_port", "xdrive_offset_endpoint", "xdrive_kafka_endpoint"})
         k.push_back(Key(std::string("dgkafka.") + x, std::string(x) == "xdrive_port" ? K::integer : K::string,
                         "xdrive-era key, accepted and ignored").unused());

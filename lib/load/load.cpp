@@ -18,6 +18,7 @@
 #include "kafka/retention.hpp"
 #include "load/gaps.hpp"
 #include "load/hooks.hpp"
+#include "load/load_metrics.hpp"
 #include "load/loader.hpp"
 #include "load/statements.hpp"
 #include "util/errors.hpp"
@@ -167,6 +168,7 @@ void run_load(const Config& cfg, const LoadOptions& options, std::ostream& out, 
     BatchHooks hooks(cfg);
     hooks.before_load();
     LoadCounters counters;
+    const auto metrics = serve_load_metrics(cfg, options.metrics_address, counters);
     kafka::OffsetMirror mirror(cfg);
     std::atomic<bool> halt{false};  // set by a signal (through `stop`) or by the first loader to fail
     std::vector<std::unique_ptr<Loader>> loaders;
@@ -216,7 +218,8 @@ void run_load(const Config& cfg, const LoadOptions& options, std::ostream& out, 
                 for (const auto& l : loaders) lag += l->lag();
                 const double period = std::chrono::duration<double>(now - last_report).count();
                 const double total = std::chrono::duration<double>(now - started).count();
-                log::info("{} rows, {:.0f} rows/s (period), {:.0f} rows/s (overall), lag {}", rows,
+                log::info(log::Fields{}.add("topic", cfg.topic).add("rows", rows).add("lag", lag),
+                          "{} rows, {:.0f} rows/s (period), {:.0f} rows/s (overall), lag {}", rows,
                           (rows - last_rows) / period, rows / total, lag);
                 last_rows = rows;
                 last_report = now;
