@@ -396,11 +396,11 @@ private:
                                fmt::format("\"{}\" is not one of csv, json, binary", *f));
         }
         if (auto d = opt_string(input, "delimiter")) {
-            if (d->size() != 1 || *d == "\"" || *d == "\n" || *d == "\r")
+            if (d->empty() || d->find_first_of("\"\n\r") != std::string::npos)
                 problems_.add(*find(input, "delimiter"), "kafka.input.delimiter",
-                              fmt::format("\"{}\" must be exactly one character, not a quote or line break", *d));
+                              fmt::format("\"{}\" must be one or more characters, without quotes or line breaks", *d));
             else
-                cfg_.delimiter = (*d)[0];
+                cfg_.delimiter = *d;
         }
         cfg_.consumer_group = opt_string(input, "consumer_group").value_or("");
         cfg_.topic = opt_string(input, "topic").value_or("");
