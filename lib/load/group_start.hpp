@@ -14,22 +14,24 @@ namespace dgkafka {
 
 // Why Kafka's committed offset of a partition differs from the database's (check and load agree).
 enum class GroupOffsetKind {
-    none,           // no committed offset in Kafka, or the same as the database's
-    mirror,         // dgkafka's own mirror of this job, behind the database until its next commit
-    other_table,    // dgkafka's mirror of another output table: never used by this job
-    taken,          // another tool's, already taken (or the database already there)
-    start,          // another tool's, no row in the database: the next load starts there
-    reset,          // another tool's, differs from the database: the next load takes it (a reset)
+    none,         // no committed offset in Kafka, or the same as the database's
+    mirror,       // dgkafka's own mirror of this job, behind the database until its next commit
+    other_table,  // dgkafka's mirror of another output table: never used by this job
+    taken,        // another tool's, already taken (or the database already there)
+    start,        // another tool's, no row in the database: the next load starts there
+    reset,        // another tool's, differs from the database: the next load takes it (a reset)
 };
 
-GroupOffsetKind classify(const std::optional<kafka::GroupOffset>& group, const std::optional<db::StoredStart>& stored,
+GroupOffsetKind classify(const std::optional<kafka::GroupOffset>& group,
+                         const std::optional<db::StoredStart>& stored,
                          const std::string& output_table);
 std::string explain(GroupOffsetKind kind, const kafka::GroupOffset& group);
 
 // Gives every partition without a row its start (the group's offset when another tool wrote it,
 // else the earliest), takes an operator's reset, records both in the history and warns about a
 // reset. Returns the offsets taken from Kafka (to be marked as dgkafka's, then forgotten).
-kafka::Offsets take_group_offsets(pqxx::transaction_base& tx, const Config& cfg, const db::OffsetStore& store,
+kafka::Offsets take_group_offsets(pqxx::transaction_base& tx, const Config& cfg,
+                                  const db::OffsetStore& store,
                                   const std::map<int32_t, kafka::Watermarks>& marks,
                                   const kafka::GroupOffsets& group);
 
