@@ -15,8 +15,8 @@ GroupOffsetKind classify(const std::optional<kafka::GroupOffset>& group,
     if (!group) return GroupOffsetKind::none;
     if (const auto table = kafka::marked_table(group->metadata)) {
         if (*table != output_table) return GroupOffsetKind::other_table;
-        return stored && stored->committed == group->offset ? GroupOffsetKind::none
-                                                            : GroupOffsetKind::mirror;
+        if (!stored) return GroupOffsetKind::mirror_without_row;
+        return stored->committed == group->offset ? GroupOffsetKind::none : GroupOffsetKind::mirror;
     }
     if (!stored) return GroupOffsetKind::start;
     if (stored->committed == group->offset) return GroupOffsetKind::none;
@@ -30,6 +30,9 @@ std::string explain(GroupOffsetKind kind, const kafka::GroupOffset& group) {
             return "";
         case GroupOffsetKind::mirror:
             return "dgkafka's mirror, not yet updated (the database holds the truth)";
+        case GroupOffsetKind::mirror_without_row:
+            return "dgkafka's mirror, but the database has no offset: the next load starts at the "
+                   "earliest";
         case GroupOffsetKind::other_table:
             return fmt::format("written by dgkafka for output table {}: not used by this job",
                                kafka::marked_table(group.metadata).value_or(""));

@@ -14,12 +14,13 @@ namespace dgkafka {
 
 // Why Kafka's committed offset of a partition differs from the database's (check and load agree).
 enum class GroupOffsetKind {
-    none,         // no committed offset in Kafka, or the same as the database's
-    mirror,       // dgkafka's own mirror of this job, behind the database until its next commit
-    other_table,  // dgkafka's mirror of another output table: never used by this job
-    taken,        // another tool's, already taken (or the database already there)
-    start,        // another tool's, no row in the database: the next load starts there
-    reset,        // another tool's, differs from the database: the next load takes it (a reset)
+    none,    // no committed offset in Kafka, or the same as the database's
+    mirror,  // dgkafka's own mirror of this job, behind the database until its next commit
+    mirror_without_row,  // dgkafka's own, but the database lost the row: never used
+    other_table,         // dgkafka's mirror of another output table: never used by this job
+    taken,               // another tool's, already taken (or the database already there)
+    start,               // another tool's, no row in the database: the next load starts there
+    reset,  // another tool's, differs from the database: the next load takes it (a reset)
 };
 
 GroupOffsetKind classify(const std::optional<kafka::GroupOffset>& group,

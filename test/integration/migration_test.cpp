@@ -146,6 +146,21 @@ TEST(Migration, DgkafkaMarksItsCommitsToTheGroupWithTheOutputTable) {
     }
 }
 
+TEST(Migration, GroupAssignmentMarksTheMembersCommitsToo) {
+    Job job("markedgroup");
+    job.input_extra = "assignment = \"group\"\n";
+    const auto path = id_job(job, 2, 10);
+    const auto r = run("dgkafka", {"load", "-quit-at-eof", path});
+    ASSERT_EQ(r.code, 0) << r.err;
+    ASSERT_EQ(rows(job.table), 10);
+    const auto group = dgkafka::kafka::group_offsets(brokers(), {}, job.group, job.topic, 2);
+    ASSERT_EQ(group.size(), 2u);
+    for (const auto& [p, g] : group) {
+        EXPECT_EQ(g.offset, 5) << p;
+        EXPECT_EQ(g.metadata, "dgkafka output_table=" + job.table) << p;
+    }
+}
+
 TEST(Migration, APartitionWithoutARowStartsAtTheOffsetAnotherToolCommitted) {
     Job job("fromgroup");
     const auto path = id_job(job, 2, 20);
