@@ -1,4 +1,5 @@
 #pragma once
+#include <atomic>
 #include <ostream>
 
 #include "config/config.hpp"
@@ -11,7 +12,8 @@ struct CheckOptions {
 };
 
 // dgkafka check: recorded offsets (database) beside Kafka's, with the lag. Throws Error with
-// not_set_up, no_topic, database or kafka when one side cannot be read.
-void run_check(const Config& cfg, const CheckOptions& options, std::ostream& out);
+// not_set_up, no_topic, database or kafka when one side cannot be read; with the brokers
+// unreachable, it prints the database side first (Kafka's columns "unavailable"), then exits kafka.
+void run_check(const Config& cfg, const CheckOptions& options, std::ostream& out, const std::atomic<bool>& stop);
 
 }  // namespace dgkafka

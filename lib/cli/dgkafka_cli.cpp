@@ -129,7 +129,7 @@ const std::vector<Command>& commands() {
              options.json = c.args.count("json") > 0;
              if (c.args.count("history")) options.history = c.args["history"].as<int>();
              if (options.history < 0) throw Error(Exit::usage, "-history must be 0 or more");
-             run_check(c.cfg, options, c.out);
+             run_check(c.cfg, options, c.out, c.stop);
          }},
     };
     return table;

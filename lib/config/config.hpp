@@ -84,6 +84,8 @@ struct Config {
     std::vector<const ColumnSpec*> loaded_columns() const;
     // Output table columns written by a load: the mapping targets, or else the loaded input columns.
     std::vector<std::string> target_columns() const;
+    // Whether a mapping or the filter names this identifier (a metadata column such as _key_bytes).
+    bool references(std::string_view identifier) const;
 };
 
 // Problems found in a config file: each names file, line and key.

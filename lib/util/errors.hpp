@@ -28,4 +28,11 @@ private:
     Exit code_;
 };
 
+// A server that cannot be reached now (down, starting, restarting, too many clients): a later
+// attempt can succeed, so RetryPolicy waits for it. Any other Error is final.
+class Unavailable : public Error {
+public:
+    using Error::Error;
+};
+
 }  // namespace dgkafka
