@@ -17,6 +17,7 @@
 #include "metrics/server.hpp"
 #include "util/errors.hpp"
 #include "util/log.hpp"
+#include "util/service.hpp"
 #include "util/text.hpp"
 
 namespace dgkafka {
@@ -116,6 +117,7 @@ void run_publish(const Config& cfg, const PublishOptions& options, std::ostream&
     if (!options.metrics_address.empty())
         server = std::make_unique<metrics::Server>(options.metrics_address,
                                                    [&] { return render_metrics(cfg, counters); });
+    service::ready(fmt::format("publishing {} to {}", cfg.write_table.display(), cfg.topic));
     int64_t sent = 0, failed = 0;
     std::string value;
     while (!stop) {
@@ -159,6 +161,7 @@ void run_publish(const Config& cfg, const PublishOptions& options, std::ostream&
                                                  cfg.topic, acks.failed, acks.first_error, cfg.write_table.display()));
         acks = Acks{};
     }
+    service::stopping();
     out << fmt::format("PUBLISH {} messages to {}\n", sent, cfg.topic);
 }
 
