@@ -223,6 +223,12 @@ void fail(std::ostream& err, const std::string& message) { err << log::line(log:
 
 }  // namespace
 
+std::vector<std::string> command_names() {
+    std::vector<std::string> out;
+    for (const auto& c : commands()) out.push_back(c.name);
+    return out;
+}
+
 int dgkafka_main(int argc, const char* const* argv, std::ostream& out, std::ostream& err,
                  const std::atomic<bool>& stop) {
     try {
