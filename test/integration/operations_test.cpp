@@ -3,7 +3,9 @@
 #include <gtest/gtest.h>
 #include <httplib.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <sys/socket.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -187,4 +189,68 @@ TEST(Metrics, ABadAddressIsAConfigErrorNamingTheKey) {
     const auto r = run("dgkafka", {"check", write_file("bad_metrics.toml", toml)});
     EXPECT_EQ(r.code, static_cast<int>(Exit::config)) << r.err;
     EXPECT_NE(r.err.find("dgkafka.metrics_address: \"localhost\" is not HOST:PORT"), std::string::npos) << r.err;
+}
+
+namespace {
+// A datagram socket standing in for systemd's NOTIFY_SOCKET.
+class NotifySocket {
+public:
+    NotifySocket() : path_(::testing::TempDir() + unique_name("notify")) {
+        fd_ = ::socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+        sockaddr_un addr{};
+        addr.sun_family = AF_UNIX;
+        std::snprintf(addr.sun_path, sizeof addr.sun_path, "%s", path_.c_str());
+        EXPECT_EQ(::bind(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0) << path_;
+    }
+    ~NotifySocket() {
+        ::close(fd_);
+        ::unlink(path_.c_str());
+    }
+    const std::string& path() const { return path_; }
+    // Every datagram until one holds `line` (as a whole line) or the time is up.
+    bool wait_for(const std::string& line, std::chrono::seconds timeout, std::string& seen) {
+        const auto deadline = std::chrono::steady_clock::now() + timeout;
+        while (std::chrono::steady_clock::now() < deadline) {
+            pollfd p{fd_, POLLIN, 0};
+            if (::poll(&p, 1, 200) <= 0) continue;
+            char buf[4096];
+            const auto n = ::recv(fd_, buf, sizeof buf, 0);
+            if (n <= 0) continue;
+            const std::string msg(buf, static_cast<size_t>(n));
+            seen += msg + "|";
+            for (const auto& l : lines(msg))
+                if (l == line) return true;
+        }
+        return false;
+    }
+
+private:
+    std::string path_;
+    int fd_ = -1;
+};
+}  // namespace
+
+TEST(Service, UnderSystemdALoadSaysReadyThenStoppingOnSigterm) {
+    Job job("notify");
+    job.columns = {{"id", "integer"}};
+    create_topic(job.topic, 1);
+    produce(job.topic, {{"1"}, {"2"}});
+    sql("CREATE TABLE " + dgtest::quoted(job.table) + " (id integer)");
+    const auto path = job.write();
+    ASSERT_EQ(run("dgkafka", {"setup", path}).code, 0);
+
+    NotifySocket notify;
+    ::setenv("NOTIFY_SOCKET", notify.path().c_str(), 1);
+    auto loader = spawn("dgkafka", {"load", path});
+    ::unsetenv("NOTIFY_SOCKET");
+    std::string seen;
+    ASSERT_TRUE(notify.wait_for("READY=1", std::chrono::seconds(60), seen)) << seen << loader.wait().err;
+    EXPECT_FALSE(loader.exited());
+    ASSERT_TRUE(wait_until([&] { return sql_count("SELECT count(*) FROM " + dgtest::quoted(job.table)) == 2; },
+                           std::chrono::seconds(60)));
+    ::kill(loader.pid, SIGTERM);
+    EXPECT_TRUE(notify.wait_for("STOPPING=1", std::chrono::seconds(30), seen)) << seen;
+    const auto r = loader.wait();
+    EXPECT_EQ(r.code, 0) << r.err;
+    EXPECT_EQ(seen.find("STOPPING=1"), seen.rfind("STOPPING=1")) << "said once: " << seen;
 }
