@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include <csignal>
+#include <map>
 #include <cstdio>
 
 #include <nlohmann/json.hpp>
@@ -253,4 +254,37 @@ TEST(Service, UnderSystemdALoadSaysReadyThenStoppingOnSigterm) {
     const auto r = loader.wait();
     EXPECT_EQ(r.code, 0) << r.err;
     EXPECT_EQ(seen.find("STOPPING=1"), seen.rfind("STOPPING=1")) << "said once: " << seen;
+}
+
+TEST(CheckMaxLag, ExitsLaggingNamingThePartitionsBehindAndJsonCarriesTheLagOfEach) {
+    Job job("maxlag");
+    job.columns = {{"id", "integer"}};
+    create_topic(job.topic, 2);
+    std::vector<Record> records;
+    for (int i = 0; i < 5; ++i) records.push_back({std::to_string(i), std::nullopt, 0});
+    for (int i = 0; i < 2; ++i) records.push_back({std::to_string(i), std::nullopt, 1});
+    produce(job.topic, records);
+    sql("CREATE TABLE " + dgtest::quoted(job.table) + " (id integer)");
+    const auto path = job.write();
+    ASSERT_EQ(run("dgkafka", {"setup", path}).code, 0);
+
+    auto r = run("dgkafka", {"check", "-max-lag", "3", path});
+    EXPECT_EQ(r.code, static_cast<int>(Exit::lagging)) << r.err;
+    EXPECT_NE(r.err.find(job.topic + "[0] lags 5 (over -max-lag 3)"), std::string::npos) << r.err;
+    EXPECT_EQ(r.err.find(job.topic + "[1]"), std::string::npos) << r.err;
+    EXPECT_NE(r.out.find("Total lag = 7"), std::string::npos) << "the report comes first: " << r.out;
+
+    r = run("dgkafka", {"check", "-json", "-max-lag", "3", path});
+    EXPECT_EQ(r.code, static_cast<int>(Exit::lagging)) << r.err;
+    const auto j = nlohmann::json::parse(r.out);
+    EXPECT_EQ(j.at("max_lag"), 3);
+    std::map<int, int64_t> lag;
+    for (const auto& k : j.at("kafka")) lag[k.at("partition").get<int>()] = k.at("lag").get<int64_t>();
+    EXPECT_EQ(lag, (std::map<int, int64_t>{{0, 5}, {1, 2}}));
+
+    EXPECT_EQ(run("dgkafka", {"check", "-max-lag", "5", path}).code, 0);
+    ASSERT_EQ(run("dgkafka", {"load", "-quit-at-eof", path}).code, 0);
+    r = run("dgkafka", {"check", "-max-lag", "0", path});
+    EXPECT_EQ(r.code, 0) << r.err;
+    EXPECT_EQ(run("dgkafka", {"check", "-max-lag", "-1", path}).code, static_cast<int>(Exit::usage));
 }
