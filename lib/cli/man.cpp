@@ -70,4 +70,10 @@ std::string csv2kafka_man_page(const std::string& version) {
     return out;
 }
 
+std::string exit_code_table() {
+    std::string out = "| code | meaning |\n| --- | --- |\n";
+    for (const auto& e : exit_codes()) out += fmt::format("| {} | {} |\n", static_cast<int>(e.code), e.meaning);
+    return out;
+}
+
 }  // namespace dgkafka::cli

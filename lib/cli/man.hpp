@@ -6,5 +6,6 @@ namespace dgkafka::cli {
 
 std::string dgkafka_man_page(const std::string& version);
 std::string csv2kafka_man_page(const std::string& version);
+std::string exit_code_table();  // the README's, in Markdown
 
 }  // namespace dgkafka::cli
