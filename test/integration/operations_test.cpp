@@ -288,3 +288,30 @@ TEST(CheckMaxLag, ExitsLaggingNamingThePartitionsBehindAndJsonCarriesTheLagOfEac
     EXPECT_EQ(r.code, 0) << r.err;
     EXPECT_EQ(run("dgkafka", {"check", "-max-lag", "-1", path}).code, static_cast<int>(Exit::usage));
 }
+
+TEST(Metrics, PublishCountsTheRowsKafkaAcknowledged) {
+    Job job("metricspub");
+    job.columns = {{"id", "integer"}};
+    job.input_extra = "ext_write_table = " + toml_string(job.table + "_outbox") + "\n";
+    const auto path = job.write();
+    create_topic(job.topic, 1);
+    sql("CREATE TABLE " + dgtest::quoted(job.table) + " (id integer)");
+    ASSERT_EQ(run("dgkafka", {"setup", path}).code, 0);
+    sql("INSERT INTO " + dgtest::quoted(job.table + "_outbox") + " SELECT generate_series(1, 7)");
+
+    const int port = free_port();
+    auto publisher = spawn("dgkafka", {"publish", "-metrics-address", "127.0.0.1:" + std::to_string(port), path});
+    const std::string series_name = "dgkafka_messages_published_total{topic=\"" + job.topic + "\"}";
+    std::string text;
+    ASSERT_TRUE(wait_until([&] { return series(text = scrape(port), series_name) == 7; }, std::chrono::seconds(60)))
+        << text << publisher.wait().err;
+    EXPECT_EQ(high_watermark(job.topic, 0), 7);
+    EXPECT_GE(series(text, "dgkafka_batches_committed_total{topic=\"" + job.topic + "\"}"), 1) << text;
+    EXPECT_NE(text.find("command=\"publish\"} 1"), std::string::npos) << text;
+    const auto verdict = promtool_check(text);
+    EXPECT_EQ(verdict.code, 0) << verdict.out << text;
+    ::kill(publisher.pid, SIGTERM);
+    const auto r = publisher.wait();
+    EXPECT_EQ(r.code, 0) << r.err;
+    EXPECT_EQ(r.out, "PUBLISH 7 messages to " + job.topic + "\n");
+}
