@@ -48,10 +48,12 @@ size_t key_index(const std::string& key_column, const std::vector<std::string>& 
     throw Error(Exit::usage, fmt::format("--key {}: not a header name nor a column number (1 = first)", key_column));
 }
 
-char delimiter(const std::string& s, const char* flag) {
-    if (s == "\\t" || s == "tab") return '\t';
-    if (s.size() != 1 || s == "\"") throw Error(Exit::usage, fmt::format("{} must be one character, got \"{}\"", flag, s));
-    return s[0];
+std::string delimiter(const std::string& s, const char* flag) {
+    if (s == "\\t" || s == "tab") return "\t";
+    if (s.empty() || s.find_first_of("\"\n\r") != std::string::npos)
+        throw Error(Exit::usage,
+                    fmt::format("{} must be one or more characters, without quotes or line breaks, got \"{}\"", flag, s));
+    return s;
 }
 
 }  // namespace

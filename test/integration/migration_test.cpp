@@ -271,6 +271,15 @@ TEST(Migration, AMultiCharacterDelimiterLoads) {
     ASSERT_EQ(r.code, 0) << r.err;
     EXPECT_EQ(sql_value("SELECT string_agg(id || '=' || coalesce(name, 'NULL'), ',' ORDER BY id) FROM " + q(job.table)),
               "1=a|b,2=x|~|y,3=NULL");
+
+    // csv2kafka writes it too (-w), re-delimiting a file's records.
+    const auto file = write_file(job.table + ".csv", "4,\"p|~|q\"\n5,e\n");
+    auto c = run("csv2kafka", {"-d", ",", "-w", "|~|", brokers(), job.topic, file});
+    ASSERT_EQ(c.code, 0) << c.err;
+    c = run("dgkafka", {"load", "-quit-at-eof", path});
+    ASSERT_EQ(c.code, 0) << c.err;
+    EXPECT_EQ(sql_value("SELECT string_agg(id || '=' || name, ',' ORDER BY id) FROM " + q(job.table) + " WHERE id > 3"),
+              "4=p|~|q,5=e");
 }
 
 TEST(Migration, TheManualsMappingIntoAnIntegerColumnLoadsCastToTheColumnsType) {
