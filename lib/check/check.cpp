@@ -13,6 +13,7 @@
 #include "kafka/client.hpp"
 #include "kafka/group_offsets.hpp"
 #include "load/group_start.hpp"
+#include "kafka/retention.hpp"
 #include "util/errors.hpp"
 #include "util/table.hpp"
 
@@ -97,6 +98,7 @@ void run_check(const Config& cfg, const CheckOptions& options, std::ostream& out
         kafka::group_offsets(cfg.brokers, cfg.kafka_properties, cfg.consumer_group, cfg.topic, partitions);
     const std::string asked = utc_now();
     std::vector<FromKafka> kafka_side;
+    std::vector<kafka::RetentionGap> gaps;  // recorded offsets that retention has passed
     int64_t total_lag = 0;
     for (int32_t p = 0; p < partitions; ++p) {
         const auto marks = kafka::query_watermarks(admin.get(), cfg.topic, p);
@@ -106,6 +108,7 @@ void run_check(const Config& cfg, const CheckOptions& options, std::ostream& out
             if (r.partition == p) {
                 loaded_to = std::max(r.committed, marks.low);
                 stored = db::StoredStart{r.committed, r.group_offset};
+                if (auto gap = kafka::retention_gap(p, r.committed, marks)) gaps.push_back(*gap);
             }
         const auto c = committed.find(p);
         const auto group = c == committed.end() ? std::nullopt : std::optional<kafka::GroupOffset>(c->second);
@@ -123,7 +126,11 @@ void run_check(const Config& cfg, const CheckOptions& options, std::ostream& out
                             {"recorded", nlohmann::json::array()},
                             {"kafka", nlohmann::json::array()},
                             {"kafka_timestamp", asked},
-                            {"total_lag", total_lag}};
+                            {"total_lag", total_lag},
+                            {"retention_gaps", nlohmann::json::array()}};
+        for (const auto& g : gaps)
+            j["retention_gaps"].push_back(
+                {{"partition", g.partition}, {"stored", g.stored}, {"log_start", g.log_start}, {"lost", g.lost()}});
         for (const auto& r : recorded)
             j["recorded"].push_back({{"partition", r.partition},
                                      {"committed", r.committed},
@@ -148,6 +155,7 @@ void run_check(const Config& cfg, const CheckOptions& options, std::ostream& out
                                         {"end", h.batch_end}});
         }
         out << j.dump(2) << "\n";
+        if (!gaps.empty()) kafka::throw_data_loss(cfg.topic, gaps);
         return;
     }
 
@@ -172,6 +180,16 @@ void run_check(const Config& cfg, const CheckOptions& options, std::ostream& out
             ht.add({std::to_string(h.partition), h.event, std::to_string(h.start), std::to_string(h.end),
                     std::to_string(h.count), h.batch_start, h.batch_end});
         ht.print(out);
+    }
+    if (!gaps.empty()) {
+        out << "\n[Retention gaps: messages deleted before they were loaded]\n";
+        TextTable gt({"Partition", "Stored offset", "Log start", "Lost"});
+        for (const auto& g : gaps)
+            gt.add({std::to_string(g.partition), std::to_string(g.stored), std::to_string(g.log_start),
+                    std::to_string(g.lost())});
+        gt.print(out);
+        out.flush();
+        kafka::throw_data_loss(cfg.topic, gaps);
     }
 }
 

@@ -102,6 +102,9 @@ std::vector<Key> make_keys() {
                     .def_text("PGSSLROOTCERT").bind(DGKAFKA_FIELD(db.sslrootcert)));
     k.push_back(Key("dgkafka.connect_timeout", K::integer, "seconds to wait for a database connection (0: for ever)")
                     .def_text("PGCONNECT_TIMEOUT").in(at_least(0), "seconds").bind(DGKAFKA_FIELD(db.connect_timeout)));
+    k.push_back(Key("dgkafka.metrics_address", K::string,
+                    "serve Prometheus metrics at http://HOST:PORT/metrics during load and publish; -metrics-address overrides")
+                    .allowed("HOST:PORT; \":PORT\": every interface").bind(DGKAFKA_FIELD(metrics_address)));
     for (const char* x : {"xdrive_host", "xdrive_port", "xdrive_offset_endpoint", "xdrive_kafka_endpoint"})
         k.push_back(Key(std::string("dgkafka.") + x, std::string(x) == "xdrive_port" ? K::integer : K::string,
                         "xdrive-era key, accepted and ignored").unused());
@@ -131,6 +134,9 @@ std::vector<Key> make_keys() {
     k.push_back(Key("kafka.input.assignment", K::string,
                     "static: this process loads every partition; group: Kafka spreads them over the job's processes")
                     .def(std::string("static")).one_of({"static", "group"}).bind(DGKAFKA_FIELD(group_assignment)));
+    k.push_back(Key("kafka.input.on_data_loss", K::string,
+                    "when retention deleted messages not loaded yet: stop (exit 9) or skip (record the gap, warn, go on)")
+                    .def(std::string("stop")).one_of({"stop", "skip"}).bind(DGKAFKA_FIELD(on_data_loss)));
     k.push_back(Key("kafka.input.nwriter", K::integer, "xdrive-era key, accepted and ignored").unused());
     k.push_back(Key("kafka.input.ext_read_table", K::string, "staging table: the input columns plus Kafka metadata")
                     .def_text("<output_table>_kafka_read"));
