@@ -160,9 +160,11 @@ int csv2kafka_main(int argc, const char* const* argv, std::ostream& out, std::os
         "h,help", "show this help")("brokers", "", cxxopts::value<std::string>())(
         "topic", "", cxxopts::value<std::string>())("csvfile", "", cxxopts::value<std::string>());
     opts.parse_positional({"brokers", "topic", "csvfile"});
+    const std::set<std::string> long_names = {"read-delimiter", "write-delimiter", "property", "header", "key",
+                                              "format", "limit", "rate", "quiet", "help"};
+    std::vector<std::string> args(argv, argv + argc);
     try {
-        std::vector<std::string> args(argv, argv + argc);
-        args = cli::normalize(args, {"header", "key", "format", "limit", "rate", "quiet", "help"});
+        args = cli::normalize(args, long_names);
         std::vector<const char*> cargv;
         for (const auto& a : args) cargv.push_back(a.c_str());
         auto r = opts.parse(static_cast<int>(cargv.size()), cargv.data());
@@ -203,7 +205,8 @@ int csv2kafka_main(int argc, const char* const* argv, std::ostream& out, std::os
                            result.failed ? fmt::format(", {} failed", result.failed) : "");
         return result.failed ? static_cast<int>(Exit::kafka) : 0;
     } catch (const cxxopts::exceptions::exception& e) {
-        err << "error: " << e.what() << "\n\n" << opts.help();
+        const auto unknown = cli::unknown_flag({argv + 1, argv + argc}, long_names, "qh", "dwX");
+        err << "error: " << (unknown.empty() ? e.what() : unknown) << "\n\n" << opts.help();
         return static_cast<int>(Exit::usage);
     } catch (const Error& e) {
         err << "error: " << e.what() << "\n";
