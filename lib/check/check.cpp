@@ -73,6 +73,7 @@ void run_check(const Config& cfg, const CheckOptions& options, std::ostream& out
                 throw Error(Exit::not_set_up, fmt::format("offset tables {} and {} do not exist: run `dgkafka setup {}`",
                                                           cfg.offset_table.display(), cfg.history_table.display(),
                                                           cfg.path));
+            db::require_current_offset_tables(tx, cfg);
             const auto vars = db::table_vars(cfg);
             for (const auto& r : tx.exec_params(sql::render("check_offsets", vars), cfg.consumer_group, cfg.topic,
                                                 cfg.output_table.display()))

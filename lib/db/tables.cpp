@@ -73,9 +73,8 @@ std::vector<std::string> output_table_problems(pqxx::transaction_base& tx, const
     return problems;
 }
 
-namespace {
 // Offset tables written before the resume key held the output table lack these columns.
-bool offsets_current(pqxx::transaction_base& tx, const Config& cfg) {
+bool offset_tables_current(pqxx::transaction_base& tx, const Config& cfg) {
     const auto offsets = table_columns(tx, cfg.offset_table);
     const auto history = table_columns(tx, cfg.history_table);
     auto has = [](const std::vector<std::string>& cols, const char* c) {
@@ -83,14 +82,17 @@ bool offsets_current(pqxx::transaction_base& tx, const Config& cfg) {
     };
     return has(offsets, "output_table") && has(offsets, "group_offset") && has(history, "output_table");
 }
-}  // namespace
 
-void require_setup(pqxx::transaction_base& tx, const Config& cfg) {
-    if (table_exists(tx, cfg.offset_table) && table_exists(tx, cfg.history_table) && !offsets_current(tx, cfg))
+void require_current_offset_tables(pqxx::transaction_base& tx, const Config& cfg) {
+    if (!offset_tables_current(tx, cfg))
         throw Error(Exit::not_set_up,
                     fmt::format("offset tables {} and {} have an earlier shape (no output table in the resume key): "
                                 "run `dgkafka setup {}` to bring them forward",
                                 cfg.offset_table.display(), cfg.history_table.display(), cfg.path));
+}
+
+void require_setup(pqxx::transaction_base& tx, const Config& cfg) {
+    if (table_exists(tx, cfg.offset_table) && table_exists(tx, cfg.history_table)) require_current_offset_tables(tx, cfg);
     for (const auto* t : {&cfg.offset_table, &cfg.history_table, &cfg.read_table, &cfg.reject_table})
         if (!table_exists(tx, *t))
             throw Error(Exit::not_set_up, fmt::format("table {} does not exist: run `dgkafka setup {}` first",
@@ -179,7 +181,7 @@ std::vector<JobTable> job_tables(const Config& cfg) {
 // Offset tables of an earlier dgkafka get the output table in their key (schemas/offset_upgrade.sql).
 void upgrade_offsets(pqxx::work& tx, const Config& cfg, const std::map<std::string, std::string>& vars,
                      std::ostream& out) {
-    if (offsets_current(tx, cfg)) return;
+    if (offset_tables_current(tx, cfg)) return;
     tx.exec_params(sql::render("offset_upgrade_args", {}), cfg.output_table.display(), cfg.offset_table.quoted(),
                    cfg.history_table.quoted());
     tx.exec0(sql::render("offset_upgrade", vars));

@@ -85,6 +85,9 @@ TEST(Migration, SetupBringsAnOffsetTableOfThePreviousShapeForwardAndTheLoadResum
     auto r = run("dgkafka", {"load", "-quit-at-eof", path});
     EXPECT_EQ(r.code, static_cast<int>(Exit::not_set_up)) << r.err;
     EXPECT_NE(r.err.find("earlier shape"), std::string::npos) << r.err;
+    r = run("dgkafka", {"check", path});
+    EXPECT_EQ(r.code, static_cast<int>(Exit::not_set_up)) << r.err;
+    EXPECT_NE(r.err.find("earlier shape"), std::string::npos) << r.err;
 
     r = run("dgkafka", {"setup", path});
     ASSERT_EQ(r.code, 0) << r.err;
