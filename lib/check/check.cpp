@@ -12,9 +12,9 @@
 #include "db/embedded_sql.hpp"
 #include "db/tables.hpp"
 #include "kafka/client.hpp"
-#include "kafka/retention.hpp"
 #include "kafka/group_offsets.hpp"
 #include "load/group_start.hpp"
+#include "kafka/retention.hpp"
 #include "util/errors.hpp"
 #include "util/retry.hpp"
 #include "util/table.hpp"
@@ -89,6 +89,7 @@ void run_check(const Config& cfg, const CheckOptions& options, std::ostream& out
             database = tx.exec1(sql::render("current_database", {}))[0].as<std::string>();
             // This config's own tables: the offset tables may have been created by another config.
             db::require_setup(tx, cfg);
+            db::require_current_offset_tables(tx, cfg);
             const auto vars = db::table_vars(cfg);
             for (const auto& r : tx.exec_params(sql::render("check_offsets", vars), cfg.consumer_group, cfg.topic,
                                                 cfg.output_table.display()))
