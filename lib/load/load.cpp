@@ -98,7 +98,9 @@ void settle_retention_gaps(const Config& cfg, const db::OffsetStore& store, pqxx
 }
 
 // Checks the database side and moves the offsets of a reset; returns the partitions' end offsets.
-kafka::Offsets prepare(const Config& cfg, const LoadOptions& options, rd_kafka_t* admin, int partitions) {
+// skipping_triggers: the output table has BEFORE INSERT triggers that may skip rows.
+kafka::Offsets prepare(const Config& cfg, const LoadOptions& options, rd_kafka_t* admin, int partitions,
+                       bool& skipping_triggers) {
     std::map<int32_t, kafka::Watermarks> marks;
     for (int32_t p = 0; p < partitions; ++p) marks[p] = kafka::query_watermarks(admin, cfg.topic, p);
 
@@ -109,6 +111,8 @@ kafka::Offsets prepare(const Config& cfg, const LoadOptions& options, rd_kafka_t
         db::require_setup(tx, cfg);
         const auto problems = db::output_table_problems(tx, cfg);
         if (!problems.empty()) throw Error(Exit::config, text::join(problems, "\n"));
+        skipping_triggers =
+            tx.exec_params1(sql::render("skipping_triggers", {}), cfg.output_table.quoted())[0].as<bool>();
 
         kafka::Offsets earliest, ends;
         std::vector<int32_t> ids;
@@ -152,7 +156,8 @@ void run_load(const Config& cfg, const LoadOptions& options, std::ostream& out, 
     if (cfg.partition_num && *cfg.partition_num != partitions)
         throw Error(Exit::config, fmt::format("{}: kafka.input.partition_num is {} but topic {} has {} partitions",
                                               cfg.path, *cfg.partition_num, cfg.topic, partitions));
-    const auto ends = prepare(cfg, options, admin.get(), partitions);
+    bool skipping_triggers = false;
+    const auto ends = prepare(cfg, options, admin.get(), partitions, skipping_triggers);
     admin.reset();
 
     const int count = std::max(1, std::min(partitions, options.loaders.value_or(cfg.loaders.value_or(default_loaders))));
@@ -163,7 +168,7 @@ void run_load(const Config& cfg, const LoadOptions& options, std::ostream& out, 
         for (int i = 0; i < count; ++i)
             if (cfg.group_assignment || p % count == i) shares[static_cast<size_t>(i)][p] = end;
 
-    const auto statements = LoadStatements::build(cfg);
+    const auto statements = LoadStatements::build(cfg, skipping_triggers);
     BatchHooks hooks(cfg);
     hooks.before_load();
     LoadCounters counters;
