@@ -7,8 +7,14 @@
 #include "formats/copy_text.hpp"
 #include "formats/json_fields.hpp"
 #include "formats/utf8.hpp"
+#include "util/text.hpp"
 
 namespace dgkafka {
+
+bool jsonb_input(const Config& cfg) {
+    const auto loaded = cfg.loaded_columns();
+    return cfg.format == Format::json && loaded.size() == 1 && text::lower(text::trim(loaded[0]->type)) == "jsonb";
+}
 
 RowEncoder::RowEncoder(const Config& cfg, bool with_metadata, std::vector<std::string> json_members,
                        bool json_document)
@@ -16,9 +22,10 @@ RowEncoder::RowEncoder(const Config& cfg, bool with_metadata, std::vector<std::s
       with_metadata_(with_metadata),
       column_count_(cfg.columns.size()),
       json_document_(json_document),
+      jsonb_(jsonb_input(cfg)),
       parser_(cfg.delimiter) {
     for (const auto& c : cfg.columns) loaded_.push_back(!c.ignored);
-    if (!json_members.empty()) members_.emplace(std::move(json_members));
+    if (!json_members.empty()) members_.emplace(std::move(json_members), jsonb_);
 }
 
 bool RowEncoder::append(const Message& m, std::string& out, std::string& reason) {
@@ -96,11 +103,19 @@ bool RowEncoder::append_json(std::string_view value, std::string& out, std::stri
     for (const auto& m : members_->members()) {
         if (!first) out += '\t';
         first = false;
-        if (m.kind == json::Member::absent) {
-            copy_text::append_null(out);
-            continue;
-        }
-        std::string_view text = m.text;
+        if (!append_member(m, out, reason)) return false;
+    }
+    return true;
+}
+
+// The member's text as ->> gives it; for jsonb, a second column with its JSON where jsonb's text
+// differs from what was written (containers, numbers with exponents, -0).
+bool RowEncoder::append_member(const json::Member& m, std::string& out, std::string& reason) {
+    const bool as_json = jsonb_ && m.kind == json::Member::raw && !json::jsonb_text_is_literal(m.text);
+    std::string_view text = m.text;
+    if (m.kind == json::Member::absent || as_json) {
+        copy_text::append_null(out);
+    } else {
         if (m.escaped) {
             unescaped_.clear();
             json::append_unescaped(unescaped_, m.text);
@@ -108,7 +123,13 @@ bool RowEncoder::append_json(std::string_view value, std::string& out, std::stri
         }
         if (!append_checked_text(text, json_text, out, reason)) return false;
     }
-    return true;
+    if (!jsonb_) return true;
+    out += '\t';
+    if (!as_json) {
+        copy_text::append_null(out);
+        return true;
+    }
+    return append_checked_text(m.text, json_text, out, reason);
 }
 
 bool RowEncoder::append_checked_text(std::string_view value, int what, std::string& out, std::string& reason) {

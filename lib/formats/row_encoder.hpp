@@ -21,6 +21,10 @@ struct Message {
     int64_t timestamp_ms = -1;  // -1: the message has none
 };
 
+// JSON input into one `jsonb` column: members read by dgkafka get two staging columns each, the
+// member's text when it is jsonb's text too, else its JSON for PostgreSQL to turn into jsonb.
+bool jsonb_input(const Config& cfg);
+
 class RowEncoder {
 public:
     // with_metadata: also write _key, _partition, _offset, _timestamp (the staging table's tail).
@@ -36,6 +40,7 @@ public:
 private:
     bool append_csv(std::string_view value, std::string& out, std::string& reason);
     bool append_json(std::string_view value, std::string& out, std::string& reason);
+    bool append_member(const json::Member& m, std::string& out, std::string& reason);
     // Text PostgreSQL can store: well-formed UTF-8 without NUL bytes. `what` names the value in
     // the reason: a field number, or one of:
     static constexpr int json_text = 0, message_key = -1;
@@ -47,6 +52,7 @@ private:
     size_t column_count_;
     std::vector<bool> loaded_;  // per input column: false when ignored
     bool json_document_;
+    bool jsonb_;
     std::optional<json::MemberReader> members_;
     std::string unescaped_;
     csv::RecordParser parser_;

@@ -25,10 +25,9 @@ LoadStatements LoadStatements::build(const Config& cfg, bool counted_insert) {
     s.json_document = pushdown.document_needed;
     s.copy_table = "pg_temp.\"dgkafka_stage\"";
     if (s.json_document) s.copy_columns = loaded;
-    std::string extra_columns;
     for (size_t i = 0; i < pushdown.members.size(); ++i) {
         s.copy_columns.push_back(JsonPushdown::column(i));
-        extra_columns += ", " + JsonPushdown::column(i) + " text";
+        if (pushdown.jsonb) s.copy_columns.push_back(JsonPushdown::json_column(i));
     }
     for (const char* meta : {"_key", "_partition", "_offset", "_timestamp"}) s.copy_columns.push_back(quote_ident(meta));
 
@@ -40,7 +39,7 @@ LoadStatements LoadStatements::build(const Config& cfg, bool counted_insert) {
     vars["target_columns"] = text::join(targets, ", ");
     vars["expressions"] = text::join(expressions, ", ");
     vars["filter"] = pushdown.filter.empty() ? "true" : pushdown.filter;
-    vars["stage_extra_columns"] = extra_columns;
+    vars["stage_extra_columns"] = pushdown.stage_columns();
     if (cfg.mode != Config::Mode::insert) {
         std::vector<std::string> match, assignments, conditions;
         for (const auto& m : cfg.match_columns) {
