@@ -4,7 +4,6 @@
 
 #include <algorithm>
 
-#include "db/embedded_sql.hpp"
 #include "db/fault.hpp"
 #include "db/ident.hpp"
 #include "load/isolation.hpp"
@@ -33,14 +32,6 @@ BatchWriter::BatchWriter(const Config& cfg, const LoadStatements& statements)
     : statements_(statements), reject_table_(cfg.reject_table.quoted()) {
     for (const char* c : {"consumer_group", "topic", "partition_number", "offset", "key", "value", "error", "sqlstate"})
         reject_columns_.push_back(quote_ident(c));
-    const std::map<std::string, std::string> vars = {{"copy_table", statements.copy_table},
-                                                     {"copy_columns", text::join(statements.copy_columns, ", ")}};
-    isolate_create_ = sql::render("isolate_create", vars);
-    isolate_number_ = sql::render("isolate_number", vars);
-    isolate_copy_failed_at_ = sql::render("isolate_copy_failed_at", vars);
-    isolate_move_ = sql::render("isolate_move", vars);
-    isolate_move_begin_ = sql::render("isolate_move_begin", vars);
-    isolate_move_failed_at_ = sql::render("isolate_move_failed_at", vars);
 }
 
 void BatchWriter::copy(pqxx::transaction_base& tx, const std::string& table, const std::vector<std::string>& columns,
@@ -163,70 +154,14 @@ std::optional<std::string> BatchWriter::refused_by_job(pqxx::dbtransaction& tx, 
 }
 
 int64_t BatchWriter::isolate(pqxx::dbtransaction& tx, Batch& batch) {
-    if (statements_.direct) return isolate_numbered(tx, batch);
     Attempt last;
     return isolate_refused_rows(
         batch.row_start.size(),
-        [&](size_t first, size_t count) -> Tried {
+        [&](size_t first, size_t count) {
             last = attempt(tx, batch, first, count, true);
-            return {last.inserted, std::nullopt};
+            return last.inserted;
         },
         [&](size_t row) { batch.rejects.add(batch.row_source(row), last.error, last.sqlstate); });
-}
-
-// Without staging, the rows go through a numbered copy of themselves (schemas/isolate_*.sql): a
-// refused COPY or INSERT names the row it was at through a sequence, so each refused row costs
-// about three attempts, and the rows move server-side without being sent again.
-int64_t BatchWriter::isolate_numbered(pqxx::dbtransaction& tx, Batch& batch) {
-    tx.exec0(isolate_create_);
-    const size_t n = batch.row_start.size();
-    Attempt last;
-    const auto refuse = [&](size_t row) { batch.rejects.add(batch.row_source(row), last.error, last.sqlstate); };
-    // Rows whose values the output columns' types refuse stop their COPY at their number.
-    isolate_refused_rows(
-        n,
-        [&](size_t first, size_t count) -> Tried {
-            const size_t from = batch.row_start[first];
-            const size_t to = first + count < n ? batch.row_start[first + count] : batch.rows.size();
-            chunk_.assign(batch.rows, from, to - from);
-            last = {};
-            try {
-                pqxx::subtransaction sub(tx, "dgkafka_rows");
-                sub.exec_params(isolate_number_, static_cast<int64_t>(first));
-                copy(sub, isolate_table_, statements_.copy_columns, chunk_);
-                sub.commit();
-                return {static_cast<int64_t>(count), std::nullopt};
-            } catch (const pqxx::sql_error& e) {
-                if (!is_row_error(e.sqlstate())) throw;
-                last.error = reject_reason(e);
-                last.sqlstate = e.sqlstate();
-            }
-            const auto at = tx.exec_params1(isolate_copy_failed_at_, static_cast<int64_t>(first))[0].as<int64_t>();
-            return {std::nullopt, static_cast<size_t>(at)};
-        },
-        refuse, false);
-    // Then the constraints, triggers and the rest: each row is marked as the INSERT reaches it.
-    return isolate_refused_rows(
-        n,
-        [&](size_t first, size_t count) -> Tried {
-            last = {};
-            try {
-                pqxx::subtransaction sub(tx, "dgkafka_rows");
-                sub.exec(isolate_move_begin_);
-                const auto r = sub.exec_params0(isolate_move_, static_cast<int64_t>(first),
-                                                static_cast<int64_t>(first + count));
-                sub.commit();
-                return {static_cast<int64_t>(r.affected_rows()), std::nullopt};
-            } catch (const pqxx::sql_error& e) {
-                if (!is_row_error(e.sqlstate())) throw;
-                last.error = reject_reason(e);
-                last.sqlstate = e.sqlstate();
-            }
-            const auto at = tx.exec1(isolate_move_failed_at_)[0].as<int64_t>();
-            if (at < 0) return {std::nullopt, std::nullopt};
-            return {std::nullopt, static_cast<size_t>(at)};
-        },
-        refuse, false);
 }
 
 }  // namespace dgkafka

@@ -56,7 +56,6 @@ private:
     Attempt attempt(pqxx::dbtransaction& tx, const Batch& batch, size_t first, size_t n, bool keep);
     std::optional<std::string> refused_by_job(pqxx::dbtransaction& tx, const Batch& batch);
     int64_t isolate(pqxx::dbtransaction& tx, Batch& batch);
-    int64_t isolate_numbered(pqxx::dbtransaction& tx, Batch& batch);
     void copy(pqxx::transaction_base& tx, const std::string& table, const std::vector<std::string>& columns,
               std::string& data);
 
@@ -64,9 +63,6 @@ private:
     std::string reject_table_;
     std::vector<std::string> reject_columns_;
     std::string chunk_;  // COPY data being sent: a subset of the rows, or the newest rows
-    const std::string isolate_table_ = "pg_temp.\"dgkafka_isolate\"";
-    std::string isolate_create_, isolate_number_, isolate_copy_failed_at_, isolate_move_, isolate_move_begin_,
-        isolate_move_failed_at_;
     void write_rejects(pqxx::dbtransaction& tx, const Batch& batch);
 
 #pragma GCC diagnostic push

@@ -15,23 +15,21 @@ struct FakeTable {
     size_t attempts = 0, rows_sent = 0;
     std::vector<bool> kept;
 
-    bool names_suspect = false;  // like a database that says at which row it failed
-
     explicit FakeTable(size_t n, std::set<size_t> refused) : bad(std::move(refused)), kept(n, false) {}
 
     std::vector<size_t> run() {
         std::vector<size_t> refused;
         const int64_t inserted = isolate_refused_rows(
             kept.size(),
-            [&](size_t first, size_t count) -> Tried {
+            [&](size_t first, size_t count) -> std::optional<int64_t> {
                 ++attempts;
                 rows_sent += count;
                 for (size_t i = first; i < first + count; ++i) {
                     EXPECT_FALSE(kept[i]) << "row " << i << " tried after it was kept";
-                    if (bad.count(i)) return {std::nullopt, names_suspect ? std::optional<size_t>(i) : std::nullopt};
+                    if (bad.count(i)) return std::nullopt;
                 }
                 for (size_t i = first; i < first + count; ++i) kept[i] = true;
-                return {static_cast<int64_t>(count), std::nullopt};
+                return static_cast<int64_t>(count);
             },
             [&](size_t row) { refused.push_back(row); });
         EXPECT_EQ(inserted, static_cast<int64_t>(kept.size() - bad.size()));
@@ -87,35 +85,4 @@ TEST(Isolation, CostGrowsWithTheRefusedRowsNotWithTheBatch) {
 TEST(Isolation, AMillionRowsNeedNoRecursion) {
     FakeTable t(1000000, {999999});
     EXPECT_EQ(t.run(), std::vector<size_t>{999999});
-}
-
-// When the database names the row it failed at, a refused row costs about three attempts.
-TEST(Isolation, ANamedSuspectCostsAboutThreeAttemptsARefusedRow) {
-    for (size_t every : {size_t{100}, size_t{10}, size_t{1}}) {
-        std::set<size_t> bad;
-        for (size_t i = every / 2; i < 10000; i += every) bad.insert(i);
-        FakeTable t(10000, bad);
-        t.names_suspect = true;
-        EXPECT_EQ(t.run(), sorted(bad));
-        EXPECT_LE(t.attempts, 3 * bad.size() + 2) << "1 in " << every;
-    }
-}
-
-// A wrong suspect (the database failed elsewhere than it said) costs a search, never a wrong reject.
-TEST(Isolation, AWrongSuspectIsNeverRejected) {
-    const std::set<size_t> bad = {10, 500, 999};
-    FakeTable t(1000, bad);
-    size_t calls = 0;
-    std::vector<size_t> refused;
-    isolate_refused_rows(
-        1000,
-        [&](size_t first, size_t count) -> Tried {
-            ++calls;
-            for (size_t i = first; i < first + count; ++i)
-                if (bad.count(i)) return {std::nullopt, first};  // always blames the first row
-            return {static_cast<int64_t>(count), std::nullopt};
-        },
-        [&](size_t row) { refused.push_back(row); });
-    EXPECT_EQ(refused, sorted(bad));
-    EXPECT_LT(calls, 1000u);
 }
