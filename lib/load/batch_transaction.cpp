@@ -43,8 +43,16 @@ Step BatchTransaction::guarded(const std::string& context, F&& step) {
 
 Step BatchTransaction::connect() {
     const auto name = fmt::format("loader {}", id_);
+    const auto app = fmt::format("dgkafka load {}", id_);
     return guarded(name, [&] {
-        conn_ = db::connect(cfg_.db, fmt::format("dgkafka load {}", id_));
+        try {
+            conn_ = db::connect(cfg_.db, app);
+        } catch (const Error& e) {
+            if (db::classify_refused_connection(db::conninfo(cfg_.db, app)) == db::Fault::fatal)
+                return Step::failed(Step::Outcome::fatal, fmt::format("{}: {} (no retry can fix this)", name, e.what()),
+                                    Exit::database);
+            throw;
+        }
         pqxx::nontransaction tx(*conn_);
         // Longer than a batch may legitimately wait for messages (minimal_interval).
         const int idle_s = std::max(60, static_cast<int>(2 * cfg_.minimal_interval) + 30);
