@@ -18,16 +18,13 @@
 #include "kafka/mirror.hpp"
 #include "load/batch.hpp"
 #include "load/batch_transaction.hpp"
+#include "load/counters.hpp"
 #include "load/options.hpp"
 #include "load/statements.hpp"
 #include "util/backoff.hpp"
+#include "util/log.hpp"
 
 namespace dgkafka {
-
-// Counters the loaders share with the reporter; written by loaders, read by anyone.
-struct LoadCounters {
-    std::atomic<int64_t> messages{0}, rows{0}, batches{0}, rejected{0};
-};
 
 class Loader {
 public:
@@ -73,6 +70,7 @@ private:
     std::vector<int32_t> owned() const;
     std::string name() const;
     std::string describe(const Batch& batch) const;
+    log::Fields log_fields(const Batch& batch) const;
     bool should_stop() const;
     static void on_rebalance(rd_kafka_t* rk, rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t* parts,
                              void* opaque);

@@ -19,9 +19,11 @@ struct LoadStatements {
     std::vector<std::string> json_members;  // JSON members dgkafka stages itself (JsonPushdown)
     bool json_document = true;              // the JSON document is staged too
 
+    // casts: per mapping, the type its result is cast to ("" for none; see db::mapping_casts).
     // counted_insert: the output table's BEFORE triggers may skip rows, so rows go through
     // staging, whose INSERT says how many it kept (a COPY's count is not available).
-    static LoadStatements build(const Config& cfg, bool counted_insert = false);
+    static LoadStatements build(const Config& cfg, const std::vector<std::string>& casts = {},
+                                bool counted_insert = false);
 };
 
 }  // namespace dgkafka
