@@ -26,7 +26,8 @@ Fault classify_refused_connection(const std::string& conninfo) {
     PQsetErrorVerbosity(conn, PQERRORS_SQLSTATE);  // "FATAL:  28P01": the code is never translated
     auto status = PGRES_POLLING_WRITING;
     while (status != PGRES_POLLING_OK && status != PGRES_POLLING_FAILED && PQsocket(conn) >= 0) {
-        pollfd fd{PQsocket(conn), static_cast<short>(status == PGRES_POLLING_READING ? POLLIN : POLLOUT), 0};
+        pollfd fd{PQsocket(conn),
+                  static_cast<short>(status == PGRES_POLLING_READING ? POLLIN : POLLOUT), 0};
         if (poll(&fd, 1, 10000) <= 0) break;
         status = PQconnectPoll(conn);
     }

@@ -13,7 +13,6 @@ enum class Fault {
 // By SQLSTATE class, never by message text (which follows the server's lc_messages).
 Fault classify(const std::string& sqlstate);
 
-
 // Why a connection with `conninfo` is refused: transient when no server answered, or it is
 // starting, stopping or full; fatal when it refused us (authentication, a missing database, no
 // permission to connect). libpq keeps a refused connection's SQLSTATE out of its API, so this

@@ -13,7 +13,8 @@ TEST(Fault, ConnectionsRestartsAndConflictsAreTransient) {
 }
 
 TEST(Fault, ARowsValuesAreTheDatasFault) {
-    for (const char* s : {"22P02", "22001", "23502", "23505", "23514", "2F005", "38001", "39P01", "P0001", "44000"})
+    for (const char* s :
+         {"22P02", "22001", "23502", "23505", "23514", "2F005", "38001", "39P01", "P0001", "44000"})
         EXPECT_EQ(classify(s), Fault::data) << s;
 }
 
@@ -24,5 +25,6 @@ TEST(Fault, TheJobsMistakesAreFatal) {
 
 // Nothing listens on a reserved port: no server answered, so a later try may succeed.
 TEST(Fault, AConnectionNoServerAnsweredIsTransient) {
-    EXPECT_EQ(classify_refused_connection("host=127.0.0.1 port=1 connect_timeout=2"), Fault::transient);
+    EXPECT_EQ(classify_refused_connection("host=127.0.0.1 port=1 connect_timeout=2"),
+              Fault::transient);
 }
