@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "db/fault.hpp"
 #include "db/ident.hpp"
 #include "load/isolation.hpp"
 #include "util/text.hpp"
@@ -23,14 +24,9 @@ std::string reject_reason(const pqxx::sql_error& e) {
 
 }  // namespace
 
-bool BatchWriter::is_row_error(const std::string& sqlstate) {
-    // 22 data exception, 23 integrity constraint, 2F/38/39 function errors, P0 raised in PL/pgSQL,
-    // 44 WITH CHECK OPTION violation.
-    static const char* classes[] = {"22", "23", "2F", "38", "39", "P0", "44"};
-    for (const char* c : classes)
-        if (sqlstate.rfind(c, 0) == 0) return true;
-    return false;
-}
+namespace {
+bool is_row_error(const std::string& sqlstate) { return db::classify(sqlstate) == db::Fault::data; }
+}  // namespace
 
 BatchWriter::BatchWriter(const Config& cfg, const LoadStatements& statements)
     : statements_(statements), reject_table_(cfg.reject_table.quoted()) {

@@ -48,9 +48,6 @@ public:
     // batch to the rejected-rows table.
     Written write(pqxx::dbtransaction& tx, Batch& batch);
 
-    // SQLSTATE classes that are one row's fault, not the server's or the job's.
-    static bool is_row_error(const std::string& sqlstate);
-
 private:
     struct Attempt {
         std::optional<int64_t> inserted;  // nullopt: refused

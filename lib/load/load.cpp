@@ -104,7 +104,9 @@ void settle_retention_gaps(const Config& cfg, const db::OffsetStore& store, pqxx
 }
 
 // Checks the database side and moves the offsets of a reset; returns the partitions' end offsets.
-kafka::Offsets prepare(const Config& cfg, const LoadOptions& options, rd_kafka_t* admin, int partitions) {
+// skipping_triggers: the output table has BEFORE INSERT triggers that may skip rows.
+kafka::Offsets prepare(const Config& cfg, const LoadOptions& options, rd_kafka_t* admin, int partitions,
+                       bool& skipping_triggers) {
     std::map<int32_t, kafka::Watermarks> marks;
     for (int32_t p = 0; p < partitions; ++p) marks[p] = kafka::query_watermarks(admin, cfg.topic, p);
 
@@ -117,6 +119,8 @@ kafka::Offsets prepare(const Config& cfg, const LoadOptions& options, rd_kafka_t
         db::require_setup(tx, cfg);
         const auto problems = db::output_table_problems(tx, cfg);
         if (!problems.empty()) throw Error(Exit::config, text::join(problems, "\n"));
+        skipping_triggers =
+            tx.exec_params1(sql::render("skipping_triggers", {}), cfg.output_table.quoted())[0].as<bool>();
 
         kafka::Offsets ends;
         std::vector<int32_t> ids;
@@ -167,7 +171,8 @@ void run_load(const Config& cfg, const LoadOptions& options, std::ostream& out, 
     if (cfg.partition_num && *cfg.partition_num != partitions)
         throw Error(Exit::config, fmt::format("{}: kafka.input.partition_num is {} but topic {} has {} partitions",
                                               cfg.path, *cfg.partition_num, cfg.topic, partitions));
-    const auto ends = retry.run([&] { return prepare(cfg, options, admin.get(), partitions); });
+    bool skipping_triggers = false;
+    const auto ends = retry.run([&] { return prepare(cfg, options, admin.get(), partitions, skipping_triggers); });
     admin.reset();
 
     // Never more connections than the server can give: each loader holds one, after_batch_sql one.
@@ -183,7 +188,7 @@ void run_load(const Config& cfg, const LoadOptions& options, std::ostream& out, 
 
     BatchHooks hooks(cfg);
     hooks.before_load();
-    const auto statements = LoadStatements::build(cfg, db::mapping_casts(cfg));
+    const auto statements = LoadStatements::build(cfg, db::mapping_casts(cfg), skipping_triggers);
     LoadCounters counters;
     const auto metrics = serve_load_metrics(cfg, options.metrics_address, counters);
     kafka::OffsetMirror mirror(cfg);

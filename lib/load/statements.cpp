@@ -9,9 +9,10 @@
 
 namespace dgkafka {
 
-LoadStatements LoadStatements::build(const Config& cfg, const std::vector<std::string>& casts) {
+LoadStatements LoadStatements::build(const Config& cfg, const std::vector<std::string>& casts,
+                                     bool counted_insert) {
     LoadStatements s;
-    s.direct = cfg.mappings.empty() && cfg.filter.empty() && cfg.mode == Config::Mode::insert;
+    s.direct = !counted_insert && cfg.mappings.empty() && cfg.filter.empty() && cfg.mode == Config::Mode::insert;
     s.session_setup = sql::render("session_setup", {});
     std::vector<std::string> loaded;
     for (const auto* c : cfg.loaded_columns()) loaded.push_back(quote_ident(c->name));

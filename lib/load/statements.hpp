@@ -20,7 +20,10 @@ struct LoadStatements {
     bool json_document = true;              // the JSON document is staged too
 
     // casts: per mapping, the type its result is cast to ("" for none; see db::mapping_casts).
-    static LoadStatements build(const Config& cfg, const std::vector<std::string>& casts = {});
+    // counted_insert: the output table's BEFORE triggers may skip rows, so rows go through
+    // staging, whose INSERT says how many it kept (a COPY's count is not available).
+    static LoadStatements build(const Config& cfg, const std::vector<std::string>& casts = {},
+                                bool counted_insert = false);
 };
 
 }  // namespace dgkafka

@@ -402,3 +402,25 @@ TEST(Load, ABatchIsRefusedWhenAnotherLoaderMovedItsStoredOffset) {
               "15,16,17,18,19");
     EXPECT_EQ(stored_offsets(job), "0:20");
 }
+
+TEST(Load, RowsABeforeTriggerSkipsAreNotCountedAsLoaded) {
+    Job job("trigger");
+    job.delimiter = ",";
+    job.columns = {{"id", "integer"}};
+    create_topic(job.topic, 1);
+    std::vector<Record> records;
+    for (int i = 1; i <= 10; ++i) records.push_back({std::to_string(i), {}, 0});
+    produce(job.topic, records);
+    const std::string fn = q(job.table + "_odd_only");
+    sql("CREATE TABLE " + q(job.table) + " (id integer)");
+    sql("CREATE FUNCTION " + fn + "() RETURNS trigger LANGUAGE plpgsql AS "
+        "$$BEGIN IF NEW.id % 2 = 0 THEN RETURN NULL; END IF; RETURN NEW; END$$");
+    sql("CREATE TRIGGER odd_only BEFORE INSERT ON " + q(job.table) + " FOR EACH ROW EXECUTE FUNCTION " + fn + "()");
+    const auto path = job.write();
+    ASSERT_EQ(run("dgkafka", {"setup", path}).code, 0);
+    const auto r = run("dgkafka", {"load", "-quit-at-eof", path});
+    ASSERT_EQ(r.code, 0) << r.err;
+    EXPECT_EQ(r.out.rfind("LOAD 5 rows from 10 messages", 0), 0u) << r.out;
+    EXPECT_EQ(sql_count("SELECT count(*) FROM " + q(job.table)), 5);
+    EXPECT_EQ(stored_offsets(job), "0:10");
+}

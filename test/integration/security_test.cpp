@@ -1,6 +1,7 @@
 // Secure connections to PostgreSQL: TLS with a throwaway CA made here, client certificates,
 // host name verification, and passwords kept out of the config and out of every output.
 #include <gtest/gtest.h>
+#include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -127,6 +128,36 @@ TEST_F(SecureServer, PasswordsComeFromAFileOrTheEnvironmentAndAreNeverShown) {
     EXPECT_EQ(r.code, 0) << r.err;
     EXPECT_NE(r.err.find("holds a database password and other users can read it"), std::string::npos) << r.err;
     EXPECT_EQ((r.out + r.err).find("Corr3ct-Horse"), std::string::npos);
+}
+
+// A load whose password stops working while it runs stops with exit 4 on its next connection,
+// instead of retrying for ever as it does for a server that is down.
+TEST_F(SecureServer, AFailedAuthenticationOnReconnectStopsTheLoad) {
+    Job job("pwgone");
+    job.columns = {{"id", "integer"}};
+    sql("CREATE TABLE \"" + job.table + "\" (id integer)");
+    create_topic(job.topic, 1);
+    produce(job.topic, {{"1", {}, 0}, {"2", {}, 0}});
+    const auto pw = write_file(unique_name("pw"), "Corr3ct-Horse\n");
+    const auto path = job_with(job, "host = \"127.0.0.1\"\nuser = \"pw_user\"\npassword_file = \"" + pw + "\"\n");
+    ASSERT_EQ(run("dgkafka", {"setup", path}).code, 0);
+    const auto app = unique_name("dgkafka_pwgone");
+    setenv("PGAPPNAME", app.c_str(), 1);
+    auto loader = spawn("dgkafka", {"load", path});  // streaming: a lost database is retried for ever
+    unsetenv("PGAPPNAME");
+    ASSERT_TRUE(wait_until([&] { return sql_count("SELECT count(*) FROM \"" + job.table + "\"") == 2 || loader.exited(); },
+                           std::chrono::seconds(60)));
+    ASSERT_FALSE(loader.exited()) << loader.wait().err;
+    sql("ALTER ROLE pw_user PASSWORD 'Ch4nged-Meanwhile'");
+    sql("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = '" + app + "'");
+    produce(job.topic, {{"3", {}, 0}});  // the next batch finds the connection gone
+    const bool stopped = wait_until([&] { return loader.exited(); }, std::chrono::seconds(30));
+    if (!stopped) kill(loader.pid, SIGKILL);
+    const auto r = loader.wait();
+    ASSERT_TRUE(stopped) << "still retrying: " << r.err;
+    EXPECT_EQ(r.code, static_cast<int>(Exit::database)) << r.err;
+    EXPECT_NE(r.err.find("no retry can fix this"), std::string::npos) << r.err;
+    EXPECT_EQ(r.err.find("Corr3ct-Horse"), std::string::npos);
 }
 
 // The manual's default: a config that names no sslmode (and no PGSSLMODE) never talks in

@@ -1,0 +1,172 @@
+#include "load/batch_transaction.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+#include "db/connection.hpp"
+#include "db/fault.hpp"
+#include "load/gaps.hpp"
+#include "util/text.hpp"
+
+namespace dgkafka {
+
+BatchTransaction::BatchTransaction(const Config& cfg, const LoadStatements& statements, int id)
+    : cfg_(cfg), statements_(statements), id_(id), store_(cfg), writer_(cfg, statements) {}
+
+BatchTransaction::~BatchTransaction() { rollback(); }
+
+// Runs one database step; what it throws becomes the Step's outcome: the connection and
+// transient SQLSTATEs `unavailable`, the rest `fatal` (Exit::database, or the Error's own code).
+template <typename F>
+Step BatchTransaction::guarded(const std::string& context, F&& step) {
+    using O = Step::Outcome;
+    try {
+        return step();
+    } catch (const pqxx::broken_connection& e) {
+        return Step::failed(O::unavailable, fmt::format("{}: lost the database connection: {}", context,
+                                                        text::trim(e.what())));
+    } catch (const pqxx::in_doubt_error& e) {
+        // The commit's outcome is unknown; the stored offsets will tell after reconnecting.
+        return Step::failed(O::unavailable, fmt::format("{}: {}", context, text::trim(e.what())));
+    } catch (const pqxx::sql_error& e) {
+        const auto message = fmt::format("{}: {}", context, db::describe(e));
+        if (db::classify(e.sqlstate()) == db::Fault::transient) return Step::failed(O::unavailable, message);
+        return Step::failed(O::fatal, message, Exit::database);
+    } catch (const pqxx::failure& e) {
+        return Step::failed(O::fatal, fmt::format("{}: {}", context, text::trim(e.what())), Exit::database);
+    } catch (const Error& e) {
+        if (e.code() == Exit::database) return Step::failed(O::unavailable, e.what());
+        return Step::failed(O::fatal, e.what(), e.code());
+    }
+}
+
+Step BatchTransaction::connect() {
+    const auto name = fmt::format("loader {}", id_);
+    const auto app = fmt::format("dgkafka load {}", id_);
+    return guarded(name, [&] {
+        try {
+            conn_ = db::connect(cfg_.db, app);
+        } catch (const Error& e) {
+            if (db::classify_refused_connection(db::conninfo(cfg_.db, app)) == db::Fault::fatal)
+                return Step::failed(Step::Outcome::fatal, fmt::format("{}: {} (no retry can fix this)", name, e.what()),
+                                    Exit::database);
+            throw;
+        }
+        pqxx::nontransaction tx(*conn_);
+        // Longer than a batch may legitimately wait for messages (minimal_interval).
+        const int idle_s = std::max(60, static_cast<int>(2 * cfg_.minimal_interval) + 30);
+        tx.exec_params(statements_.session_setup, std::to_string(idle_s) + "s");
+        if (!statements_.direct) tx.exec0(statements_.stage_create);
+        return Step{};
+    });
+}
+
+void BatchTransaction::disconnect() {
+    rollback();
+    conn_.reset();
+}
+
+Step BatchTransaction::stored_offsets(const std::vector<int32_t>& partitions, kafka::Offsets& out) {
+    return guarded(fmt::format("loader {}", id_), [&] {
+        pqxx::read_transaction tx(*conn_);
+        out = store_.read(tx, partitions, false);
+        return Step{};
+    });
+}
+
+Step BatchTransaction::begin() {
+    return guarded(fmt::format("loader {}", id_), [&] {
+        tx_ = std::make_unique<pqxx::work>(*conn_);
+        writer_.begin(*tx_);
+        return Step{};
+    });
+}
+
+Step BatchTransaction::send(const Batch& batch) {
+    if (!tx_) return Step{};
+    return guarded("streaming a batch", [&] {
+        writer_.send(batch);
+        return Step{};
+    });
+}
+
+void BatchTransaction::rollback() {
+    writer_.abandon();
+    tx_.reset();  // rolls back unless committed
+}
+
+// Locks the offset rows: a batch commits only while the stored offsets are still the ones this
+// loader holds, so a loader that lost a partition to another process can never load it twice.
+// Taken at commit time, after the COPY: a loader paused while its COPY streams (SIGSTOP, a frozen
+// VM) holds no lock that another loader would wait for.
+std::optional<std::string> BatchTransaction::fence(const kafka::Offsets& expected) {
+    std::vector<int32_t> partitions;
+    for (const auto& [p, o] : expected) partitions.push_back(p);
+    const auto locked = store_.read(*tx_, partitions, true);
+    for (const auto& [p, o] : expected) {
+        const auto it = locked.find(p);
+        if (it == locked.end() || it->second != o)
+            return fmt::format("{} partition {}: stored offset is {} but this loader is at {}: another loader "
+                               "moved it; dropping this batch and resuming from the stored offset",
+                               cfg_.topic, p, it == locked.end() ? -1 : it->second, o);
+    }
+    return std::nullopt;
+}
+
+// The rows of a batch the database refused, again in this (new) transaction: refused rows go
+// to the rejects, unless the job itself is at fault.
+Step BatchTransaction::write(Batch& batch, const std::string& context, int64_t& inserted) {
+    const auto written = writer_.write(*tx_, batch);
+    if (written.verdict == BatchWriter::Written::Verdict::job_at_fault)
+        return Step::failed(Step::Outcome::refused,
+                            fmt::format("{}: the database refused every row tried (the batch of {} rows as a whole, "
+                                        "and {} single rows spread across it), so the job, not the data, is wrong "
+                                        "(check the mappings and the output table); nothing was committed; the "
+                                        "error: {}",
+                                        context, batch.row_start.size(), BatchWriter::systemic_sample, written.error),
+                            Exit::data);
+    inserted = written.inserted;
+    return Step{};
+}
+
+Step BatchTransaction::commit(Batch& batch, const std::string& context, const kafka::Offsets& expected,
+                              const std::vector<db::PartitionRange>& ranges, const Limit& limit, int64_t& inserted) {
+    using O = Step::Outcome;
+    auto step = guarded(context, [&] {
+        std::optional<int64_t> streamed;
+        if (writer_.end_copy(batch)) {
+            if (auto why = fence(expected)) return Step::failed(O::fenced, *why);
+            streamed = writer_.finish(*tx_, batch);
+        }
+        if (streamed) {
+            inserted = *streamed;
+        } else {  // the database refused a row: again in a new transaction, isolating the refused rows
+            rollback();
+            tx_ = std::make_unique<pqxx::work>(*conn_);
+            if (auto why = fence(expected)) return Step::failed(O::fenced, *why);
+            if (auto s = write(batch, context, inserted); !s.ok()) return s;
+        }
+        if (auto why = limit(batch)) return Step::failed(O::refused, *why, Exit::data);
+        store_.record(*tx_, ranges, "load", batch.opened_epoch);
+        tx_->commit();
+        return Step{};
+    });
+    rollback();
+    return step;
+}
+
+Step BatchTransaction::skip_gaps(const kafka::Offsets& expected, const std::string& topic,
+                                 const std::vector<kafka::RetentionGap>& gaps) {
+    auto step = guarded(fmt::format("loader {}", id_), [&] {
+        tx_ = std::make_unique<pqxx::work>(*conn_);
+        if (auto why = fence(expected)) return Step::failed(Step::Outcome::fenced, *why);
+        dgkafka::skip_gaps(store_, *tx_, topic, gaps);
+        tx_->commit();
+        return Step{};
+    });
+    rollback();
+    return step;
+}
+
+}  // namespace dgkafka

@@ -1,0 +1,73 @@
+#!/usr/bin/env bash
+# What rows the database refuses cost: the same CSV customer load (max_row 10,000) into a table
+# that refuses none, 1% or 10% of the rows (a CHECK on c_custkey), side by side in one sandbox.
+#
+#   scripts/bench_refused.sh                   200,000 rows, 3 repetitions
+#   ROWS=100000 REPEAT=1 scripts/bench_refused.sh
+set -euo pipefail
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+export BUILD_DIR="${BUILD_DIR:-$here/build}"
+ROWS="${ROWS:-200000}"
+REPEAT="${REPEAT:-3}"
+PARTITIONS=16
+bin="$BUILD_DIR/apps"
+
+bash "$here/scripts/build.sh" >/dev/null
+env_file=$("$here/scripts/sandbox.sh" start)
+trap '"$here/scripts/sandbox.sh" stop' EXIT
+# shellcheck disable=SC1090
+source "$env_file"
+out="$BUILD_DIR/bench"
+mkdir -p "$out"
+sql() { psql -qXtA -v ON_ERROR_STOP=1 -c "$1"; }
+
+customer="$out/customer_$ROWS.csv"
+[ -s "$customer" ] || awk -v rows="$ROWS" -f "$here/scripts/bench/gen_customer.awk" >"$customer"
+"$here/scripts/sandbox.sh" topic refused_customer "$PARTITIONS"
+kcat -P -b "$KAFKA_BROKERS" -t refused_customer -X sticky.partitioning.linger.ms=0 -l "$customer"
+
+ddl="c_custkey integer, c_name varchar(25), c_address varchar(40), c_nationkey integer, c_phone varchar(15),
+     c_acctbal double precision, c_mktsegment varchar(10), c_comment varchar(117)"
+declare -A check=([clean]="true" [one]="c_custkey % 100 <> 0" [ten]="c_custkey % 10 <> 0")
+for v in clean one ten; do
+    sql "CREATE TABLE refused_$v ($ddl, CHECK (${check[$v]}))"
+    cat >"$out/refused_$v.toml" <<EOF
+[dgkafka]
+[kafka]
+brokers = "$KAFKA_BROKERS"
+[kafka.input]
+format = "csv"
+delimiter = "|"
+consumer_group = "refused_$v"
+topic = "refused_customer"
+$(printf '[[kafka.input.columns]]\nname = "%s"\ntype = "%s"\n' \
+    c_custkey integer c_name 'varchar(25)' c_address 'varchar(40)' c_nationkey integer c_phone 'varchar(15)' \
+    c_acctbal 'double precision' c_mktsegment 'varchar(10)' c_comment 'varchar(117)')
+[kafka.output]
+output_table = "refused_$v"
+[kafka.commit]
+max_row = 10000
+EOF
+    "$bin/dgkafka" setup "$out/refused_$v.toml" >/dev/null
+done
+
+declare -A times
+for _ in $(seq "$REPEAT"); do
+    for v in clean one ten; do
+        sql "TRUNCATE refused_$v, refused_${v}_rejects"
+        start=$(date +%s.%N)
+        "$bin/dgkafka" load -quit-at-eof -force-reset-earliest "$out/refused_$v.toml" >/dev/null
+        end=$(date +%s.%N)
+        times[$v]+="$(echo "$end - $start" | bc) "
+        loaded=$(sql "SELECT count(*) FROM refused_$v")
+        rejected=$(sql "SELECT count(*) FROM refused_${v}_rejects")
+        [ $((loaded + rejected)) -eq "$ROWS" ] || { echo "refused_$v: $loaded loaded + $rejected rejected != $ROWS" >&2; exit 1; }
+    done
+done
+median() { tr ' ' '\n' | grep -v '^$' | sort -g | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2}'; }
+m() { echo "${times[$1]}" | median; }
+echo "| load of $ROWS rows, max_row 10000 | median s | runs (s) | ratio to clean |"
+echo "| --- | ---: | --- | ---: |"
+for v in clean one ten; do
+    echo "| ${v/one/1% refused} | $(m "$v") | ${times[$v]} | $(echo "scale=2; $(m "$v") / $(m clean)" | bc) |" | sed 's/| ten |/| 10% refused |/'
+done
