@@ -220,6 +220,7 @@ TEST(BadInput, AKeyThatIsNotTextLoadsThroughKeyBytes) {
     EXPECT_EQ(sql_value("SELECT string_agg(id || ':' || coalesce(encode(k, 'hex'), 'null'), ',' ORDER BY id) FROM " +
                         q(job.table)),
               "1:6bff,2:null");
+}
 
 TEST(BadInput, ALargeBatchThatViolatesACheckInEveryRowStopsWithinSeconds) {
     Job job("allcheck");
