@@ -5,7 +5,8 @@ set -euo pipefail
 
 packages=(
     build-essential cmake ccache pkg-config
-    librdkafka-dev libpqxx-dev libcxxopts-dev libtoml11-dev nlohmann-json3-dev libfmt-dev
+    librdkafka-dev libpqxx-dev libcxxopts-dev libtoml11-dev nlohmann-json3-dev libfmt-dev libspdlog-dev
+    libcpp-httplib-dev prometheus
     googletest libgtest-dev
     postgresql postgresql-contrib kcat openssl locales
 )

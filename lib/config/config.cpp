@@ -252,6 +252,16 @@ private:
         if (db.password && db.password->empty()) db.password.reset();  // spec examples use ""
         db.password_in_file = db.password.has_value();
         read_password_source(dg);
+        if (const auto* v = find(dg, "metrics_address"); v && v->is_string() && !is_host_port(v->as_string().str))
+            problems_.add(*v, "dgkafka.metrics_address",
+                          fmt::format("\"{}\" is not HOST:PORT (\":9187\" for every interface)", v->as_string().str));
+    }
+
+    static bool is_host_port(const std::string& s) {
+        const auto colon = s.rfind(':');
+        if (colon == std::string::npos || colon + 1 == s.size() || s.size() - colon > 6) return false;
+        const auto digits = s.substr(colon + 1);
+        return digits.find_first_not_of("0123456789") == std::string::npos && std::stoi(digits) <= 65535;
     }
 
     // The password can stay out of the config: from a file (first line) or an environment variable.
@@ -328,9 +338,9 @@ private:
     }
 
     void read_input(const toml::value& input) {
-        if (auto d = opt_string(input, "delimiter"); d && (d->size() != 1 || *d == "\"" || *d == "\n" || *d == "\r"))
+        if (auto d = opt_string(input, "delimiter"); d && (d->empty() || d->find_first_of("\"\n\r") != std::string::npos))
             problems_.add(*find(input, "delimiter"), "kafka.input.delimiter",
-                          fmt::format("\"{}\" must be exactly one character, not a quote or line break", *d));
+                          fmt::format("\"{}\" must be one or more characters, without quotes or line breaks", *d));
         read_columns(input);
         cfg_.offset_table = name(input, "kafka.input.ext_offset_table");
     }

@@ -37,7 +37,7 @@ struct Config {
     std::vector<std::pair<std::string, std::string>> kafka_properties;  // passed to librdkafka unchanged
 
     Format format = Format::csv;
-    char delimiter = ',';
+    std::string delimiter = ",";  // kafka.input.delimiter: one character or several
     std::string consumer_group;
     std::string topic;
     std::optional<int> partition_num;
@@ -76,6 +76,8 @@ struct Config {
     int max_row = 1000;
     double minimal_interval = -1;  // seconds; -1 = close the batch as soon as the queue is empty
     double retry_timeout = 60;     // seconds a -quit-at-eof load keeps retrying a lost server
+
+    std::string metrics_address;  // HOST:PORT serving /metrics for load and publish; empty: none
 
     std::vector<std::string> unused_keys;  // accepted for compatibility, e.g. the xdrive_* keys
 

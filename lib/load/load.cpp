@@ -13,12 +13,15 @@
 #include "db/capacity.hpp"
 #include "db/connection.hpp"
 #include "db/embedded_sql.hpp"
+#include "db/mapping_types.hpp"
 #include "db/offsets.hpp"
 #include "db/tables.hpp"
 #include "kafka/client.hpp"
 #include "kafka/retention.hpp"
 #include "load/gaps.hpp"
+#include "load/group_start.hpp"
 #include "load/hooks.hpp"
+#include "load/load_metrics.hpp"
 #include "load/loader.hpp"
 #include "load/statements.hpp"
 #include "util/errors.hpp"
@@ -104,22 +107,23 @@ kafka::Offsets prepare(const Config& cfg, const LoadOptions& options, rd_kafka_t
     std::map<int32_t, kafka::Watermarks> marks;
     for (int32_t p = 0; p < partitions; ++p) marks[p] = kafka::query_watermarks(admin, cfg.topic, p);
 
+    const auto group = kafka::group_offsets(cfg.brokers, cfg.kafka_properties, cfg.consumer_group, cfg.topic, partitions);
     auto conn = db::connect(cfg.db, "dgkafka load");
     db::OffsetStore store(cfg);
+    kafka::Offsets taken;
     try {
         pqxx::work tx(*conn);
         db::require_setup(tx, cfg);
         const auto problems = db::output_table_problems(tx, cfg);
         if (!problems.empty()) throw Error(Exit::config, text::join(problems, "\n"));
 
-        kafka::Offsets earliest, ends;
+        kafka::Offsets ends;
         std::vector<int32_t> ids;
         for (const auto& [p, w] : marks) {
-            earliest[p] = w.low;
             ends[p] = w.high;
             ids.push_back(p);
         }
-        store.init(tx, earliest);
+        taken = take_group_offsets(tx, cfg, store, marks, group);
         if (options.reset != Reset::none) {
             const auto targets = reset_targets(cfg, options, admin, marks, tx);
             const auto stored = store.read(tx, ids, true);
@@ -134,6 +138,7 @@ kafka::Offsets prepare(const Config& cfg, const LoadOptions& options, rd_kafka_t
             settle_retention_gaps(cfg, store, tx, marks, ids);
         }
         tx.commit();
+        confirm_group_offsets(*conn, cfg, store, taken);
         return ends;
     } catch (const pqxx::broken_connection& e) {
         throw Unavailable(Exit::database, "preparing the load: lost the database connection: " + std::string(e.what()));
@@ -175,10 +180,11 @@ void run_load(const Config& cfg, const LoadOptions& options, std::ostream& out, 
         for (int i = 0; i < count; ++i)
             if (cfg.group_assignment || p % count == i) shares[static_cast<size_t>(i)][p] = end;
 
-    const auto statements = LoadStatements::build(cfg);
     BatchHooks hooks(cfg);
     hooks.before_load();
+    const auto statements = LoadStatements::build(cfg, db::mapping_casts(cfg));
     LoadCounters counters;
+    const auto metrics = serve_load_metrics(cfg, options.metrics_address, counters);
     kafka::OffsetMirror mirror(cfg);
     std::atomic<bool> halt{false};  // set by a signal (through `stop`) or by the first loader to fail
     std::vector<std::unique_ptr<Loader>> loaders;
@@ -228,7 +234,8 @@ void run_load(const Config& cfg, const LoadOptions& options, std::ostream& out, 
                 for (const auto& l : loaders) lag += l->lag();
                 const double period = std::chrono::duration<double>(now - last_report).count();
                 const double total = std::chrono::duration<double>(now - started).count();
-                log::info("{} rows, {:.0f} rows/s (period), {:.0f} rows/s (overall), lag {}", rows,
+                log::info(log::Fields{}.add("topic", cfg.topic).add("rows", rows).add("lag", lag),
+                          "{} rows, {:.0f} rows/s (period), {:.0f} rows/s (overall), lag {}", rows,
                           (rows - last_rows) / period, rows / total, lag);
                 last_rows = rows;
                 last_report = now;

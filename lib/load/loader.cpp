@@ -9,6 +9,7 @@
 #include "db/connection.hpp"
 #include "kafka/retention.hpp"
 #include "load/gaps.hpp"
+#include "kafka/group_offsets.hpp"
 #include "util/backoff.hpp"
 #include "util/errors.hpp"
 #include "util/log.hpp"
@@ -290,6 +291,7 @@ void Loader::run() {
             conn_.reset();
             batch.clear();
             gap_.reset();
+            ++counters_.database_retries;
             log::warn("{}; retrying", e.what());
             if (!backoff.wait(stop_))
                 throw Error(Exit::database, fmt::format("gave up after {:.0f} s (kafka.commit.retry_timeout): {}",
@@ -401,6 +403,7 @@ bool Loader::add(const rd_kafka_message_t* m, Batch& batch) {
         if (m->err == RD_KAFKA_RESP_ERR__FATAL || m->err == RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART ||
             m->err == RD_KAFKA_RESP_ERR_TOPIC_AUTHORIZATION_FAILED)
             throw Error(Exit::kafka, what);
+        ++counters_.kafka_retries;  // librdkafka retries it
         log::warn("{}", what);
         return false;
     }
@@ -475,6 +478,16 @@ std::string Loader::describe(const Batch& batch) const {
     return out;
 }
 
+// The batch for JSON log lines: topic, and partition and offsets when it holds one partition.
+log::Fields Loader::log_fields(const Batch& batch) const {
+    auto fields = log::Fields{}.add("topic", cfg_.topic).add("messages", static_cast<long long>(batch.size()));
+    if (batch.ranges.size() == 1) {
+        const auto& [p, r] = *batch.ranges.begin();
+        fields.add("partition", p).add("first_offset", r.start).add("last_offset", r.end - 1);
+    }
+    return fields;
+}
+
 void Loader::check_error_limit(const Batch& batch) const {
     const size_t rejected = batch.rejects.count();
     if (!rejected) return;
@@ -544,17 +557,20 @@ void Loader::commit(Batch& batch) {
     counters_.rows += inserted;
     counters_.rejected += static_cast<int64_t>(batch.rejects.count());
     counters_.batches += 1;
+    counters_.committed(batch.ranges, std::chrono::duration<double>(std::chrono::steady_clock::now() - batch.opened).count());
     if (batch.rejects.count())
-        log::warn("{}: {} message(s) rejected into {}, the last: {}", describe(batch), batch.rejects.count(),
+        log::warn(log_fields(batch), "{}: {} message(s) rejected into {}, the last: {}", describe(batch), batch.rejects.count(),
                   cfg_.reject_table.display(), batch.rejects.last_error());
     if (cfg_.group_assignment) {
         // Only a member may commit for an active group; the OffsetMirror is not one.
         auto list = kafka::make_list(cfg_.topic, next);
+        kafka::mark(list.get(), kafka::commit_mark(cfg_.output_table.display()));
         rd_kafka_commit(consumer_.get(), list.get(), 1);
     } else {
         mirror_.commit(next);
     }
-    if (log::verbosity() >= 2) log::debug("{}: committed {} ({} messages)", name(), describe(batch), batch.size());
+    if (log::enabled(log::Level::debug))
+        log::debug(log_fields(batch), "{}: committed {} ({} messages)", name(), describe(batch), batch.size());
 }
 
 }  // namespace dgkafka

@@ -19,15 +19,12 @@
 #include "kafka/mirror.hpp"
 #include "load/batch.hpp"
 #include "load/batch_writer.hpp"
+#include "load/counters.hpp"
 #include "load/options.hpp"
 #include "load/statements.hpp"
+#include "util/log.hpp"
 
 namespace dgkafka {
-
-// Counters the loaders share with the reporter; written by loaders, read by anyone.
-struct LoadCounters {
-    std::atomic<int64_t> messages{0}, rows{0}, batches{0}, rejected{0};
-};
 
 class Loader {
 public:
@@ -71,6 +68,7 @@ private:
     void rebalance(rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t* parts);
     bool should_stop() const;
     std::string describe(const Batch& batch) const;
+    log::Fields log_fields(const Batch& batch) const;
 
     const Config& cfg_;
     const LoadOptions& options_;

@@ -2,7 +2,9 @@
 
 #include <fmt/format.h>
 
+#include <atomic>
 #include <chrono>
+#include <memory>
 #include <thread>
 
 #include "db/connection.hpp"
@@ -11,6 +13,8 @@
 #include "db/tables.hpp"
 #include "formats/csv.hpp"
 #include "kafka/client.hpp"
+#include "metrics/metrics.hpp"
+#include "metrics/server.hpp"
 #include "util/errors.hpp"
 #include "util/log.hpp"
 #include "util/retry.hpp"
@@ -58,6 +62,27 @@ void encode(const Config& cfg, const pqxx::row& row, std::string& value) {
         if (i > 1) value += cfg.delimiter;
         if (!row[i].is_null()) csv::append_field(value, row[i].c_str(), cfg.delimiter, true);
     }
+}
+
+// Read by /metrics while the publisher writes them, once per round.
+struct PublishCounters {
+    std::atomic<int64_t> messages{0}, rounds{0};
+    metrics::Histogram round_seconds;
+};
+
+std::string render_metrics(const Config& cfg, const PublishCounters& c) {
+    const metrics::Labels job = {{"topic", cfg.topic}};
+    metrics::Exposition e;
+    metrics::build_info(e, "publish");
+    e.family("dgkafka_messages_published_total", metrics::Type::counter,
+             "Outbox rows acknowledged by Kafka and deleted from the outbox.");
+    e.sample(job, static_cast<double>(c.messages.load()));
+    e.family("dgkafka_batches_committed_total", metrics::Type::counter, "Rounds of published rows deleted, each one transaction.");
+    e.sample(job, static_cast<double>(c.rounds.load()));
+    e.family("dgkafka_batch_duration_seconds", metrics::Type::histogram,
+             "Seconds from reading a round of outbox rows to deleting them.");
+    e.histogram(job, c.round_seconds.snapshot());
+    return e.text();
 }
 
 }  // namespace
@@ -111,9 +136,15 @@ void run_publish(const Config& cfg, const PublishOptions& options, std::ostream&
         return kafka::partition_count(rk.get(), cfg.topic, cfg.brokers, retry.attempt_ms(kafka::metadata_timeout_ms));
     });
 
+    PublishCounters counters;
+    std::unique_ptr<metrics::Server> server;
+    if (!options.metrics_address.empty())
+        server = std::make_unique<metrics::Server>(options.metrics_address,
+                                                   [&] { return render_metrics(cfg, counters); });
     int64_t sent = 0;
     std::string value;
     while (!stop) {
+        const auto round_started = std::chrono::steady_clock::now();
         const auto rows = with_db("reading the outbox", [&](pqxx::connection& c) {
             pqxx::read_transaction tx(c);
             return tx.exec_params(read_sql, rows_per_round);
@@ -139,6 +170,9 @@ void run_publish(const Config& cfg, const PublishOptions& options, std::ostream&
             tx.commit();
         });
         sent += static_cast<int64_t>(acks.delivered.size());
+        counters.messages = sent;
+        ++counters.rounds;
+        counters.round_seconds.observe(std::chrono::duration<double>(std::chrono::steady_clock::now() - round_started).count());
         if (acks.failed)
             throw Error(Exit::kafka, fmt::format("{}: {} message(s) not acknowledged ({}); their rows stay in {} and are "
                                                  "sent again by the next `dgkafka publish`",
