@@ -12,9 +12,9 @@
 #include "db/embedded_sql.hpp"
 #include "db/tables.hpp"
 #include "kafka/client.hpp"
-#include "kafka/retention.hpp"
 #include "kafka/group_offsets.hpp"
 #include "load/group_start.hpp"
+#include "kafka/retention.hpp"
 #include "util/errors.hpp"
 #include "util/retry.hpp"
 #include "util/table.hpp"
@@ -62,6 +62,16 @@ std::string opt(const std::optional<int64_t>& v) { return v ? std::to_string(*v)
 
 nlohmann::json opt_json(const std::optional<int64_t>& v) { return v ? nlohmann::json(*v) : nlohmann::json(); }
 
+// -max-lag N: after the report, exit Exit::lagging naming every partition more than N behind.
+void check_max_lag(const Config& cfg, const CheckOptions& options, const std::vector<FromKafka>& kafka_side) {
+    if (!options.max_lag) return;
+    std::vector<std::string> behind;
+    for (const auto& k : kafka_side)
+        if (k.lag > *options.max_lag) behind.push_back(fmt::format("{}[{}] lags {}", cfg.topic, k.partition, k.lag));
+    if (!behind.empty())
+        throw Error(Exit::lagging, fmt::format("{} (over -max-lag {})", text::join(behind, ", "), *options.max_lag));
+}
+
 }  // namespace
 
 void run_check(const Config& cfg, const CheckOptions& options, std::ostream& out, const std::atomic<bool>& stop) {
@@ -79,6 +89,7 @@ void run_check(const Config& cfg, const CheckOptions& options, std::ostream& out
             database = tx.exec1(sql::render("current_database", {}))[0].as<std::string>();
             // This config's own tables: the offset tables may have been created by another config.
             db::require_setup(tx, cfg);
+            db::require_current_offset_tables(tx, cfg);
             const auto vars = db::table_vars(cfg);
             for (const auto& r : tx.exec_params(sql::render("check_offsets", vars), cfg.consumer_group, cfg.topic,
                                                 cfg.output_table.display()))
@@ -172,9 +183,11 @@ void run_check(const Config& cfg, const CheckOptions& options, std::ostream& out
                                         {"start", h.batch_start},
                                         {"end", h.batch_end}});
         }
+        if (options.max_lag) j["max_lag"] = *options.max_lag;
         out << j.dump(2) << "\n";
         if (kafka_down) throw *kafka_down;
         if (!gaps.empty()) kafka::throw_data_loss(cfg.topic, gaps);
+        check_max_lag(cfg, options, kafka_side);
         return;
     }
 
@@ -215,6 +228,7 @@ void run_check(const Config& cfg, const CheckOptions& options, std::ostream& out
         out.flush();
         kafka::throw_data_loss(cfg.topic, gaps);
     }
+    check_max_lag(cfg, options, kafka_side);
 }
 
 }  // namespace dgkafka

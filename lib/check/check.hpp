@@ -1,5 +1,7 @@
 #pragma once
 #include <atomic>
+#include <cstdint>
+#include <optional>
 #include <ostream>
 
 #include "config/config.hpp"
@@ -9,6 +11,7 @@ namespace dgkafka {
 struct CheckOptions {
     bool json = false;
     int history = 0;  // last N batches per partition; 0 = none
+    std::optional<int64_t> max_lag;  // exit Exit::lagging when a partition lags more
 };
 
 // dgkafka check: recorded offsets (database) beside Kafka's, with the lag. Throws Error with

@@ -48,10 +48,12 @@ size_t key_index(const std::string& key_column, const std::vector<std::string>& 
     throw Error(Exit::usage, fmt::format("--key {}: not a header name nor a column number (1 = first)", key_column));
 }
 
-char delimiter(const std::string& s, const char* flag) {
-    if (s == "\\t" || s == "tab") return '\t';
-    if (s.size() != 1 || s == "\"") throw Error(Exit::usage, fmt::format("{} must be one character, got \"{}\"", flag, s));
-    return s[0];
+std::string delimiter(const std::string& s, const char* flag) {
+    if (s == "\\t" || s == "tab") return "\t";
+    if (s.empty() || s.find_first_of("\"\n\r") != std::string::npos)
+        throw Error(Exit::usage,
+                    fmt::format("{} must be one or more characters, without quotes or line breaks, got \"{}\"", flag, s));
+    return s;
 }
 
 }  // namespace
@@ -196,10 +198,12 @@ int csv2kafka_main(int argc, const char* const* argv, std::ostream& out, std::os
         "h,help", "show this help")("brokers", "", cxxopts::value<std::string>())(
         "topic", "", cxxopts::value<std::string>())("csvfile", "", cxxopts::value<std::string>());
     opts.parse_positional({"brokers", "topic", "csvfile"});
+    const std::set<std::string> long_names = {"read-delimiter", "write-delimiter", "property", "header", "key",
+                                              "format", "limit", "rate", "quiet", "help", "skip-bad-lines",
+                                              "start-line", "keep-blank-lines"};
+    std::vector<std::string> args(argv, argv + argc);
     try {
-        std::vector<std::string> args(argv, argv + argc);
-        args = cli::normalize(args, {"header", "key", "format", "limit", "rate", "quiet", "help", "skip-bad-lines",
-                                     "start-line", "keep-blank-lines"});
+        args = cli::normalize(args, long_names);
         std::vector<const char*> cargv;
         for (const auto& a : args) cargv.push_back(a.c_str());
         auto r = opts.parse(static_cast<int>(cargv.size()), cargv.data());
@@ -254,7 +258,8 @@ int csv2kafka_main(int argc, const char* const* argv, std::ostream& out, std::os
         if (result.failed) return static_cast<int>(Exit::kafka);
         return result.bad_lines ? static_cast<int>(Exit::data) : 0;
     } catch (const cxxopts::exceptions::exception& e) {
-        err << "error: " << e.what() << "\n\n" << opts.help();
+        const auto unknown = cli::unknown_flag({argv + 1, argv + argc}, long_names, "qh", "dwX");
+        err << "error: " << (unknown.empty() ? e.what() : unknown) << "\n\n" << opts.help();
         return static_cast<int>(Exit::usage);
     } catch (const Error& e) {
         err << "error: " << e.what() << "\n";

@@ -11,8 +11,8 @@
 namespace dgkafka {
 
 struct Csv2KafkaOptions {
-    char read_delimiter = ',';
-    char write_delimiter = ',';
+    std::string read_delimiter = ",";   // one character or several (kafka.input.delimiter)
+    std::string write_delimiter = ",";
     kafka::Properties properties;  // -X key=value, passed to librdkafka unchanged
     std::string brokers;
     std::string topic;

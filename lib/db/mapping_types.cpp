@@ -44,10 +44,9 @@ std::vector<std::string> mapping_casts(pqxx::dbtransaction& tx, const Config& cf
     for (const auto& row :
          tx.exec_params(sql::render("output_column_types", {}), cfg.output_table.quoted()))
         columns[row[0].as<std::string>()] = {row[1].as<pqxx::oid>(), row[2].as<std::string>()};
-    // _key_bytes is a column of the loader's staging copy only, not of the read table.
+    // The staging table's columns, and _key_bytes, which the load stages only when a mapping reads it.
     const std::string from = " FROM " + cfg.read_table.quoted() +
-                             (cfg.references("_key_bytes") ? ", (SELECT NULL::bytea AS \"_key_bytes\") AS \"key_bytes\"" : "") +
-                             " LIMIT 0";
+                             " CROSS JOIN (SELECT NULL::bytea AS \"_key_bytes\") AS \"_dgkafka_key_bytes\" LIMIT 0";
     for (size_t i = 0; i < cfg.mappings.size(); ++i) {
         const auto& m = cfg.mappings[i];
         const auto col = columns.find(m.targets.front());

@@ -27,6 +27,7 @@
 #include "util/errors.hpp"
 #include "util/log.hpp"
 #include "util/retry.hpp"
+#include "util/service.hpp"
 #include "util/text.hpp"
 
 namespace dgkafka {
@@ -217,13 +218,17 @@ void run_load(const Config& cfg, const LoadOptions& options, std::ostream& out, 
             cv.notify_all();
         });
 
+    service::ready(fmt::format("loading {} into {}", cfg.topic, cfg.output_table.display()));
     auto last_report = std::chrono::steady_clock::now();
     int64_t last_rows = 0;
     {
         std::unique_lock<std::mutex> lock(mu);
         while (running > 0) {
             cv.wait_for(lock, std::chrono::milliseconds(100));
-            if (stop) halt = true;
+            if (stop) {
+                halt = true;
+                service::stopping();
+            }
             lock.unlock();  // loaders finishing meanwhile must not wait for the job's SQL
             hooks.after_batches(counters.batches, false);
             lock.lock();
@@ -242,6 +247,7 @@ void run_load(const Config& cfg, const LoadOptions& options, std::ostream& out, 
             }
         }
     }
+    service::stopping();
     for (auto& t : threads) t.join();
     kafka::Offsets stored;
     for (const auto& l : loaders) {

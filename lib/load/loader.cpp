@@ -7,9 +7,9 @@
 #include <utility>
 
 #include "db/connection.hpp"
+#include "kafka/group_offsets.hpp"
 #include "kafka/retention.hpp"
 #include "load/gaps.hpp"
-#include "kafka/group_offsets.hpp"
 #include "util/backoff.hpp"
 #include "util/errors.hpp"
 #include "util/log.hpp"

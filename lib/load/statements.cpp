@@ -30,10 +30,10 @@ LoadStatements LoadStatements::build(const Config& cfg, const std::vector<std::s
         if (pushdown.jsonb) s.copy_columns.push_back(JsonPushdown::json_column(i));
     }
     for (const char* meta : {"_key", "_partition", "_offset", "_timestamp"}) s.copy_columns.push_back(quote_ident(meta));
-    std::string key_bytes_column;
+    std::string extra_columns = pushdown.stage_columns();
     if (cfg.references("_key_bytes")) {  // the key as bytea, for keys that are not text
         s.copy_columns.push_back(quote_ident("_key_bytes"));
-        key_bytes_column = ", \"_key_bytes\" bytea";
+        extra_columns += ", \"_key_bytes\" bytea";
     }
 
     std::vector<std::string> targets;
@@ -46,7 +46,7 @@ LoadStatements LoadStatements::build(const Config& cfg, const std::vector<std::s
     vars["target_columns"] = text::join(targets, ", ");
     vars["expressions"] = text::join(expressions, ", ");
     vars["filter"] = pushdown.filter.empty() ? "true" : pushdown.filter;
-    vars["stage_extra_columns"] = pushdown.stage_columns() + key_bytes_column;
+    vars["stage_extra_columns"] = extra_columns;
     if (cfg.mode != Config::Mode::insert) {
         std::vector<std::string> match, assignments, conditions;
         for (const auto& m : cfg.match_columns) {

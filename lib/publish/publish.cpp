@@ -18,6 +18,7 @@
 #include "util/errors.hpp"
 #include "util/log.hpp"
 #include "util/retry.hpp"
+#include "util/service.hpp"
 #include "util/text.hpp"
 
 namespace dgkafka {
@@ -141,6 +142,7 @@ void run_publish(const Config& cfg, const PublishOptions& options, std::ostream&
     if (!options.metrics_address.empty())
         server = std::make_unique<metrics::Server>(options.metrics_address,
                                                    [&] { return render_metrics(cfg, counters); });
+    service::ready(fmt::format("publishing {} to {}", cfg.write_table.display(), cfg.topic));
     int64_t sent = 0;
     std::string value;
     while (!stop) {
@@ -179,6 +181,7 @@ void run_publish(const Config& cfg, const PublishOptions& options, std::ostream&
                                                  cfg.topic, acks.failed, acks.first_error, cfg.write_table.display()));
         acks = Acks{};
     }
+    service::stopping();
     out << fmt::format("PUBLISH {} messages to {}{}\n", sent, cfg.topic, stop ? ", stopped by signal" : "");
 }
 

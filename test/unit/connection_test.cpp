@@ -4,7 +4,6 @@
 
 #include <cstdlib>
 #include <optional>
-
 #include "util/errors.hpp"
 
 using namespace dgkafka;
