@@ -185,7 +185,7 @@ std::vector<Key> make_keys() {
     k.push_back(Key("kafka.output.mappings[].name", K::string, "target column, or \"a, b\" for a row-returning key")
                     .required());
     k.push_back(Key("kafka.output.mappings[].key", K::string,
-                    "SQL over the input columns and _key, _partition, _offset, _timestamp").required());
+                    "SQL over the input columns and _key, _key_bytes, _partition, _offset, _timestamp").required());
 
     k.push_back(Key("kafka.commit.max_row", K::integer, "messages per batch at most").def(1000LL)
                     .in(between(1, 10'000'000)).bind(DGKAFKA_FIELD(max_row)));

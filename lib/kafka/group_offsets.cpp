@@ -51,10 +51,12 @@ GroupOffsets group_offsets(const std::string& brokers, const Properties& user,
     Offsets wanted;
     for (int p = 0; p < partitions; ++p) wanted[p] = RD_KAFKA_OFFSET_INVALID;
     auto list = make_list(topic, wanted);
-    if (const auto err = rd_kafka_committed(rk.get(), list.get(), metadata_timeout_ms))
-        throw Error(Exit::kafka,
-                    fmt::format("cannot read the committed offsets of consumer group {}: {}", group,
-                                error_text(err)));
+    if (const auto err = rd_kafka_committed(rk.get(), list.get(), metadata_timeout_ms)) {
+        const auto message =
+            fmt::format("cannot read the committed offsets of consumer group {}: {}", group, error_text(err));
+        if (is_transient(err)) throw Unavailable(Exit::kafka, message);
+        throw Error(Exit::kafka, message);
+    }
     GroupOffsets out;
     for (int i = 0; i < list->cnt; ++i) {
         const auto& e = list->elems[i];

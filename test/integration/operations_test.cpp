@@ -313,5 +313,5 @@ TEST(Metrics, PublishCountsTheRowsKafkaAcknowledged) {
     ::kill(publisher.pid, SIGTERM);
     const auto r = publisher.wait();
     EXPECT_EQ(r.code, 0) << r.err;
-    EXPECT_EQ(r.out, "PUBLISH 7 messages to " + job.topic + ", stopped by signal\n");
+    EXPECT_EQ(r.out, "PUBLISH 7 messages to " + job.topic + ", stopped by signal\n");  // SIGTERM above
 }
