@@ -9,7 +9,7 @@
 
 namespace dgkafka {
 
-enum class Format { csv, json, binary };
+enum class Format { csv, json, binary, avro };
 
 struct ColumnSpec {
     std::string name;
@@ -29,6 +29,18 @@ struct DbSettings {
     bool password_in_file = false;  // written in the config itself (not password_file/_env)
 };
 
+// format = "avro": where each message's writer schema comes from.
+struct AvroSettings {
+    std::vector<std::string> registry_urls;  // Confluent wire format; tried in turn
+    std::string user, password;              // HTTP basic auth (user empty: none)
+    std::string ca_file;                     // https: the CA bundle (empty: the system's)
+    std::string schema_file;                 // bare Avro binary with this schema (no registry)
+    std::string schema_text;                 // schema_file's contents
+};
+
+// kafka.input.envelope: what wraps the row in each message.
+enum class Envelope { none, debezium };
+
 struct Config {
     std::string path;
     DbSettings db;
@@ -47,6 +59,8 @@ struct Config {
     // over every process of the job (scale-out across machines).
     bool group_assignment = false;
     std::vector<ColumnSpec> columns;
+    AvroSettings avro;
+    Envelope envelope = Envelope::none;
 
     QualifiedName read_table;     // staging table: the input columns plus Kafka metadata
     QualifiedName write_table;    // outbox of `dgkafka publish` (empty: none)
@@ -61,6 +75,7 @@ struct Config {
     std::vector<std::string> match_columns;
     std::vector<std::string> update_columns;  // default: every target column not matched on
     std::string update_condition;             // SQL over "current" (the row) and "excluded" (the message)
+    bool delete_on_tombstone = false;         // merge: a message without a value deletes its key's row
     std::string before_load_sql;        // run once before loading starts
     std::string after_batch_sql;        // run after committed batches (e.g. SELECT rollup_http_request())
     double after_batch_interval = 0;    // seconds between runs of after_batch_sql; 0 = after every batch

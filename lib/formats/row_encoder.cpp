@@ -4,6 +4,7 @@
 
 #include <ctime>
 
+#include "avro/avro_reader.hpp"
 #include "formats/copy_text.hpp"
 #include "formats/json_fields.hpp"
 #include "formats/utf8.hpp"
@@ -16,18 +17,25 @@ RowEncoder::RowEncoder(const Config& cfg, bool with_metadata, std::vector<std::s
       with_metadata_(with_metadata),
       column_count_(cfg.columns.size()),
       json_document_(json_document),
+      envelope_(cfg.envelope),
+      delete_on_tombstone_(cfg.delete_on_tombstone),
+      match_columns_(cfg.match_columns),
       parser_(cfg.delimiter) {
     for (const auto& c : cfg.columns) loaded_.push_back(!c.ignored);
     if (!json_members.empty()) members_.emplace(std::move(json_members));
+    if (format_ == Format::avro) avro_ = std::make_unique<avro::AvroReader>(cfg.avro);
 }
+
+RowEncoder::~RowEncoder() = default;
 
 bool RowEncoder::append(const Message& m, std::string& out, std::string& reason) {
     const size_t mark = out.size();
     bool ok = true;
     switch (format_) {
         case Format::csv: ok = append_csv(m.value, out, reason); break;
-        case Format::json: ok = append_json(m.value, out, reason); break;
+        case Format::json: ok = append_document(m, out, reason); break;
         case Format::binary: copy_text::append_bytea(out, m.value); break;
+        case Format::avro: ok = append_document(m, out, reason); break;
     }
     if (ok && with_metadata_) {
         out += '\t';
@@ -109,6 +117,53 @@ bool RowEncoder::append_json(std::string_view value, std::string& out, std::stri
         if (!append_checked_text(text, json_text, out, reason)) return false;
     }
     return true;
+}
+
+bool RowEncoder::as_json(std::string_view value, std::string& json, std::string& reason) {
+    json.clear();
+    if (!avro_) {
+        json.assign(value);
+        return true;
+    }
+    return avro_->to_json(value, json, reason);
+}
+
+bool RowEncoder::append_document(const Message& m, std::string& out, std::string& reason) {
+    const bool events = envelope_ != Envelope::none || delete_on_tombstone_;
+    if (!events || !m.value.empty()) {
+        if (!as_json(m.value, decoded_, reason)) return false;
+    } else {
+        decoded_.clear();  // a tombstone
+    }
+    if (!events) return append_json(decoded_, out, reason);
+    if (!read_event(m, decoded_, reason)) return false;
+    if (event_.op == change::Op::skip) {  // nothing to write but the event: NULL document and members
+        const size_t fields = (json_document_ ? 1 : 0) + (members_ ? members_->members().size() : 0);
+        for (size_t i = 0; i < fields; ++i) {
+            if (i) out += '\t';
+            copy_text::append_null(out);
+        }
+    } else if (!append_json(event_.image, out, reason)) {
+        return false;
+    }
+    out += '\t';
+    out += static_cast<char>(event_.op);
+    return true;
+}
+
+bool RowEncoder::read_event(const Message& m, std::string_view document, std::string& reason) {
+    std::string_view key = m.has_key ? m.key : std::string_view();
+    if (avro_ && !key.empty() && key[0] == 0) {  // an Avro key in Confluent's wire format
+        std::string why;
+        if (as_json(key, decoded_key_, why)) key = decoded_key_;
+    }
+    if (envelope_ == Envelope::debezium) return change::read_debezium(document, key, event_, reason);
+    if (!document.empty()) {
+        event_.op = change::Op::upsert;
+        event_.image.assign(document);
+        return true;
+    }
+    return change::read_tombstone(key, m.has_key, match_columns_, event_, reason);
 }
 
 bool RowEncoder::append_checked_text(std::string_view value, int what, std::string& out, std::string& reason) {

@@ -1,16 +1,21 @@
 #pragma once
 // Turns one Kafka message into one COPY text line for the staging or the output table.
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "config/config.hpp"
+#include "formats/change_event.hpp"
 #include "formats/csv.hpp"
 #include "formats/json_fields.hpp"
 
 namespace dgkafka {
+namespace avro {
+class AvroReader;
+}
 
 struct Message {
     std::string_view value;
@@ -28,14 +33,20 @@ public:
     // read them (JsonPushdown); json_document: whether the document itself is written.
     RowEncoder(const Config& cfg, bool with_metadata, std::vector<std::string> json_members = {},
                bool json_document = true);
+    ~RowEncoder();
 
     // Appends the line (with its newline). On a malformed message returns false, sets `reason`
-    // and leaves `out` as it was.
+    // and leaves `out` as it was. Avro: throws avro::RegistryUnavailable when the message's
+    // schema cannot be fetched now.
     bool append(const Message& m, std::string& out, std::string& reason);
 
 private:
     bool append_csv(std::string_view value, std::string& out, std::string& reason);
     bool append_json(std::string_view value, std::string& out, std::string& reason);
+    // json and avro: the document, or with an envelope or delete_on_tombstone the row image and the event.
+    bool append_document(const Message& m, std::string& out, std::string& reason);
+    bool as_json(std::string_view value, std::string& json, std::string& reason);  // avro decoded, json as is
+    bool read_event(const Message& m, std::string_view document, std::string& reason);
     // Text PostgreSQL can store: well-formed UTF-8 without NUL bytes. `what` names the value in
     // the reason: a field number, or one of:
     static constexpr int json_text = 0, message_key = -1;
@@ -49,6 +60,12 @@ private:
     bool json_document_;
     std::optional<json::MemberReader> members_;
     std::string unescaped_;
+    std::unique_ptr<avro::AvroReader> avro_;
+    std::string decoded_, decoded_key_;  // Avro as JSON
+    Envelope envelope_;
+    bool delete_on_tombstone_;
+    std::vector<std::string> match_columns_;
+    change::Event event_;
     csv::RecordParser parser_;
     std::vector<csv::Field> fields_;
     int64_t cached_second_ = INT64_MIN;

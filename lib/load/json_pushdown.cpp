@@ -102,7 +102,7 @@ JsonPushdown JsonPushdown::plan(const Config& cfg) {
     for (const auto& m : cfg.mappings) p.expressions.push_back(m.expression);
     p.filter = cfg.filter;
     const auto loaded = cfg.loaded_columns();
-    if (cfg.format != Format::json || loaded.size() != 1 || text::lower(text::trim(loaded[0]->type)) != "json" ||
+    if ((cfg.format != Format::json && cfg.format != Format::avro) || loaded.size() != 1 || text::lower(text::trim(loaded[0]->type)) != "json" ||
         cfg.mappings.empty())
         return p;
 

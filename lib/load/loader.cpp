@@ -6,6 +6,7 @@
 #include <stdexcept>
 #include <utility>
 
+#include "avro/registry.hpp"
 #include "db/connection.hpp"
 #include "util/backoff.hpp"
 #include "util/errors.hpp"
@@ -275,6 +276,14 @@ void Loader::run() {
             end_transaction();
             batch.clear();
             log::warn("{}", e.what());
+            resync_needed = true;
+        } catch (const avro::RegistryUnavailable& e) {  // like unreachable brokers: wait, reject nothing
+            end_transaction();
+            batch.clear();
+            log::warn("{}; retrying", e.what());
+            if (!backoff.wait(stop_))
+                throw Error(Exit::kafka, fmt::format("gave up after {:.0f} s (kafka.commit.retry_timeout): {}",
+                                                     backoff.failing_for(), e.what()));
             resync_needed = true;
         } catch (const DatabaseUnavailable& e) {
             end_transaction();

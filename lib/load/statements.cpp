@@ -30,6 +30,10 @@ LoadStatements LoadStatements::build(const Config& cfg) {
         s.copy_columns.push_back(JsonPushdown::column(i));
         extra_columns += ", " + JsonPushdown::column(i) + " text";
     }
+    if (cfg.envelope != Envelope::none || cfg.delete_on_tombstone) {  // each row's event: upsert, delete, skip
+        s.copy_columns.push_back(quote_ident("_dgkafka_op"));
+        extra_columns += ", \"_dgkafka_op\" \"char\"";
+    }
     for (const char* meta : {"_key", "_partition", "_offset", "_timestamp"}) s.copy_columns.push_back(quote_ident(meta));
 
     std::vector<std::string> targets;
@@ -60,7 +64,8 @@ LoadStatements LoadStatements::build(const Config& cfg) {
         vars["update_condition"] = cfg.update_condition.empty() ? "true" : cfg.update_condition;
     }
     s.stage_create = sql::render("stage_create", vars);
-    s.stage_insert = sql::render(cfg.mode == Config::Mode::merge    ? "stage_merge"
+    const bool deletes = cfg.envelope != Envelope::none || cfg.delete_on_tombstone;
+    s.stage_insert = sql::render(cfg.mode == Config::Mode::merge    ? (deletes ? "stage_merge_delete" : "stage_merge")
                                  : cfg.mode == Config::Mode::update ? "stage_update"
                                                                     : "stage_insert",
                                  vars);
