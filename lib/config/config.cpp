@@ -23,6 +23,19 @@ std::vector<const ColumnSpec*> Config::loaded_columns() const {
     return out;
 }
 
+bool Config::reads_headers() const {
+    const auto names_it = [](const std::string& sql) {
+        const auto word = [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '$'; };
+        for (size_t at = sql.find("_headers"); at != std::string::npos; at = sql.find("_headers", at + 1))
+            if ((at == 0 || !word(sql[at - 1])) && (at + 8 >= sql.size() || !word(sql[at + 8]))) return true;
+        return false;
+    };
+    if (names_it(filter)) return true;
+    for (const auto& m : mappings)
+        if (names_it(m.expression)) return true;
+    return false;
+}
+
 std::vector<std::string> Config::target_columns() const {
     std::vector<std::string> out;
     if (mappings.empty()) {

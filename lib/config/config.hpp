@@ -69,6 +69,7 @@ struct Config {
     QualifiedName output_table;
     QualifiedName reject_table;
     std::vector<MappingSpec> mappings;
+    std::vector<std::string> field_columns;  // set when fields go to the columns of their names (no mappings)
     std::string filter;  // SQL boolean expression; empty = keep every message
     // insert (default); merge: insert or update by match_columns; update: update matching rows only.
     enum class Mode { insert, merge, update } mode = Mode::insert;
@@ -92,6 +93,8 @@ struct Config {
     std::vector<std::string> unused_keys;  // accepted for compatibility, e.g. the xdrive_* keys
 
     std::vector<const ColumnSpec*> loaded_columns() const;
+    // A mapping or the filter reads each message's headers (_headers).
+    bool reads_headers() const;
     // Output table columns written by a load: the mapping targets, or else the loaded input columns.
     std::vector<std::string> target_columns() const;
 };

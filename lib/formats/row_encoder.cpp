@@ -1,13 +1,20 @@
 #include "formats/row_encoder.hpp"
 
 #include <fmt/format.h>
+#include <librdkafka/rdkafka.h>
 
+#include <algorithm>
+#include <cstring>
 #include <ctime>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <set>
 
 #include "avro/avro_reader.hpp"
 #include "formats/copy_text.hpp"
 #include "formats/json_fields.hpp"
 #include "formats/utf8.hpp"
+#include "util/log.hpp"
 
 namespace dgkafka {
 
@@ -23,7 +30,9 @@ RowEncoder::RowEncoder(const Config& cfg, bool with_metadata, std::vector<std::s
       parser_(cfg.delimiter) {
     for (const auto& c : cfg.columns) loaded_.push_back(!c.ignored);
     if (!json_members.empty()) members_.emplace(std::move(json_members));
+    headers_ = with_metadata && cfg.reads_headers();
     if (format_ == Format::avro) avro_ = std::make_unique<avro::AvroReader>(cfg.avro);
+    if (log::verbosity() >= 1) field_columns_ = cfg.field_columns;
 }
 
 RowEncoder::~RowEncoder() = default;
@@ -36,6 +45,10 @@ bool RowEncoder::append(const Message& m, std::string& out, std::string& reason)
         case Format::json: ok = append_document(m, out, reason); break;
         case Format::binary: copy_text::append_bytea(out, m.value); break;
         case Format::avro: ok = append_document(m, out, reason); break;
+    }
+    if (ok && headers_) {
+        out += '\t';
+        append_headers(m.headers, out);
     }
     if (ok && with_metadata_) {
         out += '\t';
@@ -135,6 +148,7 @@ bool RowEncoder::append_document(const Message& m, std::string& out, std::string
     } else {
         decoded_.clear();  // a tombstone
     }
+    if (!field_columns_.empty()) list_extra_fields(decoded_);
     if (!events) return append_json(decoded_, out, reason);
     if (!read_event(m, decoded_, reason)) return false;
     if (event_.op == change::Op::skip) {  // nothing to write but the event: NULL document and members
@@ -149,6 +163,22 @@ bool RowEncoder::append_document(const Message& m, std::string& out, std::string
     out += '\t';
     out += static_cast<char>(event_.op);
     return true;
+}
+
+// Once per process and name; costs a parse per message, so only with -v.
+void RowEncoder::list_extra_fields(std::string_view document) {
+    static std::mutex mutex;
+    static std::set<std::string> listed;
+    const auto doc = nlohmann::json::parse(document.begin(), document.end(), nullptr, false);
+    if (!doc.is_object()) return;
+    const auto& fields = doc.contains("payload") && doc.contains("schema") ? doc["payload"] : doc;
+    const auto& image = envelope_ == Envelope::debezium && fields.contains("after") && fields["after"].is_object()
+                            ? fields["after"] : fields;
+    for (const auto& [name, value] : image.items()) {
+        if (std::find(field_columns_.begin(), field_columns_.end(), name) != field_columns_.end()) continue;
+        std::lock_guard<std::mutex> lock(mutex);
+        if (listed.insert(name).second) log::info("field \"{}\" has no column in the output table: ignored", name);
+    }
 }
 
 bool RowEncoder::read_event(const Message& m, std::string_view document, std::string& reason) {
@@ -176,6 +206,24 @@ bool RowEncoder::append_checked_text(std::string_view value, int what, std::stri
     else
         reason = fmt::format("NUL byte in {}", name);
     return false;
+}
+
+void RowEncoder::append_headers(const rd_kafka_headers_t* headers, std::string& out) {
+    nlohmann::json doc = nlohmann::json::object();
+    const auto text = [](const void* p, size_t n) -> nlohmann::json {
+        if (!p) return nullptr;
+        const std::string_view s(static_cast<const char*>(p), n);
+        if (utf8::invalid_at(s) == std::string_view::npos && s.find('\0') == std::string_view::npos) return std::string(s);
+        std::string hex = "\\x";
+        for (const unsigned char c : s) hex += fmt::format("{:02x}", c);
+        return hex;
+    };
+    const char* name = nullptr;
+    const void* value = nullptr;
+    size_t size = 0;
+    for (size_t i = 0; headers && rd_kafka_header_get_all(headers, i, &name, &value, &size) == RD_KAFKA_RESP_ERR_NO_ERROR; ++i)
+        doc[text(name, std::strlen(name)).get<std::string>()] = text(value, size);
+    copy_text::append_text(out, doc.dump());  // valid UTF-8 without NUL by construction
 }
 
 void RowEncoder::append_timestamp(std::string& out, int64_t ms) {

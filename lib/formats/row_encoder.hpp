@@ -12,6 +12,8 @@
 #include "formats/csv.hpp"
 #include "formats/json_fields.hpp"
 
+typedef struct rd_kafka_headers_s rd_kafka_headers_t;
+
 namespace dgkafka {
 namespace avro {
 class AvroReader;
@@ -24,6 +26,7 @@ struct Message {
     int32_t partition = 0;
     int64_t offset = 0;
     int64_t timestamp_ms = -1;  // -1: the message has none
+    const rd_kafka_headers_t* headers = nullptr;  // set only when the encoder reads_headers()
 };
 
 class RowEncoder {
@@ -39,6 +42,7 @@ public:
     // and leaves `out` as it was. Avro: throws avro::RegistryUnavailable when the message's
     // schema cannot be fetched now.
     bool append(const Message& m, std::string& out, std::string& reason);
+    bool reads_headers() const { return headers_; }
 
 private:
     bool append_csv(std::string_view value, std::string& out, std::string& reason);
@@ -52,6 +56,9 @@ private:
     static constexpr int json_text = 0, message_key = -1;
     static bool append_checked_text(std::string_view value, int what, std::string& out, std::string& reason);
     void append_timestamp(std::string& out, int64_t ms);
+    // _headers: a JSON object {"name": "value"}, the last of a repeated name winning, non-UTF-8 as \x hex.
+    void append_headers(const rd_kafka_headers_t* headers, std::string& out);
+    bool headers_ = false;
 
     Format format_;
     bool with_metadata_;
@@ -66,6 +73,8 @@ private:
     bool delete_on_tombstone_;
     std::vector<std::string> match_columns_;
     change::Event event_;
+    std::vector<std::string> field_columns_;  // -v with fields to columns: fields without one are listed
+    void list_extra_fields(std::string_view document);
     csv::RecordParser parser_;
     std::vector<csv::Field> fields_;
     int64_t cached_second_ = INT64_MIN;

@@ -47,6 +47,7 @@ Config with_field_columns(const Config& cfg) {
         out.mappings.push_back({{name}, fmt::format("({}->>{})::{}", quote_ident(input), sql_literal(name), type)});
         names.push_back(name);
     }
+    out.field_columns = names;
     log::info("fields to columns of {}: {}", cfg.output_table.display(), text::join(names, ", "));
     return out;
 }

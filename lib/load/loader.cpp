@@ -412,6 +412,8 @@ bool Loader::add(const rd_kafka_message_t* m, Batch& batch) {
     msg.offset = m->offset;
     rd_kafka_timestamp_type_t ts_type;
     msg.timestamp_ms = rd_kafka_message_timestamp(m, &ts_type);
+    rd_kafka_headers_t* headers = nullptr;
+    if (encoder_.reads_headers() && rd_kafka_message_headers(m, &headers) == RD_KAFKA_RESP_ERR_NO_ERROR) msg.headers = headers;
     const uint32_t index = batch.keep(msg);
     const size_t start = batch.rows.size();
     std::string reason;

@@ -34,6 +34,10 @@ LoadStatements LoadStatements::build(const Config& cfg) {
         s.copy_columns.push_back(quote_ident("_dgkafka_op"));
         extra_columns += ", \"_dgkafka_op\" \"char\"";
     }
+    if (cfg.reads_headers()) {
+        s.copy_columns.push_back(quote_ident("_headers"));
+        extra_columns += ", \"_headers\" jsonb";
+    }
     for (const char* meta : {"_key", "_partition", "_offset", "_timestamp"}) s.copy_columns.push_back(quote_ident(meta));
 
     std::vector<std::string> targets;
