@@ -7,9 +7,11 @@
 #   ROWS=200000 REPEAT=1 scripts/bench.sh
 #
 # Measured: (1) psql \copy from a local file, (2) kcat -C | psql \copy, (3) dgkafka load of the
-# CSV customer rows, (4) dgkafka load of JSON HTTP events with seven cast mappings, (5) csv2kafka
-# vs kcat -P seeding the same file; then dgkafka rows/s by loaders and by max_row, and the
-# end-to-end latency of streaming at a steady 10,000 messages/s.
+# CSV customer rows, (4) dgkafka load of JSON HTTP events with seven cast mappings (json and
+# jsonb), (5) csv2kafka vs kcat -P seeding the same file, (6) tiny messages vs psql \copy, (7)
+# merge-mode upserts vs the same upserts written by hand in psql, (8) -quit-at-eof on a caught-up
+# 256-partition topic; then dgkafka rows/s by loaders and by max_row, and the end-to-end latency
+# of streaming at a steady 10,000 messages/s. scripts/bench_curves.sh draws the cost curves.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 export BUILD_DIR="${BUILD_DIR:-$here/build}"
@@ -34,6 +36,14 @@ customer="$out/customer_$ROWS.csv"
 events="$out/events_$ROWS.json"
 [ -s "$customer" ] || awk -v rows="$ROWS" -f "$here/scripts/bench/gen_customer.awk" >"$customer"
 [ -s "$events" ] || awk -v rows="$ROWS" -f "$here/scripts/bench/gen_events.awk" >"$events"
+# Tiny messages: two bigints, about 13 bytes. Upserts: MERGE_ROWS rows over MERGE_KEYS keys.
+tiny="$out/tiny_$ROWS.csv"
+[ -s "$tiny" ] || awk -v rows="$ROWS" 'BEGIN { for (i = 1; i <= rows; i++) printf "%d|%d\n", i, (i * 7919) % 1000003 }' >"$tiny"
+MERGE_ROWS=$((ROWS * 2 / 5))
+MERGE_KEYS=$((MERGE_ROWS / 8))
+upserts="$out/upserts_${MERGE_ROWS}_$MERGE_KEYS.csv"  # every key, in a scattered order
+[ -s "$upserts" ] || awk -v rows="$MERGE_ROWS" -v keys="$MERGE_KEYS" \
+    'BEGIN { for (i = 1; i <= rows; i++) printf "%d|%d|v%d\n", (i * 7919) % keys, i, (i * 104729) % 1000003 }' >"$upserts"
 log "data: $ROWS customer rows ($(($(wc -c <"$customer") / ROWS)) bytes/row), $ROWS JSON events ($(($(wc -c <"$events") / ROWS)) bytes/event)"
 
 customer_ddl="(c_custkey integer, c_name varchar(25), c_address varchar(40), c_nationkey integer,
@@ -41,7 +51,10 @@ customer_ddl="(c_custkey integer, c_name varchar(25), c_address varchar(40), c_n
 sql "CREATE TABLE customer $customer_ddl; CREATE TABLE customer_psql $customer_ddl; CREATE TABLE customer_pipe $customer_ddl;
      CREATE TABLE http_request (site_id int, ingest_time timestamptz, url text, request_country char(2),
        ip_address inet, status_code int, response_time_msec int);
-     CREATE TABLE latency (c_custkey int, sent_at timestamptz, loaded_at timestamptz DEFAULT clock_timestamp());"
+     CREATE TABLE latency (c_custkey int, sent_at timestamptz, loaded_at timestamptz DEFAULT clock_timestamp());
+     CREATE TABLE tiny (a bigint, b bigint); CREATE TABLE tiny_psql (a bigint, b bigint);
+     CREATE TABLE upsert (k int PRIMARY KEY, seq int, v text); CREATE TABLE upsert_psql (k int PRIMARY KEY, seq int, v text);
+     CREATE UNLOGGED TABLE upsert_stage (k int, seq int, v text);"
 
 # A topic evenly filled: null keys would go to one partition per batch (sticky partitioner) and
 # overflow the mock broker's 5 MB per partition.
@@ -57,6 +70,13 @@ seed() {  # topic file: one message per line
 }
 seed bench_customer "$customer"
 seed bench_events "$events"
+seed bench_tiny "$tiny"
+# Keyed by k, so each key's upserts keep the file's order within their partition.
+"$here/scripts/sandbox.sh" topic bench_upserts 8
+awk -F'|' '{ print $1 "\t" $0 }' "$upserts" | kcat -P -b "$KAFKA_BROKERS" -t bench_upserts -K '\t'
+# The cron fixed cost: a caught-up 256-partition topic.
+"$here/scripts/sandbox.sh" topic bench_wide 256
+head -n 2560 "$customer" | kcat -P -b "$KAFKA_BROKERS" -t bench_wide -X sticky.partitioning.linger.ms=0
 
 config() {  # name topic format extra-toml
     cat >"$out/$1.toml" <<EOF
@@ -90,7 +110,35 @@ max_row = 10000"
 sed -e 's/^consumer_group = .*/consumer_group = "bench_jsonb"/' \
     -e 's/^topic = .*/&\next_read_table = "http_request_jsonb_read"\n[[kafka.input.columns]]\nname = "jdata"\ntype = "jsonb"/' \
     "$out/json.toml" >"$out/jsonb.toml"
-for c in csv json jsonb; do "$bin/dgkafka" setup "$out/$c.toml" >/dev/null; done
+config tiny bench_tiny csv "$(printf '[[kafka.input.columns]]\nname = "%s"\ntype = "bigint"\n' a b)
+[kafka.output]
+output_table = \"tiny\"
+[kafka.commit]
+max_row = 10000"
+config upsert bench_upserts csv "$(printf '[[kafka.input.columns]]\nname = "%s"\ntype = "%s"\n' k int seq int v text)
+[kafka.output]
+output_table = \"upsert\"
+mode = \"merge\"
+match_columns = [\"k\"]
+[kafka.commit]
+max_row = 10000"
+sed -e 's/^consumer_group = .*/consumer_group = "bench_wide"/' -e 's/^topic = .*/topic = "bench_wide"/' \
+    -e 's/^output_table = .*/output_table = "customer_wide"/' "$out/csv.toml" >"$out/wide.toml"
+sql "CREATE TABLE customer_wide $customer_ddl"
+for c in csv json jsonb tiny upsert wide; do "$bin/dgkafka" setup "$out/$c.toml" >/dev/null; done
+"$bin/dgkafka" load -quit-at-eof "$out/wide.toml" >/dev/null
+# The same upserts written by hand: per batch of 10,000, COPY into a staging table, then one
+# INSERT ... ON CONFLICT of the latest row per key, in one transaction.
+split -l 10000 -d -a 4 "$upserts" "$out/upserts_part_"
+{
+    for part in "$out"/upserts_part_*; do
+        echo "BEGIN;"
+        echo "\\copy upsert_stage from '$part' with (format csv, delimiter '|')"
+        echo "INSERT INTO upsert_psql SELECT DISTINCT ON (k) k, seq, v FROM upsert_stage ORDER BY k, seq DESC
+              ON CONFLICT (k) DO UPDATE SET seq = excluded.seq, v = excluded.v;"
+        echo "TRUNCATE upsert_stage; COMMIT;"
+    done
+} >"$out/upserts.sql"
 
 # --- timing helpers ----------------------------------------------------------------------------
 declare -A times rss
@@ -112,10 +160,10 @@ timed_pipe() {  # label shell-pipeline
 }
 median() { tr ' ' '\n' | grep -v '^$' | sort -g | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2}'; }
 max() { tr ' ' '\n' | grep -v '^$' | sort -g | tail -n 1; }
-expect_rows() {  # table what
+expect_rows() {  # table what [rows]
     local n
     n=$(sql "SELECT count(*) FROM $1")
-    [ "$n" -eq "$ROWS" ] || { log "$2 loaded $n rows, not $ROWS"; exit 1; }
+    [ "$n" -eq "${3:-$ROWS}" ] || { log "$2 loaded $n rows, not ${3:-$ROWS}"; exit 1; }
 }
 
 copy_opts="with (format csv, delimiter '|')"
@@ -140,6 +188,24 @@ for r in $(seq 1 "$REPEAT"); do
     sql "TRUNCATE http_request"
     timed dgkafka_jsonb "$bin/dgkafka" load -quit-at-eof -force-reset-earliest "$out/jsonb.toml"
     expect_rows http_request "dgkafka (jsonb)"
+
+    sql "TRUNCATE tiny_psql"
+    timed psql_tiny psql -qX -c "\\copy tiny_psql from '$tiny' $copy_opts"
+    expect_rows tiny_psql "psql \\copy (tiny)"
+    sql "TRUNCATE tiny"
+    timed dgkafka_tiny "$bin/dgkafka" load -quit-at-eof -force-reset-earliest "$out/tiny.toml"
+    expect_rows tiny "dgkafka (tiny)"
+
+    sql "TRUNCATE upsert_psql"
+    timed psql_upsert psql -qX -v ON_ERROR_STOP=1 -f "$out/upserts.sql"
+    expect_rows upsert_psql "psql upserts" "$MERGE_KEYS"
+    sql "TRUNCATE upsert"
+    timed dgkafka_upsert "$bin/dgkafka" load -quit-at-eof -force-reset-earliest "$out/upsert.toml"
+    expect_rows upsert "dgkafka merge" "$MERGE_KEYS"
+    [ "$(sql "SELECT count(*) FROM upsert u JOIN upsert_psql p USING (k, seq, v)")" -eq "$MERGE_KEYS" ] ||
+        { log "dgkafka merge and the hand-written upserts disagree"; exit 1; }
+
+    timed cron_wide "$bin/dgkafka" load -quit-at-eof "$out/wide.toml"
 
     # Seeding: csv2kafka and kcat -P take turns going first, so neither always meets a fuller broker.
     seed_csv2kafka() {
@@ -204,7 +270,7 @@ latency=$(sql "SELECT round(1000 * percentile_cont(0.5) WITHIN GROUP (ORDER BY e
           || ' ms p99, ' || count(*) || ' messages' FROM latency")
 
 # --- report ----------------------------------------------------------------------------------
-m() { echo "${times[$1]}" | median; }
+m() { printf "%.2f" "$(echo "${times[$1]}" | median)"; }
 ratio() { echo "scale=2; $(m "$1") / $(m "$2")" | bc; }
 rate() { echo "$ROWS / $(m "$1")" | bc; }
 {
@@ -217,6 +283,7 @@ rate() { echo "$ROWS / $(m "$1")" | bc; }
     echo "| (3) dgkafka load -quit-at-eof, CSV, no mappings | $(m dgkafka_csv) | $(rate dgkafka_csv) | $(( $(echo "${rss[dgkafka_csv]}" | max) / 1024 )) MB |"
     echo "| (4) dgkafka load -quit-at-eof, JSON, 7 cast mappings | $(m dgkafka_json) | $(rate dgkafka_json) | $(( $(echo "${rss[dgkafka_json]}" | max) / 1024 )) MB |"
     echo "| (4b) the same, jdata declared jsonb | $(m dgkafka_jsonb) | $(rate dgkafka_jsonb) | $(( $(echo "${rss[dgkafka_jsonb]}" | max) / 1024 )) MB |"
+    echo "| (6) dgkafka load, tiny messages (two bigints) | $(m dgkafka_tiny) | $(rate dgkafka_tiny) | $(( $(echo "${rss[dgkafka_tiny]}" | max) / 1024 )) MB |"
     echo "| (5a) csv2kafka seeding the file | $(m csv2kafka) | $(rate csv2kafka) | |"
     echo "| (5b) kcat -P -l seeding the file | $(m kcat_produce) | $(rate kcat_produce) | |"
     echo
@@ -226,6 +293,10 @@ rate() { echo "$ROWS / $(m "$1")" | bc; }
     echo "| (3) / (1) | $(ratio dgkafka_csv psql) | at most 1.5 |"
     echo "| (4) / (3) | $(ratio dgkafka_json dgkafka_csv) | at most 2 |"
     echo "| (4b) / (3) | $(ratio dgkafka_jsonb dgkafka_csv) | at most 2 |"
+    echo "| (4b) / (4), jsonb / json | $(ratio dgkafka_jsonb dgkafka_json) | at most 1.2 |"
+    echo "| (6) tiny messages, dgkafka / psql \\copy ($(m dgkafka_tiny) s / $(m psql_tiny) s) | $(ratio dgkafka_tiny psql_tiny) | at most 1.8 |"
+    echo "| (7) merge, $MERGE_ROWS upserts over $MERGE_KEYS keys, dgkafka / psql by hand ($(m dgkafka_upsert) s / $(m psql_upsert) s) | $(ratio dgkafka_upsert psql_upsert) | at most 1.0 |"
+    echo "| (8) -quit-at-eof on a caught-up 256-partition topic | $(m cron_wide) s | under 0.5 s |"
     echo "| (5a) / (5b) | $(ratio csv2kafka kcat_produce) | at most 1.1 |"
     echo
     echo "| dgkafka CSV load | rows/s |"
@@ -236,5 +307,5 @@ rate() { echo "$ROWS / $(m "$1")" | bc; }
     echo
     echo "Streaming latency, produce to visible, steady 10,000 messages/s after a warm-up message, default commit settings: $latency"
     echo
-    echo "All times: $(for k in psql pipe dgkafka_csv dgkafka_json dgkafka_jsonb csv2kafka kcat_produce; do printf '%s=[%s] ' "$k" "${times[$k]% }"; done)"
+    echo "All times: $(for k in psql pipe dgkafka_csv dgkafka_json dgkafka_jsonb psql_tiny dgkafka_tiny psql_upsert dgkafka_upsert cron_wide csv2kafka kcat_produce; do printf '%s=[%s] ' "$k" "${times[$k]% }"; done)"
 } | tee "$out/results.md"

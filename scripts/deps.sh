@@ -5,20 +5,24 @@ set -euo pipefail
 
 packages=(
     build-essential cmake ccache pkg-config
-    librdkafka-dev libpqxx-dev libcxxopts-dev libtoml11-dev nlohmann-json3-dev libfmt-dev
+    librdkafka-dev libpqxx-dev libcxxopts-dev libtoml11-dev nlohmann-json3-dev libfmt-dev libspdlog-dev
+    libcpp-httplib-dev prometheus
     libavro-dev libcurl4-openssl-dev python3-avro
     googletest libgtest-dev
-    postgresql postgresql-contrib kcat openssl
+    postgresql postgresql-contrib kcat openssl locales
 )
 
 missing=()
 for p in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
-[ ${#missing[@]} -eq 0 ] && exit 0
-
 sudo=""
 [ "$(id -u)" -eq 0 ] || sudo="sudo"
-echo "deps: installing ${missing[*]}" >&2
-$sudo apt-get update -qq
-DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
+if [ ${#missing[@]} -gt 0 ]; then
+    echo "deps: installing ${missing[*]}" >&2
+    $sudo apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
+fi
+
+# A translated locale: the tests check that nothing depends on the server's messages being English.
+locale -a 2>/dev/null | grep -qix 'de_DE.utf8' || $sudo localedef -i de_DE -f UTF-8 de_DE.UTF-8

@@ -11,6 +11,7 @@
 #include "db/embedded_sql.hpp"
 #include "db/tables.hpp"
 #include "kafka/client.hpp"
+#include "kafka/retention.hpp"
 #include "util/errors.hpp"
 #include "util/table.hpp"
 
@@ -91,12 +92,16 @@ void run_check(const Config& cfg, const CheckOptions& options, std::ostream& out
                                                     cfg.topic, partitions);
     const std::string asked = utc_now();
     std::vector<FromKafka> kafka_side;
+    std::vector<kafka::RetentionGap> gaps;  // recorded offsets that retention has passed
     int64_t total_lag = 0;
     for (int32_t p = 0; p < partitions; ++p) {
         const auto marks = kafka::query_watermarks(admin.get(), cfg.topic, p);
         int64_t loaded_to = marks.low;
         for (const auto& r : recorded)
-            if (r.partition == p) loaded_to = std::max(r.committed, marks.low);
+            if (r.partition == p) {
+                loaded_to = std::max(r.committed, marks.low);
+                if (auto gap = kafka::retention_gap(p, r.committed, marks)) gaps.push_back(*gap);
+            }
         const auto c = committed.find(p);
         FromKafka k{p, c == committed.end() ? std::nullopt : std::optional<int64_t>(c->second), marks.high,
                     std::max<int64_t>(0, marks.high - loaded_to)};
@@ -111,7 +116,11 @@ void run_check(const Config& cfg, const CheckOptions& options, std::ostream& out
                             {"recorded", nlohmann::json::array()},
                             {"kafka", nlohmann::json::array()},
                             {"kafka_timestamp", asked},
-                            {"total_lag", total_lag}};
+                            {"total_lag", total_lag},
+                            {"retention_gaps", nlohmann::json::array()}};
+        for (const auto& g : gaps)
+            j["retention_gaps"].push_back(
+                {{"partition", g.partition}, {"stored", g.stored}, {"log_start", g.log_start}, {"lost", g.lost()}});
         for (const auto& r : recorded)
             j["recorded"].push_back({{"partition", r.partition},
                                      {"committed", r.committed},
@@ -135,6 +144,7 @@ void run_check(const Config& cfg, const CheckOptions& options, std::ostream& out
                                         {"end", h.batch_end}});
         }
         out << j.dump(2) << "\n";
+        if (!gaps.empty()) kafka::throw_data_loss(cfg.topic, gaps);
         return;
     }
 
@@ -159,6 +169,16 @@ void run_check(const Config& cfg, const CheckOptions& options, std::ostream& out
             ht.add({std::to_string(h.partition), h.event, std::to_string(h.start), std::to_string(h.end),
                     std::to_string(h.count), h.batch_start, h.batch_end});
         ht.print(out);
+    }
+    if (!gaps.empty()) {
+        out << "\n[Retention gaps: messages deleted before they were loaded]\n";
+        TextTable gt({"Partition", "Stored offset", "Log start", "Lost"});
+        for (const auto& g : gaps)
+            gt.add({std::to_string(g.partition), std::to_string(g.stored), std::to_string(g.log_start),
+                    std::to_string(g.lost())});
+        gt.print(out);
+        out.flush();
+        kafka::throw_data_loss(cfg.topic, gaps);
     }
 }
 

@@ -73,6 +73,15 @@ void read_reset(const cxxopts::ParseResult& args, LoadOptions& options) {
     }
 }
 
+void add_metrics_option(cxxopts::Options& o) {
+    o.add_options()("metrics-address", "serve Prometheus metrics at http://HOST:PORT/metrics (overrides "
+                    "dgkafka.metrics_address)", cxxopts::value<std::string>(), "HOST:PORT");
+}
+
+std::string metrics_address(const Context& c) {
+    return c.args.count("metrics-address") ? c.args["metrics-address"].as<std::string>() : c.cfg.metrics_address;
+}
+
 const std::vector<Command>& commands() {
     static const std::vector<Command> table = {
         {"setup", "create the offset, history, staging and rejected-rows tables (safe to re-run)",
@@ -87,6 +96,7 @@ const std::vector<Command>& commands() {
                  "force-reset-offset", "start the given partitions at the given offsets",
                  cxxopts::value<std::string>(), "PARTITION:OFFSET[,...]")(
                  "loaders", "parallel loaders (database connections)", cxxopts::value<int>());
+             add_metrics_option(o);
          },
          [](const Context& c) {
              LoadOptions options;
@@ -96,13 +106,18 @@ const std::vector<Command>& commands() {
                  options.loaders = c.args["loaders"].as<int>();
                  if (*options.loaders < 1) throw Error(Exit::usage, "-loaders must be 1 or more");
              }
+             options.metrics_address = metrics_address(c);
              run_load(with_field_columns(c.cfg), options, c.out, c.stop);
          }},
         {"publish", "send the rows of the outbox table (ext_write_table) to the topic",
-         [](cxxopts::Options& o) { o.add_options()("quit-at-eof", "exit once the outbox is empty"); },
+         [](cxxopts::Options& o) {
+             o.add_options()("quit-at-eof", "exit once the outbox is empty");
+             add_metrics_option(o);
+         },
          [](const Context& c) {
              PublishOptions options;
              options.quit_at_eof = c.args.count("quit-at-eof") > 0;
+             options.metrics_address = metrics_address(c);
              run_publish(c.cfg, options, c.out, c.stop);
          }},
         {"check", "show the offsets recorded in the database beside Kafka's",
@@ -134,6 +149,8 @@ cxxopts::Options options_for(const Command& cmd) {
     o.custom_help("[flags]");
     o.positional_help("dgkafka.toml");
     o.add_options()("h,help", "show this help")("v,verbose", "progress on stderr; -vv for debug output")(
+        "q,quiet", "errors only on stderr")("log-format", "stderr lines as text or json (one object a line)",
+                                             cxxopts::value<std::string>()->default_value("text"), "FORMAT")(
         "config", "configuration file", cxxopts::value<std::string>());
     cmd.add_options(o);
     o.parse_positional({"config"});
@@ -152,6 +169,13 @@ void warn_if_readable_password(const Config& cfg) {
     if (cfg.db.password_in_file && stat(cfg.path.c_str(), &st) == 0 && (st.st_mode & (S_IRGRP | S_IROTH)))
         log::warn("{} holds a database password and other users can read it: chmod 600 {}, or use password_file "
                   "or password_env", cfg.path, cfg.path);
+}
+
+void set_logging(const cxxopts::ParseResult& args) {
+    if (args.count("quiet") && args.count("verbose")) throw Error(Exit::usage, "-q and -v exclude each other");
+    log::set_verbosity(args.count("quiet") ? -1 : static_cast<int>(args.count("verbose")));
+    if (!log::set_format(args["log-format"].as<std::string>()))
+        throw Error(Exit::usage, fmt::format("-log-format {}: give text or json", args["log-format"].as<std::string>()));
 }
 
 int run(int argc, const char* const* argv, std::ostream& out, std::ostream& err, const std::atomic<bool>& stop) {
@@ -185,7 +209,7 @@ int run(int argc, const char* const* argv, std::ostream& out, std::ostream& err,
     }
     if (!parsed.count("config") || !parsed.unmatched().empty())
         throw Error(Exit::usage, fmt::format("give exactly one configuration file\n\n{}", options.help()));
-    log::set_verbosity(static_cast<int>(parsed.count("verbose")));
+    set_logging(parsed);
 
     const Config cfg = load_config(parsed["config"].as<std::string>());
     for (const auto& key : cfg.unused_keys)
@@ -195,6 +219,9 @@ int run(int argc, const char* const* argv, std::ostream& out, std::ostream& err,
     return 0;
 }
 
+// The reason the run failed, as a log line of level error on the caller's stream.
+void fail(std::ostream& err, const std::string& message) { err << log::line(log::Level::error, message) << "\n"; }
+
 }  // namespace
 
 int dgkafka_main(int argc, const char* const* argv, std::ostream& out, std::ostream& err,
@@ -202,19 +229,19 @@ int dgkafka_main(int argc, const char* const* argv, std::ostream& out, std::ostr
     try {
         return run(argc, argv, out, err, stop);
     } catch (const ConfigError& e) {
-        for (const auto& p : e.problems()) err << "error: " << p << "\n";
+        for (const auto& p : e.problems()) fail(err, p);
         return static_cast<int>(Exit::config);
     } catch (const Error& e) {
-        err << "error: " << e.what() << "\n";
+        fail(err, e.what());
         return static_cast<int>(e.code());
     } catch (const pqxx::sql_error& e) {
-        err << "error: " << db::describe(e) << "\n";
+        fail(err, db::describe(e));
         return static_cast<int>(Exit::database);
     } catch (const pqxx::broken_connection& e) {
-        err << "error: lost the database connection: " << e.what() << "\n";
+        fail(err, std::string("lost the database connection: ") + e.what());
         return static_cast<int>(Exit::database);
     } catch (const std::exception& e) {
-        err << "error: " << e.what() << "\n";
+        fail(err, e.what());
         return static_cast<int>(Exit::failure);
     }
 }

@@ -8,6 +8,7 @@
 #include <sstream>
 #include <toml.hpp>
 
+#include "config/keys.hpp"
 #include "kafka/properties.hpp"
 #include "util/text.hpp"
 
@@ -48,91 +49,8 @@ std::vector<std::string> Config::target_columns() const {
 
 namespace {
 
-enum class Kind { string, integer, number, boolean, table, table_array, scalar, scalar_array, strings };
-
-struct KeyRule {
-    const char* key;
-    Kind kind;
-    bool required = false;
-    bool unused = false;  // accepted for compatibility with the xdrive-based dgkafka, ignored
-};
-
-// The schema of dgkafka.toml, table by table. "[]" marks an array of tables.
-const std::vector<std::pair<std::string, std::vector<KeyRule>>>& schema() {
-    static const std::vector<std::pair<std::string, std::vector<KeyRule>>> rules = {
-        {"", {{"dgkafka", Kind::table, true}, {"kafka", Kind::table, true}}},
-        {"dgkafka",
-         {{"database", Kind::string},
-          {"user", Kind::string},
-          {"password", Kind::string},
-          {"password_file", Kind::string},
-          {"password_env", Kind::string},
-          {"host", Kind::string},
-          {"port", Kind::integer},
-          {"sslmode", Kind::string},
-          {"sslcert", Kind::string},
-          {"sslkey", Kind::string},
-          {"sslrootcert", Kind::string},
-          {"connect_timeout", Kind::integer},
-          {"xdrive_host", Kind::string, false, true},
-          {"xdrive_port", Kind::integer, false, true},
-          {"xdrive_offset_endpoint", Kind::string, false, true},
-          {"xdrive_kafka_endpoint", Kind::string, false, true}}},
-        {"kafka",
-         {{"brokers", Kind::string, true},
-          {"input", Kind::table, true},
-          {"output", Kind::table, true},
-          {"commit", Kind::table},
-          {"properties", Kind::table}}},
-        {"kafka.input",
-         {{"format", Kind::string, true},
-          {"delimiter", Kind::string},
-          {"consumer_group", Kind::string, true},
-          {"topic", Kind::string, true},
-          {"partition_num", Kind::integer},
-          {"loaders", Kind::integer},
-          {"assignment", Kind::string},
-          {"nwriter", Kind::integer, false, true},
-          {"ext_read_table", Kind::string},
-          {"ext_write_table", Kind::string},
-          {"ext_offset_table", Kind::string},
-          {"schema_registry", Kind::strings},
-          {"schema_registry_user", Kind::string},
-          {"schema_registry_password_file", Kind::string},
-          {"schema_registry_password_env", Kind::string},
-          {"schema_registry_ca", Kind::string},
-          {"avro_schema", Kind::string},
-          {"envelope", Kind::string},
-          {"columns", Kind::table_array}}},
-        {"kafka.input.columns[]",
-         {{"name", Kind::string, true}, {"type", Kind::string, true}, {"ignored", Kind::boolean}}},
-        {"kafka.output",
-         {{"offset_table", Kind::string},
-          {"output_table", Kind::string, true},
-          {"reject_table", Kind::string},
-          {"filter", Kind::string},
-          {"error_limit", Kind::scalar},
-          {"mode", Kind::string},
-          {"match_columns", Kind::scalar_array},
-          {"update_columns", Kind::scalar_array},
-          {"update_condition", Kind::string},
-          {"delete_on_tombstone", Kind::boolean},
-          {"before_load_sql", Kind::string},
-          {"after_batch_sql", Kind::string},
-          {"after_batch_interval", Kind::number},
-          {"mappings", Kind::table_array}}},
-        {"kafka.output.mappings[]", {{"name", Kind::string, true}, {"key", Kind::string, true}}},
-        {"kafka.commit",
-         {{"max_row", Kind::integer}, {"minimal_interval", Kind::number}, {"retry_timeout", Kind::number}}},
-    };
-    return rules;
-}
-
-const std::vector<KeyRule>* rules_for(const std::string& table) {
-    for (const auto& [name, rules] : schema())
-        if (name == table) return &rules;
-    return nullptr;
-}
+using keys::Kind;
+using keys::Need;
 
 const char* kind_name(Kind k) {
     switch (k) {
@@ -217,46 +135,81 @@ std::string dotted(const std::string& table, const std::string& key) {
     return table.empty() ? key : table + "." + key;
 }
 
-// Checks keys and types of one table against the schema, recursing into sub-tables.
-void check_table(const toml::value& table, const std::string& path, const std::string& display,
-                 Problems& problems, std::vector<std::string>& unused) {
-    const auto* rules = rules_for(path);
-    if (!rules) return;  // free-form (kafka.properties): checked elsewhere
-    std::vector<std::string> known;
-    for (const auto& r : *rules) known.emplace_back(r.key);
-
-    std::vector<std::string> keys;
-    for (const auto& [k, v] : table.as_table()) keys.push_back(k);
-    std::sort(keys.begin(), keys.end());
-    for (const auto& key : keys) {
-        const auto& v = table.as_table().at(key);
-        const auto rule = std::find_if(rules->begin(), rules->end(),
-                                       [&](const KeyRule& r) { return key == r.key; });
-        const std::string name = dotted(display, key);
-        if (rule == rules->end()) {
-            const auto near = text::nearest(key, known);
-            problems.add(v, name,
-                         near.empty() ? "unknown key"
-                                      : fmt::format("unknown key (did you mean \"{}\"?)", dotted(display, near)));
-            continue;
-        }
-        if (!has_kind(v, rule->kind)) {
-            problems.add(v, name, fmt::format("expected {}, got {}", kind_name(rule->kind), describe(v)));
-            continue;
-        }
-        if (rule->unused) unused.push_back(name);
-        const std::string sub = dotted(path, key);
-        if (rule->kind == Kind::table) check_table(v, sub, name, problems, unused);
-        if (rule->kind == Kind::table_array) {
-            const auto& arr = v.as_array();
-            for (size_t i = 0; i < arr.size(); ++i)
-                check_table(arr[i], sub + "[]", fmt::format("{}[{}]", name, i), problems, unused);
-        }
+// A key's value in the key table's terms; tables and arrays have none.
+std::optional<keys::Value> value_of(const toml::value& v, Kind k) {
+    switch (k) {
+        case Kind::string: return keys::Value{v.as_string().str};
+        case Kind::integer: return keys::Value{static_cast<long long>(v.as_integer())};
+        case Kind::number:
+            return keys::Value{v.is_integer() ? static_cast<double>(v.as_integer()) : v.as_floating()};
+        case Kind::boolean: return keys::Value{v.as_boolean()};
+        default: return std::nullopt;
     }
-    for (const auto& r : *rules)
-        if (r.required && !table.as_table().count(r.key))
-            problems.add(table, dotted(display, r.key), "required key is missing");
 }
+
+// Keys, types, allowed values of one table against the key table, recursing into sub-tables;
+// accepted values of bound keys go straight into the Config.
+class Checker {
+public:
+    Checker(Problems& problems, Config& cfg) : problems_(problems), cfg_(cfg) {}
+
+    void apply_defaults() {
+        for (const auto& k : keys::all())
+            if (k.default_value && k.binding.set) k.binding.set(cfg_, k, *k.default_value);
+    }
+
+    void table(const toml::value& table, const std::string& path, const std::string& display) {
+        const auto known_keys = keys::children(path);
+        if (known_keys.empty()) return;  // free-form (kafka.properties): checked by the reader
+        std::vector<std::string> known;
+        for (const auto* k : known_keys) known.push_back(k->leaf());
+
+        std::vector<std::string> names;
+        for (const auto& [k, v] : table.as_table()) names.push_back(k);
+        std::sort(names.begin(), names.end());
+        for (const auto& leaf : names) {
+            const auto& v = table.as_table().at(leaf);
+            const std::string name = dotted(display, leaf);
+            const auto* key = keys::find(dotted(path, leaf));
+            if (!key) {
+                const auto near = text::nearest(leaf, known);
+                problems_.add(v, name, near.empty() ? "unknown key"
+                                                    : fmt::format("unknown key (did you mean \"{}\"?)",
+                                                                  dotted(display, near)));
+                continue;
+            }
+            if (!has_kind(v, key->kind)) {
+                problems_.add(v, name, fmt::format("expected {}, got {}", kind_name(key->kind), describe(v)));
+                continue;
+            }
+            if (key->need == Need::unused) cfg_.unused_keys.push_back(name);
+            value(*key, v, name);
+            if (key->kind == Kind::table) this->table(v, key->name, name);
+            if (key->kind == Kind::table_array) {
+                const auto& arr = v.as_array();
+                for (size_t i = 0; i < arr.size(); ++i)
+                    this->table(arr[i], key->name + "[]", fmt::format("{}[{}]", name, i));
+            }
+        }
+        for (const auto* k : known_keys)
+            if (k->need == Need::required && !table.as_table().count(k->leaf()))
+                problems_.add(table, dotted(display, k->leaf()), "required key is missing");
+    }
+
+private:
+    void value(const keys::Key& key, const toml::value& v, const std::string& name) {
+        const auto val = value_of(v, key.kind);
+        if (!val) return;
+        if (auto problem = keys::check(key, *val, scalar_text(v))) {
+            problems_.add(v, name, *problem);
+            return;
+        }
+        if (key.binding.set) key.binding.set(cfg_, key, *val);
+    }
+
+    Problems& problems_;
+    Config& cfg_;
+};
 
 // Typed access to keys that check_table already accepted.
 const toml::value* find(const toml::value& table, const char* key) {
@@ -269,12 +222,6 @@ std::optional<std::string> opt_string(const toml::value& t, const char* key) {
     if (v && v->is_string()) return v->as_string().str;
     return std::nullopt;
 }
-std::optional<long long> opt_int(const toml::value& t, const char* key) {
-    const auto* v = find(t, key);
-    if (v && v->is_integer()) return static_cast<long long>(v->as_integer());
-    return std::nullopt;
-}
-
 class Reader {
 public:
     Reader(const toml::value& root, Problems& problems, Config& cfg)
@@ -286,7 +233,6 @@ public:
         const auto& kafka = table("kafka", root_, empty);
         const auto& input = table("input", kafka, empty);
         const auto& output = table("output", kafka, empty);
-        const auto& commit = table("commit", kafka, empty);
         read_database(dg);
         read_kafka(kafka);
         read_input(input);
@@ -294,7 +240,6 @@ public:
         // Fields to columns: the output table's columns are checked at load time.
         const bool fields = cfg_.mappings.empty() && (cfg_.format == Format::json || cfg_.format == Format::avro);
         if (cfg_.mode != Config::Mode::insert && !fields) check_mode_columns(output);
-        read_commit(commit);
     }
 
 private:
@@ -305,36 +250,20 @@ private:
 
     void read_database(const toml::value& dg) {
         auto& db = cfg_.db;
-        db.host = opt_string(dg, "host");
-        db.database = opt_string(dg, "database");
-        db.user = opt_string(dg, "user");
         db.password = opt_string(dg, "password");
         if (db.password && db.password->empty()) db.password.reset();  // spec examples use ""
         db.password_in_file = db.password.has_value();
         read_password_source(dg);
-        db.sslcert = opt_string(dg, "sslcert");
-        db.sslkey = opt_string(dg, "sslkey");
-        db.sslrootcert = opt_string(dg, "sslrootcert");
-        db.sslmode = opt_string(dg, "sslmode");
-        if (db.sslmode) {
-            static const std::vector<std::string> modes = {"disable", "allow", "prefer", "require",
-                                                           "verify-ca", "verify-full"};
-            if (std::find(modes.begin(), modes.end(), *db.sslmode) == modes.end())
-                problems_.add(*find(dg, "sslmode"), "dgkafka.sslmode",
-                              fmt::format("\"{}\" is not one of {}", *db.sslmode, text::join(modes, ", ")));
-        }
-        if (auto port = opt_int(dg, "port")) {
-            if (*port < 1 || *port > 65535)
-                problems_.add(*find(dg, "port"), "dgkafka.port", fmt::format("{} is not a port number", *port));
-            else
-                db.port = static_cast<int>(*port);
-        }
-        if (auto t = opt_int(dg, "connect_timeout")) {
-            if (*t < 0)
-                problems_.add(*find(dg, "connect_timeout"), "dgkafka.connect_timeout", "must be 0 or more seconds");
-            else
-                db.connect_timeout = static_cast<int>(*t);
-        }
+        if (const auto* v = find(dg, "metrics_address"); v && v->is_string() && !is_host_port(v->as_string().str))
+            problems_.add(*v, "dgkafka.metrics_address",
+                          fmt::format("\"{}\" is not HOST:PORT (\":9187\" for every interface)", v->as_string().str));
+    }
+
+    static bool is_host_port(const std::string& s) {
+        const auto colon = s.rfind(':');
+        if (colon == std::string::npos || colon + 1 == s.size() || s.size() - colon > 6) return false;
+        const auto digits = s.substr(colon + 1);
+        return digits.find_first_not_of("0123456789") == std::string::npos && std::stoi(digits) <= 65535;
     }
 
     // The password can stay out of the config: from a file (first line) or an environment variable.
@@ -379,10 +308,6 @@ private:
     }
 
     void read_kafka(const toml::value& kafka) {
-        if (auto b = opt_string(kafka, "brokers")) {
-            cfg_.brokers = *b;
-            if (text::trim(*b).empty()) problems_.add(*find(kafka, "brokers"), "kafka.brokers", "is empty");
-        }
         const auto* props = find(kafka, "properties");
         if (!props || !props->is_table()) return;
         std::vector<std::string> keys;
@@ -404,9 +329,11 @@ private:
         }
     }
 
-    QualifiedName name(const toml::value& t, const char* key, const std::string& display,
-                       const std::string& fallback) {
-        const auto* v = find(t, key);
+    // A table name; `fallback` when absent, or else the key's documented default.
+    QualifiedName name(const toml::value& t, const std::string& display, std::string fallback = "") {
+        const auto* key = keys::find(display);
+        if (fallback.empty() && key->default_value) fallback = std::get<std::string>(*key->default_value);
+        const auto* v = find(t, key->leaf().c_str());
         const std::string text = v && v->is_string() ? v->as_string().str : fallback;
         if (text.empty()) return {};
         try {
@@ -418,46 +345,14 @@ private:
     }
 
     void read_input(const toml::value& input) {
-        if (auto f = opt_string(input, "format")) {
-            if (*f == "csv") cfg_.format = Format::csv;
-            else if (*f == "json") cfg_.format = Format::json;
-            else if (*f == "binary") cfg_.format = Format::binary;
-            else if (*f == "avro") cfg_.format = Format::avro;
-            else problems_.add(*find(input, "format"), "kafka.input.format",
-                               fmt::format("\"{}\" is not one of csv, json, binary, avro", *f));
-        }
+        if (auto d = opt_string(input, "delimiter"); d && (d->size() != 1 || *d == "\"" || *d == "\n" || *d == "\r"))
+            problems_.add(*find(input, "delimiter"), "kafka.input.delimiter",
+                          fmt::format("\"{}\" must be exactly one character, not a quote or line break", *d));
         read_avro(input);
-        if (auto e = opt_string(input, "envelope")) {
-            if (*e == "debezium") cfg_.envelope = Envelope::debezium;
-            else if (*e != "none")
-                problems_.add(*find(input, "envelope"), "kafka.input.envelope",
-                              fmt::format("\"{}\" is not one of none, debezium", *e));
-            if (cfg_.envelope == Envelope::debezium && cfg_.format != Format::json && cfg_.format != Format::avro)
-                problems_.add(*find(input, "envelope"), "kafka.input.envelope",
-                              "\"debezium\" needs format = \"json\" or \"avro\"");
-        }
-        if (auto d = opt_string(input, "delimiter")) {
-            if (d->size() != 1 || *d == "\"" || *d == "\n" || *d == "\r")
-                problems_.add(*find(input, "delimiter"), "kafka.input.delimiter",
-                              fmt::format("\"{}\" must be exactly one character, not a quote or line break", *d));
-            else
-                cfg_.delimiter = (*d)[0];
-        }
-        cfg_.consumer_group = opt_string(input, "consumer_group").value_or("");
-        cfg_.topic = opt_string(input, "topic").value_or("");
-        for (const char* key : {"consumer_group", "topic"})
-            if (const auto* v = find(input, key); v && v->is_string() && v->as_string().str.empty())
-                problems_.add(*v, std::string("kafka.input.") + key, "is empty");
-        positive(input, "partition_num", "kafka.input.partition_num", cfg_.partition_num);
-        positive(input, "loaders", "kafka.input.loaders", cfg_.loaders);
-        if (auto a = opt_string(input, "assignment")) {
-            if (*a == "group") cfg_.group_assignment = true;
-            else if (*a != "static")
-                problems_.add(*find(input, "assignment"), "kafka.input.assignment",
-                              fmt::format("\"{}\" is not one of static, group", *a));
-        }
+        if (cfg_.envelope == Envelope::debezium && cfg_.format != Format::json && cfg_.format != Format::avro)
+            problems_.add(*find(input, "envelope"), "kafka.input.envelope", "\"debezium\" needs format = \"json\" or \"avro\"");
         read_columns(input);
-        cfg_.offset_table = name(input, "ext_offset_table", "kafka.input.ext_offset_table", "kafka_offset");
+        cfg_.offset_table = name(input, "kafka.input.ext_offset_table");
     }
 
     // format = "avro": a Schema Registry (Confluent's wire format) or one schema file (bare Avro).
@@ -512,13 +407,6 @@ private:
         return slash == std::string::npos ? file : cfg_.path.substr(0, slash + 1) + file;
     }
 
-    void positive(const toml::value& t, const char* key, const std::string& display, std::optional<int>& out) {
-        if (auto n = opt_int(t, key)) {
-            if (*n < 1) problems_.add(*find(t, key), display, fmt::format("{} must be 1 or more", *n));
-            else out = static_cast<int>(*n);
-        }
-    }
-
     void read_columns(const toml::value& input) {
         const auto* cols = find(input, "columns");
         if (!cols || !has_kind(*cols, Kind::table_array)) {
@@ -553,27 +441,15 @@ private:
     }
 
     void read_output(const toml::value& output, const toml::value& input) {
-        cfg_.output_table = name(output, "output_table", "kafka.output.output_table", "");
+        cfg_.output_table = name(output, "kafka.output.output_table");
         const std::string base = cfg_.output_table.name.empty() ? "dgkafka" : cfg_.output_table.name;
         const std::string schema_prefix =
             cfg_.output_table.schema.empty() ? "" : quote_ident(cfg_.output_table.schema) + ".";
-        cfg_.history_table = name(output, "offset_table", "kafka.output.offset_table", "kafka_offset_summary");
-        cfg_.reject_table = name(output, "reject_table", "kafka.output.reject_table",
-                                 schema_prefix + quote_ident(base + "_rejects"));
-        cfg_.read_table = name(input, "ext_read_table", "kafka.input.ext_read_table",
-                               schema_prefix + quote_ident(base + "_kafka_read"));
-        cfg_.write_table = name(input, "ext_write_table", "kafka.input.ext_write_table", "");
-        cfg_.filter = opt_string(output, "filter").value_or("");
+        cfg_.history_table = name(output, "kafka.output.offset_table");
+        cfg_.reject_table = name(output, "kafka.output.reject_table", schema_prefix + quote_ident(base + "_rejects"));
+        cfg_.read_table = name(input, "kafka.input.ext_read_table", schema_prefix + quote_ident(base + "_kafka_read"));
+        cfg_.write_table = name(input, "kafka.input.ext_write_table");
         read_mode(output);
-        cfg_.before_load_sql = opt_string(output, "before_load_sql").value_or("");
-        cfg_.after_batch_sql = opt_string(output, "after_batch_sql").value_or("");
-        if (const auto* v = find(output, "after_batch_interval"); v && has_kind(*v, Kind::number)) {
-            const double s = v->is_integer() ? static_cast<double>(v->as_integer()) : v->as_floating();
-            if (s < 0)
-                problems_.add(*v, "kafka.output.after_batch_interval", fmt::format("{} must be 0 or more seconds", scalar_text(*v)));
-            else
-                cfg_.after_batch_interval = s;
-        }
         read_error_limit(output);
         const auto* maps = find(output, "mappings");
         if (!maps || !has_kind(*maps, Kind::table_array)) return;
@@ -619,19 +495,10 @@ private:
     void read_mode(const toml::value& output) {
         cfg_.match_columns = strings(output, "match_columns");
         cfg_.update_columns = strings(output, "update_columns");
-        cfg_.update_condition = opt_string(output, "update_condition").value_or("");
-        const auto mode = opt_string(output, "mode").value_or("insert");
-        if (mode == "merge") cfg_.mode = Config::Mode::merge;
-        else if (mode == "update") cfg_.mode = Config::Mode::update;
-        else if (mode != "insert")
-            problems_.add(*find(output, "mode"), "kafka.output.mode",
-                          fmt::format("\"{}\" is not one of insert, merge, update", mode));
-        if (const auto* v = find(output, "delete_on_tombstone"); v && v->is_boolean()) {
-            cfg_.delete_on_tombstone = v->as_boolean();
-            if (cfg_.delete_on_tombstone && (cfg_.mode != Config::Mode::merge || cfg_.envelope != Envelope::none))
-                problems_.add(*v, "kafka.output.delete_on_tombstone",
-                              "needs mode = \"merge\" and no envelope (a Debezium envelope deletes by its own events)");
-        }
+        if (const auto* v = find(output, "delete_on_tombstone");
+            v && cfg_.delete_on_tombstone && (cfg_.mode != Config::Mode::merge || cfg_.envelope != Envelope::none))
+            problems_.add(*v, "kafka.output.delete_on_tombstone",
+                          "needs mode = \"merge\" and no envelope (a Debezium envelope deletes by its own events)");
         if (cfg_.envelope == Envelope::debezium && (cfg_.mode != Config::Mode::merge || cfg_.match_columns.empty()))
             problems_.add(find(output, "mode") ? *find(output, "mode") : output, "kafka.output.mode",
                           "kafka.input.envelope = \"debezium\" needs mode = \"merge\" with match_columns (the "
@@ -673,31 +540,6 @@ private:
                                            scalar_text(*v)));
     }
 
-    void read_commit(const toml::value& commit) {
-        if (auto n = opt_int(commit, "max_row")) {
-            if (*n < 1 || *n > 10'000'000)
-                problems_.add(*find(commit, "max_row"), "kafka.commit.max_row",
-                              fmt::format("{} must be between 1 and 10000000", *n));
-            else
-                cfg_.max_row = static_cast<int>(*n);
-        }
-        if (const auto* v = find(commit, "retry_timeout"); v && has_kind(*v, Kind::number)) {
-            const double s = v->is_integer() ? static_cast<double>(v->as_integer()) : v->as_floating();
-            if (s <= 0)
-                problems_.add(*v, "kafka.commit.retry_timeout", fmt::format("{} must be more than 0 seconds", scalar_text(*v)));
-            else
-                cfg_.retry_timeout = s;
-        }
-        if (const auto* v = find(commit, "minimal_interval"); v && has_kind(*v, Kind::number)) {
-            const double s = v->is_integer() ? static_cast<double>(v->as_integer()) : v->as_floating();
-            if (s != -1 && s < 0)
-                problems_.add(*v, "kafka.commit.minimal_interval",
-                              fmt::format("{} must be -1 (do not wait) or 0 or more seconds", scalar_text(*v)));
-            else
-                cfg_.minimal_interval = s;
-        }
-    }
-
     const toml::value& root_;
     Problems& problems_;
     Config& cfg_;
@@ -716,7 +558,9 @@ Config parse_config(const std::string& content, const std::string& path) {
     }
     Config cfg;
     cfg.path = path;
-    check_table(root, "", "", problems, cfg.unused_keys);
+    Checker checker(problems, cfg);
+    checker.apply_defaults();
+    checker.table(root, "", "");
     Reader(root, problems, cfg).read();
     if (!problems.empty()) problems.raise();
     return cfg;

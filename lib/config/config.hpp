@@ -58,6 +58,9 @@ struct Config {
     // runs exact. group: each loader joins the consumer group and Kafka spreads the partitions
     // over every process of the job (scale-out across machines).
     bool group_assignment = false;
+    // kafka.input.on_data_loss: what a load does when retention deleted messages it had not
+    // loaded yet. stop: exit 9 before loading past the gap; skip: record the gap and go on.
+    enum class OnDataLoss { stop, skip } on_data_loss = OnDataLoss::stop;
     std::vector<ColumnSpec> columns;
     AvroSettings avro;
     Envelope envelope = Envelope::none;
@@ -89,6 +92,8 @@ struct Config {
     int max_row = 1000;
     double minimal_interval = -1;  // seconds; -1 = close the batch as soon as the queue is empty
     double retry_timeout = 60;     // seconds a -quit-at-eof load keeps retrying a lost server
+
+    std::string metrics_address;  // HOST:PORT serving /metrics for load and publish; empty: none
 
     std::vector<std::string> unused_keys;  // accepted for compatibility, e.g. the xdrive_* keys
 

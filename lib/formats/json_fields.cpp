@@ -1,5 +1,6 @@
 #include "formats/json_fields.hpp"
 
+#include <algorithm>
 #include <utility>
 
 namespace dgkafka::json {
@@ -38,9 +39,10 @@ void append_utf8(std::string& out, unsigned cp) {
 // One pass over the text, validating all of it (no recursion: nesting is bounded by memory only).
 class Parser {
 public:
-    // strict: refuse what PostgreSQL refuses when it unescapes strings (\u0000, unpaired surrogates).
-    Parser(std::string_view t, std::string& reason, bool strict)
-        : p_(t.data()), end_(t.data() + t.size()), reason_(reason), strict_(strict) {}
+    // strict: refuse what PostgreSQL refuses when it unescapes strings (\u0000, unpaired surrogates);
+    // numeric: refuse numbers that jsonb cannot store.
+    Parser(std::string_view t, std::string& reason, bool strict, bool numeric = false)
+        : p_(t.data()), end_(t.data() + t.size()), reason_(reason), strict_(strict), numeric_(numeric) {}
 
     const char* pos() const { return p_; }
     bool at_end() const { return p_ == end_; }
@@ -203,6 +205,14 @@ public:
     }
 
     bool number() {
+        const char* start = p_;
+        if (!number_syntax()) return false;
+        if (numeric_ && !numeric_fits(std::string_view(start, static_cast<size_t>(p_ - start))))
+            return fail("a JSON number out of the range of PostgreSQL's numeric type (as jsonb stores it)");
+        return true;
+    }
+
+    bool number_syntax() {
         consume('-');
         if (consume('0')) {
         } else if (!digits()) {
@@ -228,7 +238,34 @@ private:
     const char* end_;
     std::string& reason_;
     const bool strict_;
+    const bool numeric_;
 };
+
+// A JSON number's parts, already checked by the parser.
+struct NumberParts {
+    std::string_view integer, fraction, exponent;  // exponent: digits only, sign apart
+    bool negative = false, negative_exponent = false;
+};
+
+NumberParts split_number(std::string_view n) {
+    NumberParts out;
+    size_t i = 0;
+    if (i < n.size() && n[i] == '-') out.negative = true, ++i;
+    size_t start = i;
+    while (i < n.size() && n[i] >= '0' && n[i] <= '9') ++i;
+    out.integer = n.substr(start, i - start);
+    if (i < n.size() && n[i] == '.') {
+        start = ++i;
+        while (i < n.size() && n[i] >= '0' && n[i] <= '9') ++i;
+        out.fraction = n.substr(start, i - start);
+    }
+    if (i < n.size() && (n[i] == 'e' || n[i] == 'E')) {
+        ++i;
+        if (i < n.size() && (n[i] == '+' || n[i] == '-')) out.negative_exponent = n[i++] == '-';
+        out.exponent = n.substr(i);
+    }
+    return out;
+}
 
 }  // namespace
 
@@ -263,6 +300,41 @@ void append_unescaped(std::string& out, std::string_view s) {
     }
 }
 
+bool numeric_fits(std::string_view number) {
+    // numeric.c (set_var_from_str, make_result): |exponent| < INT_MAX / 2; at most 16383 digits
+    // after the point; a weight of base-10000 digits that fits 16 bits.
+    constexpr long max_exponent = 1073741823, max_scale = 16383, max_weight_digits = 131072;
+    const NumberParts n = split_number(number);
+    long exponent = 0;
+    for (const char c : n.exponent) {
+        exponent = exponent * 10 + (c - '0');
+        if (exponent >= max_exponent) return false;
+    }
+    if (n.negative_exponent) exponent = -exponent;
+    const long scale = std::max(0L, static_cast<long>(n.fraction.size()) - exponent);
+    if (scale > max_scale) return false;
+    // The decimal weight of the first non-zero digit (a zero has none).
+    const auto first = [](std::string_view d) { return d.find_first_not_of('0'); };
+    long weight;
+    if (const size_t i = first(n.integer); i != std::string_view::npos)
+        weight = static_cast<long>(n.integer.size() - i) - 1;
+    else if (const size_t f = first(n.fraction); f != std::string_view::npos)
+        weight = -static_cast<long>(f) - 1;
+    else
+        return true;
+    return weight + exponent < max_weight_digits;
+}
+
+bool jsonb_text_is_literal(std::string_view scalar) {
+    if (scalar.empty() || scalar[0] == '{' || scalar[0] == '[') return false;
+    if (scalar == "true" || scalar == "false") return true;
+    if (scalar.find_first_of("eE") != std::string_view::npos) return false;
+    const NumberParts n = split_number(scalar);
+    if (!n.negative) return true;
+    return n.integer.find_first_not_of('0') != std::string_view::npos ||
+           n.fraction.find_first_not_of('0') != std::string_view::npos;  // -0 and -0.00 lose the sign
+}
+
 bool valid(std::string_view text) {
     std::string reason;
     Parser in(text, reason, false);
@@ -271,11 +343,12 @@ bool valid(std::string_view text) {
     return in.value(whole) && in.finish();
 }
 
-MemberReader::MemberReader(std::vector<std::string> names) : names_(std::move(names)), members_(names_.size()) {}
+MemberReader::MemberReader(std::vector<std::string> names, bool jsonb)
+    : names_(std::move(names)), jsonb_(jsonb), members_(names_.size()) {}
 
 bool MemberReader::read(std::string_view text, std::string& reason) {
     for (auto& m : members_) m = Member{};
-    Parser in(text, reason, true);
+    Parser in(text, reason, true, jsonb_);
     in.skip_ws();
     if (in.peek() != '{') {  // not an object: every member is NULL, but the text must be JSON
         Member whole;

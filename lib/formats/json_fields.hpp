@@ -18,6 +18,14 @@ namespace dgkafka::json {
 // syntax check only: no DOM, no number conversion; nesting depth limited only by memory.
 bool valid(std::string_view text);
 
+// Does PostgreSQL's numeric type take this JSON number (as jsonb input must)? Its limits: at most
+// 16383 digits after the point, fewer than 131072 before it (after the exponent is applied).
+bool numeric_fits(std::string_view number);
+
+// Is jsonb's text for this value (not a string, as written in the document) the text itself?
+// jsonb stores numbers as numeric (exponents expanded, -0 unsigned) and rewrites containers.
+bool jsonb_text_is_literal(std::string_view scalar);
+
 struct Member {
     enum Kind { absent, string, raw } kind = absent;  // absent: SQL NULL
     std::string_view text;  // string: the contents between the quotes, still escaped; raw: as written
@@ -26,7 +34,8 @@ struct Member {
 
 class MemberReader {
 public:
-    explicit MemberReader(std::vector<std::string> names);
+    // jsonb: also refuse, as jsonb input does, a document with a number numeric cannot hold.
+    explicit MemberReader(std::vector<std::string> names, bool jsonb = false);
 
     // False with `reason` when PostgreSQL would refuse the text.
     bool read(std::string_view text, std::string& reason);
@@ -34,6 +43,7 @@ public:
 
 private:
     std::vector<std::string> names_;
+    bool jsonb_;
     std::vector<Member> members_;
     std::string scratch_;
 };

@@ -15,8 +15,14 @@
 #include "formats/json_fields.hpp"
 #include "formats/utf8.hpp"
 #include "util/log.hpp"
+#include "util/text.hpp"
 
 namespace dgkafka {
+
+bool jsonb_input(const Config& cfg) {
+    const auto loaded = cfg.loaded_columns();
+    return (cfg.format == Format::json || cfg.format == Format::avro) && loaded.size() == 1 && text::lower(text::trim(loaded[0]->type)) == "jsonb";
+}
 
 RowEncoder::RowEncoder(const Config& cfg, bool with_metadata, std::vector<std::string> json_members,
                        bool json_document)
@@ -24,12 +30,13 @@ RowEncoder::RowEncoder(const Config& cfg, bool with_metadata, std::vector<std::s
       with_metadata_(with_metadata),
       column_count_(cfg.columns.size()),
       json_document_(json_document),
+      jsonb_(jsonb_input(cfg)),
       envelope_(cfg.envelope),
       delete_on_tombstone_(cfg.delete_on_tombstone),
       match_columns_(cfg.match_columns),
       parser_(cfg.delimiter) {
     for (const auto& c : cfg.columns) loaded_.push_back(!c.ignored);
-    if (!json_members.empty()) members_.emplace(std::move(json_members));
+    if (!json_members.empty()) members_.emplace(std::move(json_members), jsonb_);
     headers_ = with_metadata && cfg.reads_headers();
     if (format_ == Format::avro) avro_ = std::make_unique<avro::AvroReader>(cfg.avro);
     if (log::verbosity() >= 1) field_columns_ = cfg.field_columns;
@@ -117,11 +124,19 @@ bool RowEncoder::append_json(std::string_view value, std::string& out, std::stri
     for (const auto& m : members_->members()) {
         if (!first) out += '\t';
         first = false;
-        if (m.kind == json::Member::absent) {
-            copy_text::append_null(out);
-            continue;
-        }
-        std::string_view text = m.text;
+        if (!append_member(m, out, reason)) return false;
+    }
+    return true;
+}
+
+// The member's text as ->> gives it; for jsonb, a second column with its JSON where jsonb's text
+// differs from what was written (containers, numbers with exponents, -0).
+bool RowEncoder::append_member(const json::Member& m, std::string& out, std::string& reason) {
+    const bool as_json = jsonb_ && m.kind == json::Member::raw && !json::jsonb_text_is_literal(m.text);
+    std::string_view text = m.text;
+    if (m.kind == json::Member::absent || as_json) {
+        copy_text::append_null(out);
+    } else {
         if (m.escaped) {
             unescaped_.clear();
             json::append_unescaped(unescaped_, m.text);
@@ -129,7 +144,13 @@ bool RowEncoder::append_json(std::string_view value, std::string& out, std::stri
         }
         if (!append_checked_text(text, json_text, out, reason)) return false;
     }
-    return true;
+    if (!jsonb_) return true;
+    out += '\t';
+    if (!as_json) {
+        copy_text::append_null(out);
+        return true;
+    }
+    return append_checked_text(m.text, json_text, out, reason);
 }
 
 bool RowEncoder::as_json(std::string_view value, std::string& json, std::string& reason) {
@@ -152,7 +173,7 @@ bool RowEncoder::append_document(const Message& m, std::string& out, std::string
     if (!events) return append_json(decoded_, out, reason);
     if (!read_event(m, decoded_, reason)) return false;
     if (event_.op == change::Op::skip) {  // nothing to write but the event: NULL document and members
-        const size_t fields = (json_document_ ? 1 : 0) + (members_ ? members_->members().size() : 0);
+        const size_t fields = (json_document_ ? 1 : 0) + (members_ ? members_->members().size() * (jsonb_ ? 2 : 1) : 0);
         for (size_t i = 0; i < fields; ++i) {
             if (i) out += '\t';
             copy_text::append_null(out);

@@ -29,6 +29,10 @@ struct Message {
     const rd_kafka_headers_t* headers = nullptr;  // set only when the encoder reads_headers()
 };
 
+// JSON input into one `jsonb` column: members read by dgkafka get two staging columns each, the
+// member's text when it is jsonb's text too, else its JSON for PostgreSQL to turn into jsonb.
+bool jsonb_input(const Config& cfg);
+
 class RowEncoder {
 public:
     // with_metadata: also write _key, _partition, _offset, _timestamp (the staging table's tail).
@@ -51,6 +55,7 @@ private:
     bool append_document(const Message& m, std::string& out, std::string& reason);
     bool as_json(std::string_view value, std::string& json, std::string& reason);  // avro decoded, json as is
     bool read_event(const Message& m, std::string_view document, std::string& reason);
+    bool append_member(const json::Member& m, std::string& out, std::string& reason);
     // Text PostgreSQL can store: well-formed UTF-8 without NUL bytes. `what` names the value in
     // the reason: a field number, or one of:
     static constexpr int json_text = 0, message_key = -1;
@@ -65,6 +70,7 @@ private:
     size_t column_count_;
     std::vector<bool> loaded_;  // per input column: false when ignored
     bool json_document_;
+    bool jsonb_;
     std::optional<json::MemberReader> members_;
     std::string unescaped_;
     std::unique_ptr<avro::AvroReader> avro_;

@@ -24,11 +24,13 @@ std::optional<std::string> check_property(const std::string& key, const std::str
 }
 
 namespace {
-// librdkafka's own log lines join ours on stderr: warnings and worse always, the rest at -vv.
+// librdkafka's own log lines join ours on stderr: warnings and worse (which it retries) as warnings,
+// the rest at -vv.
 // AUTOCREATE only says a broker cannot be told not to create topics; dgkafka never asks by name.
 void on_log(const rd_kafka_t*, int level, const char* facility, const char* text) {
-    if (level <= 4 && std::strcmp(facility, "AUTOCREATE") != 0) log::warn("kafka: {}", text);
-    else log::debug("kafka: {}: {}", facility, text);
+    const auto fields = log::Fields{}.add("component", "librdkafka").add("facility", facility);
+    if (level <= 4 && std::strcmp(facility, "AUTOCREATE") != 0) log::warn(fields, "kafka: {}", text);
+    else log::debug(fields, "kafka: {}: {}", facility, text);
 }
 }  // namespace
 

@@ -2,39 +2,23 @@
 
 #include <fmt/format.h>
 
-#include <numeric>
+#include <algorithm>
 
 #include "db/ident.hpp"
+#include "load/isolation.hpp"
 #include "util/text.hpp"
 
 namespace dgkafka {
 
 namespace {
 
-// The 1-based line of the COPY data that failed, from the server's CONTEXT ("COPY t, line 42...").
-std::optional<size_t> copy_line(const std::string& message) {
-    const auto ctx = message.find("COPY ");
-    if (ctx == std::string::npos) return std::nullopt;
-    const auto at = message.find(", line ", ctx);
-    if (at == std::string::npos) return std::nullopt;
-    size_t line = 0, i = at + 7, digits = 0;
-    for (; i < message.size() && std::isdigit(static_cast<unsigned char>(message[i])); ++i, ++digits)
-        line = line * 10 + static_cast<size_t>(message[i] - '0');
-    return digits ? std::optional<size_t>(line) : std::nullopt;
-}
-
-// "value too long for type character varying(25) (column c_name)": the server's first line,
-// plus the column COPY names in its context.
+// The server's primary message without libpq's "SEVERITY:  " prefix (the severity word is
+// translated, the layout is libpq's own). Nothing else is read from the text.
 std::string reject_reason(const pqxx::sql_error& e) {
-    std::string what = e.what();
+    const std::string what = e.what();
     std::string first = what.substr(0, what.find('\n'));
-    if (first.rfind("ERROR:", 0) == 0) first = std::string(text::trim(first.substr(6)));
-    const auto col = what.find(", column ");
-    if (col != std::string::npos) {
-        const auto end = what.find_first_of(":\n", col + 9);
-        first += " (column " + what.substr(col + 9, end == std::string::npos ? std::string::npos : end - col - 9) + ")";
-    }
-    return first;
+    if (const auto at = first.find(":  "); at != std::string::npos) first.erase(0, at + 3);
+    return std::string(text::trim(first));
 }
 
 }  // namespace
@@ -115,15 +99,16 @@ void BatchWriter::abandon() {
     stream_.reset();  // its destructor ends the COPY, and swallows errors of a failed connection
 }
 
-int64_t BatchWriter::write(pqxx::dbtransaction& tx, Batch& batch) {
-    int64_t inserted = 0;
-    if (!batch.row_start.empty()) {
-        std::vector<uint32_t> all(batch.row_start.size());
-        std::iota(all.begin(), all.end(), 0u);
-        inserted = insert(tx, batch, all.data(), all.size(), true);
+BatchWriter::Written BatchWriter::write(pqxx::dbtransaction& tx, Batch& batch) {
+    Written out;
+    if (auto error = refused_by_job(tx, batch)) {
+        out.verdict = Written::Verdict::job_at_fault;
+        out.error = *error;
+        return out;
     }
+    out.inserted = isolate(tx, batch);
     write_rejects(tx, batch);
-    return inserted;
+    return out;
 }
 
 void BatchWriter::write_rejects(pqxx::dbtransaction& tx, const Batch& batch) {
@@ -132,38 +117,55 @@ void BatchWriter::write_rejects(pqxx::dbtransaction& tx, const Batch& batch) {
     copy(tx, reject_table_, reject_columns_, chunk_);
 }
 
-int64_t BatchWriter::insert(pqxx::dbtransaction& tx, Batch& batch, const uint32_t* rows, size_t n, bool whole) {
-    if (n == 0) return 0;
-    std::string* data = &batch.rows;
-    if (!whole) {
-        chunk_.clear();
-        for (size_t i = 0; i < n; ++i) chunk_.append(batch.row(rows[i]));
-        data = &chunk_;
-    }
+// Rows [first, first + n) in a savepoint, kept (released) or always rolled back (a probe).
+BatchWriter::Attempt BatchWriter::attempt(pqxx::dbtransaction& tx, const Batch& batch, size_t first, size_t n,
+                                          bool keep) {
+    const size_t from = batch.row_start[first];
+    const size_t to = first + n < batch.row_start.size() ? batch.row_start[first + n] : batch.rows.size();
+    chunk_.assign(batch.rows, from, to - from);  // contiguous: no per-row copying
+    Attempt out;
     try {
         pqxx::subtransaction sub(tx, "dgkafka_rows");
-        copy(sub, statements_.copy_table, statements_.copy_columns, *data);
+        copy(sub, statements_.copy_table, statements_.copy_columns, chunk_);
         int64_t inserted = static_cast<int64_t>(n);
         if (!statements_.direct) {
             inserted = static_cast<int64_t>(sub.exec0(statements_.stage_insert).affected_rows());
-            if (!whole) sub.exec0(statements_.stage_clear);  // the next subset reuses the stage
+            sub.exec0(statements_.stage_clear);  // the next run reuses the stage
         }
-        sub.commit();
-        return inserted;
+        if (keep) sub.commit();  // otherwise its destructor rolls back to the savepoint
+        out.inserted = inserted;
     } catch (const pqxx::sql_error& e) {
         if (!is_row_error(e.sqlstate())) throw;
-        if (n == 1) {
-            batch.rejects.add(batch.row_source(rows[0]), reject_reason(e), e.sqlstate());
-            return 0;
-        }
-        if (const auto line = copy_line(e.what()); line && *line >= 1 && *line <= n) {
-            const size_t bad = *line - 1;
-            batch.rejects.add(batch.row_source(rows[bad]), reject_reason(e), e.sqlstate());
-            return insert(tx, batch, rows, bad, false) + insert(tx, batch, rows + bad + 1, n - bad - 1, false);
-        }
-        const size_t half = n / 2;
-        return insert(tx, batch, rows, half, false) + insert(tx, batch, rows + half, n - half, false);
+        out.error = reject_reason(e);
+        out.sqlstate = e.sqlstate();
     }
+    return out;
+}
+
+// The batch was refused as a whole; when single rows spread evenly across it are refused too,
+// the mappings or the table are wrong, not the data: stopping beats rejecting every message.
+// A sample rather than every row, so that a batch of any size is judged in a few round trips.
+std::optional<std::string> BatchWriter::refused_by_job(pqxx::dbtransaction& tx, const Batch& batch) {
+    const size_t n = batch.row_start.size();
+    if (n < systemic_sample) return std::nullopt;
+    std::string error;
+    for (size_t i = 0; i < systemic_sample; ++i) {
+        const auto probe = attempt(tx, batch, i * (n - 1) / (systemic_sample - 1), 1, false);
+        if (probe.inserted) return std::nullopt;
+        error = probe.error;
+    }
+    return error;
+}
+
+int64_t BatchWriter::isolate(pqxx::dbtransaction& tx, Batch& batch) {
+    Attempt last;
+    return isolate_refused_rows(
+        batch.row_start.size(),
+        [&](size_t first, size_t count) {
+            last = attempt(tx, batch, first, count, true);
+            return last.inserted;
+        },
+        [&](size_t row) { batch.rejects.add(batch.row_source(row), last.error, last.sqlstate); });
 }
 
 }  // namespace dgkafka

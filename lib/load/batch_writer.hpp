@@ -4,9 +4,11 @@
 // Fast path: the rows stream into COPY while the batch is still filling (begin, send, finish), so
 // the database parses them while the loader consumes.
 // Slow path, when the database refused a row: write() in a new transaction finds the refused rows
-// without reloading the batch row by row: COPY names the failing line, other errors are found by
-// halving, each attempt in a savepoint. They go to the batch's rejects; the good rows stay.
+// without reading the server's messages (they may be in any language): runs of rows are tried in
+// savepoints, a refused run is halved until its refused row stands alone. They go to the batch's
+// rejects; the good rows stay.
 #include <memory>
+#include <string>
 #include <optional>
 #include <pqxx/pqxx>
 #include <pqxx/tablewriter>
@@ -32,15 +34,31 @@ public:
     std::optional<int64_t> finish(pqxx::dbtransaction& tx, Batch& batch);
     void abandon();  // the transaction is going away with the COPY unfinished
 
-    // The slow path. Returns the rows inserted into the output table; adds the refused ones to
-    // batch.rejects, then writes every reject of the batch to the rejected-rows table.
-    int64_t write(pqxx::dbtransaction& tx, Batch& batch);
+    // Single rows, spread across a refused batch, tried before judging the job (refused_by_job).
+    static constexpr size_t systemic_sample = 10;
+
+    // The slow path's result: the rows inserted, or, when the database refused every row tried
+    // (the batch, and single rows spread across it), the verdict that the job is wrong, not the data.
+    struct Written {
+        enum class Verdict { written, job_at_fault } verdict = Verdict::written;
+        int64_t inserted = 0;
+        std::string error;  // job_at_fault: the database's reason
+    };
+    // The slow path. Adds the refused rows to batch.rejects, then writes every reject of the
+    // batch to the rejected-rows table.
+    Written write(pqxx::dbtransaction& tx, Batch& batch);
 
     // SQLSTATE classes that are one row's fault, not the server's or the job's.
     static bool is_row_error(const std::string& sqlstate);
 
 private:
-    int64_t insert(pqxx::dbtransaction& tx, Batch& batch, const uint32_t* rows, size_t n, bool whole);
+    struct Attempt {
+        std::optional<int64_t> inserted;  // nullopt: refused
+        std::string error, sqlstate;
+    };
+    Attempt attempt(pqxx::dbtransaction& tx, const Batch& batch, size_t first, size_t n, bool keep);
+    std::optional<std::string> refused_by_job(pqxx::dbtransaction& tx, const Batch& batch);
+    int64_t isolate(pqxx::dbtransaction& tx, Batch& batch);
     void copy(pqxx::transaction_base& tx, const std::string& table, const std::vector<std::string>& columns,
               std::string& data);
 

@@ -5,6 +5,7 @@
 
 #include "db/ident.hpp"
 #include "db/sql_tokens.hpp"
+#include "formats/row_encoder.hpp"
 #include "util/text.hpp"
 
 namespace dgkafka {
@@ -40,8 +41,8 @@ bool loose_after(const Token* t) {
 
 class Rewriter {
 public:
-    Rewriter(std::string column, std::vector<std::string>& members)
-        : column_(std::move(column)), folded_(text::lower(column_)), members_(members) {}
+    Rewriter(std::string column, std::vector<std::string>& members, bool jsonb)
+        : column_(std::move(column)), folded_(text::lower(column_)), members_(members), jsonb_(jsonb) {}
 
     // The expression with each pushed-down `column->>'name'` replaced by its staging column.
     // Sets `uses_column` when the column is still read some other way (or the text does not lex).
@@ -61,7 +62,7 @@ public:
                 toks[i + 1].value == "->>" && toks[i + 2].kind == Token::string && loose_before(before) &&
                 loose_after(after)) {
                 out.append(expr, copied, toks[i].begin - copied);
-                out += JsonPushdown::column(member(toks[i + 2].value));
+                out += staged(member(toks[i + 2].value));
                 copied = toks[i + 2].end;
                 i += 2;
                 continue;
@@ -77,6 +78,11 @@ public:
     }
 
 private:
+    std::string staged(size_t i) const {
+        if (!jsonb_) return JsonPushdown::column(i);
+        return "coalesce(" + JsonPushdown::column(i) + ", " + JsonPushdown::json_column(i) + " #>> '{}')";
+    }
+
     bool names_column(const Token& t) const {
         return (t.kind == Token::identifier && t.value == folded_) ||
                (t.kind == Token::quoted_identifier && t.value == column_);
@@ -92,29 +98,46 @@ private:
     std::string column_;
     std::string folded_;  // as an unquoted name would be folded
     std::vector<std::string>& members_;
+    bool jsonb_;
 };
 }  // namespace
 
 std::string JsonPushdown::column(size_t i) { return quote_ident("_dgkafka_json_" + std::to_string(i + 1)); }
+
+std::string JsonPushdown::json_column(size_t i) { return quote_ident("_dgkafka_jsonb_" + std::to_string(i + 1)); }
+
+std::string JsonPushdown::stage_columns() const {
+    std::string out;
+    for (size_t i = 0; i < members.size(); ++i) {
+        out += ", " + column(i) + " text";
+        if (jsonb) out += ", " + json_column(i) + " jsonb";
+    }
+    return out;
+}
 
 JsonPushdown JsonPushdown::plan(const Config& cfg) {
     JsonPushdown p;
     for (const auto& m : cfg.mappings) p.expressions.push_back(m.expression);
     p.filter = cfg.filter;
     const auto loaded = cfg.loaded_columns();
-    if ((cfg.format != Format::json && cfg.format != Format::avro) || loaded.size() != 1 || text::lower(text::trim(loaded[0]->type)) != "json" ||
-        cfg.mappings.empty())
+    const bool jsonb = jsonb_input(cfg);
+    if ((cfg.format != Format::json && cfg.format != Format::avro) || loaded.size() != 1 || cfg.mappings.empty() ||
+        (!jsonb && text::lower(text::trim(loaded[0]->type)) != "json"))
         return p;
 
     bool uses_column = false;
-    Rewriter r(loaded[0]->name, p.members);
+    std::vector<std::string> members;
+    Rewriter r(loaded[0]->name, members, jsonb);
     std::vector<std::string> expressions;
     for (const auto& e : p.expressions) expressions.push_back(r.rewrite(e, uses_column));
     const std::string filter = p.filter.empty() ? p.filter : r.rewrite(p.filter, uses_column);
-    if (p.members.empty()) return p;
+    // jsonb read anyway: PostgreSQL's ->> on it costs less than staging the members.
+    if (members.empty() || (jsonb && uses_column)) return p;
+    p.members = std::move(members);
     p.expressions = std::move(expressions);
     p.filter = filter;
     p.document_needed = uses_column;
+    p.jsonb = jsonb;
     return p;
 }
 

@@ -15,7 +15,10 @@
 #include "db/offsets.hpp"
 #include "db/tables.hpp"
 #include "kafka/client.hpp"
+#include "kafka/retention.hpp"
+#include "load/gaps.hpp"
 #include "load/hooks.hpp"
+#include "load/load_metrics.hpp"
 #include "load/loader.hpp"
 #include "load/statements.hpp"
 #include "util/errors.hpp"
@@ -82,6 +85,19 @@ kafka::Offsets reset_targets(const Config& cfg, const LoadOptions& options, rd_k
     return targets;
 }
 
+// Partitions whose stored offset retention has passed: stop before loading (exit 9), or, with
+// kafka.input.on_data_loss = "skip", record each gap in the history and resume at the log start.
+void settle_retention_gaps(const Config& cfg, const db::OffsetStore& store, pqxx::work& tx,
+                           const std::map<int32_t, kafka::Watermarks>& marks, const std::vector<int32_t>& ids) {
+    const auto stored = store.read(tx, ids, true);
+    std::vector<kafka::RetentionGap> gaps;
+    for (const auto& [p, w] : marks)
+        if (auto gap = kafka::retention_gap(p, stored.at(p), w)) gaps.push_back(*gap);
+    if (gaps.empty()) return;
+    if (cfg.on_data_loss == Config::OnDataLoss::stop) kafka::throw_data_loss(cfg.topic, gaps);
+    skip_gaps(store, tx, cfg.topic, gaps);
+}
+
 // Checks the database side and moves the offsets of a reset; returns the partitions' end offsets.
 kafka::Offsets prepare(const Config& cfg, const LoadOptions& options, rd_kafka_t* admin, int partitions) {
     std::map<int32_t, kafka::Watermarks> marks;
@@ -107,10 +123,14 @@ kafka::Offsets prepare(const Config& cfg, const LoadOptions& options, rd_kafka_t
             const auto targets = reset_targets(cfg, options, admin, marks, tx);
             const auto stored = store.read(tx, ids, true);
             std::vector<db::PartitionRange> moves;
-            for (const auto& [p, to] : targets) moves.push_back({p, stored.at(p), to, 0, marks.at(p).high});
+            // A reset's message count: the messages retention deleted before they were loaded.
+            for (const auto& [p, to] : targets)
+                moves.push_back({p, stored.at(p), to, std::max<int64_t>(0, marks.at(p).low - stored.at(p)), marks.at(p).high});
             const auto now = std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch());
             store.record(tx, moves, reset_event(options.reset), now.count());
             log::info("{}: offsets of group {} moved ({})", cfg.topic, cfg.consumer_group, reset_event(options.reset));
+        } else {
+            settle_retention_gaps(cfg, store, tx, marks, ids);
         }
         tx.commit();
         return ends;
@@ -148,6 +168,7 @@ void run_load(const Config& cfg, const LoadOptions& options, std::ostream& out, 
     BatchHooks hooks(cfg);
     hooks.before_load();
     LoadCounters counters;
+    const auto metrics = serve_load_metrics(cfg, options.metrics_address, counters);
     kafka::OffsetMirror mirror(cfg);
     std::atomic<bool> halt{false};  // set by a signal (through `stop`) or by the first loader to fail
     std::vector<std::unique_ptr<Loader>> loaders;
@@ -197,7 +218,8 @@ void run_load(const Config& cfg, const LoadOptions& options, std::ostream& out, 
                 for (const auto& l : loaders) lag += l->lag();
                 const double period = std::chrono::duration<double>(now - last_report).count();
                 const double total = std::chrono::duration<double>(now - started).count();
-                log::info("{} rows, {:.0f} rows/s (period), {:.0f} rows/s (overall), lag {}", rows,
+                log::info(log::Fields{}.add("topic", cfg.topic).add("rows", rows).add("lag", lag),
+                          "{} rows, {:.0f} rows/s (period), {:.0f} rows/s (overall), lag {}", rows,
                           (rows - last_rows) / period, rows / total, lag);
                 last_rows = rows;
                 last_report = now;

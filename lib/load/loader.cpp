@@ -8,6 +8,8 @@
 
 #include "avro/registry.hpp"
 #include "db/connection.hpp"
+#include "kafka/retention.hpp"
+#include "load/gaps.hpp"
 #include "util/backoff.hpp"
 #include "util/errors.hpp"
 #include "util/log.hpp"
@@ -23,9 +25,6 @@ constexpr size_t poll_chunk = 2048;
 // quarter of this as with four times it (and peaks at ~100 MB instead of ~140 MB).
 constexpr int prefetch_messages = 100000;
 constexpr int prefetch_kbytes = 24576;
-// A batch of at least this many rows that the database refuses entirely is the job's fault
-// (a mapping or the table), not the data's: stop rather than reject everything.
-constexpr size_t systemic_failure_rows = 10;
 
 double epoch_now() {
     return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
@@ -118,7 +117,7 @@ void Loader::connect_database() {
 std::string Loader::name() const { return fmt::format("loader {}", id_); }
 
 // Takes the stored offsets as the truth and moves the consumer there.
-void Loader::resync_from_database() {
+void Loader::resync_from_database(bool reassign) {
     kafka::Offsets stored;
     database_step([&] { return name(); }, [&] {
         pqxx::read_transaction tx(*conn_);
@@ -145,7 +144,7 @@ void Loader::resync_from_database() {
         part.stored = part.position = it->second;
     }
     synced_ = true;
-    if (!backward) return;
+    if (!backward && !reassign) return;
     auto list = kafka::make_list(cfg_.topic, stored);
     if (const auto err = rd_kafka_assign(consumer_.get(), list.get()))
         throw Error(Exit::kafka, fmt::format("cannot assign {} partitions: {}", cfg_.topic, kafka::error_text(err)));
@@ -158,12 +157,17 @@ std::vector<int32_t> Loader::owned() const {
     return ids;
 }
 
+// Every partition consumed up to the end offset it had when this load began.
+bool Loader::reached_ends() const {
+    for (const auto& [p, part] : partitions_)
+        if (part.position < part.end) return false;
+    return true;
+}
+
 // Called between batches, when everything consumed is committed. Position, not the stored
 // offset: a partition may end in offsets that carry no message (transaction markers).
 bool Loader::finished() {
-    if (!options_.quit_at_eof) return false;
-    for (const auto& [p, part] : partitions_)
-        if (part.position < part.end) return false;
+    if (!options_.quit_at_eof || !reached_ends()) return false;
     return !cfg_.group_assignment || all_done_in_database();
 }
 
@@ -239,7 +243,10 @@ void Loader::run() {
                                   {"queued.min.messages", std::to_string(std::max(10000, prefetch_messages / loaders))},
                                   {"queued.max.messages.kbytes", std::to_string(std::max(4096, prefetch_kbytes / loaders))}};
     for (auto& p : kafka::fetch_backoff_defaults()) defaults.push_back(std::move(p));
-    auto conf = kafka::make_conf(cfg_.brokers, defaults, cfg_.kafka_properties);
+    // Retention passing a loader surfaces as an error (settle_gap), never as a silent jump.
+    auto user = cfg_.kafka_properties;
+    user.emplace_back("auto.offset.reset", "error");
+    auto conf = kafka::make_conf(cfg_.brokers, defaults, user);
     if (cfg_.group_assignment) {
         rd_kafka_conf_set_rebalance_cb(conf.get(), on_rebalance);
         rd_kafka_conf_set_opaque(conf.get(), this);
@@ -271,10 +278,12 @@ void Loader::run() {
             batch.clear();
             fill(batch);
             if (!batch.empty()) commit(batch);
+            if (gap_) settle_gap(*std::exchange(gap_, std::nullopt));
             backoff.success();
         } catch (const Fenced& e) {
             end_transaction();
             batch.clear();
+            gap_.reset();  // the resync re-assigns: a real gap shows again
             log::warn("{}", e.what());
             resync_needed = true;
         } catch (const avro::RegistryUnavailable& e) {  // like unreachable brokers: wait, reject nothing
@@ -289,6 +298,8 @@ void Loader::run() {
             end_transaction();
             conn_.reset();
             batch.clear();
+            gap_.reset();
+            ++counters_.database_retries;
             log::warn("{}; retrying", e.what());
             if (!backoff.wait(stop_))
                 throw Error(Exit::database, fmt::format("gave up after {:.0f} s (kafka.commit.retry_timeout): {}",
@@ -329,13 +340,15 @@ void Loader::fill(Batch& batch) {
     const auto interval = std::chrono::duration<double>(cfg_.minimal_interval);
     const auto stall_limit = std::chrono::duration<double>(cfg_.retry_timeout);
     while (batch.size() < static_cast<size_t>(cfg_.max_row) && !should_stop()) {
+        // Never longer than idle_poll_ms: a stop signal commits the batch at once, whatever the interval.
         int timeout_ms = idle_poll_ms;
         if (!batch.empty()) {
             if (cfg_.minimal_interval < 0) {
                 timeout_ms = 0;
             } else {
                 const auto left = interval - (std::chrono::steady_clock::now() - batch.opened);
-                timeout_ms = std::max(0, static_cast<int>(std::chrono::duration<double, std::milli>(left).count()));
+                timeout_ms = std::clamp(static_cast<int>(std::chrono::duration<double, std::milli>(left).count()), 0,
+                                        idle_poll_ms);
             }
         }
         const size_t want = std::min(poll_chunk, static_cast<size_t>(cfg_.max_row) - batch.size());
@@ -365,6 +378,7 @@ void Loader::fill(Batch& batch) {
             throw;
         }
         if (data) last_data_ = std::chrono::steady_clock::now();
+        if (gap_) return;  // commit what lies before the gap, then settle it
         if (waker_) waker_->consumed(static_cast<size_t>(n), bytes);
         if (tx_) database_step([&] { return describe(batch); }, [&] { writer_.send(batch); });
         if (batch.empty()) {
@@ -376,6 +390,7 @@ void Loader::fill(Batch& batch) {
             continue;
         }
         if (n == 0 && cfg_.minimal_interval < 0) return;  // queue drained: the spec's -1
+        if (options_.quit_at_eof && reached_ends()) return;  // nothing more will come for this run
         if (cfg_.minimal_interval >= 0 && std::chrono::steady_clock::now() - batch.opened >= interval) return;
     }
 }
@@ -387,10 +402,16 @@ bool Loader::add(const rd_kafka_message_t* m, Batch& batch) {
             if (part != partitions_.end()) part->second.position = std::max(part->second.position, m->offset);
             return true;
         }
+        if (m->err == RD_KAFKA_RESP_ERR__AUTO_OFFSET_RESET || m->err == RD_KAFKA_RESP_ERR_OFFSET_OUT_OF_RANGE) {
+            // Not synced: a rebalance assigned Kafka's offsets meanwhile; the resync re-assigns.
+            if (synced_ && part != partitions_.end()) gap_ = m->partition;
+            return false;
+        }
         const std::string what = fmt::format("{} partition {}: {}", cfg_.topic, m->partition, kafka::error_text(m->err));
         if (m->err == RD_KAFKA_RESP_ERR__FATAL || m->err == RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART ||
             m->err == RD_KAFKA_RESP_ERR_TOPIC_AUTHORIZATION_FAILED)
             throw Error(Exit::kafka, what);
+        ++counters_.kafka_retries;  // librdkafka retries it
         log::warn("{}", what);
         return false;
     }
@@ -435,6 +456,31 @@ bool Loader::add(const rd_kafka_message_t* m, Batch& batch) {
     return true;
 }
 
+// The next offset of a partition is out of range: everything before it is committed. Stops
+// (exit 9), or with on_data_loss = "skip" records the gap and resumes at the log start.
+void Loader::settle_gap(int32_t partition) {
+    kafka::Watermarks marks;
+    if (const auto err = rd_kafka_query_watermark_offsets(consumer_.get(), cfg_.topic.c_str(), partition, &marks.low,
+                                                          &marks.high, kafka::metadata_timeout_ms))
+        throw Error(Exit::kafka, fmt::format("topic {} partition {}: offset out of range, and cannot read its offsets: {}",
+                                             cfg_.topic, partition, kafka::error_text(err)));
+    const auto stored = partitions_.at(partition).stored;
+    const auto gap = kafka::retention_gap(partition, stored, marks);
+    if (!gap)
+        throw Error(Exit::data_loss, fmt::format("topic {} partition {}: stored offset {} is out of range: the partition "
+                                                 "holds offsets {}..{} (was the topic deleted and created again?)",
+                                                 cfg_.topic, partition, stored, marks.low, marks.high));
+    if (cfg_.on_data_loss == Config::OnDataLoss::stop) kafka::throw_data_loss(cfg_.topic, {*gap});
+    database_step([&] { return name(); }, [&] {
+        begin_transaction();
+        lock_offsets();
+        skip_gaps(store_, *tx_, cfg_.topic, {*gap});
+        tx_->commit();
+    });
+    end_transaction();
+    resync_from_database(true);
+}
+
 std::string Loader::describe(const Batch& batch) const {
     std::string out;
     for (const auto& [p, r] : batch.ranges)
@@ -442,18 +488,28 @@ std::string Loader::describe(const Batch& batch) const {
     return out;
 }
 
+// The batch for JSON log lines: topic, and partition and offsets when it holds one partition.
+log::Fields Loader::log_fields(const Batch& batch) const {
+    auto fields = log::Fields{}.add("topic", cfg_.topic).add("messages", static_cast<long long>(batch.size()));
+    if (batch.ranges.size() == 1) {
+        const auto& [p, r] = *batch.ranges.begin();
+        fields.add("partition", p).add("first_offset", r.start).add("last_offset", r.end - 1);
+    }
+    return fields;
+}
+
 void Loader::check_error_limit(const Batch& batch) const {
     const size_t rejected = batch.rejects.count();
     if (!rejected) return;
     if (cfg_.error_limit_count && counters_.rejected + static_cast<int64_t>(rejected) > *cfg_.error_limit_count)
         throw Error(Exit::data, fmt::format("{}: kafka.output.error_limit of {} rejected messages exceeded ({} in this "
-                                            "run); this batch is not committed; last error: {}",
+                                            "run); the batch was rolled back: none of its rows, rejects or offsets were written; last error: {}",
                                             describe(batch), *cfg_.error_limit_count, counters_.rejected + rejected,
                                             batch.rejects.last_error()));
     const double percent = 100.0 * static_cast<double>(rejected) / static_cast<double>(batch.size());
     if (cfg_.error_limit_percent && percent > *cfg_.error_limit_percent)
         throw Error(Exit::data, fmt::format("{}: {} of {} messages rejected ({:.1f}%), over kafka.output.error_limit "
-                                            "of {}%; this batch is not committed; last error: {}",
+                                            "of {}%; the batch was rolled back: none of its rows, rejects or offsets were written; last error: {}",
                                             describe(batch), rejected, batch.size(), percent,
                                             *cfg_.error_limit_percent, batch.rejects.last_error()));
 }
@@ -483,15 +539,15 @@ void Loader::commit(Batch& batch) {
             end_transaction();
             begin_transaction();
             lock_offsets();
-            const size_t rows = batch.row_start.size();
-            const size_t loader_rejects = batch.rejects.count();
-            inserted = writer_.write(*tx_, batch);
-            const size_t refused = batch.rejects.count() - loader_rejects;
-            if (rows >= systemic_failure_rows && refused == rows)
-                throw Error(Exit::data, fmt::format("{}: the database refused every one of its {} rows, so the job, "
-                                                    "not the data, is wrong (check the mappings and the output "
-                                                    "table); nothing was committed; the error: {}",
-                                                    describe(batch), rows, batch.rejects.last_error()));
+            const auto written = writer_.write(*tx_, batch);
+            if (written.verdict == BatchWriter::Written::Verdict::job_at_fault)
+                throw Error(Exit::data, fmt::format("{}: the database refused every row tried (the batch of {} rows "
+                                                    "as a whole, and {} single rows spread across it), so the job, not "
+                                                    "the data, is wrong (check the mappings and the output table); "
+                                                    "nothing was committed; the error: {}",
+                                                    describe(batch), batch.row_start.size(), BatchWriter::systemic_sample,
+                                                    written.error));
+            inserted = written.inserted;
         }
         check_error_limit(batch);
         store_.record(*tx_, ranges, "load", batch.opened_epoch);
@@ -511,8 +567,9 @@ void Loader::commit(Batch& batch) {
     counters_.rows += inserted;
     counters_.rejected += static_cast<int64_t>(batch.rejects.count());
     counters_.batches += 1;
+    counters_.committed(batch.ranges, std::chrono::duration<double>(std::chrono::steady_clock::now() - batch.opened).count());
     if (batch.rejects.count())
-        log::warn("{}: {} message(s) rejected into {}, the last: {}", describe(batch), batch.rejects.count(),
+        log::warn(log_fields(batch), "{}: {} message(s) rejected into {}, the last: {}", describe(batch), batch.rejects.count(),
                   cfg_.reject_table.display(), batch.rejects.last_error());
     if (cfg_.group_assignment) {
         // Only a member may commit for an active group; the OffsetMirror is not one.
@@ -521,7 +578,8 @@ void Loader::commit(Batch& batch) {
     } else {
         mirror_.commit(next);
     }
-    if (log::verbosity() >= 2) log::debug("{}: committed {} ({} messages)", name(), describe(batch), batch.size());
+    if (log::enabled(log::Level::debug))
+        log::debug(log_fields(batch), "{}: committed {} ({} messages)", name(), describe(batch), batch.size());
 }
 
 }  // namespace dgkafka

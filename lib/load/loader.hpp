@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <optional>
 #include <pqxx/pqxx>
 #include <string>
 #include <vector>
@@ -18,15 +19,12 @@
 #include "kafka/mirror.hpp"
 #include "load/batch.hpp"
 #include "load/batch_writer.hpp"
+#include "load/counters.hpp"
 #include "load/options.hpp"
 #include "load/statements.hpp"
+#include "util/log.hpp"
 
 namespace dgkafka {
-
-// Counters the loaders share with the reporter; written by loaders, read by anyone.
-struct LoadCounters {
-    std::atomic<int64_t> messages{0}, rows{0}, batches{0}, rejected{0};
-};
 
 class Loader {
 public:
@@ -57,10 +55,12 @@ private:
     bool add(const rd_kafka_message_t* m, Batch& batch);  // true: data or end of partition
     void commit(Batch& batch);
     void check_error_limit(const Batch& batch) const;
-    void resync_from_database();
+    void resync_from_database(bool reassign = false);
+    void settle_gap(int32_t partition);
     int64_t known_end(int32_t partition) const;
     std::string name() const;
     bool finished();
+    bool reached_ends() const;
     bool all_done_in_database();
     std::vector<int32_t> owned() const;
     static void on_rebalance(rd_kafka_t* rk, rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t* parts,
@@ -68,6 +68,7 @@ private:
     void rebalance(rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t* parts);
     bool should_stop() const;
     std::string describe(const Batch& batch) const;
+    log::Fields log_fields(const Batch& batch) const;
 
     const Config& cfg_;
     const LoadOptions& options_;
@@ -82,6 +83,7 @@ private:
     kafka::Offsets ends_;                       // end offset of every partition it may own
     bool batch_dropped_ = false;                // a revocation rolled the batch in flight back
     std::exception_ptr rebalance_error_;        // raised inside the rebalance callback
+    std::optional<int32_t> gap_;                // a partition whose next offset retention deleted
     db::OffsetStore store_;
     RowEncoder encoder_;
     BatchWriter writer_;

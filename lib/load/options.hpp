@@ -14,6 +14,7 @@ struct LoadOptions {
     std::string reset_time;                   // Reset::timestamp: ISO 8601 or epoch milliseconds
     std::map<int32_t, int64_t> reset_offsets;  // Reset::offsets: partition -> offset
     std::optional<int> loaders;  // overrides kafka.input.loaders
+    std::string metrics_address;  // HOST:PORT for /metrics; empty: none
 };
 
 }  // namespace dgkafka

@@ -25,10 +25,9 @@ LoadStatements LoadStatements::build(const Config& cfg) {
     s.json_document = pushdown.document_needed;
     s.copy_table = "pg_temp.\"dgkafka_stage\"";
     if (s.json_document) s.copy_columns = loaded;
-    std::string extra_columns;
     for (size_t i = 0; i < pushdown.members.size(); ++i) {
         s.copy_columns.push_back(JsonPushdown::column(i));
-        extra_columns += ", " + JsonPushdown::column(i) + " text";
+        if (pushdown.jsonb) s.copy_columns.push_back(JsonPushdown::json_column(i));
     }
     if (cfg.envelope != Envelope::none || cfg.delete_on_tombstone) {  // each row's event: upsert, delete, skip
         s.copy_columns.push_back(quote_ident("_dgkafka_op"));
@@ -48,7 +47,7 @@ LoadStatements LoadStatements::build(const Config& cfg) {
     vars["target_columns"] = text::join(targets, ", ");
     vars["expressions"] = text::join(expressions, ", ");
     vars["filter"] = pushdown.filter.empty() ? "true" : pushdown.filter;
-    vars["stage_extra_columns"] = extra_columns;
+    vars["stage_extra_columns"] = pushdown.stage_columns();
     if (cfg.mode != Config::Mode::insert) {
         std::vector<std::string> match, assignments, conditions;
         for (const auto& m : cfg.match_columns) {

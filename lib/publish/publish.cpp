@@ -2,7 +2,9 @@
 
 #include <fmt/format.h>
 
+#include <atomic>
 #include <chrono>
+#include <memory>
 #include <thread>
 
 #include "db/connection.hpp"
@@ -11,6 +13,8 @@
 #include "db/tables.hpp"
 #include "formats/csv.hpp"
 #include "kafka/client.hpp"
+#include "metrics/metrics.hpp"
+#include "metrics/server.hpp"
 #include "util/errors.hpp"
 #include "util/log.hpp"
 #include "util/text.hpp"
@@ -59,6 +63,27 @@ void encode(const Config& cfg, const pqxx::row& row, std::string& value) {
     }
 }
 
+// Read by /metrics while the publisher writes them, once per round.
+struct PublishCounters {
+    std::atomic<int64_t> messages{0}, rounds{0};
+    metrics::Histogram round_seconds;
+};
+
+std::string render_metrics(const Config& cfg, const PublishCounters& c) {
+    const metrics::Labels job = {{"topic", cfg.topic}};
+    metrics::Exposition e;
+    metrics::build_info(e, "publish");
+    e.family("dgkafka_messages_published_total", metrics::Type::counter,
+             "Outbox rows acknowledged by Kafka and deleted from the outbox.");
+    e.sample(job, static_cast<double>(c.messages.load()));
+    e.family("dgkafka_batches_committed_total", metrics::Type::counter, "Rounds of published rows deleted, each one transaction.");
+    e.sample(job, static_cast<double>(c.rounds.load()));
+    e.family("dgkafka_batch_duration_seconds", metrics::Type::histogram,
+             "Seconds from reading a round of outbox rows to deleting them.");
+    e.histogram(job, c.round_seconds.snapshot());
+    return e.text();
+}
+
 }  // namespace
 
 void run_publish(const Config& cfg, const PublishOptions& options, std::ostream& out, const std::atomic<bool>& stop) {
@@ -86,10 +111,16 @@ void run_publish(const Config& cfg, const PublishOptions& options, std::ostream&
     auto rk = kafka::make_handle(RD_KAFKA_PRODUCER, std::move(conf));
     kafka::partition_count(rk.get(), cfg.topic, cfg.brokers);
 
+    PublishCounters counters;
+    std::unique_ptr<metrics::Server> server;
+    if (!options.metrics_address.empty())
+        server = std::make_unique<metrics::Server>(options.metrics_address,
+                                                   [&] { return render_metrics(cfg, counters); });
     int64_t sent = 0, failed = 0;
     std::string value;
     while (!stop) {
         pqxx::result rows;
+        const auto round_started = std::chrono::steady_clock::now();
         try {
             pqxx::read_transaction tx(*conn);
             rows = tx.exec_params(read_sql, rows_per_round);
@@ -118,6 +149,9 @@ void run_publish(const Config& cfg, const PublishOptions& options, std::ostream&
             throw Error(Exit::database, "deleting published rows from the outbox: " + db::describe(e));
         }
         sent += static_cast<int64_t>(acks.delivered.size());
+        counters.messages = sent;
+        ++counters.rounds;
+        counters.round_seconds.observe(std::chrono::duration<double>(std::chrono::steady_clock::now() - round_started).count());
         failed += acks.failed;
         if (acks.failed)
             throw Error(Exit::kafka, fmt::format("{}: {} message(s) not acknowledged ({}); their rows stay in {} and are "

@@ -11,6 +11,7 @@ namespace dgkafka {
 
 struct PublishOptions {
     bool quit_at_eof = false;  // stop once the outbox is empty
+    std::string metrics_address;  // HOST:PORT for /metrics; empty: none
 };
 
 void run_publish(const Config& cfg, const PublishOptions& options, std::ostream& out, const std::atomic<bool>& stop);

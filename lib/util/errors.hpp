@@ -15,6 +15,7 @@ enum class Exit : int {
     data = 6,          // a message could not be loaded
     not_set_up = 7,    // `dgkafka setup` was never run for this config
     no_topic = 8,      // the topic does not exist
+    data_loss = 9,     // retention deleted messages before they were loaded (kafka.input.on_data_loss)
 };
 
 // An error that already says what went wrong, for whom, and how the process should exit.

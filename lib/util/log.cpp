@@ -1,24 +1,120 @@
 #include "util/log.hpp"
 
+#include <fmt/chrono.h>
+#include <spdlog/pattern_formatter.h>
+#include <spdlog/sinks/stdout_sinks.h>
+#include <spdlog/spdlog.h>
+
 #include <atomic>
-#include <cstdio>
-#include <mutex>
+#include <nlohmann/json.hpp>
 
 namespace dgkafka::log {
 
 namespace {
+
 std::atomic<int> level{0};
-std::mutex mu;
+std::atomic<Format> format{Format::text};
+thread_local const Fields* current_fields = nullptr;  // handed from write() to the formatter
+
+spdlog::level::level_enum to_spdlog(Level l) {
+    switch (l) {
+        case Level::debug: return spdlog::level::debug;
+        case Level::info: return spdlog::level::info;
+        case Level::warn: return spdlog::level::warn;
+        case Level::error: return spdlog::level::err;
+    }
+    return spdlog::level::err;
+}
+
+// One JSON object a line: ts, level, msg, then the fields.
+class JsonFormatter : public spdlog::formatter {
+public:
+    void format(const spdlog::details::log_msg& msg, spdlog::memory_buf_t& dest) override {
+        const auto micros =
+            std::chrono::duration_cast<std::chrono::microseconds>(msg.time.time_since_epoch()).count() % 1'000'000;
+        nlohmann::ordered_json j;
+        j["ts"] = fmt::format("{:%Y-%m-%dT%H:%M:%S}.{:06}Z", fmt::gmtime(spdlog::log_clock::to_time_t(msg.time)),
+                              micros);
+        j["level"] = std::string(spdlog::level::to_string_view(msg.level).data(),
+                                 spdlog::level::to_string_view(msg.level).size());
+        j["msg"] = std::string(msg.payload.data(), msg.payload.size());
+        if (current_fields)
+            for (const auto& [name, value] : current_fields->items)
+                std::visit([&, &name = name](const auto& v) { j[name] = v; }, value);
+        const std::string text = j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
+        dest.append(text.data(), text.data() + text.size());
+    }
+    std::unique_ptr<spdlog::formatter> clone() const override { return std::make_unique<JsonFormatter>(); }
+};
+
+std::unique_ptr<spdlog::formatter> make_formatter(Format f) {
+    if (f == Format::json) return std::make_unique<JsonFormatter>();
+    return std::make_unique<spdlog::pattern_formatter>("%Y-%m-%dT%H:%M:%S.%fZ %l %v",
+                                                       spdlog::pattern_time_type::utc);
+}
+
+std::shared_ptr<spdlog::logger> make_logger() {
+    auto logger = std::make_shared<spdlog::logger>("dgkafka", std::make_shared<spdlog::sinks::stderr_sink_mt>());
+    logger->set_level(spdlog::level::trace);  // filtered by enabled() before any formatting
+    logger->flush_on(spdlog::level::trace);
+    logger->set_formatter(make_formatter(Format::text));
+    return logger;
+}
+
+spdlog::logger& logger() {
+    static const auto instance = make_logger();
+    return *instance;
+}
+
 }  // namespace
+
+Fields at(const std::string& topic, int partition) {
+    return Fields{}.add("topic", topic).add("partition", partition);
+}
+
+Fields offsets(const std::string& topic, int partition, long long first, long long last) {
+    return at(topic, partition).add("first_offset", first).add("last_offset", last);
+}
 
 void set_verbosity(int v) { level = v; }
 int verbosity() { return level; }
 
-void write(Level, const std::string& line) {
-    std::lock_guard<std::mutex> lock(mu);
-    std::fputs(line.c_str(), stderr);
-    std::fputc('\n', stderr);
-    std::fflush(stderr);
+void set_format(Format f) {
+    format = f;
+    logger().set_formatter(make_formatter(f));
+}
+
+bool set_format(const std::string& name) {
+    if (name != "text" && name != "json") return false;
+    set_format(name == "json" ? Format::json : Format::text);
+    return true;
+}
+
+bool enabled(Level l) {
+    switch (l) {
+        case Level::error: return true;
+        case Level::warn: return level >= 0;
+        case Level::info: return level >= 1;
+        case Level::debug: return level >= 2;
+    }
+    return true;
+}
+
+void write(Level l, const std::string& message, const Fields& fields) {
+    current_fields = &fields;
+    logger().log(to_spdlog(l), "{}", message);
+    current_fields = nullptr;
+}
+
+std::string line(Level l, const std::string& message, const Fields& fields) {
+    const spdlog::details::log_msg msg("dgkafka", to_spdlog(l), message);
+    spdlog::memory_buf_t buf;
+    current_fields = &fields;
+    make_formatter(format)->format(msg, buf);
+    current_fields = nullptr;
+    std::string out(buf.data(), buf.size());
+    if (!out.empty() && out.back() == '\n') out.pop_back();
+    return out;
 }
 
 }  // namespace dgkafka::log

@@ -2,6 +2,9 @@
 // rejected-rows table with why, the good ones load, the offsets move past both.
 #include <gtest/gtest.h>
 
+#include <chrono>
+#include <cstdlib>
+
 #include "support/job.hpp"
 #include "support/sandbox.hpp"
 #include "util/errors.hpp"
@@ -133,7 +136,7 @@ TEST(BadInput, AMappingThatFailsForEveryRowStopsAtOnceCommittingNothing) {
     const auto path = prepare(job, " (id int)", values);
     auto r = run("dgkafka", {"load", "-quit-at-eof", path});
     EXPECT_EQ(r.code, static_cast<int>(Exit::data)) << r.out;
-    EXPECT_NE(r.err.find("the database refused every one of its 20 rows"), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find("the database refused every row tried (the batch of 20 rows"), std::string::npos) << r.err;
     EXPECT_NE(r.err.find("division by zero"), std::string::npos) << r.err;
     EXPECT_EQ(sql_count("SELECT count(*) FROM " + q(job.table + "_rejects")), 0);
     EXPECT_EQ(sql_value("SELECT string_agg(committed_offset::text, ',') FROM " + q(job.table + "_offset")), "0");
@@ -181,4 +184,73 @@ TEST(BadInput, ErrorLimitPercentIsPerBatch) {
     r = run("dgkafka", {"load", "-quit-at-eof", with_limit("20%")});
     ASSERT_EQ(r.code, 0) << r.err;
     EXPECT_EQ(sql_count("SELECT count(*) FROM " + q(job.table)), 4);
+}
+
+TEST(BadInput, ALargeBatchThatViolatesACheckInEveryRowStopsWithinSeconds) {
+    Job job("allcheck");
+    job.delimiter = ",";
+    job.columns = {{"id", "integer"}};
+    job.max_row = 20000;
+    job.minimal_interval = 60;  // one batch of all 20000: -quit-at-eof closes it at the end offsets
+    std::vector<std::string> values;
+    for (int i = 1; i <= 20000; ++i) values.push_back(std::to_string(i));
+    const auto path = prepare(job, " (id integer CHECK (id < 0))", values);
+    const auto started = std::chrono::steady_clock::now();
+    const auto r = run("dgkafka", {"load", "-quit-at-eof", path});
+    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    EXPECT_EQ(r.code, static_cast<int>(Exit::data)) << r.err;
+    EXPECT_LT(seconds, 20.0) << "judged by a sample, not row by row";
+    EXPECT_NE(r.err.find("the database refused every row tried (the batch of 20000 rows"), std::string::npos) << r.err;
+    EXPECT_EQ(sql_count("SELECT count(*) FROM " + q(job.table)), 0);
+    EXPECT_EQ(sql_count("SELECT count(*) FROM " + q(job.table + "_rejects")), 0);
+    EXPECT_EQ(sql_value("SELECT string_agg(committed_offset::text, ',') FROM " + q(job.table + "_offset")), "0");
+}
+
+TEST(BadInput, RefusedRowsScatteredThroughALargeBatchAreIsolatedExactly) {
+    Job job("scattered");
+    job.delimiter = ",";
+    job.columns = {{"id", "integer"}};
+    job.max_row = 20000;
+    std::vector<std::string> values;
+    for (int i = 1; i <= 20000; ++i) values.push_back(std::to_string(i % 97 == 0 ? -i : i));
+    const auto path = prepare(job, " (id integer CHECK (id > 0))", values);
+    const auto r = run("dgkafka", {"load", "-quit-at-eof", path});
+    ASSERT_EQ(r.code, 0) << r.err;
+    const int64_t bad = 20000 / 97;
+    EXPECT_EQ(sql_count("SELECT count(*) FROM " + q(job.table)), 20000 - bad);
+    EXPECT_EQ(sql_count("SELECT count(*) FROM " + q(job.table) + " WHERE id % 97 = 0"), 0);
+    EXPECT_EQ(sql_count("SELECT count(*) FROM " + q(job.table + "_rejects") + " WHERE sqlstate = '23514'"), bad);
+    EXPECT_EQ(sql_count("SELECT count(*) FROM " + q(job.table + "_rejects") + " WHERE (\"offset\" + 1) % 97 <> 0"), 0);
+}
+
+// The server speaks German (lc_messages for this test's sessions): isolation and reject reasons
+// must not depend on English text.
+TEST(BadInput, RefusedRowsAreFoundAndExplainedWhateverTheServerLanguage) {
+    ASSERT_EQ(sql_value("SELECT count(*) FROM pg_settings WHERE name = 'lc_messages'"), "1");
+    setenv("PGOPTIONS", "-c lc_messages=de_DE.UTF-8", 1);
+    Job job("german");
+    job.delimiter = ",";
+    job.columns = {{"id", "integer"}, {"name", "varchar(5)"}};
+    std::vector<std::string> values;
+    for (int i = 0; i < 40; ++i) values.push_back(std::to_string(i) + ",n" + std::to_string(i));
+    values[0] = "x,first";     // not an integer
+    values[17] = "17,toolong";  // too long
+    values[25] = "-25,neg";     // violates the CHECK
+    values[39] = "y,last";     // not an integer, last row
+    const auto path = prepare(job, " (id integer CHECK (id >= 0), name varchar(5))", values);
+    const auto r = run("dgkafka", {"load", "-quit-at-eof", path});
+    unsetenv("PGOPTIONS");
+    ASSERT_EQ(r.code, 0) << r.err;
+    EXPECT_EQ(sql_count("SELECT count(*) FROM " + q(job.table)), 36);
+    const auto all = rejects(job);
+    ASSERT_EQ(all.size(), 4u);
+    expect_reject(all, 0, "0 22P02", "integer");
+    expect_reject(all, 1, "17 22001", "varying(5)");
+    expect_reject(all, 2, "25 23514", q(job.table).substr(1, job.table.size()));
+    expect_reject(all, 3, "39 22P02", "integer");
+    for (const auto& reject : all) {
+        EXPECT_EQ(reject.find("FEHLER"), std::string::npos) << "no severity prefix: " << reject;
+        EXPECT_EQ(reject.find("invalid input"), std::string::npos) << "the server should speak German: " << reject;
+    }
+    EXPECT_NE(all[0].find("Eingabesyntax"), std::string::npos) << all[0];
 }

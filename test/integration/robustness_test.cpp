@@ -201,3 +201,192 @@ TEST(Robustness, ALoaderPausedPastItsSessionCannotCommitItsLateBatch) {
     EXPECT_EQ(late.code, 0) << late.err;
     expect_each_message_once(l);
 }
+
+namespace {
+// One partition of ~1 KB messages: past the mock broker's 5 MB per partition, retention deletes
+// the oldest. Loads the first `loaded` messages, so the job's stored offset is `loaded`.
+struct Retention {
+    Job job{"retention"};
+    std::string path;
+    int64_t next_id = 0;
+
+    explicit Retention(const std::string& input_extra = "") {
+        job.columns = {{"id", "integer"}, {"pad", "text"}};
+        job.input_extra = input_extra;
+        sql("CREATE TABLE " + q(job.table) + " (id integer, pad text)");
+        path = job.write();
+        create_topic(job.topic, 1);
+        EXPECT_EQ(run("dgkafka", {"setup", path}).code, 0);
+    }
+    void produce_messages(int n) {
+        std::vector<Record> records;
+        for (int i = 0; i < n; ++i) records.push_back({std::to_string(next_id++) + "|" + std::string(1000, 'x'), {}, 0});
+        produce(job.topic, records);
+    }
+    int64_t stored() const {
+        return sql_count("SELECT coalesce(max(committed_offset), -1) FROM " + q(job.table + "_offset"));
+    }
+    int64_t history(const std::string& event) const {
+        return sql_count("SELECT coalesce(sum(message_count), -1) FROM " + q(job.table + "_history") +
+                         " WHERE event = '" + event + "'");
+    }
+    void expect_gap_named(const std::string& err, int64_t low) const {
+        for (const std::string& part : {std::string("partition 0"), std::string("stored offset 2000"),
+                                        "log start offset " + std::to_string(low),
+                                        std::to_string(low - 2000) + " message(s)"})
+            EXPECT_NE(err.find(part), std::string::npos) << part << " not in: " << err;
+    }
+};
+}  // namespace
+
+TEST(Robustness, RetentionPastTheStoredOffsetStopsTheLoadUntilSkippedExplicitly) {
+    Retention r;
+    r.produce_messages(2000);
+    ASSERT_EQ(run("dgkafka", {"load", "-quit-at-eof", r.path}).code, 0);
+    ASSERT_EQ(count_rows(r.job), 2000);
+    r.produce_messages(8000);
+    const int64_t low = low_watermark(r.job.topic, 0);
+    ASSERT_GT(low, 2000) << "the mock broker's retention should have deleted offsets 2000..";
+
+    const auto stopped = run("dgkafka", {"load", "-quit-at-eof", r.path});
+    EXPECT_EQ(stopped.code, static_cast<int>(Exit::data_loss)) << stopped.err;
+    r.expect_gap_named(stopped.err, low);
+    EXPECT_EQ(count_rows(r.job), 2000) << "nothing past the gap may be loaded";
+    EXPECT_EQ(r.stored(), 2000);
+
+    const auto checked = run("dgkafka", {"check", r.path});
+    EXPECT_EQ(checked.code, static_cast<int>(Exit::data_loss)) << checked.err;
+    EXPECT_NE(checked.out.find("Retention gaps"), std::string::npos) << checked.out;
+    r.expect_gap_named(checked.err, low);
+
+    // Accepting the loss is explicit: the gap goes into the history and the load goes on.
+    r.job.input_extra = "on_data_loss = \"skip\"\n";
+    r.path = r.job.write();
+    const auto skipped = run("dgkafka", {"load", "-quit-at-eof", r.path});
+    EXPECT_EQ(skipped.code, 0) << skipped.err;
+    EXPECT_NE(skipped.err.find("skipped"), std::string::npos) << skipped.err;
+    EXPECT_EQ(r.history("retention-gap"), low - 2000);
+    EXPECT_EQ(count_rows(r.job), 2000 + (10000 - low));
+    EXPECT_EQ(run("dgkafka", {"check", r.path}).code, 0);
+}
+
+TEST(Robustness, RetentionOvertakingARunningLoaderStopsItBeforeTheGap) {
+    Retention r;
+    r.produce_messages(2000);
+    auto loader = spawn("dgkafka", {"load", r.path});  // streaming
+    ASSERT_TRUE(wait_until([&] { return r.stored() == 2000 || loader.exited(); }, 60s));
+    ASSERT_FALSE(loader.exited()) << loader.wait().err;
+    kill(loader.pid, SIGSTOP);  // a loader lagging behind retention
+    r.produce_messages(8000);
+    const int64_t low = low_watermark(r.job.topic, 0);
+    ASSERT_GT(low, 2000);
+    kill(loader.pid, SIGCONT);
+    const auto stopped = loader.wait();
+    EXPECT_EQ(stopped.code, static_cast<int>(Exit::data_loss)) << stopped.err;
+    r.expect_gap_named(stopped.err, low);
+    EXPECT_EQ(count_rows(r.job), 2000);
+    EXPECT_EQ(r.stored(), 2000);
+
+    // -force-reset-earliest moves on and records the size of the gap.
+    const auto reset = run("dgkafka", {"load", "-quit-at-eof", "-force-reset-earliest", r.path});
+    EXPECT_EQ(reset.code, 0) << reset.err;
+    EXPECT_EQ(r.history("reset-earliest"), low - 2000);
+    EXPECT_EQ(count_rows(r.job), 2000 + (10000 - low));
+}
+
+namespace {
+// A streaming job whose batches stay open for 30 s (minimal_interval), with 100 messages waiting.
+struct LongInterval {
+    Job job{"signal"};
+    std::string path, app;
+
+    explicit LongInterval(double interval = 30) {
+        job.columns = {{"id", "integer"}};
+        job.minimal_interval = interval;
+        sql("CREATE TABLE " + q(job.table) + " (id integer)");
+        path = job.write();
+        create_topic(job.topic, 1);
+        std::vector<Record> records;
+        for (int i = 0; i < 100; ++i) records.push_back({std::to_string(i), {}, 0});
+        produce(job.topic, records);
+        EXPECT_EQ(run("dgkafka", {"setup", path}).code, 0);
+        app = unique_name("dgkafka_signal");
+    }
+    Spawned start(const std::vector<std::string>& flags = {}) {
+        setenv("PGAPPNAME", app.c_str(), 1);  // to find the loader's session in pg_stat_activity
+        std::vector<std::string> args = {"load"};
+        args.insert(args.end(), flags.begin(), flags.end());
+        args.push_back(path);
+        auto loader = spawn("dgkafka", args);
+        unsetenv("PGAPPNAME");
+        return loader;
+    }
+    int64_t sessions(const std::string& condition) const {
+        return sql_count("SELECT count(*) FROM pg_stat_activity WHERE application_name = '" + app + "' AND " + condition);
+    }
+    int64_t stored() const {
+        return sql_count("SELECT coalesce(max(committed_offset), -1) FROM " + q(job.table + "_offset"));
+    }
+};
+
+double seconds_since(std::chrono::steady_clock::time_point t) {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - t).count();
+}
+
+void expect_prompt_commit_on(int signo) {
+    LongInterval l;
+    auto loader = l.start();
+    ASSERT_TRUE(wait_until([&] { return l.sessions("xact_start IS NOT NULL") > 0 || loader.exited(); }, 60s))
+        << "the batch should be open";
+    ASSERT_FALSE(loader.exited()) << loader.wait().err;
+    const auto signalled = std::chrono::steady_clock::now();
+    kill(loader.pid, signo);
+    const auto r = loader.wait();
+    EXPECT_LT(seconds_since(signalled), 5.0) << "the batch in flight commits at once, not after minimal_interval";
+    EXPECT_EQ(r.code, 0) << r.err;
+    const int64_t rows = count_rows(l.job);
+    EXPECT_GT(rows, 0);
+    EXPECT_EQ(l.stored(), rows);
+    EXPECT_EQ(r.out.rfind("LOAD " + std::to_string(rows) + " rows", 0), 0u) << r.out;
+    EXPECT_NE(r.out.find("stopped by signal"), std::string::npos) << r.out;
+}
+}  // namespace
+
+TEST(Robustness, SigtermDuringALongIntervalCommitsTheBatchInFlightAtOnce) { expect_prompt_commit_on(SIGTERM); }
+
+TEST(Robustness, SighupStopsLikeSigterm) { expect_prompt_commit_on(SIGHUP); }
+
+TEST(Robustness, ASecondSignalRollsBackAndExitsAtOnce) {
+    LongInterval l;
+    auto loader = l.start();
+    ASSERT_TRUE(wait_until([&] { return l.sessions("xact_start IS NOT NULL") > 0 || loader.exited(); }, 60s));
+    ASSERT_FALSE(loader.exited()) << loader.wait().err;
+    // Holding the job's offset rows makes the commit that the first signal starts wait.
+    auto conn = db();
+    pqxx::work lock(*conn);
+    lock.exec("SELECT * FROM " + q(l.job.table + "_offset") + " FOR UPDATE");
+    kill(loader.pid, SIGINT);
+    ASSERT_TRUE(wait_until([&] { return l.sessions("wait_event_type = 'Lock'") > 0; }, 30s));
+    const auto signalled = std::chrono::steady_clock::now();
+    kill(loader.pid, SIGINT);
+    const auto r = loader.wait();
+    EXPECT_LT(seconds_since(signalled), 5.0);
+    EXPECT_EQ(r.code, 128 + SIGINT) << r.err;
+    EXPECT_NE(r.err.find("second signal"), std::string::npos) << r.err;
+    lock.abort();
+    EXPECT_TRUE(wait_until([&] { return l.sessions("true") == 0; }, 30s)) << "the server ends the loader's session";
+    EXPECT_EQ(count_rows(l.job), 0) << "the batch in flight is rolled back";
+    EXPECT_EQ(l.stored(), 0);
+    // Nothing lost: the next run resumes from the stored offsets.
+    ASSERT_EQ(run("dgkafka", {"load", "-quit-at-eof", l.path}).code, 0);
+    EXPECT_EQ(count_rows(l.job), 100);
+}
+
+TEST(Robustness, QuitAtEofClosesItsBatchOnceEveryPartitionReachedItsEnd) {
+    LongInterval l(20);
+    const auto started = std::chrono::steady_clock::now();
+    const auto r = run("dgkafka", {"load", "-quit-at-eof", l.path});
+    EXPECT_EQ(r.code, 0) << r.err;
+    EXPECT_LT(seconds_since(started), 10.0) << "not after minimal_interval (20 s)";
+    EXPECT_EQ(count_rows(l.job), 100);
+}

@@ -148,7 +148,8 @@ void produce(const std::string& topic, const std::vector<Record>& records) {
     if (failed) throw std::runtime_error("produce: " + std::to_string(failed.load()) + " messages failed");
 }
 
-int64_t high_watermark(const std::string& topic, int32_t partition) {
+namespace {
+std::pair<int64_t, int64_t> watermarks(const std::string& topic, int32_t partition) {
     char err[512];
     rd_kafka_conf_t* conf = rd_kafka_conf_new();
     rd_kafka_conf_set(conf, "bootstrap.servers", brokers().c_str(), err, sizeof err);
@@ -157,8 +158,12 @@ int64_t high_watermark(const std::string& topic, int32_t partition) {
     const auto e = rd_kafka_query_watermark_offsets(rk, topic.c_str(), partition, &low, &high, 10000);
     rd_kafka_destroy(rk);
     if (e) throw std::runtime_error(rd_kafka_err2str(e));
-    return high;
+    return {low, high};
 }
+}  // namespace
+
+int64_t high_watermark(const std::string& topic, int32_t partition) { return watermarks(topic, partition).second; }
+int64_t low_watermark(const std::string& topic, int32_t partition) { return watermarks(topic, partition).first; }
 
 std::unique_ptr<pqxx::connection> db() {
     sandbox();

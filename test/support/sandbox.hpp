@@ -44,6 +44,7 @@ struct Record {
 // Produces and waits until every message is acknowledged; returns the count acknowledged.
 void produce(const std::string& topic, const std::vector<Record>& records);
 int64_t high_watermark(const std::string& topic, int32_t partition);
+int64_t low_watermark(const std::string& topic, int32_t partition);  // the log start: retention moves it
 
 // Plain SQL against the sandbox database.
 std::unique_ptr<pqxx::connection> db();

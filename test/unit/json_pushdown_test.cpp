@@ -54,10 +54,26 @@ TEST(JsonPushdown, ArithmeticIsNotARowExpansion) {
     EXPECT_TRUE(plan({"(jdata->>'a')::int", "(udf(1)).*"}).document_needed);
 }
 
-TEST(JsonPushdown, OnlyForJsonTypedInput) {
+TEST(JsonPushdown, JsonbStagesTextAndJsonOnlyWhenTheDocumentIsNotRead) {
     Config cfg;
     cfg.format = dgkafka::Format::json;
-    cfg.columns = {{"jdata", "jsonb", false}};  // jsonb's ->> normalises numbers: not the same text
-    cfg.mappings.push_back({{"c"}, "jdata->>'a'"});
+    cfg.columns = {{"jdata", "JSONB", false}};
+    cfg.mappings.push_back({{"c"}, "(jdata->>'a')::int"});
+    const auto p = JsonPushdown::plan(cfg);
+    EXPECT_TRUE(p.jsonb);
+    EXPECT_FALSE(p.document_needed);
+    EXPECT_EQ(p.expressions,
+              std::vector<std::string>{"(coalesce(\"_dgkafka_json_1\", \"_dgkafka_jsonb_1\" #>> '{}'))::int"});
+    EXPECT_EQ(p.stage_columns(), ", \"_dgkafka_json_1\" text, \"_dgkafka_jsonb_1\" jsonb");
+
+    cfg.mappings.push_back({{"d"}, "jdata"});  // parsed as jsonb anyway: its ->> is cheap
+    EXPECT_TRUE(JsonPushdown::plan(cfg).members.empty());
+}
+
+TEST(JsonPushdown, OnlyForJsonInput) {
+    Config cfg;
+    cfg.format = dgkafka::Format::json;
+    cfg.columns = {{"jdata", "text", false}};
+    cfg.mappings.push_back({{"c"}, "jdata::json->>'a'"});
     EXPECT_TRUE(JsonPushdown::plan(cfg).members.empty());
 }

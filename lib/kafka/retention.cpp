@@ -1,0 +1,28 @@
+#include "kafka/retention.hpp"
+
+#include <fmt/format.h>
+
+#include "util/errors.hpp"
+
+namespace dgkafka::kafka {
+
+std::optional<RetentionGap> retention_gap(int32_t partition, int64_t resume_at, const Watermarks& marks) {
+    if (resume_at >= marks.low) return std::nullopt;
+    return RetentionGap{partition, resume_at, marks.low};
+}
+
+std::string describe(const std::string& topic, const RetentionGap& gap) {
+    return fmt::format("topic {} partition {}: stored offset {} is below the log start offset {}: {} message(s) "
+                       "were deleted by retention before they were loaded",
+                       topic, gap.partition, gap.stored, gap.log_start, gap.lost());
+}
+
+void throw_data_loss(const std::string& topic, const std::vector<RetentionGap>& gaps) {
+    std::string what;
+    for (const auto& g : gaps) what += describe(topic, g) + "\n";
+    what += "nothing past the gap was loaded; to go on without those messages, run once with "
+            "-force-reset-earliest, or set kafka.input.on_data_loss = \"skip\"";
+    throw Error(Exit::data_loss, what);
+}
+
+}  // namespace dgkafka::kafka

@@ -1,0 +1,190 @@
+// Running dgkafka as a service: machine-readable logs, metrics, monitoring exit codes.
+#include <arpa/inet.h>
+#include <gtest/gtest.h>
+#include <httplib.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <csignal>
+#include <cstdio>
+
+#include <nlohmann/json.hpp>
+#include <regex>
+#include <sstream>
+
+#include "support/job.hpp"
+#include "support/sandbox.hpp"
+#include "util/errors.hpp"
+
+using namespace dgtest;
+using dgkafka::Exit;
+
+namespace {
+std::vector<std::string> lines(const std::string& text) {
+    std::vector<std::string> out;
+    std::istringstream in(text);
+    for (std::string l; std::getline(in, l);) out.push_back(l);
+    return out;
+}
+
+// A job of one partition holding `good` loadable messages and then one that is not an integer.
+std::string job_with_a_reject(Job& job, int good) {
+    job.columns = {{"id", "integer"}};
+    create_topic(job.topic, 1);
+    std::vector<Record> records;
+    for (int i = 0; i < good; ++i) records.push_back({std::to_string(i)});
+    records.push_back({"not a number"});
+    produce(job.topic, records);
+    sql("CREATE TABLE " + dgtest::quoted(job.table) + " (id integer)");
+    const auto path = job.write();
+    EXPECT_EQ(run("dgkafka", {"setup", path}).code, 0);
+    return path;
+}
+}  // namespace
+
+TEST(Logs, JsonLinesParseAndCarryTheBatchsTopicPartitionAndOffsets) {
+    Job job("logjson");
+    job.extra = "[kafka.properties]\ndebug = \"metadata\"\n";  // librdkafka's own lines, through the same path
+    const auto path = job_with_a_reject(job, 4);
+    const auto r = run("dgkafka", {"load", "-quit-at-eof", "-log-format", "json", "-vv", path});
+    ASSERT_EQ(r.code, 0) << r.err;
+    bool reject_line = false, librdkafka_line = false;
+    const std::regex iso(R"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z)");
+    for (const auto& l : lines(r.err)) {
+        nlohmann::json j;
+        ASSERT_NO_THROW(j = nlohmann::json::parse(l)) << l;
+        ASSERT_TRUE(j.is_object()) << l;
+        EXPECT_TRUE(std::regex_match(j.at("ts").get<std::string>(), iso)) << l;
+        EXPECT_TRUE(j.at("level") == "debug" || j.at("level") == "info" || j.at("level") == "warning") << l;
+        EXPECT_FALSE(j.at("msg").get<std::string>().empty()) << l;
+        if (j.value("component", "") == "librdkafka") librdkafka_line = true;
+        if (j.at("msg").get<std::string>().find("rejected into") != std::string::npos) {
+            reject_line = true;
+            EXPECT_EQ(j.at("level"), "warning");
+            EXPECT_EQ(j.at("topic"), job.topic);
+            EXPECT_EQ(j.at("partition"), 0);
+            EXPECT_EQ(j.at("first_offset"), 0);
+            EXPECT_EQ(j.at("last_offset"), 4);
+        }
+    }
+    EXPECT_TRUE(reject_line) << r.err;
+    EXPECT_TRUE(librdkafka_line) << r.err;
+    EXPECT_EQ(sql_count("SELECT count(*) FROM " + dgtest::quoted(job.table)), 4);
+}
+
+TEST(Logs, TextLinesHaveATimestampAndLevelAndQuietKeepsOnlyErrors) {
+    Job job("logtext");
+    const auto path = job_with_a_reject(job, 2);
+    auto r = run("dgkafka", {"load", "-quit-at-eof", "-q", path});
+    ASSERT_EQ(r.code, 0) << r.err;
+    EXPECT_EQ(r.err, "") << "-q: the reject warning is filtered out";
+    EXPECT_EQ(sql_count("SELECT count(*) FROM " + dgtest::quoted(job.table + "_rejects")), 1);
+
+    r = run("dgkafka", {"check", "-v", "-json", path + ".missing"});
+    EXPECT_EQ(r.code, static_cast<int>(Exit::config));
+    const auto all = lines(r.err);
+    ASSERT_FALSE(all.empty());
+    for (const auto& l : all)
+        EXPECT_TRUE(std::regex_search(l, std::regex(R"(^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z (error|warning|info|debug) )")))
+            << l;
+    EXPECT_EQ(run("dgkafka", {"load", "-q", "-v", path}).code, static_cast<int>(Exit::usage));
+    EXPECT_EQ(run("dgkafka", {"load", "-log-format", "xml", path}).code, static_cast<int>(Exit::usage));
+}
+
+namespace {
+// A TCP port nobody listens on now (the kernel's choice), for the metrics server.
+int free_port() {
+    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t len = sizeof addr;
+    EXPECT_EQ(::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+    ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
+    ::close(fd);
+    return ntohs(addr.sin_port);
+}
+
+std::string scrape(int port) {
+    httplib::Client client("127.0.0.1", port);
+    const auto res = client.Get("/metrics");
+    return res && res->status == 200 ? res->body : "";
+}
+
+// The value of one series, e.g. series(text, "dgkafka_rows_loaded_total{...}"); -1 when absent.
+double series(const std::string& text, const std::string& name) {
+    for (const auto& l : lines(text))
+        if (l.rfind(name + " ", 0) == 0) return std::stod(l.substr(name.size() + 1));
+    return -1;
+}
+
+// promtool's verdict on an exposition: its exit code and what it printed.
+Result promtool_check(const std::string& text) {
+    const auto path = write_file("metrics.txt", text);
+    Result r;
+    const std::string cmd = "promtool check metrics < " + path + " 2>&1";
+    FILE* p = ::popen(cmd.c_str(), "r");
+    char buf[4096];
+    for (size_t n; (n = fread(buf, 1, sizeof buf, p)) > 0;) r.out.append(buf, n);
+    r.code = WEXITSTATUS(::pclose(p));
+    return r;
+}
+}  // namespace
+
+TEST(Metrics, AfterAKnownLoadMetricsHoldItsCountsAndPromtoolAcceptsThem) {
+    Job job("metrics");
+    job.columns = {{"id", "integer"}};
+    create_topic(job.topic, 2);
+    std::vector<Record> records;
+    for (int i = 0; i < 10; ++i) records.push_back({std::to_string(i), std::nullopt, 0});
+    for (int i = 0; i < 5; ++i) records.push_back({std::to_string(i), std::nullopt, 1});
+    records.push_back({"not a number", std::nullopt, 1});
+    produce(job.topic, records);
+    sql("CREATE TABLE " + dgtest::quoted(job.table) + " (id integer)");
+    const auto path = job.write();
+    ASSERT_EQ(run("dgkafka", {"setup", path}).code, 0);
+
+    const int port = free_port();
+    auto loader = spawn("dgkafka", {"load", "-metrics-address", "127.0.0.1:" + std::to_string(port), path});
+    const std::string job_labels = "consumer_group=\"" + job.group + "\",topic=\"" + job.topic + "\"";
+    std::string text;
+    ASSERT_TRUE(wait_until([&] {
+        text = scrape(port);
+        return series(text, "dgkafka_messages_consumed_total{" + job_labels + "}") == 16 &&
+               series(text, "dgkafka_partition_stored_offset{" + job_labels + ",partition=\"1\"}") == 6;
+    }, std::chrono::seconds(60))) << text << loader.wait().err;
+
+    EXPECT_EQ(series(text, "dgkafka_rows_loaded_total{" + job_labels + "}"), 15) << text;
+    EXPECT_EQ(series(text, "dgkafka_messages_rejected_total{" + job_labels + "}"), 1) << text;
+    const double batches = series(text, "dgkafka_batches_committed_total{" + job_labels + "}");
+    EXPECT_GE(batches, 2) << "two loaders, one partition each" << text;
+    EXPECT_EQ(series(text, "dgkafka_batch_duration_seconds_count{" + job_labels + "}"), batches) << text;
+    EXPECT_EQ(series(text, "dgkafka_batch_duration_seconds_bucket{" + job_labels + ",le=\"+Inf\"}"), batches) << text;
+    EXPECT_EQ(series(text, "dgkafka_partition_stored_offset{" + job_labels + ",partition=\"0\"}"), 10) << text;
+    EXPECT_EQ(series(text, "dgkafka_partition_lag{" + job_labels + ",partition=\"0\"}"), 0) << text;
+    EXPECT_EQ(series(text, "dgkafka_partition_lag{" + job_labels + ",partition=\"1\"}"), 0) << text;
+    EXPECT_EQ(series(text, "dgkafka_retries_total{target=\"database\"}"), 0) << text;
+    EXPECT_EQ(series(text, "dgkafka_retries_total{target=\"kafka\"}"), 0) << text;
+    EXPECT_NE(text.find("dgkafka_build_info{version=\""), std::string::npos) << text;
+    const auto verdict = promtool_check(text);
+    EXPECT_EQ(verdict.code, 0) << verdict.out << text;
+    EXPECT_EQ(verdict.out, "") << "no lint findings";
+
+    ::kill(loader.pid, SIGTERM);
+    const auto r = loader.wait();
+    EXPECT_EQ(r.code, 0) << r.err;
+    EXPECT_NE(r.out.find("LOAD 15 rows from 16 messages"), std::string::npos) << r.out;
+}
+
+TEST(Metrics, ABadAddressIsAConfigErrorNamingTheKey) {
+    Job job("metricsbad");
+    job.columns = {{"id", "integer"}};
+    job.extra = "";
+    auto toml = job.toml();
+    toml.replace(toml.find("[dgkafka]") + 9, 0, "\nmetrics_address = \"localhost\"");
+    const auto r = run("dgkafka", {"check", write_file("bad_metrics.toml", toml)});
+    EXPECT_EQ(r.code, static_cast<int>(Exit::config)) << r.err;
+    EXPECT_NE(r.err.find("dgkafka.metrics_address: \"localhost\" is not HOST:PORT"), std::string::npos) << r.err;
+}
