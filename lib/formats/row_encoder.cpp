@@ -46,6 +46,7 @@ RowEncoder::~RowEncoder() = default;
 
 bool RowEncoder::append(const Message& m, std::string& out, std::string& reason) {
     const size_t mark = out.size();
+    decoded_key_of_ = nullptr;
     bool ok = true;
     switch (format_) {
         case Format::csv: ok = append_csv(m.value, out, reason); break;
@@ -62,7 +63,7 @@ bool RowEncoder::append(const Message& m, std::string& out, std::string& reason)
         if (!m.has_key) {
             copy_text::append_null(out);
         } else {
-            ok = append_checked_text(m.key, message_key, out, reason);
+            ok = append_checked_text(key_text(m), message_key, out, reason);
         }
         out += '\t';
         copy_text::append_int(out, m.partition);
@@ -202,12 +203,18 @@ void RowEncoder::list_extra_fields(std::string_view document) {
     }
 }
 
+// Avro keys in Confluent's wire format as their JSON (what _key and a delete read); others as they are.
+std::string_view RowEncoder::key_text(const Message& m) {
+    if (!avro_ || m.key.empty() || m.key[0] != 0) return m.key;
+    if (decoded_key_of_ == m.key.data()) return decoded_key_;
+    std::string why;
+    if (!as_json(m.key, decoded_key_, why)) return m.key;  // not Avro after all: checked as text
+    decoded_key_of_ = m.key.data();
+    return decoded_key_;
+}
+
 bool RowEncoder::read_event(const Message& m, std::string_view document, std::string& reason) {
-    std::string_view key = m.has_key ? m.key : std::string_view();
-    if (avro_ && !key.empty() && key[0] == 0) {  // an Avro key in Confluent's wire format
-        std::string why;
-        if (as_json(key, decoded_key_, why)) key = decoded_key_;
-    }
+    const std::string_view key = key_text(m);
     if (envelope_ == Envelope::debezium) return change::read_debezium(document, key, event_, reason);
     if (!document.empty()) {
         event_.op = change::Op::upsert;

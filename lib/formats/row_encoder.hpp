@@ -75,6 +75,8 @@ private:
     std::string unescaped_;
     std::unique_ptr<avro::AvroReader> avro_;
     std::string decoded_, decoded_key_;  // Avro as JSON
+    const char* decoded_key_of_ = nullptr;  // the key bytes decoded_key_ holds
+    std::string_view key_text(const Message& m);
     Envelope envelope_;
     bool delete_on_tombstone_;
     std::vector<std::string> match_columns_;

@@ -29,6 +29,7 @@ LoadStatements LoadStatements::build(const Config& cfg) {
         s.copy_columns.push_back(JsonPushdown::column(i));
         if (pushdown.jsonb) s.copy_columns.push_back(JsonPushdown::json_column(i));
     }
+    std::string extra_columns = pushdown.stage_columns();
     if (cfg.envelope != Envelope::none || cfg.delete_on_tombstone) {  // each row's event: upsert, delete, skip
         s.copy_columns.push_back(quote_ident("_dgkafka_op"));
         extra_columns += ", \"_dgkafka_op\" \"char\"";
@@ -47,7 +48,7 @@ LoadStatements LoadStatements::build(const Config& cfg) {
     vars["target_columns"] = text::join(targets, ", ");
     vars["expressions"] = text::join(expressions, ", ");
     vars["filter"] = pushdown.filter.empty() ? "true" : pushdown.filter;
-    vars["stage_extra_columns"] = pushdown.stage_columns();
+    vars["stage_extra_columns"] = extra_columns;
     if (cfg.mode != Config::Mode::insert) {
         std::vector<std::string> match, assignments, conditions;
         for (const auto& m : cfg.match_columns) {

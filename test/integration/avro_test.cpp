@@ -226,3 +226,41 @@ TEST(Avro, BasicAuthWithAPasswordFileAndAWrongPasswordGivesUpWithoutRejecting) {
     ASSERT_EQ(r.code, 0) << r.err;
     EXPECT_EQ(sql_count("SELECT count(*) FROM " + dgtest::quoted(job.table)), static_cast<int64_t>(g.expected.size()));
 }
+
+TEST(Avro, DebeziumChangeEventsInAvroKeepTheTableEqualToTheSource) {
+    Job job("avro_dbz");
+    job.format = "avro";
+    job.max_row = 13;
+    job.input_extra = registry_line(sandbox().at("SCHEMA_REGISTRY_URL")) + "envelope = \"debezium\"\n";
+    const std::string out = shell("/usr/bin/python3 " + std::string(DGKAFKA_SOURCE_DIR) + "/test/data/debezium_avro.py " +
+                                  sandbox().at("SCHEMA_REGISTRY_URL") + " " + job.topic);
+    std::vector<Record> records;
+    std::string expected;
+    size_t start = 0;
+    for (size_t end; (end = out.find('\n', start)) != std::string::npos; start = end + 1) {
+        const auto m = nlohmann::json::parse(out.substr(start, end - start));
+        if (m.contains("state")) {
+            for (const auto& row : m["state"])
+                expected += (expected.empty() ? "" : ",") + std::to_string(row[0].get<int>()) + "|" +
+                            (row[1].is_null() ? "-" : row[1].get<std::string>()) + "|" + std::to_string(row[2].get<int>());
+            continue;
+        }
+        const std::string key = from_hex(m["key"].get<std::string>());
+        const bool tombstone = m["value"].is_null();
+        records.push_back({tombstone ? "" : from_hex(m["value"].get<std::string>()), key,
+                           static_cast<int32_t>(static_cast<unsigned char>(key.back()) % 2), tombstone});
+    }
+    create_topic(job.topic, 2);
+    produce(job.topic, records);
+    sql("CREATE TABLE " + dgtest::quoted(job.table) + " (id int PRIMARY KEY, name text, qty int)");
+    std::string toml = job.toml();
+    toml.replace(toml.find("[kafka.output]\n"), 15, "[kafka.output]\nmode = \"merge\"\nmatch_columns = [\"id\"]\n");
+    const auto path = write_file(job.table + ".toml", toml);
+    ASSERT_EQ(run("dgkafka", {"setup", path}).code, 0);
+    const auto r = run("dgkafka", {"load", "-quit-at-eof", path});
+    ASSERT_EQ(r.code, 0) << r.err;
+    EXPECT_EQ(sql_value("SELECT string_agg(concat_ws('|', id, coalesce(name, '-'), qty), ',' ORDER BY id) FROM " +
+                        dgtest::quoted(job.table)),
+              expected);
+    EXPECT_EQ(sql_count("SELECT count(*) FROM " + dgtest::quoted(job.table + "_rejects")), 0);
+}
