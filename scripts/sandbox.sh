@@ -84,6 +84,8 @@ export PGHOST='$pgroot'
 export PGPORT='$port'
 export PGUSER='postgres'
 export PGDATABASE='dgkafka'
+# The sandbox server has no TLS: say so, since dgkafka's default (the manual's) is sslmode=require.
+export PGSSLMODE='disable'
 export DGKAFKA_PGDATA='$pgroot/data'
 export DGKAFKA_PGBIN='$bin'
 ENV

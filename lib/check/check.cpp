@@ -12,6 +12,8 @@
 #include "db/tables.hpp"
 #include "kafka/client.hpp"
 #include "kafka/retention.hpp"
+#include "kafka/group_offsets.hpp"
+#include "load/group_start.hpp"
 #include "util/errors.hpp"
 #include "util/table.hpp"
 
@@ -24,6 +26,7 @@ struct Recorded {
     int64_t committed;
     std::optional<int64_t> latest;
     std::string start, end;
+    std::optional<int64_t> group_offset;  // taken from Kafka, written by another tool
 };
 
 struct FromKafka {
@@ -31,6 +34,7 @@ struct FromKafka {
     std::optional<int64_t> committed;  // the group's committed offset, if any
     int64_t latest;
     int64_t lag;  // latest - offset recorded in the database (or - earliest when none)
+    std::string note;  // why the group's offset differs from the database's
 };
 
 struct History {
@@ -70,14 +74,16 @@ void run_check(const Config& cfg, const CheckOptions& options, std::ostream& out
                                                           cfg.offset_table.display(), cfg.history_table.display(),
                                                           cfg.path));
             const auto vars = db::table_vars(cfg);
-            for (const auto& r : tx.exec_params(sql::render("check_offsets", vars), cfg.consumer_group, cfg.topic))
+            for (const auto& r : tx.exec_params(sql::render("check_offsets", vars), cfg.consumer_group, cfg.topic,
+                                                cfg.output_table.display()))
                 recorded.push_back({r[0].as<int32_t>(), r[1].as<int64_t>(),
                                     r[2].is_null() ? std::nullopt : std::optional<int64_t>(r[2].as<int64_t>()),
                                     r[3].is_null() ? "-" : r[3].as<std::string>(),
-                                    r[4].is_null() ? "-" : r[4].as<std::string>()});
+                                    r[4].is_null() ? "-" : r[4].as<std::string>(),
+                                    r[5].is_null() ? std::nullopt : std::optional<int64_t>(r[5].as<int64_t>())});
             if (options.history > 0)
                 for (const auto& r : tx.exec_params(sql::render("check_history", vars), cfg.consumer_group, cfg.topic,
-                                                    options.history))
+                                                    options.history, cfg.output_table.display()))
                     history.push_back({r[0].as<int32_t>(), r[1].as<std::string>(), r[2].as<int64_t>(),
                                        r[3].as<int64_t>(), r[4].as<int64_t>(), r[5].as<std::string>(),
                                        r[6].as<std::string>()});
@@ -88,8 +94,8 @@ void run_check(const Config& cfg, const CheckOptions& options, std::ostream& out
 
     auto admin = kafka::make_admin(cfg.brokers, cfg.kafka_properties);
     const int partitions = kafka::partition_count(admin.get(), cfg.topic, cfg.brokers);
-    const auto committed = kafka::committed_offsets(cfg.brokers, cfg.kafka_properties, cfg.consumer_group,
-                                                    cfg.topic, partitions);
+    const auto committed =
+        kafka::group_offsets(cfg.brokers, cfg.kafka_properties, cfg.consumer_group, cfg.topic, partitions);
     const std::string asked = utc_now();
     std::vector<FromKafka> kafka_side;
     std::vector<kafka::RetentionGap> gaps;  // recorded offsets that retention has passed
@@ -97,14 +103,18 @@ void run_check(const Config& cfg, const CheckOptions& options, std::ostream& out
     for (int32_t p = 0; p < partitions; ++p) {
         const auto marks = kafka::query_watermarks(admin.get(), cfg.topic, p);
         int64_t loaded_to = marks.low;
+        std::optional<db::StoredStart> stored;
         for (const auto& r : recorded)
             if (r.partition == p) {
                 loaded_to = std::max(r.committed, marks.low);
                 if (auto gap = kafka::retention_gap(p, r.committed, marks)) gaps.push_back(*gap);
+                stored = db::StoredStart{r.committed, r.group_offset};
             }
         const auto c = committed.find(p);
-        FromKafka k{p, c == committed.end() ? std::nullopt : std::optional<int64_t>(c->second), marks.high,
-                    std::max<int64_t>(0, marks.high - loaded_to)};
+        const auto group = c == committed.end() ? std::nullopt : std::optional<kafka::GroupOffset>(c->second);
+        FromKafka k{p, group ? std::optional<int64_t>(group->offset) : std::nullopt, marks.high,
+                    std::max<int64_t>(0, marks.high - loaded_to),
+                    group ? explain(classify(group, stored, cfg.output_table.display()), *group) : ""};
         total_lag += k.lag;
         kafka_side.push_back(k);
     }
@@ -131,7 +141,8 @@ void run_check(const Config& cfg, const CheckOptions& options, std::ostream& out
             j["kafka"].push_back({{"partition", k.partition},
                                   {"committed", opt_json(k.committed)},
                                   {"latest", k.latest},
-                                  {"lag", k.lag}});
+                                  {"lag", k.lag},
+                                  {"note", k.note}});
         if (options.history > 0) {
             j["history"] = nlohmann::json::array();
             for (const auto& h : history)
@@ -156,10 +167,10 @@ void run_check(const Config& cfg, const CheckOptions& options, std::ostream& out
                  opt(r.latest), r.start, r.end});
     rec.print(out);
     out << "\n[Offset from Kafka]\n";
-    TextTable kt({"Group", "Topic", "Partition", "Committed", "Latest", "Timestamp", "Lag"});
+    TextTable kt({"Group", "Topic", "Partition", "Committed", "Latest", "Timestamp", "Lag", "Note"});
     for (const auto& k : kafka_side)
         kt.add({cfg.consumer_group, cfg.topic, std::to_string(k.partition), opt(k.committed), std::to_string(k.latest),
-                asked, std::to_string(k.lag)});
+                asked, std::to_string(k.lag), k.note});
     kt.print(out);
     out << fmt::format("\nTotal lag = {}\n", total_lag);
     if (options.history > 0) {

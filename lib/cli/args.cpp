@@ -1,5 +1,7 @@
 #include "cli/args.hpp"
 
+#include "util/text.hpp"
+
 namespace dgkafka::cli {
 
 std::vector<std::string> normalize(const std::vector<std::string>& args, const std::set<std::string>& long_names) {
@@ -16,6 +18,21 @@ std::vector<std::string> normalize(const std::vector<std::string>& args, const s
         out.push_back(a);
     }
     return out;
+}
+
+std::string unknown_flag(const std::vector<std::string>& args, const std::set<std::string>& long_names,
+                         const std::string& short_names) {
+    for (const auto& a : args) {
+        if (a.size() < 2 || a[0] != '-' || a == "--") continue;
+        const bool two = a[1] == '-';
+        const auto name = a.substr(two ? 2 : 1, a.find('=') == std::string::npos ? std::string::npos
+                                                                                   : a.find('=') - (two ? 2 : 1));
+        if (long_names.count(name)) continue;
+        if (!two && name.find_first_not_of(short_names) == std::string::npos) continue;  // -v, -vv, -h
+        const auto near = text::nearest(name, {long_names.begin(), long_names.end()});
+        return near.empty() ? "unknown flag " + a : "unknown flag " + a + ": did you mean -" + near + "?";
+    }
+    return "";
 }
 
 }  // namespace dgkafka::cli

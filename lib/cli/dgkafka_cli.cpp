@@ -193,7 +193,8 @@ int run(int argc, const char* const* argv, std::ostream& out, std::ostream& err,
     if (cmd == commands().end()) throw Error(Exit::usage, fmt::format("unknown command \"{}\"\n\n{}", args[0], usage()));
 
     auto options = options_for(*cmd);
-    auto normalized = normalize(args, long_names(options));
+    const auto names = long_names(options);
+    auto normalized = normalize(args, names);
     normalized[0] = std::string("dgkafka ") + cmd->name;
     std::vector<const char*> cargv;
     for (const auto& a : normalized) cargv.push_back(a.c_str());
@@ -201,7 +202,8 @@ int run(int argc, const char* const* argv, std::ostream& out, std::ostream& err,
     try {
         parsed = options.parse(static_cast<int>(cargv.size()), cargv.data());
     } catch (const cxxopts::exceptions::exception& e) {
-        throw Error(Exit::usage, fmt::format("{}\n\n{}", e.what(), options.help()));
+        const auto unknown = unknown_flag({args.begin() + 1, args.end()}, names, "hv");
+        throw Error(Exit::usage, fmt::format("{}\n\n{}", unknown.empty() ? e.what() : unknown, options.help()));
     }
     if (parsed.count("help")) {
         out << options.help();

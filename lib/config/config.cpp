@@ -345,9 +345,9 @@ private:
     }
 
     void read_input(const toml::value& input) {
-        if (auto d = opt_string(input, "delimiter"); d && (d->size() != 1 || *d == "\"" || *d == "\n" || *d == "\r"))
+        if (auto d = opt_string(input, "delimiter"); d && (d->empty() || d->find_first_of("\"\n\r") != std::string::npos))
             problems_.add(*find(input, "delimiter"), "kafka.input.delimiter",
-                          fmt::format("\"{}\" must be exactly one character, not a quote or line break", *d));
+                          fmt::format("\"{}\" must be one or more characters, without quotes or line breaks", *d));
         read_avro(input);
         if (cfg_.envelope == Envelope::debezium && cfg_.format != Format::json && cfg_.format != Format::avro)
             problems_.add(*find(input, "envelope"), "kafka.input.envelope", "\"debezium\" needs format = \"json\" or \"avro\"");

@@ -49,7 +49,7 @@ struct Config {
     std::vector<std::pair<std::string, std::string>> kafka_properties;  // passed to librdkafka unchanged
 
     Format format = Format::csv;
-    char delimiter = ',';
+    std::string delimiter = ",";  // kafka.input.delimiter: one character or several
     std::string consumer_group;
     std::string topic;
     std::optional<int> partition_num;

@@ -88,10 +88,11 @@ std::vector<Key> make_keys() {
     k.push_back(Key("dgkafka.password_file", K::string, "file whose first line is the database password"));
     k.push_back(Key("dgkafka.password_env", K::string, "environment variable holding the database password"));
     k.push_back(Key("dgkafka.host", K::string, "database host name, or a socket directory when it starts with /")
-                    .def_text("PGHOST").bind(DGKAFKA_FIELD(db.host)));
+                    .def_text("PGHOST, else localhost").bind(DGKAFKA_FIELD(db.host)));
     k.push_back(Key("dgkafka.port", K::integer, "database port").def_text("PGPORT").in(between(1, 65535))
                     .bind(DGKAFKA_FIELD(db.port)));
-    k.push_back(Key("dgkafka.sslmode", K::string, "TLS to the database, as libpq's sslmode").def_text("PGSSLMODE")
+    k.push_back(Key("dgkafka.sslmode", K::string, "TLS to the database, as libpq's sslmode")
+                    .def_text("PGSSLMODE, else require (the manual's, not libpq's prefer)")
                     .one_of({"disable", "allow", "prefer", "require", "verify-ca", "verify-full"})
                     .bind(DGKAFKA_FIELD(db.sslmode)));
     k.push_back(Key("dgkafka.sslcert", K::string, "client certificate file").def_text("PGSSLCERT")
@@ -119,9 +120,9 @@ std::vector<Key> make_keys() {
 
     k.push_back(Key("kafka.input.format", K::string, "how a message becomes a row").required()
                     .one_of({"csv", "json", "binary", "avro"}).bind(DGKAFKA_FIELD(format)));
-    k.push_back(Key("kafka.input.delimiter", K::string, "CSV field separator").def(std::string(","))
-                    .allowed("one character, not a quote or line break").bind(DGKAFKA_FIELD(delimiter)));
-    k.push_back(Key("kafka.input.consumer_group", K::string, "consumer group: names the job's offsets").required()
+    k.push_back(Key("kafka.input.delimiter", K::string, "CSV field separator (the manual's delimiter_string)").def(std::string(","))
+                    .allowed("one or more characters, without quotes or line breaks").bind(DGKAFKA_FIELD(delimiter)));
+    k.push_back(Key("kafka.input.consumer_group", K::string, "consumer group: with the topic and the output table, names the job's offsets").required()
                     .not_empty().bind(DGKAFKA_FIELD(consumer_group)));
     k.push_back(Key("kafka.input.topic", K::string, "the topic to load").required().not_empty()
                     .bind(DGKAFKA_FIELD(topic)));
@@ -140,7 +141,7 @@ std::vector<Key> make_keys() {
     k.push_back(Key("kafka.input.ext_read_table", K::string, "staging table: the input columns plus Kafka metadata")
                     .def_text("<output_table>_kafka_read"));
     k.push_back(Key("kafka.input.ext_write_table", K::string, "outbox table that dgkafka publish sends to the topic"));
-    k.push_back(Key("kafka.input.ext_offset_table", K::string, "current offsets, one row per group, topic and partition")
+    k.push_back(Key("kafka.input.ext_offset_table", K::string, "current offsets, one row per group, topic, output table and partition")
                     .def(std::string("kafka_offset")));
     k.push_back(Key("kafka.input.schema_registry", K::strings,
                     "avro: Schema Registry URL(s), tried in turn, for Confluent's wire format")

@@ -2,6 +2,9 @@
 
 #include <fmt/format.h>
 
+#include <cstdlib>
+#include <initializer_list>
+
 #include "util/errors.hpp"
 #include "util/text.hpp"
 
@@ -28,12 +31,21 @@ std::string conninfo(const DbSettings& s, const std::string& application_name) {
         else
             out += fmt::format(" {}={}", key, quote_value(*value));
     };
-    add("host", s.host);
+    // The manual's defaults where neither the config nor libpq's environment says (not libpq's:
+    // the local socket and sslmode=prefer, which may talk in plaintext).
+    auto or_manual = [](const std::optional<std::string>& v, std::initializer_list<const char*> env,
+                        const char* fallback) -> std::optional<std::string> {
+        if (v) return v;
+        for (const char* e : env)
+            if (const char* set = std::getenv(e); set && *set) return std::nullopt;
+        return fallback;
+    };
+    add("host", or_manual(s.host, {"PGHOST", "PGHOSTADDR"}, "localhost"));
     add("port", s.port);
     add("dbname", s.database);
     add("user", s.user);
     add("password", s.password);
-    add("sslmode", s.sslmode);
+    add("sslmode", or_manual(s.sslmode, {"PGSSLMODE", "PGREQUIRESSL"}, "require"));
     add("sslcert", s.sslcert);
     add("sslkey", s.sslkey);
     add("sslrootcert", s.sslrootcert);

@@ -5,12 +5,15 @@
 
 namespace dgkafka::db {
 
-OffsetStore::OffsetStore(const Config& cfg) : group_(cfg.consumer_group), topic_(cfg.topic) {
+OffsetStore::OffsetStore(const Config& cfg)
+    : group_(cfg.consumer_group), topic_(cfg.topic), output_table_(cfg.output_table.display()) {
     const auto vars = table_vars(cfg);
     init_sql_ = sql::render("offsets_init", vars);
     read_sql_ = sql::render("offsets_read", vars);
     lock_sql_ = sql::render("offsets_lock", vars);
     record_sql_ = sql::render("offsets_commit", vars);
+    starts_sql_ = sql::render("offsets_group_read", vars);
+    group_set_sql_ = sql::render("offsets_group_set", vars);
 }
 
 void OffsetStore::init(pqxx::transaction_base& tx, const kafka::Offsets& earliest) const {
@@ -20,13 +23,13 @@ void OffsetStore::init(pqxx::transaction_base& tx, const kafka::Offsets& earlies
         parts.push_back(p);
         offsets.push_back(o);
     }
-    tx.exec_params0(init_sql_, group_, topic_, pg_array(parts), pg_array(offsets));
+    tx.exec_params0(init_sql_, group_, topic_, pg_array(parts), pg_array(offsets), output_table_);
 }
 
 kafka::Offsets OffsetStore::read(pqxx::transaction_base& tx, const std::vector<int32_t>& partitions,
                                  bool lock) const {
     kafka::Offsets out;
-    for (const auto& row : tx.exec_params(lock ? lock_sql_ : read_sql_, group_, topic_, pg_array(partitions)))
+    for (const auto& row : tx.exec_params(lock ? lock_sql_ : read_sql_, group_, topic_, pg_array(partitions), output_table_))
         out[row[0].as<int32_t>()] = row[1].as<int64_t>();
     return out;
 }
@@ -43,7 +46,25 @@ void OffsetStore::record(pqxx::transaction_base& tx, const std::vector<Partition
         latest.push_back(r.latest);
     }
     tx.exec_params0(record_sql_, group_, topic_, pg_array(parts), pg_array(starts), pg_array(ends),
-                    pg_array(counts), pg_array(latest), event, batch_start_epoch);
+                    pg_array(counts), pg_array(latest), event, batch_start_epoch, output_table_);
+}
+
+std::map<int32_t, StoredStart> OffsetStore::read_starts(pqxx::transaction_base& tx) const {
+    std::map<int32_t, StoredStart> out;
+    for (const auto& row : tx.exec_params(starts_sql_, group_, topic_, output_table_))
+        out[row[0].as<int32_t>()] = {row[1].as<int64_t>(),
+                                     row[2].is_null() ? std::nullopt : std::optional<int64_t>(row[2].as<int64_t>())};
+    return out;
+}
+
+void OffsetStore::set_group_offsets(pqxx::transaction_base& tx, const kafka::Offsets& offsets) const {
+    std::vector<int32_t> parts;
+    std::vector<int64_t> values;
+    for (const auto& [p, o] : offsets) {
+        parts.push_back(p);
+        values.push_back(o);
+    }
+    tx.exec_params0(group_set_sql_, group_, topic_, pg_array(parts), pg_array(values), output_table_);
 }
 
 }  // namespace dgkafka::db

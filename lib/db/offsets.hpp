@@ -1,6 +1,8 @@
 #pragma once
 // The current-offset and history tables: where every partition resumes, and what each batch did.
 #include <cstdint>
+#include <map>
+#include <optional>
 #include <pqxx/pqxx>
 #include <string>
 #include <vector>
@@ -19,6 +21,13 @@ struct PartitionRange {
     int64_t latest = -1; // partition end offset as last seen
 };
 
+// A partition's row at start: where it resumes, and the group's offset last taken from Kafka.
+struct StoredStart {
+    int64_t committed = 0;
+    std::optional<int64_t> group_offset;  // written by another tool, already acted on
+};
+
+// Rows are keyed by consumer group, topic, output table and partition (the spec's resume key).
 class OffsetStore {
 public:
     explicit OffsetStore(const Config& cfg);
@@ -31,9 +40,14 @@ public:
     void record(pqxx::transaction_base& tx, const std::vector<PartitionRange>& ranges, const std::string& event,
                 double batch_start_epoch) const;
 
+    // Every stored partition of this job, locked until the transaction ends.
+    std::map<int32_t, StoredStart> read_starts(pqxx::transaction_base& tx) const;
+    // Sets (offset >= 0) or clears (-1) each partition's group_offset.
+    void set_group_offsets(pqxx::transaction_base& tx, const kafka::Offsets& offsets) const;
+
 private:
-    std::string group_, topic_;
-    std::string init_sql_, read_sql_, lock_sql_, record_sql_;
+    std::string group_, topic_, output_table_;
+    std::string init_sql_, read_sql_, lock_sql_, record_sql_, starts_sql_, group_set_sql_;
 };
 
 }  // namespace dgkafka::db

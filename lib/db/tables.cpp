@@ -73,7 +73,24 @@ std::vector<std::string> output_table_problems(pqxx::transaction_base& tx, const
     return problems;
 }
 
+namespace {
+// Offset tables written before the resume key held the output table lack these columns.
+bool offsets_current(pqxx::transaction_base& tx, const Config& cfg) {
+    const auto offsets = table_columns(tx, cfg.offset_table);
+    const auto history = table_columns(tx, cfg.history_table);
+    auto has = [](const std::vector<std::string>& cols, const char* c) {
+        return std::find(cols.begin(), cols.end(), c) != cols.end();
+    };
+    return has(offsets, "output_table") && has(offsets, "group_offset") && has(history, "output_table");
+}
+}  // namespace
+
 void require_setup(pqxx::transaction_base& tx, const Config& cfg) {
+    if (table_exists(tx, cfg.offset_table) && table_exists(tx, cfg.history_table) && !offsets_current(tx, cfg))
+        throw Error(Exit::not_set_up,
+                    fmt::format("offset tables {} and {} have an earlier shape (no output table in the resume key): "
+                                "run `dgkafka setup {}` to bring them forward",
+                                cfg.offset_table.display(), cfg.history_table.display(), cfg.path));
     for (const auto* t : {&cfg.offset_table, &cfg.history_table, &cfg.read_table, &cfg.reject_table})
         if (!table_exists(tx, *t))
             throw Error(Exit::not_set_up, fmt::format("table {} does not exist: run `dgkafka setup {}` first",
@@ -88,6 +105,60 @@ void require_setup(pqxx::transaction_base& tx, const Config& cfg) {
                                 cfg.path));
 }
 
+namespace {
+struct ShapeColumn {
+    std::string name, type;
+    bool in_key = false;
+};
+
+std::vector<ShapeColumn> shape(pqxx::transaction_base& tx, const std::string& quoted) {
+    std::vector<ShapeColumn> out;
+    for (const auto& row : tx.exec_params(sql::render("table_shape", {}), quoted))
+        out.push_back({row[0].as<std::string>(), row[1].as<std::string>(), row[2].as<bool>()});
+    return out;
+}
+
+// How an existing table differs from the one `file` creates: the latter is made as a temporary
+// table in a savepoint rolled back at once, so the schema files stay the only description.
+std::vector<std::string> shape_problems(pqxx::dbtransaction& tx, const std::string& file,
+                                        std::map<std::string, std::string> vars, const std::string& var,
+                                        const QualifiedName& table) {
+    const std::string probe = "pg_temp.\"dgkafka_shape\"";
+    vars[var] = probe;
+    vars["history_index"] = "\"dgkafka_shape_index\"";
+    std::vector<ShapeColumn> want;
+    {
+        pqxx::subtransaction sub(tx, "shape");
+        sub.exec0(sql::render(file, vars));
+        want = shape(sub, probe);
+        sub.abort();
+    }
+    const auto have = shape(tx, table.quoted());
+    std::vector<std::string> problems, key_want, key_have;
+    auto find = [](const std::vector<ShapeColumn>& cols, const std::string& name) {
+        return std::find_if(cols.begin(), cols.end(), [&](const ShapeColumn& c) { return c.name == name; });
+    };
+    for (const auto& w : want) {
+        if (w.in_key) key_want.push_back(w.name);
+        const auto h = find(have, w.name);
+        if (h == have.end())
+            problems.push_back(fmt::format("no column \"{}\" ({})", w.name, w.type));
+        else if (h->type != w.type)
+            problems.push_back(fmt::format("column \"{}\" is {}, not {}", w.name, h->type, w.type));
+    }
+    for (const auto& h : have) {
+        if (h.in_key) key_have.push_back(h.name);
+        if (find(want, h.name) == want.end()) problems.push_back(fmt::format("unexpected column \"{}\"", h.name));
+    }
+    std::sort(key_want.begin(), key_want.end());
+    std::sort(key_have.begin(), key_have.end());
+    if (key_want != key_have)
+        problems.push_back(fmt::format("primary key ({}) instead of ({})", text::join(key_have, ", "),
+                                       text::join(key_want, ", ")));
+    return problems;
+}
+}  // namespace
+
 void setup(const Config& cfg, std::ostream& out) {
     auto conn = connect(cfg.db, "dgkafka setup");
     const auto vars = table_vars(cfg);
@@ -101,11 +172,36 @@ void setup(const Config& cfg, std::ostream& out) {
         };
         auto all = tables;
         if (!cfg.write_table.empty()) all.push_back({"write_table", &cfg.write_table});
+        std::vector<std::pair<const char*, const QualifiedName*>> existing;
         for (const auto& [file, name] : all) {
-            const bool existed = table_exists(tx, *name);
+            if (table_exists(tx, *name)) existing.push_back({file, name});
+            else out << fmt::format("created: {}\n", name->display());
             tx.exec0(sql::render(file, vars));
-            out << fmt::format("{} {}\n", existed ? "exists: " : "created:", name->display());
         }
+        if (!offsets_current(tx, cfg)) {
+            tx.exec_params(sql::render("offset_upgrade_args", {}), cfg.output_table.display(),
+                            cfg.offset_table.quoted(), cfg.history_table.quoted());
+            tx.exec0(sql::render("offset_upgrade", vars));
+            out << fmt::format("upgraded: {} and {}: keyed by output table; the rows already there are {}'s\n",
+                               cfg.offset_table.display(), cfg.history_table.display(), cfg.output_table.display());
+        }
+        std::vector<std::string> differ;
+        for (const auto& [file, name] : existing) {
+            const std::string var = file == std::string("offset_history") ? "history_table"
+                                    : file == std::string("staging_table") ? "read_table"
+                                                                            : file;
+            const auto problems = shape_problems(tx, file, vars, var, *name);
+            if (problems.empty()) {
+                out << fmt::format("exists:  {}\n", name->display());
+                continue;
+            }
+            out << fmt::format("differs: {}: {}\n", name->display(), text::join(problems, "; "));
+            differ.push_back(fmt::format("table {} is not the shape dgkafka needs: {}", name->display(),
+                                         text::join(problems, "; ")));
+        }
+        if (!differ.empty())
+            throw Error(Exit::config, text::join(differ, "\n") + "\n(fix or drop them, then run `dgkafka setup " +
+                                          cfg.path + "` again)");
         require_setup(tx, cfg);
         const auto problems = output_table_problems(tx, cfg);
         const bool output_exists = table_exists(tx, cfg.output_table);

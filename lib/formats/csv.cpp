@@ -5,6 +5,17 @@
 
 namespace dgkafka::csv {
 
+size_t RecordParser::delimiter_at(std::string_view record, size_t from) const {
+    const size_t n = record.size();
+    if (delimiter_.size() == 1) {  // fields are short: a plain loop beats a memchr call per field
+        const char d = delimiter_[0];
+        while (from < n && record[from] != d) ++from;
+        return from;
+    }
+    const size_t at = record.find(delimiter_, from);
+    return at == std::string_view::npos ? n : at;
+}
+
 bool RecordParser::parse(std::string_view record, std::vector<Field>& fields, std::string& error) {
     fields.clear();
     // A producer's trailing line break is not part of the last field.
@@ -36,21 +47,20 @@ bool RecordParser::parse(std::string_view record, std::vector<Field>& fields, st
             }
             fields.push_back({std::string_view(unescaped_).substr(start), true});
             if (i == n) return true;
-            if (record[i] != delimiter_) {
+            if (record.compare(i, delimiter_.size(), delimiter_) != 0) {
                 error = "text after a closing quote in field " + std::to_string(fields.size());
                 return false;
             }
-            ++i;
+            i += delimiter_.size();
             continue;
         }
-        size_t d = i;  // fields are short: a plain loop beats a memchr call per field
-        while (d < n && record[d] != delimiter_) ++d;
+        const size_t d = delimiter_at(record, i);
         if (d == n) {
             fields.push_back({record.substr(i), false});
             return true;
         }
         fields.push_back({record.substr(i, d - i), false});
-        i = d + 1;
+        i = d + delimiter_.size();
     }
 }
 
@@ -91,11 +101,11 @@ void Reader::split_record(std::vector<Field>& fields) {
         throw std::runtime_error("line " + std::to_string(record_line_) + ": " + error);
 }
 
-void append_field(std::string& out, std::string_view value, char delimiter, bool quoted_empty) {
-    bool needs_quotes = value.empty() && quoted_empty;
+void append_field(std::string& out, std::string_view value, std::string_view delimiter, bool quoted_empty) {
+    bool needs_quotes = (value.empty() && quoted_empty) || value.find(delimiter) != std::string_view::npos;
     for (size_t i = 0; i < value.size() && !needs_quotes; ++i) {
         const char c = value[i];
-        needs_quotes = c == delimiter || c == '"' || c == '\n' || c == '\r';
+        needs_quotes = c == '"' || c == '\n' || c == '\r';
     }
     if (!needs_quotes) {
         out.append(value);

@@ -1,9 +1,10 @@
 #pragma once
-// RFC 4180 CSV with any one-byte delimiter: quoted fields may hold the delimiter, quotes ("")
+// RFC 4180 CSV with any delimiter (one byte, or a string as the manual's delimiter_string): quoted fields may hold the delimiter, quotes ("")
 // and line breaks; an empty unquoted field is NULL, an empty quoted field ("") is an empty string.
 #include <istream>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace dgkafka::csv {
@@ -18,12 +19,15 @@ struct Field {
 // parser's own buffer, valid until the next parse().
 class RecordParser {
 public:
-    explicit RecordParser(char delimiter) : delimiter_(delimiter) {}
+    explicit RecordParser(std::string delimiter) : delimiter_(std::move(delimiter)) {}
+    explicit RecordParser(char delimiter) : delimiter_(1, delimiter) {}
     // False, with `error` set, for an unclosed quote or text after a closing quote.
     bool parse(std::string_view record, std::vector<Field>& fields, std::string& error);
 
 private:
-    char delimiter_;
+    size_t delimiter_at(std::string_view record, size_t from) const;  // record.size() when none
+
+    std::string delimiter_;
     std::string unescaped_;
 };
 
@@ -31,6 +35,7 @@ private:
 class Reader {
 public:
     Reader(std::istream& in, char delimiter) : in_(in), parser_(delimiter) {}
+    Reader(std::istream& in, std::string delimiter) : in_(in), parser_(std::move(delimiter)) {}
     // False at end of input. Throws std::runtime_error naming the line of a malformed record.
     bool next(std::vector<Field>& fields);
 
@@ -50,6 +55,9 @@ private:
 };
 
 // Appends one field, quoted only where needed; `quoted_empty` keeps "" distinct from NULL.
-void append_field(std::string& out, std::string_view value, char delimiter, bool quoted_empty = false);
+void append_field(std::string& out, std::string_view value, std::string_view delimiter, bool quoted_empty = false);
+inline void append_field(std::string& out, std::string_view value, char delimiter, bool quoted_empty = false) {
+    append_field(out, value, std::string_view(&delimiter, 1), quoted_empty);
+}
 
 }  // namespace dgkafka::csv

@@ -146,23 +146,4 @@ Offsets offsets_for_time(rd_kafka_t* rk, const std::string& topic, int partition
     return out;
 }
 
-Offsets committed_offsets(const std::string& brokers, const Properties& user, const std::string& group,
-                          const std::string& topic, int partitions) {
-    auto rk = make_handle(RD_KAFKA_CONSUMER,
-                          make_conf(brokers, {{"group.id", group}, {"client.id", "dgkafka-check"},
-                                              {"enable.auto.commit", "false"}},
-                                    user));
-    Offsets wanted;
-    for (int p = 0; p < partitions; ++p) wanted[p] = RD_KAFKA_OFFSET_INVALID;
-    auto list = make_list(topic, wanted);
-    const auto err = rd_kafka_committed(rk.get(), list.get(), metadata_timeout_ms);
-    if (err)
-        throw Error(Exit::kafka, fmt::format("cannot read committed offsets of group {}: {}", group, error_text(err)));
-    Offsets out;
-    for (int i = 0; i < list->cnt; ++i)
-        if (list->elems[i].offset >= 0) out[list->elems[i].partition] = list->elems[i].offset;
-    rd_kafka_consumer_close(rk.get());
-    return out;
-}
-
 }  // namespace dgkafka::kafka

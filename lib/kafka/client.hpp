@@ -56,10 +56,6 @@ Watermarks query_watermarks(rd_kafka_t* rk, const std::string& topic, int32_t pa
 Offsets offsets_for_time(rd_kafka_t* rk, const std::string& topic, int partitions, int64_t ms,
                          const std::string& brokers, const Properties& user);
 
-// Offsets committed to Kafka for `group` (absent partitions have none).
-Offsets committed_offsets(const std::string& brokers, const Properties& user, const std::string& group,
-                          const std::string& topic, int partitions);
-
 ListPtr make_list(const std::string& topic, const Offsets& offsets);
 
 // Queues one message (copied); when the local queue is full, serves delivery reports until there

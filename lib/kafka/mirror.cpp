@@ -1,5 +1,6 @@
 #include "kafka/mirror.hpp"
 
+#include "kafka/group_offsets.hpp"
 #include "util/log.hpp"
 
 namespace dgkafka::kafka {
@@ -22,6 +23,7 @@ OffsetMirror::~OffsetMirror() {
 void OffsetMirror::commit(const Offsets& next) {
     if (next.empty()) return;
     auto list = make_list(cfg_.topic, next);
+    mark(list.get(), commit_mark(cfg_.output_table.display()));
     rd_kafka_commit(rk_.get(), list.get(), 1);
     unconfirmed_ = true;
 }
@@ -29,6 +31,7 @@ void OffsetMirror::commit(const Offsets& next) {
 void OffsetMirror::finish(const Offsets& next, int wait_ms) {
     if (next.empty()) return;
     auto list = make_list(cfg_.topic, next);
+    mark(list.get(), commit_mark(cfg_.output_table.display()));
     rd_kafka_queue_t* done = rd_kafka_queue_new(rk_.get());
     rd_kafka_commit_queue(rk_.get(), list.get(), done, nullptr, nullptr);
     unconfirmed_ = true;

@@ -12,11 +12,13 @@
 
 #include "db/connection.hpp"
 #include "db/embedded_sql.hpp"
+#include "db/mapping_types.hpp"
 #include "db/offsets.hpp"
 #include "db/tables.hpp"
 #include "kafka/client.hpp"
 #include "kafka/retention.hpp"
 #include "load/gaps.hpp"
+#include "load/group_start.hpp"
 #include "load/hooks.hpp"
 #include "load/load_metrics.hpp"
 #include "load/loader.hpp"
@@ -103,22 +105,23 @@ kafka::Offsets prepare(const Config& cfg, const LoadOptions& options, rd_kafka_t
     std::map<int32_t, kafka::Watermarks> marks;
     for (int32_t p = 0; p < partitions; ++p) marks[p] = kafka::query_watermarks(admin, cfg.topic, p);
 
+    const auto group = kafka::group_offsets(cfg.brokers, cfg.kafka_properties, cfg.consumer_group, cfg.topic, partitions);
     auto conn = db::connect(cfg.db, "dgkafka load");
     db::OffsetStore store(cfg);
+    kafka::Offsets taken;
     try {
         pqxx::work tx(*conn);
         db::require_setup(tx, cfg);
         const auto problems = db::output_table_problems(tx, cfg);
         if (!problems.empty()) throw Error(Exit::config, text::join(problems, "\n"));
 
-        kafka::Offsets earliest, ends;
+        kafka::Offsets ends;
         std::vector<int32_t> ids;
         for (const auto& [p, w] : marks) {
-            earliest[p] = w.low;
             ends[p] = w.high;
             ids.push_back(p);
         }
-        store.init(tx, earliest);
+        taken = take_group_offsets(tx, cfg, store, marks, group);
         if (options.reset != Reset::none) {
             const auto targets = reset_targets(cfg, options, admin, marks, tx);
             const auto stored = store.read(tx, ids, true);
@@ -133,6 +136,7 @@ kafka::Offsets prepare(const Config& cfg, const LoadOptions& options, rd_kafka_t
             settle_retention_gaps(cfg, store, tx, marks, ids);
         }
         tx.commit();
+        confirm_group_offsets(*conn, cfg, store, taken);
         return ends;
     } catch (const pqxx::sql_error& e) {
         throw Error(Exit::database, "preparing the load: " + db::describe(e));
@@ -164,9 +168,9 @@ void run_load(const Config& cfg, const LoadOptions& options, std::ostream& out, 
         for (int i = 0; i < count; ++i)
             if (cfg.group_assignment || p % count == i) shares[static_cast<size_t>(i)][p] = end;
 
-    const auto statements = LoadStatements::build(cfg);
     BatchHooks hooks(cfg);
     hooks.before_load();
+    const auto statements = LoadStatements::build(cfg, db::mapping_casts(cfg));
     LoadCounters counters;
     const auto metrics = serve_load_metrics(cfg, options.metrics_address, counters);
     kafka::OffsetMirror mirror(cfg);

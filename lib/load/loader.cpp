@@ -10,6 +10,7 @@
 #include "db/connection.hpp"
 #include "kafka/retention.hpp"
 #include "load/gaps.hpp"
+#include "kafka/group_offsets.hpp"
 #include "util/backoff.hpp"
 #include "util/errors.hpp"
 #include "util/log.hpp"
@@ -574,6 +575,7 @@ void Loader::commit(Batch& batch) {
     if (cfg_.group_assignment) {
         // Only a member may commit for an active group; the OffsetMirror is not one.
         auto list = kafka::make_list(cfg_.topic, next);
+        kafka::mark(list.get(), kafka::commit_mark(cfg_.output_table.display()));
         rd_kafka_commit(consumer_.get(), list.get(), 1);
     } else {
         mirror_.commit(next);

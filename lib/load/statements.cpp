@@ -9,7 +9,7 @@
 
 namespace dgkafka {
 
-LoadStatements LoadStatements::build(const Config& cfg) {
+LoadStatements LoadStatements::build(const Config& cfg, const std::vector<std::string>& casts) {
     LoadStatements s;
     s.direct = cfg.mappings.empty() && cfg.filter.empty() && cfg.mode == Config::Mode::insert;
     s.session_setup = sql::render("session_setup", {});
@@ -42,7 +42,9 @@ LoadStatements LoadStatements::build(const Config& cfg) {
 
     std::vector<std::string> targets;
     for (const auto& t : cfg.target_columns()) targets.push_back(quote_ident(t));
-    const auto& expressions = cfg.mappings.empty() ? loaded : pushdown.expressions;
+    auto expressions = cfg.mappings.empty() ? loaded : pushdown.expressions;
+    for (size_t i = 0; i < casts.size() && i < expressions.size(); ++i)
+        if (!casts[i].empty()) expressions[i] = "CAST((" + expressions[i] + ") AS " + casts[i] + ")";
 
     auto vars = db::table_vars(cfg);
     vars["target_columns"] = text::join(targets, ", ");

@@ -19,7 +19,8 @@ struct LoadStatements {
     std::vector<std::string> json_members;  // JSON members dgkafka stages itself (JsonPushdown)
     bool json_document = true;              // the JSON document is staged too
 
-    static LoadStatements build(const Config& cfg);
+    // casts: per mapping, the type its result is cast to ("" for none; see db::mapping_casts).
+    static LoadStatements build(const Config& cfg, const std::vector<std::string>& casts = {});
 };
 
 }  // namespace dgkafka

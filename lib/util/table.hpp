@@ -1,5 +1,6 @@
 #pragma once
-// Aligned text columns for terminal output.
+// Tables for terminal output, one row a line and the cells separated by tabs, as the manual's
+// `dgkafka check` prints them: scripts cut them with `cut -f` or `awk -F'\t'`.
 #include <ostream>
 #include <string>
 #include <vector>

@@ -1,6 +1,8 @@
 // dgkafka check: recorded offsets beside Kafka's, as text and JSON, and its exit codes.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <sstream>
 #include <nlohmann/json.hpp>
 #include <regex>
 
@@ -93,11 +95,19 @@ TEST(Check, JsonCarriesTheSameFactsAndTheHistory) {
     EXPECT_EQ(j["kafka"][1]["lag"], 10);
     EXPECT_EQ(j["kafka"][0]["committed"], 50);
     int64_t messages = 0;
+    int starts = 0;
     for (const auto& h : j["history"]) {
+        if (h["event"] == "start-earliest") {
+            ++starts;
+            EXPECT_EQ(h["messages"], 0);
+            continue;
+        }
         EXPECT_EQ(h["event"], "load");
         messages += h["messages"].get<int64_t>();
     }
+    EXPECT_EQ(starts, 2);  // each partition's first start
     EXPECT_EQ(messages, 100);
+    EXPECT_EQ(j["kafka"][1]["note"], "");
 }
 
 TEST(Check, ExitCodesSayWhichSideCouldNotBeRead) {
@@ -120,4 +130,42 @@ TEST(Check, ExitCodesSayWhichSideCouldNotBeRead) {
                                   "[dgkafka]\nhost = \"127.0.0.1\"\nport = 1\n" + job.toml().substr(std::string("[dgkafka]\n").size()));
     r = run("dgkafka", {"check", no_db});
     EXPECT_EQ(r.code, static_cast<int>(Exit::database)) << r.err;
+}
+
+TEST(Check, TablesAreTabSeparatedAsTheManualsSoCutFindsEachColumn) {
+    Job job("checktabs");
+    const auto path = partially_loaded(job);
+    const auto r = run("dgkafka", {"check", path});
+    ASSERT_EQ(r.code, 0) << r.err;
+    auto fields = [](const std::string& line) {
+        std::vector<std::string> out;
+        std::string::size_type start = 0, tab;
+        while ((tab = line.find('\t', start)) != std::string::npos) {
+            out.push_back(line.substr(start, tab - start));
+            start = tab + 1;
+        }
+        out.push_back(line.substr(start));
+        return out;
+    };
+    std::istringstream in(r.out);
+    std::string line;
+    std::vector<std::vector<std::string>> lines;
+    while (std::getline(in, line)) lines.push_back(fields(line));
+    const std::vector<std::string> recorded_header = {"Group", "Topic", "Partition", "Committed", "Latest", "Start", "End"};
+    const auto header = std::find(lines.begin(), lines.end(), recorded_header);
+    ASSERT_NE(header, lines.end()) << r.out;
+    const auto& p0 = *(header + 1);  // cut -f1-7: one cell per column, times with their spaces
+    ASSERT_EQ(p0.size(), 7u) << r.out;
+    EXPECT_EQ(p0[0], job.group);
+    EXPECT_EQ(p0[2], "0");
+    EXPECT_EQ(p0[3], "50");
+    EXPECT_NE(p0[5].find(' '), std::string::npos) << p0[5];
+    const std::vector<std::string> kafka_header = {"Group", "Topic", "Partition", "Committed", "Latest", "Timestamp", "Lag", "Note"};
+    const auto kafka = std::find(lines.begin(), lines.end(), kafka_header);
+    ASSERT_NE(kafka, lines.end()) << r.out;
+    const auto& k1 = *(kafka + 2);
+    ASSERT_EQ(k1.size(), 8u) << r.out;
+    EXPECT_EQ(k1[2], "1");
+    EXPECT_EQ(k1[4], "60");
+    EXPECT_EQ(k1[6], "10");
 }

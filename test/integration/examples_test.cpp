@@ -110,7 +110,7 @@ TEST_P(Examples, RunsEndToEndAndPrintsItsExpectedResult) {
     }
     for (const auto& entry : fs::directory_iterator(dir))
         if (entry.path().extension() == ".csv") {
-            const std::string d(1, cfg.delimiter);
+            const std::string d = cfg.delimiter;
             const auto r = run("csv2kafka", {"-d", d, "-w", d, brokers(), topic, entry.path().string()});
             ASSERT_EQ(r.code, 0) << r.err;
         }

@@ -128,3 +128,31 @@ TEST_F(SecureServer, PasswordsComeFromAFileOrTheEnvironmentAndAreNeverShown) {
     EXPECT_NE(r.err.find("holds a database password and other users can read it"), std::string::npos) << r.err;
     EXPECT_EQ((r.out + r.err).find("Corr3ct-Horse"), std::string::npos);
 }
+
+// The manual's default: a config that names no sslmode (and no PGSSLMODE) never talks in
+// plaintext. The sandbox server has no TLS outside SecureServer.
+TEST(DefaultSslmode, IsRequireSoAServerWithoutTlsIsRefusedUnlessTheConfigSaysDisable) {
+    Job job("sslmode");
+    job.columns = {{"id", "integer"}};
+    sql("CREATE TABLE \"" + job.table + "\" (id integer)");
+    const std::string tcp = "[dgkafka]\nhost = \"127.0.0.1\"\nport = " + sandbox().at("PGPORT") + "\n";
+    std::string toml = job.toml();
+    toml.replace(0, std::string("[dgkafka]\n").size(), tcp);
+    const auto plain = write_file(job.table + "_default.toml", toml);
+    toml.replace(0, tcp.size(), tcp + "sslmode = \"disable\"\n");
+    const auto disabled = write_file(job.table + "_disable.toml", toml);
+
+    const char* env = std::getenv("PGSSLMODE");
+    const std::string saved = env ? env : "";
+    unsetenv("PGSSLMODE");
+    auto r = run("dgkafka", {"setup", plain});
+    EXPECT_EQ(r.code, static_cast<int>(Exit::database)) << r.out;
+    EXPECT_NE(r.err.find("SSL"), std::string::npos) << r.err;
+    r = run("dgkafka", {"setup", disabled});
+    EXPECT_EQ(r.code, 0) << r.err;
+    setenv("PGSSLMODE", "disable", 1);  // libpq's environment comes before the manual's default
+    r = run("dgkafka", {"setup", plain});
+    EXPECT_EQ(r.code, 0) << r.err;
+    if (env) setenv("PGSSLMODE", saved.c_str(), 1);
+    else unsetenv("PGSSLMODE");
+}

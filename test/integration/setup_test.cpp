@@ -27,7 +27,7 @@ TEST(Setup, CreatesEveryTableAndRunningItAgainKeepsTheirRows) {
                         job.table + "_read\"'::regclass AND attnum > 0"),
               "id,name,_key,_partition,_offset,_timestamp");
 
-    sql("INSERT INTO \"" + job.table + "_offset\" VALUES ('g', 't', 0, 42)");
+    sql("INSERT INTO \"" + job.table + "_offset\" (consumer_group, topic, output_table, partition_number, committed_offset) VALUES ('g', 't', 'x', 0, 42)");
     r = run("dgkafka", {"setup", path});
     ASSERT_EQ(r.code, 0) << r.err;
     EXPECT_NE(r.out.find("exists:  " + job.table + "_offset"), std::string::npos) << r.out;

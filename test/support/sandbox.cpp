@@ -51,7 +51,7 @@ const std::map<std::string, std::string>& sandbox() {
             if (value.size() >= 2 && value.front() == '\'' && value.back() == '\'') value = value.substr(1, value.size() - 2);
             out[line.substr(0, eq)] = value;
         }
-        for (const char* k : {"PGHOST", "PGPORT", "PGUSER", "PGDATABASE"}) setenv(k, out.at(k).c_str(), 1);
+        for (const char* k : {"PGHOST", "PGPORT", "PGUSER", "PGDATABASE", "PGSSLMODE"}) setenv(k, out.at(k).c_str(), 1);
         return out;
     }();
     return env;
@@ -218,7 +218,7 @@ Spawned spawn(const std::string& binary, const std::vector<std::string>& args, c
     const std::string base = temp_dir() + "/" + unique_name("proc");
     s.out_file = base + ".out";
     s.err_file = base + ".err";
-    const std::string path = std::string(DGKAFKA_BIN_DIR) + "/" + binary;
+    const std::string path = binary[0] == '/' ? binary : std::string(DGKAFKA_BIN_DIR) + "/" + binary;
     std::vector<std::string> argv_s = {path};
     argv_s.insert(argv_s.end(), args.begin(), args.end());
     s.pid = fork();

@@ -76,3 +76,18 @@ TEST(Cli, MissingConfigFileIsAConfigError) {
     EXPECT_EQ(r.code, static_cast<int>(Exit::config));
     EXPECT_NE(r.err.find("/nonexistent/dgkafka.toml: cannot read"), std::string::npos);
 }
+
+TEST(Cli, AnUnknownFlagGetsTheNearestOneSuggested) {
+    // The manual's own typo.
+    auto r = dg({"load", "-quite-at-eof", "x.toml"});
+    EXPECT_EQ(r.code, static_cast<int>(Exit::usage));
+    EXPECT_NE(r.err.find("unknown flag -quite-at-eof: did you mean -quit-at-eof?"), std::string::npos) << r.err;
+    r = dg({"check", "--jsno", "x.toml"});
+    EXPECT_NE(r.err.find("unknown flag --jsno: did you mean -json?"), std::string::npos) << r.err;
+    r = dg({"load", "-force-reset-earlest", "x.toml"});
+    EXPECT_NE(r.err.find("did you mean -force-reset-earliest?"), std::string::npos) << r.err;
+    r = dg({"load", "-zzzzzzzzzz", "x.toml"});
+    EXPECT_NE(r.err.find("unknown flag -zzzzzzzzzz"), std::string::npos) << r.err;
+    EXPECT_EQ(r.err.find("did you mean"), std::string::npos) << r.err;
+    EXPECT_EQ(cli::unknown_flag({"-v", "-vv", "-h", "--loaders=2", "x.toml"}, {"loaders"}, "hv"), "");
+}

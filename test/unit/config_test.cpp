@@ -55,7 +55,7 @@ TEST(Config, TheSpecExampleParsesAsWrittenPlusBrokers) {
     const std::string path = std::string(DGKAFKA_SOURCE_DIR) + "/examples/customer-csv/dgkafka.toml";
     const Config c = parse_config(read(path), path);
     EXPECT_EQ(c.format, Format::csv);
-    EXPECT_EQ(c.delimiter, '|');
+    EXPECT_EQ(c.delimiter, "|");
     EXPECT_EQ(c.topic, "customer");
     EXPECT_EQ(c.consumer_group, "dggrp");
     EXPECT_EQ(c.partition_num, 3);
@@ -270,4 +270,14 @@ topic = "t"
     EXPECT_EQ(cfg.avro.registry_urls, (std::vector<std::string>{"http://r1:8081", "https://r2"}));
     EXPECT_EQ(cfg.avro.password, "pw");
     EXPECT_EQ(cfg.columns.at(0).name, "jdata");
+}
+
+TEST(Config, DelimiterIsAStringAsTheManualsDelimiterString) {
+    const auto c = parse_config(replace(minimal, "format = \"csv\"", "format = \"csv\"\ndelimiter = \"||\""), "job.toml");
+    EXPECT_EQ(c.delimiter, "||");
+    auto p = problems(replace(minimal, "format = \"csv\"", "format = \"csv\"\ndelimiter = \"\""));
+    ASSERT_EQ(p.size(), 1u);
+    EXPECT_NE(p[0].find("kafka.input.delimiter"), std::string::npos) << p[0];
+    p = problems(replace(minimal, "format = \"csv\"", "format = \"csv\"\ndelimiter = \"|\\\"\""));
+    ASSERT_EQ(p.size(), 1u);
 }

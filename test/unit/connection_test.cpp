@@ -2,15 +2,51 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdlib>
+#include <optional>
+
 using namespace dgkafka;
 
+namespace {
+// Sets (or, with nullptr, unsets) an environment variable for one scope.
+struct ScopedEnv {
+    ScopedEnv(const char* name, const char* value) : name_(name) {
+        if (const char* old = std::getenv(name)) old_ = old;
+        if (value) setenv(name, value, 1);
+        else unsetenv(name);
+    }
+    ~ScopedEnv() {
+        if (old_) setenv(name_, old_->c_str(), 1);
+        else unsetenv(name_);
+    }
+    const char* name_;
+    std::optional<std::string> old_;
+};
+}  // namespace
+
 TEST(Connection, ConninfoQuotesValuesAndLeavesOmittedSettingsToTheEnvironment) {
+    ScopedEnv mode("PGSSLMODE", "disable");
     DbSettings s;
     s.host = "/tmp/pg sock";
     s.port = 5433;
     s.password = "it's\\secret";
     EXPECT_EQ(db::conninfo(s, "dgkafka"),
               "fallback_application_name='dgkafka' client_encoding='UTF8' host='/tmp/pg sock' port=5433 password='it\\'s\\\\secret'");
+}
+
+TEST(Connection, SslmodeAndHostDefaultToTheManualsWhenNeitherConfigNorEnvironmentSays) {
+    ScopedEnv host("PGHOST", nullptr), hostaddr("PGHOSTADDR", nullptr), mode("PGSSLMODE", nullptr),
+        require("PGREQUIRESSL", nullptr);
+    DbSettings s;
+    EXPECT_EQ(db::conninfo(s, "x"), "fallback_application_name='x' client_encoding='UTF8' host='localhost' sslmode='require'");
+    {
+        ScopedEnv env_mode("PGSSLMODE", "verify-full"), env_host("PGHOST", "/run/pg");
+        EXPECT_EQ(db::conninfo(s, "x"), "fallback_application_name='x' client_encoding='UTF8'");  // libpq reads them
+    }
+    s.sslmode = "disable";
+    s.host = "db.example";
+    EXPECT_EQ(db::conninfo(s, "x"),
+              "fallback_application_name='x' client_encoding='UTF8' host='db.example' sslmode='disable'");
 }
 
 TEST(Connection, AFailedConnectionNeverShowsThePassword) {

@@ -82,3 +82,22 @@ TEST(Csv, WriterQuotesOnlyWhereNeededAndRoundTrips) {
     EXPECT_EQ(out, "plain|\"a|b \"\"q\"\"\nz\"|\"\"");
     EXPECT_EQ(parse(out), (std::vector<std::string>{"plain", "a|b \"q\"\nz", ""}));
 }
+
+TEST(Csv, AMultiCharacterDelimiterAsTheManualsDelimiterString) {
+    csv::RecordParser p(std::string("|~|"));
+    std::vector<csv::Field> fields;
+    std::string error;
+    ASSERT_TRUE(p.parse("1|~|a|b~|~|\"x|~|y\"|~|", fields, error)) << error;
+    ASSERT_EQ(fields.size(), 4u);
+    EXPECT_EQ(fields[0].value, "1");
+    EXPECT_EQ(fields[1].value, "a|b~");  // a part of the delimiter alone is data
+    EXPECT_EQ(fields[2].value, "x|~|y");
+    EXPECT_TRUE(fields[3].is_null());
+    EXPECT_FALSE(p.parse("\"x\"|~y", fields, error));
+    EXPECT_NE(error.find("text after a closing quote"), std::string::npos) << error;
+
+    std::string out;
+    csv::append_field(out, "x|~|y", std::string_view("|~|"));
+    csv::append_field(out, "a|b", std::string_view("|~|"));
+    EXPECT_EQ(out, "\"x|~|y\"a|b");
+}
