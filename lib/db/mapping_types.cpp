@@ -44,7 +44,10 @@ std::vector<std::string> mapping_casts(pqxx::dbtransaction& tx, const Config& cf
     for (const auto& row :
          tx.exec_params(sql::render("output_column_types", {}), cfg.output_table.quoted()))
         columns[row[0].as<std::string>()] = {row[1].as<pqxx::oid>(), row[2].as<std::string>()};
-    const std::string from = " FROM " + cfg.read_table.quoted() + " LIMIT 0";
+    std::string source = cfg.read_table.quoted();
+    if (cfg.reads_headers())  // staged only with the batch, not in the staging table
+        source = "(SELECT *, NULL::jsonb AS \"_headers\" FROM " + source + ") AS " + quote_ident(cfg.read_table.name);
+    const std::string from = " FROM " + source + " LIMIT 0";
     for (size_t i = 0; i < cfg.mappings.size(); ++i) {
         const auto& m = cfg.mappings[i];
         const auto col = columns.find(m.targets.front());
