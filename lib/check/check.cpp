@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <ctime>
+#include <optional>
 #include <nlohmann/json.hpp>
 #include <pqxx/pqxx>
 
@@ -11,11 +12,13 @@
 #include "db/embedded_sql.hpp"
 #include "db/tables.hpp"
 #include "kafka/client.hpp"
-#include "kafka/retention.hpp"
 #include "kafka/group_offsets.hpp"
 #include "load/group_start.hpp"
+#include "kafka/retention.hpp"
 #include "util/errors.hpp"
+#include "util/retry.hpp"
 #include "util/table.hpp"
+#include "util/text.hpp"
 
 namespace dgkafka {
 
@@ -53,26 +56,40 @@ std::string utc_now() {
     return buf;
 }
 
+constexpr const char* unavailable = "unavailable";
+
 std::string opt(const std::optional<int64_t>& v) { return v ? std::to_string(*v) : "-"; }
 
 nlohmann::json opt_json(const std::optional<int64_t>& v) { return v ? nlohmann::json(*v) : nlohmann::json(); }
 
+// -max-lag N: after the report, exit Exit::lagging naming every partition more than N behind.
+void check_max_lag(const Config& cfg, const CheckOptions& options, const std::vector<FromKafka>& kafka_side) {
+    if (!options.max_lag) return;
+    std::vector<std::string> behind;
+    for (const auto& k : kafka_side)
+        if (k.lag > *options.max_lag) behind.push_back(fmt::format("{}[{}] lags {}", cfg.topic, k.partition, k.lag));
+    if (!behind.empty())
+        throw Error(Exit::lagging, fmt::format("{} (over -max-lag {})", text::join(behind, ", "), *options.max_lag));
+}
+
 }  // namespace
 
-void run_check(const Config& cfg, const CheckOptions& options, std::ostream& out) {
+void run_check(const Config& cfg, const CheckOptions& options, std::ostream& out, const std::atomic<bool>& stop) {
     std::vector<Recorded> recorded;
     std::vector<History> history;
     std::string database;
-    {
+    // The database is waited for up to retry_timeout: without it there is nothing to show.
+    RetryPolicy::for_run(true, cfg.retry_timeout, stop).run([&] {
+        recorded.clear();
+        history.clear();
         auto conn = db::connect(cfg.db, "dgkafka check");
         try {
             pqxx::read_transaction tx(*conn);
             tx.exec0(sql::render("check_session", {}));
             database = tx.exec1(sql::render("current_database", {}))[0].as<std::string>();
-            if (!db::table_exists(tx, cfg.offset_table) || !db::table_exists(tx, cfg.history_table))
-                throw Error(Exit::not_set_up, fmt::format("offset tables {} and {} do not exist: run `dgkafka setup {}`",
-                                                          cfg.offset_table.display(), cfg.history_table.display(),
-                                                          cfg.path));
+            // This config's own tables: the offset tables may have been created by another config.
+            db::require_setup(tx, cfg);
+            db::require_current_offset_tables(tx, cfg);
             const auto vars = db::table_vars(cfg);
             for (const auto& r : tx.exec_params(sql::render("check_offsets", vars), cfg.consumer_group, cfg.topic,
                                                 cfg.output_table.display()))
@@ -87,36 +104,47 @@ void run_check(const Config& cfg, const CheckOptions& options, std::ostream& out
                     history.push_back({r[0].as<int32_t>(), r[1].as<std::string>(), r[2].as<int64_t>(),
                                        r[3].as<int64_t>(), r[4].as<int64_t>(), r[5].as<std::string>(),
                                        r[6].as<std::string>()});
+        } catch (const pqxx::broken_connection& e) {
+            throw Unavailable(Exit::database, "reading the recorded offsets: lost the database connection: " +
+                                                  std::string(text::trim(e.what())));
         } catch (const pqxx::sql_error& e) {
+            if (db::is_transient(e.sqlstate()))
+                throw Unavailable(Exit::database, "reading the recorded offsets: " + db::describe(e));
             throw Error(Exit::database, "reading the recorded offsets: " + db::describe(e));
         }
-    }
+    });
 
-    auto admin = kafka::make_admin(cfg.brokers, cfg.kafka_properties);
-    const int partitions = kafka::partition_count(admin.get(), cfg.topic, cfg.brokers);
-    const auto committed =
-        kafka::group_offsets(cfg.brokers, cfg.kafka_properties, cfg.consumer_group, cfg.topic, partitions);
+    // Kafka is asked once: with the brokers down, what the database knows is shown at once.
     const std::string asked = utc_now();
     std::vector<FromKafka> kafka_side;
     std::vector<kafka::RetentionGap> gaps;  // recorded offsets that retention has passed
     int64_t total_lag = 0;
-    for (int32_t p = 0; p < partitions; ++p) {
-        const auto marks = kafka::query_watermarks(admin.get(), cfg.topic, p);
-        int64_t loaded_to = marks.low;
-        std::optional<db::StoredStart> stored;
-        for (const auto& r : recorded)
-            if (r.partition == p) {
-                loaded_to = std::max(r.committed, marks.low);
-                if (auto gap = kafka::retention_gap(p, r.committed, marks)) gaps.push_back(*gap);
-                stored = db::StoredStart{r.committed, r.group_offset};
-            }
-        const auto c = committed.find(p);
-        const auto group = c == committed.end() ? std::nullopt : std::optional<kafka::GroupOffset>(c->second);
-        FromKafka k{p, group ? std::optional<int64_t>(group->offset) : std::nullopt, marks.high,
-                    std::max<int64_t>(0, marks.high - loaded_to),
-                    group ? explain(classify(group, stored, cfg.output_table.display()), *group) : ""};
-        total_lag += k.lag;
-        kafka_side.push_back(k);
+    std::optional<Unavailable> kafka_down;
+    try {
+        auto admin = kafka::make_admin(cfg.brokers, cfg.kafka_properties);
+        const int partitions = kafka::partition_count(admin.get(), cfg.topic, cfg.brokers);
+        const auto committed =
+            kafka::group_offsets(cfg.brokers, cfg.kafka_properties, cfg.consumer_group, cfg.topic, partitions);
+        for (int32_t p = 0; p < partitions; ++p) {
+            const auto marks = kafka::query_watermarks(admin.get(), cfg.topic, p);
+            int64_t loaded_to = marks.low;
+            std::optional<db::StoredStart> stored;
+            for (const auto& r : recorded)
+                if (r.partition == p) {
+                    loaded_to = std::max(r.committed, marks.low);
+                    if (auto gap = kafka::retention_gap(p, r.committed, marks)) gaps.push_back(*gap);
+                    stored = db::StoredStart{r.committed, r.group_offset};
+                }
+            const auto c = committed.find(p);
+            const auto group = c == committed.end() ? std::nullopt : std::optional<kafka::GroupOffset>(c->second);
+            FromKafka k{p, group ? std::optional<int64_t>(group->offset) : std::nullopt, marks.high,
+                        std::max<int64_t>(0, marks.high - loaded_to),
+                        group ? explain(classify(group, stored, cfg.output_table.display()), *group) : ""};
+            total_lag += k.lag;
+            kafka_side.push_back(k);
+        }
+    } catch (const Unavailable& e) {
+        kafka_down.emplace(Exit::kafka, fmt::format("Kafka unavailable, only the database side is shown: {}", e.what()));
     }
 
     if (options.json) {
@@ -126,8 +154,9 @@ void run_check(const Config& cfg, const CheckOptions& options, std::ostream& out
                             {"recorded", nlohmann::json::array()},
                             {"kafka", nlohmann::json::array()},
                             {"kafka_timestamp", asked},
-                            {"total_lag", total_lag},
+                            {"total_lag", kafka_down ? nlohmann::json() : nlohmann::json(total_lag)},
                             {"retention_gaps", nlohmann::json::array()}};
+        if (kafka_down) j["kafka_error"] = kafka_down->what();
         for (const auto& g : gaps)
             j["retention_gaps"].push_back(
                 {{"partition", g.partition}, {"stored", g.stored}, {"log_start", g.log_start}, {"lost", g.lost()}});
@@ -154,8 +183,11 @@ void run_check(const Config& cfg, const CheckOptions& options, std::ostream& out
                                         {"start", h.batch_start},
                                         {"end", h.batch_end}});
         }
+        if (options.max_lag) j["max_lag"] = *options.max_lag;
         out << j.dump(2) << "\n";
+        if (kafka_down) throw *kafka_down;
         if (!gaps.empty()) kafka::throw_data_loss(cfg.topic, gaps);
+        check_max_lag(cfg, options, kafka_side);
         return;
     }
 
@@ -171,8 +203,12 @@ void run_check(const Config& cfg, const CheckOptions& options, std::ostream& out
     for (const auto& k : kafka_side)
         kt.add({cfg.consumer_group, cfg.topic, std::to_string(k.partition), opt(k.committed), std::to_string(k.latest),
                 asked, std::to_string(k.lag), k.note});
+    if (kafka_down)
+        for (const auto& r : recorded)
+            kt.add({cfg.consumer_group, cfg.topic, std::to_string(r.partition), unavailable, unavailable, asked,
+                    unavailable, ""});
     kt.print(out);
-    out << fmt::format("\nTotal lag = {}\n", total_lag);
+    out << fmt::format("\nTotal lag = {}\n", kafka_down ? unavailable : std::to_string(total_lag));
     if (options.history > 0) {
         out << fmt::format("\n[History: last {} per partition]\n", options.history);
         TextTable ht({"Partition", "Event", "Start offset", "End offset", "Messages", "Start", "End"});
@@ -181,6 +217,7 @@ void run_check(const Config& cfg, const CheckOptions& options, std::ostream& out
                     std::to_string(h.count), h.batch_start, h.batch_end});
         ht.print(out);
     }
+    if (kafka_down) throw *kafka_down;
     if (!gaps.empty()) {
         out << "\n[Retention gaps: messages deleted before they were loaded]\n";
         TextTable gt({"Partition", "Stored offset", "Log start", "Lost"});
@@ -191,6 +228,7 @@ void run_check(const Config& cfg, const CheckOptions& options, std::ostream& out
         out.flush();
         kafka::throw_data_loss(cfg.topic, gaps);
     }
+    check_max_lag(cfg, options, kafka_side);
 }
 
 }  // namespace dgkafka

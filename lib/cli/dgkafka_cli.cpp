@@ -123,14 +123,18 @@ const std::vector<Command>& commands() {
         {"check", "show the offsets recorded in the database beside Kafka's",
          [](cxxopts::Options& o) {
              o.add_options()("json", "print the same facts as JSON")(
-                 "history", "also show the last N batches of each partition", cxxopts::value<int>());
+                 "history", "also show the last N batches of each partition", cxxopts::value<int>())(
+                 "max-lag", "exit 10 when a partition is more than N messages behind (for cron and monitoring)",
+                 cxxopts::value<int64_t>(), "N");
          },
          [](const Context& c) {
              CheckOptions options;
              options.json = c.args.count("json") > 0;
              if (c.args.count("history")) options.history = c.args["history"].as<int>();
              if (options.history < 0) throw Error(Exit::usage, "-history must be 0 or more");
-             run_check(c.cfg, options, c.out);
+             if (c.args.count("max-lag")) options.max_lag = c.args["max-lag"].as<int64_t>();
+             if (options.max_lag && *options.max_lag < 0) throw Error(Exit::usage, "-max-lag must be 0 or more");
+             run_check(c.cfg, options, c.out, c.stop);
          }},
     };
     return table;
@@ -225,6 +229,12 @@ int run(int argc, const char* const* argv, std::ostream& out, std::ostream& err,
 void fail(std::ostream& err, const std::string& message) { err << log::line(log::Level::error, message) << "\n"; }
 
 }  // namespace
+
+std::vector<std::string> command_names() {
+    std::vector<std::string> out;
+    for (const auto& c : commands()) out.push_back(c.name);
+    return out;
+}
 
 int dgkafka_main(int argc, const char* const* argv, std::ostream& out, std::ostream& err,
                  const std::atomic<bool>& stop) {

@@ -3,7 +3,9 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <toml.hpp>
@@ -24,18 +26,20 @@ std::vector<const ColumnSpec*> Config::loaded_columns() const {
     return out;
 }
 
-bool Config::reads_headers() const {
-    const auto names_it = [](const std::string& sql) {
-        const auto word = [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '$'; };
-        for (size_t at = sql.find("_headers"); at != std::string::npos; at = sql.find("_headers", at + 1))
-            if ((at == 0 || !word(sql[at - 1])) && (at + 8 >= sql.size() || !word(sql[at + 8]))) return true;
+bool Config::references(std::string_view identifier) const {
+    const auto word_char = [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '$'; };
+    auto in = [&](std::string_view sql) {
+        for (size_t at = sql.find(identifier); at != std::string_view::npos; at = sql.find(identifier, at + 1)) {
+            const size_t end = at + identifier.size();
+            if ((at == 0 || !word_char(sql[at - 1])) && (end == sql.size() || !word_char(sql[end]))) return true;
+        }
         return false;
     };
-    if (names_it(filter)) return true;
-    for (const auto& m : mappings)
-        if (names_it(m.expression)) return true;
-    return false;
+    if (in(filter)) return true;
+    return std::any_of(mappings.begin(), mappings.end(), [&](const MappingSpec& m) { return in(m.expression); });
 }
+
+bool Config::reads_headers() const { return references("_headers"); }
 
 std::vector<std::string> Config::target_columns() const {
     std::vector<std::string> out;
@@ -407,6 +411,48 @@ private:
         return slash == std::string::npos ? file : cfg_.path.substr(0, slash + 1) + file;
     }
 
+    // PostgreSQL truncates names to 63 bytes: a longer name would address another table, and two
+    // derived names could become one.
+    void check_name_lengths(const toml::value& output, const toml::value& input) {
+        constexpr size_t max_name = 63;
+        struct Named {
+            const toml::value& where;
+            const char* key;
+            const QualifiedName& name;
+        };
+        const auto* out_value = find(output, "output_table");
+        const toml::value& derived_from = out_value ? *out_value : output;
+        auto at = [&](const toml::value& t, const char* key) -> const toml::value& {
+            const auto* v = find(t, key);
+            return v ? *v : derived_from;  // a derived name is the output table's doing
+        };
+        const std::vector<Named> names = {
+            {at(output, "output_table"), "kafka.output.output_table", cfg_.output_table},
+            {at(output, "reject_table"), "kafka.output.reject_table", cfg_.reject_table},
+            {at(input, "ext_read_table"), "kafka.input.ext_read_table", cfg_.read_table},
+            {at(output, "offset_table"), "kafka.output.offset_table", cfg_.history_table},
+            {at(input, "ext_offset_table"), "kafka.input.ext_offset_table", cfg_.offset_table},
+            {at(input, "ext_write_table"), "kafka.input.ext_write_table", cfg_.write_table},
+        };
+        for (size_t i = 0; i < names.size(); ++i) {
+            const auto& n = names[i];
+            if (n.name.name.size() > max_name) {
+                problems_.add(n.where, n.key,
+                              fmt::format("table name \"{}\" is {} bytes, PostgreSQL keeps only {}: shorten it{}",
+                                          n.name.name, n.name.name.size(), max_name,
+                                          &n.where == &derived_from && i > 0
+                                              ? fmt::format(" (derived from kafka.output.output_table), or set {}", n.key)
+                                              : ""));
+                continue;
+            }
+            for (size_t j = 0; j < i; ++j)
+                if (!n.name.empty() && names[j].name.schema == n.name.schema && names[j].name.name == n.name.name)
+                    problems_.add(n.where, n.key,
+                                  fmt::format("table \"{}\" is also {}: each table needs its own name", n.name.display(),
+                                              names[j].key));
+        }
+    }
+
     void read_columns(const toml::value& input) {
         const auto* cols = find(input, "columns");
         if (!cols || !has_kind(*cols, Kind::table_array)) {
@@ -449,6 +495,7 @@ private:
         cfg_.reject_table = name(output, "kafka.output.reject_table", schema_prefix + quote_ident(base + "_rejects"));
         cfg_.read_table = name(input, "kafka.input.ext_read_table", schema_prefix + quote_ident(base + "_kafka_read"));
         cfg_.write_table = name(input, "kafka.input.ext_write_table");
+        check_name_lengths(output, input);
         read_mode(output);
         read_error_limit(output);
         const auto* maps = find(output, "mappings");
@@ -567,6 +614,9 @@ Config parse_config(const std::string& content, const std::string& path) {
 }
 
 Config load_config(const std::string& path) {
+    std::error_code ec;
+    if (std::filesystem::is_directory(path, ec))
+        throw ConfigError({fmt::format("{}: is a directory, not a config file (give the .toml file in it)", path)});
     std::ifstream in(path, std::ios::binary);
     if (!in) throw ConfigError({fmt::format("{}: cannot read the config file", path)});
     std::ostringstream content;

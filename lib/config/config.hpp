@@ -102,6 +102,8 @@ struct Config {
     bool reads_headers() const;
     // Output table columns written by a load: the mapping targets, or else the loaded input columns.
     std::vector<std::string> target_columns() const;
+    // Whether a mapping or the filter names this identifier (a metadata column such as _key_bytes).
+    bool references(std::string_view identifier) const;
 };
 
 // Problems found in a config file: each names file, line and key.

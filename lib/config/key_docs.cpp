@@ -2,6 +2,7 @@
 #include <fmt/format.h>
 
 #include "config/keys.hpp"
+#include "util/roff.hpp"
 
 namespace dgkafka::keys {
 
@@ -27,17 +28,7 @@ std::string shown_default(const Key& k) {
     return k.default_text;
 }
 
-// roff: backslashes and hyphens escaped, no line may start with a control character.
-std::string roff(std::string s) {
-    std::string out;
-    for (char c : s) {
-        if (c == '\\') out += "\\e";
-        else if (c == '-') out += "\\-";
-        else out += c;
-    }
-    if (!out.empty() && (out[0] == '.' || out[0] == '\'')) out = "\\&" + out;
-    return out;
-}
+std::string roff(const std::string& s) { return roff::escape(s); }
 
 std::string details(const Key& k) {
     std::vector<std::string> parts{kind_text(k.kind)};

@@ -129,7 +129,9 @@ std::vector<Key> make_keys() {
     k.push_back(Key("kafka.input.partition_num", K::integer, "partitions the topic is created with (by tools)")
                     .in(at_least(1)).bind(DGKAFKA_FIELD(partition_num)));
     k.push_back(Key("kafka.input.loaders", K::integer,
-                    "parallel loaders, each its own consumer and database connection; -loaders N overrides")
+                    "parallel loaders, each its own consumer and database connection; -loaders N overrides; fewer "
+                    "(with a warning) when the server has fewer free connections (max_connections less reserved and "
+                    "in use)")
                     .def_text("min(partitions, 4)").in(at_least(1)).bind(DGKAFKA_FIELD(loaders)));
     k.push_back(Key("kafka.input.assignment", K::string,
                     "static: this process loads every partition; group: Kafka spreads them over the job's processes")
@@ -210,7 +212,8 @@ std::vector<Key> make_keys() {
                     .def(-1.0).in(or_value(at_least(0), -1, "do not wait"), "seconds")
                     .bind(DGKAFKA_FIELD(minimal_interval)));
     k.push_back(Key("kafka.commit.retry_timeout", K::number,
-                    "seconds a -quit-at-eof run retries a lost database or unreachable brokers (streaming: for ever)")
+                    "seconds a -quit-at-eof run, check or publish -quit-at-eof retries a database or brokers it "
+                    "cannot reach, at start as mid-run (streaming load and publish: for ever)")
                     .def(60.0).in(more_than(0), "seconds").bind(DGKAFKA_FIELD(retry_timeout)));
     return k;
 }

@@ -48,10 +48,12 @@ size_t key_index(const std::string& key_column, const std::vector<std::string>& 
     throw Error(Exit::usage, fmt::format("--key {}: not a header name nor a column number (1 = first)", key_column));
 }
 
-char delimiter(const std::string& s, const char* flag) {
-    if (s == "\\t" || s == "tab") return '\t';
-    if (s.size() != 1 || s == "\"") throw Error(Exit::usage, fmt::format("{} must be one character, got \"{}\"", flag, s));
-    return s[0];
+std::string delimiter(const std::string& s, const char* flag) {
+    if (s == "\\t" || s == "tab") return "\t";
+    if (s.empty() || s.find_first_of("\"\n\r") != std::string::npos)
+        throw Error(Exit::usage,
+                    fmt::format("{} must be one or more characters, without quotes or line breaks, got \"{}\"", flag, s));
+    return s;
 }
 
 }  // namespace
@@ -79,25 +81,54 @@ Csv2KafkaResult run_csv2kafka(const Csv2KafkaOptions& o, std::istream& in, std::
 
     std::string value;
     long long sent = 0;
+    Csv2KafkaResult result;
     const auto started = std::chrono::steady_clock::now();
     auto last_progress = started;
     // A record without quotes, re-delimited with the same delimiter and no key, is its own message.
     const bool verbatim_ok = !o.json && !key_at && o.read_delimiter == o.write_delimiter;
+    // A malformed record: reported, then skipped or the end of the run (after the flush below).
+    auto bad_record = [&](size_t line, const std::string& reason) {  // reason names the line
+        ++result.bad_lines;
+        if (o.skip_bad_lines) {
+            err << fmt::format("csv2kafka: {}: {} (skipped)\n", o.file, reason);
+            return true;
+        }
+        result.stopped_at = line;
+        result.stop_reason = reason;
+        return false;
+    };
     while (!stop && (!o.limit || sent < *o.limit)) {
         std::string_view message;
         try {
             if (!reader.read_record()) break;
-            if (verbatim_ok && !reader.has_quotes()) message = reader.record();
-            else reader.split_record(fields);
-        } catch (const std::runtime_error& e) {
-            throw Error(Exit::data, fmt::format("{}: {}", o.file, e.what()));
+        } catch (const std::runtime_error& e) {  // an unclosed quote: it runs to the end of the file
+            bad_record(reader.record_line(), e.what());
+            break;
+        }
+        if (static_cast<long long>(reader.record_line()) < o.start_line) continue;
+        if (reader.record().empty() && !o.keep_blank_lines) {
+            ++result.blank_lines;
+            continue;
+        }
+        if (verbatim_ok && !reader.has_quotes()) {
+            message = reader.record();
+        } else {
+            try {
+                reader.split_record(fields);
+            } catch (const std::runtime_error& e) {
+                if (bad_record(reader.record_line(), e.what())) continue;
+                break;
+            }
         }
         if (!message.data()) {
             value.clear();
             if (o.json) {
-                if (fields.size() != header.size())
-                    throw Error(Exit::data, fmt::format("{}: line {}: {} fields, the header has {}", o.file,
-                                                        reader.record_line(), fields.size(), header.size()));
+                if (fields.size() != header.size()) {
+                    if (bad_record(reader.record_line(), fmt::format("line {}: {} fields, the header has {}",
+                                                                     reader.record_line(), fields.size(), header.size())))
+                        continue;
+                    break;
+                }
                 nlohmann::json j = nlohmann::json::object();
                 for (size_t i = 0; i < fields.size(); ++i)
                     j[header[i]] = fields[i].is_null() ? nlohmann::json() : nlohmann::json(std::string(fields[i].value));
@@ -113,9 +144,12 @@ Csv2KafkaResult run_csv2kafka(const Csv2KafkaOptions& o, std::istream& in, std::
         const void* key_data = nullptr;  // NULL key: librdkafka's partitioner spreads the messages
         size_t key_size = 0;
         if (key_at) {
-            if (*key_at >= fields.size())
-                throw Error(Exit::data, fmt::format("{}: line {}: no column {} for the key", o.file,
-                                                    reader.record_line(), *key_at + 1));
+            if (*key_at >= fields.size()) {
+                if (bad_record(reader.record_line(),
+                               fmt::format("line {}: no column {} for the key", reader.record_line(), *key_at + 1)))
+                    continue;
+                break;
+            }
             key_data = fields[*key_at].value.data();
             key_size = fields[*key_at].value.size();
         }
@@ -139,7 +173,10 @@ Csv2KafkaResult run_csv2kafka(const Csv2KafkaOptions& o, std::istream& in, std::
     if (o.progress) err << "\r\033[K" << std::flush;
     if (delivery.failed)
         err << fmt::format("csv2kafka: {} messages failed, the first with: {}\n", delivery.failed, delivery.first_error);
-    return {delivery.ok, delivery.bytes, delivery.failed};
+    result.messages = delivery.ok;
+    result.bytes = delivery.bytes;
+    result.failed = delivery.failed;
+    return result;
 }
 
 int csv2kafka_main(int argc, const char* const* argv, std::ostream& out, std::ostream& err,
@@ -155,12 +192,18 @@ int csv2kafka_main(int argc, const char* const* argv, std::ostream& out, std::os
         "format", "csv (default) or json (fields named by the header)", cxxopts::value<std::string>()->default_value("csv"))(
         "limit", "send at most N messages", cxxopts::value<long long>())(
         "rate", "send N messages per second, steadily", cxxopts::value<double>())("q,quiet", "no progress line")(
+        "skip-bad-lines", "report and skip malformed records instead of stopping at the first (exit 6 all the same)")(
+        "start-line", "send only the records that start on line N or later (to resume)", cxxopts::value<long long>())(
+        "keep-blank-lines", "send empty lines as empty messages (default: skipped)")(
         "h,help", "show this help")("brokers", "", cxxopts::value<std::string>())(
         "topic", "", cxxopts::value<std::string>())("csvfile", "", cxxopts::value<std::string>());
     opts.parse_positional({"brokers", "topic", "csvfile"});
+    const std::set<std::string> long_names = {"read-delimiter", "write-delimiter", "property", "header", "key",
+                                              "format", "limit", "rate", "quiet", "help", "skip-bad-lines",
+                                              "start-line", "keep-blank-lines"};
+    std::vector<std::string> args(argv, argv + argc);
     try {
-        std::vector<std::string> args(argv, argv + argc);
-        args = cli::normalize(args, {"header", "key", "format", "limit", "rate", "quiet", "help"});
+        args = cli::normalize(args, long_names);
         std::vector<const char*> cargv;
         for (const auto& a : args) cargv.push_back(a.c_str());
         auto r = opts.parse(static_cast<int>(cargv.size()), cargv.data());
@@ -190,6 +233,10 @@ int csv2kafka_main(int argc, const char* const* argv, std::ostream& out, std::os
         if (r.count("rate")) o.rate = r["rate"].as<double>();
         if (o.rate < 0) throw Error(Exit::usage, "--rate must be positive");
         o.progress = !r.count("quiet") && isatty(STDERR_FILENO);
+        o.skip_bad_lines = r.count("skip-bad-lines") > 0;
+        o.keep_blank_lines = r.count("keep-blank-lines") > 0;
+        if (r.count("start-line")) o.start_line = r["start-line"].as<long long>();
+        if (o.start_line < 1) throw Error(Exit::usage, "--start-line must be 1 or more");
 
         std::ifstream file;
         if (o.file != "-") {
@@ -197,11 +244,22 @@ int csv2kafka_main(int argc, const char* const* argv, std::ostream& out, std::os
             if (!file) throw Error(Exit::usage, fmt::format("{}: cannot open", o.file));
         }
         const auto result = run_csv2kafka(o, o.file == "-" ? std::cin : file, err, stop);
-        out << fmt::format("csv2kafka: {} messages, {} bytes sent to {}{}\n", result.messages, result.bytes, o.topic,
-                           result.failed ? fmt::format(", {} failed", result.failed) : "");
-        return result.failed ? static_cast<int>(Exit::kafka) : 0;
+        out << fmt::format("csv2kafka: {} messages, {} bytes sent to {}{}{}{}\n", result.messages, result.bytes,
+                           o.topic, result.failed ? fmt::format(", {} failed", result.failed) : "",
+                           result.blank_lines ? fmt::format(", {} blank lines skipped", result.blank_lines) : "",
+                           o.skip_bad_lines && result.bad_lines ? fmt::format(", {} bad lines skipped", result.bad_lines)
+                                                                : "");
+        if (result.stopped_at) {
+            err << fmt::format("error: {}: {}; stopped there, after {} messages were delivered: fix the line and "
+                               "resume with --start-line {}, or use --skip-bad-lines\n",
+                               o.file, result.stop_reason, result.messages, result.stopped_at);
+            return static_cast<int>(Exit::data);
+        }
+        if (result.failed) return static_cast<int>(Exit::kafka);
+        return result.bad_lines ? static_cast<int>(Exit::data) : 0;
     } catch (const cxxopts::exceptions::exception& e) {
-        err << "error: " << e.what() << "\n\n" << opts.help();
+        const auto unknown = cli::unknown_flag({argv + 1, argv + argc}, long_names, "qh", "dwX");
+        err << "error: " << (unknown.empty() ? e.what() : unknown) << "\n\n" << opts.help();
         return static_cast<int>(Exit::usage);
     } catch (const Error& e) {
         err << "error: " << e.what() << "\n";

@@ -11,8 +11,8 @@
 namespace dgkafka {
 
 struct Csv2KafkaOptions {
-    char read_delimiter = ',';
-    char write_delimiter = ',';
+    std::string read_delimiter = ",";   // one character or several (kafka.input.delimiter)
+    std::string write_delimiter = ",";
     kafka::Properties properties;  // -X key=value, passed to librdkafka unchanged
     std::string brokers;
     std::string topic;
@@ -23,15 +23,24 @@ struct Csv2KafkaOptions {
     std::optional<long long> limit; // at most this many messages
     double rate = 0;                // messages per second, steady; 0 = as fast as possible
     bool progress = false;          // progress line on stderr
+    bool skip_bad_lines = false;    // a malformed record is reported and skipped, not the end
+    long long start_line = 1;       // records starting before this line are not sent (resuming)
+    bool keep_blank_lines = false;  // send an empty line as an empty message
 };
 
 struct Csv2KafkaResult {
     long long messages = 0;  // acknowledged by the broker
     long long bytes = 0;
     long long failed = 0;
+    long long bad_lines = 0;       // malformed records skipped (--skip-bad-lines) or the one that stopped it
+    long long blank_lines = 0;     // empty lines not sent
+    size_t stopped_at = 0;         // line of the malformed record that stopped the run; 0 = none
+    std::string stop_reason;
 };
 
-// Throws Error(usage) / Error(data) naming the line of a malformed record / Error(kafka).
+// Sends every record; at a malformed record it stops (or skips it) after flushing what was
+// queued, and says where in the result. Throws Error(usage) / Error(data) for a missing header /
+// Error(kafka).
 Csv2KafkaResult run_csv2kafka(const Csv2KafkaOptions& options, std::istream& in, std::ostream& err,
                               const std::atomic<bool>& stop);
 

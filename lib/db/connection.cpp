@@ -1,6 +1,8 @@
 #include "db/connection.hpp"
 
 #include <fmt/format.h>
+#include <libpq-fe.h>
+#include <poll.h>
 
 #include <cstdlib>
 #include <initializer_list>
@@ -53,11 +55,64 @@ std::string conninfo(const DbSettings& s, const std::string& application_name) {
     return out;
 }
 
+namespace {
+struct PgConnDeleter {
+    void operator()(PGconn* c) const { PQfinish(c); }
+};
+
+// Connects again with libpq asked to report only the SQLSTATE of a refusal, and returns it: ""
+// when no server answered, "28P01" when the server asked for a password that was not given.
+std::string refusal_sqlstate(const std::string& info) {
+    std::unique_ptr<PGconn, PgConnDeleter> c(PQconnectStart(info.c_str()));
+    if (!c) return "";
+    PQsetErrorVerbosity(c.get(), PQERRORS_SQLSTATE);
+    auto st = PQstatus(c.get()) == CONNECTION_BAD ? PGRES_POLLING_FAILED : PGRES_POLLING_WRITING;
+    while (st != PGRES_POLLING_OK && st != PGRES_POLLING_FAILED) {
+        pollfd fd{PQsocket(c.get()), static_cast<short>(st == PGRES_POLLING_READING ? POLLIN : POLLOUT), 0};
+        if (::poll(&fd, 1, 30000) <= 0) return "";
+        st = PQconnectPoll(c.get());
+    }
+    if (st == PGRES_POLLING_OK) return "";  // up again meanwhile: worth another try
+    if (PQconnectionNeedsPassword(c.get())) return "28P01";
+    return refusal_sqlstate_in(PQerrorMessage(c.get()));
+}
+}  // namespace
+
+std::string refusal_sqlstate_in(const std::string& message) {
+    // libpq's PQERRORS_SQLSTATE form ends each server error with "<severity>:  <SQLSTATE>".
+    std::string found;
+    size_t start = 0;
+    while (start < message.size()) {
+        size_t end = message.find('\n', start);
+        if (end == std::string::npos) end = message.size();
+        const std::string line(text::trim(std::string_view(message).substr(start, end - start)));
+        const auto sep = line.rfind(":  ");
+        if (sep != std::string::npos && line.size() == sep + 8) {
+            const std::string code = line.substr(sep + 3);
+            if (code.find_first_not_of("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ") == std::string::npos) found = code;
+        }
+        start = end + 1;
+    }
+    return found;
+}
+
 std::unique_ptr<pqxx::connection> connect(const DbSettings& settings, const std::string& application_name) {
+    const auto info = conninfo(settings, application_name);
     try {
-        return std::make_unique<pqxx::connection>(conninfo(settings, application_name));
+        return std::make_unique<pqxx::connection>(info);
     } catch (const pqxx::broken_connection& e) {
-        throw Error(Exit::database, fmt::format("cannot connect to the database: {}", text::trim(e.what())));
+        const std::string reason = fmt::format("cannot connect to the database: {}", text::trim(e.what()));
+        char* parse_error = nullptr;
+        if (auto* opts = PQconninfoParse(info.c_str(), &parse_error)) {
+            PQconninfoFree(opts);
+        } else {
+            const std::string why = parse_error ? std::string(text::trim(parse_error)) : "invalid settings";
+            PQfreemem(parse_error);
+            throw Error(Exit::config, fmt::format("database settings: {}", why));
+        }
+        const auto state = refusal_sqlstate(info);
+        if (is_transient(state)) throw Unavailable(Exit::database, reason);
+        throw Error(Exit::database, fmt::format("{} [SQLSTATE {}]", reason, state));
     }
 }
 

@@ -10,8 +10,13 @@ namespace dgkafka::db {
 // libpq conninfo for the settings; omitted settings are left to libpq's environment (PG*).
 std::string conninfo(const DbSettings& settings, const std::string& application_name);
 
-// Opens a connection or throws Error(database) with libpq's reason (never the password).
+// Opens a connection or throws with libpq's reason (never the password): Unavailable(database)
+// when no server answered or it refused for a reason that passes (starting up, too many clients),
+// Error(database) naming the SQLSTATE when it refused for good (authentication, no such database).
 std::unique_ptr<pqxx::connection> connect(const DbSettings& settings, const std::string& application_name);
+
+// The last SQLSTATE in a libpq error message written with PQERRORS_SQLSTATE verbosity ("").
+std::string refusal_sqlstate_in(const std::string& message);
 
 // SQLSTATEs after which the same work can succeed on a new connection or a new try: connection
 // failures (08), the server shutting down or starting (57P0x), too many connections,

@@ -73,9 +73,8 @@ std::vector<std::string> output_table_problems(pqxx::transaction_base& tx, const
     return problems;
 }
 
-namespace {
 // Offset tables written before the resume key held the output table lack these columns.
-bool offsets_current(pqxx::transaction_base& tx, const Config& cfg) {
+bool offset_tables_current(pqxx::transaction_base& tx, const Config& cfg) {
     const auto offsets = table_columns(tx, cfg.offset_table);
     const auto history = table_columns(tx, cfg.history_table);
     auto has = [](const std::vector<std::string>& cols, const char* c) {
@@ -83,14 +82,17 @@ bool offsets_current(pqxx::transaction_base& tx, const Config& cfg) {
     };
     return has(offsets, "output_table") && has(offsets, "group_offset") && has(history, "output_table");
 }
-}  // namespace
 
-void require_setup(pqxx::transaction_base& tx, const Config& cfg) {
-    if (table_exists(tx, cfg.offset_table) && table_exists(tx, cfg.history_table) && !offsets_current(tx, cfg))
+void require_current_offset_tables(pqxx::transaction_base& tx, const Config& cfg) {
+    if (!offset_tables_current(tx, cfg))
         throw Error(Exit::not_set_up,
                     fmt::format("offset tables {} and {} have an earlier shape (no output table in the resume key): "
                                 "run `dgkafka setup {}` to bring them forward",
                                 cfg.offset_table.display(), cfg.history_table.display(), cfg.path));
+}
+
+void require_setup(pqxx::transaction_base& tx, const Config& cfg) {
+    if (table_exists(tx, cfg.offset_table) && table_exists(tx, cfg.history_table)) require_current_offset_tables(tx, cfg);
     for (const auto* t : {&cfg.offset_table, &cfg.history_table, &cfg.read_table, &cfg.reject_table})
         if (!table_exists(tx, *t))
             throw Error(Exit::not_set_up, fmt::format("table {} does not exist: run `dgkafka setup {}` first",
@@ -159,49 +161,67 @@ std::vector<std::string> shape_problems(pqxx::dbtransaction& tx, const std::stri
 }
 }  // namespace
 
+namespace {
+// A table of the job: the schema file creating it and the variable naming it there.
+struct JobTable {
+    const char* file;
+    const char* var;
+    const QualifiedName* name;
+};
+
+std::vector<JobTable> job_tables(const Config& cfg) {
+    std::vector<JobTable> out = {{"offset_table", "offset_table", &cfg.offset_table},
+                                 {"offset_history", "history_table", &cfg.history_table},
+                                 {"staging_table", "read_table", &cfg.read_table},
+                                 {"reject_table", "reject_table", &cfg.reject_table}};
+    if (!cfg.write_table.empty()) out.push_back({"write_table", "write_table", &cfg.write_table});
+    return out;
+}
+
+// Offset tables of an earlier dgkafka get the output table in their key (schemas/offset_upgrade.sql).
+void upgrade_offsets(pqxx::work& tx, const Config& cfg, const std::map<std::string, std::string>& vars,
+                     std::ostream& out) {
+    if (offset_tables_current(tx, cfg)) return;
+    tx.exec_params(sql::render("offset_upgrade_args", {}), cfg.output_table.display(), cfg.offset_table.quoted(),
+                   cfg.history_table.quoted());
+    tx.exec0(sql::render("offset_upgrade", vars));
+    out << fmt::format("upgraded: {} and {}: keyed by output table; the rows already there are {}'s\n",
+                       cfg.offset_table.display(), cfg.history_table.display(), cfg.output_table.display());
+}
+
+// Reports each table that existed before as "exists" or says how it differs; throws if one does.
+void check_shapes(pqxx::work& tx, const Config& cfg, const std::map<std::string, std::string>& vars,
+                  const std::vector<JobTable>& existing, std::ostream& out) {
+    std::vector<std::string> differ;
+    for (const auto& t : existing) {
+        const auto problems = shape_problems(tx, t.file, vars, t.var, *t.name);
+        if (problems.empty()) {
+            out << fmt::format("exists:  {}\n", t.name->display());
+            continue;
+        }
+        out << fmt::format("differs: {}: {}\n", t.name->display(), text::join(problems, "; "));
+        differ.push_back(fmt::format("table {} is not the shape dgkafka needs: {}", t.name->display(),
+                                     text::join(problems, "; ")));
+    }
+    if (!differ.empty())
+        throw Error(Exit::config, fmt::format("{}\n(fix or drop them, then run `dgkafka setup {}` again)",
+                                              text::join(differ, "\n"), cfg.path));
+}
+}  // namespace
+
 void setup(const Config& cfg, std::ostream& out) {
     auto conn = connect(cfg.db, "dgkafka setup");
     const auto vars = table_vars(cfg);
     try {
         pqxx::work tx(*conn);
-        const std::vector<std::pair<const char*, const QualifiedName*>> tables = {
-            {"offset_table", &cfg.offset_table},
-            {"offset_history", &cfg.history_table},
-            {"staging_table", &cfg.read_table},
-            {"reject_table", &cfg.reject_table},
-        };
-        auto all = tables;
-        if (!cfg.write_table.empty()) all.push_back({"write_table", &cfg.write_table});
-        std::vector<std::pair<const char*, const QualifiedName*>> existing;
-        for (const auto& [file, name] : all) {
-            if (table_exists(tx, *name)) existing.push_back({file, name});
-            else out << fmt::format("created: {}\n", name->display());
-            tx.exec0(sql::render(file, vars));
+        std::vector<JobTable> existing;
+        for (const auto& t : job_tables(cfg)) {
+            if (table_exists(tx, *t.name)) existing.push_back(t);
+            else out << fmt::format("created: {}\n", t.name->display());
+            tx.exec0(sql::render(t.file, vars));
         }
-        if (!offsets_current(tx, cfg)) {
-            tx.exec_params(sql::render("offset_upgrade_args", {}), cfg.output_table.display(),
-                            cfg.offset_table.quoted(), cfg.history_table.quoted());
-            tx.exec0(sql::render("offset_upgrade", vars));
-            out << fmt::format("upgraded: {} and {}: keyed by output table; the rows already there are {}'s\n",
-                               cfg.offset_table.display(), cfg.history_table.display(), cfg.output_table.display());
-        }
-        std::vector<std::string> differ;
-        for (const auto& [file, name] : existing) {
-            const std::string var = file == std::string("offset_history") ? "history_table"
-                                    : file == std::string("staging_table") ? "read_table"
-                                                                            : file;
-            const auto problems = shape_problems(tx, file, vars, var, *name);
-            if (problems.empty()) {
-                out << fmt::format("exists:  {}\n", name->display());
-                continue;
-            }
-            out << fmt::format("differs: {}: {}\n", name->display(), text::join(problems, "; "));
-            differ.push_back(fmt::format("table {} is not the shape dgkafka needs: {}", name->display(),
-                                         text::join(problems, "; ")));
-        }
-        if (!differ.empty())
-            throw Error(Exit::config, text::join(differ, "\n") + "\n(fix or drop them, then run `dgkafka setup " +
-                                          cfg.path + "` again)");
+        upgrade_offsets(tx, cfg, vars, out);
+        check_shapes(tx, cfg, vars, existing, out);
         require_setup(tx, cfg);
         const auto problems = output_table_problems(tx, cfg);
         const bool output_exists = table_exists(tx, cfg.output_table);

@@ -19,6 +19,11 @@ std::vector<std::string> table_columns(pqxx::transaction_base& tx, const Qualifi
 // What keeps a load from writing the output table: the table or target columns missing.
 std::vector<std::string> output_table_problems(pqxx::transaction_base& tx, const Config& cfg);
 
+// Offset tables of an earlier dgkafka (keyed without the output table) lack columns that
+// `dgkafka setup` adds; the second throws Error(not_set_up) saying so.
+bool offset_tables_current(pqxx::transaction_base& tx, const Config& cfg);
+void require_current_offset_tables(pqxx::transaction_base& tx, const Config& cfg);
+
 // Throws Error(not_set_up) naming the table when `dgkafka setup` has not created one of them,
 // or when the staging table no longer matches kafka.input.columns.
 void require_setup(pqxx::transaction_base& tx, const Config& cfg);

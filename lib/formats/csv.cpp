@@ -78,7 +78,8 @@ bool Reader::read_record() {
             if (record_.empty()) return false;
             throw std::runtime_error("line " + std::to_string(record_line_) + ": unclosed quote");
         }
-        ++line_no_;
+        // A UTF-8 byte order mark (Excel's "CSV UTF-8") is not data.
+        if (++line_no_ == 1 && line_.compare(0, 3, "\xEF\xBB\xBF") == 0) line_.erase(0, 3);
         const auto quotes = static_cast<size_t>(std::count(line_.begin(), line_.end(), '"'));
         if (record_.empty() && quotes_ == 0) {
             record_line_ = line_no_;

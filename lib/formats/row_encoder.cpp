@@ -28,6 +28,8 @@ RowEncoder::RowEncoder(const Config& cfg, bool with_metadata, std::vector<std::s
                        bool json_document)
     : format_(cfg.format),
       with_metadata_(with_metadata),
+      key_bytes_(with_metadata && cfg.references("_key_bytes")),
+      key_text_needed_(!key_bytes_ || cfg.references("_key")),
       column_count_(cfg.columns.size()),
       json_document_(json_document),
       jsonb_(jsonb_input(cfg)),
@@ -60,10 +62,13 @@ bool RowEncoder::append(const Message& m, std::string& out, std::string& reason)
     }
     if (ok && with_metadata_) {
         out += '\t';
+        const size_t key_at = out.size();
         if (!m.has_key) {
             copy_text::append_null(out);
-        } else {
-            ok = append_checked_text(key_text(m), message_key, out, reason);
+        } else if (!append_checked_text(key_text(m), message_key, out, reason)) {
+            ok = !key_text_needed_;  // only _key_bytes is used: a key that is not text is NULL as _key
+            out.resize(key_at);
+            copy_text::append_null(out);
         }
         out += '\t';
         copy_text::append_int(out, m.partition);
@@ -72,6 +77,11 @@ bool RowEncoder::append(const Message& m, std::string& out, std::string& reason)
         out += '\t';
         if (m.timestamp_ms < 0) copy_text::append_null(out);
         else append_timestamp(out, m.timestamp_ms);
+        if (key_bytes_) {
+            out += '\t';
+            if (m.has_key) copy_text::append_bytea(out, m.key);
+            else copy_text::append_null(out);
+        }
     }
     if (!ok) {
         out.resize(mark);

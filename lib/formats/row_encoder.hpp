@@ -35,7 +35,8 @@ bool jsonb_input(const Config& cfg);
 
 class RowEncoder {
 public:
-    // with_metadata: also write _key, _partition, _offset, _timestamp (the staging table's tail).
+    // with_metadata: also write _key, _partition, _offset, _timestamp (the staging table's tail),
+    // and _key_bytes when a mapping or the filter uses it.
     // json_members: JSON input only, top-level members written after the document as ->> would
     // read them (JsonPushdown); json_document: whether the document itself is written.
     RowEncoder(const Config& cfg, bool with_metadata, std::vector<std::string> json_members = {},
@@ -67,6 +68,8 @@ private:
 
     Format format_;
     bool with_metadata_;
+    bool key_bytes_;       // _key_bytes is written: the key as bytea
+    bool key_text_needed_; // a key that is not text rejects the message (else _key is NULL)
     size_t column_count_;
     std::vector<bool> loaded_;  // per input column: false when ignored
     bool json_document_;

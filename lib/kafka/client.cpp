@@ -8,6 +8,42 @@ namespace dgkafka::kafka {
 
 std::string error_text(rd_kafka_resp_err_t err) { return rd_kafka_err2str(err); }
 
+bool is_transient(rd_kafka_resp_err_t err) {
+    switch (err) {
+        case RD_KAFKA_RESP_ERR__TRANSPORT:
+        case RD_KAFKA_RESP_ERR__ALL_BROKERS_DOWN:
+        case RD_KAFKA_RESP_ERR__TIMED_OUT:
+        case RD_KAFKA_RESP_ERR__TIMED_OUT_QUEUE:
+        case RD_KAFKA_RESP_ERR__RESOLVE:
+        case RD_KAFKA_RESP_ERR__WAIT_COORD:
+        case RD_KAFKA_RESP_ERR__WAIT_CACHE:
+        case RD_KAFKA_RESP_ERR__UNKNOWN_BROKER:
+        case RD_KAFKA_RESP_ERR__NODE_UPDATE:
+        case RD_KAFKA_RESP_ERR_LEADER_NOT_AVAILABLE:
+        case RD_KAFKA_RESP_ERR_NOT_LEADER_FOR_PARTITION:
+        case RD_KAFKA_RESP_ERR_REQUEST_TIMED_OUT:
+        case RD_KAFKA_RESP_ERR_BROKER_NOT_AVAILABLE:
+        case RD_KAFKA_RESP_ERR_REPLICA_NOT_AVAILABLE:
+        case RD_KAFKA_RESP_ERR_NETWORK_EXCEPTION:
+        case RD_KAFKA_RESP_ERR_COORDINATOR_LOAD_IN_PROGRESS:
+        case RD_KAFKA_RESP_ERR_COORDINATOR_NOT_AVAILABLE:
+        case RD_KAFKA_RESP_ERR_NOT_COORDINATOR:
+        case RD_KAFKA_RESP_ERR_NOT_ENOUGH_REPLICAS:
+        case RD_KAFKA_RESP_ERR_KAFKA_STORAGE_ERROR:
+            return true;
+        default:
+            return false;
+    }
+}
+
+namespace {
+// Error(kafka), or Unavailable(kafka) when a later attempt may succeed.
+[[noreturn]] void fail(rd_kafka_resp_err_t err, const std::string& message) {
+    if (is_transient(err)) throw Unavailable(Exit::kafka, message);
+    throw Error(Exit::kafka, message);
+}
+}  // namespace
+
 HandlePtr make_handle(rd_kafka_type_t type, ConfPtr conf) {
     char err[512];
     rd_kafka_t* rk = rd_kafka_new(type, conf.get(), err, sizeof err);
@@ -27,9 +63,9 @@ namespace {
 using MetadataPtr = std::unique_ptr<const rd_kafka_metadata_t, decltype(&rd_kafka_metadata_destroy)>;
 
 // All topics: a request naming the topic could make the broker auto-create it.
-rd_kafka_resp_err_t all_metadata(rd_kafka_t* rk, MetadataPtr& out) {
+rd_kafka_resp_err_t all_metadata(rd_kafka_t* rk, MetadataPtr& out, int timeout_ms = metadata_timeout_ms) {
     const rd_kafka_metadata_t* md = nullptr;
-    const auto err = rd_kafka_metadata(rk, 1, nullptr, &md, metadata_timeout_ms);
+    const auto err = rd_kafka_metadata(rk, 1, nullptr, &md, timeout_ms);
     if (!err) out.reset(md);
     return err;
 }
@@ -40,15 +76,15 @@ void warm_metadata(rd_kafka_t* rk) {
     all_metadata(rk, md);
 }
 
-int partition_count(rd_kafka_t* rk, const std::string& topic, const std::string& brokers) {
+int partition_count(rd_kafka_t* rk, const std::string& topic, const std::string& brokers, int timeout_ms) {
     MetadataPtr md(nullptr, &rd_kafka_metadata_destroy);
-    if (const auto err = all_metadata(rk, md))
-        throw Error(Exit::kafka, fmt::format("cannot read metadata of topic {} from {}: {}", topic, brokers,
+    if (const auto err = all_metadata(rk, md, timeout_ms))
+        fail(err, fmt::format("cannot read metadata of topic {} from {}: {}", topic, brokers,
                                              error_text(err)));
     for (int i = 0; i < md->topic_cnt; ++i) {
         const auto& t = md->topics[i];
         if (topic != t.topic) continue;
-        if (t.err) throw Error(Exit::kafka, fmt::format("topic {}: {}", topic, error_text(t.err)));
+        if (t.err) fail(t.err, fmt::format("topic {}: {}", topic, error_text(t.err)));
         return t.partition_cnt;
     }
     throw Error(Exit::no_topic, fmt::format("topic {} does not exist on {}", topic, brokers));
@@ -59,8 +95,7 @@ Watermarks query_watermarks(rd_kafka_t* rk, const std::string& topic, int32_t pa
     const auto err =
         rd_kafka_query_watermark_offsets(rk, topic.c_str(), partition, &w.low, &w.high, metadata_timeout_ms);
     if (err)
-        throw Error(Exit::kafka, fmt::format("topic {} partition {}: cannot read its offsets: {}", topic,
-                                             partition, error_text(err)));
+        fail(err, fmt::format("topic {} partition {}: cannot read its offsets: {}", topic, partition, error_text(err)));
     return w;
 }
 

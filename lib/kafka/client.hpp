@@ -38,16 +38,17 @@ HandlePtr make_handle(rd_kafka_type_t type, ConfPtr conf);
 // A client for metadata and offset look-ups only.
 HandlePtr make_admin(const std::string& brokers, const Properties& user);
 
-// Partition count of the topic; throws Error(no_topic) if it does not exist, Error(kafka)
-// if the brokers cannot be reached.
-int partition_count(rd_kafka_t* rk, const std::string& topic, const std::string& brokers);
+// Partition count of the topic; throws Error(no_topic) if it does not exist, Unavailable(kafka)
+// if the brokers cannot be reached within timeout_ms.
+int partition_count(rd_kafka_t* rk, const std::string& topic, const std::string& brokers,
+                    int timeout_ms = metadata_timeout_ms);
 
 // Loads every topic's metadata into the handle's cache, so that partitions assigned next start
 // fetching at once: otherwise a new topic waits for librdkafka's own refresh of unknown topics
 // (once a second). Best effort: a handle without it asks on its own.
 void warm_metadata(rd_kafka_t* rk);
 
-// Asks the partition leader; throws Error(kafka) naming topic and partition.
+// Asks the partition leader; throws Error(kafka) (Unavailable when transient) naming topic and partition.
 Watermarks query_watermarks(rd_kafka_t* rk, const std::string& topic, int32_t partition);
 
 // For each partition, the offset of its first message at or after `ms` (epoch milliseconds), or
@@ -64,5 +65,8 @@ rd_kafka_resp_err_t produce(rd_kafka_t* rk, const std::string& topic, std::strin
                             size_t key_size, void* opaque);
 
 std::string error_text(rd_kafka_resp_err_t err);
+
+// Errors a later attempt can get past: brokers unreachable, leaders or coordinators moving.
+bool is_transient(rd_kafka_resp_err_t err);
 
 }  // namespace dgkafka::kafka

@@ -20,7 +20,8 @@ void Rejects::add(const Message& m, std::string_view error, std::string_view sql
     if (m.has_key) copy_text::append_bytea(lines_, m.key);
     else copy_text::append_null(lines_);
     lines_ += '\t';
-    copy_text::append_bytea(lines_, m.value);
+    if (m.value.data()) copy_text::append_bytea(lines_, m.value);
+    else copy_text::append_null(lines_);  // a tombstone has no value, not an empty one
     lines_ += '\t';
     copy_text::append_text(lines_, error);  // our reasons and server messages: valid UTF-8, no NUL
     lines_ += '\t';

@@ -52,15 +52,14 @@ double epoch_now() {
         .count();
 }
 
-// An offset outside the log (removed by retention, or beyond its end) starts at the nearest one.
+// An offset past the log's end starts at the end. One that retention has passed is kept: the
+// retention-gap rule (kafka.input.on_data_loss) decides, never a silent skip.
 int64_t within(const Config& cfg, int32_t p, int64_t offset, const kafka::Watermarks& w) {
-    const int64_t clamped = std::clamp(offset, w.low, w.high);
-    if (clamped != offset)
-        log::warn(
-            "{}[{}]: consumer group {} holds offset {} but the partition holds {}..{}: starting at "
-            "{}",
-            cfg.topic, p, cfg.consumer_group, offset, w.low, w.high, clamped);
-    return clamped;
+    if (offset <= w.high) return offset;
+    log::warn(
+        "{}[{}]: consumer group {} holds offset {} but the partition ends at {}: starting there",
+        cfg.topic, p, cfg.consumer_group, offset, w.high);
+    return w.high;
 }
 }  // namespace
 

@@ -10,6 +10,7 @@
 #include <mutex>
 #include <thread>
 
+#include "db/capacity.hpp"
 #include "db/connection.hpp"
 #include "db/embedded_sql.hpp"
 #include "db/mapping_types.hpp"
@@ -25,6 +26,8 @@
 #include "load/statements.hpp"
 #include "util/errors.hpp"
 #include "util/log.hpp"
+#include "util/retry.hpp"
+#include "util/service.hpp"
 #include "util/text.hpp"
 
 namespace dgkafka {
@@ -138,7 +141,10 @@ kafka::Offsets prepare(const Config& cfg, const LoadOptions& options, rd_kafka_t
         tx.commit();
         confirm_group_offsets(*conn, cfg, store, taken);
         return ends;
+    } catch (const pqxx::broken_connection& e) {
+        throw Unavailable(Exit::database, "preparing the load: lost the database connection: " + std::string(e.what()));
     } catch (const pqxx::sql_error& e) {
+        if (db::is_transient(e.sqlstate())) throw Unavailable(Exit::database, "preparing the load: " + db::describe(e));
         throw Error(Exit::database, "preparing the load: " + db::describe(e));
     }
 }
@@ -152,15 +158,22 @@ void run_load(const Config& cfg, const LoadOptions& options, std::ostream& out, 
     mallopt(M_ARENA_MAX, 2);
 #endif
     const auto started = std::chrono::steady_clock::now();
+    // Servers down at start are waited for as they are mid-run (streaming: for ever).
+    const auto retry = RetryPolicy::for_run(options.quit_at_eof, cfg.retry_timeout, stop);
     auto admin = kafka::make_admin(cfg.brokers, cfg.kafka_properties);
-    const int partitions = kafka::partition_count(admin.get(), cfg.topic, cfg.brokers);
+    const int partitions = retry.run([&] {
+        return kafka::partition_count(admin.get(), cfg.topic, cfg.brokers, retry.attempt_ms(kafka::metadata_timeout_ms));
+    });
     if (cfg.partition_num && *cfg.partition_num != partitions)
         throw Error(Exit::config, fmt::format("{}: kafka.input.partition_num is {} but topic {} has {} partitions",
                                               cfg.path, *cfg.partition_num, cfg.topic, partitions));
-    const auto ends = prepare(cfg, options, admin.get(), partitions);
+    const auto ends = retry.run([&] { return prepare(cfg, options, admin.get(), partitions); });
     admin.reset();
 
-    const int count = std::max(1, std::min(partitions, options.loaders.value_or(cfg.loaders.value_or(default_loaders))));
+    // Never more connections than the server can give: each loader holds one, after_batch_sql one.
+    const int count = db::fit_loaders(
+        cfg.db, std::max(1, std::min(partitions, options.loaders.value_or(cfg.loaders.value_or(default_loaders)))),
+        cfg.after_batch_sql.empty() ? 0 : 1);
     // Static assignment: partitions dealt round-robin to this process's loaders. Group
     // assignment: Kafka deals them to every loader of every process; each knows all end offsets.
     std::vector<kafka::Offsets> shares(static_cast<size_t>(count));
@@ -205,13 +218,17 @@ void run_load(const Config& cfg, const LoadOptions& options, std::ostream& out, 
             cv.notify_all();
         });
 
+    service::ready(fmt::format("loading {} into {}", cfg.topic, cfg.output_table.display()));
     auto last_report = std::chrono::steady_clock::now();
     int64_t last_rows = 0;
     {
         std::unique_lock<std::mutex> lock(mu);
         while (running > 0) {
             cv.wait_for(lock, std::chrono::milliseconds(100));
-            if (stop) halt = true;
+            if (stop) {
+                halt = true;
+                service::stopping();
+            }
             lock.unlock();  // loaders finishing meanwhile must not wait for the job's SQL
             hooks.after_batches(counters.batches, false);
             lock.lock();
@@ -230,6 +247,7 @@ void run_load(const Config& cfg, const LoadOptions& options, std::ostream& out, 
             }
         }
     }
+    service::stopping();
     for (auto& t : threads) t.join();
     kafka::Offsets stored;
     for (const auto& l : loaders) {

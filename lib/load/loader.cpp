@@ -8,9 +8,9 @@
 
 #include "avro/registry.hpp"
 #include "db/connection.hpp"
+#include "kafka/group_offsets.hpp"
 #include "kafka/retention.hpp"
 #include "load/gaps.hpp"
-#include "kafka/group_offsets.hpp"
 #include "util/backoff.hpp"
 #include "util/errors.hpp"
 #include "util/log.hpp"
@@ -55,7 +55,7 @@ void database_step(C&& context, F&& step) {
     } catch (const pqxx::sql_error& e) {
         if (db::is_transient(e.sqlstate())) throw DatabaseUnavailable(fmt::format("{}: {}", context(), db::describe(e)));
         throw Error(Exit::database, fmt::format("{}: {}", context(), db::describe(e)));
-    } catch (const Error& e) {
+    } catch (const Unavailable& e) {  // a refusal for good (authentication) stops the load
         if (e.code() == Exit::database) throw DatabaseUnavailable(e.what());
         throw;
     }

@@ -39,6 +39,11 @@ LoadStatements LoadStatements::build(const Config& cfg, const std::vector<std::s
         extra_columns += ", \"_headers\" jsonb";
     }
     for (const char* meta : {"_key", "_partition", "_offset", "_timestamp"}) s.copy_columns.push_back(quote_ident(meta));
+    std::string extra_columns = pushdown.stage_columns();
+    if (cfg.references("_key_bytes")) {  // the key as bytea, for keys that are not text
+        s.copy_columns.push_back(quote_ident("_key_bytes"));
+        extra_columns += ", \"_key_bytes\" bytea";
+    }
 
     std::vector<std::string> targets;
     for (const auto& t : cfg.target_columns()) targets.push_back(quote_ident(t));

@@ -17,6 +17,8 @@
 #include "metrics/server.hpp"
 #include "util/errors.hpp"
 #include "util/log.hpp"
+#include "util/retry.hpp"
+#include "util/service.hpp"
 #include "util/text.hpp"
 
 namespace dgkafka {
@@ -89,18 +91,40 @@ std::string render_metrics(const Config& cfg, const PublishCounters& c) {
 void run_publish(const Config& cfg, const PublishOptions& options, std::ostream& out, const std::atomic<bool>& stop) {
     if (cfg.write_table.empty())
         throw Error(Exit::config, fmt::format("{}: kafka.input.ext_write_table names no outbox table to publish", cfg.path));
-    auto conn = db::connect(cfg.db, "dgkafka publish");
     std::vector<std::string> text_columns;
     for (const auto& c : cfg.columns) text_columns.push_back(cfg.format == Format::binary ? quote_ident(c.name) : quote_ident(c.name) + "::text");
     auto vars = db::table_vars(cfg);
     vars["text_columns"] = text::join(text_columns, ", ");
     const std::string read_sql = sql::render("publish_read", vars), delete_sql = sql::render("publish_delete", vars);
-    {
-        pqxx::read_transaction tx(*conn);
+
+    // The same policy as load: servers down are waited for (streaming: for ever), from the start.
+    const auto retry = RetryPolicy::for_run(options.quit_at_eof, cfg.retry_timeout, stop);
+    std::unique_ptr<pqxx::connection> conn;
+    auto with_db = [&](const char* what, auto&& step) {
+        return retry.run([&] {
+            try {
+                if (!conn) conn = db::connect(cfg.db, "dgkafka publish");
+                return step(*conn);
+            } catch (const pqxx::broken_connection& e) {
+                conn.reset();
+                throw Unavailable(Exit::database,
+                                  fmt::format("{}: lost the database connection: {}", what, text::trim(e.what())));
+            } catch (const pqxx::in_doubt_error& e) {  // each step is safe to repeat
+                conn.reset();
+                throw Unavailable(Exit::database, fmt::format("{}: {}", what, text::trim(e.what())));
+            } catch (const pqxx::sql_error& e) {
+                if (!db::is_transient(e.sqlstate())) throw Error(Exit::database, fmt::format("{}: {}", what, db::describe(e)));
+                conn.reset();
+                throw Unavailable(Exit::database, fmt::format("{}: {}", what, db::describe(e)));
+            }
+        });
+    };
+    with_db("looking for the outbox", [&](pqxx::connection& c) {
+        pqxx::read_transaction tx(c);
         if (!db::table_exists(tx, cfg.write_table))
             throw Error(Exit::not_set_up, fmt::format("outbox table {} does not exist: run `dgkafka setup {}`",
                                                       cfg.write_table.display(), cfg.path));
-    }
+    });
 
     Acks acks;
     // Idempotent: retries never duplicate or reorder a partition's messages.
@@ -109,24 +133,24 @@ void run_publish(const Config& cfg, const PublishOptions& options, std::ostream&
     rd_kafka_conf_set_dr_msg_cb(conf.get(), on_delivery);
     rd_kafka_conf_set_opaque(conf.get(), &acks);
     auto rk = kafka::make_handle(RD_KAFKA_PRODUCER, std::move(conf));
-    kafka::partition_count(rk.get(), cfg.topic, cfg.brokers);
+    retry.run([&] {
+        return kafka::partition_count(rk.get(), cfg.topic, cfg.brokers, retry.attempt_ms(kafka::metadata_timeout_ms));
+    });
 
     PublishCounters counters;
     std::unique_ptr<metrics::Server> server;
     if (!options.metrics_address.empty())
         server = std::make_unique<metrics::Server>(options.metrics_address,
                                                    [&] { return render_metrics(cfg, counters); });
-    int64_t sent = 0, failed = 0;
+    service::ready(fmt::format("publishing {} to {}", cfg.write_table.display(), cfg.topic));
+    int64_t sent = 0;
     std::string value;
     while (!stop) {
-        pqxx::result rows;
         const auto round_started = std::chrono::steady_clock::now();
-        try {
-            pqxx::read_transaction tx(*conn);
-            rows = tx.exec_params(read_sql, rows_per_round);
-        } catch (const pqxx::sql_error& e) {
-            throw Error(Exit::database, "reading the outbox: " + db::describe(e));
-        }
+        const auto rows = with_db("reading the outbox", [&](pqxx::connection& c) {
+            pqxx::read_transaction tx(c);
+            return tx.exec_params(read_sql, rows_per_round);
+        });
         if (rows.empty()) {
             if (options.quit_at_eof) break;
             std::this_thread::sleep_for(idle_wait);  // an empty outbox: look again shortly
@@ -138,28 +162,27 @@ void run_publish(const Config& cfg, const PublishOptions& options, std::ostream&
             if (const auto e = kafka::produce(rk.get(), cfg.topic, value, nullptr, 0, id))
                 throw Error(Exit::kafka, fmt::format("{}: outbox row {}: {}", cfg.topic, row[0].c_str(), rd_kafka_err2str(e)));
         }
-        // Every message of the round is acknowledged or failed before its rows are deleted.
-        while (static_cast<int64_t>(acks.delivered.size()) + acks.failed < static_cast<int64_t>(rows.size()))
+        // Rows are deleted once acknowledged; a signal stops the wait, and the rows not yet
+        // acknowledged stay in the outbox for the next run.
+        while (!stop && static_cast<int64_t>(acks.delivered.size()) + acks.failed < static_cast<int64_t>(rows.size()))
             rd_kafka_poll(rk.get(), 100);
-        try {
-            pqxx::work tx(*conn);
+        with_db("deleting published rows from the outbox", [&](pqxx::connection& c) {
+            pqxx::work tx(c);
             tx.exec_params0(delete_sql, db::pg_array(acks.delivered));
             tx.commit();
-        } catch (const pqxx::sql_error& e) {
-            throw Error(Exit::database, "deleting published rows from the outbox: " + db::describe(e));
-        }
+        });
         sent += static_cast<int64_t>(acks.delivered.size());
         counters.messages = sent;
         ++counters.rounds;
         counters.round_seconds.observe(std::chrono::duration<double>(std::chrono::steady_clock::now() - round_started).count());
-        failed += acks.failed;
         if (acks.failed)
             throw Error(Exit::kafka, fmt::format("{}: {} message(s) not acknowledged ({}); their rows stay in {} and are "
                                                  "sent again by the next `dgkafka publish`",
                                                  cfg.topic, acks.failed, acks.first_error, cfg.write_table.display()));
         acks = Acks{};
     }
-    out << fmt::format("PUBLISH {} messages to {}\n", sent, cfg.topic);
+    service::stopping();
+    out << fmt::format("PUBLISH {} messages to {}{}\n", sent, cfg.topic, stop ? ", stopped by signal" : "");
 }
 
 }  // namespace dgkafka

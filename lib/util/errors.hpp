@@ -2,6 +2,7 @@
 // Named exit codes and the one exception type that carries them to main().
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 namespace dgkafka {
 
@@ -16,7 +17,15 @@ enum class Exit : int {
     not_set_up = 7,    // `dgkafka setup` was never run for this config
     no_topic = 8,      // the topic does not exist
     data_loss = 9,     // retention deleted messages before they were loaded (kafka.input.on_data_loss)
+    lagging = 10,      // dgkafka check -max-lag N: a partition is more than N messages behind
 };
+
+// Every exit code with its meaning, for --help, the man page and the README's table.
+struct ExitCode {
+    Exit code;
+    const char* meaning;
+};
+const std::vector<ExitCode>& exit_codes();
 
 // An error that already says what went wrong, for whom, and how the process should exit.
 class Error : public std::runtime_error {
@@ -26,6 +35,13 @@ public:
 
 private:
     Exit code_;
+};
+
+// A server that cannot be reached now (down, starting, restarting, too many clients): a later
+// attempt can succeed, so RetryPolicy waits for it. Any other Error is final.
+class Unavailable : public Error {
+public:
+    using Error::Error;
 };
 
 }  // namespace dgkafka

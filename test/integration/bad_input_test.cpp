@@ -186,6 +186,42 @@ TEST(BadInput, ErrorLimitPercentIsPerBatch) {
     EXPECT_EQ(sql_count("SELECT count(*) FROM " + q(job.table)), 4);
 }
 
+TEST(BadInput, ARejectedTombstoneKeepsItsValueAsNullNotEmpty) {
+    Job job("tombstone");
+    job.format = "json";
+    create_topic(job.topic, 1);
+    // kcat -Z: an empty value is sent as NULL (a tombstone); the second message is an empty value.
+    const auto input = write_file(job.table + ".kcat", "k0:\n");
+    const std::string cmd = "kcat -P -b " + brokers() + " -t " + job.topic + " -p 0 -Z -K: -l " + input;
+    ASSERT_EQ(std::system(cmd.c_str()), 0) << cmd;
+    produce(job.topic, {{"", std::string("k1"), 0}});
+    sql("CREATE TABLE " + q(job.table) + " (jdata json)");
+    const auto path = job.write();
+    ASSERT_EQ(run("dgkafka", {"setup", path}).code, 0);
+    const auto r = run("dgkafka", {"load", "-quit-at-eof", path});
+    ASSERT_EQ(r.code, 0) << r.err;
+    EXPECT_EQ(sql_value("SELECT string_agg(\"offset\" || ':' || coalesce(length(value)::text, 'null'), ',' ORDER BY "
+                        "\"offset\") FROM " + q(job.table + "_rejects")),
+              "0:null,1:0");
+}
+
+TEST(BadInput, AKeyThatIsNotTextLoadsThroughKeyBytes) {
+    Job job("keybytes");
+    job.format = "json";
+    job.mappings = {{"id", "(jdata->>'id')::int"}, {"k", "_key_bytes"}};
+    create_topic(job.topic, 1);
+    produce(job.topic, {{"{\"id\": 1}", std::string("k\xff"), 0}, {"{\"id\": 2}", std::nullopt, 0}});
+    sql("CREATE TABLE " + q(job.table) + " (id int, k bytea)");
+    const auto path = job.write();
+    ASSERT_EQ(run("dgkafka", {"setup", path}).code, 0);
+    const auto r = run("dgkafka", {"load", "-quit-at-eof", path});
+    ASSERT_EQ(r.code, 0) << r.err;
+    EXPECT_EQ(r.out.rfind("LOAD 2 rows from 2 messages in 1 batches, 0 rejected", 0), 0u) << r.out;
+    EXPECT_EQ(sql_value("SELECT string_agg(id || ':' || coalesce(encode(k, 'hex'), 'null'), ',' ORDER BY id) FROM " +
+                        q(job.table)),
+              "1:6bff,2:null");
+}
+
 TEST(BadInput, ALargeBatchThatViolatesACheckInEveryRowStopsWithinSeconds) {
     Job job("allcheck");
     job.delimiter = ",";

@@ -127,9 +127,28 @@ TEST(Check, ExitCodesSayWhichSideCouldNotBeRead) {
     EXPECT_NE(r.err.find("topic " + missing.topic + " does not exist"), std::string::npos) << r.err;
 
     const auto no_db = write_file(job.table + "_nodb.toml",
-                                  "[dgkafka]\nhost = \"127.0.0.1\"\nport = 1\n" + job.toml().substr(std::string("[dgkafka]\n").size()));
+                                  "[dgkafka]\nhost = \"127.0.0.1\"\nport = 1\n" +
+                                      job.toml().substr(std::string("[dgkafka]\n").size()) + "retry_timeout = 1\n");
     r = run("dgkafka", {"check", no_db});
     EXPECT_EQ(r.code, static_cast<int>(Exit::database)) << r.err;
+    EXPECT_NE(r.err.find("gave up after"), std::string::npos) << "a database not there is waited for: " << r.err;
+}
+
+TEST(Check, BeforeThisConfigsSetupItSaysSoAlthoughAnotherConfigCreatedTheOffsetTables) {
+    Job first("checkshared");
+    first.columns = {{"id", "integer"}};
+    create_topic(first.topic, 1);
+    ASSERT_EQ(run("dgkafka", {"setup", first.write()}).code, 0);
+
+    Job second("checkshared2");
+    second.columns = {{"id", "integer"}};
+    second.topic = first.topic;
+    std::string toml = second.toml();
+    for (const std::string suffix : {"_offset\"", "_history\""})
+        toml.replace(toml.find(second.table + suffix), second.table.size(), first.table);
+    const auto r = run("dgkafka", {"check", write_file(second.table + ".toml", toml)});
+    EXPECT_EQ(r.code, static_cast<int>(Exit::not_set_up)) << r.out << r.err;
+    EXPECT_NE(r.err.find("run `dgkafka setup"), std::string::npos) << r.err;
 }
 
 TEST(Check, TablesAreTabSeparatedAsTheManualsSoCutFindsEachColumn) {

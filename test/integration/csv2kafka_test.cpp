@@ -107,3 +107,56 @@ TEST(Csv2Kafka, FailedDeliveriesAreCountedAndMakeTheExitCodeNonZero) {
     EXPECT_NE(r.out.find("0 messages, 0 bytes sent to " + topic + ", 3 failed"), std::string::npos) << r.out;
     EXPECT_NE(r.err.find("3 messages failed, the first with: Broker: Message size too large"), std::string::npos) << r.err;
 }
+
+TEST(Csv2Kafka, AUtf8ByteOrderMarkIsNotPartOfTheFirstHeaderName) {
+    Job job("bom");
+    job.format = "json";
+    create_topic(job.topic, 1);
+    auto r = run("csv2kafka", {"--header", "--format", "json", brokers(), job.topic, "-"}, "\xEF\xBB\xBFid,name\n1,a\n");
+    ASSERT_EQ(r.code, 0) << r.err;
+    job.mappings = {{"id", "(jdata->>'id')::int"}, {"name", "jdata->>'name'"}};
+    sql("CREATE TABLE " + q(job.table) + " (id int, name text)");
+    const auto path = job.write();
+    ASSERT_EQ(run("dgkafka", {"setup", path}).code, 0);
+    ASSERT_EQ(run("dgkafka", {"load", "-quit-at-eof", path}).code, 0);
+    EXPECT_EQ(sql_value("SELECT id || name FROM " + q(job.table)), "1a");
+}
+
+TEST(Csv2Kafka, AMalformedLineStopsAfterDeliveringTheLinesBeforeItAndSaysHowToResume) {
+    Job job("midbad");
+    create_topic(job.topic, 1);
+    const std::string csv = "1,a\n2,b\n3,c\n4,d\n5,e\n6,\"x\"y\n7,g\n8,h\n9,i\n";
+    const auto file = write_file(job.table + ".csv", csv);
+    auto r = run("csv2kafka", {brokers(), job.topic, file});
+    EXPECT_EQ(r.code, static_cast<int>(Exit::data)) << r.err;
+    EXPECT_NE(r.err.find("line 6: text after a closing quote"), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find("after 5 messages were delivered"), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find("--start-line 6"), std::string::npos) << r.err;
+    EXPECT_EQ(high_watermark(job.topic, 0), 5) << "the records before the bad line were flushed, not dropped";
+
+    r = run("csv2kafka", {"--start-line", "7", brokers(), job.topic, file});  // the bad line left out by hand
+    EXPECT_EQ(r.code, 0) << r.err;
+    EXPECT_NE(r.out.find("3 messages"), std::string::npos) << r.out;
+    EXPECT_EQ(high_watermark(job.topic, 0), 8);
+
+    Job skipped("skipbad");
+    create_topic(skipped.topic, 1);
+    r = run("csv2kafka", {"--skip-bad-lines", brokers(), skipped.topic, file});
+    EXPECT_EQ(r.code, static_cast<int>(Exit::data)) << "a skipped line is not sent: never exit 0";
+    EXPECT_NE(r.out.find("8 messages"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("1 bad lines skipped"), std::string::npos) << r.out;
+    EXPECT_NE(r.err.find("line 6: text after a closing quote in field 2 (skipped)"), std::string::npos) << r.err;
+    EXPECT_EQ(high_watermark(skipped.topic, 0), 8);
+}
+
+TEST(Csv2Kafka, BlankLinesAreSkippedUnlessAskedFor) {
+    Job job("blank");
+    create_topic(job.topic, 1);
+    auto r = run("csv2kafka", {brokers(), job.topic, "-"}, "a\n\nb\r\n\r\n");
+    ASSERT_EQ(r.code, 0) << r.err;
+    EXPECT_NE(r.out.find("2 messages, 2 bytes sent to " + job.topic + ", 2 blank lines skipped"), std::string::npos) << r.out;
+    EXPECT_EQ(high_watermark(job.topic, 0), 2);
+    r = run("csv2kafka", {"--keep-blank-lines", brokers(), job.topic, "-"}, "a\n\nb\n");
+    ASSERT_EQ(r.code, 0) << r.err;
+    EXPECT_EQ(high_watermark(job.topic, 0), 5);
+}

@@ -126,4 +126,4 @@ TEST_P(Examples, RunsEndToEndAndPrintsItsExpectedResult) {
 }
 
 INSTANTIATE_TEST_SUITE_P(All, Examples, ::testing::ValuesIn(example_names()),
-                         [](const auto& info) { return std::regex_replace(info.param, std::regex("-"), "_"); });
+                         [](const auto& param_info) { return std::regex_replace(param_info.param, std::regex("-"), "_"); });

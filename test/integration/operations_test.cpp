@@ -3,11 +3,14 @@
 #include <gtest/gtest.h>
 #include <httplib.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <sys/socket.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <csignal>
+#include <map>
 #include <cstdio>
 
 #include <nlohmann/json.hpp>
@@ -187,4 +190,128 @@ TEST(Metrics, ABadAddressIsAConfigErrorNamingTheKey) {
     const auto r = run("dgkafka", {"check", write_file("bad_metrics.toml", toml)});
     EXPECT_EQ(r.code, static_cast<int>(Exit::config)) << r.err;
     EXPECT_NE(r.err.find("dgkafka.metrics_address: \"localhost\" is not HOST:PORT"), std::string::npos) << r.err;
+}
+
+namespace {
+// A datagram socket standing in for systemd's NOTIFY_SOCKET.
+class NotifySocket {
+public:
+    NotifySocket() : path_(::testing::TempDir() + unique_name("notify")) {
+        fd_ = ::socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+        sockaddr_un addr{};
+        addr.sun_family = AF_UNIX;
+        std::snprintf(addr.sun_path, sizeof addr.sun_path, "%s", path_.c_str());
+        EXPECT_EQ(::bind(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0) << path_;
+    }
+    ~NotifySocket() {
+        ::close(fd_);
+        ::unlink(path_.c_str());
+    }
+    const std::string& path() const { return path_; }
+    // Every datagram until one holds `line` (as a whole line) or the time is up.
+    bool wait_for(const std::string& line, std::chrono::seconds timeout, std::string& seen) {
+        const auto deadline = std::chrono::steady_clock::now() + timeout;
+        while (std::chrono::steady_clock::now() < deadline) {
+            pollfd p{fd_, POLLIN, 0};
+            if (::poll(&p, 1, 200) <= 0) continue;
+            char buf[4096];
+            const auto n = ::recv(fd_, buf, sizeof buf, 0);
+            if (n <= 0) continue;
+            const std::string msg(buf, static_cast<size_t>(n));
+            seen += msg + "|";
+            for (const auto& l : lines(msg))
+                if (l == line) return true;
+        }
+        return false;
+    }
+
+private:
+    std::string path_;
+    int fd_ = -1;
+};
+}  // namespace
+
+TEST(Service, UnderSystemdALoadSaysReadyThenStoppingOnSigterm) {
+    Job job("notify");
+    job.columns = {{"id", "integer"}};
+    create_topic(job.topic, 1);
+    produce(job.topic, {{"1"}, {"2"}});
+    sql("CREATE TABLE " + dgtest::quoted(job.table) + " (id integer)");
+    const auto path = job.write();
+    ASSERT_EQ(run("dgkafka", {"setup", path}).code, 0);
+
+    NotifySocket notify;
+    ::setenv("NOTIFY_SOCKET", notify.path().c_str(), 1);
+    auto loader = spawn("dgkafka", {"load", path});
+    ::unsetenv("NOTIFY_SOCKET");
+    std::string seen;
+    ASSERT_TRUE(notify.wait_for("READY=1", std::chrono::seconds(60), seen)) << seen << loader.wait().err;
+    EXPECT_FALSE(loader.exited());
+    ASSERT_TRUE(wait_until([&] { return sql_count("SELECT count(*) FROM " + dgtest::quoted(job.table)) == 2; },
+                           std::chrono::seconds(60)));
+    ::kill(loader.pid, SIGTERM);
+    EXPECT_TRUE(notify.wait_for("STOPPING=1", std::chrono::seconds(30), seen)) << seen;
+    const auto r = loader.wait();
+    EXPECT_EQ(r.code, 0) << r.err;
+    EXPECT_EQ(seen.find("STOPPING=1"), seen.rfind("STOPPING=1")) << "said once: " << seen;
+}
+
+TEST(CheckMaxLag, ExitsLaggingNamingThePartitionsBehindAndJsonCarriesTheLagOfEach) {
+    Job job("maxlag");
+    job.columns = {{"id", "integer"}};
+    create_topic(job.topic, 2);
+    std::vector<Record> records;
+    for (int i = 0; i < 5; ++i) records.push_back({std::to_string(i), std::nullopt, 0});
+    for (int i = 0; i < 2; ++i) records.push_back({std::to_string(i), std::nullopt, 1});
+    produce(job.topic, records);
+    sql("CREATE TABLE " + dgtest::quoted(job.table) + " (id integer)");
+    const auto path = job.write();
+    ASSERT_EQ(run("dgkafka", {"setup", path}).code, 0);
+
+    auto r = run("dgkafka", {"check", "-max-lag", "3", path});
+    EXPECT_EQ(r.code, static_cast<int>(Exit::lagging)) << r.err;
+    EXPECT_NE(r.err.find(job.topic + "[0] lags 5 (over -max-lag 3)"), std::string::npos) << r.err;
+    EXPECT_EQ(r.err.find(job.topic + "[1]"), std::string::npos) << r.err;
+    EXPECT_NE(r.out.find("Total lag = 7"), std::string::npos) << "the report comes first: " << r.out;
+
+    r = run("dgkafka", {"check", "-json", "-max-lag", "3", path});
+    EXPECT_EQ(r.code, static_cast<int>(Exit::lagging)) << r.err;
+    const auto j = nlohmann::json::parse(r.out);
+    EXPECT_EQ(j.at("max_lag"), 3);
+    std::map<int, int64_t> lag;
+    for (const auto& k : j.at("kafka")) lag[k.at("partition").get<int>()] = k.at("lag").get<int64_t>();
+    EXPECT_EQ(lag, (std::map<int, int64_t>{{0, 5}, {1, 2}}));
+
+    EXPECT_EQ(run("dgkafka", {"check", "-max-lag", "5", path}).code, 0);
+    ASSERT_EQ(run("dgkafka", {"load", "-quit-at-eof", path}).code, 0);
+    r = run("dgkafka", {"check", "-max-lag", "0", path});
+    EXPECT_EQ(r.code, 0) << r.err;
+    EXPECT_EQ(run("dgkafka", {"check", "-max-lag", "-1", path}).code, static_cast<int>(Exit::usage));
+}
+
+TEST(Metrics, PublishCountsTheRowsKafkaAcknowledged) {
+    Job job("metricspub");
+    job.columns = {{"id", "integer"}};
+    job.input_extra = "ext_write_table = " + toml_string(job.table + "_outbox") + "\n";
+    const auto path = job.write();
+    create_topic(job.topic, 1);
+    sql("CREATE TABLE " + dgtest::quoted(job.table) + " (id integer)");
+    ASSERT_EQ(run("dgkafka", {"setup", path}).code, 0);
+    sql("INSERT INTO " + dgtest::quoted(job.table + "_outbox") + " SELECT generate_series(1, 7)");
+
+    const int port = free_port();
+    auto publisher = spawn("dgkafka", {"publish", "-metrics-address", "127.0.0.1:" + std::to_string(port), path});
+    const std::string series_name = "dgkafka_messages_published_total{topic=\"" + job.topic + "\"}";
+    std::string text;
+    ASSERT_TRUE(wait_until([&] { return series(text = scrape(port), series_name) == 7; }, std::chrono::seconds(60)))
+        << text << publisher.wait().err;
+    EXPECT_EQ(high_watermark(job.topic, 0), 7);
+    EXPECT_GE(series(text, "dgkafka_batches_committed_total{topic=\"" + job.topic + "\"}"), 1) << text;
+    EXPECT_NE(text.find("command=\"publish\"} 1"), std::string::npos) << text;
+    const auto verdict = promtool_check(text);
+    EXPECT_EQ(verdict.code, 0) << verdict.out << text;
+    ::kill(publisher.pid, SIGTERM);
+    const auto r = publisher.wait();
+    EXPECT_EQ(r.code, 0) << r.err;
+    EXPECT_EQ(r.out, "PUBLISH 7 messages to " + job.topic + "\n");
 }

@@ -5,8 +5,11 @@
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
+
+#include <gtest/gtest.h>
 
 #include <atomic>
 #include <fstream>
@@ -246,11 +249,12 @@ bool Spawned::exited() {
     return true;
 }
 
-Result Spawned::wait() {
-    if (status < 0) {
-        int s = 0;
-        waitpid(pid, &s, 0);
-        status = s;
+Result Spawned::wait(std::chrono::seconds timeout) {
+    if (!wait_until([&] { return exited(); }, timeout)) {
+        // A hung process fails the test instead of hanging it until ctest's own timeout.
+        kill(pid, SIGKILL);
+        waitpid(pid, &status, 0);
+        ADD_FAILURE() << "process " << pid << " did not exit within " << timeout.count() << " s: killed";
     }
     Result r;
     r.code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);

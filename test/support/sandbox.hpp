@@ -68,7 +68,9 @@ Result run(const std::string& binary, const std::vector<std::string>& args, cons
 struct Spawned {
     int pid = -1;
     std::string out_file, err_file;
-    Result wait();   // waits for exit and reads both files
+    // Waits for exit and reads both files; a process still running after `timeout` is killed and
+    // the test fails.
+    Result wait(std::chrono::seconds timeout = std::chrono::seconds(240));
     bool exited();   // without waiting
     int status = -1; // set once reaped
 };

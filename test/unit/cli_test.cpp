@@ -4,6 +4,7 @@
 
 #include "cli/args.hpp"
 #include "cli/dgkafka_cli.hpp"
+#include "csv2kafka/csv2kafka.hpp"
 #include "util/errors.hpp"
 
 using namespace dgkafka;
@@ -90,4 +91,12 @@ TEST(Cli, AnUnknownFlagGetsTheNearestOneSuggested) {
     EXPECT_NE(r.err.find("unknown flag -zzzzzzzzzz"), std::string::npos) << r.err;
     EXPECT_EQ(r.err.find("did you mean"), std::string::npos) << r.err;
     EXPECT_EQ(cli::unknown_flag({"-v", "-vv", "-h", "--loaders=2", "x.toml"}, {"loaders"}, "hv"), "");
+}
+
+TEST(Cli, Csv2kafkaSuggestsTheNearestFlagToo) {
+    std::ostringstream out, err;
+    std::atomic<bool> stop{false};
+    const char* argv[] = {"csv2kafka", "-d|", "--heder", "b:9092", "t", "f.csv"};
+    EXPECT_EQ(csv2kafka_main(6, argv, out, err, stop), static_cast<int>(Exit::usage));
+    EXPECT_NE(err.str().find("unknown flag --heder: did you mean -header?"), std::string::npos) << err.str();
 }

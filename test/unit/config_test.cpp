@@ -272,6 +272,34 @@ topic = "t"
     EXPECT_EQ(cfg.columns.at(0).name, "jdata");
 }
 
+TEST(Config, AnOutputTableWhoseDerivedNamesPassPostgresLimitIsAnErrorAtItsLine) {
+    const std::string name52(52, 'n');  // + "_kafka_read" = 63 bytes: fits
+    EXPECT_TRUE(problems(replace(minimal, "output_table = \"out\"", "output_table = \"" + name52 + "\"")).empty());
+    const std::string name53(53, 'n');  // + "_kafka_read" = 64 bytes: PostgreSQL would truncate it
+    const auto p = problems(replace(minimal, "output_table = \"out\"", "output_table = \"" + name53 + "\""));
+    ASSERT_EQ(p.size(), 1u) << (p.empty() ? "" : p[0]);
+    EXPECT_NE(p[0].find("job.toml:"), std::string::npos) << p[0];
+    EXPECT_NE(p[0].find("kafka.input.ext_read_table"), std::string::npos) << p[0];
+    EXPECT_NE(p[0].find("64 bytes"), std::string::npos) << p[0];
+    EXPECT_NE(p[0].find("derived from kafka.output.output_table"), std::string::npos) << p[0];
+}
+
+TEST(Config, ATableNamedTwiceIsAnError) {
+    const auto p = problems(replace(minimal, "output_table = \"out\"", "output_table = \"out\"\nreject_table = \"out\""));
+    ASSERT_EQ(p.size(), 1u);
+    EXPECT_NE(p[0].find("is also kafka.output.output_table"), std::string::npos) << p[0];
+}
+
+TEST(Config, ADirectoryGivenAsTheConfigSaysSo) {
+    try {
+        load_config(DGKAFKA_SOURCE_DIR);
+        FAIL() << "a directory parsed as a config";
+    } catch (const ConfigError& e) {
+        ASSERT_EQ(e.problems().size(), 1u);
+        EXPECT_NE(e.problems()[0].find("is a directory"), std::string::npos) << e.problems()[0];
+    }
+}
+
 TEST(Config, DelimiterIsAStringAsTheManualsDelimiterString) {
     const auto c = parse_config(replace(minimal, "format = \"csv\"", "format = \"csv\"\ndelimiter = \"||\""), "job.toml");
     EXPECT_EQ(c.delimiter, "||");

@@ -4,6 +4,7 @@
 
 #include <cstdlib>
 #include <optional>
+#include "util/errors.hpp"
 
 using namespace dgkafka;
 
@@ -63,4 +64,22 @@ TEST(Connection, AFailedConnectionNeverShowsThePassword) {
         EXPECT_NE(what.find("cannot connect to the database"), std::string::npos) << what;
         EXPECT_EQ(what.find("hunter2"), std::string::npos) << what;
     }
+}
+
+TEST(Connection, TheSqlstateOfARefusalIsReadFromLibpqsSqlstateForm) {
+    EXPECT_EQ(db::refusal_sqlstate_in("connection to server at \"127.0.0.1\", port 5432 failed: FATAL:  28P01\n"), "28P01");
+    EXPECT_EQ(db::refusal_sqlstate_in("connection to server at \"::1\" failed: Connection refused\n"
+                                      "connection to server at \"127.0.0.1\" failed: FATAL:  57P03\n"),
+              "57P03");
+    EXPECT_EQ(db::refusal_sqlstate_in("connection to server at \"127.0.0.1\", port 1 failed: Connection refused\n"
+                                      "\tIs the server running on that host and accepting TCP/IP connections?\n"),
+              "");
+}
+
+TEST(Connection, NoServerListeningIsUnavailableNotFinal) {
+    DbSettings s;
+    s.host = "127.0.0.1";
+    s.port = 1;
+    s.connect_timeout = 2;
+    EXPECT_THROW(db::connect(s, "dgkafka test"), Unavailable);
 }

@@ -72,6 +72,16 @@ TEST(Csv, ReaderNamesTheLineOfAnUnclosedQuote) {
     }
 }
 
+TEST(Csv, ReaderDropsAUtf8ByteOrderMarkAtTheStartOnly) {
+    std::istringstream in("\xEF\xBB\xBFid,name\n\xEF\xBB\xBF" "2,x\n");
+    csv::Reader r(in, ',');
+    std::vector<csv::Field> f;
+    ASSERT_TRUE(r.next(f));
+    EXPECT_EQ(f[0].value, "id") << "Excel's CSV UTF-8 export starts with a BOM";
+    ASSERT_TRUE(r.next(f));
+    EXPECT_EQ(f[0].value, "\xEF\xBB\xBF" "2") << "only the file's first bytes can be a BOM";
+}
+
 TEST(Csv, WriterQuotesOnlyWhereNeededAndRoundTrips) {
     std::string out;
     csv::append_field(out, "plain", '|');

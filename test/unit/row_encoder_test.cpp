@@ -119,3 +119,25 @@ TEST(RowEncoder, InvalidJsonInvalidUtf8AndEmptyMessagesAreRefused) {
     EXPECT_EQ(reason, "invalid UTF-8 in the message key at byte 2");
     EXPECT_EQ(out, "");
 }
+
+TEST(RowEncoder, KeyBytesGiveEveryKeyAsByteaAndAKeyThatIsNotTextNoLongerRejects) {
+    auto cfg = json_config();
+    cfg.mappings = {{{"k"}, "_key_bytes"}};
+    RowEncoder enc(cfg, true);
+    std::string out, reason;
+    Message m;
+    m.value = "{}";
+    const std::string bad_key = "k\xff";
+    m.key = bad_key;
+    m.has_key = true;
+    m.partition = 1;
+    m.offset = 2;
+    ASSERT_TRUE(enc.append(m, out, reason)) << reason;
+    EXPECT_EQ(out, "{}\t\\N\t1\t2\t\\N\t\\\\x6bff\n") << "_key NULL, _key_bytes the raw key";
+
+    cfg.mappings = {{{"k"}, "_key_bytes"}, {{"t"}, "_key"}};  // _key used too: the key must be text
+    RowEncoder both(cfg, true);
+    out.clear();
+    EXPECT_FALSE(both.append(m, out, reason));
+    EXPECT_EQ(reason, "invalid UTF-8 in the message key at byte 2");
+}

@@ -1,0 +1,23 @@
+#include "util/errors.hpp"
+
+namespace dgkafka {
+
+const std::vector<ExitCode>& exit_codes() {
+    static const std::vector<ExitCode> codes = {
+        {Exit::ok, "done (or stopped by a signal after committing the batch in flight)"},
+        {Exit::failure, "unexpected internal error"},
+        {Exit::usage, "bad command line"},
+        {Exit::config, "bad configuration (file, or a mismatch with the output table)"},
+        {Exit::database, "database unreachable or a statement failed"},
+        {Exit::kafka, "Kafka unreachable or a request refused"},
+        {Exit::data, "a message could not be loaded (named by topic, partition and offset)"},
+        {Exit::not_set_up, "`dgkafka setup` has not been run for this config"},
+        {Exit::no_topic, "the topic does not exist"},
+        {Exit::data_loss, "retention deleted messages before they were loaded (named by topic, partition, stored "
+                          "offset, log start offset and count); nothing past the gap was loaded"},
+        {Exit::lagging, "`dgkafka check -max-lag N`: a partition is more than N messages behind"},
+    };
+    return codes;
+}
+
+}  // namespace dgkafka
