@@ -39,7 +39,6 @@ LoadStatements LoadStatements::build(const Config& cfg, const std::vector<std::s
         extra_columns += ", \"_headers\" jsonb";
     }
     for (const char* meta : {"_key", "_partition", "_offset", "_timestamp"}) s.copy_columns.push_back(quote_ident(meta));
-    std::string extra_columns = pushdown.stage_columns();
     if (cfg.references("_key_bytes")) {  // the key as bytea, for keys that are not text
         s.copy_columns.push_back(quote_ident("_key_bytes"));
         extra_columns += ", \"_key_bytes\" bytea";
