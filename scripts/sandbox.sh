@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # The local sandbox used by the demo, the tests and the benchmarks: a throwaway PostgreSQL
-# cluster and a Kafka-protocol broker (librdkafka's mock cluster), both on 127.0.0.1.
+# cluster, a Kafka-protocol broker (librdkafka's mock cluster) and a Schema Registry stand-in
+# (scripts/schema_registry.py), all on 127.0.0.1.
 #
 #   scripts/sandbox.sh start              fresh servers; writes $SANDBOX/env (source it)
 #   scripts/sandbox.sh stop               stops both, leaves no process or port behind
 #   scripts/sandbox.sh topic NAME N       creates topic NAME with N partitions
 #   scripts/sandbox.sh broker down|up ID  takes broker ID (1.., -1 = all) down or up
 #   scripts/sandbox.sh pg restart|stop|start   for fault tests
+#   scripts/sandbox.sh registry PORT DATA [ARGS]  another registry stand-in (for fault tests); prints its pid
 #
 # BUILD_DIR (default: build) holds the broker binary and the sandbox folder.
 set -euo pipefail
@@ -97,6 +99,33 @@ start_broker() {
     sed 's/^/export /' "$SANDBOX/broker.env" >>"$ENV_FILE.tmp"
 }
 
+# Starts a registry stand-in in the background and waits until it answers; prints its pid.
+run_registry() {
+    local port=$1 data=$2
+    shift 2
+    /usr/bin/python3 "$here/scripts/schema_registry.py" --port "$port" --data "$data" "$@" \
+        </dev/null >>"$SANDBOX/registry.log" 2>&1 &
+    local pid=$!
+    for _ in $(seq 1 100); do
+        port_free "$port" || { echo "$pid"; return; }
+        kill -0 "$pid" 2>/dev/null || break
+        sleep 0.1
+    done
+    echo "sandbox: the schema registry stand-in did not start (see $SANDBOX/registry.log)" >&2
+    exit 1
+}
+
+start_registry() {
+    local port pid
+    port=$(free_port $((${DGKAFKA_PGPORT:-54320} + 300)))
+    pid=$(run_registry "$port" "$SANDBOX/registry.json")
+    cat >>"$ENV_FILE.tmp" <<ENV
+export SCHEMA_REGISTRY_URL='http://127.0.0.1:$port'
+export SCHEMA_REGISTRY_DATA='$SANDBOX/registry.json'
+export SCHEMA_REGISTRY_PID='$pid'
+ENV
+}
+
 stop_all() {
     [ -f "$ENV_FILE" ] || return 0
     # shellcheck disable=SC1090
@@ -105,6 +134,7 @@ stop_all() {
         control stop >/dev/null || kill "$MOCKBROKER_PID" 2>/dev/null || true
         timeout 20 tail --pid="$MOCKBROKER_PID" -f /dev/null || kill -9 "$MOCKBROKER_PID" 2>/dev/null || true
     fi
+    if [ -n "${SCHEMA_REGISTRY_PID:-}" ]; then kill "$SCHEMA_REGISTRY_PID" 2>/dev/null || true; fi
     if [ -f "${DGKAFKA_PGDATA:-/nonexistent}/postmaster.pid" ]; then
         as_pg "$DGKAFKA_PGBIN/pg_ctl" -D "$DGKAFKA_PGDATA" -m fast -w stop >/dev/null || true
     fi
@@ -122,6 +152,7 @@ case "${1:-}" in
         echo "export BUILD_DIR='$BUILD_DIR'" >>"$ENV_FILE.tmp"
         start_pg
         start_broker
+        start_registry
         mv "$ENV_FILE.tmp" "$ENV_FILE"
         echo "$ENV_FILE"
         ;;
@@ -144,9 +175,14 @@ case "${1:-}" in
             *) echo "usage: $0 pg restart|stop|start" >&2; exit 2 ;;
         esac
         ;;
+    registry)
+        [ $# -ge 3 ] || { echo "usage: $0 registry PORT DATA [ARGS]" >&2; exit 2; }
+        shift
+        run_registry "$@"
+        ;;
     env) echo "$ENV_FILE" ;;
     *)
-        sed -n '2,12p' "$0" >&2
+        sed -n '2,14p' "$0" >&2
         exit 2
         ;;
 esac

@@ -13,6 +13,7 @@
 #include "config/config.hpp"
 #include "db/connection.hpp"
 #include "db/tables.hpp"
+#include "load/field_columns.hpp"
 #include "load/load.hpp"
 #include "publish/publish.hpp"
 #include "util/errors.hpp"
@@ -84,7 +85,7 @@ std::string metrics_address(const Context& c) {
 const std::vector<Command>& commands() {
     static const std::vector<Command> table = {
         {"setup", "create the offset, history, staging and rejected-rows tables (safe to re-run)",
-         [](cxxopts::Options&) {}, [](const Context& c) { db::setup(c.cfg, c.out); }},
+         [](cxxopts::Options&) {}, [](const Context& c) { db::setup(with_field_columns(c.cfg), c.out); }},
         {"load", "load the topic into the output table, exactly once",
          [](cxxopts::Options& o) {
              o.add_options()("quit-at-eof", "exit once every partition reached the end offset it had at start")(
@@ -106,7 +107,7 @@ const std::vector<Command>& commands() {
                  if (*options.loaders < 1) throw Error(Exit::usage, "-loaders must be 1 or more");
              }
              options.metrics_address = metrics_address(c);
-             run_load(c.cfg, options, c.out, c.stop);
+             run_load(with_field_columns(c.cfg), options, c.out, c.stop);
          }},
         {"publish", "send the rows of the outbox table (ext_write_table) to the topic",
          [](cxxopts::Options& o) {

@@ -39,6 +39,8 @@ bool Config::references(std::string_view identifier) const {
     return std::any_of(mappings.begin(), mappings.end(), [&](const MappingSpec& m) { return in(m.expression); });
 }
 
+bool Config::reads_headers() const { return references("_headers"); }
+
 std::vector<std::string> Config::target_columns() const {
     std::vector<std::string> out;
     if (mappings.empty()) {
@@ -64,6 +66,7 @@ const char* kind_name(Kind k) {
         case Kind::table_array: return "an array of tables ([[...]])";
         case Kind::scalar: return "a string, number or boolean";
         case Kind::scalar_array: return "an array of strings";
+        case Kind::strings: return "a string or an array of strings";
     }
     return "?";
 }
@@ -82,6 +85,7 @@ bool has_kind(const toml::value& v, Kind k) {
         case Kind::scalar_array:
             return v.is_array() && std::all_of(v.as_array().begin(), v.as_array().end(),
                                                [](const toml::value& e) { return e.is_string(); });
+        case Kind::strings: return v.is_string() || has_kind(v, Kind::scalar_array);
     }
     return false;
 }
@@ -237,7 +241,9 @@ public:
         read_kafka(kafka);
         read_input(input);
         read_output(output, input);
-        if (cfg_.mode != Config::Mode::insert) check_mode_columns(output);
+        // Fields to columns: the output table's columns are checked at load time.
+        const bool fields = cfg_.mappings.empty() && (cfg_.format == Format::json || cfg_.format == Format::avro);
+        if (cfg_.mode != Config::Mode::insert && !fields) check_mode_columns(output);
     }
 
 private:
@@ -273,26 +279,31 @@ private:
                           "give the password one way only: password, password_file or password_env");
             return;
         }
+        if (auto secret = read_secret(file, env, "dgkafka.")) cfg_.db.password = *secret;
+    }
+
+    // A password from a file (its first line) or an environment variable; keys named `prefix`file/_env.
+    std::optional<std::string> read_secret(const toml::value* file, const toml::value* env, const std::string& prefix) {
         if (file && file->is_string()) {
             std::ifstream in(file->as_string().str);
             std::string line;
             if (!in || !std::getline(in, line)) {
-                problems_.add(*file, "dgkafka.password_file",
-                              fmt::format("cannot read \"{}\"", file->as_string().str));
-                return;
+                problems_.add(*file, prefix + "password_file", fmt::format("cannot read \"{}\"", file->as_string().str));
+                return std::nullopt;
             }
             if (!line.empty() && line.back() == '\r') line.pop_back();
-            cfg_.db.password = line;
+            return line;
         }
         if (env && env->is_string()) {
             const char* value = std::getenv(env->as_string().str.c_str());
             if (!value) {
-                problems_.add(*env, "dgkafka.password_env",
+                problems_.add(*env, prefix + "password_env",
                               fmt::format("environment variable {} is not set", env->as_string().str));
-                return;
+                return std::nullopt;
             }
-            cfg_.db.password = value;
+            return std::string(value);
         }
+        return std::nullopt;
     }
 
     static bool db_password_given(const toml::value& dg) {
@@ -341,8 +352,63 @@ private:
         if (auto d = opt_string(input, "delimiter"); d && (d->empty() || d->find_first_of("\"\n\r") != std::string::npos))
             problems_.add(*find(input, "delimiter"), "kafka.input.delimiter",
                           fmt::format("\"{}\" must be one or more characters, without quotes or line breaks", *d));
+        read_avro(input);
+        if (cfg_.envelope == Envelope::debezium && cfg_.format != Format::json && cfg_.format != Format::avro)
+            problems_.add(*find(input, "envelope"), "kafka.input.envelope", "\"debezium\" needs format = \"json\" or \"avro\"");
         read_columns(input);
         cfg_.offset_table = name(input, "kafka.input.ext_offset_table");
+    }
+
+    // format = "avro": a Schema Registry (Confluent's wire format) or one schema file (bare Avro).
+    void read_avro(const toml::value& input) {
+        auto& avro = cfg_.avro;
+        const auto* registry = find(input, "schema_registry");
+        const auto* file = find(input, "avro_schema");
+        if (registry && registry->is_string()) avro.registry_urls = {registry->as_string().str};
+        else avro.registry_urls = strings(input, "schema_registry");
+        for (const auto& url : avro.registry_urls)
+            if (url.rfind("http://", 0) != 0 && url.rfind("https://", 0) != 0)
+                problems_.add(*registry, "kafka.input.schema_registry",
+                              fmt::format("\"{}\" is not an http:// or https:// URL", url));
+        for (auto& url : avro.registry_urls)
+            while (!url.empty() && url.back() == '/') url.pop_back();
+        avro.user = opt_string(input, "schema_registry_user").value_or("");
+        avro.ca_file = opt_string(input, "schema_registry_ca").value_or("");
+        const auto* pw_file = find(input, "schema_registry_password_file");
+        const auto* pw_env = find(input, "schema_registry_password_env");
+        if (pw_file && pw_env)
+            problems_.add(*pw_env, "kafka.input.schema_registry_password_env",
+                          "give the password one way only: schema_registry_password_file or _env");
+        else if (auto secret = read_secret(pw_file, pw_env, "kafka.input.schema_registry_"))
+            avro.password = *secret;
+        if ((pw_file || pw_env) && avro.user.empty())
+            problems_.add(pw_file ? *pw_file : *pw_env, "kafka.input.schema_registry_user",
+                          "required with a schema registry password");
+        if (file && file->is_string()) {
+            avro.schema_file = relative_to_config(file->as_string().str);
+            std::ifstream in(avro.schema_file, std::ios::binary);
+            std::ostringstream text;
+            if (in) text << in.rdbuf();
+            if (!in || text.str().empty())
+                problems_.add(*file, "kafka.input.avro_schema", fmt::format("cannot read \"{}\"", avro.schema_file));
+            avro.schema_text = text.str();
+        }
+        const bool is_avro = cfg_.format == Format::avro;
+        if (is_avro && (registry != nullptr) == (file != nullptr))
+            problems_.add(registry ? *registry : input, "kafka.input.schema_registry",
+                          "format = \"avro\" needs exactly one of schema_registry (Confluent's wire format) or "
+                          "avro_schema (bare Avro binary)");
+        for (const char* key : {"schema_registry", "avro_schema", "schema_registry_user", "schema_registry_ca",
+                                "schema_registry_password_file", "schema_registry_password_env"})
+            if (const auto* v = find(input, key); v && !is_avro)
+                problems_.add(*v, std::string("kafka.input.") + key, "only used with format = \"avro\"");
+    }
+
+    // A file named in the config, relative to the config file's folder.
+    std::string relative_to_config(const std::string& file) const {
+        if (file.empty() || file[0] == '/') return file;
+        const auto slash = cfg_.path.rfind('/');
+        return slash == std::string::npos ? file : cfg_.path.substr(0, slash + 1) + file;
     }
 
     // PostgreSQL truncates names to 63 bytes: a longer name would address another table, and two
@@ -392,7 +458,7 @@ private:
         if (!cols || !has_kind(*cols, Kind::table_array)) {
             if (cfg_.format == Format::csv && !cols)
                 problems_.add(input, "kafka.input.columns", "required for format = \"csv\": add [[kafka.input.columns]]");
-            if (cfg_.format == Format::json) cfg_.columns = {{"jdata", "json", false}};
+            if (cfg_.format == Format::json || cfg_.format == Format::avro) cfg_.columns = {{"jdata", "json", false}};
             if (cfg_.format == Format::binary) cfg_.columns = {{"bdata", "bytea", false}};
             return;
         }
@@ -414,7 +480,8 @@ private:
         if (cfg_.format != Format::csv && cfg_.columns.size() != 1)
             problems_.add(*cols, "kafka.input.columns",
                           fmt::format("format \"{}\" reads each message into exactly one column, {} given",
-                                      cfg_.format == Format::json ? "json" : "binary", cfg_.columns.size()));
+                                      cfg_.format == Format::binary ? "binary" : cfg_.format == Format::avro ? "avro" : "json",
+                                      cfg_.columns.size()));
         if (!arr.empty() && cfg_.loaded_columns().empty())
             problems_.add(*cols, "kafka.input.columns", "every column is ignored: nothing would be loaded");
     }
@@ -475,6 +542,14 @@ private:
     void read_mode(const toml::value& output) {
         cfg_.match_columns = strings(output, "match_columns");
         cfg_.update_columns = strings(output, "update_columns");
+        if (const auto* v = find(output, "delete_on_tombstone");
+            v && cfg_.delete_on_tombstone && (cfg_.mode != Config::Mode::merge || cfg_.envelope != Envelope::none))
+            problems_.add(*v, "kafka.output.delete_on_tombstone",
+                          "needs mode = \"merge\" and no envelope (a Debezium envelope deletes by its own events)");
+        if (cfg_.envelope == Envelope::debezium && (cfg_.mode != Config::Mode::merge || cfg_.match_columns.empty()))
+            problems_.add(find(output, "mode") ? *find(output, "mode") : output, "kafka.output.mode",
+                          "kafka.input.envelope = \"debezium\" needs mode = \"merge\" with match_columns (the "
+                          "table's key)");
         if (cfg_.mode == Config::Mode::insert) {
             for (const char* key : {"match_columns", "update_columns", "update_condition"})
                 if (const auto* v = find(output, key))

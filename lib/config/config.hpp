@@ -9,7 +9,7 @@
 
 namespace dgkafka {
 
-enum class Format { csv, json, binary };
+enum class Format { csv, json, binary, avro };
 
 struct ColumnSpec {
     std::string name;
@@ -28,6 +28,18 @@ struct DbSettings {
     std::optional<int> port, connect_timeout;
     bool password_in_file = false;  // written in the config itself (not password_file/_env)
 };
+
+// format = "avro": where each message's writer schema comes from.
+struct AvroSettings {
+    std::vector<std::string> registry_urls;  // Confluent wire format; tried in turn
+    std::string user, password;              // HTTP basic auth (user empty: none)
+    std::string ca_file;                     // https: the CA bundle (empty: the system's)
+    std::string schema_file;                 // bare Avro binary with this schema (no registry)
+    std::string schema_text;                 // schema_file's contents
+};
+
+// kafka.input.envelope: what wraps the row in each message.
+enum class Envelope { none, debezium };
 
 struct Config {
     std::string path;
@@ -50,6 +62,8 @@ struct Config {
     // loaded yet. stop: exit 9 before loading past the gap; skip: record the gap and go on.
     enum class OnDataLoss { stop, skip } on_data_loss = OnDataLoss::stop;
     std::vector<ColumnSpec> columns;
+    AvroSettings avro;
+    Envelope envelope = Envelope::none;
 
     QualifiedName read_table;     // staging table: the input columns plus Kafka metadata
     QualifiedName write_table;    // outbox of `dgkafka publish` (empty: none)
@@ -58,12 +72,14 @@ struct Config {
     QualifiedName output_table;
     QualifiedName reject_table;
     std::vector<MappingSpec> mappings;
+    std::vector<std::string> field_columns;  // set when fields go to the columns of their names (no mappings)
     std::string filter;  // SQL boolean expression; empty = keep every message
     // insert (default); merge: insert or update by match_columns; update: update matching rows only.
     enum class Mode { insert, merge, update } mode = Mode::insert;
     std::vector<std::string> match_columns;
     std::vector<std::string> update_columns;  // default: every target column not matched on
     std::string update_condition;             // SQL over "current" (the row) and "excluded" (the message)
+    bool delete_on_tombstone = false;         // merge: a message without a value deletes its key's row
     std::string before_load_sql;        // run once before loading starts
     std::string after_batch_sql;        // run after committed batches (e.g. SELECT rollup_http_request())
     double after_batch_interval = 0;    // seconds between runs of after_batch_sql; 0 = after every batch
@@ -82,6 +98,8 @@ struct Config {
     std::vector<std::string> unused_keys;  // accepted for compatibility, e.g. the xdrive_* keys
 
     std::vector<const ColumnSpec*> loaded_columns() const;
+    // A mapping or the filter reads each message's headers (_headers).
+    bool reads_headers() const;
     // Output table columns written by a load: the mapping targets, or else the loaded input columns.
     std::vector<std::string> target_columns() const;
     // Whether a mapping or the filter names this identifier (a metadata column such as _key_bytes).

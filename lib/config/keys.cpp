@@ -119,7 +119,7 @@ std::vector<Key> make_keys() {
                     "with librdkafka's text"));
 
     k.push_back(Key("kafka.input.format", K::string, "how a message becomes a row").required()
-                    .one_of({"csv", "json", "binary"}).bind(DGKAFKA_FIELD(format)));
+                    .one_of({"csv", "json", "binary", "avro"}).bind(DGKAFKA_FIELD(format)));
     k.push_back(Key("kafka.input.delimiter", K::string, "CSV field separator (the manual's delimiter_string)").def(std::string(","))
                     .allowed("one or more characters, without quotes or line breaks").bind(DGKAFKA_FIELD(delimiter)));
     k.push_back(Key("kafka.input.consumer_group", K::string, "consumer group: with the topic and the output table, names the job's offsets").required()
@@ -145,8 +145,23 @@ std::vector<Key> make_keys() {
     k.push_back(Key("kafka.input.ext_write_table", K::string, "outbox table that dgkafka publish sends to the topic"));
     k.push_back(Key("kafka.input.ext_offset_table", K::string, "current offsets, one row per group, topic, output table and partition")
                     .def(std::string("kafka_offset")));
+    k.push_back(Key("kafka.input.schema_registry", K::strings,
+                    "avro: Schema Registry URL(s), tried in turn, for Confluent's wire format")
+                    .allowed("http:// or https:// URLs"));
+    k.push_back(Key("kafka.input.schema_registry_user", K::string, "avro: user for the registry's HTTP basic auth"));
+    k.push_back(Key("kafka.input.schema_registry_password_file", K::string,
+                    "avro: file whose first line is the registry password"));
+    k.push_back(Key("kafka.input.schema_registry_password_env", K::string,
+                    "avro: environment variable holding the registry password"));
+    k.push_back(Key("kafka.input.schema_registry_ca", K::string, "avro: CA bundle for an https:// registry")
+                    .def_text("the system's"));
+    k.push_back(Key("kafka.input.avro_schema", K::string,
+                    "avro: .avsc file (relative to the config file) for bare Avro binary, without a registry"));
+    k.push_back(Key("kafka.input.envelope", K::string,
+                    "debezium: each message is a Debezium change event (needs mode = \"merge\" and match_columns)")
+                    .def(std::string("none")).one_of({"none", "debezium"}).bind(DGKAFKA_FIELD(envelope)));
     k.push_back(Key("kafka.input.columns", K::table_array, "the input columns, in message order")
-                    .def_text("required for csv; json: jdata json; binary: bdata bytea"));
+                    .def_text("required for csv; json, avro: jdata json; binary: bdata bytea"));
     k.push_back(Key("kafka.input.columns[].name", K::string, "column name").required());
     k.push_back(Key("kafka.input.columns[].type", K::string, "PostgreSQL type").required());
     k.push_back(Key("kafka.input.columns[].ignored", K::boolean, "read but not loaded").def(false));
@@ -172,6 +187,9 @@ std::vector<Key> make_keys() {
     k.push_back(Key("kafka.output.update_condition", K::string,
                     "SQL condition over \"current\" (the row) and \"excluded\" (the message) for an update")
                     .bind(DGKAFKA_FIELD(update_condition)));
+    k.push_back(Key("kafka.output.delete_on_tombstone", K::boolean,
+                    "merge without an envelope: a message without a value deletes the row its key names")
+                    .def(false).bind(DGKAFKA_FIELD(delete_on_tombstone)));
     k.push_back(Key("kafka.output.before_load_sql", K::string, "SQL run once before loading starts")
                     .bind(DGKAFKA_FIELD(before_load_sql)));
     k.push_back(Key("kafka.output.after_batch_sql", K::string,
@@ -181,11 +199,11 @@ std::vector<Key> make_keys() {
                     "seconds between runs of after_batch_sql (0: after every batch)")
                     .def(0.0).in(at_least(0), "seconds").bind(DGKAFKA_FIELD(after_batch_interval)));
     k.push_back(Key("kafka.output.mappings", K::table_array, "output columns computed by SQL expressions")
-                    .def_text("input columns into output columns of the same names"));
+                    .def_text("input columns (json, avro: fields) into output columns of the same names"));
     k.push_back(Key("kafka.output.mappings[].name", K::string, "target column, or \"a, b\" for a row-returning key")
                     .required());
     k.push_back(Key("kafka.output.mappings[].key", K::string,
-                    "SQL over the input columns and _key, _key_bytes, _partition, _offset, _timestamp").required());
+                    "SQL over the input columns and _key, _key_bytes, _partition, _offset, _timestamp, _headers").required());
 
     k.push_back(Key("kafka.commit.max_row", K::integer, "messages per batch at most").def(1000LL)
                     .in(between(1, 10'000'000)).bind(DGKAFKA_FIELD(max_row)));
@@ -257,6 +275,7 @@ std::string kind_text(Kind k) {
         case Kind::table_array: return "array of tables";
         case Kind::scalar: return "string or number";
         case Kind::scalar_array: return "array of strings";
+        case Kind::strings: return "string or array of strings";
     }
     return "?";
 }

@@ -13,7 +13,7 @@ struct Config;
 
 namespace dgkafka::keys {
 
-enum class Kind { string, integer, number, boolean, table, table_array, scalar, scalar_array };
+enum class Kind { string, integer, number, boolean, table, table_array, scalar, scalar_array, strings };
 enum class Need { optional, required, unused };  // unused: accepted for xdrive-era configs, ignored
 
 using Value = std::variant<bool, long long, double, std::string>;

@@ -44,9 +44,9 @@ std::vector<std::string> mapping_casts(pqxx::dbtransaction& tx, const Config& cf
     for (const auto& row :
          tx.exec_params(sql::render("output_column_types", {}), cfg.output_table.quoted()))
         columns[row[0].as<std::string>()] = {row[1].as<pqxx::oid>(), row[2].as<std::string>()};
-    // The staging table's columns, and _key_bytes, which the load stages only when a mapping reads it.
+    // The staging table's columns, and _key_bytes and _headers, which the load stages only when a mapping reads them.
     const std::string from = " FROM " + cfg.read_table.quoted() +
-                             " CROSS JOIN (SELECT NULL::bytea AS \"_key_bytes\") AS \"_dgkafka_key_bytes\" LIMIT 0";
+                             " CROSS JOIN (SELECT NULL::bytea AS \"_key_bytes\", NULL::jsonb AS \"_headers\") AS \"_dgkafka_extra\" LIMIT 0";
     for (size_t i = 0; i < cfg.mappings.size(); ++i) {
         const auto& m = cfg.mappings[i];
         const auto col = columns.find(m.targets.front());

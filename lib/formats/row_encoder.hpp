@@ -1,16 +1,23 @@
 #pragma once
 // Turns one Kafka message into one COPY text line for the staging or the output table.
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "config/config.hpp"
+#include "formats/change_event.hpp"
 #include "formats/csv.hpp"
 #include "formats/json_fields.hpp"
 
+typedef struct rd_kafka_headers_s rd_kafka_headers_t;
+
 namespace dgkafka {
+namespace avro {
+class AvroReader;
+}
 
 struct Message {
     std::string_view value;
@@ -19,6 +26,7 @@ struct Message {
     int32_t partition = 0;
     int64_t offset = 0;
     int64_t timestamp_ms = -1;  // -1: the message has none
+    const rd_kafka_headers_t* headers = nullptr;  // set only when the encoder reads_headers()
 };
 
 // JSON input into one `jsonb` column: members read by dgkafka get two staging columns each, the
@@ -33,20 +41,30 @@ public:
     // read them (JsonPushdown); json_document: whether the document itself is written.
     RowEncoder(const Config& cfg, bool with_metadata, std::vector<std::string> json_members = {},
                bool json_document = true);
+    ~RowEncoder();
 
     // Appends the line (with its newline). On a malformed message returns false, sets `reason`
-    // and leaves `out` as it was.
+    // and leaves `out` as it was. Avro: throws avro::RegistryUnavailable when the message's
+    // schema cannot be fetched now.
     bool append(const Message& m, std::string& out, std::string& reason);
+    bool reads_headers() const { return headers_; }
 
 private:
     bool append_csv(std::string_view value, std::string& out, std::string& reason);
     bool append_json(std::string_view value, std::string& out, std::string& reason);
+    // json and avro: the document, or with an envelope or delete_on_tombstone the row image and the event.
+    bool append_document(const Message& m, std::string& out, std::string& reason);
+    bool as_json(std::string_view value, std::string& json, std::string& reason);  // avro decoded, json as is
+    bool read_event(const Message& m, std::string_view document, std::string& reason);
     bool append_member(const json::Member& m, std::string& out, std::string& reason);
     // Text PostgreSQL can store: well-formed UTF-8 without NUL bytes. `what` names the value in
     // the reason: a field number, or one of:
     static constexpr int json_text = 0, message_key = -1;
     static bool append_checked_text(std::string_view value, int what, std::string& out, std::string& reason);
     void append_timestamp(std::string& out, int64_t ms);
+    // _headers: a JSON object {"name": "value"}, the last of a repeated name winning, non-UTF-8 as \x hex.
+    void append_headers(const rd_kafka_headers_t* headers, std::string& out);
+    bool headers_ = false;
 
     Format format_;
     bool with_metadata_;
@@ -58,6 +76,16 @@ private:
     bool jsonb_;
     std::optional<json::MemberReader> members_;
     std::string unescaped_;
+    std::unique_ptr<avro::AvroReader> avro_;
+    std::string decoded_, decoded_key_;  // Avro as JSON
+    const char* decoded_key_of_ = nullptr;  // the key bytes decoded_key_ holds
+    std::string_view key_text(const Message& m);
+    Envelope envelope_;
+    bool delete_on_tombstone_;
+    std::vector<std::string> match_columns_;
+    change::Event event_;
+    std::vector<std::string> field_columns_;  // -v with fields to columns: fields without one are listed
+    void list_extra_fields(std::string_view document);
     csv::RecordParser parser_;
     std::vector<csv::Field> fields_;
     int64_t cached_second_ = INT64_MIN;

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <utility>
 
+#include "avro/registry.hpp"
 #include "kafka/group_offsets.hpp"
 #include "kafka/retention.hpp"
 #include "util/errors.hpp"
@@ -112,11 +113,22 @@ void Loader::run() {
         batch.clear();
         Step step = prepare();
         bool done = false;
-        if (step.ok()) step = finished(done);
-        if (step.ok() && done) break;
-        if (step.ok()) step = fill(batch);
-        if (step.ok() && !batch.empty()) step = commit(batch);
-        if (step.ok() && gap_) step = settle_gap(*std::exchange(gap_, std::nullopt));
+        try {
+            if (step.ok()) step = finished(done);
+            if (step.ok() && done) break;
+            if (step.ok()) step = fill(batch);
+            if (step.ok() && !batch.empty()) step = commit(batch);
+            if (step.ok() && gap_) step = settle_gap(*std::exchange(gap_, std::nullopt));
+        } catch (const avro::RegistryUnavailable& e) {  // like unreachable brokers: wait, reject nothing
+            txn_.rollback();
+            batch.clear();
+            if (feed_ == Feed::consuming) feed_ = Feed::stale;
+            log::warn("{}; retrying", e.what());
+            if (!backoff.wait(stop_))
+                throw Error(Exit::kafka, fmt::format("gave up after {:.0f} s (kafka.commit.retry_timeout): {}",
+                                                     backoff.failing_for(), e.what()));
+            continue;
+        }
         settle(step, backoff);
     }
     // Leaving the group at once lets the other processes take the partitions over now rather than
@@ -363,6 +375,8 @@ bool Loader::add(const rd_kafka_message_t* m, Batch& batch) {
     msg.offset = m->offset;
     rd_kafka_timestamp_type_t ts_type;
     msg.timestamp_ms = rd_kafka_message_timestamp(m, &ts_type);
+    rd_kafka_headers_t* headers = nullptr;
+    if (encoder_.reads_headers() && rd_kafka_message_headers(m, &headers) == RD_KAFKA_RESP_ERR_NO_ERROR) msg.headers = headers;
     const uint32_t index = batch.keep(msg);
     const size_t start = batch.rows.size();
     std::string reason;

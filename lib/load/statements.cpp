@@ -30,8 +30,16 @@ LoadStatements LoadStatements::build(const Config& cfg, const std::vector<std::s
         s.copy_columns.push_back(JsonPushdown::column(i));
         if (pushdown.jsonb) s.copy_columns.push_back(JsonPushdown::json_column(i));
     }
-    for (const char* meta : {"_key", "_partition", "_offset", "_timestamp"}) s.copy_columns.push_back(quote_ident(meta));
     std::string extra_columns = pushdown.stage_columns();
+    if (cfg.envelope != Envelope::none || cfg.delete_on_tombstone) {  // each row's event: upsert, delete, skip
+        s.copy_columns.push_back(quote_ident("_dgkafka_op"));
+        extra_columns += ", \"_dgkafka_op\" \"char\"";
+    }
+    if (cfg.reads_headers()) {
+        s.copy_columns.push_back(quote_ident("_headers"));
+        extra_columns += ", \"_headers\" jsonb";
+    }
+    for (const char* meta : {"_key", "_partition", "_offset", "_timestamp"}) s.copy_columns.push_back(quote_ident(meta));
     if (cfg.references("_key_bytes")) {  // the key as bytea, for keys that are not text
         s.copy_columns.push_back(quote_ident("_key_bytes"));
         extra_columns += ", \"_key_bytes\" bytea";
@@ -67,7 +75,8 @@ LoadStatements LoadStatements::build(const Config& cfg, const std::vector<std::s
         vars["update_condition"] = cfg.update_condition.empty() ? "true" : cfg.update_condition;
     }
     s.stage_create = sql::render("stage_create", vars);
-    s.stage_insert = sql::render(cfg.mode == Config::Mode::merge    ? "stage_merge"
+    const bool deletes = cfg.envelope != Envelope::none || cfg.delete_on_tombstone;
+    s.stage_insert = sql::render(cfg.mode == Config::Mode::merge    ? (deletes ? "stage_merge_delete" : "stage_merge")
                                  : cfg.mode == Config::Mode::update ? "stage_update"
                                                                     : "stage_insert",
                                  vars);

@@ -4,6 +4,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <regex>
 
 #include "config/config.hpp"
@@ -60,6 +61,8 @@ TEST_P(Examples, RunsEndToEndAndPrintsItsExpectedResult) {
     toml = std::regex_replace(toml, std::regex(R"(brokers = "[^"]*")"), "brokers = \"" + brokers() + "\"");
     toml = std::regex_replace(toml, std::regex(R"(\btopic = "[^"]*")"), "topic = \"" + topic + "\"");
     toml = std::regex_replace(toml, std::regex(R"(partition_num = \d+)"), "partition_num = 3");
+    toml = std::regex_replace(toml, std::regex(R"(schema_registry = "[^"]*")"),
+                              "schema_registry = \"" + sandbox().at("SCHEMA_REGISTRY_URL") + "\"");
     toml = std::regex_replace(toml, std::regex(R"(\[dgkafka\]\n)"), "[dgkafka]\ndatabase = \"" + database + "\"\n");
     const auto path = write_file(database + ".toml", toml);
     const auto cfg = dgkafka::parse_config(toml, path);
@@ -71,6 +74,38 @@ TEST_P(Examples, RunsEndToEndAndPrintsItsExpectedResult) {
         std::string line;
         while (std::getline(lines, line))
             if (!line.empty()) records.push_back({line, std::nullopt, static_cast<int32_t>(records.size() % 3)});
+        produce(topic, records);
+    }
+    if (fs::exists(dir / "events.jsonl")) {  // keyed: {"key": ..., "value": ... or null for a tombstone}
+        std::vector<Record> records;
+        std::istringstream lines(read(dir / "events.jsonl"));
+        std::string line;
+        while (std::getline(lines, line)) {
+            if (line.empty()) continue;
+            const auto event = nlohmann::json::parse(line);
+            const std::string key = event["key"].dump();
+            const auto partition = static_cast<int32_t>(std::hash<std::string>{}(key) % 3);  // one key, one partition
+            records.push_back({event["value"].is_null() ? "" : event["value"].dump(), key, partition, event["value"].is_null()});
+        }
+        produce(topic, records);
+    }
+    if (fs::exists(dir / "produce.py")) {  // encodes its own messages (Avro through the registry), hex, one a line
+        const std::string command = "/usr/bin/python3 " + (dir / "produce.py").string() + " " +
+                                    sandbox().at("SCHEMA_REGISTRY_URL") + " " + topic;
+        FILE* p = popen(command.c_str(), "r");
+        ASSERT_NE(p, nullptr);
+        std::string out;
+        char buf[4096];
+        for (size_t n; (n = fread(buf, 1, sizeof buf, p)) > 0;) out.append(buf, n);
+        ASSERT_EQ(pclose(p), 0) << command;
+        std::vector<Record> records;
+        std::istringstream lines(out);
+        std::string hex;
+        while (std::getline(lines, hex)) {
+            std::string value;
+            for (size_t i = 0; i + 1 < hex.size(); i += 2) value += static_cast<char>(std::stoi(hex.substr(i, 2), nullptr, 16));
+            records.push_back({value, std::nullopt, static_cast<int32_t>(records.size() % 3)});
+        }
         produce(topic, records);
     }
     for (const auto& entry : fs::directory_iterator(dir))

@@ -128,11 +128,19 @@ void produce(const std::string& topic, const std::vector<Record>& records) {
         const void* key = r.key ? r.key->data() : nullptr;
         const size_t key_size = r.key ? r.key->size() : 0;
         while (true) {
+            rd_kafka_headers_t* headers = nullptr;
+            if (!r.headers.empty()) {
+                headers = rd_kafka_headers_new(r.headers.size());
+                for (const auto& [name, value] : r.headers)
+                    rd_kafka_header_add(headers, name.data(), static_cast<ssize_t>(name.size()), value.data(),
+                                        static_cast<ssize_t>(value.size()));
+            }
             const auto e = rd_kafka_producev(
                 rk, RD_KAFKA_V_TOPIC(topic.c_str()), RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
-                RD_KAFKA_V_VALUE(const_cast<char*>(r.value.data()), r.value.size()),
-                RD_KAFKA_V_KEY(key, key_size),
+                RD_KAFKA_V_VALUE(r.tombstone ? nullptr : const_cast<char*>(r.value.data()), r.tombstone ? 0 : r.value.size()),
+                RD_KAFKA_V_KEY(key, key_size), RD_KAFKA_V_HEADERS(headers),
                 RD_KAFKA_V_PARTITION(r.partition < 0 ? RD_KAFKA_PARTITION_UA : r.partition), RD_KAFKA_V_END);
+            if (e && headers) rd_kafka_headers_destroy(headers);  // owned by the message once produced
             if (!e) break;
             if (e != RD_KAFKA_RESP_ERR__QUEUE_FULL) throw std::runtime_error(rd_kafka_err2str(e));
             rd_kafka_poll(rk, 50);

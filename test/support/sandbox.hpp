@@ -38,6 +38,8 @@ struct Record {
     std::string value;
     std::optional<std::string> key = std::nullopt;
     int32_t partition = -1;  // -1: let the partitioner choose
+    bool tombstone = false;  // no value at all (value ignored)
+    std::vector<std::pair<std::string, std::string>> headers = {};
 };
 // Produces and waits until every message is acknowledged; returns the count acknowledged.
 void produce(const std::string& topic, const std::vector<Record>& records);

@@ -123,7 +123,7 @@ TEST(Config, BadValuesAreAllReportedAtOnceInLineOrder) {
     toml += "\n[kafka.commit]\nmax_row = 0\nminimal_interval = -5\n";
     const auto p = problems(toml);
     ASSERT_EQ(p.size(), 4u);
-    EXPECT_EQ(p[0], "job.toml:9: kafka.input.format: \"xml\" is not one of csv, json, binary");
+    EXPECT_EQ(p[0], "job.toml:9: kafka.input.format: \"xml\" is not one of csv, json, binary, avro");
     EXPECT_EQ(p[1], "job.toml:14: kafka.input.columns[0].type: is empty: give a PostgreSQL type such as \"text\"");
     EXPECT_EQ(p[2], "job.toml:20: kafka.commit.max_row: 0 must be between 1 and 10000000");
     EXPECT_EQ(p[3], "job.toml:21: kafka.commit.minimal_interval: -5 must be -1 (do not wait) or 0 or more seconds");
@@ -229,6 +229,47 @@ TEST(Config, ModesNeedMatchColumnsThatTheLoadWrites) {
     p = problems(replace(minimal, "output_table = \"out\"", "output_table = \"out\"\nmatch_columns = [\"a\"]"));
     ASSERT_EQ(p.size(), 1u);
     EXPECT_NE(p[0].find("only used with mode"), std::string::npos) << p[0];
+}
+
+TEST(ConfigPayloads, AvroNeedsExactlyOneSchemaSourceAndDebeziumNeedsMerge) {
+    const std::string base = R"(
+[dgkafka]
+[kafka]
+brokers = "b:9092"
+[kafka.input]
+consumer_group = "g"
+topic = "t"
+)";
+    try {
+        parse_config(base + "format = \"avro\"\n[kafka.output]\noutput_table = \"t\"\n", "a.toml");
+        FAIL() << "accepted avro without a schema source";
+    } catch (const ConfigError& e) {
+        EXPECT_NE(std::string(e.what()).find("needs exactly one of schema_registry"), std::string::npos) << e.what();
+    }
+    try {
+        parse_config(base + "format = \"json\"\nenvelope = \"debezium\"\nschema_registry = \"ftp://x\"\n"
+                            "[kafka.output]\noutput_table = \"t\"\ndelete_on_tombstone = true\n",
+                     "d.toml");
+        FAIL() << "accepted debezium in insert mode";
+    } catch (const ConfigError& e) {
+        const std::string what = e.what();
+        EXPECT_NE(what.find("d.toml:10: kafka.input.schema_registry: \"ftp://x\" is not an http:// or https:// URL"),
+                  std::string::npos) << what;
+        EXPECT_NE(what.find("kafka.input.schema_registry: only used with format = \"avro\""), std::string::npos) << what;
+        EXPECT_NE(what.find("needs mode = \"merge\" with match_columns"), std::string::npos) << what;
+        EXPECT_NE(what.find("d.toml:13: kafka.output.delete_on_tombstone: needs mode = \"merge\""), std::string::npos) << what;
+    }
+    setenv("DGK_TEST_REGISTRY_PW", "pw", 1);
+    const auto cfg = parse_config(base + "format = \"avro\"\nschema_registry = [\"http://r1:8081/\", \"https://r2\"]\n"
+                                         "schema_registry_user = \"u\"\nschema_registry_password_env = \"DGK_TEST_REGISTRY_PW\"\n"
+                                         "envelope = \"debezium\"\n[kafka.output]\noutput_table = \"t\"\nmode = \"merge\"\n"
+                                         "match_columns = [\"id\"]\n",
+                                  "ok.toml");
+    EXPECT_EQ(cfg.format, Format::avro);
+    EXPECT_EQ(cfg.envelope, Envelope::debezium);
+    EXPECT_EQ(cfg.avro.registry_urls, (std::vector<std::string>{"http://r1:8081", "https://r2"}));
+    EXPECT_EQ(cfg.avro.password, "pw");
+    EXPECT_EQ(cfg.columns.at(0).name, "jdata");
 }
 
 TEST(Config, AnOutputTableWhoseDerivedNamesPassPostgresLimitIsAnErrorAtItsLine) {

@@ -1,0 +1,1 @@
+SELECT id, first_name, last_name, email FROM customers ORDER BY id;

@@ -1,0 +1,388 @@
+#include "avro/avro_json.hpp"
+
+#include <avro.h>
+#include <fmt/format.h>
+
+#include <cmath>
+#include <ctime>
+#include <deque>
+#include <map>
+#include <nlohmann/json.hpp>
+
+#include "formats/utf8.hpp"
+
+namespace dgkafka::avro {
+
+// What avro-c does not know about a schema position: its logical type, and the positions below it
+// (record fields, union branches, array items, map values) in avro-c's index order.
+struct Schema::Node {
+    enum class Logical { none, decimal, date, time_millis, time_micros, ts_millis, ts_micros, local_ts_millis,
+                         local_ts_micros } logical = Logical::none;
+    int scale = 0;
+    std::vector<const Node*> children;
+};
+
+namespace {
+using Node = Schema::Node;
+using Logical = Node::Logical;
+using nlohmann::json;
+
+// Builds the Node tree from the schema's JSON; named types are shared (and may recurse).
+class NodeBuilder {
+public:
+    const Node* build(const json& j, const std::string& ns) {
+        if (j.is_string()) return primitive_or_named(j.get<std::string>(), ns);
+        if (j.is_array()) {
+            Node* n = make();
+            for (const auto& branch : j) n->children.push_back(build(branch, ns));
+            return n;
+        }
+        if (!j.is_object() || !j.contains("type")) throw std::invalid_argument("a type must be a name, a union or an object");
+        const json& type = j.at("type");
+        if (!type.is_string()) return build(type, ns);  // {"type": {...}} or {"type": [...]}
+        const std::string t = type.get<std::string>();
+        if (t == "record" || t == "error" || t == "enum" || t == "fixed") {
+            Node* n = make();
+            const std::string name = j.value("name", "");
+            std::string inner_ns = j.value("namespace", ns);
+            std::string full = name;
+            if (name.find('.') != std::string::npos) inner_ns = name.substr(0, name.rfind('.'));
+            else if (!inner_ns.empty()) full = inner_ns + "." + name;
+            named_[full] = n;
+            if (t == "fixed") logical(*n, j);
+            if (t == "record" || t == "error")
+                for (const auto& f : j.at("fields")) n->children.push_back(build(f.at("type"), inner_ns));
+            return n;
+        }
+        Node* n = make();
+        if (t == "array") n->children.push_back(build(j.at("items"), ns));
+        else if (t == "map") n->children.push_back(build(j.at("values"), ns));
+        else logical(*n, j);
+        return n;
+    }
+
+private:
+    Node* make() { return &nodes_.emplace_back(); }
+
+    const Node* primitive_or_named(const std::string& name, const std::string& ns) {
+        if (auto it = named_.find(ns.empty() ? name : ns + "." + name); it != named_.end()) return it->second;
+        if (auto it = named_.find(name); it != named_.end()) return it->second;
+        return make();  // a primitive (avro-c has checked the names)
+    }
+
+    static void logical(Node& n, const json& j) {
+        if (!j.contains("logicalType") || !j.at("logicalType").is_string()) return;
+        static const std::map<std::string, Logical> names = {
+            {"decimal", Logical::decimal},           {"date", Logical::date},
+            {"time-millis", Logical::time_millis},   {"time-micros", Logical::time_micros},
+            {"timestamp-millis", Logical::ts_millis}, {"timestamp-micros", Logical::ts_micros},
+            {"local-timestamp-millis", Logical::local_ts_millis},
+            {"local-timestamp-micros", Logical::local_ts_micros}};
+        const auto it = names.find(j.at("logicalType").get<std::string>());
+        if (it == names.end()) return;  // uuid, duration, unknown: the underlying type, as the spec says
+        n.logical = it->second;
+        if (n.logical == Logical::decimal && j.contains("scale") && j.at("scale").is_number_integer())
+            n.scale = j.at("scale").get<int>();
+    }
+
+    std::deque<Node> nodes_;
+    std::map<std::string, Node*> named_;
+
+public:
+    std::deque<Node> take() { return std::move(nodes_); }
+};
+
+void append_hex_bytea(std::string& out, const void* data, size_t size) {
+    static const char digits[] = "0123456789abcdef";
+    out += "\"\\\\x";
+    const auto* p = static_cast<const unsigned char*>(data);
+    for (size_t i = 0; i < size; ++i) {
+        out += digits[p[i] >> 4];
+        out += digits[p[i] & 15];
+    }
+    out += '"';
+}
+
+// A JSON string; false when the text is not UTF-8.
+bool append_string(std::string& out, std::string_view s) {
+    if (utf8::invalid_at(s) != std::string_view::npos) return false;
+    out += '"';
+    for (const char ch : s) {
+        const auto c = static_cast<unsigned char>(ch);
+        if (c == '"' || c == '\\') {
+            out += '\\';
+            out += ch;
+        } else if (c < 0x20) {
+            out += fmt::format("\\u{:04x}", c);
+        } else {
+            out += ch;
+        }
+    }
+    out += '"';
+    return true;
+}
+
+// A two's-complement big-endian integer, scaled down by 10^scale, as an exact decimal number.
+void append_decimal(std::string& out, const unsigned char* p, size_t n, int scale) {
+    std::vector<unsigned char> mag(p, p + n);
+    const bool negative = n && (p[0] & 0x80);
+    if (negative) {  // magnitude = ~x + 1
+        for (auto& b : mag) b = static_cast<unsigned char>(~b);
+        for (size_t i = mag.size(); i-- > 0;)
+            if (++mag[i] != 0) break;
+    }
+    std::string digits;
+    for (size_t start = 0; start < mag.size();) {  // repeated division by 10
+        unsigned rem = 0;
+        for (size_t i = start; i < mag.size(); ++i) {
+            const unsigned cur = rem * 256 + mag[i];
+            mag[i] = static_cast<unsigned char>(cur / 10);
+            rem = cur % 10;
+        }
+        digits += static_cast<char>('0' + rem);
+        while (start < mag.size() && mag[start] == 0) ++start;
+    }
+    if (digits.empty()) digits = "0";
+    if (scale > 0) {
+        while (digits.size() <= static_cast<size_t>(scale)) digits += '0';
+        digits.insert(static_cast<size_t>(scale), ".");
+    }
+    if (negative) out += '-';
+    out.append(digits.rbegin(), digits.rend());
+}
+
+// Floor division, for times before 1970.
+int64_t floor_div(int64_t a, int64_t b) { return a / b - ((a % b != 0) && ((a < 0) != (b < 0))); }
+
+void append_time_of_day(std::string& out, int64_t units, int64_t per_second, int digits) {
+    const int64_t seconds = floor_div(units, per_second), frac = units - seconds * per_second;
+    out += fmt::format("\"{:02}:{:02}:{:02}.{:0{}}\"", seconds / 3600, seconds / 60 % 60, seconds % 60, frac, digits);
+}
+
+void append_datetime(std::string& out, int64_t units, int64_t per_second, int digits, bool utc) {
+    const int64_t seconds = floor_div(units, per_second), frac = units - seconds * per_second;
+    const std::time_t t = static_cast<std::time_t>(seconds);
+    std::tm tm{};
+    gmtime_r(&t, &tm);
+    out += fmt::format("\"{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:0{}}{}\"", tm.tm_year + 1900, tm.tm_mon + 1,
+                       tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, frac, digits, utc ? "Z" : "");
+}
+
+void append_date(std::string& out, int64_t days) {
+    const std::time_t t = static_cast<std::time_t>(days * 86400);
+    std::tm tm{};
+    gmtime_r(&t, &tm);
+    out += fmt::format("\"{:04}-{:02}-{:02}\"", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
+}
+
+void append_double(std::string& out, double d) {
+    if (std::isnan(d)) out += "\"NaN\"";
+    else if (std::isinf(d)) out += d > 0 ? "\"Infinity\"" : "\"-Infinity\"";
+    else out += fmt::format("{}", d);
+}
+
+class Writer {
+public:
+    Writer(std::string& out, std::string& reason) : out_(out), reason_(reason) {}
+
+    bool value(avro_value_t& v, const Node* n) {
+        const Logical logical = n ? n->logical : Logical::none;
+        switch (avro_value_get_type(&v)) {
+            case AVRO_NULL: out_ += "null"; return true;
+            case AVRO_BOOLEAN: {
+                int b = 0;
+                avro_value_get_boolean(&v, &b);
+                out_ += b ? "true" : "false";
+                return true;
+            }
+            case AVRO_INT32: {
+                int32_t i = 0;
+                avro_value_get_int(&v, &i);
+                if (logical == Logical::date) append_date(out_, i);
+                else if (logical == Logical::time_millis) append_time_of_day(out_, i, 1000, 3);
+                else out_ += std::to_string(i);
+                return true;
+            }
+            case AVRO_INT64: {
+                int64_t i = 0;
+                avro_value_get_long(&v, &i);
+                switch (logical) {
+                    case Logical::time_micros: append_time_of_day(out_, i, 1000000, 6); break;
+                    case Logical::ts_millis: append_datetime(out_, i, 1000, 3, true); break;
+                    case Logical::ts_micros: append_datetime(out_, i, 1000000, 6, true); break;
+                    case Logical::local_ts_millis: append_datetime(out_, i, 1000, 3, false); break;
+                    case Logical::local_ts_micros: append_datetime(out_, i, 1000000, 6, false); break;
+                    default: out_ += std::to_string(i);
+                }
+                return true;
+            }
+            case AVRO_FLOAT: {
+                float f = 0;
+                avro_value_get_float(&v, &f);
+                if (std::isfinite(f)) out_ += fmt::format("{}", f);
+                else append_double(out_, f);
+                return true;
+            }
+            case AVRO_DOUBLE: {
+                double d = 0;
+                avro_value_get_double(&v, &d);
+                append_double(out_, d);
+                return true;
+            }
+            case AVRO_STRING: {
+                const char* s = nullptr;
+                size_t size = 0;
+                avro_value_get_string(&v, &s, &size);  // size counts the terminating NUL
+                if (append_string(out_, std::string_view(s, size ? size - 1 : 0))) return true;
+                reason_ = "a string that is not UTF-8";
+                return false;
+            }
+            case AVRO_BYTES: {
+                const void* p = nullptr;
+                size_t size = 0;
+                avro_value_get_bytes(&v, &p, &size);
+                bytes(p, size, logical, n);
+                return true;
+            }
+            case AVRO_FIXED: {
+                const void* p = nullptr;
+                size_t size = 0;
+                avro_value_get_fixed(&v, &p, &size);
+                bytes(p, size, logical, n);
+                return true;
+            }
+            case AVRO_ENUM: {
+                int symbol = 0;
+                avro_value_get_enum(&v, &symbol);
+                const char* name = avro_schema_enum_get(avro_value_get_schema(&v), symbol);
+                if (!name) {
+                    reason_ = fmt::format("enum symbol {} out of range", symbol);
+                    return false;
+                }
+                append_string(out_, name);
+                return true;
+            }
+            case AVRO_UNION: {
+                int which = 0;
+                avro_value_t branch;
+                avro_value_get_discriminant(&v, &which);
+                avro_value_get_current_branch(&v, &branch);
+                return value(branch, child(n, static_cast<size_t>(which)));
+            }
+            case AVRO_RECORD: return members(v, n, true);
+            case AVRO_MAP: return members(v, n, false);
+            case AVRO_ARRAY: {
+                size_t count = 0;
+                avro_value_get_size(&v, &count);
+                out_ += '[';
+                for (size_t i = 0; i < count; ++i) {
+                    avro_value_t item;
+                    avro_value_get_by_index(&v, i, &item, nullptr);
+                    if (i) out_ += ',';
+                    if (!value(item, child(n, 0))) return false;
+                }
+                out_ += ']';
+                return true;
+            }
+            default: reason_ = "a type dgkafka does not know"; return false;
+        }
+    }
+
+private:
+    static const Node* child(const Node* n, size_t i) { return n && i < n->children.size() ? n->children[i] : nullptr; }
+
+    void bytes(const void* p, size_t size, Logical logical, const Node* n) {
+        if (logical == Logical::decimal) append_decimal(out_, static_cast<const unsigned char*>(p), size, n->scale);
+        else append_hex_bytea(out_, p, size);
+    }
+
+    // A record's fields (node children by field index) or a map's entries (node child 0).
+    bool members(avro_value_t& v, const Node* n, bool record) {
+        size_t count = 0;
+        avro_value_get_size(&v, &count);
+        out_ += '{';
+        for (size_t i = 0; i < count; ++i) {
+            avro_value_t member;
+            const char* name = nullptr;
+            avro_value_get_by_index(&v, i, &member, &name);
+            if (i) out_ += ',';
+            append_string(out_, name ? name : "");
+            out_ += ':';
+            if (!value(member, child(n, record ? i : 0))) return false;
+        }
+        out_ += '}';
+        return true;
+    }
+
+    std::string& out_;
+    std::string& reason_;
+};
+
+}  // namespace
+
+struct Schema::Impl {
+    avro_schema_t schema = nullptr;
+    avro_value_iface_t* iface = nullptr;
+    avro_value_t value{};
+    avro_reader_t reader = nullptr;
+    std::deque<Node> nodes;
+    const Node* root = nullptr;
+
+    ~Impl() {
+        if (reader) avro_reader_free(reader);
+        if (value.iface) avro_value_decref(&value);
+        if (iface) avro_value_iface_decref(iface);
+        if (schema) avro_schema_decref(schema);
+    }
+};
+
+Schema::~Schema() = default;
+
+std::unique_ptr<Schema> Schema::parse(std::string_view text, std::string& error) {
+    std::unique_ptr<Schema> s(new Schema);
+    s->impl_ = std::make_unique<Impl>();
+    Impl& impl = *s->impl_;
+    if (avro_schema_from_json_length(text.data(), text.size(), &impl.schema) != 0) {
+        error = fmt::format("not an Avro schema: {}", avro_strerror());
+        impl.schema = nullptr;
+        return nullptr;
+    }
+    try {
+        NodeBuilder builder;
+        impl.root = builder.build(json::parse(text), "");
+        impl.nodes = builder.take();
+    } catch (const std::exception& e) {
+        error = fmt::format("not an Avro schema: {}", e.what());
+        return nullptr;
+    }
+    impl.iface = avro_generic_class_from_schema(impl.schema);
+    if (!impl.iface || avro_generic_value_new(impl.iface, &impl.value) != 0) {
+        error = fmt::format("cannot use the Avro schema: {}", avro_strerror());
+        return nullptr;
+    }
+    impl.reader = avro_reader_memory(nullptr, 0);
+    return s;
+}
+
+bool Schema::to_json(std::string_view body, std::string& out, std::string& reason) {
+    Impl& impl = *impl_;
+    avro_reader_memory_set_source(impl.reader, body.data(), static_cast<int64_t>(body.size()));
+    avro_value_reset(&impl.value);
+    if (avro_value_read(impl.reader, &impl.value) != 0) {
+        reason = fmt::format("not Avro of its schema (truncated or corrupt): {}", avro_strerror());
+        return false;
+    }
+    char extra;
+    if (avro_read(impl.reader, &extra, 1) == 0) {
+        reason = "not Avro of its schema: bytes left after the record";
+        return false;
+    }
+    const size_t mark = out.size();
+    Writer writer(out, reason);
+    if (writer.value(impl.value, impl.root)) return true;
+    out.resize(mark);
+    reason = "not Avro of its schema: " + reason;
+    return false;
+}
+
+}  // namespace dgkafka::avro

@@ -1,0 +1,122 @@
+#include "avro/registry.hpp"
+
+#include <curl/curl.h>
+#include <fmt/format.h>
+
+#include <nlohmann/json.hpp>
+
+namespace dgkafka::avro {
+
+namespace {
+constexpr long connect_timeout_s = 5;
+constexpr long request_timeout_s = 15;
+
+size_t collect(char* data, size_t size, size_t n, void* out) {
+    static_cast<std::string*>(out)->append(data, size * n);
+    return size * n;
+}
+
+struct Response {
+    long status = 0;  // 0: no HTTP answer
+    std::string body, error;
+};
+
+Response get(const std::string& url, const AvroSettings& s) {
+    static std::once_flag init;
+    std::call_once(init, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
+    Response r;
+    std::unique_ptr<CURL, void (*)(CURL*)> curl(curl_easy_init(), curl_easy_cleanup);
+    if (!curl) {
+        r.error = "cannot start libcurl";
+        return r;
+    }
+    char error[CURL_ERROR_SIZE] = "";
+    CURL* c = curl.get();
+    curl_easy_setopt(c, CURLOPT_URL, url.c_str());
+    curl_easy_setopt(c, CURLOPT_ERRORBUFFER, error);
+    curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, connect_timeout_s);
+    curl_easy_setopt(c, CURLOPT_TIMEOUT, request_timeout_s);
+    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, collect);
+    curl_easy_setopt(c, CURLOPT_WRITEDATA, &r.body);
+    struct curl_slist* headers = curl_slist_append(nullptr, "Accept: application/vnd.schemaregistry.v1+json, application/json");
+    curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers);
+    if (!s.ca_file.empty()) curl_easy_setopt(c, CURLOPT_CAINFO, s.ca_file.c_str());
+    if (!s.user.empty()) {
+        curl_easy_setopt(c, CURLOPT_HTTPAUTH, CURLAUTH_BASIC);
+        curl_easy_setopt(c, CURLOPT_USERNAME, s.user.c_str());
+        curl_easy_setopt(c, CURLOPT_PASSWORD, s.password.c_str());
+    }
+    const CURLcode rc = curl_easy_perform(c);
+    curl_slist_free_all(headers);
+    if (rc != CURLE_OK) {
+        r.error = error[0] ? error : curl_easy_strerror(rc);
+        return r;
+    }
+    curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &r.status);
+    return r;
+}
+
+// The registry's own message from an error document ({"error_code":40403,"message":"..."}).
+std::string message_of(const std::string& body) {
+    const auto j = nlohmann::json::parse(body, nullptr, false);
+    if (j.is_object() && j.contains("message") && j["message"].is_string()) return j["message"].get<std::string>();
+    return body.substr(0, 200);
+}
+}  // namespace
+
+std::shared_ptr<Registry> Registry::shared(const AvroSettings& settings) {
+    static std::mutex mutex;
+    static std::map<std::string, std::weak_ptr<Registry>> registries;
+    std::string key;
+    for (const auto& u : settings.registry_urls) key += u + '\n';
+    key += settings.user + '\n' + settings.ca_file;
+    std::lock_guard<std::mutex> lock(mutex);
+    auto existing = registries[key].lock();
+    if (!existing) {
+        existing = std::make_shared<Registry>(settings);
+        registries[key] = existing;
+    }
+    return existing;
+}
+
+Registry::Registry(AvroSettings settings) : settings_(std::move(settings)) {}
+
+Registry::Lookup Registry::schema(int32_t id) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (const auto it = cache_.find(id); it != cache_.end()) return it->second;
+    Lookup found = fetch(id);
+    cache_.emplace(id, found);
+    return found;
+}
+
+Registry::Lookup Registry::fetch(int32_t id) {
+    std::string failures;
+    const size_t n = settings_.registry_urls.size();
+    for (size_t k = 0; k < n; ++k) {
+        const size_t i = (preferred_ + k) % n;
+        const std::string url = fmt::format("{}/schemas/ids/{}", settings_.registry_urls[i], id);
+        const Response r = get(url, settings_);
+        if (r.status == 200) {
+            const auto doc = nlohmann::json::parse(r.body, nullptr, false);
+            if (!doc.is_object() || !doc.contains("schema") || !doc["schema"].is_string()) {
+                failures += fmt::format("; {}: not a schema document", url);
+                continue;
+            }
+            preferred_ = i;
+            const std::string type = doc.value("schemaType", "AVRO");
+            if (type != "AVRO")
+                return {Found::unknown_id, fmt::format("schema id {} is a {} schema, not Avro", id, type)};
+            return {Found::schema, doc["schema"].get<std::string>()};
+        }
+        if (r.status == 404 && r.body.find("40403") != std::string::npos) {  // "Schema not found", not a wrong URL
+            preferred_ = i;
+            return {Found::unknown_id, fmt::format("unknown schema id {} ({})", id, message_of(r.body))};
+        }
+        failures += r.status ? fmt::format("; {}: HTTP {} {}", url, r.status, message_of(r.body))
+                             : fmt::format("; {}: {}", url, r.error);
+    }
+    throw RegistryUnavailable(fmt::format("schema registry unavailable for schema id {}{}", id, failures));
+}
+
+}  // namespace dgkafka::avro

@@ -1,0 +1,28 @@
+#pragma once
+// A message as a change to one row: an upsert of a row image, a delete of the row a key names, or
+// nothing (a tombstone that only compacts the topic). Debezium's envelope
+// ({"before", "after", "op", ...}, optionally inside {"schema", "payload"}), or a plain message
+// whose tombstone deletes by its key (kafka.output.delete_on_tombstone).
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace dgkafka::change {
+
+enum class Op : char { upsert = 'u', remove = 'd', skip = 's' };
+
+struct Event {
+    Op op = Op::skip;
+    std::string image;  // JSON object: the row (upsert) or at least its key columns (remove)
+};
+
+// `value` and `key` are JSON texts; an empty value is a tombstone. False with `reason` when the
+// message is not a change event.
+bool read_debezium(std::string_view value, std::string_view key, Event& event, std::string& reason);
+
+// A tombstone (empty value) deletes the row whose match columns equal the key: a JSON object
+// holding them, or a bare value for a single match column.
+bool read_tombstone(std::string_view key, bool has_key, const std::vector<std::string>& match_columns, Event& event,
+                    std::string& reason);
+
+}  // namespace dgkafka::change

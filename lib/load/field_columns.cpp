@@ -1,0 +1,55 @@
+#include "load/field_columns.hpp"
+
+#include <fmt/format.h>
+
+#include "db/connection.hpp"
+#include "db/embedded_sql.hpp"
+#include "util/log.hpp"
+#include "util/text.hpp"
+
+namespace dgkafka {
+
+namespace {
+std::string sql_literal(const std::string& s) {
+    std::string out = "'";
+    for (char c : s) {
+        if (c == '\'') out += '\'';
+        out += c;
+    }
+    return out + "'";
+}
+}  // namespace
+
+bool may_map_fields_to_columns(const Config& cfg) {
+    if (!cfg.mappings.empty() || (cfg.format != Format::json && cfg.format != Format::avro)) return false;
+    const auto loaded = cfg.loaded_columns();
+    if (loaded.size() != 1) return false;
+    const auto type = text::lower(text::trim(loaded[0]->type));
+    return type == "json" || type == "jsonb";
+}
+
+Config with_field_columns(const Config& cfg) {
+    if (!may_map_fields_to_columns(cfg)) return cfg;
+    std::vector<std::pair<std::string, std::string>> columns;
+    {
+        auto conn = db::connect(cfg.db, "dgkafka");
+        pqxx::read_transaction tx(*conn);
+        for (const auto& row : tx.exec_params(sql::render("table_column_types", {}), cfg.output_table.quoted()))
+            columns.emplace_back(row[0].as<std::string>(), row[1].as<std::string>());
+    }
+    const std::string& input = cfg.loaded_columns()[0]->name;
+    if (columns.empty()) return cfg;  // no table yet: setup says so
+    for (const auto& [name, type] : columns)
+        if (name == input) return cfg;  // the document goes into its own column
+    Config out = cfg;
+    std::vector<std::string> names;
+    for (const auto& [name, type] : columns) {
+        out.mappings.push_back({{name}, fmt::format("({}->>{})::{}", quote_ident(input), sql_literal(name), type)});
+        names.push_back(name);
+    }
+    out.field_columns = names;
+    log::info("fields to columns of {}: {}", cfg.output_table.display(), text::join(names, ", "));
+    return out;
+}
+
+}  // namespace dgkafka
