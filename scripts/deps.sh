@@ -7,7 +7,7 @@ packages=(
     build-essential cmake ccache pkg-config
     librdkafka-dev libpqxx-dev libcxxopts-dev libtoml11-dev nlohmann-json3-dev libfmt-dev libspdlog-dev
     libcpp-httplib-dev libsystemd-dev prometheus dpkg-dev
-    libavro-dev libcurl4-openssl-dev python3-avro
+    libavro-dev libcurl4-openssl-dev python3-avro python3-confluent-kafka python3-kafka
     googletest libgtest-dev
     postgresql postgresql-contrib kcat openssl locales
 )
