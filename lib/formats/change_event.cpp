@@ -67,7 +67,11 @@ bool read_debezium(std::string_view value, std::string_view key, Event& event, s
         event.image = before->dump();
         return true;
     }
-    if (op == "t" || op == "m") {  // truncate, logical decoding message: no row to change
+    if (op == "t") {  // skipping it would leave rows the source no longer has, without a word
+        reason = "Debezium truncate event: not applied (truncate the output table by hand if the source's was)";
+        return false;
+    }
+    if (op == "m") {  // a logical decoding message: no row to change
         event.op = Op::skip;
         return true;
     }
