@@ -18,23 +18,11 @@ export BUILD_DIR="${BUILD_DIR:-$here/build}"
 ROWS="${ROWS:-1000000}"
 REPEAT="${REPEAT:-3}"
 PARTITIONS=64
-bin="$BUILD_DIR/apps"
-
-bash "$here/scripts/build.sh" >/dev/null
-command -v /usr/bin/time >/dev/null || DEBIAN_FRONTEND=noninteractive apt-get install -y -qq time >/dev/null
-env_file=$("$here/scripts/sandbox.sh" start)
-trap '"$here/scripts/sandbox.sh" stop' EXIT
-# shellcheck disable=SC1090
-source "$env_file"
-out="$BUILD_DIR/bench"
-mkdir -p "$out"
-log() { printf '%s\n' "$*" >&2; }
-sql() { psql -qXtA -v ON_ERROR_STOP=1 -c "$1"; }
+# shellcheck source=bench/setup.sh
+source "$here/scripts/bench/setup.sh"
 
 # --- data: generated, deterministic ----------------------------------------------------------
-customer="$out/customer_$ROWS.csv"
 events="$out/events_$ROWS.json"
-[ -s "$customer" ] || awk -v rows="$ROWS" -f "$here/scripts/bench/gen_customer.awk" >"$customer"
 [ -s "$events" ] || awk -v rows="$ROWS" -f "$here/scripts/bench/gen_events.awk" >"$events"
 # Tiny messages: two bigints, about 13 bytes. Upserts: MERGE_ROWS rows over MERGE_KEYS keys.
 tiny="$out/tiny_$ROWS.csv"
@@ -46,8 +34,6 @@ upserts="$out/upserts_${MERGE_ROWS}_$MERGE_KEYS.csv"  # every key, in a scattere
     'BEGIN { for (i = 1; i <= rows; i++) printf "%d|%d|v%d\n", (i * 7919) % keys, i, (i * 104729) % 1000003 }' >"$upserts"
 log "data: $ROWS customer rows ($(($(wc -c <"$customer") / ROWS)) bytes/row), $ROWS JSON events ($(($(wc -c <"$events") / ROWS)) bytes/event)"
 
-customer_ddl="(c_custkey integer, c_name varchar(25), c_address varchar(40), c_nationkey integer,
-  c_phone varchar(15), c_acctbal double precision, c_mktsegment varchar(10), c_comment varchar(117))"
 sql "CREATE TABLE customer $customer_ddl; CREATE TABLE customer_psql $customer_ddl; CREATE TABLE customer_pipe $customer_ddl;
      CREATE TABLE http_request (site_id int, ingest_time timestamptz, url text, request_country char(2),
        ip_address inet, status_code int, response_time_msec int);
@@ -129,6 +115,7 @@ for c in csv json jsonb tiny upsert wide; do "$bin/dgkafka" setup "$out/$c.toml"
 "$bin/dgkafka" load -quit-at-eof "$out/wide.toml" >/dev/null
 # The same upserts written by hand: per batch of 10,000, COPY into a staging table, then one
 # INSERT ... ON CONFLICT of the latest row per key, in one transaction.
+rm -f "$out"/upserts_part_*  # parts of an earlier, larger run
 split -l 10000 -d -a 4 "$upserts" "$out/upserts_part_"
 {
     for part in "$out"/upserts_part_*; do

@@ -10,23 +10,9 @@ set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 export BUILD_DIR="${BUILD_DIR:-$here/build}"
 ROWS="${ROWS:-200000}"
-bin="$BUILD_DIR/apps"
-
-bash "$here/scripts/build.sh" >/dev/null
-command -v /usr/bin/time >/dev/null || DEBIAN_FRONTEND=noninteractive apt-get install -y -qq time >/dev/null
-env_file=$("$here/scripts/sandbox.sh" start)
-trap '"$here/scripts/sandbox.sh" stop' EXIT
-# shellcheck disable=SC1090
-source "$env_file"
-out="$BUILD_DIR/bench"
+# shellcheck source=bench/setup.sh
+source "$here/scripts/bench/setup.sh"
 mkdir -p "$out/curves"
-log() { printf '%s\n' "$*" >&2; }
-sql() { psql -qXtA -v ON_ERROR_STOP=1 -c "$1"; }
-
-customer="$out/customer_$ROWS.csv"
-[ -s "$customer" ] || awk -v rows="$ROWS" -f "$here/scripts/bench/gen_customer.awk" >"$customer"
-customer_ddl="(c_custkey integer, c_name varchar(25), c_address varchar(40), c_nationkey integer,
-  c_phone varchar(15), c_acctbal double precision, c_mktsegment varchar(10), c_comment varchar(117))"
 columns=$(printf '[[kafka.input.columns]]\nname = "%s"\ntype = "%s"\n' \
     c_custkey integer c_name 'varchar(25)' c_address 'varchar(40)' c_nationkey integer c_phone 'varchar(15)' \
     c_acctbal 'double precision' c_mktsegment 'varchar(10)' c_comment 'varchar(117)')

@@ -12,17 +12,8 @@ REPEAT="${REPEAT:-3}"
 PARTITIONS=16
 bin="$BUILD_DIR/apps"
 
-bash "$here/scripts/build.sh" >/dev/null
-env_file=$("$here/scripts/sandbox.sh" start)
-trap '"$here/scripts/sandbox.sh" stop' EXIT
-# shellcheck disable=SC1090
-source "$env_file"
-out="$BUILD_DIR/bench"
-mkdir -p "$out"
-sql() { psql -qXtA -v ON_ERROR_STOP=1 -c "$1"; }
-
-customer="$out/customer_$ROWS.csv"
-[ -s "$customer" ] || awk -v rows="$ROWS" -f "$here/scripts/bench/gen_customer.awk" >"$customer"
+# shellcheck source=bench/setup.sh
+source "$here/scripts/bench/setup.sh"
 "$here/scripts/sandbox.sh" topic refused_customer "$PARTITIONS"
 kcat -P -b "$KAFKA_BROKERS" -t refused_customer -X sticky.partitioning.linger.ms=0 -l "$customer"
 
