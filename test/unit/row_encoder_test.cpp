@@ -115,9 +115,40 @@ TEST(RowEncoder, InvalidJsonInvalidUtf8AndEmptyMessagesAreRefused) {
     const std::string bad_key = "k\xff";
     m.key = bad_key;
     m.has_key = true;
-    EXPECT_FALSE(j.append(m, out, reason));
+    ASSERT_TRUE(j.append(m, out, reason)) << "nothing reads _key: " << reason;
+    EXPECT_EQ(out, "{}\t\\N\t0\t0\t\\N\n") << "_key NULL";
+    auto with_key = json;
+    with_key.mappings = {{{"t"}, "upper(_key)"}};
+    RowEncoder k(with_key, true);
+    out.clear();
+    EXPECT_FALSE(k.append(m, out, reason));
     EXPECT_EQ(reason, "invalid UTF-8 in the message key at byte 2");
     EXPECT_EQ(out, "");
+}
+
+TEST(RowEncoder, FieldsToColumnsRejectADocumentThatIsNotAnObject) {
+    auto cfg = json_config();
+    cfg.mappings = {{{"id"}, "(jdata->>'id')::bigint"}};
+    cfg.field_columns = {"id"};
+    RowEncoder enc(cfg, true);
+    std::string out, reason;
+    Message m;
+    for (const char* doc : {"[1,2,3]", "\"just a string\"", "null", " 5"}) {
+        m.value = doc;
+        EXPECT_FALSE(enc.append(m, out, reason)) << doc;
+        EXPECT_EQ(reason, "not a JSON object: without mappings, fields go to the columns of their names") << doc;
+    }
+    m.value = "[1,";
+    EXPECT_FALSE(enc.append(m, out, reason));
+    EXPECT_EQ(reason, "invalid JSON");
+    EXPECT_EQ(out, "");
+    m.value = " \n{\"id\": 1}";
+    EXPECT_TRUE(enc.append(m, out, reason)) << reason;
+
+    cfg.field_columns.clear();  // explicit mappings: ->> of an array is NULL, as in PostgreSQL
+    RowEncoder mapped(cfg, true);
+    m.value = "[1,2,3]";
+    EXPECT_TRUE(mapped.append(m, out, reason)) << reason;
 }
 
 TEST(RowEncoder, KeyBytesGiveEveryKeyAsByteaAndAKeyThatIsNotTextNoLongerRejects) {
