@@ -39,6 +39,11 @@ bool Config::references(std::string_view identifier) const {
     return std::any_of(mappings.begin(), mappings.end(), [&](const MappingSpec& m) { return in(m.expression); });
 }
 
+std::string Config::where(const std::string& key) const {
+    const auto it = key_lines.find(key);
+    return it == key_lines.end() ? fmt::format("{}: {}", path, key) : fmt::format("{}:{}: {}", path, it->second, key);
+}
+
 bool Config::reads_headers() const { return references("_headers"); }
 
 std::vector<std::string> Config::target_columns() const {
@@ -202,6 +207,7 @@ public:
 
 private:
     void value(const keys::Key& key, const toml::value& v, const std::string& name) {
+        if (const unsigned line = v.location().line()) cfg_.key_lines[name] = line;
         const auto val = value_of(v, key.kind);
         if (!val) return;
         if (auto problem = keys::check(key, *val, scalar_text(v))) {
