@@ -76,7 +76,10 @@ LoadStatements LoadStatements::build(const Config& cfg, const std::vector<std::s
     }
     s.stage_create = sql::render("stage_create", vars);
     const bool deletes = cfg.envelope != Envelope::none || cfg.delete_on_tombstone;
-    s.stage_insert = sql::render(cfg.mode == Config::Mode::merge    ? (deletes ? "stage_merge_delete" : "stage_merge")
+    s.rounds = cfg.mode != Config::Mode::insert && !deletes && !cfg.update_condition.empty();
+    const char* rounds_sql = cfg.mode == Config::Mode::merge ? "stage_merge_rounds" : "stage_update_rounds";
+    s.stage_insert = sql::render(s.rounds                           ? rounds_sql
+                                 : cfg.mode == Config::Mode::merge  ? (deletes ? "stage_merge_delete" : "stage_merge")
                                  : cfg.mode == Config::Mode::update ? "stage_update"
                                                                     : "stage_insert",
                                  vars);

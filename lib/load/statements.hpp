@@ -14,6 +14,8 @@ struct LoadStatements {
     std::vector<std::string> copy_columns;  // quoted
     std::string stage_create;               // staging path only
     std::string stage_insert;               // staging path only
+    // update_condition (merge, update): stage_insert runs once per round, $1 the round (move_staged).
+    bool rounds = false;
     std::string stage_clear;                // staging path only
     std::string session_setup;              // once per loader connection
     std::vector<std::string> json_members;  // JSON members dgkafka stages itself (JsonPushdown)
