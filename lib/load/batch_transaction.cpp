@@ -34,7 +34,11 @@ Step BatchTransaction::guarded(const std::string& context, F&& step) {
         if (db::classify(e.sqlstate()) == db::Fault::transient) return Step::failed(O::unavailable, message);
         return Step::failed(O::fatal, message, Exit::database);
     } catch (const pqxx::failure& e) {
-        return Step::failed(O::fatal, fmt::format("{}: {}", context, text::trim(e.what())), Exit::database);
+        // Not the server's answer to a statement but libpq failing to talk to it (a COPY write to a
+        // server that went away: "server closed the connection unexpectedly"): like a broken
+        // connection, reconnect; the retry policy bounds how long.
+        return Step::failed(O::unavailable, fmt::format("{}: lost the database connection: {}", context,
+                                                        text::trim(e.what())));
     } catch (const Error& e) {
         if (e.code() == Exit::database) return Step::failed(O::unavailable, e.what());
         return Step::failed(O::fatal, e.what(), e.code());

@@ -159,6 +159,8 @@ Prepared prepare(const Config& cfg, const LoadOptions& options, rd_kafka_t* admi
     } catch (const pqxx::sql_error& e) {
         if (db::is_transient(e.sqlstate())) throw Unavailable(Exit::database, "preparing the load: " + db::describe(e));
         throw Error(Exit::database, "preparing the load: " + db::describe(e));
+    } catch (const pqxx::failure& e) {  // libpq lost the server mid-statement
+        throw Unavailable(Exit::database, "preparing the load: lost the database connection: " + std::string(e.what()));
     }
 }
 

@@ -588,6 +588,27 @@ TEST(Robustness, ASecondSignalRollsBackAndExitsAtOnce) {
     EXPECT_EQ(count_rows(l.job), 100);
 }
 
+// The server restarting while a batch's COPY is open: the next write fails inside libpq ("server
+// closed the connection unexpectedly", no SQLSTATE); the loader reconnects and loads the batch again.
+TEST(Robustness, DatabaseRestartedDuringAnOpenCopyIsRetried) {
+    LongInterval l(30);
+    auto loader = l.start();
+    ASSERT_TRUE(wait_until([&] { return l.batch_open() || loader.exited(); }, 60s));
+    ASSERT_FALSE(loader.exited()) << loader.wait().err;
+    sandbox_pg("restart");
+    std::vector<Record> more;
+    for (int i = 100; i < 200; ++i) more.push_back({std::to_string(i), {}, 0});
+    produce(l.job.topic, more);  // written into the dead COPY
+    ASSERT_TRUE(wait_until([&] { return l.batch_open() || loader.exited(); }, 60s)) << "a new batch on a new connection";
+    ASSERT_FALSE(loader.exited()) << loader.wait().err;
+    kill(loader.pid, SIGTERM);
+    const auto r = loader.wait();
+    EXPECT_EQ(r.code, 0) << r.err;
+    EXPECT_NE(r.err.find("retrying"), std::string::npos) << r.err;
+    EXPECT_EQ(sql_value("SELECT count(*) || ' ' || count(DISTINCT id) FROM " + q(l.job.table)), "200 200");
+    EXPECT_EQ(l.stored(), 200);
+}
+
 TEST(Robustness, QuitAtEofClosesItsBatchOnceEveryPartitionReachedItsEnd) {
     LongInterval l(20);
     const auto started = std::chrono::steady_clock::now();
