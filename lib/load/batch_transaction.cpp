@@ -79,9 +79,14 @@ Step BatchTransaction::stored_offsets(const std::vector<int32_t>& partitions, ka
     });
 }
 
+void BatchTransaction::open_batch() {
+    tx_ = std::make_unique<pqxx::work>(*conn_);
+    tx_->exec0(statements_.batch_setup);
+}
+
 Step BatchTransaction::begin() {
     return guarded(fmt::format("loader {}", id_), [&] {
-        tx_ = std::make_unique<pqxx::work>(*conn_);
+        open_batch();
         writer_.begin(*tx_);
         return Step{};
     });
@@ -147,7 +152,7 @@ Step BatchTransaction::commit(Batch& batch, const std::string& context, const ka
             inserted = *streamed;
         } else {  // the database refused a row: again in a new transaction, isolating the refused rows
             rollback();
-            tx_ = std::make_unique<pqxx::work>(*conn_);
+            open_batch();
             if (auto why = fence(expected)) return Step::failed(O::fenced, *why);
             if (auto s = write(batch, context, inserted); !s.ok()) return s;
         }
