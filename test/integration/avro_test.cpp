@@ -317,3 +317,51 @@ TEST(Avro, HostileLengthsCountsAndNestingAreRejectedWithinBoundedMemory) {
             << reason << " in\n" << rejected;
     }
 }
+
+// An https registry with a CA the test makes: trusted through schema_registry_ca, it loads (basic
+// auth over TLS too); untrusted (the system's CAs, or another CA) the load stops at once with a
+// config error naming the key, and rejects nothing.
+TEST(Avro, HttpsRegistryLoadsWithItsCaAndRefusesAnUntrustedCertificate) {
+    auto job = orders_job("avro_tls");
+    const std::string ext = write_file(job.table + "_san.ext", "subjectAltName=IP:127.0.0.1\n");
+    const std::string d = ext.substr(0, ext.size() - 8);  // the test's files: <table>_<name>
+    const std::string ec = " -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 2";
+    shell("openssl req -x509" + ec + " -subj /CN=dgkafka-test-ca -keyout " + d + "_ca.key -out " + d + "_ca.pem 2>&1 &&"
+          " openssl req -x509" + ec + " -subj /CN=another-ca -keyout " + d + "_other.key -out " + d + "_other.pem 2>&1 &&"
+          " openssl req" + ec + " -subj /CN=127.0.0.1 -keyout " + d + "_server.key -out " + d + "_server.csr 2>&1 &&"
+          " openssl x509 -req -in " + d + "_server.csr -CA " + d + "_ca.pem -CAkey " + d + "_ca.key -CAcreateserial"
+          " -days 2 -extfile " + ext + " -out " + d + "_server.pem 2>&1");
+    const auto secret = write_file(job.table + ".pw", "s3cret\n");
+    auto g = generate(sandbox().at("SCHEMA_REGISTRY_URL") + " " + job.topic + "-value");
+    const int port = free_port();
+    OwnRegistry registry(port, "--cert " + d + "_server.pem --key " + d + "_server.key --user dgk --password-file " + secret);
+    create_topic(job.topic, 1);
+    produce(job.topic, g.records);
+    sql("CREATE TABLE " + dgtest::quoted(job.table) + orders_columns);
+    const std::string https = registry_line("https://127.0.0.1:" + std::to_string(port)) +
+                              "schema_registry_user = \"dgk\"\nschema_registry_password_env = \"DGK_TLS_PW\"\n";
+    setenv("DGK_TLS_PW", "s3cret", 1);
+
+    for (const std::string& ca : {std::string(), d + "_other.pem"}) {
+        job.input_extra = https + (ca.empty() ? "" : "schema_registry_ca = " + toml_string(ca) + "\n");
+        const auto path = job.write();
+        ASSERT_EQ(run("dgkafka", {"setup", path}).code, 0);
+        auto load = spawn("dgkafka", {"load", "-quit-at-eof", path});
+        const auto r = load.wait(std::chrono::seconds(60));
+        EXPECT_EQ(r.code, static_cast<int>(Exit::config)) << r.err;
+        EXPECT_NE(r.err.find("kafka.input.schema_registry_ca (" + (ca.empty() ? std::string("the system's CAs") : ca) +
+                             "): no registry's certificate is trusted"),
+                  std::string::npos)
+            << r.err;
+        EXPECT_NE(r.err.find("certificate"), std::string::npos) << r.err;
+        EXPECT_EQ(sql_count("SELECT count(*) FROM " + dgtest::quoted(job.table)), 0);
+        EXPECT_EQ(sql_count("SELECT count(*) FROM " + dgtest::quoted(job.table + "_rejects")), 0);
+    }
+
+    job.input_extra = https + "schema_registry_ca = " + toml_string(d + "_ca.pem") + "\n";
+    const auto path = job.write();
+    const auto r = run("dgkafka", {"load", "-quit-at-eof", path});
+    ASSERT_EQ(r.code, 0) << r.err;
+    EXPECT_EQ(sql_count("SELECT count(*) FROM " + dgtest::quoted(job.table)), static_cast<int64_t>(g.expected.size()));
+    EXPECT_EQ(sql_count("SELECT count(*) FROM " + dgtest::quoted(job.table + "_rejects")), static_cast<int64_t>(g.bad.size()));
+}
