@@ -8,7 +8,7 @@ namespace {
 using Kind = Node::Kind;
 
 class Walker {
-public:
+  public:
     Walker(std::string_view body, std::string& reason)
         : start_(reinterpret_cast<const unsigned char*>(body.data())),
           p_(start_),
@@ -18,19 +18,26 @@ public:
 
     bool value(const Node& n) {
         switch (n.kind) {
-            case Kind::null: return true;
-            case Kind::boolean: return skip(1, "boolean");
+            case Kind::null:
+                return true;
+            case Kind::boolean:
+                return skip(1, "boolean");
             case Kind::int32:
             case Kind::int64: {
                 int64_t ignored = 0;
                 return varint(ignored, "number");
             }
-            case Kind::float32: return skip(4, "float");
-            case Kind::float64: return skip(8, "double");
+            case Kind::float32:
+                return skip(4, "float");
+            case Kind::float64:
+                return skip(8, "double");
             case Kind::bytes:
-            case Kind::string: return length_prefixed(n.kind == Kind::string ? "string" : "bytes");
-            case Kind::fixed: return skip(n.size, "fixed");
-            case Kind::enumeration: return index(n.size, "enum symbol");
+            case Kind::string:
+                return length_prefixed(n.kind == Kind::string ? "string" : "bytes");
+            case Kind::fixed:
+                return skip(n.size, "fixed");
+            case Kind::enumeration:
+                return index(n.size, "enum symbol");
             case Kind::union_: {
                 int64_t branch = 0;
                 if (!varint(branch, "union branch")) return false;
@@ -45,12 +52,13 @@ public:
                 return leave();
             }
             case Kind::array:
-            case Kind::map: return blocks(n);
+            case Kind::map:
+                return blocks(n);
         }
         return fail("a type dgkafka does not know");
     }
 
-private:
+  private:
     // Items in blocks, each a count (negative: followed by the block's byte size), ended by 0.
     bool blocks(const Node& n) {
         if (!enter()) return false;
@@ -64,11 +72,14 @@ private:
                 count = -count;
                 int64_t size = 0;
                 if (!varint(size, what)) return false;
-                if (size < 0 || size > left()) return fail(fmt::format("{} block of {} bytes where {} are left", what, size, left()));
+                if (size < 0 || size > left())
+                    return fail(
+                        fmt::format("{} block of {} bytes where {} are left", what, size, left()));
             }
             if (count > items_left_)
-                return over_limit(fmt::format("{} block of {} items; at most {} more in a message of {} bytes", what, count,
-                                              items_left_, end_ - start_));
+                return over_limit(
+                    fmt::format("{} block of {} items; at most {} more in a message of {} bytes",
+                                what, count, items_left_, end_ - start_));
             items_left_ -= count;
             for (int64_t i = 0; i < count; ++i) {
                 if (n.kind == Kind::map && !length_prefixed("map key")) return false;
@@ -79,7 +90,8 @@ private:
 
     bool enter() {
         if (++depth_ <= max_nesting) return true;
-        return over_limit(fmt::format("records, arrays and maps nested deeper than {} levels", max_nesting));
+        return over_limit(
+            fmt::format("records, arrays and maps nested deeper than {} levels", max_nesting));
     }
     bool leave() {
         --depth_;
@@ -89,7 +101,8 @@ private:
     int64_t left() const { return end_ - p_; }
 
     bool skip(int64_t n, const char* what) {
-        if (n > left()) return fail(fmt::format("{} of {} bytes where {} are left", what, n, left()));
+        if (n > left())
+            return fail(fmt::format("{} of {} bytes where {} are left", what, n, left()));
         p_ += n;
         return true;
     }

@@ -12,21 +12,26 @@ using Logical = Node::Logical;
 
 const std::map<std::string, Kind>& primitives() {
     static const std::map<std::string, Kind> kinds = {
-        {"null", Kind::null},      {"boolean", Kind::boolean}, {"int", Kind::int32},   {"long", Kind::int64},
-        {"float", Kind::float32},  {"double", Kind::float64},  {"bytes", Kind::bytes}, {"string", Kind::string}};
+        {"null", Kind::null},   {"boolean", Kind::boolean}, {"int", Kind::int32},
+        {"long", Kind::int64},  {"float", Kind::float32},   {"double", Kind::float64},
+        {"bytes", Kind::bytes}, {"string", Kind::string}};
     return kinds;
 }
 
 void read_logical(Node& n, const json& j) {
     if (!j.contains("logicalType") || !j.at("logicalType").is_string()) return;
     static const std::map<std::string, Logical> names = {
-        {"decimal", Logical::decimal},           {"date", Logical::date},
-        {"time-millis", Logical::time_millis},   {"time-micros", Logical::time_micros},
-        {"timestamp-millis", Logical::ts_millis}, {"timestamp-micros", Logical::ts_micros},
+        {"decimal", Logical::decimal},
+        {"date", Logical::date},
+        {"time-millis", Logical::time_millis},
+        {"time-micros", Logical::time_micros},
+        {"timestamp-millis", Logical::ts_millis},
+        {"timestamp-micros", Logical::ts_micros},
         {"local-timestamp-millis", Logical::local_ts_millis},
         {"local-timestamp-micros", Logical::local_ts_micros}};
     const auto it = names.find(j.at("logicalType").get<std::string>());
-    if (it == names.end()) return;  // uuid, duration, unknown: the underlying type, as the spec says
+    if (it == names.end())
+        return;  // uuid, duration, unknown: the underlying type, as the spec says
     n.logical = it->second;
     if (n.logical == Logical::decimal && j.contains("scale") && j.at("scale").is_number_integer())
         n.scale = j.at("scale").get<int>();
@@ -48,7 +53,8 @@ const Node* SchemaTree::build(const json& j, const std::string& ns) {
         for (const auto& branch : j) n->children.push_back(build(branch, ns));
         return n;
     }
-    if (!j.is_object() || !j.contains("type")) throw std::invalid_argument("a type must be a name, a union or an object");
+    if (!j.is_object() || !j.contains("type"))
+        throw std::invalid_argument("a type must be a name, a union or an object");
     const json& type = j.at("type");
     if (!type.is_string()) return build(type, ns);  // {"type": {...}} or {"type": [...]}
     const std::string t = type.get<std::string>();
@@ -57,8 +63,10 @@ const Node* SchemaTree::build(const json& j, const std::string& ns) {
         const std::string name = j.value("name", "");
         std::string inner_ns = j.value("namespace", ns);
         std::string full = name;
-        if (name.find('.') != std::string::npos) inner_ns = name.substr(0, name.rfind('.'));
-        else if (!inner_ns.empty()) full = inner_ns + "." + name;
+        if (name.find('.') != std::string::npos)
+            inner_ns = name.substr(0, name.rfind('.'));
+        else if (!inner_ns.empty())
+            full = inner_ns + "." + name;
         n->name = full;
         named_[full] = n;  // before the fields: they may name it
         if (t == "fixed") {
@@ -67,7 +75,8 @@ const Node* SchemaTree::build(const json& j, const std::string& ns) {
         } else if (t == "enum") {
             n->size = static_cast<int64_t>(j.at("symbols").size());
         } else {
-            for (const auto& f : j.at("fields")) n->children.push_back(build(f.at("type"), inner_ns));
+            for (const auto& f : j.at("fields"))
+                n->children.push_back(build(f.at("type"), inner_ns));
         }
         return n;
     }
@@ -86,7 +95,8 @@ const Node* SchemaTree::build(const json& j, const std::string& ns) {
 
 const Node* SchemaTree::primitive_or_named(const std::string& name, const std::string& ns) {
     if (const auto it = primitives().find(name); it != primitives().end()) return make(it->second);
-    if (auto it = named_.find(ns.empty() ? name : ns + "." + name); it != named_.end()) return it->second;
+    if (auto it = named_.find(ns.empty() ? name : ns + "." + name); it != named_.end())
+        return it->second;
     if (auto it = named_.find(name); it != named_.end()) return it->second;
     throw std::invalid_argument("unknown type " + name);
 }
@@ -105,7 +115,8 @@ std::string SchemaTree::endless_record() const {
         for (const Node& n : nodes_) {
             if (is_finite(&n)) continue;
             bool now = n.kind == Kind::record;
-            for (const Node* c : n.children) now = n.kind == Kind::record ? now && is_finite(c) : now || is_finite(c);
+            for (const Node* c : n.children)
+                now = n.kind == Kind::record ? now && is_finite(c) : now || is_finite(c);
             if (now) changed = finite[&n] = true;
         }
     }

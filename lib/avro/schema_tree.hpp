@@ -12,10 +12,33 @@
 namespace dgkafka::avro {
 
 struct Node {
-    enum class Kind { null, boolean, int32, int64, float32, float64, bytes, string, record, enumeration, array, map,
-                      union_, fixed } kind = Kind::null;
-    enum class Logical { none, decimal, date, time_millis, time_micros, ts_millis, ts_micros, local_ts_millis,
-                         local_ts_micros } logical = Logical::none;
+    enum class Kind {
+        null,
+        boolean,
+        int32,
+        int64,
+        float32,
+        float64,
+        bytes,
+        string,
+        record,
+        enumeration,
+        array,
+        map,
+        union_,
+        fixed
+    } kind = Kind::null;
+    enum class Logical {
+        none,
+        decimal,
+        date,
+        time_millis,
+        time_micros,
+        ts_millis,
+        ts_micros,
+        local_ts_millis,
+        local_ts_micros
+    } logical = Logical::none;
     int scale = 0;
     int64_t size = 0;  // fixed: its size; enum: its symbol count
     std::string name;  // named types
@@ -24,8 +47,9 @@ struct Node {
 
 // A schema's nodes; named types are shared, so a recursive schema is a graph.
 class SchemaTree {
-public:
-    // Throws std::invalid_argument when the JSON is not a schema (avro-c has usually said so first).
+  public:
+    // Throws std::invalid_argument when the JSON is not a schema (avro-c has usually said so
+    // first).
     explicit SchemaTree(const nlohmann::json& schema);
     SchemaTree(SchemaTree&&) = default;
     SchemaTree& operator=(SchemaTree&&) = default;
@@ -36,7 +60,7 @@ public:
     // on): no finite message holds one, and avro-c recurses for ever on it. Empty when none.
     std::string endless_record() const;
 
-private:
+  private:
     const Node* build(const nlohmann::json& j, const std::string& ns);
     const Node* primitive_or_named(const std::string& name, const std::string& ns);
     Node* make(Node::Kind kind);

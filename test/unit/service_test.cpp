@@ -1,5 +1,7 @@
 // The systemd watchdog: the interval comes from systemd's environment (sd_watchdog_enabled), and
 // WATCHDOG=1 reaches NOTIFY_SOCKET at the first tick and then once per interval.
+#include "util/service.hpp"
+
 #include <gtest/gtest.h>
 #include <sys/socket.h>
 #include <sys/un.h>
@@ -7,8 +9,6 @@
 
 #include <cstdlib>
 #include <string>
-
-#include "util/service.hpp"
 
 using dgkafka::service::Watchdog;
 using namespace std::chrono;
@@ -37,7 +37,8 @@ struct NotifySocket {
     std::string received() {  // every datagram waiting, joined by '|'
         std::string all;
         char buf[256];
-        for (ssize_t n; (n = recv(fd, buf, sizeof buf, 0)) > 0;) all += (all.empty() ? "" : "|") + std::string(buf, static_cast<size_t>(n));
+        for (ssize_t n; (n = recv(fd, buf, sizeof buf, 0)) > 0;)
+            all += (all.empty() ? "" : "|") + std::string(buf, static_cast<size_t>(n));
         return all;
     }
     std::string path;
