@@ -445,6 +445,35 @@ TEST(Robustness, RetentionPastTheStoredOffsetStopsTheLoadUntilSkippedExplicitly)
     EXPECT_EQ(count_rows(r.job), 2000 + (10000 - low));
 }
 
+// A topic deleted and created again starts its offsets anew: a stored offset past the log's end
+// would skip every new message until the log reached it, silently.
+TEST(Robustness, AStoredOffsetPastTheLogsEndStopsTheLoadUntilSkippedExplicitly) {
+    Retention r;
+    r.produce_messages(100);
+    ASSERT_EQ(run("dgkafka", {"load", "-quit-at-eof", r.path}).code, 0);
+    // As after the topic was created again (the mock broker cannot delete one): the database
+    // remembers offset 5000 of the old log, the new log holds offsets 0..99.
+    sql("UPDATE " + q(r.job.table + "_offset") + " SET committed_offset = 5000");
+    sql("TRUNCATE " + q(r.job.table));
+
+    const auto stopped = run("dgkafka", {"load", "-quit-at-eof", r.path});
+    EXPECT_EQ(stopped.code, static_cast<int>(Exit::data_loss)) << stopped.out << stopped.err;
+    EXPECT_NE(stopped.err.find("partition 0: stored offset 5000 is past the end of the partition's log (offsets 0..99)"),
+              std::string::npos) << stopped.err;
+    EXPECT_EQ(count_rows(r.job), 0);
+    EXPECT_EQ(run("dgkafka", {"check", r.path}).code, static_cast<int>(Exit::data_loss));
+
+    r.job.input_extra = "on_data_loss = \"skip\"\n";
+    r.path = r.job.write();
+    const auto skipped = run("dgkafka", {"load", "-quit-at-eof", r.path});
+    EXPECT_EQ(skipped.code, static_cast<int>(Exit::data_loss)) << skipped.err;
+    EXPECT_EQ(count_rows(r.job), 100) << "loaded again from the log start";
+    EXPECT_EQ(r.stored(), 100);
+    EXPECT_EQ(r.history("offset-past-end"), 5000 - 100);
+    EXPECT_EQ(run("dgkafka", {"load", "-quit-at-eof", r.path}).code, 0);
+    EXPECT_EQ(count_rows(r.job), 100);
+}
+
 TEST(Robustness, RetentionOvertakingARunningLoaderStopsItBeforeTheGap) {
     Retention r;
     r.produce_messages(2000);
