@@ -54,7 +54,10 @@ bool RowEncoder::append(const Message& m, std::string& out, std::string& reason)
     switch (format_) {
         case Format::csv: ok = append_csv(m.value, out, reason); break;
         case Format::json: ok = append_document(m, out, reason); break;
-        case Format::binary: copy_text::append_bytea(out, m.value); break;
+        case Format::binary:  // a tombstone (no value at all) is NULL, an empty value ''
+            if (m.value.data()) copy_text::append_bytea(out, m.value);
+            else copy_text::append_null(out);
+            break;
         case Format::avro: ok = append_document(m, out, reason); break;
     }
     if (ok && headers_) {

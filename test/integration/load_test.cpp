@@ -375,6 +375,13 @@ TEST(Load, ForceResetTimestampStartsAtTheFirstMessageAtOrAfterIt) {
     r = run("dgkafka", {"load", "-quit-at-eof", "-force-reset-timestamp", "yesterday-ish", path});
     EXPECT_EQ(r.code, static_cast<int>(Exit::usage)) << r.err;
     EXPECT_NE(r.err.find("-force-reset-timestamp yesterday-ish: not a time"), std::string::npos) << r.err;
+    for (const std::string word : {"now", "yesterday", ""}) {  // PostgreSQL would read them, relative to the moment
+        r = run("dgkafka", {"load", "-quit-at-eof", "--force-reset-timestamp=" + word, path});
+        EXPECT_EQ(r.code, static_cast<int>(Exit::usage)) << word << r.err;
+        EXPECT_NE(r.err.find("-force-reset-timestamp " + word + ": not a time: "), std::string::npos) << r.err;
+        EXPECT_EQ(r.err.find("HINT"), std::string::npos) << r.err;
+    }
+    EXPECT_EQ(sql_value("SELECT string_agg(id::text, ',' ORDER BY id) FROM " + q(job.table)), "4,4,5,5");
 }
 
 TEST(Load, ForceResetOffsetReplaysOnePartitionAndRecordsIt) {

@@ -265,3 +265,17 @@ TEST(TrialFixes, Item15ConcurrentSetupsAndABadColumnType) {
     EXPECT_EQ(r.out.find("created:"), std::string::npos) << r.out;
     EXPECT_EQ(sql_value("SELECT to_regclass('" + bad.table + "_offset') IS NULL"), "t") << "nothing was created";
 }
+
+// 16g: format = "binary": a tombstone is NULL, an empty message the empty bytea.
+TEST(TrialFixes, Item16gABinaryTombstoneIsNull) {
+    Job job("tf16g");
+    job.format = "binary";
+    create_topic(job.topic, 1);
+    produce(job.topic, {{"", std::string("k"), 0, true}, {"", std::nullopt, 0}, {std::string("\x01\x00", 2), std::nullopt, 0}});
+    sql("CREATE TABLE " + dgtest::quoted(job.table) + " (bdata bytea)");
+    const auto r = setup_and_load(job.write());
+    ASSERT_EQ(r.code, 0) << r.err;
+    EXPECT_EQ(sql_value("SELECT string_agg(coalesce(encode(bdata, 'hex'), 'NULL'), ',' ORDER BY bdata NULLS FIRST) FROM " +
+                        dgtest::quoted(job.table)),
+              "NULL,,0100");
+}

@@ -94,6 +94,12 @@ TEST(RowEncoder, JsonIsOneTextColumnBinaryIsHexBytea) {
     m.value = bytes;
     ASSERT_TRUE(b.append(m, out, reason));
     EXPECT_EQ(out, "\\\\x00ff10\n");
+    out.clear();
+    m.value = std::string_view();  // a tombstone: no value at all
+    ASSERT_TRUE(b.append(m, out, reason));
+    m.value = std::string_view(bytes.data(), 0);  // an empty value
+    ASSERT_TRUE(b.append(m, out, reason));
+    EXPECT_EQ(out, "\\N\n\\\\x\n");
 }
 
 TEST(RowEncoder, InvalidJsonInvalidUtf8AndEmptyMessagesAreRefused) {
