@@ -16,11 +16,16 @@ namespace dgkafka {
 namespace {
 constexpr int idle_poll_ms = 100;  // how often an idle loader looks at the stop flag
 constexpr size_t poll_chunk = 2048;
+constexpr size_t first_poll = 16;  // messages of unknown size
 // Per process, shared by its loaders. With librdkafka's fetching kept awake (kafka::FetchWaker),
 // the queues only have to cover a fetch's round trip: scripts/bench.sh loads as fast with a
 // quarter of this as with four times it (and peaks at ~100 MB instead of ~140 MB).
 constexpr int prefetch_messages = 100000;
 constexpr int prefetch_kbytes = 24576;
+// What a process's open batches may hold (message bytes and their COPY rows), shared by its
+// loaders: a batch closes at max_row or at its share, so large messages cannot multiply memory.
+constexpr size_t batch_budget_bytes = size_t{16} << 20;
+constexpr size_t min_batch_bytes = size_t{4} << 20;
 
 double epoch_now() {
     return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
@@ -111,6 +116,7 @@ void Loader::run() {
     Backoff backoff(options_.quit_at_eof ? cfg_.retry_timeout : 0);
     while (!should_stop()) {
         batch.clear();
+        batch.trim(batch_byte_limit());
         Step step = prepare();
         bool done = false;
         try {
@@ -278,10 +284,15 @@ void Loader::rebalance(rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t*
     log::debug("loader {}: assigned {} partition(s)", id_, partitions_.size());
 }
 
+size_t Loader::batch_byte_limit() const {
+    return std::max(min_batch_bytes, batch_budget_bytes / static_cast<size_t>(std::max(1, loader_count_)));
+}
+
 Step Loader::fill(Batch& batch) {
     const auto interval = std::chrono::duration<double>(cfg_.minimal_interval);
     const auto stall_limit = std::chrono::duration<double>(cfg_.retry_timeout);
-    while (batch.size() < static_cast<size_t>(cfg_.max_row) && !should_stop()) {
+    const size_t byte_limit = batch_byte_limit();
+    while (batch.size() < static_cast<size_t>(cfg_.max_row) && batch.bytes() < byte_limit && !should_stop()) {
         // Never longer than idle_poll_ms: a stop signal commits the batch at once, whatever the interval.
         int timeout_ms = idle_poll_ms;
         if (!batch.empty()) {
@@ -293,7 +304,10 @@ Step Loader::fill(Batch& batch) {
                                         idle_poll_ms);
             }
         }
-        const size_t want = std::min(poll_chunk, static_cast<size_t>(cfg_.max_row) - batch.size());
+        size_t want = std::min(poll_chunk, static_cast<size_t>(cfg_.max_row) - batch.size());
+        // As many as fit in the byte limit at the last poll's mean size; a few while it is unknown.
+        want = message_bytes_ ? std::clamp((byte_limit - batch.bytes()) / message_bytes_, size_t{1}, want)
+                              : std::min(want, first_poll);
         const ssize_t n = rd_kafka_consume_batch_queue(queue_, timeout_ms, polled_.data(), want);
         if (n < 0)
             throw Error(Exit::kafka, fmt::format("{}: cannot consume: {}", cfg_.topic,
@@ -302,6 +316,7 @@ Step Loader::fill(Batch& batch) {
             txn_.rollback();
             batch.clear();
         }
+        const size_t held = batch.bytes();
         ssize_t i = 0;
         bool data = false;
         size_t bytes = 0;
@@ -315,6 +330,7 @@ Step Loader::fill(Batch& batch) {
             for (; i < n; ++i) rd_kafka_message_destroy(polled_[i]);  // none may outlive the consumer
             throw;
         }
+        if (n > 0) message_bytes_ = std::max<size_t>(1, (batch.bytes() - held) / static_cast<size_t>(n));
         if (data) last_data_ = std::chrono::steady_clock::now();
         if (waker_) waker_->consumed(static_cast<size_t>(n), bytes);
         if (!batch.empty()) {  // the rows stream into COPY while the batch fills
@@ -415,6 +431,7 @@ Step Loader::settle_gap(int32_t partition) {
                                                  cfg_.topic, partition, it->second.stored, marks.low, marks.high));
     if (cfg_.on_data_loss == Config::OnDataLoss::stop) kafka::throw_data_loss(cfg_.topic, {*gap});
     if (auto s = txn_.skip_gaps(expected(), cfg_.topic, {*gap}); !s.ok()) return s;
+    counters_.lost += gap->lost();
     feed_ = Feed::awaiting_offsets;  // assigned again at the log start
     return Step{};
 }

@@ -58,6 +58,7 @@ private:
     Step prepare();
     Step resync();
     Step fill(Batch& batch);
+    size_t batch_byte_limit() const;
     bool add(const rd_kafka_message_t* m, Batch& batch);  // true: data or end of partition
     Step commit(Batch& batch);
     Step settle_gap(int32_t partition);
@@ -80,6 +81,7 @@ private:
     const LoadOptions& options_;
     const int id_;
     const int loader_count_;  // loaders in this process, sharing its prefetch budget
+    size_t message_bytes_ = 0;  // what the last poll's messages added to the batch, each: bounds the next poll
     LoadCounters& counters_;
     kafka::OffsetMirror& mirror_;
     const std::atomic<bool>& stop_;
