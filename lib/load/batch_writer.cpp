@@ -165,19 +165,30 @@ std::optional<std::string> BatchWriter::refused_by_job(const Batch& batch,
     return error;
 }
 
-// The refused batch into the numbered table, its rows numbered from 1. False when a value fails
-// its type's input (nothing staged).
+// The refused batch into the numbered table, its rows numbered from 1, in pieces as send()
+// sends them. False when a value fails its type's input (nothing staged).
 bool BatchWriter::stage_numbered(pqxx::dbtransaction& tx, const Batch& batch) {
-    chunk_.clear();
-    chunk_.reserve(batch.rows.size() + 8 * batch.row_start.size());
-    for (size_t i = 0; i < batch.row_start.size(); ++i) {
-        chunk_ += std::to_string(i + 1);
-        chunk_ += '\t';
-        chunk_ += batch.row(i);
-    }
+    const size_t n = batch.row_start.size();
     try {
         pqxx::subtransaction sub(tx, "dgkafka_numbered");
-        copy(sub, statements_.refused_table, statements_.refused_columns, chunk_);
+        {
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wdeprecated-declarations"
+            pqxx::tablewriter writer(sub, statements_.refused_table, statements_.refused_columns.begin(),
+                                     statements_.refused_columns.end());
+#pragma GCC diagnostic pop
+            chunk_.clear();
+            for (size_t i = 0; i < n; ++i) {
+                chunk_ += std::to_string(i + 1);
+                chunk_ += '\t';
+                chunk_ += batch.row(i);
+                if (chunk_.size() < send_chunk_bytes && i + 1 < n) continue;
+                chunk_.pop_back();  // write_raw_line adds the last newline itself
+                writer.write_raw_line(chunk_);
+                chunk_.clear();
+            }
+            writer.complete();
+        }
         sub.commit();
         return true;
     } catch (const pqxx::sql_error& e) {
