@@ -4,6 +4,7 @@
 #
 #   scripts/bench_refused.sh                   200,000 rows, 3 repetitions
 #   ROWS=100000 REPEAT=1 scripts/bench_refused.sh
+#   PROFILE=1 ...                              then one more load of each, the server's time by statement
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 export BUILD_DIR="${BUILD_DIR:-$here/build}"
@@ -62,3 +63,20 @@ echo "| --- | ---: | --- | ---: |"
 for v in clean one ten; do
     echo "| ${v/one/1% refused} | $(m "$v") | ${times[$v]} | $(echo "scale=2; $(m "$v") / $(m clean)" | bc) |" | sed 's/| ten |/| 10% refused |/'
 done
+
+[ "${PROFILE:-0}" = 1 ] || exit 0
+# Where the server's time goes: every statement's duration, summed by its first words (over the
+# loaders, which run at the same time: the sums exceed the wall time).
+sql "ALTER SYSTEM SET log_min_duration_statement = 0"
+sql "SELECT pg_reload_conf()" >/dev/null
+for v in clean one ten; do
+    sql "TRUNCATE refused_$v, refused_${v}_rejects"
+    from=$(($(wc -l <"$PGHOST/server.log") + 1))
+    "$bin/dgkafka" load -quit-at-eof -force-reset-earliest "$out/refused_$v.toml" >/dev/null 2>&1
+    echo "server time of the ${v/one/1% refused} load (ms, statements):" | sed 's/ten load/10% refused load/'
+    tail -n +"$from" "$PGHOST/server.log" | sed -nE 's/.*duration: ([0-9.]+) ms +(statement|execute[^:]*): (.{0,48}).*/\1\t\3/p' |
+        awk -F'\t' '{k = $2; gsub(/[0-9]+/, "N", k); s[k] += $1; c[k]++} END {for (k in s) printf "%9.1f %6d  %s\n", s[k], c[k], k}' |
+        sort -rn | head -8
+done
+sql "ALTER SYSTEM RESET log_min_duration_statement"
+sql "SELECT pg_reload_conf()" >/dev/null
