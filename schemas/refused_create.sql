@@ -39,7 +39,8 @@ END $dgkafka$;
 -- Then [pos, k) goes in, and k is refused. An error raised before the run's last row was read is
 -- row k's own (the rows after it were not read yet, those before it went in); one raised at the
 -- run's last row may come from the end of the statement (an AFTER trigger, a deferrable unique
--- index), so k is tried alone. Returns a row per refused row (its number, SQLSTATE and message),
+-- index), so k is tried alone. Rows are read in storage order, nearly always their numbers' (COPY
+-- may put a short row on an earlier page): when [pos, k) is refused too, the caller searches it. Returns a row per refused row (its number, SQLSTATE and message),
 -- then a last row: "dgkafka_row" past "last" when done, else [dgkafka_row, dgkafka_end) holds a
 -- refused row that the mark could not name, for the caller's search.
 CREATE OR REPLACE FUNCTION pg_temp."dgkafka_walk"(
