@@ -159,6 +159,8 @@ Prepared prepare(const Config& cfg, const LoadOptions& options, rd_kafka_t* admi
     } catch (const pqxx::sql_error& e) {
         if (db::is_transient(e.sqlstate())) throw Unavailable(Exit::database, "preparing the load: " + db::describe(e));
         throw Error(Exit::database, "preparing the load: " + db::describe(e));
+    } catch (const pqxx::failure& e) {  // libpq lost the server mid-statement
+        throw Unavailable(Exit::database, "preparing the load: lost the database connection: " + std::string(e.what()));
     }
 }
 
@@ -234,12 +236,14 @@ void run_load(const Config& cfg, const LoadOptions& options, std::ostream& out, 
         });
 
     service::ready(fmt::format("loading {} into {}", cfg.topic, cfg.output_table.display()));
+    service::Watchdog watchdog;
     auto last_report = std::chrono::steady_clock::now();
     int64_t last_rows = 0;
     {
         std::unique_lock<std::mutex> lock(mu);
         while (running > 0) {
             cv.wait_for(lock, std::chrono::milliseconds(100));
+            watchdog.tick();
             if (stop) {
                 halt = true;
                 service::stopping();

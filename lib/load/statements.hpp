@@ -23,6 +23,7 @@ struct LoadStatements {
     std::vector<std::string> refused_columns;
     std::string refused_walk;  // $1 first row, $2 last row (numbered from 1)
     std::string refused_move;  // $1 first row, $2 end row, $3 keep
+    std::string batch_setup;                // first in each batch's transaction
     std::vector<std::string> json_members;  // JSON members dgkafka stages itself (JsonPushdown)
     bool json_document = true;              // the JSON document is staged too
 
