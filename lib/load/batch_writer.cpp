@@ -152,8 +152,8 @@ BatchWriter::Attempt BatchWriter::attempt(pqxx::dbtransaction& tx, const Batch& 
 // The batch was refused as a whole; when single rows spread evenly across it are refused too,
 // the mappings or the table are wrong, not the data: stopping beats rejecting every message.
 // A sample rather than every row, so that a batch of any size is judged in a few round trips.
-std::optional<std::string> BatchWriter::refused_by_job(const Batch& batch,
-                                                       const std::function<Attempt(size_t row)>& probe) {
+std::optional<std::string> BatchWriter::refused_by_job(
+    const Batch& batch, const std::function<Attempt(size_t row)>& probe) {
     const size_t n = batch.row_start.size();
     if (n < systemic_sample) return std::nullopt;
     std::string error;
@@ -174,7 +174,8 @@ bool BatchWriter::stage_numbered(pqxx::dbtransaction& tx, const Batch& batch) {
         {
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wdeprecated-declarations"
-            pqxx::tablewriter writer(sub, statements_.refused_table, statements_.refused_columns.begin(),
+            pqxx::tablewriter writer(sub, statements_.refused_table,
+                                     statements_.refused_columns.begin(),
                                      statements_.refused_columns.end());
 #pragma GCC diagnostic pop
             chunk_.clear();
@@ -221,8 +222,8 @@ int64_t BatchWriter::walk(pqxx::dbtransaction& tx, Batch& batch) {
         int64_t stopped = n + 1, end = n + 1;
         for (const auto& row : tx.exec_params(statements_.refused_walk, pos, n)) {
             if (!row[3].is_null()) {
-                batch.rejects.add(batch.row_source(row[0].as<size_t>() - 1), row[4].as<std::string>(),
-                                  row[3].as<std::string>());
+                batch.rejects.add(batch.row_source(row[0].as<size_t>() - 1),
+                                  row[4].as<std::string>(), row[3].as<std::string>());
                 continue;
             }
             stopped = row[0].as<int64_t>();
@@ -230,7 +231,8 @@ int64_t BatchWriter::walk(pqxx::dbtransaction& tx, Batch& batch) {
             inserted += row[2].as<int64_t>();
         }
         if (stopped > n) break;
-        const auto from = static_cast<size_t>(stopped - 1);  // [from, end - 1) from 0 holds a refused row
+        const auto from =
+            static_cast<size_t>(stopped - 1);  // [from, end - 1) from 0 holds a refused row
         Attempt last;
         inserted += isolate_refused_rows(
             static_cast<size_t>(end - stopped),
@@ -238,7 +240,9 @@ int64_t BatchWriter::walk(pqxx::dbtransaction& tx, Batch& batch) {
                 last = move(tx, from + first, count, true);
                 return last.inserted;
             },
-            [&](size_t row) { batch.rejects.add(batch.row_source(from + row), last.error, last.sqlstate); });
+            [&](size_t row) {
+                batch.rejects.add(batch.row_source(from + row), last.error, last.sqlstate);
+            });
         pos = end;
     }
     return inserted;

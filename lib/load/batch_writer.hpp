@@ -12,10 +12,10 @@
 // batch's rejects; the good rows stay.
 #include <functional>
 #include <memory>
-#include <string>
 #include <optional>
 #include <pqxx/pqxx>
 #include <pqxx/tablewriter>
+#include <string>
 
 #include "config/config.hpp"
 #include "load/batch.hpp"
@@ -58,7 +58,8 @@ private:
         std::string error, sqlstate;
     };
     Attempt attempt(pqxx::dbtransaction& tx, const Batch& batch, size_t first, size_t n, bool keep);
-    std::optional<std::string> refused_by_job(const Batch& batch, const std::function<Attempt(size_t row)>& probe);
+    std::optional<std::string> refused_by_job(const Batch& batch,
+                                              const std::function<Attempt(size_t row)>& probe);
     int64_t isolate(pqxx::dbtransaction& tx, Batch& batch);
     bool stage_numbered(pqxx::dbtransaction& tx, const Batch& batch);
     Attempt move(pqxx::dbtransaction& tx, size_t first, size_t n, bool keep);

@@ -85,7 +85,8 @@ LoadStatements LoadStatements::build(const Config& cfg, const std::vector<std::s
     }
     s.stage_create = sql::render("stage_create", vars);
     const bool deletes = cfg.envelope != Envelope::none || cfg.delete_on_tombstone;
-    const char* move = cfg.mode == Config::Mode::merge    ? (deletes ? "stage_merge_delete" : "stage_merge")
+    const char* move = cfg.mode == Config::Mode::merge
+                           ? (deletes ? "stage_merge_delete" : "stage_merge")
                        : cfg.mode == Config::Mode::update ? "stage_update"
                                                           : "stage_insert";
     s.stage_insert = sql::render(move, vars);
@@ -103,7 +104,8 @@ void LoadStatements::add_refused(std::map<std::string, std::string> vars, const 
     for (const auto& c : db::data_classes()) refusals.push_back("'" + c + "'");
     vars["stage"] = sql::render("refused_stage", {});
     auto statement = sql::render(move, vars);
-    while (!statement.empty() && (statement.back() == ';' || std::isspace(static_cast<unsigned char>(statement.back()))))
+    while (!statement.empty() &&
+           (statement.back() == ';' || std::isspace(static_cast<unsigned char>(statement.back()))))
         statement.pop_back();  // it ends a statement of the function
     vars["move"] = statement;
     vars["row_columns"] = row_columns;

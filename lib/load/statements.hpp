@@ -21,8 +21,8 @@ struct LoadStatements {
     // columns (a row number, then copy_columns), and the calls of the functions that move its rows.
     std::string refused_table;
     std::vector<std::string> refused_columns;
-    std::string refused_walk;  // $1 first row, $2 last row (numbered from 1)
-    std::string refused_move;  // $1 first row, $2 end row, $3 keep
+    std::string refused_walk;               // $1 first row, $2 last row (numbered from 1)
+    std::string refused_move;               // $1 first row, $2 end row, $3 keep
     std::string batch_setup;                // first in each batch's transaction
     std::vector<std::string> json_members;  // JSON members dgkafka stages itself (JsonPushdown)
     bool json_document = true;              // the JSON document is staged too
@@ -33,7 +33,7 @@ struct LoadStatements {
     static LoadStatements build(const Config& cfg, const std::vector<std::string>& casts = {},
                                 bool counted_insert = false);
 
-private:
+  private:
     // The slow path's table and functions; `move` names the schemas/ file of the batch's move.
     void add_refused(std::map<std::string, std::string> vars, const std::string& move,
                      const std::string& row_columns, const std::string& row_source);

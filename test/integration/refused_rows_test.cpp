@@ -23,7 +23,8 @@ struct Outcome {
 };
 
 // One partition, one batch (max_row), `values` as CSV "id,name" messages.
-Outcome load(Job& job, const std::string& ddl, const std::vector<std::string>& values, const std::string& after = "") {
+Outcome load(Job& job, const std::string& ddl, const std::vector<std::string>& values,
+             const std::string& after = "") {
     job.delimiter = ",";
     if (job.columns.empty()) job.columns = {{"id", "integer"}, {"name", "text"}};
     job.max_row = static_cast<int>(values.size());
@@ -39,11 +40,12 @@ Outcome load(Job& job, const std::string& ddl, const std::vector<std::string>& v
     Outcome out{r.code, r.err, sql_count("SELECT count(*) FROM " + q(job.table)), {}, ""};
     auto c = db();
     pqxx::nontransaction tx(*c);
-    for (const auto& row : tx.exec("SELECT \"offset\" || ' ' || coalesce(sqlstate, '-') FROM " + q(job.table + "_rejects") +
-                                   " ORDER BY \"offset\""))
+    for (const auto& row : tx.exec("SELECT \"offset\" || ' ' || coalesce(sqlstate, '-') FROM " +
+                                   q(job.table + "_rejects") + " ORDER BY \"offset\""))
         out.rejects.push_back(row[0].as<std::string>());
-    out.offsets = sql_value("SELECT string_agg(partition_number || ':' || committed_offset, ',') FROM " +
-                            q(job.table + "_offset"));
+    out.offsets =
+        sql_value("SELECT string_agg(partition_number || ':' || committed_offset, ',') FROM " +
+                  q(job.table + "_offset"));
     return out;
 }
 
@@ -56,17 +58,22 @@ std::vector<std::string> expected(const std::vector<std::pair<int, std::string>>
 // "id,name" rows 1..n, ids negated where `refused` holds.
 std::vector<std::string> rows(int n, const std::set<int>& refused) {
     std::vector<std::string> out;
-    for (int i = 0; i < n; ++i) out.push_back(std::to_string(refused.count(i) ? -(i + 1) : i + 1) + ",n" + std::to_string(i));
+    for (int i = 0; i < n; ++i)
+        out.push_back(std::to_string(refused.count(i) ? -(i + 1) : i + 1) + ",n" +
+                      std::to_string(i));
     return out;
 }
 }  // namespace
 
 TEST(RefusedRows, AtTheStartTheMiddleAndTheEndOfABatch) {
     Job job("refused_ends");
-    const auto r = load(job, " (id integer CHECK (id > 0), name text)", rows(1000, {0, 1, 500, 998, 999}));
+    const auto r =
+        load(job, " (id integer CHECK (id > 0), name text)", rows(1000, {0, 1, 500, 998, 999}));
     ASSERT_EQ(r.code, 0) << r.err;
     EXPECT_EQ(r.loaded, 995);
-    EXPECT_EQ(r.rejects, expected({{0, "23514"}, {1, "23514"}, {500, "23514"}, {998, "23514"}, {999, "23514"}}));
+    EXPECT_EQ(
+        r.rejects,
+        expected({{0, "23514"}, {1, "23514"}, {500, "23514"}, {998, "23514"}, {999, "23514"}}));
     EXPECT_EQ(r.offsets, "0:1000");
     EXPECT_EQ(sql_count("SELECT count(DISTINCT id) FROM " + q(job.table) + " WHERE id > 0"), 995);
 }
@@ -79,17 +86,22 @@ TEST(RefusedRows, EveryOtherRow) {
     ASSERT_EQ(r.code, 0) << r.err;
     EXPECT_EQ(r.loaded, 300);
     ASSERT_EQ(r.rejects.size(), 300u);
-    for (size_t i = 0; i < r.rejects.size(); ++i) EXPECT_EQ(r.rejects[i], std::to_string(2 * i + 1) + " 23514");
+    for (size_t i = 0; i < r.rejects.size(); ++i)
+        EXPECT_EQ(r.rejects[i], std::to_string(2 * i + 1) + " 23514");
     EXPECT_EQ(r.offsets, "0:600");
 }
 
 // Fewer rows than the sample that judges the job: each is rejected, none stops the load.
 TEST(RefusedRows, AllRowsOfASmallBatch) {
     Job job("refused_all");
-    const auto r = load(job, " (id integer CHECK (id > 0), name text)", rows(6, {0, 1, 2, 3, 4, 5}));
+    const auto r =
+        load(job, " (id integer CHECK (id > 0), name text)", rows(6, {0, 1, 2, 3, 4, 5}));
     ASSERT_EQ(r.code, 0) << r.err;
     EXPECT_EQ(r.loaded, 0);
-    EXPECT_EQ(r.rejects, expected({{0, "23514"}, {1, "23514"}, {2, "23514"}, {3, "23514"}, {4, "23514"}, {5, "23514"}}));
+    EXPECT_EQ(
+        r.rejects,
+        expected(
+            {{0, "23514"}, {1, "23514"}, {2, "23514"}, {3, "23514"}, {4, "23514"}, {5, "23514"}}));
     EXPECT_EQ(r.offsets, "0:6");
 }
 
@@ -104,18 +116,23 @@ TEST(RefusedRows, NotNullCheckUniqueWithinTheBatchAndABeforeTrigger) {
     values[41] = "7,n41";      // the key of row 7, earlier in the batch
     values[150] = "150,boom";  // the trigger raises
     values[299] = "299,";      // NULL name, last row
-    const auto r = load(job, " (id integer PRIMARY KEY CHECK (id >= 0), name text NOT NULL)", values,
-                        "CREATE FUNCTION " + q(job.table + "_boom") +
-                            "() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN IF NEW.name = 'boom' THEN "
-                            "RAISE EXCEPTION 'boom at %', NEW.id; END IF; RETURN NEW; END $$; "
-                            "CREATE TRIGGER boom BEFORE INSERT ON " + q(job.table) +
-                            " FOR EACH ROW EXECUTE FUNCTION " + q(job.table + "_boom") + "()");
+    const auto r =
+        load(job, " (id integer PRIMARY KEY CHECK (id >= 0), name text NOT NULL)", values,
+             "CREATE FUNCTION " + q(job.table + "_boom") +
+                 "() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN IF NEW.name = 'boom' THEN "
+                 "RAISE EXCEPTION 'boom at %', NEW.id; END IF; RETURN NEW; END $$; "
+                 "CREATE TRIGGER boom BEFORE INSERT ON " +
+                 q(job.table) + " FOR EACH ROW EXECUTE FUNCTION " + q(job.table + "_boom") + "()");
     ASSERT_EQ(r.code, 0) << r.err;
     EXPECT_EQ(r.loaded, 295);
-    EXPECT_EQ(r.rejects, expected({{3, "23502"}, {40, "23514"}, {41, "23505"}, {150, "P0001"}, {299, "23502"}}));
+    EXPECT_EQ(
+        r.rejects,
+        expected({{3, "23502"}, {40, "23514"}, {41, "23505"}, {150, "P0001"}, {299, "23502"}}));
     EXPECT_EQ(r.offsets, "0:300");
     EXPECT_EQ(sql_value("SELECT name FROM " + q(job.table) + " WHERE id = 7"), "n7");
-    EXPECT_EQ(sql_value("SELECT error FROM " + q(job.table + "_rejects") + " WHERE \"offset\" = 150"), "boom at 150");
+    EXPECT_EQ(
+        sql_value("SELECT error FROM " + q(job.table + "_rejects") + " WHERE \"offset\" = 150"),
+        "boom at 150");
 }
 
 // Errors raised at the end of the statement (an AFTER trigger, a deferrable unique constraint)
@@ -129,17 +146,22 @@ TEST(RefusedRows, AnAfterTriggerAndADeferrableUniqueConstraint) {
     values[78] = "12,n78";  // the key of row 12
     values[250] = "250,late";
     values[399] = "5,n399";  // the key of row 5, last row
-    const auto r = load(job, " (id integer UNIQUE DEFERRABLE INITIALLY IMMEDIATE, name text)", values,
-                        "CREATE FUNCTION " + q(job.table + "_late") +
-                            "() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN IF NEW.name = 'late' THEN "
-                            "RAISE EXCEPTION 'late %', NEW.id USING ERRCODE = '23514'; END IF; RETURN NULL; END $$; "
-                            "CREATE TRIGGER late AFTER INSERT ON " + q(job.table) +
-                            " FOR EACH ROW EXECUTE FUNCTION " + q(job.table + "_late") + "()");
+    const auto r =
+        load(job, " (id integer UNIQUE DEFERRABLE INITIALLY IMMEDIATE, name text)", values,
+             "CREATE FUNCTION " + q(job.table + "_late") +
+                 "() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN IF NEW.name = 'late' THEN "
+                 "RAISE EXCEPTION 'late %', NEW.id USING ERRCODE = '23514'; END IF; RETURN NULL; "
+                 "END $$; "
+                 "CREATE TRIGGER late AFTER INSERT ON " +
+                 q(job.table) + " FOR EACH ROW EXECUTE FUNCTION " + q(job.table + "_late") + "()");
     ASSERT_EQ(r.code, 0) << r.err;
     EXPECT_EQ(r.loaded, 395);
-    EXPECT_EQ(r.rejects, expected({{0, "23514"}, {77, "23514"}, {78, "23505"}, {250, "23514"}, {399, "23505"}}));
+    EXPECT_EQ(
+        r.rejects,
+        expected({{0, "23514"}, {77, "23514"}, {78, "23505"}, {250, "23514"}, {399, "23505"}}));
     EXPECT_EQ(r.offsets, "0:400");
-    EXPECT_EQ(sql_value("SELECT string_agg(name, ',' ORDER BY name) FROM " + q(job.table) + " WHERE id IN (5, 12)"),
+    EXPECT_EQ(sql_value("SELECT string_agg(name, ',' ORDER BY name) FROM " + q(job.table) +
+                        " WHERE id IN (5, 12)"),
               "n12,n5");
 }
 
