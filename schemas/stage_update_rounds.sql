@@ -3,7 +3,7 @@
 -- Returns the rows this round updated and how many rounds the batch needs.
 WITH "ranked" AS (
     SELECT *, row_number() OVER (PARTITION BY ${match_columns} ORDER BY "__offset", "__partition") AS "__round"
-    FROM (SELECT ${expressions}, "_offset", "_partition" FROM pg_temp."dgkafka_stage" WHERE (${filter}))
+    FROM (SELECT ${expressions}, "_offset", "_partition" FROM ${stage} WHERE (${filter}))
          AS "incoming" (${target_columns}, "__offset", "__partition")
 ), "applied" AS (
     UPDATE ${output_table} AS "current" SET ${update_assignments}

@@ -225,6 +225,7 @@ TEST(TrialFixes, Item5UpdateConditionGivesTheSameTableWhateverTheBatchSize) {
                                 {R"({"k": 3, "v": 5})"},
                                 {R"({"k": 3, "v": 4})"},
                                 {R"({"k": 3, "v": 7})"},
+                                {R"({"k": 2, "v": "x"})"},  // refused: the batch is written again
                                 {R"({"k": 2, "v": 29})"},
                                 {R"({"k": 3, "v": 6})"}});
             sql("CREATE TABLE " + dgtest::quoted(job.table) +
