@@ -16,7 +16,7 @@ namespace dgkafka {
 namespace {
 constexpr int idle_poll_ms = 100;  // how often an idle loader looks at the stop flag
 constexpr size_t poll_chunk = 2048;
-constexpr size_t first_poll = 16;  // messages of unknown size
+constexpr size_t first_poll = 1;  // messages of unknown size: the next polls are sized by it
 // Per process, shared by its loaders. With librdkafka's fetching kept awake (kafka::FetchWaker),
 // the queues only have to cover a fetch's round trip: scripts/bench.sh loads as fast with a
 // quarter of this as with four times it (and peaks at ~100 MB instead of ~140 MB).
@@ -317,11 +317,13 @@ Step Loader::fill(Batch& batch) {
             batch.clear();
         }
         const size_t held = batch.bytes();
+        size_t kept = 0;  // messages, not events (the end of a partition)
         ssize_t i = 0;
         bool data = false;
         size_t bytes = 0;
         try {
             for (; i < n; ++i) {
+                kept += polled_[i]->err ? 0 : 1;
                 data |= add(polled_[i], batch);
                 bytes += polled_[i]->len;
                 rd_kafka_message_destroy(polled_[i]);
@@ -330,7 +332,7 @@ Step Loader::fill(Batch& batch) {
             for (; i < n; ++i) rd_kafka_message_destroy(polled_[i]);  // none may outlive the consumer
             throw;
         }
-        if (n > 0) message_bytes_ = std::max<size_t>(1, (batch.bytes() - held) / static_cast<size_t>(n));
+        if (kept > 0) message_bytes_ = std::max<size_t>(1, (batch.bytes() - held) / kept);
         if (data) last_data_ = std::chrono::steady_clock::now();
         if (waker_) waker_->consumed(static_cast<size_t>(n), bytes);
         if (!batch.empty()) {  // the rows stream into COPY while the batch fills
