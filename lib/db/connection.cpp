@@ -60,23 +60,52 @@ struct PgConnDeleter {
     void operator()(PGconn* c) const { PQfinish(c); }
 };
 
-// Connects again with libpq asked to report only the SQLSTATE of a refusal, and returns it: ""
-// when no server answered, "28P01" when the server asked for a password that was not given.
+// Polls a connection started with PQconnectStart until `done(status)` or it fails or stalls.
+template <typename Done>
+PostgresPollingStatusType poll_connection(PGconn* c, Done&& done) {
+    auto st = PQstatus(c) == CONNECTION_BAD ? PGRES_POLLING_FAILED : PGRES_POLLING_WRITING;
+    while (st != PGRES_POLLING_OK && st != PGRES_POLLING_FAILED && !done(PQstatus(c))) {
+        pollfd fd{PQsocket(c), static_cast<short>(st == PGRES_POLLING_READING ? POLLIN : POLLOUT), 0};
+        if (::poll(&fd, 1, 30000) <= 0) return PGRES_POLLING_FAILED;
+        st = PQconnectPoll(c);
+    }
+    return st;
+}
+
+// The sslmode libpq will use: the conninfo's, else PGSSLMODE's, else libpq's default.
+std::string effective_sslmode(const std::string& info) {
+    std::string mode;
+    if (auto* opts = PQconninfoParse(info.c_str(), nullptr)) {
+        for (auto* o = opts; o->keyword; ++o)
+            if (std::string(o->keyword) == "sslmode" && o->val) mode = o->val;
+        PQconninfoFree(opts);
+    }
+    if (mode.empty())
+        if (const char* env = std::getenv("PGSSLMODE")) mode = env;
+    return mode.empty() ? "prefer" : mode;
+}
+}  // namespace
+
+bool tls_refused(const std::string& info) {
+    const auto mode = effective_sslmode(info);
+    if (mode != "require" && mode != "verify-ca" && mode != "verify-full") return false;
+    // Asked again with sslmode=prefer, stopping once the startup message is sent: the server has
+    // then said whether it speaks TLS, and has not yet asked for a password (none is sent).
+    std::unique_ptr<PGconn, PgConnDeleter> c(PQconnectStart((info + " sslmode=prefer").c_str()));
+    if (!c) return false;
+    const auto st = poll_connection(c.get(), [](ConnStatusType s) { return s == CONNECTION_AWAITING_RESPONSE; });
+    return st != PGRES_POLLING_FAILED && PQstatus(c.get()) != CONNECTION_BAD && !PQsslInUse(c.get());
+}
+
 std::string refusal_sqlstate(const std::string& info) {
     std::unique_ptr<PGconn, PgConnDeleter> c(PQconnectStart(info.c_str()));
     if (!c) return "";
     PQsetErrorVerbosity(c.get(), PQERRORS_SQLSTATE);
-    auto st = PQstatus(c.get()) == CONNECTION_BAD ? PGRES_POLLING_FAILED : PGRES_POLLING_WRITING;
-    while (st != PGRES_POLLING_OK && st != PGRES_POLLING_FAILED) {
-        pollfd fd{PQsocket(c.get()), static_cast<short>(st == PGRES_POLLING_READING ? POLLIN : POLLOUT), 0};
-        if (::poll(&fd, 1, 30000) <= 0) return "";
-        st = PQconnectPoll(c.get());
-    }
+    const auto st = poll_connection(c.get(), [](ConnStatusType) { return false; });
     if (st == PGRES_POLLING_OK) return "";  // up again meanwhile: worth another try
     if (PQconnectionNeedsPassword(c.get())) return "28P01";
     return refusal_sqlstate_in(PQerrorMessage(c.get()));
 }
-}  // namespace
 
 std::string refusal_sqlstate_in(const std::string& message) {
     // libpq's PQERRORS_SQLSTATE form ends each server error with "<severity>:  <SQLSTATE>".
@@ -111,6 +140,11 @@ std::unique_ptr<pqxx::connection> connect(const DbSettings& settings, const std:
             throw Error(Exit::config, fmt::format("database settings: {}", why));
         }
         const auto state = refusal_sqlstate(info);
+        if (state.empty() && tls_refused(info))
+            throw Error(Exit::database, fmt::format("{} (the server offers no TLS and sslmode requires it: set "
+                                                    "dgkafka.sslmode = \"disable\" for a server without TLS; no "
+                                                    "retry can fix this)",
+                                                    reason));
         if (is_transient(state)) throw Unavailable(Exit::database, reason);
         throw Error(Exit::database, fmt::format("{} [SQLSTATE {}]", reason, state));
     }

@@ -28,24 +28,9 @@ Fault classify(const std::string& sqlstate) {
 }
 
 Fault classify_refused_connection(const std::string& conninfo) {
-    PGconn* conn = PQconnectStart(conninfo.c_str());
-    if (!conn) return Fault::transient;
-    PQsetErrorVerbosity(conn, PQERRORS_SQLSTATE);  // "FATAL:  28P01": the code is never translated
-    auto status = PGRES_POLLING_WRITING;
-    while (status != PGRES_POLLING_OK && status != PGRES_POLLING_FAILED && PQsocket(conn) >= 0) {
-        pollfd fd{PQsocket(conn),
-                  static_cast<short>(status == PGRES_POLLING_READING ? POLLIN : POLLOUT), 0};
-        if (poll(&fd, 1, 10000) <= 0) break;
-        status = PQconnectPoll(conn);
-    }
-    const std::string message = status == PGRES_POLLING_OK ? "" : PQerrorMessage(conn);
-    PQfinish(conn);
-    const auto at = message.find(":  ");
-    std::string sqlstate = at == std::string::npos ? "" : message.substr(at + 3, 5);
-    if (sqlstate.size() != 5 || !std::all_of(sqlstate.begin(), sqlstate.end(), [](unsigned char c) {
-            return std::isdigit(c) || std::isupper(c);
-        }))
-        return Fault::transient;  // no server's answer: the network, or a server not there
+    const auto sqlstate = refusal_sqlstate(conninfo);
+    // No server's answer: the network, or a server not there; or one that offers no TLS.
+    if (sqlstate.empty()) return tls_refused(conninfo) ? Fault::fatal : Fault::transient;
     // 28 invalid authorization, 3D no such database, 42 no permission: no retry fixes them.
     for (const char* c : {"28", "3D", "42"})
         if (sqlstate.rfind(c, 0) == 0) return Fault::fatal;

@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <fstream>
 
 #include "support/job.hpp"
@@ -179,6 +180,16 @@ TEST(DefaultSslmode, IsRequireSoAServerWithoutTlsIsRefusedUnlessTheConfigSaysDis
     auto r = run("dgkafka", {"setup", plain});
     EXPECT_EQ(r.code, static_cast<int>(Exit::database)) << r.out;
     EXPECT_NE(r.err.find("SSL"), std::string::npos) << r.err;
+    // No retry can make the server speak TLS: load and check stop at once, saying what to set.
+    create_topic(job.topic, 1);
+    for (const std::string command : {"load", "check"}) {
+        const auto started = std::chrono::steady_clock::now();
+        r = run("dgkafka", {command, plain});
+        const double took = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+        EXPECT_EQ(r.code, static_cast<int>(Exit::database)) << command << ": " << r.out << r.err;
+        EXPECT_NE(r.err.find("set dgkafka.sslmode = \"disable\""), std::string::npos) << command << ": " << r.err;
+        EXPECT_LT(took, 10.0) << command << " retried a server without TLS";
+    }
     r = run("dgkafka", {"setup", disabled});
     EXPECT_EQ(r.code, 0) << r.err;
     setenv("PGSSLMODE", "disable", 1);  // libpq's environment comes before the manual's default
