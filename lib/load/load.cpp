@@ -19,8 +19,10 @@
 #include "kafka/client.hpp"
 #include "kafka/retention.hpp"
 #include "load/gaps.hpp"
+#include "load/batch_transaction.hpp"
 #include "load/group_start.hpp"
 #include "load/hooks.hpp"
+#include "load/kafka_consumer.hpp"
 #include "load/load_metrics.hpp"
 #include "load/loader.hpp"
 #include "load/statements.hpp"
@@ -194,9 +196,15 @@ void run_load(const Config& cfg, const LoadOptions& options, std::ostream& out, 
     kafka::OffsetMirror mirror(cfg);
     std::atomic<bool> halt{false};  // set by a signal (through `stop`) or by the first loader to fail
     std::vector<std::unique_ptr<Loader>> loaders;
-    for (int i = 0; i < count; ++i)
-        loaders.push_back(std::make_unique<Loader>(cfg, options, statements, i, count, shares[static_cast<size_t>(i)],
-                                                   counters, mirror, halt));
+    for (int i = 0; i < count; ++i) {
+        LoaderParts parts;
+        parts.encoder =
+            std::make_unique<RowEncoder>(cfg, !statements.direct, statements.json_members, statements.json_document);
+        parts.kafka = std::make_unique<KafkaConsumer>(cfg, i, count, parts.encoder->reads_headers(), mirror);
+        parts.database = std::make_unique<BatchTransaction>(cfg, statements, i);
+        loaders.push_back(std::make_unique<Loader>(cfg, options, i, shares[static_cast<size_t>(i)], counters,
+                                                   std::move(parts), halt));
+    }
     log::info("loading topic {} ({} partitions) into {} with {} loader(s), {} assignment{}", cfg.topic, partitions,
               cfg.output_table.display(), count, cfg.group_assignment ? "group" : "static",
               options.quit_at_eof ? ", until the end offsets" : "");
