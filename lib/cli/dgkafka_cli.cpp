@@ -6,12 +6,10 @@
 #include <cxxopts.hpp>
 #include <functional>
 #include <iostream>
-#include <pqxx/pqxx>
 
 #include "check/check.hpp"
 #include "cli/args.hpp"
 #include "config/config.hpp"
-#include "db/connection.hpp"
 #include "db/tables.hpp"
 #include "load/field_columns.hpp"
 #include "load/load.hpp"
@@ -246,12 +244,6 @@ int dgkafka_main(int argc, const char* const* argv, std::ostream& out, std::ostr
     } catch (const Error& e) {
         fail(err, e.what());
         return static_cast<int>(e.code());
-    } catch (const pqxx::sql_error& e) {
-        fail(err, db::describe(e));
-        return static_cast<int>(Exit::database);
-    } catch (const pqxx::broken_connection& e) {
-        fail(err, std::string("lost the database connection: ") + e.what());
-        return static_cast<int>(Exit::database);
     } catch (const std::exception& e) {
         fail(err, e.what());
         return static_cast<int>(Exit::failure);

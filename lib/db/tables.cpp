@@ -6,6 +6,7 @@
 
 #include "db/connection.hpp"
 #include "db/embedded_sql.hpp"
+#include "db/fault.hpp"
 #include "db/params.hpp"
 #include "util/errors.hpp"
 #include "util/text.hpp"
@@ -212,7 +213,7 @@ void check_shapes(pqxx::work& tx, const Config& cfg, const std::map<std::string,
 void setup(const Config& cfg, std::ostream& out) {
     auto conn = connect(cfg.db, "dgkafka setup");
     const auto vars = table_vars(cfg);
-    try {
+    guarded("setup failed", [&] {
         pqxx::work tx(*conn);
         std::vector<JobTable> existing;
         for (const auto& t : job_tables(cfg)) {
@@ -236,9 +237,7 @@ void setup(const Config& cfg, std::ostream& out) {
             return;
         }
         throw Error(Exit::config, text::join(problems, "\n"));
-    } catch (const pqxx::sql_error& e) {
-        throw Error(Exit::database, "setup failed: " + describe(e));
-    }
+    });
 }
 
 }  // namespace dgkafka::db

@@ -13,6 +13,7 @@
 #include "db/capacity.hpp"
 #include "db/connection.hpp"
 #include "db/embedded_sql.hpp"
+#include "db/fault.hpp"
 #include "db/mapping_types.hpp"
 #include "db/offsets.hpp"
 #include "db/tables.hpp"
@@ -116,7 +117,7 @@ kafka::Offsets prepare(const Config& cfg, const LoadOptions& options, rd_kafka_t
     auto conn = db::connect(cfg.db, "dgkafka load");
     db::OffsetStore store(cfg);
     kafka::Offsets taken;
-    try {
+    return db::guarded("preparing the load", [&] {
         pqxx::work tx(*conn);
         db::require_setup(tx, cfg);
         const auto problems = db::output_table_problems(tx, cfg);
@@ -147,12 +148,7 @@ kafka::Offsets prepare(const Config& cfg, const LoadOptions& options, rd_kafka_t
         tx.commit();
         confirm_group_offsets(*conn, cfg, store, taken);
         return ends;
-    } catch (const pqxx::broken_connection& e) {
-        throw Unavailable(Exit::database, "preparing the load: lost the database connection: " + std::string(e.what()));
-    } catch (const pqxx::sql_error& e) {
-        if (db::is_transient(e.sqlstate())) throw Unavailable(Exit::database, "preparing the load: " + db::describe(e));
-        throw Error(Exit::database, "preparing the load: " + db::describe(e));
-    }
+    });
 }
 
 }  // namespace
