@@ -182,6 +182,8 @@ for r in $(seq 1 "$REPEAT"); do
     sql "TRUNCATE tiny"
     timed dgkafka_tiny "$bin/dgkafka" load -quit-at-eof -force-reset-earliest "$out/tiny.toml"
     expect_rows tiny "dgkafka (tiny)"
+    # The consume floor: Kafka's own reader of the same messages, writing nowhere.
+    timed kcat_tiny kcat -C -b "$KAFKA_BROKERS" -t bench_tiny -o beginning -e -q
 
     sql "TRUNCATE upsert_psql"
     timed psql_upsert psql -qX -v ON_ERROR_STOP=1 -f "$out/upserts.sql"
@@ -282,6 +284,7 @@ rate() { echo "$ROWS / $(m "$1")" | bc; }
     echo "| (4b) / (3) | $(ratio dgkafka_jsonb dgkafka_csv) | at most 2 |"
     echo "| (4b) / (4), jsonb / json | $(ratio dgkafka_jsonb dgkafka_json) | at most 1.2 |"
     echo "| (6) tiny messages, dgkafka / psql \\copy ($(m dgkafka_tiny) s / $(m psql_tiny) s) | $(ratio dgkafka_tiny psql_tiny) | at most 1.8 |"
+    echo "| (6c) tiny messages, \`kcat -C\` to /dev/null / psql \\copy ($(m kcat_tiny) s): the consume floor | $(ratio kcat_tiny psql_tiny) | |"
     echo "| (7) merge, $MERGE_ROWS upserts over $MERGE_KEYS keys, dgkafka / psql by hand ($(m dgkafka_upsert) s / $(m psql_upsert) s) | $(ratio dgkafka_upsert psql_upsert) | at most 1.0 |"
     echo "| (8) -quit-at-eof on a caught-up 256-partition topic | $(m cron_wide) s | under 0.5 s |"
     echo "| (5a) / (5b) | $(ratio csv2kafka kcat_produce) | at most 1.1 |"
@@ -294,5 +297,5 @@ rate() { echo "$ROWS / $(m "$1")" | bc; }
     echo
     echo "Streaming latency, produce to visible, steady 10,000 messages/s after a warm-up message, default commit settings: $latency"
     echo
-    echo "All times: $(for k in psql pipe dgkafka_csv dgkafka_json dgkafka_jsonb psql_tiny dgkafka_tiny psql_upsert dgkafka_upsert cron_wide csv2kafka kcat_produce; do printf '%s=[%s] ' "$k" "${times[$k]% }"; done)"
+    echo "All times: $(for k in psql pipe dgkafka_csv dgkafka_json dgkafka_jsonb psql_tiny dgkafka_tiny kcat_tiny psql_upsert dgkafka_upsert cron_wide csv2kafka kcat_produce; do printf '%s=[%s] ' "$k" "${times[$k]% }"; done)"
 } | tee "$out/results.md"

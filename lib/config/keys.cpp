@@ -137,7 +137,7 @@ std::vector<Key> make_keys() {
                     "static: this process loads every partition; group: Kafka spreads them over the job's processes")
                     .def(std::string("static")).one_of({"static", "group"}).bind(DGKAFKA_FIELD(group_assignment)));
     k.push_back(Key("kafka.input.on_data_loss", K::string,
-                    "when retention deleted messages not loaded yet: stop (exit 9) or skip (record the gap, warn, go on)")
+                    "when retention deleted messages not loaded yet: stop (exit 9) or skip (record the gap, warn, load on; the run still exits 9)")
                     .def(std::string("stop")).one_of({"stop", "skip"}).bind(DGKAFKA_FIELD(on_data_loss)));
     k.push_back(Key("kafka.input.nwriter", K::integer, "xdrive-era key, accepted and ignored").unused());
     k.push_back(Key("kafka.input.ext_read_table", K::string, "staging table: the input columns plus Kafka metadata")

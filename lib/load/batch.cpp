@@ -74,4 +74,9 @@ void Batch::clear() {
     kept_.clear();
 }
 
+void Batch::trim(size_t bytes) {
+    if (rows.capacity() > bytes) std::string().swap(rows);
+    if (raw_.capacity() > bytes) std::string().swap(raw_);
+}
+
 }  // namespace dgkafka

@@ -48,9 +48,11 @@ struct Batch {
     Message message(uint32_t i) const;
     size_t size() const { return kept_.size(); }
     bool empty() const { return kept_.empty(); }
+    size_t bytes() const { return raw_.size() + rows.size(); }
     std::string_view row(size_t i) const;  // with its newline
     Message row_source(size_t i) const { return message(row_message[i]); }
     void clear();
+    void trim(size_t bytes);  // after clear(): gives back buffers grown past `bytes`
 
 private:
     struct Kept {

@@ -59,11 +59,16 @@ void BatchWriter::begin(pqxx::dbtransaction& tx) {
 #pragma GCC diagnostic pop
 
 void BatchWriter::send(const Batch& batch) {
-    if (!stream_ || batch.rows.size() == sent_) return;
-    // write_raw_line adds the newline of the last row itself.
-    chunk_.assign(batch.rows, sent_, batch.rows.size() - sent_ - 1);
-    stream_->write_raw_line(chunk_);
-    sent_ = batch.rows.size();
+    if (!stream_) return;
+    // Whole rows, about send_chunk_bytes at a time: libpqxx copies each piece twice, so large
+    // messages must not be sent as one piece. write_raw_line adds the last row's newline itself.
+    while (sent_ < batch.rows.size()) {
+        const auto next = std::upper_bound(batch.row_start.begin(), batch.row_start.end(), sent_ + send_chunk_bytes);
+        const size_t end = next == batch.row_start.end() ? batch.rows.size() : *next;
+        chunk_.assign(batch.rows, sent_, end - sent_ - 1);
+        stream_->write_raw_line(chunk_);
+        sent_ = end;
+    }
 }
 
 bool BatchWriter::end_copy(const Batch& batch) {

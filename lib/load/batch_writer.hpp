@@ -62,6 +62,7 @@ private:
     const LoadStatements& statements_;
     std::string reject_table_;
     std::vector<std::string> reject_columns_;
+    static constexpr size_t send_chunk_bytes = size_t{1} << 20;
     std::string chunk_;  // COPY data being sent: a subset of the rows, or the newest rows
     void write_rejects(pqxx::dbtransaction& tx, const Batch& batch);
 

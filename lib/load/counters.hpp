@@ -19,6 +19,7 @@ struct PartitionProgress {
 struct LoadCounters {
     std::atomic<int64_t> messages{0}, rows{0}, batches{0}, rejected{0};
     std::atomic<int64_t> database_retries{0}, kafka_retries{0};
+    std::atomic<int64_t> lost{0};  // messages retention deleted, skipped with on_data_loss = "skip"
     metrics::Histogram batch_seconds;  // from a batch's first message to its commit
 
     // A committed batch's partitions; one lock per batch, none per message.

@@ -95,21 +95,31 @@ kafka::Offsets reset_targets(const Config& cfg, const LoadOptions& options, rd_k
 
 // Partitions whose stored offset retention has passed: stop before loading (exit 9), or, with
 // kafka.input.on_data_loss = "skip", record each gap in the history and resume at the log start.
-void settle_retention_gaps(const Config& cfg, const db::OffsetStore& store, pqxx::work& tx,
-                           const std::map<int32_t, kafka::Watermarks>& marks, const std::vector<int32_t>& ids) {
+// Returns the messages skipped.
+int64_t settle_retention_gaps(const Config& cfg, const db::OffsetStore& store, pqxx::work& tx,
+                              const std::map<int32_t, kafka::Watermarks>& marks, const std::vector<int32_t>& ids) {
     const auto stored = store.read(tx, ids, true);
     std::vector<kafka::RetentionGap> gaps;
     for (const auto& [p, w] : marks)
         if (auto gap = kafka::retention_gap(p, stored.at(p), w)) gaps.push_back(*gap);
-    if (gaps.empty()) return;
+    if (gaps.empty()) return 0;
     if (cfg.on_data_loss == Config::OnDataLoss::stop) kafka::throw_data_loss(cfg.topic, gaps);
     skip_gaps(store, tx, cfg.topic, gaps);
+    int64_t lost = 0;
+    for (const auto& g : gaps) lost += g.lost();
+    return lost;
 }
 
-// Checks the database side and moves the offsets of a reset; returns the partitions' end offsets.
-// skipping_triggers: the output table has BEFORE INSERT triggers that may skip rows.
-kafka::Offsets prepare(const Config& cfg, const LoadOptions& options, rd_kafka_t* admin, int partitions,
-                       bool& skipping_triggers) {
+// What preparing a load found.
+struct Prepared {
+    kafka::Offsets ends;              // the partitions' end offsets
+    bool skipping_triggers = false;   // the output table has BEFORE INSERT triggers that may skip rows
+    int64_t lost = 0;                 // messages retention deleted, skipped with on_data_loss = "skip"
+};
+
+// Checks the database side and moves the offsets of a reset or past a skipped retention gap.
+Prepared prepare(const Config& cfg, const LoadOptions& options, rd_kafka_t* admin, int partitions) {
+    Prepared out;
     std::map<int32_t, kafka::Watermarks> marks;
     for (int32_t p = 0; p < partitions; ++p) marks[p] = kafka::query_watermarks(admin, cfg.topic, p);
 
@@ -122,13 +132,12 @@ kafka::Offsets prepare(const Config& cfg, const LoadOptions& options, rd_kafka_t
         db::require_setup(tx, cfg);
         const auto problems = db::output_table_problems(tx, cfg);
         if (!problems.empty()) throw Error(Exit::config, text::join(problems, "\n"));
-        skipping_triggers =
+        out.skipping_triggers =
             tx.exec_params1(sql::render("skipping_triggers", {}), cfg.output_table.quoted())[0].as<bool>();
 
-        kafka::Offsets ends;
         std::vector<int32_t> ids;
         for (const auto& [p, w] : marks) {
-            ends[p] = w.high;
+            out.ends[p] = w.high;
             ids.push_back(p);
         }
         taken = take_group_offsets(tx, cfg, store, marks, group);
@@ -143,11 +152,11 @@ kafka::Offsets prepare(const Config& cfg, const LoadOptions& options, rd_kafka_t
             store.record(tx, moves, reset_event(options.reset), now.count());
             log::info("{}: offsets of group {} moved ({})", cfg.topic, cfg.consumer_group, reset_event(options.reset));
         } else {
-            settle_retention_gaps(cfg, store, tx, marks, ids);
+            out.lost = settle_retention_gaps(cfg, store, tx, marks, ids);
         }
         tx.commit();
         confirm_group_offsets(*conn, cfg, store, taken);
-        return ends;
+        return out;
     });
 }
 
@@ -169,8 +178,8 @@ void run_load(const Config& cfg, const LoadOptions& options, std::ostream& out, 
     if (cfg.partition_num && *cfg.partition_num != partitions)
         throw Error(Exit::config, fmt::format("{}: kafka.input.partition_num is {} but topic {} has {} partitions",
                                               cfg.path, *cfg.partition_num, cfg.topic, partitions));
-    bool skipping_triggers = false;
-    const auto ends = retry.run([&] { return prepare(cfg, options, admin.get(), partitions, skipping_triggers); });
+    const auto prepared = retry.run([&] { return prepare(cfg, options, admin.get(), partitions); });
+    const auto& ends = prepared.ends;
     admin.reset();
 
     // Never more connections than the server can give: each loader holds one, after_batch_sql one.
@@ -186,8 +195,9 @@ void run_load(const Config& cfg, const LoadOptions& options, std::ostream& out, 
 
     BatchHooks hooks(cfg);
     hooks.before_load();
-    const auto statements = LoadStatements::build(cfg, db::mapping_casts(cfg), skipping_triggers);
+    const auto statements = LoadStatements::build(cfg, db::mapping_casts(cfg), prepared.skipping_triggers);
     LoadCounters counters;
+    counters.lost = prepared.lost;
     const auto metrics = serve_load_metrics(cfg, options.metrics_address, counters);
     kafka::OffsetMirror mirror(cfg);
     std::atomic<bool> halt{false};  // set by a signal (through `stop`) or by the first loader to fail
@@ -198,7 +208,7 @@ void run_load(const Config& cfg, const LoadOptions& options, std::ostream& out, 
             std::make_unique<RowEncoder>(cfg, !statements.direct, statements.json_members, statements.json_document);
         parts.kafka = std::make_unique<KafkaConsumer>(cfg, i, count, parts.encoder->reads_headers(), mirror);
         parts.database = std::make_unique<BatchTransaction>(cfg, statements, i);
-        loaders.push_back(std::make_unique<Loader>(cfg, options, i, shares[static_cast<size_t>(i)], counters,
+        loaders.push_back(std::make_unique<Loader>(cfg, options, i, count, shares[static_cast<size_t>(i)], counters,
                                                    std::move(parts), halt));
     }
     log::info("loading topic {} ({} partitions) into {} with {} loader(s), {} assignment{}", cfg.topic, partitions,
@@ -268,12 +278,20 @@ void run_load(const Config& cfg, const LoadOptions& options, std::ostream& out, 
     hooks.after_batches(counters.batches, true);
 
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-    out << fmt::format("LOAD {} rows from {} messages in {} batches, {} rejected, {:.2f} s ({:.0f} rows/s){}\n",
+    const int64_t lost = counters.lost;
+    out << fmt::format("LOAD {} rows from {} messages in {} batches, {} rejected, {:.2f} s ({:.0f} rows/s){}{}\n",
                        counters.rows.load(), counters.messages.load(), counters.batches.load(),
                        counters.rejected.load(), seconds, seconds > 0 ? counters.rows / seconds : 0.0,
+                       lost ? fmt::format(", {} lost to retention (skipped)", lost) : "",
                        stop ? ", stopped by signal" : "");
     out.flush();
     if (first_error) std::rethrow_exception(first_error);
+    // on_data_loss = "skip" goes on loading, but a run that skipped data never exits 0.
+    if (lost)
+        throw Error(Exit::data_loss, fmt::format("topic {}: {} messages deleted by retention before they were loaded "
+                                                 "were skipped (kafka.input.on_data_loss = \"skip\"); each gap is in "
+                                                 "the history table",
+                                                 cfg.topic, lost));
 }
 
 }  // namespace dgkafka

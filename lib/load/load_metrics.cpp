@@ -15,6 +15,9 @@ std::string render_load_metrics(const Config& cfg, const LoadCounters& c) {
             c.messages);
     counter("dgkafka_rows_loaded_total", "Rows written to the output table by committed batches.", c.rows);
     counter("dgkafka_messages_rejected_total", "Messages written to the rejected-rows table.", c.rejected);
+    counter("dgkafka_messages_lost_total",
+            "Messages retention deleted before they were loaded, skipped with kafka.input.on_data_loss = \"skip\".",
+            c.lost);
     counter("dgkafka_batches_committed_total", "Batches committed, each one transaction with its offsets.", c.batches);
     e.family("dgkafka_batch_duration_seconds", Type::histogram, "Seconds from a batch's first message to its commit.");
     e.histogram(job, c.batch_seconds.snapshot());

@@ -14,17 +14,23 @@ namespace dgkafka {
 namespace {
 constexpr int idle_poll_ms = 100;  // how often an idle loader looks at the stop flag
 constexpr size_t poll_chunk = 2048;
+constexpr size_t first_poll = 16;  // messages of unknown size
+// What a process's open batches may hold (message bytes and their COPY rows), shared by its
+// loaders: a batch closes at max_row or at its share, so large messages cannot multiply memory.
+constexpr size_t batch_budget_bytes = size_t{16} << 20;
+constexpr size_t min_batch_bytes = size_t{4} << 20;
 
 double epoch_now() {
     return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
 }
 }  // namespace
 
-Loader::Loader(const Config& cfg, const LoadOptions& options, int id, const kafka::Offsets& end_offsets,
+Loader::Loader(const Config& cfg, const LoadOptions& options, int id, int loader_count, const kafka::Offsets& end_offsets,
                LoadCounters& counters, LoaderParts parts, const std::atomic<bool>& stop)
     : cfg_(cfg),
       options_(options),
       id_(id),
+      loader_count_(loader_count),
       counters_(counters),
       stop_(stop),
       feed_(cfg.group_assignment ? Feed::unassigned : Feed::awaiting_offsets),
@@ -65,6 +71,7 @@ void Loader::run() {
     Backoff backoff(options_.quit_at_eof ? cfg_.retry_timeout : 0);
     while (!should_stop()) {
         batch.clear();
+        batch.trim(batch_byte_limit());
         Step step = prepare();
         bool done = false;
         if (step.ok()) step = finished(done);
@@ -203,11 +210,16 @@ void Loader::assigned(const std::vector<int32_t>& partitions) {
     feed_ = Feed::awaiting_offsets;
 }
 
+size_t Loader::batch_byte_limit() const {
+    return std::max(min_batch_bytes, batch_budget_bytes / static_cast<size_t>(std::max(1, loader_count_)));
+}
+
 Step Loader::fill(Batch& batch) {
     const auto interval = std::chrono::duration<double>(cfg_.minimal_interval);
     const auto stall_limit = std::chrono::duration<double>(cfg_.retry_timeout);
     std::string reason;  // of the last message refused
-    while (batch.size() < static_cast<size_t>(cfg_.max_row) && !should_stop()) {
+    const size_t byte_limit = batch_byte_limit();
+    while (batch.size() < static_cast<size_t>(cfg_.max_row) && batch.bytes() < byte_limit && !should_stop()) {
         // Never longer than idle_poll_ms: a stop signal commits the batch at once, whatever the interval.
         int timeout_ms = idle_poll_ms;
         if (!batch.empty()) {
@@ -219,13 +231,17 @@ Step Loader::fill(Batch& batch) {
                                         idle_poll_ms);
             }
         }
-        const size_t want = std::min(poll_chunk, static_cast<size_t>(cfg_.max_row) - batch.size());
+        size_t want = std::min(poll_chunk, static_cast<size_t>(cfg_.max_row) - batch.size());
+        // As many as fit in the byte limit at the last poll's mean size; a few while it is unknown.
+        want = message_bytes_ ? std::clamp((byte_limit - batch.bytes()) / message_bytes_, size_t{1}, want)
+                              : std::min(want, first_poll);
         const auto& polled = kafka_->poll(timeout_ms, want);
         const size_t n = polled.size();
         if (std::exchange(batch_dropped_, false)) {  // a revocation during the poll
             txn_->rollback();
             batch.clear();
         }
+        const size_t held = batch.bytes();
         bool data = false;
         Taken taken = Taken::nothing;
         for (size_t i = 0; i < n && taken != Taken::unavailable; ++i) {
@@ -235,6 +251,7 @@ Step Loader::fill(Batch& batch) {
         kafka_->release();
         // Like unreachable brokers: the batch is dropped, nothing is rejected, the loop waits.
         if (taken == Taken::unavailable) return Step::failed(Step::Outcome::unavailable, reason, Exit::kafka);
+        if (n > 0) message_bytes_ = std::max<size_t>(1, (batch.bytes() - held) / n);
         if (data) last_data_ = std::chrono::steady_clock::now();
         if (!batch.empty()) {  // the rows stream into COPY while the batch fills
             if (!txn_->open())
@@ -324,6 +341,7 @@ Step Loader::settle_gap(int32_t partition) {
                                                  cfg_.topic, partition, it->second.stored, marks.low, marks.high));
     if (cfg_.on_data_loss == Config::OnDataLoss::stop) kafka::throw_data_loss(cfg_.topic, {*gap});
     if (auto s = txn_->skip_gaps(expected(), cfg_.topic, {*gap}); !s.ok()) return s;
+    counters_.lost += gap->lost();
     feed_ = Feed::awaiting_offsets;  // assigned again at the log start
     return Step{};
 }

@@ -35,7 +35,8 @@ struct LoaderParts {
 class Loader final : private KafkaSide::Listener {
 public:
     // end_offsets: the partitions it may hold, with their end offsets when the load began.
-    Loader(const Config& cfg, const LoadOptions& options, int id, const kafka::Offsets& end_offsets,
+    // loader_count: loaders in this process, sharing its batch memory budget.
+    Loader(const Config& cfg, const LoadOptions& options, int id, int loader_count, const kafka::Offsets& end_offsets,
            LoadCounters& counters, LoaderParts parts, const std::atomic<bool>& stop);
     ~Loader();
 
@@ -63,6 +64,7 @@ private:
     Step prepare();
     Step resync();
     Step fill(Batch& batch);
+    size_t batch_byte_limit() const;
     // What one polled message or event did. unavailable: its schema cannot be fetched now (`reason`).
     enum class Taken { nothing, data, unavailable };  // data: a message or an end of partition
     Taken add(const Polled& m, Batch& batch, std::string& reason);
@@ -84,6 +86,8 @@ private:
     const Config& cfg_;
     const LoadOptions& options_;
     const int id_;
+    const int loader_count_;  // loaders in this process, sharing its batch memory budget
+    size_t message_bytes_ = 0;  // what the last poll's messages added to the batch, each: bounds the next poll
     LoadCounters& counters_;
     const std::atomic<bool>& stop_;
 

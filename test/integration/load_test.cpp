@@ -1,6 +1,7 @@
 // dgkafka load against the sandbox PostgreSQL and mock broker: every message exactly once.
 #include <gtest/gtest.h>
 #include <signal.h>
+#include <sys/resource.h>
 
 #include "support/job.hpp"
 #include "support/sandbox.hpp"
@@ -158,6 +159,34 @@ TEST(Load, SmallPrefetchQueuesDoNotStallTheLoad) {
     ASSERT_EQ(r.code, 0) << r.err;
     EXPECT_EQ(checksum(q(job.table), "c_custkey"), expected_checksum(job, rows));
     EXPECT_LT(took, 6.0) << "the loaders waited for their fetchers";
+}
+
+// A batch closes at max_row or at its share of the process's byte budget, and sends its rows in
+// pieces: 20 KB messages with max_row 10,000 once held every message four or five times over.
+TEST(Load, LargeMessagesStayWithinTheMemoryBudget) {
+    Job job("large_messages");
+    job.columns = {{"v", "text"}};
+    job.max_row = 10000;
+    sql("CREATE TABLE " + q(job.table) + " (v text)");
+    create_topic(job.topic, 16);
+    const std::string big(20000, 'x');
+    std::vector<Record> records;
+    int64_t bytes = 0;
+    for (int i = 0; i < 2400; ++i) {
+        records.push_back({std::to_string(i) + big, {}, i % 16});
+        bytes += static_cast<int64_t>(records.back().value.size());
+    }
+    produce(job.topic, records);
+    const auto path = job.write();
+    ASSERT_EQ(run("dgkafka", {"setup", path}).code, 0);
+
+    const auto r = run("dgkafka", {"load", "-quit-at-eof", path});
+    ASSERT_EQ(r.code, 0) << r.err;
+    rusage usage{};
+    getrusage(RUSAGE_CHILDREN, &usage);  // the largest child so far: this load
+    EXPECT_EQ(sql_value("SELECT count(*) || ' ' || sum(length(v)) FROM " + q(job.table)),
+              "2400 " + std::to_string(bytes));
+    EXPECT_LT(usage.ru_maxrss / 1024, 128) << "peak RSS in MB for 48 MB of messages";
 }
 
 TEST(Load, JsonWithTheSpecsUdfMultiColumnMappingAndAFilter) {

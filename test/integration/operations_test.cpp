@@ -161,6 +161,7 @@ TEST(Metrics, AfterAKnownLoadMetricsHoldItsCountsAndPromtoolAcceptsThem) {
 
     EXPECT_EQ(series(text, "dgkafka_rows_loaded_total{" + job_labels + "}"), 15) << text;
     EXPECT_EQ(series(text, "dgkafka_messages_rejected_total{" + job_labels + "}"), 1) << text;
+    EXPECT_EQ(series(text, "dgkafka_messages_lost_total{" + job_labels + "}"), 0) << text;
     const double batches = series(text, "dgkafka_batches_committed_total{" + job_labels + "}");
     EXPECT_GE(batches, 2) << "two loaders, one partition each" << text;
     EXPECT_EQ(series(text, "dgkafka_batch_duration_seconds_count{" + job_labels + "}"), batches) << text;

@@ -263,7 +263,7 @@ struct LoadRun {
     void start() {
         parts.encoder = std::make_unique<RowEncoder>(cfg, false);
         for (const auto& [p, end] : kafka->end_offsets()) db->stored.emplace(p, 0);
-        loader = std::make_unique<Loader>(cfg, options, 0, kafka->end_offsets(), counters,
+        loader = std::make_unique<Loader>(cfg, options, 0, 1, kafka->end_offsets(), counters,
                                           std::move(parts), stop);
     }
     void run() {
