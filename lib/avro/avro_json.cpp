@@ -9,7 +9,7 @@
 #include <map>
 #include <nlohmann/json.hpp>
 
-#include "formats/utf8.hpp"
+#include "util/utf8.hpp"
 
 namespace dgkafka::avro {
 

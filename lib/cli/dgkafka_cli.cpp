@@ -8,8 +8,9 @@
 #include <iostream>
 
 #include "check/check.hpp"
-#include "cli/args.hpp"
+#include "util/args.hpp"
 #include "config/config.hpp"
+#include "kafka/properties.hpp"
 #include "db/tables.hpp"
 #include "load/field_columns.hpp"
 #include "load/load.hpp"
@@ -215,7 +216,7 @@ int run(int argc, const char* const* argv, std::ostream& out, std::ostream& err,
         throw Error(Exit::usage, fmt::format("give exactly one configuration file\n\n{}", options.help()));
     set_logging(parsed);
 
-    const Config cfg = load_config(parsed["config"].as<std::string>());
+    const Config cfg = load_config(parsed["config"].as<std::string>(), kafka::check_property);
     for (const auto& key : cfg.unused_keys)
         log::info("{}: {} is accepted for compatibility with xdrive-based dgkafka and not used", cfg.path, key);
     warn_if_readable_password(cfg);

@@ -12,7 +12,7 @@
 #include <iostream>
 #include <nlohmann/json.hpp>
 
-#include "cli/args.hpp"
+#include "util/args.hpp"
 #include "formats/csv.hpp"
 #include "kafka/client.hpp"
 #include "kafka/delivery.hpp"

@@ -5,7 +5,7 @@
 #include <string>
 #include <string_view>
 
-#include "formats/utf8.hpp"
+#include "util/utf8.hpp"
 
 namespace dgkafka::copy_text {
 

@@ -14,7 +14,7 @@
 #include "avro/registry.hpp"
 #include "formats/copy_text.hpp"
 #include "formats/json_fields.hpp"
-#include "formats/utf8.hpp"
+#include "util/utf8.hpp"
 #include "util/log.hpp"
 #include "util/text.hpp"
 
