@@ -5,92 +5,17 @@
 
 #include <cmath>
 #include <ctime>
-#include <deque>
-#include <map>
 #include <nlohmann/json.hpp>
 
+#include "avro/datum_guard.hpp"
+#include "avro/schema_tree.hpp"
 #include "util/utf8.hpp"
 
 namespace dgkafka::avro {
 
-// What avro-c does not know about a schema position: its logical type, and the positions below it
-// (record fields, union branches, array items, map values) in avro-c's index order.
-struct Schema::Node {
-    enum class Logical { none, decimal, date, time_millis, time_micros, ts_millis, ts_micros, local_ts_millis,
-                         local_ts_micros } logical = Logical::none;
-    int scale = 0;
-    std::vector<const Node*> children;
-};
-
 namespace {
-using Node = Schema::Node;
 using Logical = Node::Logical;
 using nlohmann::json;
-
-// Builds the Node tree from the schema's JSON; named types are shared (and may recurse).
-class NodeBuilder {
-public:
-    const Node* build(const json& j, const std::string& ns) {
-        if (j.is_string()) return primitive_or_named(j.get<std::string>(), ns);
-        if (j.is_array()) {
-            Node* n = make();
-            for (const auto& branch : j) n->children.push_back(build(branch, ns));
-            return n;
-        }
-        if (!j.is_object() || !j.contains("type")) throw std::invalid_argument("a type must be a name, a union or an object");
-        const json& type = j.at("type");
-        if (!type.is_string()) return build(type, ns);  // {"type": {...}} or {"type": [...]}
-        const std::string t = type.get<std::string>();
-        if (t == "record" || t == "error" || t == "enum" || t == "fixed") {
-            Node* n = make();
-            const std::string name = j.value("name", "");
-            std::string inner_ns = j.value("namespace", ns);
-            std::string full = name;
-            if (name.find('.') != std::string::npos) inner_ns = name.substr(0, name.rfind('.'));
-            else if (!inner_ns.empty()) full = inner_ns + "." + name;
-            named_[full] = n;
-            if (t == "fixed") logical(*n, j);
-            if (t == "record" || t == "error")
-                for (const auto& f : j.at("fields")) n->children.push_back(build(f.at("type"), inner_ns));
-            return n;
-        }
-        Node* n = make();
-        if (t == "array") n->children.push_back(build(j.at("items"), ns));
-        else if (t == "map") n->children.push_back(build(j.at("values"), ns));
-        else logical(*n, j);
-        return n;
-    }
-
-private:
-    Node* make() { return &nodes_.emplace_back(); }
-
-    const Node* primitive_or_named(const std::string& name, const std::string& ns) {
-        if (auto it = named_.find(ns.empty() ? name : ns + "." + name); it != named_.end()) return it->second;
-        if (auto it = named_.find(name); it != named_.end()) return it->second;
-        return make();  // a primitive (avro-c has checked the names)
-    }
-
-    static void logical(Node& n, const json& j) {
-        if (!j.contains("logicalType") || !j.at("logicalType").is_string()) return;
-        static const std::map<std::string, Logical> names = {
-            {"decimal", Logical::decimal},           {"date", Logical::date},
-            {"time-millis", Logical::time_millis},   {"time-micros", Logical::time_micros},
-            {"timestamp-millis", Logical::ts_millis}, {"timestamp-micros", Logical::ts_micros},
-            {"local-timestamp-millis", Logical::local_ts_millis},
-            {"local-timestamp-micros", Logical::local_ts_micros}};
-        const auto it = names.find(j.at("logicalType").get<std::string>());
-        if (it == names.end()) return;  // uuid, duration, unknown: the underlying type, as the spec says
-        n.logical = it->second;
-        if (n.logical == Logical::decimal && j.contains("scale") && j.at("scale").is_number_integer())
-            n.scale = j.at("scale").get<int>();
-    }
-
-    std::deque<Node> nodes_;
-    std::map<std::string, Node*> named_;
-
-public:
-    std::deque<Node> take() { return std::move(nodes_); }
-};
 
 void append_hex_bytea(std::string& out, const void* data, size_t size) {
     static const char digits[] = "0123456789abcdef";
@@ -325,8 +250,7 @@ struct Schema::Impl {
     avro_value_iface_t* iface = nullptr;
     avro_value_t value{};
     avro_reader_t reader = nullptr;
-    std::deque<Node> nodes;
-    const Node* root = nullptr;
+    std::unique_ptr<SchemaTree> tree;
 
     ~Impl() {
         if (reader) avro_reader_free(reader);
@@ -348,11 +272,14 @@ std::unique_ptr<Schema> Schema::parse(std::string_view text, std::string& error)
         return nullptr;
     }
     try {
-        NodeBuilder builder;
-        impl.root = builder.build(json::parse(text), "");
-        impl.nodes = builder.take();
+        impl.tree = std::make_unique<SchemaTree>(json::parse(text));
     } catch (const std::exception& e) {
         error = fmt::format("not an Avro schema: {}", e.what());
+        return nullptr;
+    }
+    if (const std::string endless = impl.tree->endless_record(); !endless.empty()) {
+        error = fmt::format("record {} always contains itself (no null, array or map to end on): no message can hold it",
+                            endless);
         return nullptr;
     }
     impl.iface = avro_generic_class_from_schema(impl.schema);
@@ -366,6 +293,7 @@ std::unique_ptr<Schema> Schema::parse(std::string_view text, std::string& error)
 
 bool Schema::to_json(std::string_view body, std::string& out, std::string& reason) {
     Impl& impl = *impl_;
+    if (!within_limits(impl.tree->root(), body, reason)) return false;
     avro_reader_memory_set_source(impl.reader, body.data(), static_cast<int64_t>(body.size()));
     avro_value_reset(&impl.value);
     if (avro_value_read(impl.reader, &impl.value) != 0) {
@@ -379,7 +307,7 @@ bool Schema::to_json(std::string_view body, std::string& out, std::string& reaso
     }
     const size_t mark = out.size();
     Writer writer(out, reason);
-    if (writer.value(impl.value, impl.root)) return true;
+    if (writer.value(impl.value, &impl.tree->root())) return true;
     out.resize(mark);
     reason = "not Avro of its schema: " + reason;
     return false;

@@ -21,8 +21,6 @@ public:
     // one datum of this schema (truncated, trailing bytes, invalid UTF-8 in a string).
     bool to_json(std::string_view body, std::string& out, std::string& reason);
 
-    struct Node;  // the schema's logical types, by position
-
 private:
     Schema() = default;
     struct Impl;

@@ -5,6 +5,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "util/errors.hpp"
+
 namespace dgkafka::avro {
 
 namespace {
@@ -19,7 +21,13 @@ size_t collect(char* data, size_t size, size_t n, void* out) {
 struct Response {
     long status = 0;  // 0: no HTTP answer
     std::string body, error;
+    bool untrusted = false;  // the server's certificate failed verification: waiting cannot fix it
 };
+
+bool certificate_refused(CURLcode rc) {
+    return rc == CURLE_PEER_FAILED_VERIFICATION || rc == CURLE_SSL_CACERT_BADFILE || rc == CURLE_SSL_CERTPROBLEM ||
+           rc == CURLE_SSL_ISSUER_ERROR || rc == CURLE_SSL_PINNEDPUBKEYNOTMATCH;
+}
 
 Response get(const std::string& url, const AvroSettings& s) {
     static std::once_flag init;
@@ -51,6 +59,7 @@ Response get(const std::string& url, const AvroSettings& s) {
     curl_slist_free_all(headers);
     if (rc != CURLE_OK) {
         r.error = error[0] ? error : curl_easy_strerror(rc);
+        r.untrusted = certificate_refused(rc);
         return r;
     }
     curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &r.status);
@@ -92,6 +101,7 @@ Registry::Lookup Registry::schema(int32_t id) {
 
 Registry::Lookup Registry::fetch(int32_t id) {
     std::string failures;
+    bool all_untrusted = true;
     const size_t n = settings_.registry_urls.size();
     for (size_t k = 0; k < n; ++k) {
         const size_t i = (preferred_ + k) % n;
@@ -115,7 +125,11 @@ Registry::Lookup Registry::fetch(int32_t id) {
         }
         failures += r.status ? fmt::format("; {}: HTTP {} {}", url, r.status, message_of(r.body))
                              : fmt::format("; {}: {}", url, r.error);
+        all_untrusted = all_untrusted && r.untrusted;
     }
+    if (all_untrusted)
+        throw Error(Exit::config, fmt::format("kafka.input.schema_registry_ca ({}): no registry's certificate is trusted{}",
+                                              settings_.ca_file.empty() ? "the system's CAs" : settings_.ca_file, failures));
     throw RegistryUnavailable(fmt::format("schema registry unavailable for schema id {}{}", id, failures));
 }
 

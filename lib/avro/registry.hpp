@@ -27,7 +27,8 @@ public:
         Found found;
         std::string text;  // schema: its JSON; unknown_id: why (e.g. the registry's 404 message)
     };
-    // Throws RegistryUnavailable when no URL gives an answer.
+    // Throws RegistryUnavailable when no URL gives an answer; Error(config) when none has a
+    // certificate kafka.input.schema_registry_ca trusts (waiting would not change that).
     Lookup schema(int32_t id);
 
 private:

@@ -372,7 +372,9 @@ private:
         for (auto& url : avro.registry_urls)
             while (!url.empty() && url.back() == '/') url.pop_back();
         avro.user = opt_string(input, "schema_registry_user").value_or("");
-        avro.ca_file = opt_string(input, "schema_registry_ca").value_or("");
+        avro.ca_file = relative_to_config(opt_string(input, "schema_registry_ca").value_or(""));
+        if (const auto* ca = find(input, "schema_registry_ca"); ca && !avro.ca_file.empty() && !std::ifstream(avro.ca_file))
+            problems_.add(*ca, "kafka.input.schema_registry_ca", fmt::format("cannot read \"{}\"", avro.ca_file));
         const auto* pw_file = find(input, "schema_registry_password_file");
         const auto* pw_env = find(input, "schema_registry_password_env");
         if (pw_file && pw_env)

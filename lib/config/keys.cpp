@@ -153,7 +153,7 @@ std::vector<Key> make_keys() {
                     "avro: file whose first line is the registry password"));
     k.push_back(Key("kafka.input.schema_registry_password_env", K::string,
                     "avro: environment variable holding the registry password"));
-    k.push_back(Key("kafka.input.schema_registry_ca", K::string, "avro: CA bundle for an https:// registry")
+    k.push_back(Key("kafka.input.schema_registry_ca", K::string, "avro: CA bundle (PEM, relative to the config file) for an https:// registry; untrusted: exit 3")
                     .def_text("the system's"));
     k.push_back(Key("kafka.input.avro_schema", K::string,
                     "avro: .avsc file (relative to the config file) for bare Avro binary, without a registry"));

@@ -17,6 +17,7 @@
 #include "kafka/client.hpp"
 #include "kafka/delivery.hpp"
 #include "util/errors.hpp"
+#include "util/log.hpp"
 
 namespace dgkafka {
 
@@ -40,6 +41,11 @@ std::string delimiter(const std::string& s, const char* flag) {
         throw Error(Exit::usage,
                     fmt::format("{} must be one or more characters, without quotes or line breaks, got \"{}\"", flag, s));
     return s;
+}
+
+// One diagnostic line on the caller's stream, timestamped and levelled like dgkafka's.
+void report(std::ostream& err, log::Level level, const std::string& message) {
+    err << log::line(level, message) << '\n';
 }
 
 }  // namespace
@@ -75,7 +81,7 @@ Csv2KafkaResult run_csv2kafka(const Csv2KafkaOptions& o, std::istream& in, std::
     auto bad_record = [&](size_t line, const std::string& reason) {  // reason names the line
         ++result.bad_lines;
         if (o.skip_bad_lines) {
-            err << fmt::format("csv2kafka: {}: {} (skipped)\n", o.file, reason);
+            report(err, log::Level::warn, fmt::format("{}: {} (skipped)", o.file, reason));
             return true;
         }
         result.stopped_at = line;
@@ -157,7 +163,8 @@ Csv2KafkaResult run_csv2kafka(const Csv2KafkaOptions& o, std::istream& in, std::
     delivery.wait(rk.get(), sent);
     if (o.progress) err << "\r\033[K" << std::flush;
     if (delivery.failed())
-        err << fmt::format("csv2kafka: {} messages failed, the first with: {}\n", delivery.failed(), delivery.first_error());
+        report(err, log::Level::error,
+               fmt::format("{} messages failed, the first with: {}", delivery.failed(), delivery.first_error()));
     result.messages = delivery.acknowledged();
     result.bytes = delivery.bytes();
     result.failed = delivery.failed();
@@ -180,12 +187,14 @@ int csv2kafka_main(int argc, const char* const* argv, std::ostream& out, std::os
         "skip-bad-lines", "report and skip malformed records instead of stopping at the first (exit 6 all the same)")(
         "start-line", "send only the records that start on line N or later (to resume)", cxxopts::value<long long>())(
         "keep-blank-lines", "send empty lines as empty messages (default: skipped)")(
+        "log-format", "stderr lines as text or json (one object a line), as dgkafka's",
+        cxxopts::value<std::string>()->default_value("text"))(
         "h,help", "show this help")("brokers", "", cxxopts::value<std::string>())(
         "topic", "", cxxopts::value<std::string>())("csvfile", "", cxxopts::value<std::string>());
     opts.parse_positional({"brokers", "topic", "csvfile"});
     const std::set<std::string> long_names = {"read-delimiter", "write-delimiter", "property", "header", "key",
                                               "format", "limit", "rate", "quiet", "help", "skip-bad-lines",
-                                              "start-line", "keep-blank-lines"};
+                                              "start-line", "keep-blank-lines", "log-format"};
     std::vector<std::string> args(argv, argv + argc);
     try {
         args = cli::normalize(args, long_names);
@@ -196,6 +205,8 @@ int csv2kafka_main(int argc, const char* const* argv, std::ostream& out, std::os
             out << opts.help();
             return 0;
         }
+        if (!log::set_format(r["log-format"].as<std::string>()))
+            throw Error(Exit::usage, fmt::format("--log-format {}: give text or json", r["log-format"].as<std::string>()));
         if (!r.count("csvfile") || !r.unmatched().empty()) throw Error(Exit::usage, "give brokers, topic and csvfile (- for standard input)\n\n" + opts.help());
         Csv2KafkaOptions o;
         o.read_delimiter = delimiter(r["read-delimiter"].as<std::string>(), "-d");
@@ -235,22 +246,24 @@ int csv2kafka_main(int argc, const char* const* argv, std::ostream& out, std::os
                            o.skip_bad_lines && result.bad_lines ? fmt::format(", {} bad lines skipped", result.bad_lines)
                                                                 : "");
         if (result.stopped_at) {
-            err << fmt::format("error: {}: {}; stopped there, after {} messages were delivered: fix the line and "
-                               "resume with --start-line {}, or use --skip-bad-lines\n",
-                               o.file, result.stop_reason, result.messages, result.stopped_at);
+            report(err, log::Level::error,
+                   fmt::format("{}: {}; stopped there, after {} messages were delivered: fix the line and resume "
+                               "with --start-line {}, or use --skip-bad-lines",
+                               o.file, result.stop_reason, result.messages, result.stopped_at));
             return static_cast<int>(Exit::data);
         }
         if (result.failed) return static_cast<int>(Exit::kafka);
         return result.bad_lines ? static_cast<int>(Exit::data) : 0;
     } catch (const cxxopts::exceptions::exception& e) {
         const auto unknown = cli::unknown_flag({argv + 1, argv + argc}, long_names, "qh", "dwX");
-        err << "error: " << (unknown.empty() ? e.what() : unknown) << "\n\n" << opts.help();
+        report(err, log::Level::error, unknown.empty() ? e.what() : unknown);
+        err << '\n' << opts.help();
         return static_cast<int>(Exit::usage);
     } catch (const Error& e) {
-        err << "error: " << e.what() << "\n";
+        report(err, log::Level::error, e.what());
         return static_cast<int>(e.code());
     } catch (const std::exception& e) {
-        err << "error: " << e.what() << "\n";
+        report(err, log::Level::error, e.what());
         return static_cast<int>(Exit::failure);
     }
 }

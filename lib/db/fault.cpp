@@ -16,8 +16,9 @@ namespace dgkafka::db {
 Fault classify(const std::string& sqlstate) {
     if (is_transient(sqlstate)) return Fault::transient;
     // 22 data exception, 23 integrity constraint, 2F/38/39 function errors, P0 raised in PL/pgSQL,
-    // 44 WITH CHECK OPTION violation.
-    for (const char* c : {"22", "23", "2F", "38", "39", "P0", "44"})
+    // 44 WITH CHECK OPTION violation, 54 a limit a row's values exceeded (an index row too large,
+    // JSON nested too deep for the stack).
+    for (const char* c : {"22", "23", "2F", "38", "39", "P0", "44", "54"})
         if (sqlstate.rfind(c, 0) == 0) return Fault::data;
     return Fault::fatal;
 }
@@ -58,6 +59,9 @@ void rethrow_as_error(const std::string& context) {
     } catch (const pqxx::sql_error& e) {
         if (classify(e.sqlstate()) == Fault::transient) throw Unavailable(Exit::database, context + ": " + describe(e));
         throw Error(Exit::database, context + ": " + describe(e));
+    } catch (const pqxx::failure& e) {  // no SQLSTATE: libpq lost the server mid-statement
+        throw Unavailable(Exit::database,
+                          context + ": lost the database connection: " + std::string(text::trim(e.what())));
     } catch (const pqxx::pqxx_exception& e) {
         throw Error(Exit::database, context + ": " + std::string(text::trim(e.base().what())));
     }

@@ -92,12 +92,29 @@ void require_current_offset_tables(pqxx::transaction_base& tx, const Config& cfg
                                 cfg.offset_table.display(), cfg.history_table.display(), cfg.path));
 }
 
+namespace {
+// Offsets are keyed by the output table as the config writes it: the same table written another
+// way ("public.t" for "t") would load every message again.
+void refuse_other_spelling(pqxx::transaction_base& tx, const Config& cfg) {
+    const auto rows = tx.exec_params(sql::render("offsets_aliases", table_vars(cfg)), cfg.consumer_group, cfg.topic,
+                                     cfg.output_table.display(), cfg.output_table.quoted());
+    if (rows.empty()) return;
+    const auto stored = rows[0][0].as<std::string>();
+    throw Error(Exit::config, fmt::format("{}: kafka.output.output_table = \"{}\" is the table whose offsets (consumer "
+                                          "group {}, topic {}) are stored as \"{}\": write output_table = \"{}\", "
+                                          "or this load would start over and load every message again",
+                                          cfg.path, cfg.output_table.display(), cfg.consumer_group, cfg.topic,
+                                          stored, stored));
+}
+}  // namespace
+
 void require_setup(pqxx::transaction_base& tx, const Config& cfg) {
     if (table_exists(tx, cfg.offset_table) && table_exists(tx, cfg.history_table)) require_current_offset_tables(tx, cfg);
     for (const auto* t : {&cfg.offset_table, &cfg.history_table, &cfg.read_table, &cfg.reject_table})
         if (!table_exists(tx, *t))
             throw Error(Exit::not_set_up, fmt::format("table {} does not exist: run `dgkafka setup {}` first",
                                                       t->display(), cfg.path));
+    refuse_other_spelling(tx, cfg);
     const auto expected = staging_columns(cfg);
     const auto have = table_columns(tx, cfg.read_table);
     if (have != expected)

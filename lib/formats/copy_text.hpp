@@ -5,6 +5,7 @@
 #include <string>
 #include <string_view>
 
+#include "util/swar.hpp"
 #include "util/utf8.hpp"
 
 namespace dgkafka::copy_text {
@@ -18,18 +19,10 @@ inline bool append_text(std::string& out, std::string_view v) {
     const size_t n = v.size();
     const char* p = v.data();
     size_t i = 0, run = 0;  // [run, i) is plain and not yet appended
-    const auto plain8 = [](uint64_t x) {
-        constexpr uint64_t ones = 0x0101010101010101ULL, highs = 0x8080808080808080ULL;
-        const uint64_t control = (x - ones * 0x20) & ~x & highs;          // a byte < 0x20
-        const uint64_t y = x ^ (ones * static_cast<uint64_t>('\\'));
-        const uint64_t backslash = (y - ones) & ~y & highs;               // a '\\'
-        return ((x & highs) | control | backslash) == 0;
-    };
     while (i < n) {
         if (i + 8 <= n) {
-            uint64_t x;
-            std::memcpy(&x, p + i, 8);
-            if (plain8(x)) {
+            const uint64_t x = swar::load8(p + i);
+            if ((swar::high(x) | swar::below(x, 0x20) | swar::equal(x, '\\')) == 0) {
                 i += 8;
                 continue;
             }

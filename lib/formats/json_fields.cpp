@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <utility>
 
+#include "util/swar.hpp"
+
 namespace dgkafka::json {
 
 namespace {
@@ -66,6 +68,16 @@ public:
         escaped = false;
         bool high_pending = false;  // a high surrogate escape must be followed by a low one
         while (p_ != end_) {
+            // Runs of eight bytes with no quote, backslash or control character in them.
+            while (!high_pending && end_ - p_ >= 8) {
+                const uint64_t x = swar::load8(p_);
+                if (const uint64_t special = swar::below(x, 0x20) | swar::equal(x, '"') | swar::equal(x, '\\')) {
+                    p_ += swar::first(special);
+                    break;
+                }
+                p_ += 8;
+            }
+            if (p_ == end_) break;
             const unsigned char c = static_cast<unsigned char>(*p_++);
             if (c == '"' && !high_pending) {
                 contents = std::string_view(start, static_cast<size_t>(p_ - 1 - start));
@@ -366,9 +378,16 @@ bool MemberReader::read(std::string_view text, std::string& reason) {
                 append_unescaped(scratch_, name);
                 name = scratch_;
             }
+            // Documents of a topic list their members in much the same order: look after the last match first.
             size_t wanted = names_.size();
-            for (size_t i = 0; i < names_.size(); ++i)
-                if (names_[i] == name) wanted = i;
+            for (size_t k = 0; k < names_.size(); ++k) {
+                const size_t i = (next_ + k) % names_.size();
+                if (names_[i] == name) {
+                    wanted = i;
+                    next_ = i + 1;
+                    break;
+                }
+            }
             Member m;
             if (!in.value(m)) return false;
             if (wanted < names_.size()) members_[wanted] = m;  // the last of repeated names wins

@@ -34,7 +34,8 @@ struct Member {
 
 class MemberReader {
 public:
-    // jsonb: also refuse, as jsonb input does, a document with a number numeric cannot hold.
+    // names: distinct. jsonb: also refuse, as jsonb input does, a document with a number numeric
+    // cannot hold.
     explicit MemberReader(std::vector<std::string> names, bool jsonb = false);
 
     // False with `reason` when PostgreSQL would refuse the text.
@@ -45,6 +46,7 @@ private:
     std::vector<std::string> names_;
     bool jsonb_;
     std::vector<Member> members_;
+    size_t next_ = 0;  // where the next member's name is looked for first
     std::string scratch_;
 };
 

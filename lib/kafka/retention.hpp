@@ -10,14 +10,22 @@
 
 namespace dgkafka::kafka {
 
+// Where a partition's load would resume, the log no longer has: retention deleted the messages
+// from there on (below the log start), or the log ends before it (the topic was deleted and
+// created again, or its log truncated): what would be loaded from there is not what was meant.
 struct RetentionGap {
+    enum class Kind { deleted, past_end };
     int32_t partition = 0;
     int64_t stored = 0;     // where the load resumes (the offset the database holds)
-    int64_t log_start = 0;  // the partition's first offset still in the log
-    int64_t lost() const { return log_start - stored; }
+    int64_t log_start = 0;  // the partition's first offset still in the log: where a skip resumes
+    int64_t log_end = 0;    // the offset the next message will get
+    Kind kind = Kind::deleted;
+    // deleted: the messages retention deleted; past_end: the offsets the log no longer reaches
+    int64_t lost() const { return kind == Kind::deleted ? log_start - stored : stored - log_end; }
+    const char* event() const { return kind == Kind::deleted ? "retention-gap" : "offset-past-end"; }
 };
 
-// The gap when `resume_at` lies below the log start, else nothing.
+// The gap when `resume_at` lies below the log start or past its end, else nothing.
 std::optional<RetentionGap> retention_gap(int32_t partition, int64_t resume_at,
                                           const Watermarks& marks);
 

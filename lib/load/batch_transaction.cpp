@@ -36,7 +36,11 @@ Step BatchTransaction::guarded(const std::string& context, F&& step) {
             return Step::failed(O::unavailable, message, Exit::database);
         return Step::failed(O::fatal, message, Exit::database);
     } catch (const pqxx::failure& e) {
-        return Step::failed(O::fatal, fmt::format("{}: {}", context, text::trim(e.what())), Exit::database);
+        // Not the server's answer to a statement but libpq failing to talk to it (a COPY write to a
+        // server that went away: "server closed the connection unexpectedly"): like a broken
+        // connection, reconnect; the retry policy bounds how long.
+        return Step::failed(O::unavailable, fmt::format("{}: lost the database connection: {}", context,
+                                                        text::trim(e.what())), Exit::database);
     } catch (const Error& e) {
         if (e.code() == Exit::database) return Step::failed(O::unavailable, e.what(), Exit::database);
         return Step::failed(O::fatal, e.what(), e.code());
@@ -77,9 +81,14 @@ Step BatchTransaction::stored_offsets(const std::vector<int32_t>& partitions, ka
     });
 }
 
+void BatchTransaction::open_batch() {
+    tx_ = std::make_unique<pqxx::work>(*conn_);
+    tx_->exec0(statements_.batch_setup);
+}
+
 Step BatchTransaction::begin() {
     return guarded(fmt::format("loader {}", id_), [&] {
-        tx_ = std::make_unique<pqxx::work>(*conn_);
+        open_batch();
         writer_.begin(*tx_);
         return Step{};
     });
@@ -145,7 +154,7 @@ Step BatchTransaction::commit(Batch& batch, const std::string& context, const ka
             inserted = *streamed;
         } else {  // the database refused a row: again in a new transaction, isolating the refused rows
             rollback();
-            tx_ = std::make_unique<pqxx::work>(*conn_);
+            open_batch();
             if (auto why = fence(expected)) return Step::failed(O::fenced, *why);
             if (auto s = write(batch, context, inserted); !s.ok()) return s;
         }

@@ -8,11 +8,10 @@ namespace dgkafka {
 
 void skip_gaps(const db::OffsetStore& store, pqxx::transaction_base& tx, const std::string& topic,
                const std::vector<kafka::RetentionGap>& gaps) {
-    std::vector<db::PartitionRange> moves;
-    for (const auto& g : gaps) moves.push_back({g.partition, g.stored, g.log_start, g.lost(), -1});
     const auto now =
         std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch());
-    store.record(tx, moves, "retention-gap", now.count());
+    for (const auto& g : gaps)
+        store.record(tx, {{g.partition, g.stored, g.log_start, g.lost(), -1}}, g.event(), now.count());
     for (const auto& g : gaps)
         log::warn("{}; skipped (kafka.input.on_data_loss = \"skip\"), recorded in the history",
                   kafka::describe(topic, g));

@@ -238,12 +238,14 @@ void run_load(const Config& cfg, const LoadOptions& options, std::ostream& out, 
         });
 
     service::ready(fmt::format("loading {} into {}", cfg.topic, cfg.output_table.display()));
+    service::Watchdog watchdog;
     auto last_report = std::chrono::steady_clock::now();
     int64_t last_rows = 0;
     {
         std::unique_lock<std::mutex> lock(mu);
         while (running > 0) {
             cv.wait_for(lock, std::chrono::milliseconds(100));
+            watchdog.tick();
             if (stop) {
                 halt = true;
                 service::stopping();

@@ -115,8 +115,10 @@ void Loader::settle(const Step& step, Backoff& backoff) {
             gap_.reset();  // the resync re-assigns: a real gap shows again
             if (feed_ == Feed::consuming) feed_ = Feed::stale;
             return;
-        case O::unavailable:
-            if (step.code == Exit::database) {
+        case O::unavailable: {
+            // Only the schema registry's outage says Exit::kafka; any other is the database's.
+            const Exit server = step.code == Exit::kafka ? Exit::kafka : Exit::database;
+            if (server == Exit::database) {
                 txn_->disconnect();
                 ++counters_.database_retries;
             } else {
@@ -126,9 +128,10 @@ void Loader::settle(const Step& step, Backoff& backoff) {
             if (feed_ == Feed::consuming) feed_ = Feed::stale;
             log::warn("{}; retrying", step.message);
             if (!backoff.wait(stop_))
-                throw Error(step.code, fmt::format("gave up after {:.0f} s (kafka.commit.retry_timeout): {}",
-                                                   backoff.failing_for(), step.message));
+                throw Error(server, fmt::format("gave up after {:.0f} s (kafka.commit.retry_timeout): {}",
+                                                backoff.failing_for(), step.message));
             return;
+        }
         case O::refused:
         case O::fatal: throw Error(step.code, step.message);
     }

@@ -14,6 +14,7 @@ LoadStatements LoadStatements::build(const Config& cfg, const std::vector<std::s
     LoadStatements s;
     s.direct = !counted_insert && cfg.mappings.empty() && cfg.filter.empty() && cfg.mode == Config::Mode::insert;
     s.session_setup = sql::render("session_setup", {});
+    s.batch_setup = sql::render("batch_setup", {});
     std::vector<std::string> loaded;
     for (const auto* c : cfg.loaded_columns()) loaded.push_back(quote_ident(c->name));
     if (s.direct) {

@@ -16,6 +16,7 @@ struct LoadStatements {
     std::string stage_insert;               // staging path only
     std::string stage_clear;                // staging path only
     std::string session_setup;              // once per loader connection
+    std::string batch_setup;                // first in each batch's transaction
     std::vector<std::string> json_members;  // JSON members dgkafka stages itself (JsonPushdown)
     bool json_document = true;              // the JSON document is staged too
 

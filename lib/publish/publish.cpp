@@ -77,6 +77,10 @@ std::string render_metrics(const Config& cfg, const PublishCounters& c) {
 void run_publish(const Config& cfg, const PublishOptions& options, std::ostream& out, const std::atomic<bool>& stop) {
     if (cfg.write_table.empty())
         throw Error(Exit::config, fmt::format("{}: kafka.input.ext_write_table names no outbox table to publish", cfg.path));
+    if (cfg.format == Format::avro || cfg.envelope != Envelope::none)  // load reads them; nothing here writes them
+        throw Error(Exit::config, fmt::format("{}: {}: publish cannot encode it; it sends csv, json or binary rows", cfg.path,
+                                              cfg.format == Format::avro ? "kafka.input.format = \"avro\""
+                                                                         : "kafka.input.envelope = \"debezium\""));
     std::vector<std::string> text_columns;
     for (const auto& c : cfg.columns) text_columns.push_back(cfg.format == Format::binary ? quote_ident(c.name) : quote_ident(c.name) + "::text");
     auto vars = db::table_vars(cfg);

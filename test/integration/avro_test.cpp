@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 #include <netinet/in.h>
 #include <signal.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -264,4 +265,103 @@ TEST(Avro, DebeziumChangeEventsInAvroKeepTheTableEqualToTheSource) {
                         dgtest::quoted(job.table)),
               expected);
     EXPECT_EQ(sql_count("SELECT count(*) FROM " + dgtest::quoted(job.table + "_rejects")), 0);
+}
+
+// Lengths and counts no message can hold, nesting past the limit and a schema no message can
+// satisfy: each such message is rejected with its offset, quickly and in little memory, and the
+// good ones around them load.
+TEST(Avro, HostileLengthsCountsAndNestingAreRejectedWithinBoundedMemory) {
+    Job job("avro_hostile");
+    job.format = "avro";
+    job.input_extra = registry_line(sandbox().at("SCHEMA_REGISTRY_URL"));
+    job.mappings = {{"id", "(jdata->>'id')::int"}, {"doc", "jdata::jsonb"}};
+    const std::string out = shell("/usr/bin/python3 " + std::string(DGKAFKA_SOURCE_DIR) + "/test/data/hostile_avro.py " +
+                                  sandbox().at("SCHEMA_REGISTRY_URL") + " " + job.topic);
+    std::vector<Record> records;
+    std::map<int64_t, std::string> expected_rejects;  // offset -> part of the reason
+    size_t start = 0;
+    for (size_t end; (end = out.find('\n', start)) != std::string::npos; start = end + 1) {
+        const auto m = nlohmann::json::parse(out.substr(start, end - start));
+        if (!m["reject"].is_null()) expected_rejects[static_cast<int64_t>(records.size())] = m["reject"].get<std::string>();
+        records.push_back({from_hex(m["value"].get<std::string>())});
+    }
+    ASSERT_EQ(records.size(), 10u);
+    create_topic(job.topic, 1);
+    produce(job.topic, records);
+    sql("CREATE TABLE " + dgtest::quoted(job.table) + " (id int, doc jsonb)");
+    const auto path = job.write();
+    ASSERT_EQ(run("dgkafka", {"setup", path}).code, 0);
+    auto load = spawn("dgkafka", {"load", "-quit-at-eof", path});
+    const auto r = load.wait(std::chrono::seconds(120));
+    ASSERT_EQ(r.code, 0) << r.err;
+    rusage usage{};
+    getrusage(RUSAGE_CHILDREN, &usage);
+    EXPECT_LT(usage.ru_maxrss, 256 * 1024) << "KiB at most in any child, dgkafka included";
+
+    EXPECT_EQ(sql_value("SELECT string_agg(id::text, ',' ORDER BY id) FROM " + dgtest::quoted(job.table)), "1,7,10");
+    EXPECT_EQ(sql_value("SELECT doc->>'items' FROM " + dgtest::quoted(job.table) + " WHERE id = 1"), "[null, null, null]");
+    EXPECT_EQ(sql_value("SELECT doc #>> (array_fill('next'::text, ARRAY[499]) || '{id}'::text[]) FROM " +
+                        dgtest::quoted(job.table) + " WHERE id = 7"),
+              "499")
+        << "500 nested records load";
+    const auto rejected = sql_value("SELECT string_agg(topic || '/' || \"partition_number\" || '/' || \"offset\" || ': ' || error, "
+                                    "E'\\n' ORDER BY \"offset\") FROM " + dgtest::quoted(job.table + "_rejects"));
+    ASSERT_EQ(sql_count("SELECT count(*) FROM " + dgtest::quoted(job.table + "_rejects")),
+              static_cast<int64_t>(expected_rejects.size()))
+        << rejected;
+    for (const auto& [offset, reason] : expected_rejects) {
+        const std::string line = job.topic + "/0/" + std::to_string(offset) + ": ";
+        const auto at = rejected.find(line);
+        ASSERT_NE(at, std::string::npos) << line << " in\n" << rejected;
+        EXPECT_NE(rejected.substr(at, rejected.find('\n', at) - at).find(reason), std::string::npos)
+            << reason << " in\n" << rejected;
+    }
+}
+
+// An https registry with a CA the test makes: trusted through schema_registry_ca, it loads (basic
+// auth over TLS too); untrusted (the system's CAs, or another CA) the load stops at once with a
+// config error naming the key, and rejects nothing.
+TEST(Avro, HttpsRegistryLoadsWithItsCaAndRefusesAnUntrustedCertificate) {
+    auto job = orders_job("avro_tls");
+    const std::string ext = write_file(job.table + "_san.ext", "subjectAltName=IP:127.0.0.1\n");
+    const std::string d = ext.substr(0, ext.size() - 8);  // the test's files: <table>_<name>
+    const std::string ec = " -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 2";
+    shell("openssl req -x509" + ec + " -subj /CN=dgkafka-test-ca -keyout " + d + "_ca.key -out " + d + "_ca.pem 2>&1 &&"
+          " openssl req -x509" + ec + " -subj /CN=another-ca -keyout " + d + "_other.key -out " + d + "_other.pem 2>&1 &&"
+          " openssl req" + ec + " -subj /CN=127.0.0.1 -keyout " + d + "_server.key -out " + d + "_server.csr 2>&1 &&"
+          " openssl x509 -req -in " + d + "_server.csr -CA " + d + "_ca.pem -CAkey " + d + "_ca.key -CAcreateserial"
+          " -days 2 -extfile " + ext + " -out " + d + "_server.pem 2>&1");
+    const auto secret = write_file(job.table + ".pw", "s3cret\n");
+    auto g = generate(sandbox().at("SCHEMA_REGISTRY_URL") + " " + job.topic + "-value");
+    const int port = free_port();
+    OwnRegistry registry(port, "--cert " + d + "_server.pem --key " + d + "_server.key --user dgk --password-file " + secret);
+    create_topic(job.topic, 1);
+    produce(job.topic, g.records);
+    sql("CREATE TABLE " + dgtest::quoted(job.table) + orders_columns);
+    const std::string https = registry_line("https://127.0.0.1:" + std::to_string(port)) +
+                              "schema_registry_user = \"dgk\"\nschema_registry_password_env = \"DGK_TLS_PW\"\n";
+    setenv("DGK_TLS_PW", "s3cret", 1);
+
+    for (const std::string& ca : {std::string(), d + "_other.pem"}) {
+        job.input_extra = https + (ca.empty() ? "" : "schema_registry_ca = " + toml_string(ca) + "\n");
+        const auto path = job.write();
+        ASSERT_EQ(run("dgkafka", {"setup", path}).code, 0);
+        auto load = spawn("dgkafka", {"load", "-quit-at-eof", path});
+        const auto r = load.wait(std::chrono::seconds(60));
+        EXPECT_EQ(r.code, static_cast<int>(Exit::config)) << r.err;
+        EXPECT_NE(r.err.find("kafka.input.schema_registry_ca (" + (ca.empty() ? std::string("the system's CAs") : ca) +
+                             "): no registry's certificate is trusted"),
+                  std::string::npos)
+            << r.err;
+        EXPECT_NE(r.err.find("certificate"), std::string::npos) << r.err;
+        EXPECT_EQ(sql_count("SELECT count(*) FROM " + dgtest::quoted(job.table)), 0);
+        EXPECT_EQ(sql_count("SELECT count(*) FROM " + dgtest::quoted(job.table + "_rejects")), 0);
+    }
+
+    job.input_extra = https + "schema_registry_ca = " + toml_string(d + "_ca.pem") + "\n";
+    const auto path = job.write();
+    const auto r = run("dgkafka", {"load", "-quit-at-eof", path});
+    ASSERT_EQ(r.code, 0) << r.err;
+    EXPECT_EQ(sql_count("SELECT count(*) FROM " + dgtest::quoted(job.table)), static_cast<int64_t>(g.expected.size()));
+    EXPECT_EQ(sql_count("SELECT count(*) FROM " + dgtest::quoted(job.table + "_rejects")), static_cast<int64_t>(g.bad.size()));
 }

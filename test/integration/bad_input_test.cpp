@@ -290,3 +290,32 @@ TEST(BadInput, RefusedRowsAreFoundAndExplainedWhateverTheServerLanguage) {
     }
     EXPECT_NE(all[0].find("Eingabesyntax"), std::string::npos) << all[0];
 }
+
+// Found by an independent trial: each of these stopped the load for good (exit 4, nothing
+// committed, the same on every rerun) instead of rejecting the one message.
+TEST(BadInput, DeferredConstraintsAndServerLimitsRejectTheRowNotTheLoad) {
+    Job job("limits");
+    job.delimiter = ",";
+    job.columns = {{"id", "integer"}, {"parent", "integer"}, {"tag", "text"}, {"doc", "text"}};
+    sql("CREATE TABLE " + q(job.table + "_parent") + " (id integer PRIMARY KEY)");
+    sql("INSERT INTO " + q(job.table + "_parent") + " VALUES (1), (2)");
+    const std::string deep = std::string(20000, '[') + std::string(20000, ']');
+    std::string huge;  // incompressible: too large for a btree index row
+    uint64_t x = 88172645463325252ULL;  // xorshift: letters pglz cannot compress
+    for (int i = 0; i < 12000; ++i) {
+        x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+        huge += static_cast<char>('a' + x % 26);
+    }
+    const auto path = prepare(job,
+                              " (id integer, parent integer REFERENCES " + q(job.table + "_parent") +
+                                  " DEFERRABLE INITIALLY DEFERRED, tag text UNIQUE, doc jsonb)",
+                              {"1,1,a,1", "2,99,b,2", "3,2,c,\"" + deep + "\"", "4,2," + huge + ",4", "5,1,e,5"});
+    const auto r = run("dgkafka", {"load", "-quit-at-eof", path});
+    ASSERT_EQ(r.code, 0) << r.err;
+    EXPECT_EQ(sql_value("SELECT string_agg(id::text, ',' ORDER BY id) FROM " + q(job.table)), "1,5");
+    const auto all = rejects(job);
+    ASSERT_EQ(all.size(), 3u);
+    expect_reject(all, 0, "1 23503", "");  // the deferred foreign key, checked at the statement's end
+    expect_reject(all, 1, "2 54001", "");  // JSON nested deeper than the server's stack
+    expect_reject(all, 2, "3 54000", "");  // an index row too large
+}

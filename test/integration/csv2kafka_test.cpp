@@ -1,6 +1,10 @@
 // csv2kafka: CSV file -> Kafka -> dgkafka load gives back the file, field for field.
 #include <gtest/gtest.h>
 
+#include <nlohmann/json.hpp>
+#include <regex>
+#include <sstream>
+
 #include "support/job.hpp"
 #include "support/sandbox.hpp"
 #include "util/errors.hpp"
@@ -159,4 +163,36 @@ TEST(Csv2Kafka, BlankLinesAreSkippedUnlessAskedFor) {
     r = run("csv2kafka", {"--keep-blank-lines", brokers(), job.topic, "-"}, "a\n\nb\n");
     ASSERT_EQ(r.code, 0) << r.err;
     EXPECT_EQ(high_watermark(job.topic, 0), 5);
+}
+
+// csv2kafka's diagnostics are dgkafka's lines: ISO 8601 UTC timestamp and level, or one JSON object
+// a line with --log-format json.
+TEST(Csv2Kafka, DiagnosticsAreTimestampedLinesOrJsonObjects) {
+    Job job("c2klog");
+    create_topic(job.topic, 1);
+    const auto file = write_file(job.table + ".csv", "1,a\n2,\"x\"y\n3,c\n");
+    auto r = run("csv2kafka", {"--skip-bad-lines", brokers(), job.topic, file});
+    EXPECT_EQ(r.code, static_cast<int>(Exit::data)) << r.err;
+    const std::regex text_line(R"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z (warning|error) .+)");
+    std::istringstream lines(r.err);
+    int count = 0;
+    for (std::string line; std::getline(lines, line); ++count) EXPECT_TRUE(std::regex_match(line, text_line)) << line;
+    EXPECT_EQ(count, 1) << r.err;
+    EXPECT_NE(r.err.find(" warning " + file + ": line 2: text after a closing quote"), std::string::npos) << r.err;
+
+    r = run("csv2kafka", {"--skip-bad-lines", "--log-format", "json", brokers(), job.topic, file});
+    EXPECT_EQ(r.code, static_cast<int>(Exit::data)) << r.err;
+    std::istringstream objects(r.err);
+    count = 0;
+    for (std::string line; std::getline(objects, line); ++count) {
+        const auto j = nlohmann::json::parse(line);
+        EXPECT_TRUE(std::regex_match(j.at("ts").get<std::string>(), std::regex(R"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z)")));
+        EXPECT_EQ(j.at("level"), "warning");
+        EXPECT_NE(j.at("msg").get<std::string>().find("line 2: text after a closing quote"), std::string::npos) << line;
+    }
+    EXPECT_EQ(count, 1) << r.err;
+
+    r = run("csv2kafka", {"--log-format", "yaml", brokers(), job.topic, file});
+    EXPECT_EQ(r.code, static_cast<int>(Exit::usage));
+    EXPECT_NE(r.err.find(" error --log-format yaml: give text or json"), std::string::npos) << r.err;
 }

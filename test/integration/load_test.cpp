@@ -161,6 +161,32 @@ TEST(Load, SmallPrefetchQueuesDoNotStallTheLoad) {
     EXPECT_LT(took, 6.0) << "the loaders waited for their fetchers";
 }
 
+// Offsets are keyed by the output table as written: "public.t" for a job that ran as "t" would
+// load every message again, so it is refused with the spelling to use.
+TEST(Load, TheSameTableWrittenAnotherWayIsRefusedNotLoadedTwice) {
+    Job job("spelling");
+    job.columns = {{"id", "integer"}};
+    sql("CREATE TABLE " + q(job.table) + " (id integer)");
+    create_topic(job.topic, 1);
+    produce(job.topic, {{"1"}, {"2"}, {"3"}});
+    const auto path = job.write();
+    ASSERT_EQ(run("dgkafka", {"setup", path}).code, 0);
+    ASSERT_EQ(run("dgkafka", {"load", "-quit-at-eof", path}).code, 0);
+
+    std::string toml = job.toml();
+    const std::string plain = "output_table = \"" + job.table + "\"";
+    ASSERT_NE(toml.find(plain), std::string::npos) << toml;
+    toml.replace(toml.find(plain), plain.size(), "output_table = \"public." + job.table + "\"");
+    const auto qualified = write_file(job.table + "_public.toml", toml);
+    for (const std::string command : {"setup", "load", "check"}) {
+        const auto r = run("dgkafka", {command, qualified});
+        EXPECT_EQ(r.code, static_cast<int>(Exit::config)) << command << ": " << r.out << r.err;
+        EXPECT_NE(r.err.find("are stored as \"" + job.table + "\": write output_table = \"" + job.table + "\""),
+                  std::string::npos) << command << ": " << r.err;
+    }
+    EXPECT_EQ(sql_count("SELECT count(*) FROM " + q(job.table)), 3);
+}
+
 // A batch closes at max_row or at its share of the process's byte budget, and sends its rows in
 // pieces: 20 KB messages with max_row 10,000 once held every message four or five times over.
 TEST(Load, LargeMessagesStayWithinTheMemoryBudget) {

@@ -67,3 +67,23 @@ TEST(Publish, UnacknowledgedRowsStayInTheOutboxAndAreSentNextTime) {
     EXPECT_EQ(r.out, "PUBLISH 3 messages to " + job.topic + "\n");
     EXPECT_EQ(sql_count("SELECT count(*) FROM " + q(job.table + "_outbox")), 0);
 }
+
+TEST(Publish, AvroOrAnEnvelopeIsRefusedAsAConfigErrorNamingTheKey) {
+    Job job("publishavro");
+    job.format = "avro";
+    job.input_extra = "ext_write_table = " + toml_string(job.table + "_outbox") + "\nschema_registry = " +
+                      toml_string(sandbox().at("SCHEMA_REGISTRY_URL")) + "\n";
+    auto path = job.write();
+    auto r = run("dgkafka", {"publish", "-quit-at-eof", path});
+    EXPECT_EQ(r.code, static_cast<int>(Exit::config)) << r.err;
+    EXPECT_NE(r.err.find(path + ": kafka.input.format = \"avro\": publish cannot encode"), std::string::npos) << r.err;
+
+    job.format = "json";
+    job.input_extra = "ext_write_table = " + toml_string(job.table + "_outbox") + "\nenvelope = \"debezium\"\n";
+    std::string toml = job.toml();
+    toml.replace(toml.find("[kafka.output]\n"), 15, "[kafka.output]\nmode = \"merge\"\nmatch_columns = [\"id\"]\n");
+    path = write_file(job.table + "_dbz.toml", toml);
+    r = run("dgkafka", {"publish", "-quit-at-eof", path});
+    EXPECT_EQ(r.code, static_cast<int>(Exit::config)) << r.err;
+    EXPECT_NE(r.err.find(path + ": kafka.input.envelope = \"debezium\": publish cannot encode"), std::string::npos) << r.err;
+}

@@ -445,6 +445,35 @@ TEST(Robustness, RetentionPastTheStoredOffsetStopsTheLoadUntilSkippedExplicitly)
     EXPECT_EQ(count_rows(r.job), 2000 + (10000 - low));
 }
 
+// A topic deleted and created again starts its offsets anew: a stored offset past the log's end
+// would skip every new message until the log reached it, silently.
+TEST(Robustness, AStoredOffsetPastTheLogsEndStopsTheLoadUntilSkippedExplicitly) {
+    Retention r;
+    r.produce_messages(100);
+    ASSERT_EQ(run("dgkafka", {"load", "-quit-at-eof", r.path}).code, 0);
+    // As after the topic was created again (the mock broker cannot delete one): the database
+    // remembers offset 5000 of the old log, the new log holds offsets 0..99.
+    sql("UPDATE " + q(r.job.table + "_offset") + " SET committed_offset = 5000");
+    sql("TRUNCATE " + q(r.job.table));
+
+    const auto stopped = run("dgkafka", {"load", "-quit-at-eof", r.path});
+    EXPECT_EQ(stopped.code, static_cast<int>(Exit::data_loss)) << stopped.out << stopped.err;
+    EXPECT_NE(stopped.err.find("partition 0: stored offset 5000 is past the end of the partition's log (offsets 0..99)"),
+              std::string::npos) << stopped.err;
+    EXPECT_EQ(count_rows(r.job), 0);
+    EXPECT_EQ(run("dgkafka", {"check", r.path}).code, static_cast<int>(Exit::data_loss));
+
+    r.job.input_extra = "on_data_loss = \"skip\"\n";
+    r.path = r.job.write();
+    const auto skipped = run("dgkafka", {"load", "-quit-at-eof", r.path});
+    EXPECT_EQ(skipped.code, static_cast<int>(Exit::data_loss)) << skipped.err;
+    EXPECT_EQ(count_rows(r.job), 100) << "loaded again from the log start";
+    EXPECT_EQ(r.stored(), 100);
+    EXPECT_EQ(r.history("offset-past-end"), 5000 - 100);
+    EXPECT_EQ(run("dgkafka", {"load", "-quit-at-eof", r.path}).code, 0);
+    EXPECT_EQ(count_rows(r.job), 100);
+}
+
 TEST(Robustness, RetentionOvertakingARunningLoaderStopsItBeforeTheGap) {
     Retention r;
     r.produce_messages(2000);
@@ -557,6 +586,27 @@ TEST(Robustness, ASecondSignalRollsBackAndExitsAtOnce) {
     // Nothing lost: the next run resumes from the stored offsets.
     ASSERT_EQ(run("dgkafka", {"load", "-quit-at-eof", l.path}).code, 0);
     EXPECT_EQ(count_rows(l.job), 100);
+}
+
+// The server restarting while a batch's COPY is open: the next write fails inside libpq ("server
+// closed the connection unexpectedly", no SQLSTATE); the loader reconnects and loads the batch again.
+TEST(Robustness, DatabaseRestartedDuringAnOpenCopyIsRetried) {
+    LongInterval l(30);
+    auto loader = l.start();
+    ASSERT_TRUE(wait_until([&] { return l.batch_open() || loader.exited(); }, 60s));
+    ASSERT_FALSE(loader.exited()) << loader.wait().err;
+    sandbox_pg("restart");
+    std::vector<Record> more;
+    for (int i = 100; i < 200; ++i) more.push_back({std::to_string(i), {}, 0});
+    produce(l.job.topic, more);  // written into the dead COPY
+    ASSERT_TRUE(wait_until([&] { return l.batch_open() || loader.exited(); }, 60s)) << "a new batch on a new connection";
+    ASSERT_FALSE(loader.exited()) << loader.wait().err;
+    kill(loader.pid, SIGTERM);
+    const auto r = loader.wait();
+    EXPECT_EQ(r.code, 0) << r.err;
+    EXPECT_NE(r.err.find("retrying"), std::string::npos) << r.err;
+    EXPECT_EQ(sql_value("SELECT count(*) || ' ' || count(DISTINCT id) FROM " + q(l.job.table)), "200 200");
+    EXPECT_EQ(l.stored(), 200);
 }
 
 TEST(Robustness, QuitAtEofClosesItsBatchOnceEveryPartitionReachedItsEnd) {

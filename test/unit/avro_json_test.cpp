@@ -60,3 +60,67 @@ TEST(AvroJson, BytesThatAreNotOneDatumAreRefused) {
     EXPECT_EQ(decode(R"("int")", "\x02\x02"), "error: not Avro of its schema: bytes left after the record");
     EXPECT_EQ(decode(R"("string")", "\x04\xff\xfe"), "error: not Avro of its schema: a string that is not UTF-8");
 }
+
+namespace {
+
+// Avro's long: zigzag, then 7 bits a byte.
+std::string varint(int64_t n) {
+    uint64_t u = (static_cast<uint64_t>(n) << 1) ^ static_cast<uint64_t>(n >> 63);
+    std::string out;
+    for (; u > 0x7f; u >>= 7) out += static_cast<char>((u & 0x7f) | 0x80);
+    return out + static_cast<char>(u);
+}
+
+bool starts_with(const std::string& s, const std::string& prefix) { return s.rfind(prefix, 0) == 0; }
+
+const std::string corrupt = "error: not Avro of its schema (truncated or corrupt): ";
+const std::string over = "error: over dgkafka's limits for one Avro message: ";
+const std::string linked_list = R"({"type": "record", "name": "L", "fields": [{"name": "next", "type": ["null", "L"]}]})";
+
+}  // namespace
+
+TEST(AvroJson, HugeOrNegativeLengthsAndCountsAreRefusedBeforeAvroCReadsThem) {
+    const int64_t huge = int64_t{1} << 62;
+    EXPECT_EQ(decode(R"("string")", varint(huge)), corrupt + "string of 4611686018427387904 bytes where 0 are left");
+    EXPECT_EQ(decode(R"("bytes")", varint(-1)), corrupt + "bytes of negative length -1");
+    EXPECT_EQ(decode(R"({"type": "map", "values": "int"})", varint(1) + varint(huge) + "k"),
+              corrupt + "map key of 4611686018427387904 bytes where 1 are left");
+    // Items that take no bytes: avro-c would append 2^62 of them.
+    EXPECT_TRUE(starts_with(decode(R"({"type": "array", "items": "null"})", varint(huge) + varint(0)),
+                            over + "array block of 4611686018427387904 items"));
+    EXPECT_TRUE(starts_with(decode(R"({"type": "array", "items": "null"})", varint(-huge) + varint(0) + varint(0)),
+                            over + "array block of 4611686018427387904 items"));
+    EXPECT_EQ(decode(R"({"type": "array", "items": "null"})", varint(INT64_MIN)),
+              corrupt + "array block count -9223372036854775808");
+    EXPECT_EQ(decode(R"({"type": "array", "items": "int"})", varint(-2) + varint(100) + varint(1) + varint(2) + varint(0)),
+              corrupt + "array block of 100 bytes where 3 are left");
+    // Nested arrays of nulls share one budget: 300 blocks of 300 items is more than 65536 + the bytes.
+    std::string nested = varint(300);
+    for (int i = 0; i < 300; ++i) nested += varint(300) + varint(0);
+    EXPECT_TRUE(starts_with(decode(R"({"type": "array", "items": {"type": "array", "items": "null"}})", nested + varint(0)),
+                            over + "array block of 300 items"));
+    std::string nulls = "null";  // a few nulls in two bytes are fine
+    for (int i = 1; i < 1000; ++i) nulls += ",null";
+    EXPECT_EQ(decode(R"({"type": "array", "items": "null"})", varint(1000) + varint(0)), "[" + nulls + "]");
+    EXPECT_EQ(decode(R"(["null", "int"])", varint(2)), corrupt + "union branch 2 of 2");
+    EXPECT_EQ(decode(R"({"type": "enum", "name": "E", "symbols": ["A"]})", varint(-1)), corrupt + "enum symbol -1 of 1");
+    EXPECT_EQ(decode(R"("long")", std::string(11, '\xff')), corrupt + "number: a number longer than 10 bytes at byte 10");
+}
+
+TEST(AvroJson, NestingIsBoundedAndAnEndlessRecursiveSchemaIsRefused) {
+    std::string deep;
+    for (int i = 1; i < 1000; ++i) deep += varint(1);  // 1000 records: 999 with a next one
+    EXPECT_TRUE(starts_with(decode(linked_list, deep + varint(0)), R"({"next":{"next":)"));
+    EXPECT_EQ(decode(linked_list, std::string(100000, '\x02') + varint(0)),
+              over + "records, arrays and maps nested deeper than 1000 levels");
+    EXPECT_EQ(decode(R"({"type": "record", "name": "A", "fields": [{"name": "a", "type": "A"}]})", ""),
+              "schema error: record A always contains itself (no null, array or map to end on): no message can hold it");
+    EXPECT_EQ(decode(R"({"type": "record", "name": "ns.B", "fields": [{"name": "x", "type": "int"},
+                        {"name": "u", "type": [{"type": "record", "name": "C", "fields": [{"name": "b", "type": "B"}]}]}]})",
+                     ""),
+              "schema error: record ns.B always contains itself (no null, array or map to end on): no message can hold it");
+    // Recursion through an array ends on an empty one.
+    EXPECT_EQ(decode(R"({"type": "record", "name": "T", "fields": [{"name": "kids", "type": {"type": "array", "items": "T"}}]})",
+                     varint(1) + varint(0) + varint(0)),
+              R"({"kids":[{"kids":[]}]})");
+}

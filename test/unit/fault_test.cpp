@@ -16,7 +16,7 @@ TEST(Fault, ConnectionsRestartsAndConflictsAreTransient) {
 
 TEST(Fault, ARowsValuesAreTheDatasFault) {
     for (const char* s :
-         {"22P02", "22001", "23502", "23505", "23514", "2F005", "38001", "39P01", "P0001", "44000"})
+         {"22P02", "22001", "23502", "23505", "23514", "2F005", "38001", "39P01", "P0001", "44000", "54000", "54001"})
         EXPECT_EQ(classify(s), Fault::data) << s;
 }
 
