@@ -1,3 +1,3 @@
 -- Moves a staged batch into the output table through the mappings and the filter.
 INSERT INTO ${output_table} (${target_columns})
-SELECT ${expressions} FROM pg_temp."dgkafka_stage" WHERE (${filter});
+SELECT ${expressions} FROM ${stage} WHERE (${filter});

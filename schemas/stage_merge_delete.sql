@@ -3,7 +3,7 @@
 -- tombstone). Within a batch the latest event per key wins, deletes included.
 WITH "latest" AS (
     SELECT DISTINCT ON (${match_columns}) *
-    FROM (SELECT ${expressions}, "_offset", "_partition", "_dgkafka_op" FROM pg_temp."dgkafka_stage"
+    FROM (SELECT ${expressions}, "_offset", "_partition", "_dgkafka_op" FROM ${stage}
           WHERE "_dgkafka_op" <> 's' AND (${filter}))
          AS "incoming" (${target_columns}, "__offset", "__partition", "__op")
     ORDER BY ${match_columns}, "__offset" DESC, "__partition" DESC

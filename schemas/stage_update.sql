@@ -3,7 +3,7 @@
 UPDATE ${output_table} AS "current" SET ${update_assignments}
 FROM (
     SELECT DISTINCT ON (${match_columns}) *
-    FROM (SELECT ${expressions}, "_offset", "_partition" FROM pg_temp."dgkafka_stage" WHERE (${filter}))
+    FROM (SELECT ${expressions}, "_offset", "_partition" FROM ${stage} WHERE (${filter}))
          AS "incoming" (${target_columns}, "__offset", "__partition")
     ORDER BY ${match_columns}, "__offset" DESC, "__partition" DESC
 ) AS "excluded"

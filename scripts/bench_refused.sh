@@ -4,6 +4,8 @@
 #
 #   scripts/bench_refused.sh                   200,000 rows, 3 repetitions
 #   ROWS=100000 REPEAT=1 scripts/bench_refused.sh
+#   PROFILE=1 ...                              then one more load of each, the server's time by statement
+#   BASELINE=/path/to/older/dgkafka ...        the same loads with another build too, interleaved
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 export BUILD_DIR="${BUILD_DIR:-$here/build}"
@@ -43,22 +45,47 @@ EOF
 done
 
 declare -A times
+builds=("$bin/dgkafka")
+[ -n "${BASELINE:-}" ] && builds+=("$BASELINE")
 for _ in $(seq "$REPEAT"); do
     for v in clean one ten; do
-        sql "TRUNCATE refused_$v, refused_${v}_rejects"
-        start=$(date +%s.%N)
-        "$bin/dgkafka" load -quit-at-eof -force-reset-earliest "$out/refused_$v.toml" >/dev/null
-        end=$(date +%s.%N)
-        times[$v]+="$(echo "$end - $start" | bc) "
-        loaded=$(sql "SELECT count(*) FROM refused_$v")
-        rejected=$(sql "SELECT count(*) FROM refused_${v}_rejects")
-        [ $((loaded + rejected)) -eq "$ROWS" ] || { echo "refused_$v: $loaded loaded + $rejected rejected != $ROWS" >&2; exit 1; }
+        for b in "${!builds[@]}"; do
+            sql "TRUNCATE refused_$v, refused_${v}_rejects"
+            start=$(date +%s.%N)
+            "${builds[$b]}" load -quit-at-eof -force-reset-earliest "$out/refused_$v.toml" >/dev/null
+            end=$(date +%s.%N)
+            times[$b$v]+="$(echo "$end - $start" | bc) "
+            loaded=$(sql "SELECT count(*) FROM refused_$v")
+            rejected=$(sql "SELECT count(*) FROM refused_${v}_rejects")
+            [ $((loaded + rejected)) -eq "$ROWS" ] || { echo "refused_$v: $loaded loaded + $rejected rejected != $ROWS" >&2; exit 1; }
+        done
     done
 done
 median() { tr ' ' '\n' | grep -v '^$' | sort -g | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2}'; }
 m() { echo "${times[$1]}" | median; }
-echo "| load of $ROWS rows, max_row 10000 | median s | runs (s) | ratio to clean |"
-echo "| --- | ---: | --- | ---: |"
-for v in clean one ten; do
-    echo "| ${v/one/1% refused} | $(m "$v") | ${times[$v]} | $(echo "scale=2; $(m "$v") / $(m clean)" | bc) |" | sed 's/| ten |/| 10% refused |/'
+for b in "${!builds[@]}"; do
+    echo "${builds[$b]}:"
+    echo "| load of $ROWS rows, max_row 10000 | median s | runs (s) | ratio to clean |"
+    echo "| --- | ---: | --- | ---: |"
+    for v in clean one ten; do
+        echo "| ${v/one/1% refused} | $(m "$b$v") | ${times[$b$v]} | $(echo "scale=2; $(m "$b$v") / $(m "${b}clean")" | bc) |" |
+            sed 's/| ten |/| 10% refused |/'
+    done
 done
+
+[ "${PROFILE:-0}" = 1 ] || exit 0
+# Where the server's time goes: every statement's duration, summed by its first words (over the
+# loaders, which run at the same time: the sums exceed the wall time).
+sql "ALTER SYSTEM SET log_min_duration_statement = 0"
+sql "SELECT pg_reload_conf()" >/dev/null
+for v in clean one ten; do
+    sql "TRUNCATE refused_$v, refused_${v}_rejects"
+    from=$(($(wc -l <"$PGHOST/server.log") + 1))
+    "$bin/dgkafka" load -quit-at-eof -force-reset-earliest "$out/refused_$v.toml" >/dev/null 2>&1
+    echo "server time of the ${v/one/1% refused} load (ms, statements):" | sed 's/ten load/10% refused load/'
+    tail -n +"$from" "$PGHOST/server.log" | sed -nE 's/.*duration: ([0-9.]+) ms +(statement|execute[^:]*): (.{0,48}).*/\1\t\3/p' |
+        awk -F'\t' '{k = $2; gsub(/[0-9]+/, "N", k); s[k] += $1; c[k]++} END {for (k in s) printf "%9.1f %6d  %s\n", s[k], c[k], k}' |
+        sort -rn | head -8
+done
+sql "ALTER SYSTEM RESET log_min_duration_statement"
+sql "SELECT pg_reload_conf()" >/dev/null

@@ -88,10 +88,14 @@ Csv2KafkaResult run_csv2kafka(const Csv2KafkaOptions& o, std::istream& in, std::
         result.stop_reason = reason;
         return false;
     };
+    bool at_end = false;
     while (!stop && (!o.limit || sent < *o.limit)) {
         std::string_view message;
         try {
-            if (!reader.read_record()) break;
+            if (!reader.read_record()) {
+                at_end = true;
+                break;
+            }
         } catch (const std::runtime_error& e) {  // an unclosed quote: it runs to the end of the file
             bad_record(reader.record_line(), e.what());
             break;
@@ -158,6 +162,7 @@ Csv2KafkaResult run_csv2kafka(const Csv2KafkaOptions& o, std::istream& in, std::
             last_progress = std::chrono::steady_clock::now();
         }
     }
+    if (stop && !at_end && !result.stopped_at) result.interrupted_at = reader.next_line();
     // Every message is acknowledged, or failed after message.timeout.ms, before returning: each
     // gets exactly one delivery report. (rd_kafka_flush would also wait out unrelated requests.)
     delivery.wait(rk.get(), sent);
@@ -250,6 +255,13 @@ int csv2kafka_main(int argc, const char* const* argv, std::ostream& out, std::os
                    fmt::format("{}: {}; stopped there, after {} messages were delivered: fix the line and resume "
                                "with --start-line {}, or use --skip-bad-lines",
                                o.file, result.stop_reason, result.messages, result.stopped_at));
+            return static_cast<int>(Exit::data);
+        }
+        if (result.interrupted_at) {
+            report(err, log::Level::error,
+                   fmt::format("{}: stopped by a signal before line {}, after {} messages were delivered: resume "
+                               "with --start-line {}",
+                               o.file, result.interrupted_at, result.messages, result.interrupted_at));
             return static_cast<int>(Exit::data);
         }
         if (result.failed) return static_cast<int>(Exit::kafka);

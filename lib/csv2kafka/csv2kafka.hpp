@@ -35,6 +35,7 @@ struct Csv2KafkaResult {
     long long bad_lines = 0;       // malformed records skipped (--skip-bad-lines) or the one that stopped it
     long long blank_lines = 0;     // empty lines not sent
     size_t stopped_at = 0;         // line of the malformed record that stopped the run; 0 = none
+    size_t interrupted_at = 0;     // first line not sent when a stop signal ended the run; 0 = none
     std::string stop_reason;
 };
 

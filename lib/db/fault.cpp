@@ -13,12 +13,18 @@
 
 namespace dgkafka::db {
 
+// 22 data exception, 23 integrity constraint, 2F/38/39 function errors, P0 raised in PL/pgSQL,
+// 44 WITH CHECK OPTION violation, 54 a limit a row's values exceeded (an index row too large,
+// JSON nested too deep for the stack). None of them is transient.
+const std::vector<std::string>& data_classes() {
+    static const std::vector<std::string> classes = {"22", "23", "2F", "38",
+                                                     "39", "P0", "44", "54"};
+    return classes;
+}
+
 Fault classify(const std::string& sqlstate) {
     if (is_transient(sqlstate)) return Fault::transient;
-    // 22 data exception, 23 integrity constraint, 2F/38/39 function errors, P0 raised in PL/pgSQL,
-    // 44 WITH CHECK OPTION violation, 54 a limit a row's values exceeded (an index row too large,
-    // JSON nested too deep for the stack).
-    for (const char* c : {"22", "23", "2F", "38", "39", "P0", "44", "54"})
+    for (const auto& c : data_classes())
         if (sqlstate.rfind(c, 0) == 0) return Fault::data;
     return Fault::fatal;
 }

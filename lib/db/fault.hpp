@@ -2,6 +2,7 @@
 // The one classifier of database errors: whose fault an error is decides what is done about it.
 #include <pqxx/except>
 #include <string>
+#include <vector>
 
 namespace dgkafka::db {
 
@@ -13,6 +14,9 @@ enum class Fault {
 
 // By SQLSTATE class, never by message text (which follows the server's lc_messages).
 Fault classify(const std::string& sqlstate);
+// The SQLSTATE classes (two characters) that classify() calls the data's fault, for SQL run on
+// the server that must judge errors itself.
+const std::vector<std::string>& data_classes();
 
 // Why a connection with `conninfo` is refused: transient when no server answered, or it is
 // starting, stopping or full; fatal when it refused us (authentication, a missing database, no

@@ -46,6 +46,7 @@ public:
     void split_record(std::vector<Field>& fields);  // throws naming the line
 
     size_t record_line() const { return record_line_; }  // first line of the last record
+    size_t next_line() const { return line_no_ + 1; }     // where the next record starts
 
 private:
     std::istream& in_;

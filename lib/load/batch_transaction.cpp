@@ -63,7 +63,7 @@ Step BatchTransaction::connect() {
         // Longer than a batch may legitimately wait for messages (minimal_interval).
         const int idle_s = std::max(60, static_cast<int>(2 * cfg_.minimal_interval) + 30);
         tx.exec_params(statements_.session_setup, std::to_string(idle_s) + "s");
-        if (!statements_.direct) tx.exec0(statements_.stage_create);
+        tx.exec0(statements_.stage_create);
         return Step{};
     });
 }

@@ -102,12 +102,18 @@ void BatchWriter::abandon() {
 
 BatchWriter::Written BatchWriter::write(pqxx::dbtransaction& tx, Batch& batch) {
     Written out;
-    if (auto error = refused_by_job(tx, batch)) {
+    // Numbered server-side when the rows stage (they do unless a value fails its type's input),
+    // else by runs sent from here.
+    const bool numbered = stage_numbered(tx, batch);
+    const auto probe = [&](size_t row) {
+        return numbered ? move(tx, row, 1, false) : attempt(tx, batch, row, 1, false);
+    };
+    if (auto error = refused_by_job(batch, probe)) {
         out.verdict = Written::Verdict::job_at_fault;
         out.error = *error;
         return out;
     }
-    out.inserted = isolate(tx, batch);
+    out.inserted = numbered ? walk(tx, batch) : isolate(tx, batch);
     write_rejects(tx, batch);
     return out;
 }
@@ -146,16 +152,100 @@ BatchWriter::Attempt BatchWriter::attempt(pqxx::dbtransaction& tx, const Batch& 
 // The batch was refused as a whole; when single rows spread evenly across it are refused too,
 // the mappings or the table are wrong, not the data: stopping beats rejecting every message.
 // A sample rather than every row, so that a batch of any size is judged in a few round trips.
-std::optional<std::string> BatchWriter::refused_by_job(pqxx::dbtransaction& tx, const Batch& batch) {
+std::optional<std::string> BatchWriter::refused_by_job(
+    const Batch& batch, const std::function<Attempt(size_t row)>& probe) {
     const size_t n = batch.row_start.size();
     if (n < systemic_sample) return std::nullopt;
     std::string error;
     for (size_t i = 0; i < systemic_sample; ++i) {
-        const auto probe = attempt(tx, batch, i * (n - 1) / (systemic_sample - 1), 1, false);
-        if (probe.inserted) return std::nullopt;
-        error = probe.error;
+        const auto tried = probe(i * (n - 1) / (systemic_sample - 1));
+        if (tried.inserted) return std::nullopt;
+        error = tried.error;
     }
     return error;
+}
+
+// The refused batch into the numbered table, its rows numbered from 1, in pieces as send()
+// sends them. False when a value fails its type's input (nothing staged).
+bool BatchWriter::stage_numbered(pqxx::dbtransaction& tx, const Batch& batch) {
+    const size_t n = batch.row_start.size();
+    try {
+        pqxx::subtransaction sub(tx, "dgkafka_numbered");
+        {
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wdeprecated-declarations"
+            pqxx::tablewriter writer(sub, statements_.refused_table,
+                                     statements_.refused_columns.begin(),
+                                     statements_.refused_columns.end());
+#pragma GCC diagnostic pop
+            chunk_.clear();
+            for (size_t i = 0; i < n; ++i) {
+                chunk_ += std::to_string(i + 1);
+                chunk_ += '\t';
+                chunk_ += batch.row(i);
+                if (chunk_.size() < send_chunk_bytes && i + 1 < n) continue;
+                chunk_.pop_back();  // write_raw_line adds the last newline itself
+                writer.write_raw_line(chunk_);
+                chunk_.clear();
+            }
+            writer.complete();
+        }
+        sub.commit();
+        return true;
+    } catch (const pqxx::sql_error& e) {
+        if (!is_row_error(e.sqlstate())) throw;
+        return false;
+    }
+}
+
+// Rows [first, first + n) (from 0) of the numbered table, moved server-side in one round trip.
+BatchWriter::Attempt BatchWriter::move(pqxx::dbtransaction& tx, size_t first, size_t n, bool keep) {
+    const auto row = tx.exec_params1(statements_.refused_move, static_cast<int64_t>(first + 1),
+                                     static_cast<int64_t>(first + n + 1), keep);
+    Attempt out;
+    if (row[0].is_null()) {
+        out.sqlstate = row[1].as<std::string>();
+        out.error = row[2].as<std::string>();
+    } else {
+        out.inserted = row[0].as<int64_t>();
+    }
+    return out;
+}
+
+// The numbered rows, walked server-side (schemas/refused_create.sql): a refused row costs a few
+// statements there and no round trip. Where its mark cannot name the refused row (an error
+// raised at the end of a statement), the runs of isolate_refused_rows find it from here.
+int64_t BatchWriter::walk(pqxx::dbtransaction& tx, Batch& batch) {
+    const auto n = static_cast<int64_t>(batch.row_start.size());
+    int64_t inserted = 0;
+    for (int64_t pos = 1; pos <= n;) {
+        int64_t stopped = n + 1, end = n + 1;
+        for (const auto& row : tx.exec_params(statements_.refused_walk, pos, n)) {
+            if (!row[3].is_null()) {
+                batch.rejects.add(batch.row_source(row[0].as<size_t>() - 1),
+                                  row[4].as<std::string>(), row[3].as<std::string>());
+                continue;
+            }
+            stopped = row[0].as<int64_t>();
+            end = row[1].as<int64_t>();
+            inserted += row[2].as<int64_t>();
+        }
+        if (stopped > n) break;
+        const auto from =
+            static_cast<size_t>(stopped - 1);  // [from, end - 1) from 0 holds a refused row
+        Attempt last;
+        inserted += isolate_refused_rows(
+            static_cast<size_t>(end - stopped),
+            [&](size_t first, size_t count) {
+                last = move(tx, from + first, count, true);
+                return last.inserted;
+            },
+            [&](size_t row) {
+                batch.rejects.add(batch.row_source(from + row), last.error, last.sqlstate);
+            });
+        pos = end;
+    }
+    return inserted;
 }
 
 int64_t BatchWriter::isolate(pqxx::dbtransaction& tx, Batch& batch) {

@@ -4,14 +4,18 @@
 // Fast path: the rows stream into COPY while the batch is still filling (begin, send, finish), so
 // the database parses them while the loader consumes.
 // Slow path, when the database refused a row: write() in a new transaction finds the refused rows
-// without reading the server's messages (they may be in any language): runs of rows are tried in
-// savepoints, a refused run is halved until its refused row stands alone. They go to the batch's
-// rejects; the good rows stay.
+// without reading the server's messages (they may be in any language). The batch is copied into
+// a numbered temporary table and walked server-side: a run of rows goes in, or a sequence names
+// the row it was refused at, which is then tried alone (schemas/refused_create.sql). Where that
+// cannot name the row, and when the rows do not stage, runs of rows are tried from here and a
+// refused run halved until its refused row stands alone (isolation.hpp). Refused rows go to the
+// batch's rejects; the good rows stay.
+#include <functional>
 #include <memory>
-#include <string>
 #include <optional>
 #include <pqxx/pqxx>
 #include <pqxx/tablewriter>
+#include <string>
 
 #include "config/config.hpp"
 #include "load/batch.hpp"
@@ -54,8 +58,12 @@ private:
         std::string error, sqlstate;
     };
     Attempt attempt(pqxx::dbtransaction& tx, const Batch& batch, size_t first, size_t n, bool keep);
-    std::optional<std::string> refused_by_job(pqxx::dbtransaction& tx, const Batch& batch);
+    std::optional<std::string> refused_by_job(const Batch& batch,
+                                              const std::function<Attempt(size_t row)>& probe);
     int64_t isolate(pqxx::dbtransaction& tx, Batch& batch);
+    bool stage_numbered(pqxx::dbtransaction& tx, const Batch& batch);
+    Attempt move(pqxx::dbtransaction& tx, size_t first, size_t n, bool keep);
+    int64_t walk(pqxx::dbtransaction& tx, Batch& batch);
     void copy(pqxx::transaction_base& tx, const std::string& table, const std::vector<std::string>& columns,
               std::string& data);
 

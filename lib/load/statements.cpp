@@ -1,8 +1,11 @@
 #include "load/statements.hpp"
 
 #include <algorithm>
+#include <cctype>
 
 #include "db/embedded_sql.hpp"
+#include "db/fault.hpp"
+#include "db/ident.hpp"
 #include "db/tables.hpp"
 #include "load/json_pushdown.hpp"
 #include "util/text.hpp"
@@ -20,6 +23,10 @@ LoadStatements LoadStatements::build(const Config& cfg, const std::vector<std::s
     if (s.direct) {
         s.copy_table = cfg.output_table.quoted();
         s.copy_columns = loaded;
+        auto vars = db::table_vars(cfg);
+        vars["target_columns"] = vars["expressions"] = text::join(loaded, ", ");
+        vars["filter"] = "true";
+        s.add_refused(vars, "stage_insert", text::join(loaded, ", "), cfg.output_table.quoted());
         return s;
     }
     const auto pushdown = JsonPushdown::plan(cfg);
@@ -57,6 +64,7 @@ LoadStatements LoadStatements::build(const Config& cfg, const std::vector<std::s
     vars["expressions"] = text::join(expressions, ", ");
     vars["filter"] = pushdown.filter.empty() ? "true" : pushdown.filter;
     vars["stage_extra_columns"] = extra_columns;
+    vars["stage"] = "pg_temp.\"dgkafka_stage\"";
     if (cfg.mode != Config::Mode::insert) {
         std::vector<std::string> match, assignments, conditions;
         for (const auto& m : cfg.match_columns) {
@@ -77,12 +85,36 @@ LoadStatements LoadStatements::build(const Config& cfg, const std::vector<std::s
     }
     s.stage_create = sql::render("stage_create", vars);
     const bool deletes = cfg.envelope != Envelope::none || cfg.delete_on_tombstone;
-    s.stage_insert = sql::render(cfg.mode == Config::Mode::merge    ? (deletes ? "stage_merge_delete" : "stage_merge")
-                                 : cfg.mode == Config::Mode::update ? "stage_update"
-                                                                    : "stage_insert",
-                                 vars);
+    const char* move = cfg.mode == Config::Mode::merge
+                           ? (deletes ? "stage_merge_delete" : "stage_merge")
+                       : cfg.mode == Config::Mode::update ? "stage_update"
+                                                          : "stage_insert";
+    s.stage_insert = sql::render(move, vars);
     s.stage_clear = sql::render("stage_clear", vars);
+    s.add_refused(vars, move, "*", "pg_temp.\"dgkafka_stage\"");
     return s;
+}
+
+void LoadStatements::add_refused(std::map<std::string, std::string> vars, const std::string& move,
+                                 const std::string& row_columns, const std::string& row_source) {
+    refused_table = "pg_temp.\"dgkafka_rows\"";
+    refused_columns = {quote_ident("_dgkafka_n")};
+    refused_columns.insert(refused_columns.end(), copy_columns.begin(), copy_columns.end());
+    std::vector<std::string> refusals;
+    for (const auto& c : db::data_classes()) refusals.push_back("'" + c + "'");
+    vars["stage"] = sql::render("refused_stage", {});
+    auto statement = sql::render(move, vars);
+    while (!statement.empty() &&
+           (statement.back() == ';' || std::isspace(static_cast<unsigned char>(statement.back()))))
+        statement.pop_back();  // it ends a statement of the function
+    vars["move"] = statement;
+    vars["row_columns"] = row_columns;
+    vars["row_source"] = row_source;
+    vars["refusals"] = "ARRAY[" + text::join(refusals, ", ") + "]";
+    if (!stage_create.empty()) stage_create += ";\n";
+    stage_create += sql::render("refused_create", vars);
+    refused_walk = sql::render("refused_walk", {});
+    refused_move = sql::render("refused_move", {});
 }
 
 }  // namespace dgkafka

@@ -1,5 +1,6 @@
 #pragma once
 // The SQL one batch runs, built once from the config.
+#include <map>
 #include <string>
 #include <vector>
 
@@ -12,10 +13,16 @@ struct LoadStatements {
     bool direct = false;
     std::string copy_table;                 // quoted COPY target
     std::vector<std::string> copy_columns;  // quoted
-    std::string stage_create;               // staging path only
+    std::string stage_create;               // once per loader connection: the staging tables
     std::string stage_insert;               // staging path only
     std::string stage_clear;                // staging path only
     std::string session_setup;              // once per loader connection
+    // A refused batch, written again server-side (schemas/refused_create.sql): its COPY target and
+    // columns (a row number, then copy_columns), and the calls of the functions that move its rows.
+    std::string refused_table;
+    std::vector<std::string> refused_columns;
+    std::string refused_walk;               // $1 first row, $2 last row (numbered from 1)
+    std::string refused_move;               // $1 first row, $2 end row, $3 keep
     std::string batch_setup;                // first in each batch's transaction
     std::vector<std::string> json_members;  // JSON members dgkafka stages itself (JsonPushdown)
     bool json_document = true;              // the JSON document is staged too
@@ -25,6 +32,11 @@ struct LoadStatements {
     // staging, whose INSERT says how many it kept (a COPY's count is not available).
     static LoadStatements build(const Config& cfg, const std::vector<std::string>& casts = {},
                                 bool counted_insert = false);
+
+  private:
+    // The slow path's table and functions; `move` names the schemas/ file of the batch's move.
+    void add_refused(std::map<std::string, std::string> vars, const std::string& move,
+                     const std::string& row_columns, const std::string& row_source);
 };
 
 }  // namespace dgkafka

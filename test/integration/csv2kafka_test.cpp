@@ -2,6 +2,9 @@
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
+#include <signal.h>
+
+#include <chrono>
 #include <regex>
 #include <sstream>
 
@@ -11,6 +14,7 @@
 
 using namespace dgtest;
 using dgkafka::Exit;
+using namespace std::chrono_literals;
 
 namespace {
 const std::string tricky_csv =
@@ -124,6 +128,32 @@ TEST(Csv2Kafka, AUtf8ByteOrderMarkIsNotPartOfTheFirstHeaderName) {
     ASSERT_EQ(run("dgkafka", {"setup", path}).code, 0);
     ASSERT_EQ(run("dgkafka", {"load", "-quit-at-eof", path}).code, 0);
     EXPECT_EQ(sql_value("SELECT id || name FROM " + q(job.table)), "1a");
+}
+
+// An interrupted send is an incomplete one: never exit 0, and say where to resume.
+TEST(Csv2Kafka, AStopSignalMidFileExitsNonZeroAndSaysWhereToResume) {
+    Job job("interrupted");
+    create_topic(job.topic, 1);
+    std::string csv;
+    for (int i = 1; i <= 3000; ++i) csv += std::to_string(i) + ",x\n";
+    const auto file = write_file(job.table + ".csv", csv);
+    auto sender = spawn("csv2kafka", {"--rate", "500", brokers(), job.topic, file});
+    ASSERT_TRUE(wait_until([&] { return high_watermark(job.topic, 0) >= 100 || sender.exited(); }, 60s));
+    kill(sender.pid, SIGINT);
+    const auto r = sender.wait();
+    EXPECT_EQ(r.code, static_cast<int>(Exit::data)) << r.out << r.err;
+    std::smatch m;
+    ASSERT_TRUE(std::regex_search(r.err, m, std::regex("stopped by a signal before line (\\d+), after (\\d+) messages "
+                                                       "were delivered: resume with --start-line (\\d+)")))
+        << r.err;
+    const int next = std::stoi(m[1]);
+    EXPECT_EQ(std::stoi(m[2]), next - 1);
+    EXPECT_LT(next, 3000);
+    EXPECT_EQ(high_watermark(job.topic, 0), next - 1) << "every line before it delivered, none after";
+
+    const auto resumed = run("csv2kafka", {"--start-line", m[3], brokers(), job.topic, file});
+    EXPECT_EQ(resumed.code, 0) << resumed.err;
+    EXPECT_EQ(high_watermark(job.topic, 0), 3000);
 }
 
 TEST(Csv2Kafka, AMalformedLineStopsAfterDeliveringTheLinesBeforeItAndSaysHowToResume) {

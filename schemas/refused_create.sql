@@ -1,0 +1,129 @@
+-- A batch the database refused, written again in its rows' order, server-side: the batch's rows
+-- numbered from 1 ("_dgkafka_n"), and a sequence marking the row being moved (no rollback undoes
+-- a sequence, so after a refused statement it names the row the error came at, in any language).
+CREATE TEMPORARY TABLE IF NOT EXISTS "dgkafka_rows" ON COMMIT DELETE ROWS AS
+    SELECT 0 AS "_dgkafka_n", ${row_columns} FROM ${row_source} WITH NO DATA;
+CREATE UNIQUE INDEX IF NOT EXISTS "dgkafka_rows_n" ON pg_temp."dgkafka_rows" ("_dgkafka_n");
+CREATE TEMPORARY SEQUENCE IF NOT EXISTS "dgkafka_mark" MINVALUE 0;
+
+-- (The SQL of the batch's move reads the columns it names, not the functions' variables.)
+-- Moves rows [lo, hi) in a subtransaction: their count, or why the database refused them when
+-- it is the data's fault (other errors go on to the client). A probe (keep = false) is undone.
+CREATE OR REPLACE FUNCTION pg_temp."dgkafka_move"(
+    "dgkafka_lo" integer, "dgkafka_hi" integer, "dgkafka_keep" boolean,
+    OUT "dgkafka_moved" bigint, OUT "dgkafka_state" text, OUT "dgkafka_message" text)
+LANGUAGE plpgsql AS $dgkafka$
+#variable_conflict use_column
+BEGIN
+    PERFORM pg_catalog.setval('pg_temp."dgkafka_mark"', "dgkafka_lo" - 1);
+    BEGIN
+        ${move};
+        GET DIAGNOSTICS "dgkafka_moved" = ROW_COUNT;
+        IF NOT "dgkafka_keep" THEN
+            RAISE SQLSTATE 'DGKPR';
+        END IF;
+    EXCEPTION
+        WHEN SQLSTATE 'DGKPR' THEN
+            NULL;
+        WHEN OTHERS THEN
+            IF NOT (pg_catalog.left(SQLSTATE, 2) = ANY (${refusals})) THEN
+                RAISE;
+            END IF;
+            "dgkafka_moved" := NULL;
+            "dgkafka_state" := SQLSTATE;
+            "dgkafka_message" := SQLERRM;
+    END;
+END $dgkafka$;
+
+-- Walks rows [from, last] in runs; a run goes in, or the mark names the row k it was refused at.
+-- Then [pos, k) goes in, and k is refused. An error raised before the run's last row was read is
+-- row k's own (the rows after it were not read yet, those before it went in); one raised at the
+-- run's last row may come from the end of the statement (an AFTER trigger, a deferrable unique
+-- index), so k is tried alone. Rows are read in storage order, nearly always their numbers' (COPY
+-- may put a short row on an earlier page): when [pos, k) is refused too, the caller searches it. Returns a row per refused row (its number, SQLSTATE and message),
+-- then a last row: "dgkafka_row" past "last" when done, else [dgkafka_row, dgkafka_end) holds a
+-- refused row that the mark could not name, for the caller's search.
+CREATE OR REPLACE FUNCTION pg_temp."dgkafka_walk"(
+    "dgkafka_from" integer, "dgkafka_last" integer,
+    OUT "dgkafka_row" integer, OUT "dgkafka_end" integer, OUT "dgkafka_moved" bigint,
+    OUT "dgkafka_state" text, OUT "dgkafka_message" text)
+RETURNS SETOF record LANGUAGE plpgsql AS $dgkafka$
+#variable_conflict use_column
+DECLARE
+    "step" text := 'run';  -- run: [pos, pos + run); before: [pos, k); alone: [k, k + 1)
+    "pos" integer := "dgkafka_from";
+    "run" integer := "dgkafka_last" - "dgkafka_from" + 1;
+    "dgkafka_lo" integer;
+    "dgkafka_hi" integer;
+    "k" integer;
+    "known" boolean;  -- k's refusal is known (its SQLSTATE and message kept), no need to try it alone
+    "moved" bigint;
+    "total" bigint := 0;
+    "refused" integer := 0;
+    "state" text;
+    "message" text;
+BEGIN
+    WHILE "pos" <= "dgkafka_last" LOOP
+        IF "step" = 'run' THEN
+            "dgkafka_lo" := "pos";
+            "dgkafka_hi" := LEAST("pos" + "run", "dgkafka_last" + 1);
+        ELSIF "step" = 'before' THEN
+            "dgkafka_lo" := "pos";
+            "dgkafka_hi" := "k";
+        ELSE
+            "dgkafka_lo" := "k";
+            "dgkafka_hi" := "k" + 1;
+        END IF;
+        PERFORM pg_catalog.setval('pg_temp."dgkafka_mark"', "dgkafka_lo" - 1);
+        BEGIN
+            ${move};
+            GET DIAGNOSTICS "moved" = ROW_COUNT;
+        EXCEPTION WHEN OTHERS THEN
+            IF NOT (pg_catalog.left(SQLSTATE, 2) = ANY (${refusals})) THEN
+                RAISE;
+            END IF;
+            "moved" := NULL;
+            "state" := SQLSTATE;
+            "message" := SQLERRM;
+        END;
+        "total" := "total" + COALESCE("moved", 0);
+        IF "step" = 'run' THEN
+            IF "moved" IS NOT NULL THEN
+                "pos" := "dgkafka_hi";
+                "run" := "run" * 2;
+                CONTINUE;
+            END IF;
+            "k" := pg_catalog.currval('pg_temp."dgkafka_mark"');
+            EXIT WHEN "k" < "pos" OR "k" >= "dgkafka_hi";
+            "known" := "k" < "dgkafka_hi" - 1 OR "dgkafka_hi" - "dgkafka_lo" = 1;
+            "step" := CASE WHEN "k" > "pos" THEN 'before' WHEN "known" THEN 'done' ELSE 'alone' END;
+        ELSIF "step" = 'before' THEN
+            EXIT WHEN "moved" IS NULL;  -- [pos, k) holds a refused row too
+            "step" := CASE WHEN "known" THEN 'done' ELSE 'alone' END;
+        ELSE
+            "known" := "moved" IS NULL;
+            "step" := 'done';
+        END IF;
+        IF "step" = 'done' THEN
+            IF "known" THEN
+                "dgkafka_row" := "k";
+                "dgkafka_state" := "state";
+                "dgkafka_message" := "message";
+                RETURN NEXT;
+                "refused" := "refused" + 1;
+            END IF;
+            "pos" := "k" + 1;
+            "step" := 'run';
+            -- The next run: a refused run costs its rows twice, each run a statement; with gaps g
+            -- between refused rows, runs of sqrt(24 g) rows balance the two (measured: a
+            -- statement costs about as much as 12 rows). Doubling while runs go in.
+            "run" := GREATEST(1, pg_catalog.sqrt(24.0 * ("pos" - "dgkafka_from") / GREATEST(1, "refused"))::integer);
+        END IF;
+    END LOOP;
+    "dgkafka_row" := "pos";
+    "dgkafka_end" := "dgkafka_hi";
+    "dgkafka_moved" := "total";
+    "dgkafka_state" := NULL;
+    "dgkafka_message" := NULL;
+    RETURN NEXT;
+END $dgkafka$;

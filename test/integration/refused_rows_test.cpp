@@ -1,0 +1,185 @@
+// Rows the database refuses (constraints, triggers, mappings): each is rejected with the
+// database's SQLSTATE and reason, every other row loads once, the offsets move past both. The
+// batch is written again server-side (schemas/refused_create.sql); errors raised at the end of a
+// statement take the halving search (isolation.cpp).
+#include <gtest/gtest.h>
+
+#include <set>
+
+#include "support/job.hpp"
+#include "support/sandbox.hpp"
+
+using namespace dgtest;
+
+namespace {
+std::string q(const std::string& name) { return "\"" + name + "\""; }
+
+struct Outcome {
+    int code = -1;
+    std::string err;
+    int64_t loaded = 0;
+    std::vector<std::string> rejects;  // "offset sqlstate", in offset order
+    std::string offsets;               // "partition:offset"
+};
+
+// One partition, one batch (max_row), `values` as CSV "id,name" messages.
+Outcome load(Job& job, const std::string& ddl, const std::vector<std::string>& values,
+             const std::string& after = "") {
+    job.delimiter = ",";
+    if (job.columns.empty()) job.columns = {{"id", "integer"}, {"name", "text"}};
+    job.max_row = static_cast<int>(values.size());
+    create_topic(job.topic, 1);
+    std::vector<Record> records;
+    for (const auto& v : values) records.push_back({v, "k" + std::to_string(records.size()), 0});
+    produce(job.topic, records);
+    sql("CREATE TABLE " + q(job.table) + ddl);
+    if (!after.empty()) sql(after);
+    const auto path = job.write();
+    EXPECT_EQ(run("dgkafka", {"setup", path}).code, 0);
+    const auto r = run("dgkafka", {"load", "-quit-at-eof", path});
+    Outcome out{r.code, r.err, sql_count("SELECT count(*) FROM " + q(job.table)), {}, ""};
+    auto c = db();
+    pqxx::nontransaction tx(*c);
+    for (const auto& row : tx.exec("SELECT \"offset\" || ' ' || coalesce(sqlstate, '-') FROM " +
+                                   q(job.table + "_rejects") + " ORDER BY \"offset\""))
+        out.rejects.push_back(row[0].as<std::string>());
+    out.offsets =
+        sql_value("SELECT string_agg(partition_number || ':' || committed_offset, ',') FROM " +
+                  q(job.table + "_offset"));
+    return out;
+}
+
+std::vector<std::string> expected(const std::vector<std::pair<int, std::string>>& rejects) {
+    std::vector<std::string> out;
+    for (const auto& [offset, state] : rejects) out.push_back(std::to_string(offset) + " " + state);
+    return out;
+}
+
+// "id,name" rows 1..n, ids negated where `refused` holds.
+std::vector<std::string> rows(int n, const std::set<int>& refused) {
+    std::vector<std::string> out;
+    for (int i = 0; i < n; ++i)
+        out.push_back(std::to_string(refused.count(i) ? -(i + 1) : i + 1) + ",n" +
+                      std::to_string(i));
+    return out;
+}
+}  // namespace
+
+TEST(RefusedRows, AtTheStartTheMiddleAndTheEndOfABatch) {
+    Job job("refused_ends");
+    const auto r =
+        load(job, " (id integer CHECK (id > 0), name text)", rows(1000, {0, 1, 500, 998, 999}));
+    ASSERT_EQ(r.code, 0) << r.err;
+    EXPECT_EQ(r.loaded, 995);
+    EXPECT_EQ(
+        r.rejects,
+        expected({{0, "23514"}, {1, "23514"}, {500, "23514"}, {998, "23514"}, {999, "23514"}}));
+    EXPECT_EQ(r.offsets, "0:1000");
+    EXPECT_EQ(sql_count("SELECT count(DISTINCT id) FROM " + q(job.table) + " WHERE id > 0"), 995);
+}
+
+TEST(RefusedRows, EveryOtherRow) {
+    Job job("refused_alternate");
+    std::set<int> odd;
+    for (int i = 1; i < 600; i += 2) odd.insert(i);
+    const auto r = load(job, " (id integer CHECK (id > 0), name text)", rows(600, odd));
+    ASSERT_EQ(r.code, 0) << r.err;
+    EXPECT_EQ(r.loaded, 300);
+    ASSERT_EQ(r.rejects.size(), 300u);
+    for (size_t i = 0; i < r.rejects.size(); ++i)
+        EXPECT_EQ(r.rejects[i], std::to_string(2 * i + 1) + " 23514");
+    EXPECT_EQ(r.offsets, "0:600");
+}
+
+// Fewer rows than the sample that judges the job: each is rejected, none stops the load.
+TEST(RefusedRows, AllRowsOfASmallBatch) {
+    Job job("refused_all");
+    const auto r =
+        load(job, " (id integer CHECK (id > 0), name text)", rows(6, {0, 1, 2, 3, 4, 5}));
+    ASSERT_EQ(r.code, 0) << r.err;
+    EXPECT_EQ(r.loaded, 0);
+    EXPECT_EQ(
+        r.rejects,
+        expected(
+            {{0, "23514"}, {1, "23514"}, {2, "23514"}, {3, "23514"}, {4, "23514"}, {5, "23514"}}));
+    EXPECT_EQ(r.offsets, "0:6");
+}
+
+// NOT NULL, CHECK, a duplicate key within the batch and a BEFORE trigger that raises: each is
+// the refused row's own error, raised while that row is inserted.
+TEST(RefusedRows, NotNullCheckUniqueWithinTheBatchAndABeforeTrigger) {
+    Job job("refused_kinds");
+    std::vector<std::string> values;
+    for (int i = 0; i < 300; ++i) values.push_back(std::to_string(i) + ",n" + std::to_string(i));
+    values[3] = "3,";          // NULL name
+    values[40] = "-40,n40";    // CHECK
+    values[41] = "7,n41";      // the key of row 7, earlier in the batch
+    values[150] = "150,boom";  // the trigger raises
+    values[299] = "299,";      // NULL name, last row
+    const auto r =
+        load(job, " (id integer PRIMARY KEY CHECK (id >= 0), name text NOT NULL)", values,
+             "CREATE FUNCTION " + q(job.table + "_boom") +
+                 "() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN IF NEW.name = 'boom' THEN "
+                 "RAISE EXCEPTION 'boom at %', NEW.id; END IF; RETURN NEW; END $$; "
+                 "CREATE TRIGGER boom BEFORE INSERT ON " +
+                 q(job.table) + " FOR EACH ROW EXECUTE FUNCTION " + q(job.table + "_boom") + "()");
+    ASSERT_EQ(r.code, 0) << r.err;
+    EXPECT_EQ(r.loaded, 295);
+    EXPECT_EQ(
+        r.rejects,
+        expected({{3, "23502"}, {40, "23514"}, {41, "23505"}, {150, "P0001"}, {299, "23502"}}));
+    EXPECT_EQ(r.offsets, "0:300");
+    EXPECT_EQ(sql_value("SELECT name FROM " + q(job.table) + " WHERE id = 7"), "n7");
+    EXPECT_EQ(
+        sql_value("SELECT error FROM " + q(job.table + "_rejects") + " WHERE \"offset\" = 150"),
+        "boom at 150");
+}
+
+// Errors raised at the end of the statement (an AFTER trigger, a deferrable unique constraint)
+// leave the row mark on a run's last row: the search finds the rows all the same.
+TEST(RefusedRows, AnAfterTriggerAndADeferrableUniqueConstraint) {
+    Job job("refused_late");
+    std::vector<std::string> values;
+    for (int i = 0; i < 400; ++i) values.push_back(std::to_string(i) + ",n" + std::to_string(i));
+    values[0] = "0,late";
+    values[77] = "77,late";
+    values[78] = "12,n78";  // the key of row 12
+    values[250] = "250,late";
+    values[399] = "5,n399";  // the key of row 5, last row
+    const auto r =
+        load(job, " (id integer UNIQUE DEFERRABLE INITIALLY IMMEDIATE, name text)", values,
+             "CREATE FUNCTION " + q(job.table + "_late") +
+                 "() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN IF NEW.name = 'late' THEN "
+                 "RAISE EXCEPTION 'late %', NEW.id USING ERRCODE = '23514'; END IF; RETURN NULL; "
+                 "END $$; "
+                 "CREATE TRIGGER late AFTER INSERT ON " +
+                 q(job.table) + " FOR EACH ROW EXECUTE FUNCTION " + q(job.table + "_late") + "()");
+    ASSERT_EQ(r.code, 0) << r.err;
+    EXPECT_EQ(r.loaded, 395);
+    EXPECT_EQ(
+        r.rejects,
+        expected({{0, "23514"}, {77, "23514"}, {78, "23505"}, {250, "23514"}, {399, "23505"}}));
+    EXPECT_EQ(r.offsets, "0:400");
+    EXPECT_EQ(sql_value("SELECT string_agg(name, ',' ORDER BY name) FROM " + q(job.table) +
+                        " WHERE id IN (5, 12)"),
+              "n12,n5");
+}
+
+// Through mappings: a cast that fails in a mapping and a CHECK of the output table.
+TEST(RefusedRows, ACastThatFailsInAMappingAndACheck) {
+    Job job("refused_mapped");
+    job.columns = {{"id", "text"}, {"name", "text"}};
+    job.mappings = {{"id", "id::integer"}, {"name", "upper(name)"}};
+    std::vector<std::string> values;
+    for (int i = 0; i < 500; ++i) values.push_back(std::to_string(i) + ",n" + std::to_string(i));
+    values[10] = "ten,n10";
+    values[11] = "-11,n11";
+    values[300] = "3x,n300";
+    values[499] = "-499,n499";
+    const auto r = load(job, " (id integer CHECK (id >= 0), name text)", values);
+    ASSERT_EQ(r.code, 0) << r.err;
+    EXPECT_EQ(r.loaded, 496);
+    EXPECT_EQ(r.rejects, expected({{10, "22P02"}, {11, "23514"}, {300, "22P02"}, {499, "23514"}}));
+    EXPECT_EQ(r.offsets, "0:500");
+    EXPECT_EQ(sql_value("SELECT name FROM " + q(job.table) + " WHERE id = 12"), "N12");
+}
