@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <limits>
 #include <sstream>
 #include <toml.hpp>
 
@@ -36,6 +37,11 @@ bool Config::references(std::string_view identifier) const {
     };
     if (in(filter)) return true;
     return std::any_of(mappings.begin(), mappings.end(), [&](const MappingSpec& m) { return in(m.expression); });
+}
+
+std::string Config::where(const std::string& key) const {
+    const auto it = key_lines.find(key);
+    return it == key_lines.end() ? fmt::format("{}: {}", path, key) : fmt::format("{}:{}: {}", path, it->second, key);
 }
 
 bool Config::reads_headers() const { return references("_headers"); }
@@ -201,6 +207,13 @@ public:
 
 private:
     void value(const keys::Key& key, const toml::value& v, const std::string& name) {
+        if (const unsigned line = v.location().line()) cfg_.key_lines[name] = line;
+        // toml11 reads an integer past 64 bits as the nearest limit: never a value anyone meant.
+        if (v.is_integer() && (v.as_integer() == std::numeric_limits<toml::integer>::max() ||
+                               v.as_integer() == std::numeric_limits<toml::integer>::min())) {
+            problems_.add(v, name, "is out of range: the number does not fit in 64 bits");
+            return;
+        }
         const auto val = value_of(v, key.kind);
         if (!val) return;
         if (auto problem = keys::check(key, *val, scalar_text(v))) {
@@ -274,7 +287,7 @@ private:
         const auto* file = find(dg, "password_file");
         const auto* env = find(dg, "password_env");
         if (((file != nullptr) + (env != nullptr) + db_password_given(dg)) > 1) {
-            problems_.add(file ? *file : *env, "dgkafka.password_file",
+            problems_.add(file ? *file : *env, file ? "dgkafka.password_file" : "dgkafka.password_env",
                           "give the password one way only: password, password_file or password_env");
             return;
         }

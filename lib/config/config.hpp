@@ -1,6 +1,7 @@
 #pragma once
 // dgkafka.toml: the spec's keys plus what a direct Kafka client needs, validated before any work.
 #include <functional>
+#include <map>
 #include <optional>
 #include <string>
 #include <utility>
@@ -97,6 +98,10 @@ struct Config {
     std::string metrics_address;  // HOST:PORT serving /metrics for load and publish; empty: none
 
     std::vector<std::string> unused_keys;  // accepted for compatibility, e.g. the xdrive_* keys
+    // Each key's line in the file ("kafka.output.mappings[0].key" -> 12), for problems found later.
+    std::map<std::string, unsigned> key_lines;
+    // "file:line: key" (or "file: key" when the key has no line), to start an error message.
+    std::string where(const std::string& key) const;
 
     std::vector<const ColumnSpec*> loaded_columns() const;
     // A mapping or the filter reads each message's headers (_headers).

@@ -20,8 +20,8 @@ struct ColumnType {
 
 std::string mapping_name(const Config& cfg, size_t i) {
     const auto& m = cfg.mappings[i];
-    return fmt::format("{}: kafka.output.mappings[{}] (name = \"{}\", key = \"{}\")", cfg.path,
-                       i + 1, text::join(m.targets, ", "), m.expression);
+    return fmt::format("{} (name = \"{}\", key = \"{}\")", cfg.where(fmt::format("kafka.output.mappings[{}].key", i)),
+                       text::join(m.targets, ", "), m.expression);
 }
 
 // The expression's result type over the staging table, in a savepoint so a failure names it.
@@ -37,6 +37,18 @@ pqxx::oid result_type(pqxx::dbtransaction& tx, const Config& cfg, size_t i,
                     fmt::format("{}: {}", mapping_name(cfg, i), text::trim(e.what())));
     }
 }
+
+// The filter over the staging table, as the mappings: a failure is the config's, named.
+void check_filter(pqxx::dbtransaction& tx, const Config& cfg, const std::string& select) {
+    try {
+        pqxx::subtransaction sub(tx, "filter");
+        sub.exec(select);
+        sub.commit();
+    } catch (const pqxx::sql_error& e) {
+        throw Error(Exit::config,
+                    fmt::format("{} (\"{}\"): {}", cfg.where("kafka.output.filter"), cfg.filter, text::trim(e.what())));
+    }
+}
 }  // namespace
 
 std::vector<std::string> mapping_casts(pqxx::dbtransaction& tx, const Config& cfg) {
@@ -46,8 +58,10 @@ std::vector<std::string> mapping_casts(pqxx::dbtransaction& tx, const Config& cf
          tx.exec_params(sql::render("output_column_types", {}), cfg.output_table.quoted()))
         columns[row[0].as<std::string>()] = {row[1].as<pqxx::oid>(), row[2].as<std::string>()};
     // The staging table's columns, and _key_bytes and _headers, which the load stages only when a mapping reads them.
-    const std::string from = " FROM " + cfg.read_table.quoted() +
-                             " CROSS JOIN (SELECT NULL::bytea AS \"_key_bytes\", NULL::jsonb AS \"_headers\") AS \"_dgkafka_extra\" LIMIT 0";
+    const std::string over = " FROM " + cfg.read_table.quoted() +
+                             " CROSS JOIN (SELECT NULL::bytea AS \"_key_bytes\", NULL::jsonb AS \"_headers\") AS \"_dgkafka_extra\"";
+    const std::string from = over + " LIMIT 0";
+    if (!cfg.filter.empty()) check_filter(tx, cfg, "SELECT 1" + over + " WHERE (" + cfg.filter + ") LIMIT 0");
     for (size_t i = 0; i < cfg.mappings.size(); ++i) {
         const auto& m = cfg.mappings[i];
         const auto col = columns.find(m.targets.front());
@@ -62,7 +76,7 @@ std::vector<std::string> mapping_casts(pqxx::dbtransaction& tx, const Config& cf
 }
 
 std::vector<std::string> mapping_casts(const Config& cfg) {
-    if (cfg.mappings.empty()) return {};
+    if (cfg.mappings.empty() && cfg.filter.empty()) return {};
     auto conn = connect(cfg.db, "dgkafka load");
     return guarded("reading the output table's column types", [&] {
         pqxx::read_transaction tx(*conn);

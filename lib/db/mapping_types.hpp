@@ -13,6 +13,7 @@ namespace dgkafka::db {
 // One entry per mapping: the SQL type to cast its result to, or "" when none is needed (the
 // same type already, or a mapping of several columns). Evaluates each expression over the
 // staging table with no rows; a failing one throws Error(config) naming the mapping and its key.
+// The filter is checked the same way (kafka.output.filter).
 std::vector<std::string> mapping_casts(pqxx::dbtransaction& tx, const Config& cfg);
 
 // Opens its own connection (at start, after before_load_sql, which may create the functions used).

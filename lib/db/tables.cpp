@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <sstream>
 
 #include "db/connection.hpp"
 #include "db/embedded_sql.hpp"
@@ -225,6 +226,21 @@ void check_shapes(pqxx::work& tx, const Config& cfg, const std::map<std::string,
         throw Error(Exit::config, fmt::format("{}\n(fix or drop them, then run `dgkafka setup {}` again)",
                                               text::join(differ, "\n"), cfg.path));
 }
+
+// Each input column's type, in a savepoint: a misspelt one is the config's fault, named.
+void check_column_types(pqxx::work& tx, const Config& cfg) {
+    for (size_t i = 0; i < cfg.columns.size(); ++i) {
+        try {
+            pqxx::subtransaction sub(tx, "column_type");
+            sub.exec("SELECT CAST(NULL AS " + cfg.columns[i].type + ")");
+            sub.commit();
+        } catch (const pqxx::sql_error& e) {
+            throw Error(Exit::config, fmt::format("{}: \"{}\" is not a PostgreSQL type: {}",
+                                                  cfg.where(fmt::format("kafka.input.columns[{}].type", i)),
+                                                  cfg.columns[i].type, text::trim(e.what())));
+        }
+    }
+}
 }  // namespace
 
 void setup(const Config& cfg, std::ostream& out) {
@@ -232,18 +248,22 @@ void setup(const Config& cfg, std::ostream& out) {
     const auto vars = table_vars(cfg);
     guarded("setup failed", [&] {
         pqxx::work tx(*conn);
+        tx.exec(sql::render("setup_lock", {}));
+        check_column_types(tx, cfg);
+        std::ostringstream changed;  // created/upgraded: said once committed, never for a rollback
         std::vector<JobTable> existing;
         for (const auto& t : job_tables(cfg)) {
             if (table_exists(tx, *t.name)) existing.push_back(t);
-            else out << fmt::format("created: {}\n", t.name->display());
+            else changed << fmt::format("created: {}\n", t.name->display());
             tx.exec0(sql::render(t.file, vars));
         }
-        upgrade_offsets(tx, cfg, vars, out);
+        upgrade_offsets(tx, cfg, vars, changed);
         check_shapes(tx, cfg, vars, existing, out);
         require_setup(tx, cfg);
         const auto problems = output_table_problems(tx, cfg);
         const bool output_exists = table_exists(tx, cfg.output_table);
         tx.commit();
+        out << changed.str();
         if (problems.empty()) {
             out << fmt::format("ready:   output table {} has every target column\n", cfg.output_table.display());
             return;

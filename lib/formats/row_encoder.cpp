@@ -30,7 +30,7 @@ RowEncoder::RowEncoder(const Config& cfg, bool with_metadata, std::vector<std::s
     : format_(cfg.format),
       with_metadata_(with_metadata),
       key_bytes_(with_metadata && cfg.references("_key_bytes")),
-      key_text_needed_(!key_bytes_ || cfg.references("_key")),
+      key_text_needed_(with_metadata && cfg.references("_key")),
       column_count_(cfg.columns.size()),
       json_document_(json_document),
       jsonb_(jsonb_input(cfg)),
@@ -43,6 +43,7 @@ RowEncoder::RowEncoder(const Config& cfg, bool with_metadata, std::vector<std::s
     headers_ = with_metadata && cfg.reads_headers();
     if (format_ == Format::avro) avro_ = std::make_unique<avro::AvroReader>(cfg.avro);
     if (log::verbosity() >= 1) field_columns_ = cfg.field_columns;
+    object_required_ = !cfg.field_columns.empty();
 }
 
 RowEncoder::~RowEncoder() = default;
@@ -65,7 +66,10 @@ bool RowEncoder::append(const Message& m, std::string& out, std::string& reason)
     switch (format_) {
         case Format::csv: ok = append_csv(m.value, out, reason); break;
         case Format::json: ok = append_document(m, out, reason); break;
-        case Format::binary: copy_text::append_bytea(out, m.value); break;
+        case Format::binary:  // a tombstone (no value at all) is NULL, an empty value ''
+            if (m.value.data()) copy_text::append_bytea(out, m.value);
+            else copy_text::append_null(out);
+            break;
         case Format::avro: ok = append_document(m, out, reason); break;
     }
     if (ok && headers_) {
@@ -126,6 +130,11 @@ bool RowEncoder::append_csv(std::string_view value, std::string& out, std::strin
 bool RowEncoder::append_json(std::string_view value, std::string& out, std::string& reason) {
     if (value.empty()) {
         reason = "empty message: a JSON value is required";
+        return false;
+    }
+    if (object_required_ && value.substr(std::min(value.find_first_not_of(" \t\r\n"), value.size()), 1) != "{") {
+        reason = json::valid(value) ? "not a JSON object: without mappings, fields go to the columns of their names"
+                                    : "invalid JSON";
         return false;
     }
     if (!members_) {

@@ -88,6 +88,7 @@ private:
     std::vector<std::string> match_columns_;
     change::Event event_;
     std::vector<std::string> field_columns_;  // -v with fields to columns: fields without one are listed
+    bool object_required_ = false;            // fields to columns: a document that is not an object is rejected
     void list_extra_fields(std::string_view document);
     csv::RecordParser parser_;
     std::vector<csv::Field> fields_;

@@ -144,6 +144,7 @@ Step BatchTransaction::write(Batch& batch, const std::string& context, int64_t& 
 Step BatchTransaction::commit(Batch& batch, const std::string& context, const kafka::Offsets& expected,
                               const std::vector<db::PartitionRange>& ranges, const Limit& limit, int64_t& inserted) {
     using O = Step::Outcome;
+    size_t accepted = batch.row_start.size(), refused = 0;
     auto step = guarded(context, [&] {
         std::optional<int64_t> streamed;
         if (writer_.end_copy(batch)) {
@@ -156,11 +157,22 @@ Step BatchTransaction::commit(Batch& batch, const std::string& context, const ka
             rollback();
             open_batch();
             if (auto why = fence(expected)) return Step::failed(O::fenced, *why);
+            const size_t before = batch.rejects.count();
             if (auto s = write(batch, context, inserted); !s.ok()) return s;
+            refused = batch.rejects.count() - before;
+            accepted -= refused;
+            if (streak_.job_at_fault(accepted, refused))
+                return Step::failed(O::refused, fmt::format("{}: the database refused every row tried (the last {} rows, "
+                                                            "over several batches), so the job, not the data, is wrong "
+                                                            "(check the mappings and the output table); this batch was "
+                                                            "not committed; the error: {}",
+                                                            context, streak_.sample(), batch.rejects.last_error()),
+                                    Exit::data);
         }
         if (auto why = limit(batch)) return Step::failed(O::refused, *why, Exit::data);
         store_.record(*tx_, ranges, "load", batch.opened_epoch);
         tx_->commit();
+        streak_.committed(accepted, refused);
         return Step{};
     });
     rollback();

@@ -17,6 +17,7 @@
 #include "load/batch.hpp"
 #include "load/batch_writer.hpp"
 #include "load/database_side.hpp"
+#include "load/refusal_streak.hpp"
 #include "load/statements.hpp"
 #include "util/errors.hpp"
 
@@ -58,6 +59,7 @@ private:
     const int id_;
     db::OffsetStore store_;
     BatchWriter writer_;
+    RefusalStreak streak_{BatchWriter::systemic_sample};  // refused rows in a row, across batches
     std::unique_ptr<pqxx::connection> conn_;
     std::unique_ptr<pqxx::work> tx_;
 };

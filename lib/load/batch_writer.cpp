@@ -7,6 +7,7 @@
 #include "db/fault.hpp"
 #include "vocabulary/ident.hpp"
 #include "load/isolation.hpp"
+#include "load/move_staged.hpp"
 #include "util/text.hpp"
 
 namespace dgkafka {
@@ -87,7 +88,7 @@ bool BatchWriter::end_copy(const Batch& batch) {
 std::optional<int64_t> BatchWriter::finish(pqxx::dbtransaction& tx, Batch& batch) {
     try {
         int64_t inserted = static_cast<int64_t>(batch.row_start.size());
-        if (!statements_.direct) inserted = static_cast<int64_t>(tx.exec0(statements_.stage_insert).affected_rows());
+        if (!statements_.direct) inserted = move_staged(tx, statements_);
         write_rejects(tx, batch);
         return inserted;
     } catch (const pqxx::sql_error& e) {
@@ -104,7 +105,7 @@ BatchWriter::Written BatchWriter::write(pqxx::dbtransaction& tx, Batch& batch) {
     Written out;
     // Numbered server-side when the rows stage (they do unless a value fails its type's input),
     // else by runs sent from here.
-    const bool numbered = stage_numbered(tx, batch);
+    const bool numbered = !statements_.rounds && stage_numbered(tx, batch);  // rounds: one statement per round
     const auto probe = [&](size_t row) {
         return numbered ? move(tx, row, 1, false) : attempt(tx, batch, row, 1, false);
     };
@@ -136,7 +137,7 @@ BatchWriter::Attempt BatchWriter::attempt(pqxx::dbtransaction& tx, const Batch& 
         copy(sub, statements_.copy_table, statements_.copy_columns, chunk_);
         int64_t inserted = static_cast<int64_t>(n);
         if (!statements_.direct) {
-            inserted = static_cast<int64_t>(sub.exec0(statements_.stage_insert).affected_rows());
+            inserted = move_staged(sub, statements_);
             sub.exec0(statements_.stage_clear);  // the next run reuses the stage
         }
         if (keep) sub.commit();  // otherwise its destructor rolls back to the savepoint

@@ -5,6 +5,7 @@
 #include "db/connection.hpp"
 #include "db/embedded_sql.hpp"
 #include "db/fault.hpp"
+#include "formats/row_encoder.hpp"
 #include "util/log.hpp"
 #include "util/text.hpp"
 
@@ -18,6 +19,17 @@ std::string sql_literal(const std::string& s) {
         out += c;
     }
     return out + "'";
+}
+
+// json and jsonb columns get the member's JSON (a string stays a string); JSON null is NULL, as
+// with ->>. Other types get its text (->>), read by the member pushdown.
+std::string field_expression(const std::string& input, bool jsonb_input, const std::string& name,
+                             const std::string& type) {
+    const std::string member = fmt::format("{}->{}", quote_ident(input), sql_literal(name));
+    if (type == "json" || type == "jsonb")
+        return fmt::format("(CASE {}_typeof({}) WHEN 'null' THEN NULL ELSE {} END)::{}", jsonb_input ? "jsonb" : "json",
+                           member, member, type);
+    return fmt::format("({}->>{})::{}", quote_ident(input), sql_literal(name), type);
 }
 }  // namespace
 
@@ -45,7 +57,7 @@ Config with_field_columns(const Config& cfg) {
     Config out = cfg;
     std::vector<std::string> names;
     for (const auto& [name, type] : columns) {
-        out.mappings.push_back({{name}, fmt::format("({}->>{})::{}", quote_ident(input), sql_literal(name), type)});
+        out.mappings.push_back({{name}, field_expression(input, jsonb_input(cfg), name, type)});
         names.push_back(name);
     }
     out.field_columns = names;

@@ -9,6 +9,7 @@
 #include <exception>
 #include <mutex>
 #include <thread>
+#include <variant>
 
 #include "db/capacity.hpp"
 #include "db/connection.hpp"
@@ -26,6 +27,7 @@
 #include "load/kafka_consumer.hpp"
 #include "load/load_metrics.hpp"
 #include "load/loader.hpp"
+#include "load/reset_time.hpp"
 #include "load/statements.hpp"
 #include "util/errors.hpp"
 #include "util/log.hpp"
@@ -62,16 +64,26 @@ kafka::Offsets reset_targets(const Config& cfg, const LoadOptions& options, rd_k
             for (const auto& [p, w] : marks) targets[p] = options.reset == Reset::earliest ? w.low : w.high;
             break;
         case Reset::timestamp: {
-            // The database reads the time: any ISO 8601 form it knows (without a zone: its TimeZone).
-            const bool epoch_ms = options.reset_time.find_first_not_of("0123456789") == std::string::npos;
+            // The database reads an ISO 8601 time (read_reset_time refuses words such as now).
+            const auto time = read_reset_time(options.reset_time);
+            const auto fail = [&](const std::string& why) {
+                return Error(Exit::usage, fmt::format("-force-reset-timestamp {}: not a time: {}", options.reset_time, why));
+            };
+            if (const auto* bad = std::get_if<ResetTimeError>(&time)) throw fail(bad->why);
             int64_t ms = 0;
-            try {
-                ms = epoch_ms ? std::stoll(options.reset_time)
-                              : tx.exec_params1(sql::render("epoch_ms", {}),
-                                                options.reset_time)[0].as<int64_t>();
-            } catch (const std::exception& e) {
-                throw Error(Exit::usage, fmt::format("-force-reset-timestamp {}: not a time: {}", options.reset_time,
-                                                     text::trim(e.what())));
+            if (const auto* epoch = std::get_if<int64_t>(&time)) {
+                ms = *epoch;
+            } else {
+                const auto& iso = std::get<ResetTimeText>(time);
+                if (iso.utc_assumed) log::warn("-force-reset-timestamp {}: no zone given, UTC assumed", options.reset_time);
+                try {
+                    pqxx::subtransaction sub(tx, "reset_time");
+                    ms = sub.exec_params1(sql::render("epoch_ms", {}), iso.text)[0].as<int64_t>();
+                    sub.commit();
+                } catch (const pqxx::sql_error& e) {  // its first line only: no DateStyle hint
+                    const std::string what = e.what();
+                    throw fail(std::string(text::trim(what.substr(0, what.find('\n')))));
+                }
             }
             targets = kafka::offsets_for_time(admin, cfg.topic, static_cast<int>(marks.size()), ms, cfg.brokers,
                                               cfg.kafka_properties);

@@ -14,7 +14,7 @@ namespace dgkafka {
 namespace {
 constexpr int idle_poll_ms = 100;  // how often an idle loader looks at the stop flag
 constexpr size_t poll_chunk = 2048;
-constexpr size_t first_poll = 16;  // messages of unknown size
+constexpr size_t first_poll = 1;  // messages of unknown size: the next polls are sized by it
 // What a process's open batches may hold (message bytes and their COPY rows), shared by its
 // loaders: a batch closes at max_row or at its share, so large messages cannot multiply memory.
 constexpr size_t batch_budget_bytes = size_t{16} << 20;
@@ -245,16 +245,18 @@ Step Loader::fill(Batch& batch) {
             batch.clear();
         }
         const size_t held = batch.bytes();
+        size_t kept = 0;  // messages, not events (the end of a partition)
         bool data = false;
         Taken taken = Taken::nothing;
         for (size_t i = 0; i < n && taken != Taken::unavailable; ++i) {
+            kept += polled[i].err ? 0 : 1;
             taken = add(polled[i], batch, reason);
             data |= taken == Taken::data;
         }
         kafka_->release();
         // Like unreachable brokers: the batch is dropped, nothing is rejected, the loop waits.
         if (taken == Taken::unavailable) return Step::failed(Step::Outcome::unavailable, reason, Exit::kafka);
-        if (n > 0) message_bytes_ = std::max<size_t>(1, (batch.bytes() - held) / n);
+        if (kept > 0) message_bytes_ = std::max<size_t>(1, (batch.bytes() - held) / kept);
         if (data) last_data_ = std::chrono::steady_clock::now();
         if (!batch.empty()) {  // the rows stream into COPY while the batch fills
             if (!txn_->open())

@@ -89,7 +89,11 @@ LoadStatements LoadStatements::build(const Config& cfg, const std::vector<std::s
                            ? (deletes ? "stage_merge_delete" : "stage_merge")
                        : cfg.mode == Config::Mode::update ? "stage_update"
                                                           : "stage_insert";
-    s.stage_insert = sql::render(move, vars);
+    // update_condition: round r moves the r-th message of each key (move_staged); a refused
+    // batch is then isolated from the client (BatchWriter), never by the server-side walk.
+    s.rounds = cfg.mode != Config::Mode::insert && !deletes && !cfg.update_condition.empty();
+    const char* rounds = cfg.mode == Config::Mode::merge ? "stage_merge_rounds" : "stage_update_rounds";
+    s.stage_insert = sql::render(s.rounds ? rounds : move, vars);
     s.stage_clear = sql::render("stage_clear", vars);
     s.add_refused(vars, move, "*", "pg_temp.\"dgkafka_stage\"");
     return s;

@@ -15,6 +15,8 @@ struct LoadStatements {
     std::vector<std::string> copy_columns;  // quoted
     std::string stage_create;               // once per loader connection: the staging tables
     std::string stage_insert;               // staging path only
+    // update_condition (merge, update): stage_insert runs once per round, $1 the round (move_staged).
+    bool rounds = false;
     std::string stage_clear;                // staging path only
     std::string session_setup;              // once per loader connection
     // A refused batch, written again server-side (schemas/refused_create.sql): its COPY target and

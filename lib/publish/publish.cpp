@@ -5,6 +5,7 @@
 #include <atomic>
 #include <chrono>
 #include <memory>
+#include <optional>
 #include <thread>
 
 #include "db/connection.hpp"
@@ -72,6 +73,19 @@ std::string render_metrics(const Config& cfg, const PublishCounters& c) {
     return e.text();
 }
 
+// Takes the outbox's publish lock on this session, or says who holds it.
+std::optional<std::string> lock_outbox(pqxx::transaction_base& tx, const Config& cfg) {
+    const auto outbox = cfg.write_table.quoted();
+    if (tx.exec_params1(sql::render("publish_lock", {}), outbox)[0].as<bool>()) return std::nullopt;
+    const auto holder = tx.exec_params(sql::render("publish_lock_holder", {}), outbox);
+    const std::string who = holder.empty() ? std::string("another session")
+                                           : fmt::format("database session {} (from {}, \"{}\", since {})", holder[0][0].c_str(),
+                                                         holder[0][1].c_str(), holder[0][2].c_str(), holder[0][3].c_str());
+    return fmt::format("another dgkafka publish is sending {}: {} holds its lock; one publisher per outbox, or every "
+                       "row would be sent twice",
+                       cfg.write_table.display(), who);
+}
+
 }  // namespace
 
 void run_publish(const Config& cfg, const PublishOptions& options, std::ostream& out, const std::atomic<bool>& stop) {
@@ -90,12 +104,22 @@ void run_publish(const Config& cfg, const PublishOptions& options, std::ostream&
     // The same policy as load: servers down are waited for (streaming: for ever), from the start.
     const auto retry = RetryPolicy::for_run(options.quit_at_eof, cfg.retry_timeout, stop);
     std::unique_ptr<pqxx::connection> conn;
+    bool locked = false;  // every new session takes the lock again; a stale one of ours may hold it a while
     // Each step is safe to repeat (a delete whose commit is in doubt too): a transient error is
     // retried on a new connection.
     auto with_db = [&](const char* what, auto&& step) {
         return retry.run([&] {
             try {
-                if (!conn) conn = db::connect(cfg.db, "dgkafka publish");
+                if (!conn) {
+                    conn = db::connect(cfg.db, "dgkafka publish");
+                    std::optional<std::string> held;
+                    if (locked)
+                        held = db::guarded(what, [&] {
+                            pqxx::nontransaction tx(*conn);
+                            return lock_outbox(tx, cfg);
+                        });
+                    if (held) throw Unavailable(Exit::database, fmt::format("{}: {}", what, *held));
+                }
                 return db::guarded(what, [&] { return step(*conn); });
             } catch (const Unavailable&) {
                 conn.reset();
@@ -108,7 +132,9 @@ void run_publish(const Config& cfg, const PublishOptions& options, std::ostream&
         if (!db::table_exists(tx, cfg.write_table))
             throw Error(Exit::not_set_up, fmt::format("outbox table {} does not exist: run `dgkafka setup {}`",
                                                       cfg.write_table.display(), cfg.path));
+        if (auto held = lock_outbox(tx, cfg)) throw Error(Exit::database, *held);
     });
+    locked = true;
 
     kafka::Deliveries acks(true);  // the ids of the outbox rows Kafka acknowledged
     // Idempotent: retries never duplicate or reorder a partition's messages.

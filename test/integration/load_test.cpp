@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <sys/resource.h>
+#include <unistd.h>
 
 #include "support/job.hpp"
 #include "support/sandbox.hpp"
@@ -132,14 +133,18 @@ TEST(Load, SeveralLoadersGiveTheSameResultAsOne) {
     const auto path_four = four.write();
     ASSERT_EQ(run("dgkafka", {"setup", path_four}).code, 0);
 
+    // This test's sessions only: other tests' loads run at the same time.
+    const std::string app = "dgkafka_loaders_" + std::to_string(getpid());
+    setenv("PGAPPNAME", app.c_str(), 1);
     auto r1 = run("dgkafka", {"load", "-quit-at-eof", "-loaders", "1", path_one});
     auto r4 = run("dgkafka", {"load", "-quit-at-eof", "-loaders=4", path_four});
+    unsetenv("PGAPPNAME");
     ASSERT_EQ(r1.code, 0) << r1.err;
     ASSERT_EQ(r4.code, 0) << r4.err;
     EXPECT_EQ(checksum(q(four.table), "c_custkey"), checksum(q(one.table), "c_custkey"));
     EXPECT_EQ(checksum(q(one.table), "c_custkey"), expected_checksum(one, rows));
     EXPECT_EQ(stored_offsets(four), stored_offsets(one));
-    EXPECT_TRUE(wait_until([] { return sql_count("SELECT count(*) FROM pg_stat_activity WHERE application_name LIKE 'dgkafka load%'") == 0; }, 10s))
+    EXPECT_TRUE(wait_until([&] { return sql_count("SELECT count(*) FROM pg_stat_activity WHERE application_name = '" + app + "'") == 0; }, 10s))
         << "loaders must close their connections";
 }
 
@@ -212,7 +217,9 @@ TEST(Load, LargeMessagesStayWithinTheMemoryBudget) {
     getrusage(RUSAGE_CHILDREN, &usage);  // the largest child so far: this load
     EXPECT_EQ(sql_value("SELECT count(*) || ' ' || sum(length(v)) FROM " + q(job.table)),
               "2400 " + std::to_string(bytes));
+#ifndef __SANITIZE_ADDRESS__  // AddressSanitizer's shadow memory and quarantine are no measure
     EXPECT_LT(usage.ru_maxrss / 1024, 128) << "peak RSS in MB for 48 MB of messages";
+#endif
 }
 
 TEST(Load, JsonWithTheSpecsUdfMultiColumnMappingAndAFilter) {
@@ -375,6 +382,13 @@ TEST(Load, ForceResetTimestampStartsAtTheFirstMessageAtOrAfterIt) {
     r = run("dgkafka", {"load", "-quit-at-eof", "-force-reset-timestamp", "yesterday-ish", path});
     EXPECT_EQ(r.code, static_cast<int>(Exit::usage)) << r.err;
     EXPECT_NE(r.err.find("-force-reset-timestamp yesterday-ish: not a time"), std::string::npos) << r.err;
+    for (const std::string word : {"now", "yesterday", ""}) {  // PostgreSQL would read them, relative to the moment
+        r = run("dgkafka", {"load", "-quit-at-eof", "--force-reset-timestamp=" + word, path});
+        EXPECT_EQ(r.code, static_cast<int>(Exit::usage)) << word << r.err;
+        EXPECT_NE(r.err.find("-force-reset-timestamp " + word + ": not a time: "), std::string::npos) << r.err;
+        EXPECT_EQ(r.err.find("HINT"), std::string::npos) << r.err;
+    }
+    EXPECT_EQ(sql_value("SELECT string_agg(id::text, ',' ORDER BY id) FROM " + q(job.table)), "4,4,5,5");
 }
 
 TEST(Load, ForceResetOffsetReplaysOnePartitionAndRecordsIt) {

@@ -131,6 +131,14 @@ TEST(Config, BadValuesAreAllReportedAtOnceInLineOrder) {
     EXPECT_EQ(p[3], "job.toml:21: kafka.commit.minimal_interval: -5 must be -1 (do not wait) or 0 or more seconds");
 }
 
+TEST(Config, AnIntegerPast64BitsIsOutOfRangeNotItsLimit) {
+    for (const char* n : {"99999999999999999999", "-99999999999999999999"}) {
+        const auto p = problems(minimal + "\n[kafka.commit]\nmax_row = " + n + "\n");
+        ASSERT_EQ(p.size(), 1u) << n;
+        EXPECT_EQ(p[0], "job.toml:20: kafka.commit.max_row: is out of range: the number does not fit in 64 bits") << n;
+    }
+}
+
 TEST(Config, KafkaPropertiesPassThroughAndLibrdkafkaErrorsAreShownBesideTheKey) {
     const auto ok = parse_config(minimal + "\n[kafka.properties]\n\"security.protocol\" = \"ssl\"\n\"fetch.wait.max.ms\" = 50\n",
                                  "job.toml", kafka::check_property);
@@ -200,6 +208,9 @@ TEST(Config, PasswordFromAFileOrTheEnvironmentButOneWayOnly) {
     p = problems(replace(minimal, "database = \"db\"", "database = \"db\"\npassword = \"x\"\npassword_file = \"" + file + "\""));
     ASSERT_EQ(p.size(), 1u);
     EXPECT_NE(p[0].find("give the password one way only"), std::string::npos);
+    p = problems(replace(minimal, "database = \"db\"", "database = \"db\"\npassword = \"x\"\npassword_env = \"HOME\""));
+    ASSERT_EQ(p.size(), 1u);
+    EXPECT_NE(p[0].find("dgkafka.password_env: give the password one way only"), std::string::npos) << p[0];
     p = problems(replace(minimal, "database = \"db\"", "database = \"db\"\npassword_file = \"/nonexistent/pw\""));
     ASSERT_EQ(p.size(), 1u);
     EXPECT_NE(p[0].find("cannot read \"/nonexistent/pw\""), std::string::npos);

@@ -94,6 +94,12 @@ TEST(RowEncoder, JsonIsOneTextColumnBinaryIsHexBytea) {
     m.value = bytes;
     ASSERT_TRUE(b.encode(m, out, reason) == Encoded::row);
     EXPECT_EQ(out, "\\\\x00ff10\n");
+    out.clear();
+    m.value = std::string_view();  // a tombstone: no value at all
+    ASSERT_TRUE(b.encode(m, out, reason) == Encoded::row);
+    m.value = std::string_view(bytes.data(), 0);  // an empty value
+    ASSERT_TRUE(b.encode(m, out, reason) == Encoded::row);
+    EXPECT_EQ(out, "\\N\n\\\\x\n");
 }
 
 TEST(RowEncoder, InvalidJsonInvalidUtf8AndEmptyMessagesAreRefused) {
@@ -115,9 +121,40 @@ TEST(RowEncoder, InvalidJsonInvalidUtf8AndEmptyMessagesAreRefused) {
     const std::string bad_key = "k\xff";
     m.key = bad_key;
     m.has_key = true;
-    EXPECT_FALSE(j.encode(m, out, reason) == Encoded::row);
+    ASSERT_TRUE(j.encode(m, out, reason) == Encoded::row) << "nothing reads _key: " << reason;
+    EXPECT_EQ(out, "{}\t\\N\t0\t0\t\\N\n") << "_key NULL";
+    auto with_key = json;
+    with_key.mappings = {{{"t"}, "upper(_key)"}};
+    RowEncoder k(with_key, true);
+    out.clear();
+    EXPECT_FALSE(k.encode(m, out, reason) == Encoded::row);
     EXPECT_EQ(reason, "invalid UTF-8 in the message key at byte 2");
     EXPECT_EQ(out, "");
+}
+
+TEST(RowEncoder, FieldsToColumnsRejectADocumentThatIsNotAnObject) {
+    auto cfg = json_config();
+    cfg.mappings = {{{"id"}, "(jdata->>'id')::bigint"}};
+    cfg.field_columns = {"id"};
+    RowEncoder enc(cfg, true);
+    std::string out, reason;
+    Message m;
+    for (const char* doc : {"[1,2,3]", "\"just a string\"", "null", " 5"}) {
+        m.value = doc;
+        EXPECT_FALSE(enc.encode(m, out, reason) == Encoded::row) << doc;
+        EXPECT_EQ(reason, "not a JSON object: without mappings, fields go to the columns of their names") << doc;
+    }
+    m.value = "[1,";
+    EXPECT_FALSE(enc.encode(m, out, reason) == Encoded::row);
+    EXPECT_EQ(reason, "invalid JSON");
+    EXPECT_EQ(out, "");
+    m.value = " \n{\"id\": 1}";
+    EXPECT_TRUE(enc.encode(m, out, reason) == Encoded::row) << reason;
+
+    cfg.field_columns.clear();  // explicit mappings: ->> of an array is NULL, as in PostgreSQL
+    RowEncoder mapped(cfg, true);
+    m.value = "[1,2,3]";
+    EXPECT_TRUE(mapped.encode(m, out, reason) == Encoded::row) << reason;
 }
 
 TEST(RowEncoder, KeyBytesGiveEveryKeyAsByteaAndAKeyThatIsNotTextNoLongerRejects) {
