@@ -9,7 +9,7 @@
 
 #include "avro/datum_guard.hpp"
 #include "avro/schema_tree.hpp"
-#include "formats/utf8.hpp"
+#include "util/utf8.hpp"
 
 namespace dgkafka::avro {
 

@@ -10,6 +10,7 @@
 
 #include "db/connection.hpp"
 #include "db/embedded_sql.hpp"
+#include "db/fault.hpp"
 #include "db/tables.hpp"
 #include "kafka/client.hpp"
 #include "kafka/group_offsets.hpp"
@@ -83,7 +84,7 @@ void run_check(const Config& cfg, const CheckOptions& options, std::ostream& out
         recorded.clear();
         history.clear();
         auto conn = db::connect(cfg.db, "dgkafka check");
-        try {
+        db::guarded("reading the recorded offsets", [&] {
             pqxx::read_transaction tx(*conn);
             tx.exec0(sql::render("check_session", {}));
             database = tx.exec1(sql::render("current_database", {}))[0].as<std::string>();
@@ -104,14 +105,7 @@ void run_check(const Config& cfg, const CheckOptions& options, std::ostream& out
                     history.push_back({r[0].as<int32_t>(), r[1].as<std::string>(), r[2].as<int64_t>(),
                                        r[3].as<int64_t>(), r[4].as<int64_t>(), r[5].as<std::string>(),
                                        r[6].as<std::string>()});
-        } catch (const pqxx::broken_connection& e) {
-            throw Unavailable(Exit::database, "reading the recorded offsets: lost the database connection: " +
-                                                  std::string(text::trim(e.what())));
-        } catch (const pqxx::sql_error& e) {
-            if (db::is_transient(e.sqlstate()))
-                throw Unavailable(Exit::database, "reading the recorded offsets: " + db::describe(e));
-            throw Error(Exit::database, "reading the recorded offsets: " + db::describe(e));
-        }
+        });
     });
 
     // Kafka is asked once: with the brokers down, what the database knows is shown at once.

@@ -6,12 +6,11 @@
 #include <cxxopts.hpp>
 #include <functional>
 #include <iostream>
-#include <pqxx/pqxx>
 
 #include "check/check.hpp"
-#include "cli/args.hpp"
+#include "util/args.hpp"
 #include "config/config.hpp"
-#include "db/connection.hpp"
+#include "kafka/properties.hpp"
 #include "db/tables.hpp"
 #include "load/field_columns.hpp"
 #include "load/load.hpp"
@@ -217,7 +216,7 @@ int run(int argc, const char* const* argv, std::ostream& out, std::ostream& err,
         throw Error(Exit::usage, fmt::format("give exactly one configuration file\n\n{}", options.help()));
     set_logging(parsed);
 
-    const Config cfg = load_config(parsed["config"].as<std::string>());
+    const Config cfg = load_config(parsed["config"].as<std::string>(), kafka::check_property);
     for (const auto& key : cfg.unused_keys)
         log::info("{}: {} is accepted for compatibility with xdrive-based dgkafka and not used", cfg.path, key);
     warn_if_readable_password(cfg);
@@ -246,12 +245,6 @@ int dgkafka_main(int argc, const char* const* argv, std::ostream& out, std::ostr
     } catch (const Error& e) {
         fail(err, e.what());
         return static_cast<int>(e.code());
-    } catch (const pqxx::sql_error& e) {
-        fail(err, db::describe(e));
-        return static_cast<int>(Exit::database);
-    } catch (const pqxx::broken_connection& e) {
-        fail(err, std::string("lost the database connection: ") + e.what());
-        return static_cast<int>(Exit::database);
     } catch (const std::exception& e) {
         fail(err, e.what());
         return static_cast<int>(Exit::failure);

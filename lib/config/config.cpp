@@ -12,7 +12,6 @@
 #include <toml.hpp>
 
 #include "config/keys.hpp"
-#include "kafka/properties.hpp"
 #include "util/text.hpp"
 
 namespace dgkafka {
@@ -241,8 +240,8 @@ std::optional<std::string> opt_string(const toml::value& t, const char* key) {
 }
 class Reader {
 public:
-    Reader(const toml::value& root, Problems& problems, Config& cfg)
-        : root_(root), problems_(problems), cfg_(cfg) {}
+    Reader(const toml::value& root, Problems& problems, Config& cfg, const PropertyCheck& check_property)
+        : root_(root), problems_(problems), cfg_(cfg), check_property_(check_property) {}
 
     void read() {
         const toml::value empty = toml::table{};
@@ -338,7 +337,7 @@ private:
                 continue;
             }
             const std::string value = scalar_text(v);
-            if (auto err = kafka::check_property(key, value)) {
+            if (auto err = check_property_ ? check_property_(key, value) : std::nullopt) {
                 problems_.add(v, name, "librdkafka: " + *err);
                 continue;
             }
@@ -605,11 +604,12 @@ private:
     const toml::value& root_;
     Problems& problems_;
     Config& cfg_;
+    const PropertyCheck& check_property_;
 };
 
 }  // namespace
 
-Config parse_config(const std::string& content, const std::string& path) {
+Config parse_config(const std::string& content, const std::string& path, const PropertyCheck& check_property) {
     Problems problems(path);
     toml::value root;
     try {
@@ -623,12 +623,12 @@ Config parse_config(const std::string& content, const std::string& path) {
     Checker checker(problems, cfg);
     checker.apply_defaults();
     checker.table(root, "", "");
-    Reader(root, problems, cfg).read();
+    Reader(root, problems, cfg, check_property).read();
     if (!problems.empty()) problems.raise();
     return cfg;
 }
 
-Config load_config(const std::string& path) {
+Config load_config(const std::string& path, const PropertyCheck& check_property) {
     std::error_code ec;
     if (std::filesystem::is_directory(path, ec))
         throw ConfigError({fmt::format("{}: is a directory, not a config file (give the .toml file in it)", path)});
@@ -636,7 +636,7 @@ Config load_config(const std::string& path) {
     if (!in) throw ConfigError({fmt::format("{}: cannot read the config file", path)});
     std::ostringstream content;
     content << in.rdbuf();
-    return parse_config(content.str(), path);
+    return parse_config(content.str(), path, check_property);
 }
 
 }  // namespace dgkafka

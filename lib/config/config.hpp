@@ -1,12 +1,13 @@
 #pragma once
 // dgkafka.toml: the spec's keys plus what a direct Kafka client needs, validated before any work.
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
 #include <utility>
 #include <vector>
 
-#include "db/ident.hpp"
+#include "vocabulary/ident.hpp"
 
 namespace dgkafka {
 
@@ -123,7 +124,12 @@ private:
     std::string joined_;
 };
 
-Config load_config(const std::string& path);
-Config parse_config(const std::string& content, const std::string& path);
+// Checks one kafka.properties key = value with the Kafka client (kafka::check_property): its
+// error text, or nullopt when accepted. Given by the caller, so config needs no Kafka client.
+using PropertyCheck = std::function<std::optional<std::string>(const std::string& key, const std::string& value)>;
+
+// Without a check, every kafka.properties entry is taken as written.
+Config load_config(const std::string& path, const PropertyCheck& check_property = {});
+Config parse_config(const std::string& content, const std::string& path, const PropertyCheck& check_property = {});
 
 }  // namespace dgkafka

@@ -12,30 +12,16 @@
 #include <iostream>
 #include <nlohmann/json.hpp>
 
-#include "cli/args.hpp"
+#include "util/args.hpp"
 #include "formats/csv.hpp"
 #include "kafka/client.hpp"
+#include "kafka/delivery.hpp"
 #include "util/errors.hpp"
 #include "util/log.hpp"
 
 namespace dgkafka {
 
 namespace {
-
-struct Delivery {
-    long long ok = 0, bytes = 0, failed = 0;
-    std::string first_error;
-};
-
-void on_delivery(rd_kafka_t*, const rd_kafka_message_t* m, void* opaque) {
-    auto* d = static_cast<Delivery*>(opaque);
-    if (m->err) {
-        if (d->failed++ == 0) d->first_error = rd_kafka_err2str(m->err);
-    } else {
-        ++d->ok;
-        d->bytes += static_cast<long long>(m->len);
-    }
-}
 
 size_t key_index(const std::string& key_column, const std::vector<std::string>& header, bool json_or_header) {
     if (json_or_header)
@@ -66,10 +52,9 @@ void report(std::ostream& err, log::Level level, const std::string& message) {
 
 Csv2KafkaResult run_csv2kafka(const Csv2KafkaOptions& o, std::istream& in, std::ostream& err,
                               const std::atomic<bool>& stop) {
-    Delivery delivery;
+    kafka::Deliveries delivery;
     auto conf = kafka::make_conf(o.brokers, {{"client.id", "csv2kafka"}}, o.properties);
-    rd_kafka_conf_set_dr_msg_cb(conf.get(), on_delivery);
-    rd_kafka_conf_set_opaque(conf.get(), &delivery);
+    delivery.attach(conf.get());
     auto rk = kafka::make_handle(RD_KAFKA_PRODUCER, std::move(conf));
     // Fails early naming a missing topic, and warms the producer's metadata: without it the first
     // messages wait for the producer's own metadata round (about a second).
@@ -173,21 +158,21 @@ Csv2KafkaResult run_csv2kafka(const Csv2KafkaOptions& o, std::istream& in, std::
             throw Error(Exit::kafka, fmt::format("{}: line {}: {}", o.file, reader.record_line(), rd_kafka_err2str(e)));
         if (++sent % 1000 == 0) rd_kafka_poll(rk.get(), 0);  // serve delivery reports now and then
         if (o.progress && std::chrono::steady_clock::now() - last_progress > std::chrono::seconds(1)) {
-            err << fmt::format("\rcsv2kafka: {} sent, {} acknowledged", sent, delivery.ok) << std::flush;
+            err << fmt::format("\rcsv2kafka: {} sent, {} acknowledged", sent, delivery.acknowledged()) << std::flush;
             last_progress = std::chrono::steady_clock::now();
         }
     }
     if (stop && !at_end && !result.stopped_at) result.interrupted_at = reader.next_line();
     // Every message is acknowledged, or failed after message.timeout.ms, before returning: each
     // gets exactly one delivery report. (rd_kafka_flush would also wait out unrelated requests.)
-    while (delivery.ok + delivery.failed < sent) rd_kafka_poll(rk.get(), 100);
+    delivery.wait(rk.get(), sent);
     if (o.progress) err << "\r\033[K" << std::flush;
-    if (delivery.failed)
+    if (delivery.failed())
         report(err, log::Level::error,
-               fmt::format("{} messages failed, the first with: {}", delivery.failed, delivery.first_error));
-    result.messages = delivery.ok;
-    result.bytes = delivery.bytes;
-    result.failed = delivery.failed;
+               fmt::format("{} messages failed, the first with: {}", delivery.failed(), delivery.first_error()));
+    result.messages = delivery.acknowledged();
+    result.bytes = delivery.bytes();
+    result.failed = delivery.failed();
     return result;
 }
 

@@ -4,6 +4,7 @@
 
 #include "db/connection.hpp"
 #include "db/embedded_sql.hpp"
+#include "db/fault.hpp"
 #include "util/errors.hpp"
 #include "util/log.hpp"
 
@@ -11,12 +12,10 @@ namespace dgkafka::db {
 
 int free_connections(const DbSettings& settings) {
     auto conn = connect(settings, "dgkafka load (connection count)");
-    try {
+    return guarded("counting the free database connections", [&] {
         pqxx::read_transaction tx(*conn);
         return tx.exec1(sql::render("connection_slots", {}))[0].as<int>();
-    } catch (const pqxx::sql_error& e) {
-        throw Error(Exit::database, "counting the free database connections: " + describe(e));
-    }
+    });
 }
 
 int fit_loaders(const DbSettings& settings, int wanted, int others) {

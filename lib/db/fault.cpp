@@ -8,6 +8,8 @@
 #include <initializer_list>
 
 #include "db/connection.hpp"
+#include "util/errors.hpp"
+#include "util/text.hpp"
 
 namespace dgkafka::db {
 
@@ -35,6 +37,25 @@ Fault classify_refused_connection(const std::string& conninfo) {
     for (const char* c : {"28", "3D", "42"})
         if (sqlstate.rfind(c, 0) == 0) return Fault::fatal;
     return Fault::transient;
+}
+
+void rethrow_as_error(const std::string& context) {
+    try {
+        throw;
+    } catch (const pqxx::broken_connection& e) {
+        throw Unavailable(Exit::database,
+                          context + ": lost the database connection: " + std::string(text::trim(e.what())));
+    } catch (const pqxx::in_doubt_error& e) {  // the stored state tells after reconnecting
+        throw Unavailable(Exit::database, context + ": " + std::string(text::trim(e.what())));
+    } catch (const pqxx::sql_error& e) {
+        if (classify(e.sqlstate()) == Fault::transient) throw Unavailable(Exit::database, context + ": " + describe(e));
+        throw Error(Exit::database, context + ": " + describe(e));
+    } catch (const pqxx::failure& e) {  // no SQLSTATE: libpq lost the server mid-statement
+        throw Unavailable(Exit::database,
+                          context + ": lost the database connection: " + std::string(text::trim(e.what())));
+    } catch (const pqxx::pqxx_exception& e) {
+        throw Error(Exit::database, context + ": " + std::string(text::trim(e.base().what())));
+    }
 }
 
 }  // namespace dgkafka::db

@@ -1,5 +1,6 @@
 #pragma once
 // The one classifier of database errors: whose fault an error is decides what is done about it.
+#include <pqxx/except>
 #include <string>
 #include <vector>
 
@@ -22,5 +23,22 @@ const std::vector<std::string>& data_classes();
 // permission to connect). libpq keeps a refused connection's SQLSTATE out of its API, so this
 // connects once more asking for messages that hold only the SQLSTATE.
 Fault classify_refused_connection(const std::string& conninfo);
+
+// Inside a catch block for a pqxx exception: throws it again as the one error hierarchy, with
+// `context` in front: Unavailable(database) when the same work can succeed later (a lost
+// connection, a transient SQLSTATE, a commit whose outcome is unknown), else Error(database)
+// with the SQLSTATE.
+[[noreturn]] void rethrow_as_error(const std::string& context);
+
+// Runs `work`; no pqxx exception leaves it (see rethrow_as_error). The db/ boundary of every
+// command: pqxx exceptions never reach load, publish, check or main.
+template <typename F>
+auto guarded(const std::string& context, F&& work) -> decltype(work()) {
+    try {
+        return work();
+    } catch (const pqxx::pqxx_exception&) {
+        rethrow_as_error(context);
+    }
+}
 
 }  // namespace dgkafka::db

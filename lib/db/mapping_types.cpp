@@ -6,6 +6,7 @@
 
 #include "db/connection.hpp"
 #include "db/embedded_sql.hpp"
+#include "db/fault.hpp"
 #include "util/errors.hpp"
 #include "util/text.hpp"
 
@@ -77,12 +78,10 @@ std::vector<std::string> mapping_casts(pqxx::dbtransaction& tx, const Config& cf
 std::vector<std::string> mapping_casts(const Config& cfg) {
     if (cfg.mappings.empty() && cfg.filter.empty()) return {};
     auto conn = connect(cfg.db, "dgkafka load");
-    try {
+    return guarded("reading the output table's column types", [&] {
         pqxx::read_transaction tx(*conn);
         return mapping_casts(tx, cfg);
-    } catch (const pqxx::sql_error& e) {
-        throw Error(Exit::database, "reading the output table's column types: " + describe(e));
-    }
+    });
 }
 
 }  // namespace dgkafka::db

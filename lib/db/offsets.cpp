@@ -16,7 +16,7 @@ OffsetStore::OffsetStore(const Config& cfg)
     group_set_sql_ = sql::render("offsets_group_set", vars);
 }
 
-void OffsetStore::init(pqxx::transaction_base& tx, const kafka::Offsets& earliest) const {
+void OffsetStore::init(pqxx::transaction_base& tx, const PartitionOffsets& earliest) const {
     std::vector<int32_t> parts;
     std::vector<int64_t> offsets;
     for (const auto& [p, o] : earliest) {
@@ -26,9 +26,9 @@ void OffsetStore::init(pqxx::transaction_base& tx, const kafka::Offsets& earlies
     tx.exec_params0(init_sql_, group_, topic_, pg_array(parts), pg_array(offsets), output_table_);
 }
 
-kafka::Offsets OffsetStore::read(pqxx::transaction_base& tx, const std::vector<int32_t>& partitions,
+PartitionOffsets OffsetStore::read(pqxx::transaction_base& tx, const std::vector<int32_t>& partitions,
                                  bool lock) const {
-    kafka::Offsets out;
+    PartitionOffsets out;
     for (const auto& row : tx.exec_params(lock ? lock_sql_ : read_sql_, group_, topic_, pg_array(partitions), output_table_))
         out[row[0].as<int32_t>()] = row[1].as<int64_t>();
     return out;
@@ -57,7 +57,7 @@ std::map<int32_t, StoredStart> OffsetStore::read_starts(pqxx::transaction_base& 
     return out;
 }
 
-void OffsetStore::set_group_offsets(pqxx::transaction_base& tx, const kafka::Offsets& offsets) const {
+void OffsetStore::set_group_offsets(pqxx::transaction_base& tx, const PartitionOffsets& offsets) const {
     std::vector<int32_t> parts;
     std::vector<int64_t> values;
     for (const auto& [p, o] : offsets) {

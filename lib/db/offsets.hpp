@@ -9,7 +9,7 @@
 
 #include "config/config.hpp"
 #include "db/params.hpp"
-#include "kafka/client.hpp"
+#include "vocabulary/offsets.hpp"
 
 namespace dgkafka::db {
 
@@ -33,9 +33,9 @@ public:
     explicit OffsetStore(const Config& cfg);
 
     // Partitions without a row get one at the given offset (their earliest).
-    void init(pqxx::transaction_base& tx, const kafka::Offsets& earliest) const;
+    void init(pqxx::transaction_base& tx, const PartitionOffsets& earliest) const;
     // Stored offsets; with lock, the rows stay locked until the transaction ends (fencing).
-    kafka::Offsets read(pqxx::transaction_base& tx, const std::vector<int32_t>& partitions, bool lock) const;
+    PartitionOffsets read(pqxx::transaction_base& tx, const std::vector<int32_t>& partitions, bool lock) const;
     // Moves the offsets and appends history rows; event is "load", "reset-earliest", ...
     void record(pqxx::transaction_base& tx, const std::vector<PartitionRange>& ranges, const std::string& event,
                 double batch_start_epoch) const;
@@ -43,7 +43,7 @@ public:
     // Every stored partition of this job, locked until the transaction ends.
     std::map<int32_t, StoredStart> read_starts(pqxx::transaction_base& tx) const;
     // Sets (offset >= 0) or clears (-1) each partition's group_offset.
-    void set_group_offsets(pqxx::transaction_base& tx, const kafka::Offsets& offsets) const;
+    void set_group_offsets(pqxx::transaction_base& tx, const PartitionOffsets& offsets) const;
 
 private:
     std::string group_, topic_, output_table_;

@@ -7,6 +7,7 @@
 
 #include "db/connection.hpp"
 #include "db/embedded_sql.hpp"
+#include "db/fault.hpp"
 #include "db/params.hpp"
 #include "util/errors.hpp"
 #include "util/text.hpp"
@@ -245,7 +246,7 @@ void check_column_types(pqxx::work& tx, const Config& cfg) {
 void setup(const Config& cfg, std::ostream& out) {
     auto conn = connect(cfg.db, "dgkafka setup");
     const auto vars = table_vars(cfg);
-    try {
+    guarded("setup failed", [&] {
         pqxx::work tx(*conn);
         tx.exec(sql::render("setup_lock", {}));
         check_column_types(tx, cfg);
@@ -273,9 +274,7 @@ void setup(const Config& cfg, std::ostream& out) {
             return;
         }
         throw Error(Exit::config, text::join(problems, "\n"));
-    } catch (const pqxx::sql_error& e) {
-        throw Error(Exit::database, "setup failed: " + describe(e));
-    }
+    });
 }
 
 }  // namespace dgkafka::db

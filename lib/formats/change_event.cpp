@@ -4,7 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "formats/utf8.hpp"
+#include "util/utf8.hpp"
 
 namespace dgkafka::change {
 

@@ -5,8 +5,8 @@
 #include <string>
 #include <string_view>
 
-#include "formats/utf8.hpp"
 #include "util/swar.hpp"
+#include "util/utf8.hpp"
 
 namespace dgkafka::copy_text {
 

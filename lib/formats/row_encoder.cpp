@@ -11,9 +11,10 @@
 #include <set>
 
 #include "avro/avro_reader.hpp"
+#include "avro/registry.hpp"
 #include "formats/copy_text.hpp"
 #include "formats/json_fields.hpp"
-#include "formats/utf8.hpp"
+#include "util/utf8.hpp"
 #include "util/log.hpp"
 #include "util/text.hpp"
 
@@ -46,6 +47,17 @@ RowEncoder::RowEncoder(const Config& cfg, bool with_metadata, std::vector<std::s
 }
 
 RowEncoder::~RowEncoder() = default;
+
+Encoded RowEncoder::encode(const Message& m, std::string& out, std::string& reason) {
+    const size_t mark = out.size();
+    try {
+        return append(m, out, reason) ? Encoded::row : Encoded::rejected;
+    } catch (const avro::RegistryUnavailable& e) {  // the registry's outage, not the message's fault
+        out.resize(mark);
+        reason = e.what();
+        return Encoded::unavailable;
+    }
+}
 
 bool RowEncoder::append(const Message& m, std::string& out, std::string& reason) {
     const size_t mark = out.size();

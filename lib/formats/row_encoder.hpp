@@ -33,6 +33,8 @@ struct Message {
 // member's text when it is jsonb's text too, else its JSON for PostgreSQL to turn into jsonb.
 bool jsonb_input(const Config& cfg);
 
+enum class Encoded { row, rejected, unavailable };
+
 class RowEncoder {
 public:
     // with_metadata: also write _key, _partition, _offset, _timestamp (the staging table's tail),
@@ -43,13 +45,14 @@ public:
                bool json_document = true);
     ~RowEncoder();
 
-    // Appends the line (with its newline). On a malformed message returns false, sets `reason`
-    // and leaves `out` as it was. Avro: throws avro::RegistryUnavailable when the message's
-    // schema cannot be fetched now.
-    bool append(const Message& m, std::string& out, std::string& reason);
+    // Appends the line (with its newline) and says `row`. Else sets `reason`, leaves `out` as it
+    // was, and says `rejected` (the message is malformed) or `unavailable` (Avro: the message's
+    // schema cannot be fetched now; a later attempt may succeed).
+    Encoded encode(const Message& m, std::string& out, std::string& reason);
     bool reads_headers() const { return headers_; }
 
 private:
+    bool append(const Message& m, std::string& out, std::string& reason);  // throws avro::RegistryUnavailable
     bool append_csv(std::string_view value, std::string& out, std::string& reason);
     bool append_json(std::string_view value, std::string& out, std::string& reason);
     // json and avro: the document, or with an envelope or delete_on_tombstone the row image and the event.

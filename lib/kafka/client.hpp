@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "kafka/properties.hpp"
+#include "vocabulary/offsets.hpp"
 
 namespace dgkafka::kafka {
 
@@ -23,7 +24,7 @@ struct ListDeleter {
 };
 using ListPtr = std::unique_ptr<rd_kafka_topic_partition_list_t, ListDeleter>;
 
-using Offsets = std::map<int32_t, int64_t>;  // partition -> offset
+using Offsets = PartitionOffsets;
 
 struct Watermarks {
     int64_t low = 0;   // earliest offset still in the log

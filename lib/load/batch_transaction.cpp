@@ -24,23 +24,25 @@ Step BatchTransaction::guarded(const std::string& context, F&& step) {
     try {
         return step();
     } catch (const pqxx::broken_connection& e) {
-        return Step::failed(O::unavailable, fmt::format("{}: lost the database connection: {}", context,
-                                                        text::trim(e.what())));
+        return Step::failed(O::unavailable,
+                            fmt::format("{}: lost the database connection: {}", context, text::trim(e.what())),
+                            Exit::database);
     } catch (const pqxx::in_doubt_error& e) {
         // The commit's outcome is unknown; the stored offsets will tell after reconnecting.
-        return Step::failed(O::unavailable, fmt::format("{}: {}", context, text::trim(e.what())));
+        return Step::failed(O::unavailable, fmt::format("{}: {}", context, text::trim(e.what())), Exit::database);
     } catch (const pqxx::sql_error& e) {
         const auto message = fmt::format("{}: {}", context, db::describe(e));
-        if (db::classify(e.sqlstate()) == db::Fault::transient) return Step::failed(O::unavailable, message);
+        if (db::classify(e.sqlstate()) == db::Fault::transient)
+            return Step::failed(O::unavailable, message, Exit::database);
         return Step::failed(O::fatal, message, Exit::database);
     } catch (const pqxx::failure& e) {
         // Not the server's answer to a statement but libpq failing to talk to it (a COPY write to a
         // server that went away: "server closed the connection unexpectedly"): like a broken
         // connection, reconnect; the retry policy bounds how long.
         return Step::failed(O::unavailable, fmt::format("{}: lost the database connection: {}", context,
-                                                        text::trim(e.what())));
+                                                        text::trim(e.what())), Exit::database);
     } catch (const Error& e) {
-        if (e.code() == Exit::database) return Step::failed(O::unavailable, e.what());
+        if (e.code() == Exit::database) return Step::failed(O::unavailable, e.what(), Exit::database);
         return Step::failed(O::fatal, e.what(), e.code());
     }
 }

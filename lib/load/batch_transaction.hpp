@@ -16,55 +16,36 @@
 #include "kafka/retention.hpp"
 #include "load/batch.hpp"
 #include "load/batch_writer.hpp"
+#include "load/database_side.hpp"
 #include "load/refusal_streak.hpp"
 #include "load/statements.hpp"
 #include "util/errors.hpp"
 
 namespace dgkafka {
 
-struct Step {
-    enum class Outcome {
-        done,
-        fenced,       // another loader moved the offsets: the batch is dropped, the stored offsets win
-        unavailable,  // the database is unreachable or restarting: retried with backoff
-        refused,      // the data made the batch uncommittable (every row tried refused, error_limit)
-        fatal,        // nothing a retry can fix
-    };
-    Outcome outcome = Outcome::done;
-    std::string message;   // why, for everything but done
-    Exit code = Exit::ok;  // refused and fatal: how the process exits
-
-    bool ok() const { return outcome == Outcome::done; }
-    static Step failed(Outcome outcome, std::string message, Exit code = Exit::failure) {
-        return {outcome, std::move(message), code};
-    }
-};
-
-class BatchTransaction {
+class BatchTransaction final : public DatabaseSide {
 public:
     BatchTransaction(const Config& cfg, const LoadStatements& statements, int id);
-    ~BatchTransaction();
+    ~BatchTransaction() override;
 
-    bool connected() const { return conn_ != nullptr; }
-    bool open() const { return tx_ != nullptr; }
+    bool connected() const override { return conn_ != nullptr; }
+    bool open() const override { return tx_ != nullptr; }
 
-    Step connect();     // a new session: its settings and staging table
-    void disconnect();  // after `unavailable`: the next connect() starts afresh
-    Step stored_offsets(const std::vector<int32_t>& partitions, kafka::Offsets& out);
+    Step connect() override;  // a new session: its settings and staging table
+    void disconnect() override;
+    Step stored_offsets(const std::vector<int32_t>& partitions, kafka::Offsets& out) override;
 
-    Step begin();                   // the batch's transaction and its COPY
-    Step send(const Batch& batch);  // streams the rows encoded since the last call
-    // nullopt when the batch may commit, else why not (kafka.output.error_limit).
-    using Limit = std::function<std::optional<std::string>(const Batch&)>;
+    Step begin() override;
+    Step send(const Batch& batch) override;
     // Ends the COPY; commits only while the stored offsets are still `expected` (the fence);
     // isolates refused rows; checks `limit`; records `ranges`. All or nothing. `context` names the
     // batch in messages; `inserted` gets the rows the output table kept.
     Step commit(Batch& batch, const std::string& context, const kafka::Offsets& expected,
-                const std::vector<db::PartitionRange>& ranges, const Limit& limit, int64_t& inserted);
+                const std::vector<db::PartitionRange>& ranges, const Limit& limit, int64_t& inserted) override;
     // Records retention gaps passed with on_data_loss = "skip", behind the same fence.
     Step skip_gaps(const kafka::Offsets& expected, const std::string& topic,
-                   const std::vector<kafka::RetentionGap>& gaps);
-    void rollback();  // the batch in flight, if any
+                   const std::vector<kafka::RetentionGap>& gaps) override;
+    void rollback() override;
 
 private:
     template <typename F>

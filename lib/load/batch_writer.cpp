@@ -5,7 +5,7 @@
 #include <algorithm>
 
 #include "db/fault.hpp"
-#include "db/ident.hpp"
+#include "vocabulary/ident.hpp"
 #include "load/isolation.hpp"
 #include "load/move_staged.hpp"
 #include "util/text.hpp"

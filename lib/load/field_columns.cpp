@@ -4,6 +4,7 @@
 
 #include "db/connection.hpp"
 #include "db/embedded_sql.hpp"
+#include "db/fault.hpp"
 #include "formats/row_encoder.hpp"
 #include "util/log.hpp"
 #include "util/text.hpp"
@@ -43,12 +44,12 @@ bool may_map_fields_to_columns(const Config& cfg) {
 Config with_field_columns(const Config& cfg) {
     if (!may_map_fields_to_columns(cfg)) return cfg;
     std::vector<std::pair<std::string, std::string>> columns;
-    {
+    db::guarded("reading the output table's columns", [&] {
         auto conn = db::connect(cfg.db, "dgkafka");
         pqxx::read_transaction tx(*conn);
         for (const auto& row : tx.exec_params(sql::render("table_column_types", {}), cfg.output_table.quoted()))
             columns.emplace_back(row[0].as<std::string>(), row[1].as<std::string>());
-    }
+    });
     const std::string& input = cfg.loaded_columns()[0]->name;
     if (columns.empty()) return cfg;  // no table yet: setup says so
     for (const auto& [name, type] : columns)

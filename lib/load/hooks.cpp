@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "db/connection.hpp"
+#include "db/fault.hpp"
 #include "util/errors.hpp"
 #include "util/log.hpp"
 
@@ -11,13 +12,11 @@ namespace dgkafka {
 void BatchHooks::before_load() {
     if (cfg_.before_load_sql.empty()) return;
     auto conn = db::connect(cfg_.db, "dgkafka load (before_load_sql)");
-    try {
+    db::guarded("kafka.output.before_load_sql failed", [&] {
         pqxx::work tx(*conn);
         tx.exec(cfg_.before_load_sql);
         tx.commit();
-    } catch (const pqxx::sql_error& e) {
-        throw Error(Exit::database, "kafka.output.before_load_sql failed: " + db::describe(e));
-    }
+    });
 }
 
 void BatchHooks::after_batches(int64_t committed_batches, bool final) {

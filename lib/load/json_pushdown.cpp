@@ -3,8 +3,8 @@
 #include <algorithm>
 #include <string_view>
 
-#include "db/ident.hpp"
-#include "db/sql_tokens.hpp"
+#include "vocabulary/ident.hpp"
+#include "vocabulary/sql_tokens.hpp"
 #include "formats/row_encoder.hpp"
 #include "util/text.hpp"
 

@@ -14,14 +14,17 @@
 #include "db/capacity.hpp"
 #include "db/connection.hpp"
 #include "db/embedded_sql.hpp"
+#include "db/fault.hpp"
 #include "db/mapping_types.hpp"
 #include "db/offsets.hpp"
 #include "db/tables.hpp"
 #include "kafka/client.hpp"
 #include "kafka/retention.hpp"
 #include "load/gaps.hpp"
+#include "load/batch_transaction.hpp"
 #include "load/group_start.hpp"
 #include "load/hooks.hpp"
+#include "load/kafka_consumer.hpp"
 #include "load/load_metrics.hpp"
 #include "load/loader.hpp"
 #include "load/reset_time.hpp"
@@ -136,7 +139,7 @@ Prepared prepare(const Config& cfg, const LoadOptions& options, rd_kafka_t* admi
     auto conn = db::connect(cfg.db, "dgkafka load");
     db::OffsetStore store(cfg);
     kafka::Offsets taken;
-    try {
+    return db::guarded("preparing the load", [&] {
         pqxx::work tx(*conn);
         db::require_setup(tx, cfg);
         const auto problems = db::output_table_problems(tx, cfg);
@@ -166,14 +169,7 @@ Prepared prepare(const Config& cfg, const LoadOptions& options, rd_kafka_t* admi
         tx.commit();
         confirm_group_offsets(*conn, cfg, store, taken);
         return out;
-    } catch (const pqxx::broken_connection& e) {
-        throw Unavailable(Exit::database, "preparing the load: lost the database connection: " + std::string(e.what()));
-    } catch (const pqxx::sql_error& e) {
-        if (db::is_transient(e.sqlstate())) throw Unavailable(Exit::database, "preparing the load: " + db::describe(e));
-        throw Error(Exit::database, "preparing the load: " + db::describe(e));
-    } catch (const pqxx::failure& e) {  // libpq lost the server mid-statement
-        throw Unavailable(Exit::database, "preparing the load: lost the database connection: " + std::string(e.what()));
-    }
+    });
 }
 
 }  // namespace
@@ -218,9 +214,15 @@ void run_load(const Config& cfg, const LoadOptions& options, std::ostream& out, 
     kafka::OffsetMirror mirror(cfg);
     std::atomic<bool> halt{false};  // set by a signal (through `stop`) or by the first loader to fail
     std::vector<std::unique_ptr<Loader>> loaders;
-    for (int i = 0; i < count; ++i)
-        loaders.push_back(std::make_unique<Loader>(cfg, options, statements, i, count, shares[static_cast<size_t>(i)],
-                                                   counters, mirror, halt));
+    for (int i = 0; i < count; ++i) {
+        LoaderParts parts;
+        parts.encoder =
+            std::make_unique<RowEncoder>(cfg, !statements.direct, statements.json_members, statements.json_document);
+        parts.kafka = std::make_unique<KafkaConsumer>(cfg, i, count, parts.encoder->reads_headers(), mirror);
+        parts.database = std::make_unique<BatchTransaction>(cfg, statements, i);
+        loaders.push_back(std::make_unique<Loader>(cfg, options, i, count, shares[static_cast<size_t>(i)], counters,
+                                                   std::move(parts), halt));
+    }
     log::info("loading topic {} ({} partitions) into {} with {} loader(s), {} assignment{}", cfg.topic, partitions,
               cfg.output_table.display(), count, cfg.group_assignment ? "group" : "static",
               options.quit_at_eof ? ", until the end offsets" : "");

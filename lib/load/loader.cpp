@@ -5,8 +5,6 @@
 #include <algorithm>
 #include <utility>
 
-#include "avro/registry.hpp"
-#include "kafka/group_offsets.hpp"
 #include "kafka/retention.hpp"
 #include "util/errors.hpp"
 #include "util/log.hpp"
@@ -17,11 +15,6 @@ namespace {
 constexpr int idle_poll_ms = 100;  // how often an idle loader looks at the stop flag
 constexpr size_t poll_chunk = 2048;
 constexpr size_t first_poll = 1;  // messages of unknown size: the next polls are sized by it
-// Per process, shared by its loaders. With librdkafka's fetching kept awake (kafka::FetchWaker),
-// the queues only have to cover a fetch's round trip: scripts/bench.sh loads as fast with a
-// quarter of this as with four times it (and peaks at ~100 MB instead of ~140 MB).
-constexpr int prefetch_messages = 100000;
-constexpr int prefetch_kbytes = 24576;
 // What a process's open batches may hold (message bytes and their COPY rows), shared by its
 // loaders: a batch closes at max_row or at its share, so large messages cannot multiply memory.
 constexpr size_t batch_budget_bytes = size_t{16} << 20;
@@ -32,33 +25,24 @@ double epoch_now() {
 }
 }  // namespace
 
-Loader::Loader(const Config& cfg, const LoadOptions& options, const LoadStatements& statements, int id,
-               int loader_count, const kafka::Offsets& end_offsets, LoadCounters& counters, kafka::OffsetMirror& mirror,
-               const std::atomic<bool>& stop)
+Loader::Loader(const Config& cfg, const LoadOptions& options, int id, int loader_count, const kafka::Offsets& end_offsets,
+               LoadCounters& counters, LoaderParts parts, const std::atomic<bool>& stop)
     : cfg_(cfg),
       options_(options),
       id_(id),
       loader_count_(loader_count),
       counters_(counters),
-      mirror_(mirror),
       stop_(stop),
       feed_(cfg.group_assignment ? Feed::unassigned : Feed::awaiting_offsets),
       ends_(end_offsets),
-      encoder_(cfg, !statements.direct, statements.json_members, statements.json_document),
-      txn_(cfg, statements, id) {
+      kafka_(std::move(parts.kafka)),
+      txn_(std::move(parts.database)),
+      encoder_(std::move(parts.encoder)) {
     if (!cfg_.group_assignment)
         for (const auto& [p, end] : end_offsets) partitions_[p].end = end;
-    polled_.resize(poll_chunk);
 }
 
-Loader::~Loader() {
-    txn_.rollback();
-    waker_.reset();
-    if (queue_) rd_kafka_queue_destroy(queue_);
-    // No consumer_close(): there is no group membership to leave (partitions are assigned, not
-    // subscribed) and no commit pending (the OffsetMirror commits), so this never waits on brokers.
-    if (consumer_) rd_kafka_destroy_flags(consumer_.release(), RD_KAFKA_DESTROY_F_NO_CONSUMER_CLOSE);
-}
+Loader::~Loader() { txn_->rollback(); }
 
 kafka::Offsets Loader::stored_offsets() const {
     if (feed_ == Feed::awaiting_offsets || cfg_.group_assignment) return {};  // unknown, or mirrored by the member
@@ -81,37 +65,8 @@ std::string Loader::name() const { return fmt::format("loader {}", id_); }
 
 bool Loader::should_stop() const { return stop_.load(std::memory_order_relaxed); }
 
-void Loader::start_consumer() {
-    // Offsets are the database's business: Kafka's committed offset is only a mirror for its tools.
-    // The process's prefetch budget is shared by its loaders, so memory stays bounded whatever
-    // the topic size and the loader count: librdkafka keeps up to queued.min.messages (and at
-    // most queued.max.messages.kbytes) fetched ahead per consumer.
-    const int loaders = std::max(1, loader_count_);
-    kafka::Properties defaults = {{"group.id", cfg_.consumer_group},
-                                  {"client.id", fmt::format("dgkafka-{}", id_)},
-                                  {"enable.auto.commit", "false"},
-                                  {"enable.auto.offset.store", "false"},
-                                  {"enable.partition.eof", "true"},
-                                  {"fetch.wait.max.ms", "100"},  // streaming latency; Kafka's default is 500
-                                  {"queued.min.messages", std::to_string(std::max(10000, prefetch_messages / loaders))},
-                                  {"queued.max.messages.kbytes", std::to_string(std::max(4096, prefetch_kbytes / loaders))}};
-    for (auto& p : kafka::fetch_backoff_defaults()) defaults.push_back(std::move(p));
-    // Retention passing a loader surfaces as an error (settle_gap), never as a silent jump.
-    auto user = cfg_.kafka_properties;
-    user.emplace_back("auto.offset.reset", "error");
-    auto conf = kafka::make_conf(cfg_.brokers, defaults, user);
-    if (cfg_.group_assignment) {
-        rd_kafka_conf_set_rebalance_cb(conf.get(), on_rebalance);
-        rd_kafka_conf_set_opaque(conf.get(), this);
-    }
-    consumer_ = kafka::make_handle(RD_KAFKA_CONSUMER, std::move(conf));
-    queue_ = rd_kafka_queue_get_consumer(consumer_.get());
-    kafka::warm_metadata(consumer_.get());
-    if (kafka::needs_fetch_waker()) waker_ = std::make_unique<kafka::FetchWaker>(consumer_.get());
-}
-
 void Loader::run() {
-    start_consumer();
+    kafka_->start(*this);
     Batch batch(cfg_.consumer_group, cfg_.topic);
     Backoff backoff(options_.quit_at_eof ? cfg_.retry_timeout : 0);
     while (!should_stop()) {
@@ -119,43 +74,27 @@ void Loader::run() {
         batch.trim(batch_byte_limit());
         Step step = prepare();
         bool done = false;
-        try {
-            if (step.ok()) step = finished(done);
-            if (step.ok() && done) break;
-            if (step.ok()) step = fill(batch);
-            if (step.ok() && !batch.empty()) step = commit(batch);
-            if (step.ok() && gap_) step = settle_gap(*std::exchange(gap_, std::nullopt));
-        } catch (const avro::RegistryUnavailable& e) {  // like unreachable brokers: wait, reject nothing
-            txn_.rollback();
-            batch.clear();
-            if (feed_ == Feed::consuming) feed_ = Feed::stale;
-            log::warn("{}; retrying", e.what());
-            if (!backoff.wait(stop_))
-                throw Error(Exit::kafka, fmt::format("gave up after {:.0f} s (kafka.commit.retry_timeout): {}",
-                                                     backoff.failing_for(), e.what()));
-            continue;
-        }
+        if (step.ok()) step = finished(done);
+        if (step.ok() && done) break;
+        if (step.ok()) step = fill(batch);
+        if (step.ok() && !batch.empty()) step = commit(batch);
+        if (step.ok() && gap_) step = settle_gap(*std::exchange(gap_, std::nullopt));
         settle(step, backoff);
     }
     // Leaving the group at once lets the other processes take the partitions over now rather than
     // after session.timeout.ms. (Skipped on errors: closing waits on the brokers.)
-    if (subscribed_) {
-        txn_.rollback();
-        rd_kafka_consumer_close(consumer_.get());
-    }
+    txn_->rollback();
+    kafka_->leave();
 }
 
 // Connects (the first time, or again after the database was lost) and brings the partitions to
 // their stored offsets.
 Step Loader::prepare() {
-    if (!txn_.connected()) {
-        if (auto s = txn_.connect(); !s.ok()) return s;
+    if (!txn_->connected()) {
+        if (auto s = txn_->connect(); !s.ok()) return s;
         last_data_ = std::chrono::steady_clock::now();
         if (cfg_.group_assignment && !subscribed_) {
-            auto topics = kafka::make_list(cfg_.topic, {{RD_KAFKA_PARTITION_UA, 0}});
-            if (const auto err = rd_kafka_subscribe(consumer_.get(), topics.get()))
-                throw Error(Exit::kafka, fmt::format("cannot join consumer group {}: {}", cfg_.consumer_group,
-                                                     kafka::error_text(err)));
+            kafka_->subscribe();
             subscribed_ = true;
         }
     }
@@ -164,26 +103,35 @@ Step Loader::prepare() {
 }
 
 // What a step that did not succeed means for the loop: the stored offsets win after a fence, a
-// lost database is waited for, anything else ends the run.
+// lost server (the database, the schema registry) is waited for, anything else ends the run.
+// The batch in flight is gone in every case but done.
 void Loader::settle(const Step& step, Backoff& backoff) {
     using O = Step::Outcome;
     switch (step.outcome) {
         case O::done: backoff.success(); return;
         case O::fenced:
+            txn_->rollback();
             log::warn("{}", step.message);
             gap_.reset();  // the resync re-assigns: a real gap shows again
             if (feed_ == Feed::consuming) feed_ = Feed::stale;
             return;
-        case O::unavailable:
-            txn_.disconnect();
+        case O::unavailable: {
+            // Only the schema registry's outage says Exit::kafka; any other is the database's.
+            const Exit server = step.code == Exit::kafka ? Exit::kafka : Exit::database;
+            if (server == Exit::database) {
+                txn_->disconnect();
+                ++counters_.database_retries;
+            } else {
+                txn_->rollback();  // the connection stays: nothing is wrong with it
+            }
             gap_.reset();
-            ++counters_.database_retries;
             if (feed_ == Feed::consuming) feed_ = Feed::stale;
             log::warn("{}; retrying", step.message);
             if (!backoff.wait(stop_))
-                throw Error(Exit::database, fmt::format("gave up after {:.0f} s (kafka.commit.retry_timeout): {}",
-                                                        backoff.failing_for(), step.message));
+                throw Error(server, fmt::format("gave up after {:.0f} s (kafka.commit.retry_timeout): {}",
+                                                backoff.failing_for(), step.message));
             return;
+        }
         case O::refused:
         case O::fatal: throw Error(step.code, step.message);
     }
@@ -193,7 +141,7 @@ void Loader::settle(const Step& step, Backoff& backoff) {
 // or a fence, whatever the last commit did is what the offsets say.
 Step Loader::resync() {
     kafka::Offsets stored;
-    if (auto s = txn_.stored_offsets(owned(), stored); !s.ok()) return s;
+    if (auto s = txn_->stored_offsets(owned(), stored); !s.ok()) return s;
     // Moving forward needs no new assignment: messages below the stored offsets are skipped as
     // they arrive. (Re-assigning in quick succession, as a fenced loader would, can trip an
     // assertion in librdkafka's assignment code: confluentinc/librdkafka#5573.) "Forward" is
@@ -201,25 +149,19 @@ Step Loader::resync() {
     // took in: messages polled but dropped with a failed batch lie behind it. Not assigned yet,
     // or no position: the offset stays invalid, which counts as backward.
     kafka::Offsets handed_out;
-    for (const auto& [p, part] : partitions_) handed_out[p] = RD_KAFKA_OFFSET_INVALID;
-    auto positions = kafka::make_list(cfg_.topic, handed_out);
-    if (feed_ == Feed::stale) rd_kafka_position(consumer_.get(), positions.get());
+    if (feed_ == Feed::stale) handed_out = kafka_->positions(owned());
     bool backward = false;
-    for (int i = 0; i < positions->cnt; ++i) {
-        const auto& e = positions->elems[i];
-        const auto it = stored.find(e.partition);
+    for (auto& [p, part] : partitions_) {
+        const auto it = stored.find(p);
         if (it == stored.end())
-            return Step::failed(Step::Outcome::fatal,
-                                fmt::format("{} partition {}: no stored offset", cfg_.topic, e.partition));
-        backward |= e.offset < 0 || it->second < e.offset;
-        auto& part = partitions_[e.partition];
+            return Step::failed(Step::Outcome::fatal, fmt::format("{} partition {}: no stored offset", cfg_.topic, p));
+        const auto out = handed_out.find(p);
+        const int64_t position = out == handed_out.end() ? RD_KAFKA_OFFSET_INVALID : out->second;
+        backward |= position < 0 || it->second < position;
         part.stored = part.position = it->second;
     }
     feed_ = Feed::consuming;
-    if (!backward) return Step{};
-    auto list = kafka::make_list(cfg_.topic, stored);
-    if (const auto err = rd_kafka_assign(consumer_.get(), list.get()))
-        throw Error(Exit::kafka, fmt::format("cannot assign {} partitions: {}", cfg_.topic, kafka::error_text(err)));
+    if (backward) kafka_->assign(stored);
     return Step{};
 }
 
@@ -245,7 +187,7 @@ Step Loader::finished(bool& done) {
     std::vector<int32_t> all;
     for (const auto& [p, end] : ends_) all.push_back(p);
     kafka::Offsets stored;
-    if (auto s = txn_.stored_offsets(all, stored); !s.ok()) return s;
+    if (auto s = txn_->stored_offsets(all, stored); !s.ok()) return s;
     done = true;
     for (const auto& [p, end] : ends_) {
         const auto it = stored.find(p);
@@ -254,34 +196,21 @@ Step Loader::finished(bool& done) {
     return Step{};
 }
 
-void Loader::on_rebalance(rd_kafka_t*, rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t* parts,
-                          void* opaque) {
-    static_cast<Loader*>(opaque)->rebalance(err, parts);
+// A rebalance, reported during a poll: only records what changed; the loop rolls the batch back
+// and reads the stored offsets (no database work inside librdkafka's callback).
+void Loader::revoked() {
+    partitions_.clear();
+    batch_dropped_ = true;  // the batch in flight may hold messages of partitions going elsewhere
+    feed_ = Feed::unassigned;
 }
 
-// Eager rebalancing: every rebalance revokes the whole assignment, then assigns the new one.
-// Runs inside librdkafka's poll, so it only records what changed; the loop rolls the batch back
-// and reads the stored offsets (no database work here).
-void Loader::rebalance(rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t* parts) {
+void Loader::assigned(const std::vector<int32_t>& partitions) {
     partitions_.clear();
-    if (err != RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
-        batch_dropped_ = true;  // the batch in flight may hold messages of partitions going elsewhere
-        rd_kafka_assign(consumer_.get(), nullptr);
-        feed_ = Feed::unassigned;
-        log::debug("loader {}: partitions revoked", id_);
-        return;
-    }
-    for (int i = 0; i < parts->cnt; ++i) {
-        const int32_t p = parts->elems[i].partition;
+    for (const int32_t p : partitions) {
         const auto end = ends_.find(p);
         partitions_[p].end = end == ends_.end() ? 0 : end->second;
     }
-    // Nothing to fetch until the loop has read where the database says these partitions start
-    // (never Kafka's committed offset): an empty assignment answers the group meanwhile.
-    auto none = kafka::make_list(cfg_.topic, {});
-    rd_kafka_assign(consumer_.get(), none.get());
     feed_ = Feed::awaiting_offsets;
-    log::debug("loader {}: assigned {} partition(s)", id_, partitions_.size());
 }
 
 size_t Loader::batch_byte_limit() const {
@@ -291,6 +220,7 @@ size_t Loader::batch_byte_limit() const {
 Step Loader::fill(Batch& batch) {
     const auto interval = std::chrono::duration<double>(cfg_.minimal_interval);
     const auto stall_limit = std::chrono::duration<double>(cfg_.retry_timeout);
+    std::string reason;  // of the last message refused
     const size_t byte_limit = batch_byte_limit();
     while (batch.size() < static_cast<size_t>(cfg_.max_row) && batch.bytes() < byte_limit && !should_stop()) {
         // Never longer than idle_poll_ms: a stop signal commits the batch at once, whatever the interval.
@@ -308,37 +238,30 @@ Step Loader::fill(Batch& batch) {
         // As many as fit in the byte limit at the last poll's mean size; a few while it is unknown.
         want = message_bytes_ ? std::clamp((byte_limit - batch.bytes()) / message_bytes_, size_t{1}, want)
                               : std::min(want, first_poll);
-        const ssize_t n = rd_kafka_consume_batch_queue(queue_, timeout_ms, polled_.data(), want);
-        if (n < 0)
-            throw Error(Exit::kafka, fmt::format("{}: cannot consume: {}", cfg_.topic,
-                                                 kafka::error_text(rd_kafka_last_error())));
+        const auto& polled = kafka_->poll(timeout_ms, want);
+        const size_t n = polled.size();
         if (std::exchange(batch_dropped_, false)) {  // a revocation during the poll
-            txn_.rollback();
+            txn_->rollback();
             batch.clear();
         }
         const size_t held = batch.bytes();
         size_t kept = 0;  // messages, not events (the end of a partition)
-        ssize_t i = 0;
         bool data = false;
-        size_t bytes = 0;
-        try {
-            for (; i < n; ++i) {
-                kept += polled_[i]->err ? 0 : 1;
-                data |= add(polled_[i], batch);
-                bytes += polled_[i]->len;
-                rd_kafka_message_destroy(polled_[i]);
-            }
-        } catch (...) {
-            for (; i < n; ++i) rd_kafka_message_destroy(polled_[i]);  // none may outlive the consumer
-            throw;
+        Taken taken = Taken::nothing;
+        for (size_t i = 0; i < n && taken != Taken::unavailable; ++i) {
+            kept += polled[i].err ? 0 : 1;
+            taken = add(polled[i], batch, reason);
+            data |= taken == Taken::data;
         }
+        kafka_->release();
+        // Like unreachable brokers: the batch is dropped, nothing is rejected, the loop waits.
+        if (taken == Taken::unavailable) return Step::failed(Step::Outcome::unavailable, reason, Exit::kafka);
         if (kept > 0) message_bytes_ = std::max<size_t>(1, (batch.bytes() - held) / kept);
         if (data) last_data_ = std::chrono::steady_clock::now();
-        if (waker_) waker_->consumed(static_cast<size_t>(n), bytes);
         if (!batch.empty()) {  // the rows stream into COPY while the batch fills
-            if (!txn_.open())
-                if (auto s = txn_.begin(); !s.ok()) return s;
-            if (auto s = txn_.send(batch); !s.ok()) return s;
+            if (!txn_->open())
+                if (auto s = txn_->begin(); !s.ok()) return s;
+            if (auto s = txn_->send(batch); !s.ok()) return s;
         }
         if (feed_ != Feed::consuming) return Step{};  // newly assigned partitions wait for their offsets
         if (gap_) return Step{};                      // commit what lies before the gap, then settle it
@@ -358,72 +281,62 @@ Step Loader::fill(Batch& batch) {
     return Step{};
 }
 
-bool Loader::add(const rd_kafka_message_t* m, Batch& batch) {
-    auto part = partitions_.find(m->partition);
+Loader::Taken Loader::add(const Polled& polled, Batch& batch, std::string& reason) {
+    const Message& msg = polled.message;
+    auto part = partitions_.find(msg.partition);
     const bool consuming = feed_ == Feed::consuming || feed_ == Feed::stale;
-    if (m->err) {
-        if (m->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) {
-            if (part != partitions_.end()) part->second.position = std::max(part->second.position, m->offset);
-            return true;
+    if (const auto err = polled.err) {
+        if (err == RD_KAFKA_RESP_ERR__PARTITION_EOF) {
+            if (part != partitions_.end()) part->second.position = std::max(part->second.position, msg.offset);
+            return Taken::data;
         }
-        if (m->err == RD_KAFKA_RESP_ERR__AUTO_OFFSET_RESET || m->err == RD_KAFKA_RESP_ERR_OFFSET_OUT_OF_RANGE) {
-            if (consuming && part != partitions_.end()) gap_ = m->partition;
-            return false;
+        if (err == RD_KAFKA_RESP_ERR__AUTO_OFFSET_RESET || err == RD_KAFKA_RESP_ERR_OFFSET_OUT_OF_RANGE) {
+            if (consuming && part != partitions_.end()) gap_ = msg.partition;
+            return Taken::nothing;
         }
-        const std::string what = fmt::format("{} partition {}: {}", cfg_.topic, m->partition, kafka::error_text(m->err));
-        if (m->err == RD_KAFKA_RESP_ERR__FATAL || m->err == RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART ||
-            m->err == RD_KAFKA_RESP_ERR_TOPIC_AUTHORIZATION_FAILED)
+        const std::string what = fmt::format("{} partition {}: {}", cfg_.topic, msg.partition, kafka::error_text(err));
+        if (err == RD_KAFKA_RESP_ERR__FATAL || err == RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART ||
+            err == RD_KAFKA_RESP_ERR_TOPIC_AUTHORIZATION_FAILED)
             throw Error(Exit::kafka, what);
         ++counters_.kafka_retries;  // librdkafka retries it
         log::warn("{}", what);
-        return false;
+        return Taken::nothing;
     }
     // Not this loader's, or stale after a re-seek.
-    if (!consuming || part == partitions_.end() || m->offset < part->second.position) return false;
+    if (!consuming || part == partitions_.end() || msg.offset < part->second.position) return Taken::nothing;
 
     if (batch.empty()) {
         batch.opened = std::chrono::steady_clock::now();
         batch.opened_epoch = epoch_now();
     }
-    Message msg;
-    msg.value = {static_cast<const char*>(m->payload), m->payload ? m->len : 0};
-    msg.has_key = m->key != nullptr;
-    msg.key = {static_cast<const char*>(m->key), m->key ? m->key_len : 0};
-    msg.partition = m->partition;
-    msg.offset = m->offset;
-    rd_kafka_timestamp_type_t ts_type;
-    msg.timestamp_ms = rd_kafka_message_timestamp(m, &ts_type);
-    rd_kafka_headers_t* headers = nullptr;
-    if (encoder_.reads_headers() && rd_kafka_message_headers(m, &headers) == RD_KAFKA_RESP_ERR_NO_ERROR) msg.headers = headers;
     const uint32_t index = batch.keep(msg);
     const size_t start = batch.rows.size();
-    std::string reason;
-    if (encoder_.append(msg, batch.rows, reason)) {
-        batch.row_start.push_back(start);
-        batch.row_message.push_back(index);
-    } else {
-        batch.rejects.add(msg, reason, "");
+    switch (encoder_->encode(msg, batch.rows, reason)) {
+        case Encoded::row:
+            batch.row_start.push_back(start);
+            batch.row_message.push_back(index);
+            break;
+        case Encoded::rejected: batch.rejects.add(msg, reason, ""); break;
+        case Encoded::unavailable:
+            reason = fmt::format("{} partition {} offset {}: {}", cfg_.topic, msg.partition, msg.offset, reason);
+            return Taken::unavailable;
     }
 
-    auto [range, first] = batch.ranges.try_emplace(m->partition);
+    auto [range, first] = batch.ranges.try_emplace(msg.partition);
     if (first) {
-        range->second.partition = m->partition;
+        range->second.partition = msg.partition;
         range->second.start = part->second.stored;
     }
-    range->second.end = m->offset + 1;
+    range->second.end = msg.offset + 1;
     ++range->second.count;
-    part->second.position = m->offset + 1;
-    return true;
+    part->second.position = msg.offset + 1;
+    return Taken::data;
 }
 
 // The next offset of a partition is out of range: everything before it is committed. Stops
 // (exit 9), or with on_data_loss = "skip" records the gap and resumes at the log start.
 Step Loader::settle_gap(int32_t partition) {
-    kafka::Watermarks marks;
-    if (const auto err = rd_kafka_query_watermark_offsets(consumer_.get(), cfg_.topic.c_str(), partition, &marks.low,
-                                                          &marks.high, kafka::metadata_timeout_ms))
-        throw Error(Exit::kafka, fmt::format("topic {} partition {}: offset out of range, and cannot read its offsets: {}",
-                                             cfg_.topic, partition, kafka::error_text(err)));
+    const auto marks = kafka_->watermarks(partition);
     const auto it = partitions_.find(partition);
     if (it == partitions_.end()) return Step{};  // given away meanwhile
     const auto gap = kafka::retention_gap(partition, it->second.stored, marks);
@@ -432,7 +345,7 @@ Step Loader::settle_gap(int32_t partition) {
                                                  "holds offsets {}..{} (was the topic deleted and created again?)",
                                                  cfg_.topic, partition, it->second.stored, marks.low, marks.high));
     if (cfg_.on_data_loss == Config::OnDataLoss::stop) kafka::throw_data_loss(cfg_.topic, {*gap});
-    if (auto s = txn_.skip_gaps(expected(), cfg_.topic, {*gap}); !s.ok()) return s;
+    if (auto s = txn_->skip_gaps(expected(), cfg_.topic, {*gap}); !s.ok()) return s;
     counters_.lost += gap->lost();
     feed_ = Feed::awaiting_offsets;  // assigned again at the log start
     return Step{};
@@ -472,21 +385,15 @@ std::optional<std::string> Loader::over_error_limit(const Batch& batch) const {
     return std::nullopt;
 }
 
-// The partition's end offset as librdkafka last saw it (no request), or -1.
-int64_t Loader::known_end(int32_t partition) const {
-    int64_t low = 0, high = -1;
-    return rd_kafka_get_watermark_offsets(consumer_.get(), cfg_.topic.c_str(), partition, &low, &high) == 0 ? high : -1;
-}
-
 Step Loader::commit(Batch& batch) {
     std::vector<db::PartitionRange> ranges;
     for (auto& [p, r] : batch.ranges) {
-        r.latest = known_end(p);
+        r.latest = kafka_->known_end(p);
         ranges.push_back(r);
     }
     int64_t inserted = 0;
     const auto limit = [&](const Batch& b) { return over_error_limit(b); };
-    if (auto s = txn_.commit(batch, describe(batch), expected(), ranges, limit, inserted); !s.ok()) return s;
+    if (auto s = txn_->commit(batch, describe(batch), expected(), ranges, limit, inserted); !s.ok()) return s;
 
     kafka::Offsets next;
     int64_t lag = 0;
@@ -494,7 +401,7 @@ Step Loader::commit(Batch& batch) {
         partitions_[p].stored = r.end;
         next[p] = r.end;
     }
-    for (const auto& [p, part] : partitions_) lag += std::max<int64_t>(0, known_end(p) - part.stored);
+    for (const auto& [p, part] : partitions_) lag += std::max<int64_t>(0, kafka_->known_end(p) - part.stored);
     lag_ = lag;
     counters_.messages += static_cast<int64_t>(batch.size());
     counters_.rows += inserted;
@@ -505,14 +412,7 @@ Step Loader::commit(Batch& batch) {
     if (batch.rejects.count())
         log::warn(log_fields(batch), "{}: {} message(s) rejected into {}, the last: {}", describe(batch),
                   batch.rejects.count(), cfg_.reject_table.display(), batch.rejects.last_error());
-    if (cfg_.group_assignment) {
-        // Only a member may commit for an active group; the OffsetMirror is not one.
-        auto list = kafka::make_list(cfg_.topic, next);
-        kafka::mark(list.get(), kafka::commit_mark(cfg_.output_table.display()));
-        rd_kafka_commit(consumer_.get(), list.get(), 1);
-    } else {
-        mirror_.commit(next);
-    }
+    kafka_->committed(next);
     if (log::enabled(log::Level::debug))
         log::debug(log_fields(batch), "{}: committed {} ({} messages)", name(), describe(batch), batch.size());
     return Step{};

@@ -1,7 +1,8 @@
 #pragma once
 // One loader: the loop between its Kafka side (a consumer for a set of partitions) and its
-// database side (a BatchTransaction); turns messages into batches, each committed with its
-// offsets in one transaction.
+// database side (a batch's transaction); turns messages into batches, each committed with its
+// offsets in one transaction. Both sides are given to it (KafkaConsumer and BatchTransaction,
+// or the unit tests' fakes).
 #include <atomic>
 #include <chrono>
 #include <cstdint>
@@ -14,23 +15,29 @@
 #include "config/config.hpp"
 #include "formats/row_encoder.hpp"
 #include "kafka/client.hpp"
-#include "kafka/fetch_waker.hpp"
-#include "kafka/mirror.hpp"
 #include "load/batch.hpp"
-#include "load/batch_transaction.hpp"
 #include "load/counters.hpp"
+#include "load/database_side.hpp"
+#include "load/kafka_side.hpp"
 #include "load/options.hpp"
-#include "load/statements.hpp"
 #include "util/backoff.hpp"
 #include "util/log.hpp"
 
 namespace dgkafka {
 
-class Loader {
+// What a loader works with: its two sides, and the encoder of its rows.
+struct LoaderParts {
+    std::unique_ptr<KafkaSide> kafka;
+    std::unique_ptr<DatabaseSide> database;
+    std::unique_ptr<RowEncoder> encoder;
+};
+
+class Loader final : private KafkaSide::Listener {
 public:
-    Loader(const Config& cfg, const LoadOptions& options, const LoadStatements& statements, int id,
-           int loader_count, const kafka::Offsets& end_offsets, LoadCounters& counters, kafka::OffsetMirror& mirror,
-           const std::atomic<bool>& stop);
+    // end_offsets: the partitions it may hold, with their end offsets when the load began.
+    // loader_count: loaders in this process, sharing its batch memory budget.
+    Loader(const Config& cfg, const LoadOptions& options, int id, int loader_count, const kafka::Offsets& end_offsets,
+           LoadCounters& counters, LoaderParts parts, const std::atomic<bool>& stop);
     ~Loader();
 
     // Loads until stop is set, or with quit_at_eof until every partition reached its end offset.
@@ -54,36 +61,34 @@ private:
         int64_t end = 0;       // quit_at_eof target
     };
 
-    void start_consumer();
     Step prepare();
     Step resync();
     Step fill(Batch& batch);
     size_t batch_byte_limit() const;
-    bool add(const rd_kafka_message_t* m, Batch& batch);  // true: data or end of partition
+    // What one polled message or event did. unavailable: its schema cannot be fetched now (`reason`).
+    enum class Taken { nothing, data, unavailable };  // data: a message or an end of partition
+    Taken add(const Polled& m, Batch& batch, std::string& reason);
     Step commit(Batch& batch);
     Step settle_gap(int32_t partition);
     void settle(const Step& step, Backoff& backoff);
     std::optional<std::string> over_error_limit(const Batch& batch) const;
     Step finished(bool& done);
     bool reached_ends() const;
-    int64_t known_end(int32_t partition) const;
     kafka::Offsets expected() const;  // the stored offsets of every partition this loader holds
     std::vector<int32_t> owned() const;
     std::string name() const;
     std::string describe(const Batch& batch) const;
     log::Fields log_fields(const Batch& batch) const;
     bool should_stop() const;
-    static void on_rebalance(rd_kafka_t* rk, rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t* parts,
-                             void* opaque);
-    void rebalance(rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t* parts);
+    void assigned(const std::vector<int32_t>& partitions) override;
+    void revoked() override;
 
     const Config& cfg_;
     const LoadOptions& options_;
     const int id_;
-    const int loader_count_;  // loaders in this process, sharing its prefetch budget
+    const int loader_count_;  // loaders in this process, sharing its batch memory budget
     size_t message_bytes_ = 0;  // what the last poll's messages added to the batch, each: bounds the next poll
     LoadCounters& counters_;
-    kafka::OffsetMirror& mirror_;
     const std::atomic<bool>& stop_;
 
     Feed feed_;
@@ -92,12 +97,9 @@ private:
     bool batch_dropped_ = false;                // a revocation took the batch in flight's partitions
     std::optional<int32_t> gap_;                // a partition whose next offset retention deleted
     bool subscribed_ = false;
-    RowEncoder encoder_;
-    BatchTransaction txn_;
-    kafka::HandlePtr consumer_;
-    std::unique_ptr<kafka::FetchWaker> waker_;  // destroyed before the consumer
-    rd_kafka_queue_t* queue_ = nullptr;
-    std::vector<rd_kafka_message_t*> polled_;
+    std::unique_ptr<KafkaSide> kafka_;
+    std::unique_ptr<DatabaseSide> txn_;
+    std::unique_ptr<RowEncoder> encoder_;
     std::chrono::steady_clock::time_point last_data_;  // last message or end-of-partition event, not errors
     std::atomic<int64_t> lag_{0};
 };

@@ -5,7 +5,7 @@
 
 #include "db/embedded_sql.hpp"
 #include "db/fault.hpp"
-#include "db/ident.hpp"
+#include "vocabulary/ident.hpp"
 #include "db/tables.hpp"
 #include "load/json_pushdown.hpp"
 #include "util/text.hpp"

@@ -10,10 +10,12 @@
 
 #include "db/connection.hpp"
 #include "db/embedded_sql.hpp"
+#include "db/fault.hpp"
 #include "db/offsets.hpp"
 #include "db/tables.hpp"
 #include "formats/csv.hpp"
 #include "kafka/client.hpp"
+#include "kafka/delivery.hpp"
 #include "metrics/metrics.hpp"
 #include "metrics/server.hpp"
 #include "util/errors.hpp"
@@ -28,22 +30,6 @@ namespace {
 
 constexpr int rows_per_round = 10000;
 constexpr auto idle_wait = std::chrono::milliseconds(200);
-
-struct Acks {
-    std::vector<int64_t> delivered;  // outbox ids
-    int64_t failed = 0;
-    std::string first_error;
-};
-
-void on_delivery(rd_kafka_t*, const rd_kafka_message_t* m, void* opaque) {
-    auto* acks = static_cast<Acks*>(opaque);
-    const auto id = reinterpret_cast<intptr_t>(m->_private);
-    if (m->err) {
-        if (acks->failed++ == 0) acks->first_error = rd_kafka_err2str(m->err);
-    } else {
-        acks->delivered.push_back(id);
-    }
-}
 
 // One row as the message dgkafka load reads back: CSV re-delimited (NULL unquoted-empty, an
 // empty string quoted), json text as is, binary bytes as is.
@@ -119,33 +105,25 @@ void run_publish(const Config& cfg, const PublishOptions& options, std::ostream&
     const auto retry = RetryPolicy::for_run(options.quit_at_eof, cfg.retry_timeout, stop);
     std::unique_ptr<pqxx::connection> conn;
     bool locked = false;  // every new session takes the lock again; a stale one of ours may hold it a while
+    // Each step is safe to repeat (a delete whose commit is in doubt too): a transient error is
+    // retried on a new connection.
     auto with_db = [&](const char* what, auto&& step) {
         return retry.run([&] {
             try {
                 if (!conn) {
                     conn = db::connect(cfg.db, "dgkafka publish");
                     std::optional<std::string> held;
-                    if (locked) {
-                        pqxx::nontransaction tx(*conn);
-                        held = lock_outbox(tx, cfg);
-                    }
-                    if (held) {
-                        conn.reset();
-                        throw Unavailable(Exit::database, fmt::format("{}: {}", what, *held));
-                    }
+                    if (locked)
+                        held = db::guarded(what, [&] {
+                            pqxx::nontransaction tx(*conn);
+                            return lock_outbox(tx, cfg);
+                        });
+                    if (held) throw Unavailable(Exit::database, fmt::format("{}: {}", what, *held));
                 }
-                return step(*conn);
-            } catch (const pqxx::broken_connection& e) {
+                return db::guarded(what, [&] { return step(*conn); });
+            } catch (const Unavailable&) {
                 conn.reset();
-                throw Unavailable(Exit::database,
-                                  fmt::format("{}: lost the database connection: {}", what, text::trim(e.what())));
-            } catch (const pqxx::in_doubt_error& e) {  // each step is safe to repeat
-                conn.reset();
-                throw Unavailable(Exit::database, fmt::format("{}: {}", what, text::trim(e.what())));
-            } catch (const pqxx::sql_error& e) {
-                if (!db::is_transient(e.sqlstate())) throw Error(Exit::database, fmt::format("{}: {}", what, db::describe(e)));
-                conn.reset();
-                throw Unavailable(Exit::database, fmt::format("{}: {}", what, db::describe(e)));
+                throw;
             }
         });
     };
@@ -158,12 +136,11 @@ void run_publish(const Config& cfg, const PublishOptions& options, std::ostream&
     });
     locked = true;
 
-    Acks acks;
+    kafka::Deliveries acks(true);  // the ids of the outbox rows Kafka acknowledged
     // Idempotent: retries never duplicate or reorder a partition's messages.
     auto conf = kafka::make_conf(cfg.brokers, {{"client.id", "dgkafka-publish"}, {"enable.idempotence", "true"}},
                                  cfg.kafka_properties);
-    rd_kafka_conf_set_dr_msg_cb(conf.get(), on_delivery);
-    rd_kafka_conf_set_opaque(conf.get(), &acks);
+    acks.attach(conf.get());
     auto rk = kafka::make_handle(RD_KAFKA_PRODUCER, std::move(conf));
     retry.run([&] {
         return kafka::partition_count(rk.get(), cfg.topic, cfg.brokers, retry.attempt_ms(kafka::metadata_timeout_ms));
@@ -196,22 +173,21 @@ void run_publish(const Config& cfg, const PublishOptions& options, std::ostream&
         }
         // Rows are deleted once acknowledged; a signal stops the wait, and the rows not yet
         // acknowledged stay in the outbox for the next run.
-        while (!stop && static_cast<int64_t>(acks.delivered.size()) + acks.failed < static_cast<int64_t>(rows.size()))
-            rd_kafka_poll(rk.get(), 100);
+        acks.wait(rk.get(), static_cast<int64_t>(rows.size()), &stop);
         with_db("deleting published rows from the outbox", [&](pqxx::connection& c) {
             pqxx::work tx(c);
-            tx.exec_params0(delete_sql, db::pg_array(acks.delivered));
+            tx.exec_params0(delete_sql, db::pg_array(acks.ids()));
             tx.commit();
         });
-        sent += static_cast<int64_t>(acks.delivered.size());
+        sent += acks.acknowledged();
         counters.messages = sent;
         ++counters.rounds;
         counters.round_seconds.observe(std::chrono::duration<double>(std::chrono::steady_clock::now() - round_started).count());
-        if (acks.failed)
+        if (acks.failed())
             throw Error(Exit::kafka, fmt::format("{}: {} message(s) not acknowledged ({}); their rows stay in {} and are "
                                                  "sent again by the next `dgkafka publish`",
-                                                 cfg.topic, acks.failed, acks.first_error, cfg.write_table.display()));
-        acks = Acks{};
+                                                 cfg.topic, acks.failed(), acks.first_error(), cfg.write_table.display()));
+        acks.clear();
     }
     service::stopping();
     out << fmt::format("PUBLISH {} messages to {}{}\n", sent, cfg.topic, stop ? ", stopped by signal" : "");

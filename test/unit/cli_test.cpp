@@ -2,7 +2,7 @@
 
 #include <sstream>
 
-#include "cli/args.hpp"
+#include "util/args.hpp"
 #include "cli/dgkafka_cli.hpp"
 #include "csv2kafka/csv2kafka.hpp"
 #include "util/errors.hpp"

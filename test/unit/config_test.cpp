@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "kafka/properties.hpp"
+
 #include <fstream>
 #include <sstream>
 
@@ -37,7 +39,7 @@ output_table = "out"
 // Parses and returns the problems, or an empty list.
 std::vector<std::string> problems(const std::string& toml) {
     try {
-        parse_config(toml, "job.toml");
+        parse_config(toml, "job.toml", kafka::check_property);
     } catch (const ConfigError& e) {
         return e.problems();
     }
@@ -139,7 +141,7 @@ TEST(Config, AnIntegerPast64BitsIsOutOfRangeNotItsLimit) {
 
 TEST(Config, KafkaPropertiesPassThroughAndLibrdkafkaErrorsAreShownBesideTheKey) {
     const auto ok = parse_config(minimal + "\n[kafka.properties]\n\"security.protocol\" = \"ssl\"\n\"fetch.wait.max.ms\" = 50\n",
-                                 "job.toml");
+                                 "job.toml", kafka::check_property);
     EXPECT_EQ(ok.kafka_properties,
               (std::vector<std::pair<std::string, std::string>>{{"fetch.wait.max.ms", "50"}, {"security.protocol", "ssl"}}));
     const auto p = problems(minimal + "\n[kafka.properties]\n\"no.such.property\" = \"1\"\n\"security.protocol\" = \"carrier-pigeon\"\n");

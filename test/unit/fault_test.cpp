@@ -3,6 +3,8 @@
 
 #include <gtest/gtest.h>
 
+#include "util/errors.hpp"
+
 using dgkafka::db::classify;
 using dgkafka::db::classify_refused_connection;
 using dgkafka::db::Fault;
@@ -27,4 +29,33 @@ TEST(Fault, TheJobsMistakesAreFatal) {
 TEST(Fault, AConnectionNoServerAnsweredIsTransient) {
     EXPECT_EQ(classify_refused_connection("host=127.0.0.1 port=1 connect_timeout=2"),
               Fault::transient);
+}
+
+// The db/ boundary: pqxx's exceptions leave as the one error hierarchy, Unavailable when a
+// later attempt may succeed.
+TEST(Fault, PqxxExceptionsLeaveAsTheOneErrorHierarchy) {
+    using dgkafka::Error;
+    using dgkafka::Exit;
+    using dgkafka::Unavailable;
+    using dgkafka::db::guarded;
+    EXPECT_THROW(guarded("reading", [] { throw pqxx::broken_connection("gone"); }), Unavailable);
+    EXPECT_THROW(guarded("reading", [] { throw pqxx::sql_error("busy", "SELECT 1", "40001"); }), Unavailable);
+    EXPECT_THROW(guarded("deleting", [] { throw pqxx::in_doubt_error("unknown"); }), Unavailable);
+    try {
+        guarded("reading the outbox", [] { throw pqxx::sql_error("no table", "SELECT 1", "42P01"); });
+        FAIL();
+    } catch (const Unavailable&) {
+        FAIL() << "a missing table is not transient";
+    } catch (const Error& e) {
+        EXPECT_EQ(e.code(), Exit::database);
+        EXPECT_NE(std::string(e.what()).find("reading the outbox: "), std::string::npos) << e.what();
+        EXPECT_NE(std::string(e.what()).find("42P01"), std::string::npos) << e.what();
+    }
+    try {
+        guarded("reading", [] { throw pqxx::conversion_error("not an integer"); });
+        FAIL();
+    } catch (const Error& e) {
+        EXPECT_EQ(e.code(), Exit::database);
+    }
+    EXPECT_EQ(guarded("reading", [] { return 7; }), 7);
 }

@@ -1,4 +1,4 @@
-#include "db/ident.hpp"
+#include "vocabulary/ident.hpp"
 
 #include <gtest/gtest.h>
 

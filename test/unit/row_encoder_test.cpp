@@ -27,7 +27,7 @@ TEST(RowEncoder, CsvToCopyTextSkipsIgnoredColumnsAndEscapes) {
     std::string out, reason;
     Message m;
     m.value = "7|dropped|\"tab\there\\ and\nnewline\"";
-    ASSERT_TRUE(enc.append(m, out, reason)) << reason;
+    ASSERT_TRUE(enc.encode(m, out, reason) == Encoded::row) << reason;
     EXPECT_EQ(out, "7\ttab\\there\\\\ and\\nnewline\n");
 }
 
@@ -37,7 +37,7 @@ TEST(RowEncoder, EmptyUnquotedFieldBecomesNull) {
     std::string out, reason;
     Message m;
     m.value = "|x|";
-    ASSERT_TRUE(enc.append(m, out, reason));
+    ASSERT_TRUE(enc.encode(m, out, reason) == Encoded::row);
     EXPECT_EQ(out, "\\N\t\\N\n");
 }
 
@@ -52,12 +52,12 @@ TEST(RowEncoder, MetadataColumnsFollowTheData) {
     m.partition = 3;
     m.offset = 42;
     m.timestamp_ms = 1558064702646;  // 2019-05-17 03:45:02.646 UTC
-    ASSERT_TRUE(enc.append(m, out, reason));
+    ASSERT_TRUE(enc.encode(m, out, reason) == Encoded::row);
     EXPECT_EQ(out, "1\ty\tk1\t3\t42\t2019-05-17 03:45:02.646+00\n");
     out.clear();
     m.has_key = false;
     m.timestamp_ms = -1;
-    ASSERT_TRUE(enc.append(m, out, reason));
+    ASSERT_TRUE(enc.encode(m, out, reason) == Encoded::row);
     EXPECT_EQ(out, "1\ty\t\\N\t3\t42\t\\N\n");
 }
 
@@ -67,11 +67,11 @@ TEST(RowEncoder, MalformedMessagesAreRefusedWithAReasonAndLeaveNoPartialLine) {
     std::string out = "previous\n", reason;
     Message m;
     m.value = "1|2";
-    EXPECT_FALSE(enc.append(m, out, reason));
+    EXPECT_FALSE(enc.encode(m, out, reason) == Encoded::row);
     EXPECT_EQ(reason, "2 fields, expected 3");
     const std::string with_nul("1|x|nul\0byte", 12);
     m.value = with_nul;
-    EXPECT_FALSE(enc.append(m, out, reason));
+    EXPECT_FALSE(enc.encode(m, out, reason) == Encoded::row);
     EXPECT_EQ(reason, "NUL byte in field 3");
     EXPECT_EQ(out, "previous\n");
 }
@@ -82,7 +82,7 @@ TEST(RowEncoder, JsonIsOneTextColumnBinaryIsHexBytea) {
     std::string out, reason;
     Message m;
     m.value = "{\"a\":\"x\\ty\"}";
-    ASSERT_TRUE(j.append(m, out, reason));
+    ASSERT_TRUE(j.encode(m, out, reason) == Encoded::row);
     EXPECT_EQ(out, "{\"a\":\"x\\\\ty\"}\n");
 
     Config bin;
@@ -92,13 +92,13 @@ TEST(RowEncoder, JsonIsOneTextColumnBinaryIsHexBytea) {
     out.clear();
     const std::string bytes("\x00\xff\x10", 3);
     m.value = bytes;
-    ASSERT_TRUE(b.append(m, out, reason));
+    ASSERT_TRUE(b.encode(m, out, reason) == Encoded::row);
     EXPECT_EQ(out, "\\\\x00ff10\n");
     out.clear();
     m.value = std::string_view();  // a tombstone: no value at all
-    ASSERT_TRUE(b.append(m, out, reason));
+    ASSERT_TRUE(b.encode(m, out, reason) == Encoded::row);
     m.value = std::string_view(bytes.data(), 0);  // an empty value
-    ASSERT_TRUE(b.append(m, out, reason));
+    ASSERT_TRUE(b.encode(m, out, reason) == Encoded::row);
     EXPECT_EQ(out, "\\N\n\\\\x\n");
 }
 
@@ -108,26 +108,26 @@ TEST(RowEncoder, InvalidJsonInvalidUtf8AndEmptyMessagesAreRefused) {
     std::string out, reason;
     Message m;
     m.value = "{\"a\": 1,}";
-    EXPECT_FALSE(j.append(m, out, reason));
+    EXPECT_FALSE(j.encode(m, out, reason) == Encoded::row);
     EXPECT_EQ(reason, "invalid JSON");
     m.value = "";
-    EXPECT_FALSE(j.append(m, out, reason));
+    EXPECT_FALSE(j.encode(m, out, reason) == Encoded::row);
     EXPECT_EQ(reason, "empty message: a JSON value is required");
     const std::string latin1 = "{\"name\": \"caf\xe9\"}";
     m.value = latin1;
-    EXPECT_FALSE(j.append(m, out, reason));
+    EXPECT_FALSE(j.encode(m, out, reason) == Encoded::row);
     EXPECT_EQ(reason, "invalid UTF-8 in the JSON text at byte 14");
     m.value = "{}";
     const std::string bad_key = "k\xff";
     m.key = bad_key;
     m.has_key = true;
-    ASSERT_TRUE(j.append(m, out, reason)) << "nothing reads _key: " << reason;
+    ASSERT_TRUE(j.encode(m, out, reason) == Encoded::row) << "nothing reads _key: " << reason;
     EXPECT_EQ(out, "{}\t\\N\t0\t0\t\\N\n") << "_key NULL";
     auto with_key = json;
     with_key.mappings = {{{"t"}, "upper(_key)"}};
     RowEncoder k(with_key, true);
     out.clear();
-    EXPECT_FALSE(k.append(m, out, reason));
+    EXPECT_FALSE(k.encode(m, out, reason) == Encoded::row);
     EXPECT_EQ(reason, "invalid UTF-8 in the message key at byte 2");
     EXPECT_EQ(out, "");
 }
@@ -141,20 +141,20 @@ TEST(RowEncoder, FieldsToColumnsRejectADocumentThatIsNotAnObject) {
     Message m;
     for (const char* doc : {"[1,2,3]", "\"just a string\"", "null", " 5"}) {
         m.value = doc;
-        EXPECT_FALSE(enc.append(m, out, reason)) << doc;
+        EXPECT_FALSE(enc.encode(m, out, reason) == Encoded::row) << doc;
         EXPECT_EQ(reason, "not a JSON object: without mappings, fields go to the columns of their names") << doc;
     }
     m.value = "[1,";
-    EXPECT_FALSE(enc.append(m, out, reason));
+    EXPECT_FALSE(enc.encode(m, out, reason) == Encoded::row);
     EXPECT_EQ(reason, "invalid JSON");
     EXPECT_EQ(out, "");
     m.value = " \n{\"id\": 1}";
-    EXPECT_TRUE(enc.append(m, out, reason)) << reason;
+    EXPECT_TRUE(enc.encode(m, out, reason) == Encoded::row) << reason;
 
     cfg.field_columns.clear();  // explicit mappings: ->> of an array is NULL, as in PostgreSQL
     RowEncoder mapped(cfg, true);
     m.value = "[1,2,3]";
-    EXPECT_TRUE(mapped.append(m, out, reason)) << reason;
+    EXPECT_TRUE(mapped.encode(m, out, reason) == Encoded::row) << reason;
 }
 
 TEST(RowEncoder, KeyBytesGiveEveryKeyAsByteaAndAKeyThatIsNotTextNoLongerRejects) {
@@ -169,12 +169,12 @@ TEST(RowEncoder, KeyBytesGiveEveryKeyAsByteaAndAKeyThatIsNotTextNoLongerRejects)
     m.has_key = true;
     m.partition = 1;
     m.offset = 2;
-    ASSERT_TRUE(enc.append(m, out, reason)) << reason;
+    ASSERT_TRUE(enc.encode(m, out, reason) == Encoded::row) << reason;
     EXPECT_EQ(out, "{}\t\\N\t1\t2\t\\N\t\\\\x6bff\n") << "_key NULL, _key_bytes the raw key";
 
     cfg.mappings = {{{"k"}, "_key_bytes"}, {{"t"}, "_key"}};  // _key used too: the key must be text
     RowEncoder both(cfg, true);
     out.clear();
-    EXPECT_FALSE(both.append(m, out, reason));
+    EXPECT_FALSE(both.encode(m, out, reason) == Encoded::row);
     EXPECT_EQ(reason, "invalid UTF-8 in the message key at byte 2");
 }

@@ -1,4 +1,4 @@
-#include "formats/utf8.hpp"
+#include "util/utf8.hpp"
 
 #include <gtest/gtest.h>
 

@@ -1,8 +1,8 @@
-#include "db/ident.hpp"
+#include "vocabulary/ident.hpp"
 
 #include <stdexcept>
 
-#include "db/sql_tokens.hpp"
+#include "vocabulary/sql_tokens.hpp"
 
 namespace dgkafka {
 

@@ -1,4 +1,4 @@
-#include "db/sql_tokens.hpp"
+#include "vocabulary/sql_tokens.hpp"
 
 #include <cctype>
 #include <cstring>
