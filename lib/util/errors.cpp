@@ -14,7 +14,9 @@ const std::vector<ExitCode>& exit_codes() {
         {Exit::not_set_up, "`dgkafka setup` has not been run for this config"},
         {Exit::no_topic, "the topic does not exist"},
         {Exit::data_loss, "retention deleted messages before they were loaded (named by topic, partition, stored "
-                          "offset, log start offset and count); nothing past the gap was loaded"},
+                          "offset, log start offset and count), or the stored offset is past the log's end (the "
+                          "topic created again); nothing past the gap was loaded; also a run that skipped such a "
+                          "gap with on_data_loss = \"skip\""},
         {Exit::lagging, "`dgkafka check -max-lag N`: a partition is more than N messages behind"},
     };
     return codes;
