@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cmath>
 #include <cctype>
 #include <cstdlib>
 #include <filesystem>
@@ -80,7 +81,7 @@ bool has_kind(const toml::value& v, Kind k) {
     switch (k) {
         case Kind::string: return v.is_string();
         case Kind::integer: return v.is_integer();
-        case Kind::number: return v.is_integer() || v.is_floating();
+        case Kind::number: return v.is_integer() || (v.is_floating() && std::isfinite(v.as_floating()));  // not inf, nan
         case Kind::boolean: return v.is_boolean();
         case Kind::table: return v.is_table();
         case Kind::table_array:

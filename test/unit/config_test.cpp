@@ -112,6 +112,14 @@ TEST(Config, WrongTypeNamesTheExpectedAndActualType) {
     EXPECT_EQ(p[0], "job.toml:4: dgkafka.port: expected an integer, got a string (\"5432\")");
 }
 
+// TOML has inf and nan: no interval or timeout is either.
+TEST(Config, InfinityAndNanAreNotNumbers) {
+    const auto p = problems(minimal + "\n[kafka.commit]\nminimal_interval = inf\nretry_timeout = nan\n");
+    ASSERT_EQ(p.size(), 2u);
+    EXPECT_NE(p[0].find("kafka.commit.minimal_interval: expected a number, got a float (inf)"), std::string::npos) << p[0];
+    EXPECT_NE(p[1].find("kafka.commit.retry_timeout: expected a number, got a float (nan)"), std::string::npos) << p[1];
+}
+
 TEST(Config, MissingRequiredKey) {
     const auto p = problems(replace(minimal, "topic = \"t\"\n", ""));
     ASSERT_EQ(p.size(), 1u);
