@@ -611,6 +611,9 @@ private:
 }  // namespace
 
 Config parse_config(const std::string& content, const std::string& path, const PropertyCheck& check_property) {
+    // TOML is UTF-8; a NUL byte means another encoding (Windows editors save "Unicode" as UTF-16).
+    if (content.find('\0') != std::string::npos)
+        throw ConfigError({fmt::format("{}: not UTF-8 text (UTF-16?): save the config as UTF-8", path)});
     Problems problems(path);
     toml::value root;
     try {

@@ -120,6 +120,17 @@ TEST(Config, InfinityAndNanAreNotNumbers) {
     EXPECT_NE(p[1].find("kafka.commit.retry_timeout: expected a number, got a float (nan)"), std::string::npos) << p[1];
 }
 
+TEST(Config, AUtf16FileIsNamedAsNotUtf8) {
+    std::string utf16 = "\xFF\xFE";
+    for (char c : minimal) (utf16 += c) += '\0';
+    try {
+        parse_config(utf16, "job.toml");
+        FAIL() << "accepted";
+    } catch (const ConfigError& e) {
+        EXPECT_STREQ(e.what(), "job.toml: not UTF-8 text (UTF-16?): save the config as UTF-8");
+    }
+}
+
 TEST(Config, MissingRequiredKey) {
     const auto p = problems(replace(minimal, "topic = \"t\"\n", ""));
     ASSERT_EQ(p.size(), 1u);
