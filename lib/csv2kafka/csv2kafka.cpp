@@ -97,7 +97,9 @@ Csv2KafkaResult run_csv2kafka(const Csv2KafkaOptions& o, std::istream& in, std::
                 break;
             }
         } catch (const std::runtime_error& e) {  // an unclosed quote: it runs to the end of the file
-            bad_record(reader.record_line(), e.what());
+            bad_record(reader.record_line(),
+                       fmt::format("{} (lines {} to {}, the end of the file, are that one record: none of them was sent)",
+                                   e.what(), reader.record_line(), reader.next_line() - 1));
             break;
         }
         if (static_cast<long long>(reader.record_line()) < o.start_line) continue;

@@ -90,6 +90,8 @@ TEST(Csv2Kafka, AnUnclosedQuoteIsReportedWithItsLineNumber) {
     auto r = run("csv2kafka", {brokers(), job.topic, "-"}, "1,ok\n2,\"never closed\n3,more\n");
     EXPECT_EQ(r.code, static_cast<int>(Exit::data));
     EXPECT_NE(r.err.find("line 2: unclosed quote"), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find("lines 2 to 3, the end of the file, are that one record"), std::string::npos) << r.err;
+    EXPECT_EQ(high_watermark(job.topic, 0), 1);
 }
 
 TEST(Csv2Kafka, PropertiesPassThroughToLibrdkafka) {
