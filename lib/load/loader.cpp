@@ -8,6 +8,7 @@
 #include "kafka/retention.hpp"
 #include "util/errors.hpp"
 #include "util/log.hpp"
+#include "util/text.hpp"
 
 namespace dgkafka {
 
@@ -411,7 +412,7 @@ Step Loader::commit(Batch& batch) {
                         std::chrono::duration<double>(std::chrono::steady_clock::now() - batch.opened).count());
     if (batch.rejects.count())
         log::warn(log_fields(batch), "{}: {} message(s) rejected into {}, the last: {}", describe(batch),
-                  batch.rejects.count(), cfg_.reject_table.display(), batch.rejects.last_error());
+                  batch.rejects.count(), cfg_.reject_table.display(), text::clip(batch.rejects.last_error(), 1000));
     kafka_->committed(next);
     if (log::enabled(log::Level::debug))
         log::debug(log_fields(batch), "{}: committed {} ({} messages)", name(), describe(batch), batch.size());

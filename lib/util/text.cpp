@@ -32,6 +32,13 @@ std::vector<std::string> split(std::string_view s, char sep, bool trim_parts) {
     return parts;
 }
 
+std::string clip(std::string_view s, size_t max) {
+    if (s.size() <= max) return std::string(s);
+    size_t cut = max;
+    while (cut > 0 && (static_cast<unsigned char>(s[cut]) & 0xC0) == 0x80) --cut;  // a continuation byte
+    return std::string(s.substr(0, cut)) + "… (" + std::to_string(s.size()) + " bytes)";
+}
+
 std::string join(const std::vector<std::string>& parts, std::string_view sep) {
     std::string out;
     for (size_t i = 0; i < parts.size(); ++i) {
