@@ -30,7 +30,17 @@ as_pg() {
     if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
 }
 
-port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+port_listening() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+# Free: nothing listens there, and no connection uses it as its local port either (a client's
+# ephemeral port is not listening, yet a server cannot bind it).
+port_free() {
+    if command -v ss >/dev/null; then
+        [ -z "$(ss -Htan "( sport = :$1 )" 2>/dev/null)" ]
+    else
+        ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
+    fi
+}
 
 free_port() {
     local p
@@ -107,7 +117,7 @@ run_registry() {
         </dev/null >>"$SANDBOX/registry.log" 2>&1 &
     local pid=$!
     for _ in $(seq 1 100); do
-        port_free "$port" || { echo "$pid"; return; }
+        port_listening "$port" && { echo "$pid"; return; }
         kill -0 "$pid" 2>/dev/null || break
         sleep 0.1
     done
