@@ -15,7 +15,7 @@ namespace dgkafka {
 namespace {
 constexpr int idle_poll_ms = 100;  // how often an idle loader looks at the stop flag
 constexpr size_t poll_chunk = 2048;
-constexpr size_t first_poll = 1;  // messages of unknown size: the next polls are sized by it
+constexpr size_t first_poll = 64;  // messages of unknown size: the next polls are sized by them
 // What a process's open batches may hold (message bytes and their COPY rows), shared by its
 // loaders: a batch closes at max_row or at its share, so large messages cannot multiply memory.
 constexpr size_t batch_budget_bytes = size_t{16} << 20;
