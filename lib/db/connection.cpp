@@ -84,8 +84,8 @@ std::string effective_sslmode(const std::string& info) {
         if (const char* env = std::getenv("PGSSLMODE")) mode = env;
     return mode.empty() ? "prefer" : mode;
 }
-}  // namespace
 
+// True when sslmode requires TLS and the server answers without it: no retry can fix that.
 bool tls_refused(const std::string& info) {
     const auto mode = effective_sslmode(info);
     if (mode != "require" && mode != "verify-ca" && mode != "verify-full") return false;
@@ -97,6 +97,8 @@ bool tls_refused(const std::string& info) {
     return st != PGRES_POLLING_FAILED && PQstatus(c.get()) != CONNECTION_BAD && !PQsslInUse(c.get());
 }
 
+// Connects again with libpq asked to report only the SQLSTATE of a refusal, and returns it: ""
+// when no server answered (or it answers now), "28P01" when it asked for a password not given.
 std::string refusal_sqlstate(const std::string& info) {
     std::unique_ptr<PGconn, PgConnDeleter> c(PQconnectStart(info.c_str()));
     if (!c) return "";
@@ -106,6 +108,7 @@ std::string refusal_sqlstate(const std::string& info) {
     if (PQconnectionNeedsPassword(c.get())) return "28P01";
     return refusal_sqlstate_in(PQerrorMessage(c.get()));
 }
+}  // namespace
 
 std::string refusal_sqlstate_in(const std::string& message) {
     // libpq's PQERRORS_SQLSTATE form ends each server error with "<severity>:  <SQLSTATE>".

@@ -15,13 +15,6 @@ std::string conninfo(const DbSettings& settings, const std::string& application_
 // Error(database) naming the SQLSTATE when it refused for good (authentication, no such database).
 std::unique_ptr<pqxx::connection> connect(const DbSettings& settings, const std::string& application_name);
 
-// Connects again with libpq asked to report only the SQLSTATE of a refusal, and returns it: ""
-// when no server answered (or it answers now), "28P01" when it asked for a password not given.
-std::string refusal_sqlstate(const std::string& conninfo);
-
-// True when sslmode requires TLS and the server answers without it: no retry can fix that.
-bool tls_refused(const std::string& conninfo);
-
 // The last SQLSTATE in a libpq error message written with PQERRORS_SQLSTATE verbosity ("").
 std::string refusal_sqlstate_in(const std::string& message);
 

@@ -1,12 +1,5 @@
 #include "db/fault.hpp"
 
-#include <libpq-fe.h>
-#include <poll.h>
-
-#include <algorithm>
-#include <cctype>
-#include <initializer_list>
-
 #include "db/connection.hpp"
 #include "util/errors.hpp"
 #include "util/text.hpp"
@@ -27,16 +20,6 @@ Fault classify(const std::string& sqlstate) {
     for (const auto& c : data_classes())
         if (sqlstate.rfind(c, 0) == 0) return Fault::data;
     return Fault::fatal;
-}
-
-Fault classify_refused_connection(const std::string& conninfo) {
-    const auto sqlstate = refusal_sqlstate(conninfo);
-    // No server's answer: the network, or a server not there; or one that offers no TLS.
-    if (sqlstate.empty()) return tls_refused(conninfo) ? Fault::fatal : Fault::transient;
-    // 28 invalid authorization, 3D no such database, 42 no permission: no retry fixes them.
-    for (const char* c : {"28", "3D", "42"})
-        if (sqlstate.rfind(c, 0) == 0) return Fault::fatal;
-    return Fault::transient;
 }
 
 void rethrow_as_error(const std::string& context) {

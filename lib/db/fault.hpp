@@ -18,12 +18,6 @@ Fault classify(const std::string& sqlstate);
 // the server that must judge errors itself.
 const std::vector<std::string>& data_classes();
 
-// Why a connection with `conninfo` is refused: transient when no server answered, or it is
-// starting, stopping or full; fatal when it refused us (authentication, a missing database, no
-// permission to connect). libpq keeps a refused connection's SQLSTATE out of its API, so this
-// connects once more asking for messages that hold only the SQLSTATE.
-Fault classify_refused_connection(const std::string& conninfo);
-
 // Inside a catch block for a pqxx exception: throws it again as the one error hierarchy, with
 // `context` in front: Unavailable(database) when the same work can succeed later (a lost
 // connection, a transient SQLSTATE, a commit whose outcome is unknown), else Error(database)

@@ -185,25 +185,24 @@ bool RowEncoder::append_member(const json::Member& m, std::string& out, std::str
     return append_checked_text(m.text, json_text, out, reason);
 }
 
-bool RowEncoder::as_json(std::string_view value, std::string& json, std::string& reason) {
-    json.clear();
+bool RowEncoder::as_json(std::string_view value, std::string& buffer, std::string_view& json, std::string& reason) {
     if (!avro_) {
-        json.assign(value);
+        json = value;
         return true;
     }
-    return avro_->to_json(value, json, reason);
+    buffer.clear();
+    if (!avro_->to_json(value, buffer, reason)) return false;
+    json = buffer;
+    return true;
 }
 
 bool RowEncoder::append_document(const Message& m, std::string& out, std::string& reason) {
     const bool events = envelope_ != Envelope::none || delete_on_tombstone_;
-    if (!events || !m.value.empty()) {
-        if (!as_json(m.value, decoded_, reason)) return false;
-    } else {
-        decoded_.clear();  // a tombstone
-    }
-    if (!field_columns_.empty()) list_extra_fields(decoded_);
-    if (!events) return append_json(decoded_, out, reason);
-    if (!read_event(m, decoded_, reason)) return false;
+    std::string_view document;  // empty: a tombstone
+    if ((!events || !m.value.empty()) && !as_json(m.value, decoded_, document, reason)) return false;
+    if (!field_columns_.empty()) list_extra_fields(document);
+    if (!events) return append_json(document, out, reason);
+    if (!read_event(m, document, reason)) return false;
     if (event_.op == change::Op::skip) {  // nothing to write but the event: NULL document and members
         const size_t fields = (json_document_ ? 1 : 0) + (members_ ? members_->members().size() * (jsonb_ ? 2 : 1) : 0);
         for (size_t i = 0; i < fields; ++i) {
@@ -239,9 +238,10 @@ std::string_view RowEncoder::key_text(const Message& m) {
     if (!avro_ || m.key.empty() || m.key[0] != 0) return m.key;
     if (decoded_key_of_ == m.key.data()) return decoded_key_;
     std::string why;
-    if (!as_json(m.key, decoded_key_, why)) return m.key;  // not Avro after all: checked as text
+    std::string_view json;
+    if (!as_json(m.key, decoded_key_, json, why)) return m.key;  // not Avro after all: checked as text
     decoded_key_of_ = m.key.data();
-    return decoded_key_;
+    return json;
 }
 
 bool RowEncoder::read_event(const Message& m, std::string_view document, std::string& reason) {

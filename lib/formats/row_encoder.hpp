@@ -57,7 +57,8 @@ private:
     bool append_json(std::string_view value, std::string& out, std::string& reason);
     // json and avro: the document, or with an envelope or delete_on_tombstone the row image and the event.
     bool append_document(const Message& m, std::string& out, std::string& reason);
-    bool as_json(std::string_view value, std::string& json, std::string& reason);  // avro decoded, json as is
+    // The value as JSON: Avro decoded into `buffer`, JSON as it is (no copy).
+    bool as_json(std::string_view value, std::string& buffer, std::string_view& json, std::string& reason);
     bool read_event(const Message& m, std::string_view document, std::string& reason);
     bool append_member(const json::Member& m, std::string& out, std::string& reason);
     // Text PostgreSQL can store: well-formed UTF-8 without NUL bytes. `what` names the value in

@@ -53,11 +53,11 @@ Step BatchTransaction::connect() {
     return guarded(name, [&] {
         try {
             conn_ = db::connect(cfg_.db, app);
-        } catch (const Error& e) {
-            if (db::classify_refused_connection(db::conninfo(cfg_.db, app)) == db::Fault::fatal)
-                return Step::failed(Step::Outcome::fatal, fmt::format("{}: {} (no retry can fix this)", name, e.what()),
-                                    Exit::database);
-            throw;
+        } catch (const Unavailable&) {
+            throw;  // retried
+        } catch (const Error& e) {  // db::connect found the refusal final (authentication, no TLS, ...)
+            return Step::failed(Step::Outcome::fatal, fmt::format("{}: {} (no retry can fix this)", name, e.what()),
+                                Exit::database);
         }
         pqxx::nontransaction tx(*conn_);
         // Longer than a batch may legitimately wait for messages (minimal_interval).

@@ -6,7 +6,6 @@
 #include "util/errors.hpp"
 
 using dgkafka::db::classify;
-using dgkafka::db::classify_refused_connection;
 using dgkafka::db::Fault;
 
 TEST(Fault, ConnectionsRestartsAndConflictsAreTransient) {
@@ -23,12 +22,6 @@ TEST(Fault, ARowsValuesAreTheDatasFault) {
 TEST(Fault, TheJobsMistakesAreFatal) {
     for (const char* s : {"42P01", "42703", "42501", "28P01", "3D000", "25P02", "XX000"})
         EXPECT_EQ(classify(s), Fault::fatal) << s;
-}
-
-// Nothing listens on a reserved port: no server answered, so a later try may succeed.
-TEST(Fault, AConnectionNoServerAnsweredIsTransient) {
-    EXPECT_EQ(classify_refused_connection("host=127.0.0.1 port=1 connect_timeout=2"),
-              Fault::transient);
 }
 
 // The db/ boundary: pqxx's exceptions leave as the one error hierarchy, Unavailable when a
