@@ -87,9 +87,7 @@ topic = "$2"
 $4
 EOF
 }
-config csv bench_customer csv "$(printf '[[kafka.input.columns]]\nname = "%s"\ntype = "%s"\n' \
-    c_custkey integer c_name 'varchar(25)' c_address 'varchar(40)' c_nationkey integer c_phone 'varchar(15)' \
-    c_acctbal 'double precision' c_mktsegment 'varchar(10)' c_comment 'varchar(117)')
+config csv bench_customer csv "$customer_columns
 [kafka.output]
 output_table = \"customer\"
 [kafka.commit]

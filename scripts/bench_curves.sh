@@ -13,9 +13,6 @@ ROWS="${ROWS:-200000}"
 # shellcheck source=bench/setup.sh
 source "$here/scripts/bench/setup.sh"
 mkdir -p "$out/curves"
-columns=$(printf '[[kafka.input.columns]]\nname = "%s"\ntype = "%s"\n' \
-    c_custkey integer c_name 'varchar(25)' c_address 'varchar(40)' c_nationkey integer c_phone 'varchar(15)' \
-    c_acctbal 'double precision' c_mktsegment 'varchar(10)' c_comment 'varchar(117)')
 
 job() {  # name topic table extra-toml: writes $out/curves/name.toml and runs setup
     cat >"$out/curves/$1.toml" <<EOF
@@ -27,7 +24,7 @@ format = "csv"
 delimiter = "|"
 consumer_group = "curve_$1"
 topic = "$2"
-$columns
+$customer_columns
 [kafka.output]
 output_table = "$3"
 [kafka.commit]

@@ -19,11 +19,9 @@ source "$here/scripts/bench/setup.sh"
 "$here/scripts/sandbox.sh" topic refused_customer "$PARTITIONS"
 kcat -P -b "$KAFKA_BROKERS" -t refused_customer -X sticky.partitioning.linger.ms=0 -l "$customer"
 
-ddl="c_custkey integer, c_name varchar(25), c_address varchar(40), c_nationkey integer, c_phone varchar(15),
-     c_acctbal double precision, c_mktsegment varchar(10), c_comment varchar(117)"
 declare -A check=([clean]="true" [one]="c_custkey % 100 <> 0" [ten]="c_custkey % 10 <> 0")
 for v in clean one ten; do
-    sql "CREATE TABLE refused_$v ($ddl, CHECK (${check[$v]}))"
+    sql "CREATE TABLE refused_$v $customer_ddl; ALTER TABLE refused_$v ADD CHECK (${check[$v]})"
     cat >"$out/refused_$v.toml" <<EOF
 [dgkafka]
 [kafka]
@@ -33,9 +31,7 @@ format = "csv"
 delimiter = "|"
 consumer_group = "refused_$v"
 topic = "refused_customer"
-$(printf '[[kafka.input.columns]]\nname = "%s"\ntype = "%s"\n' \
-    c_custkey integer c_name 'varchar(25)' c_address 'varchar(40)' c_nationkey integer c_phone 'varchar(15)' \
-    c_acctbal 'double precision' c_mktsegment 'varchar(10)' c_comment 'varchar(117)')
+$customer_columns
 [kafka.output]
 output_table = "refused_$v"
 [kafka.commit]

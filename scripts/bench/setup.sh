@@ -15,3 +15,7 @@ customer="$out/customer_$ROWS.csv"
 [ -s "$customer" ] || awk -v rows="$ROWS" -f "$here/scripts/bench/gen_customer.awk" >"$customer"
 customer_ddl="(c_custkey integer, c_name varchar(25), c_address varchar(40), c_nationkey integer,
   c_phone varchar(15), c_acctbal double precision, c_mktsegment varchar(10), c_comment varchar(117))"
+# The same columns as dgkafka.toml's [[kafka.input.columns]].
+customer_columns=$(printf '[[kafka.input.columns]]\nname = "%s"\ntype = "%s"\n' \
+    c_custkey integer c_name 'varchar(25)' c_address 'varchar(40)' c_nationkey integer c_phone 'varchar(15)' \
+    c_acctbal 'double precision' c_mktsegment 'varchar(10)' c_comment 'varchar(117)')
