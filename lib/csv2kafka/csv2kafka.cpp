@@ -84,8 +84,7 @@ Csv2KafkaResult run_csv2kafka(const Csv2KafkaOptions& o, std::istream& in, std::
             report(err, log::Level::warn, fmt::format("{}: {} (skipped)", o.file, reason));
             return true;
         }
-        result.stopped_at = line;
-        result.stop_reason = reason;
+        result.stopped = Csv2KafkaResult::Stop{Csv2KafkaResult::Stop::Cause::malformed_record, line, reason};
         return false;
     };
     bool at_end = false;
@@ -164,7 +163,8 @@ Csv2KafkaResult run_csv2kafka(const Csv2KafkaOptions& o, std::istream& in, std::
             last_progress = std::chrono::steady_clock::now();
         }
     }
-    if (stop && !at_end && !result.stopped_at) result.interrupted_at = reader.next_line();
+    if (stop && !at_end && !result.stopped)
+        result.stopped = Csv2KafkaResult::Stop{Csv2KafkaResult::Stop::Cause::signal, reader.next_line(), ""};
     // Every message is acknowledged, or failed after message.timeout.ms, before returning: each
     // gets exactly one delivery report. (rd_kafka_flush would also wait out unrelated requests.)
     delivery.wait(rk.get(), sent);
@@ -252,18 +252,13 @@ int csv2kafka_main(int argc, const char* const* argv, std::ostream& out, std::os
                            result.blank_lines ? fmt::format(", {} blank lines skipped", result.blank_lines) : "",
                            o.skip_bad_lines && result.bad_lines ? fmt::format(", {} bad lines skipped", result.bad_lines)
                                                                 : "");
-        if (result.stopped_at) {
+        if (const auto& s = result.stopped) {  // lines not sent: never exit 0
+            const bool malformed = s->cause == Csv2KafkaResult::Stop::Cause::malformed_record;
             report(err, log::Level::error,
-                   fmt::format("{}: {}; stopped there, after {} messages were delivered: fix the line and resume "
-                               "with --start-line {}, or use --skip-bad-lines",
-                               o.file, result.stop_reason, result.messages, result.stopped_at));
-            return static_cast<int>(Exit::data);
-        }
-        if (result.interrupted_at) {
-            report(err, log::Level::error,
-                   fmt::format("{}: stopped by a signal before line {}, after {} messages were delivered: resume "
-                               "with --start-line {}",
-                               o.file, result.interrupted_at, result.messages, result.interrupted_at));
+                   fmt::format("{}: {}, after {} messages were delivered: {}resume with --start-line {}{}", o.file,
+                               malformed ? s->reason + "; stopped there" : fmt::format("stopped by a signal before line {}", s->line),
+                               result.messages, malformed ? "fix the line and " : "", s->line,
+                               malformed ? ", or use --skip-bad-lines" : ""));
             return static_cast<int>(Exit::data);
         }
         if (result.failed) return static_cast<int>(Exit::kafka);

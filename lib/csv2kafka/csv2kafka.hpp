@@ -34,9 +34,13 @@ struct Csv2KafkaResult {
     long long failed = 0;
     long long bad_lines = 0;       // malformed records skipped (--skip-bad-lines) or the one that stopped it
     long long blank_lines = 0;     // empty lines not sent
-    size_t stopped_at = 0;         // line of the malformed record that stopped the run; 0 = none
-    size_t interrupted_at = 0;     // first line not sent when a stop signal ended the run; 0 = none
-    std::string stop_reason;
+    // Why the run ended before the end of the input, and the first line not sent.
+    struct Stop {
+        enum class Cause { malformed_record, signal } cause;
+        size_t line;         // where to resume (--start-line)
+        std::string reason;  // the malformed record's, naming its line
+    };
+    std::optional<Stop> stopped;
 };
 
 // Sends every record; at a malformed record it stops (or skips it) after flushing what was

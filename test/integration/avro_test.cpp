@@ -76,6 +76,13 @@ Job orders_job(const std::string& name) {
     return job;
 }
 
+// The job's topic holding the generated messages, and its empty output table.
+void seed_orders(const Job& job, const Generated& g) {
+    create_topic(job.topic, 1);
+    produce(job.topic, g.records);
+    sql("CREATE TABLE " + dgtest::quoted(job.table) + orders_columns);
+}
+
 // The table the rows must equal, filled from the encoder's own account of them.
 void expect_rows(const std::string& table, const std::vector<nlohmann::json>& rows) {
     sql("CREATE TABLE " + dgtest::quoted(table + "_expected") + orders_columns);
@@ -138,9 +145,7 @@ TEST(Avro, EveryLogicalTypeTwoSchemaVersionsAndBadMessagesThroughTheRegistry) {
     auto job = orders_job("avro");
     job.input_extra = registry_line(sandbox().at("SCHEMA_REGISTRY_URL"));
     const auto g = generate(sandbox().at("SCHEMA_REGISTRY_URL") + " " + job.topic + "-value");
-    create_topic(job.topic, 1);
-    produce(job.topic, g.records);
-    sql("CREATE TABLE " + dgtest::quoted(job.table) + orders_columns);
+    seed_orders(job, g);
     expect_rows(job.table, g.expected);
     const auto path = job.write();
     ASSERT_EQ(run("dgkafka", {"setup", path}).code, 0);
@@ -164,9 +169,7 @@ TEST(Avro, BareAvroWithASchemaFile) {
                                                               "/test/data/avro_orders.py --schema"));
     job.input_extra = "avro_schema = " + toml_string(schema) + "\n";
     const auto g = generate("--bare");
-    create_topic(job.topic, 1);
-    produce(job.topic, g.records);
-    sql("CREATE TABLE " + dgtest::quoted(job.table) + orders_columns);
+    seed_orders(job, g);
     expect_rows(job.table, g.expected);
     const auto path = job.write();
     ASSERT_EQ(run("dgkafka", {"setup", path}).code, 0);
@@ -182,9 +185,7 @@ TEST(Avro, AnUnreachableRegistryIsWaitedForNeverARejection) {
     const int port = free_port();
     job.input_extra = registry_line("http://127.0.0.1:" + std::to_string(port));
     auto g = generate(sandbox().at("SCHEMA_REGISTRY_URL") + " " + job.topic + "-value");
-    create_topic(job.topic, 1);
-    produce(job.topic, g.records);
-    sql("CREATE TABLE " + dgtest::quoted(job.table) + orders_columns);
+    seed_orders(job, g);
     const auto path = job.write();
     ASSERT_EQ(run("dgkafka", {"setup", path}).code, 0);
     auto load = spawn("dgkafka", {"load", "-quit-at-eof", path});
@@ -205,9 +206,7 @@ TEST(Avro, BasicAuthWithAPasswordFileAndAWrongPasswordGivesUpWithoutRejecting) {
     const auto wrong = write_file(job.table + ".wrong", "nope\n");
     auto g = generate(sandbox().at("SCHEMA_REGISTRY_URL") + " " + job.topic + "-value");
     OwnRegistry registry(port, "--user dgk --password-file " + secret);  // serving what generate() registered
-    create_topic(job.topic, 1);
-    produce(job.topic, g.records);
-    sql("CREATE TABLE " + dgtest::quoted(job.table) + orders_columns);
+    seed_orders(job, g);
 
     job.input_extra = registry_line("http://127.0.0.1:" + std::to_string(port)) +
                       "schema_registry_user = \"dgk\"\nschema_registry_password_file = " + toml_string(wrong) + "\n";
@@ -335,9 +334,7 @@ TEST(Avro, HttpsRegistryLoadsWithItsCaAndRefusesAnUntrustedCertificate) {
     auto g = generate(sandbox().at("SCHEMA_REGISTRY_URL") + " " + job.topic + "-value");
     const int port = free_port();
     OwnRegistry registry(port, "--cert " + d + "_server.pem --key " + d + "_server.key --user dgk --password-file " + secret);
-    create_topic(job.topic, 1);
-    produce(job.topic, g.records);
-    sql("CREATE TABLE " + dgtest::quoted(job.table) + orders_columns);
+    seed_orders(job, g);
     const std::string https = registry_line("https://127.0.0.1:" + std::to_string(port)) +
                               "schema_registry_user = \"dgk\"\nschema_registry_password_env = \"DGK_TLS_PW\"\n";
     setenv("DGK_TLS_PW", "s3cret", 1);

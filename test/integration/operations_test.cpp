@@ -291,14 +291,9 @@ TEST(CheckMaxLag, ExitsLaggingNamingThePartitionsBehindAndJsonCarriesTheLagOfEac
 }
 
 TEST(Metrics, PublishCountsTheRowsKafkaAcknowledged) {
-    Job job("metricspub");
-    job.columns = {{"id", "integer"}};
-    job.input_extra = "ext_write_table = " + toml_string(job.table + "_outbox") + "\n";
-    const auto path = job.write();
-    create_topic(job.topic, 1);
-    sql("CREATE TABLE " + dgtest::quoted(job.table) + " (id integer)");
-    ASSERT_EQ(run("dgkafka", {"setup", path}).code, 0);
-    sql("INSERT INTO " + dgtest::quoted(job.table + "_outbox") + " SELECT generate_series(1, 7)");
+    const auto job = Job::outbox("metricspub");
+    const auto path = prepare_outbox(job);
+    sql("INSERT INTO " + dgtest::quoted(job.outbox_table()) + " SELECT generate_series(1, 7)");
 
     const int port = free_port();
     auto publisher = spawn("dgkafka", {"publish", "-metrics-address", "127.0.0.1:" + std::to_string(port), path});

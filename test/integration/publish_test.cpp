@@ -16,7 +16,7 @@ const char* tricky_rows = "(1, 'a|b', ''), (2, NULL, 'say \"hi\"'), (3, 'übergr
 
 void add_outbox(Job& job) {
     job.columns = {{"id", "integer"}, {"name", "text"}, {"note", "text"}};
-    job.input_extra = "ext_write_table = " + toml_string(job.table + "_outbox") + "\n";
+    job.input_extra = "ext_write_table = " + toml_string(job.outbox_table()) + "\n";
 }
 }  // namespace
 

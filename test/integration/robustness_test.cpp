@@ -61,25 +61,6 @@ void expect_exact(const Loaded& l) {
     EXPECT_EQ(checksum(q(l.job.table), "c_custkey"), expected_customer_checksum(l.job.table, l.rows));
 }
 
-// Seeds the job's topic (on `broker`, else the sandbox's) with its rows through csv2kafka, runs
-// setup, and starts a -quit-at-eof load; returns once the load has committed a batch.
-Spawned start_load(Loaded& l, int partitions, const PrivateBroker* broker = nullptr) {
-    const std::string create = "create " + l.job.topic + " " + std::to_string(partitions);
-    if (broker) broker->control(create);
-    else control(create);
-    std::string csv;
-    for (const auto& row : l.rows) csv += row + "\n";
-    const auto seeded = run("csv2kafka", {"-d", "|", broker ? broker->brokers : brokers(), l.job.topic, "-"}, csv);
-    EXPECT_EQ(seeded.code, 0) << seeded.err;
-    EXPECT_EQ(run("dgkafka", {"setup", l.path}).code, 0);
-    auto loader = spawn("dgkafka", {"load", "-quit-at-eof", l.path});
-    EXPECT_TRUE(wait_until([&] { return count_rows(l.job) > 0 || loader.exited(); }, 60s));
-    EXPECT_FALSE(loader.exited()) << loader.wait().err;
-    return loader;
-}
-}  // namespace
-
-namespace {
 // Seeds the topic (on `broker`, else the sandbox's) and runs setup, without loading.
 void seed_and_setup(Loaded& l, int partitions, const PrivateBroker* broker = nullptr) {
     const std::string create = "create " + l.job.topic + " " + std::to_string(partitions);
@@ -90,6 +71,16 @@ void seed_and_setup(Loaded& l, int partitions, const PrivateBroker* broker = nul
     const auto seeded = run("csv2kafka", {"-d", "|", broker ? broker->brokers : brokers(), l.job.topic, "-"}, csv);
     ASSERT_EQ(seeded.code, 0) << seeded.err;
     ASSERT_EQ(run("dgkafka", {"setup", l.path}).code, 0);
+}
+
+// Seeds the job's topic (on `broker`, else the sandbox's) with its rows through csv2kafka, runs
+// setup, and starts a -quit-at-eof load; returns once the load has committed a batch.
+Spawned start_load(Loaded& l, int partitions, const PrivateBroker* broker = nullptr) {
+    seed_and_setup(l, partitions, broker);
+    auto loader = spawn("dgkafka", {"load", "-quit-at-eof", l.path});
+    EXPECT_TRUE(wait_until([&] { return count_rows(l.job) > 0 || loader.exited(); }, 60s));
+    EXPECT_FALSE(loader.exited()) << loader.wait().err;
+    return loader;
 }
 
 bool logged(const Spawned& s, const std::string& text) {

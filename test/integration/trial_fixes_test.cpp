@@ -250,14 +250,9 @@ TEST(TrialFixes, Item5UpdateConditionGivesTheSameTableWhateverTheBatchSize) {
 
 // 9: one publisher per outbox: a second `publish` says who holds the outbox and exits 4.
 TEST(TrialFixes, Item9ASecondPublisherOfTheSameOutboxIsRefused) {
-    Job job("tf9");
-    job.columns = {{"id", "integer"}};
-    job.input_extra = "ext_write_table = " + toml_string(job.table + "_outbox") + "\n";
-    const auto path = job.write();
-    create_topic(job.topic, 1);
-    sql("CREATE TABLE " + dgtest::quoted(job.table) + " (id integer)");
-    ASSERT_EQ(run("dgkafka", {"setup", path}).code, 0);
-    const auto outbox = dgtest::quoted(job.table + "_outbox");
+    const auto job = Job::outbox("tf9");
+    const auto path = prepare_outbox(job);
+    const auto outbox = dgtest::quoted(job.outbox_table());
     sql("INSERT INTO " + outbox + " SELECT generate_series(1, 100)");
 
     auto first = spawn("dgkafka", {"publish", path});  // streaming: holds the outbox until stopped

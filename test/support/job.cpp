@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <fstream>
+#include <stdexcept>
 
 #include "support/sandbox.hpp"
 
@@ -29,6 +30,22 @@ Job Job::customer(const std::string& name) {
                  {"c_nationkey", "integer"},   {"c_phone", "varchar(15)"},      {"c_acctbal", "double precision"},
                  {"c_mktsegment", "varchar(10)"}, {"c_comment", "varchar(117)"}};
     return j;
+}
+
+Job Job::outbox(const std::string& name) {
+    Job j(name);
+    j.columns = {{"id", "integer"}};
+    j.input_extra = "ext_write_table = " + toml_string(j.outbox_table()) + "\n";
+    return j;
+}
+
+std::string prepare_outbox(const Job& job) {
+    const auto path = job.write();
+    create_topic(job.topic, 1);
+    sql("CREATE TABLE " + quoted(job.table) + " (id integer)");
+    const auto r = run("dgkafka", {"setup", path});
+    if (r.code != 0) throw std::runtime_error("setup of " + path + " failed: " + r.err);
+    return path;
 }
 
 std::string Job::toml() const {

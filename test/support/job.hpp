@@ -26,9 +26,16 @@ struct Job {
 
     // The customer table and columns of the spec's example.
     static Job customer(const std::string& name);
+    // One integer column "id", and an outbox table <table>_outbox for `dgkafka publish`.
+    static Job outbox(const std::string& name);
+    std::string outbox_table() const { return table + "_outbox"; }
 };
 
 std::string toml_string(const std::string& s);  // a TOML basic string, quoted and escaped
+
+// Writes the job, creates its one-partition topic and its output table (id integer), runs setup;
+// returns the config's path.
+std::string prepare_outbox(const Job& job);
 
 // `n` deterministic customer rows like the spec's TPC-H example, '|'-delimited.
 std::vector<std::string> customer_rows(int n, int first_key = 1);
