@@ -125,18 +125,25 @@ std::optional<std::string> BatchTransaction::fence(const kafka::Offsets& expecte
     return std::nullopt;
 }
 
+// The "job is wrong, stop" rule's outcome, whether one batch or several showed it.
+Step BatchTransaction::job_at_fault(const std::string& context, const std::string& tried, const std::string& error) {
+    return Step::failed(Step::Outcome::refused,
+                        fmt::format("{}: the database refused every row tried ({}), so the job, not the data, is "
+                                    "wrong (check the mappings and the output table); this batch was not committed; "
+                                    "the error: {}",
+                                    context, tried, error),
+                        Exit::data);
+}
+
 // The rows of a batch the database refused, again in this (new) transaction: refused rows go
 // to the rejects, unless the job itself is at fault.
 Step BatchTransaction::write(Batch& batch, const std::string& context, int64_t& inserted) {
     const auto written = writer_.write(*tx_, batch);
     if (written.verdict == BatchWriter::Written::Verdict::job_at_fault)
-        return Step::failed(Step::Outcome::refused,
-                            fmt::format("{}: the database refused every row tried (the batch of {} rows as a whole, "
-                                        "and {} single rows spread across it), so the job, not the data, is wrong "
-                                        "(check the mappings and the output table); nothing was committed; the "
-                                        "error: {}",
-                                        context, batch.row_start.size(), BatchWriter::systemic_sample, written.error),
-                            Exit::data);
+        return job_at_fault(context,
+                            fmt::format("the batch of {} rows as a whole, and {} single rows spread across it",
+                                        batch.row_start.size(), BatchWriter::systemic_sample),
+                            written.error);
     inserted = written.inserted;
     return Step{};
 }
@@ -162,12 +169,8 @@ Step BatchTransaction::commit(Batch& batch, const std::string& context, const ka
             refused = batch.rejects.count() - before;
             accepted -= refused;
             if (streak_.job_at_fault(accepted, refused))
-                return Step::failed(O::refused, fmt::format("{}: the database refused every row tried (the last {} rows, "
-                                                            "over several batches), so the job, not the data, is wrong "
-                                                            "(check the mappings and the output table); this batch was "
-                                                            "not committed; the error: {}",
-                                                            context, streak_.sample(), batch.rejects.last_error()),
-                                    Exit::data);
+                return job_at_fault(context, fmt::format("the last {} rows, over several batches", streak_.sample()),
+                                    batch.rejects.last_error());
         }
         if (auto why = limit(batch)) return Step::failed(O::refused, *why, Exit::data);
         store_.record(*tx_, ranges, "load", batch.opened_epoch);

@@ -50,6 +50,7 @@ public:
 private:
     template <typename F>
     Step guarded(const std::string& context, F&& step);
+    static Step job_at_fault(const std::string& context, const std::string& tried, const std::string& error);
     void open_batch();  // a batch's transaction, with its first statement
     std::optional<std::string> fence(const kafka::Offsets& expected);
     Step write(Batch& batch, const std::string& context, int64_t& inserted);
