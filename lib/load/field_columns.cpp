@@ -22,14 +22,15 @@ std::string sql_literal(const std::string& s) {
 }
 
 // json and jsonb columns get the member's JSON (a string stays a string); JSON null is NULL, as
-// with ->>. Other types get its text (->>), read by the member pushdown.
+// with ->>. Other types get its text (->>), read by the member pushdown, cast to the column's
+// type by the mappings' cast (db::mapping_casts), which never cuts a value to the column's length.
 std::string field_expression(const std::string& input, bool jsonb_input, const std::string& name,
                              const std::string& type) {
     const std::string member = fmt::format("{}->{}", quote_ident(input), sql_literal(name));
     if (type == "json" || type == "jsonb")
         return fmt::format("(CASE {}_typeof({}) WHEN 'null' THEN NULL ELSE {} END)::{}", jsonb_input ? "jsonb" : "json",
                            member, member, type);
-    return fmt::format("({}->>{})::{}", quote_ident(input), sql_literal(name), type);
+    return fmt::format("({}->>{})", quote_ident(input), sql_literal(name));
 }
 }  // namespace
 
