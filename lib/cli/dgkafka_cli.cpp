@@ -106,7 +106,7 @@ const std::vector<Command>& commands() {
                  if (*options.loaders < 1) throw Error(Exit::usage, "-loaders must be 1 or more");
              }
              options.metrics_address = metrics_address(c);
-             run_load(with_field_columns(c.cfg), options, c.out, c.stop);
+             run_load(c.cfg, options, c.out, c.stop);
          }},
         {"publish", "send the rows of the outbox table (ext_write_table) to the topic",
          [](cxxopts::Options& o) {

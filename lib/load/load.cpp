@@ -20,6 +20,7 @@
 #include "db/tables.hpp"
 #include "kafka/client.hpp"
 #include "kafka/retention.hpp"
+#include "load/field_columns.hpp"
 #include "load/gaps.hpp"
 #include "load/batch_transaction.hpp"
 #include "load/group_start.hpp"
@@ -174,7 +175,7 @@ Prepared prepare(const Config& cfg, const LoadOptions& options, rd_kafka_t* admi
 
 }  // namespace
 
-void run_load(const Config& cfg, const LoadOptions& options, std::ostream& out, const std::atomic<bool>& stop) {
+void run_load(const Config& job, const LoadOptions& options, std::ostream& out, const std::atomic<bool>& stop) {
 #ifdef M_ARENA_MAX
     // librdkafka allocates messages in its threads and the loaders free them: with glibc's arena
     // per thread, the freed memory stays spread over a dozen arenas (scripts/bench.sh: -10% RSS).
@@ -182,7 +183,8 @@ void run_load(const Config& cfg, const LoadOptions& options, std::ostream& out, 
 #endif
     const auto started = std::chrono::steady_clock::now();
     // Servers down at start are waited for as they are mid-run (streaming: for ever).
-    const auto retry = RetryPolicy::for_run(options.quit_at_eof, cfg.retry_timeout, stop);
+    const auto retry = RetryPolicy::for_run(options.quit_at_eof, job.retry_timeout, stop);
+    const Config cfg = retry.run([&] { return with_field_columns(job); });  // reads the output table
     auto admin = kafka::make_admin(cfg.brokers, cfg.kafka_properties);
     const int partitions = retry.run([&] {
         return kafka::partition_count(admin.get(), cfg.topic, cfg.brokers, retry.attempt_ms(kafka::metadata_timeout_ms));

@@ -103,6 +103,26 @@ TEST(Robustness, DatabaseDownWhenALoadStartsIsWaitedForThenLoadsExactly) {
     expect_exact(l);
 }
 
+// JSON fields to columns read the output table's columns first: that wait is the same.
+TEST(Robustness, DatabaseDownWhenAFieldsToColumnsLoadStartsIsWaitedFor) {
+    Job job("pgdownfields");
+    job.format = "json";
+    job.extra = "retry_timeout = 120\n";  // appended to [kafka.commit]
+    create_topic(job.topic, 1);
+    produce(job.topic, {{R"({"id": 1})"}, {R"({"id": 2})"}});
+    sql("CREATE TABLE " + q(job.table) + " (id int)");
+    const auto path = job.write();
+    ASSERT_EQ(run("dgkafka", {"setup", path}).code, 0);
+    sandbox_pg("stop");
+    auto loader = spawn("dgkafka", {"load", "-quit-at-eof", path});
+    const bool retried = wait_until([&] { return logged(loader, "retrying (attempt 2") || loader.exited(); }, 60s);
+    sandbox_pg("start");
+    ASSERT_TRUE(retried);
+    const auto r = loader.wait();
+    EXPECT_EQ(r.code, 0) << r.err;
+    EXPECT_EQ(sql_value("SELECT string_agg(id::text, ',' ORDER BY id) FROM " + q(job.table)), "1,2");
+}
+
 TEST(Robustness, BrokersDownWhenAStreamingLoadStartsAreWaitedForThenItLoads) {
     PrivateBroker broker;
     auto l = customer_job("brokerdownstart", 500, broker.brokers);
