@@ -158,8 +158,50 @@ bool is_transient(const std::string& sqlstate) {
            sqlstate == "40001" || sqlstate == "40P01";
 }
 
+namespace {
+template <typename T>
+bool is(const pqxx::sql_error& e) {
+    return dynamic_cast<const T*>(&e) != nullptr;
+}
+}  // namespace
+
+std::string sqlstate(const pqxx::sql_error& e) {
+    if (!e.sqlstate().empty()) return e.sqlstate();
+    // Most specific first: each class's code as libpqxx 6.4 maps codes to classes.
+    using Is = bool (*)(const pqxx::sql_error&);
+    static const std::pair<Is, const char*> classes[] = {
+        {is<pqxx::insufficient_privilege>, "42501"},
+        {is<pqxx::undefined_column>, "42703"},
+        {is<pqxx::undefined_function>, "42883"},
+        {is<pqxx::undefined_table>, "42P01"},
+        {is<pqxx::syntax_error>, "42601"},
+        {is<pqxx::feature_not_supported>, "0A000"},
+        {is<pqxx::not_null_violation>, "23502"},
+        {is<pqxx::foreign_key_violation>, "23503"},
+        {is<pqxx::unique_violation>, "23505"},
+        {is<pqxx::check_violation>, "23514"},
+        {is<pqxx::restrict_violation>, "23001"},
+        {is<pqxx::integrity_constraint_violation>, "23000"},
+        {is<pqxx::data_exception>, "22000"},
+        {is<pqxx::invalid_cursor_state>, "24000"},
+        {is<pqxx::invalid_sql_statement_name>, "26000"},
+        {is<pqxx::invalid_cursor_name>, "34000"},
+        {is<pqxx::disk_full>, "53100"},
+        {is<pqxx::out_of_memory>, "53200"},
+        {is<pqxx::insufficient_resources>, "53000"},
+        {is<pqxx::plpgsql_no_data_found>, "P0002"},
+        {is<pqxx::plpgsql_too_many_rows>, "P0003"},
+        {is<pqxx::plpgsql_raise>, "P0001"},
+        {is<pqxx::plpgsql_error>, "P0000"},
+    };
+    for (const auto& [matches, code] : classes)
+        if (matches(e)) return code;
+    return "";
+}
+
 std::string describe(const pqxx::sql_error& e) {
-    return fmt::format("database error [SQLSTATE {}]: {}", e.sqlstate().empty() ? "?" : e.sqlstate(),
+    const auto code = sqlstate(e);
+    return fmt::format("database error [SQLSTATE {}]: {}", code.empty() ? "?" : code,
                        text::trim(e.what()));
 }
 

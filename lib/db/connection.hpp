@@ -25,6 +25,10 @@ std::string refusal_sqlstate_in(const std::string& message);
 // itself sends has one.
 bool is_transient(const std::string& sqlstate);
 
+// The error's SQLSTATE. libpqxx 6.4 throws some of its specific exception classes (e.g.
+// insufficient_privilege) without the code: then the class says it. "" when neither does.
+std::string sqlstate(const pqxx::sql_error& e);
+
 // "database error [SQLSTATE 42P01]: relation ... does not exist" for a pqxx::sql_error.
 std::string describe(const pqxx::sql_error& e);
 

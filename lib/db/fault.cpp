@@ -31,7 +31,7 @@ void rethrow_as_error(const std::string& context) {
     } catch (const pqxx::in_doubt_error& e) {  // the stored state tells after reconnecting
         throw Unavailable(Exit::database, context + ": " + std::string(text::trim(e.what())));
     } catch (const pqxx::sql_error& e) {
-        if (classify(e.sqlstate()) == Fault::transient) throw Unavailable(Exit::database, context + ": " + describe(e));
+        if (classify(sqlstate(e)) == Fault::transient) throw Unavailable(Exit::database, context + ": " + describe(e));
         throw Error(Exit::database, context + ": " + describe(e));
     } catch (const pqxx::failure& e) {  // no SQLSTATE: libpq lost the server mid-statement
         throw Unavailable(Exit::database,

@@ -32,7 +32,7 @@ Step BatchTransaction::guarded(const std::string& context, F&& step) {
         return Step::failed(O::unavailable, fmt::format("{}: {}", context, text::trim(e.what())), Exit::database);
     } catch (const pqxx::sql_error& e) {
         const auto message = fmt::format("{}: {}", context, db::describe(e));
-        if (db::classify(e.sqlstate()) == db::Fault::transient)
+        if (db::classify(db::sqlstate(e)) == db::Fault::transient)
             return Step::failed(O::unavailable, message, Exit::database);
         return Step::failed(O::fatal, message, Exit::database);
     } catch (const pqxx::failure& e) {

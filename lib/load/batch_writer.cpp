@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "db/connection.hpp"
 #include "db/fault.hpp"
 #include "vocabulary/ident.hpp"
 #include "load/isolation.hpp"
@@ -80,7 +81,7 @@ bool BatchWriter::end_copy(const Batch& batch) {
         return true;
     } catch (const pqxx::sql_error& e) {
         stream_.reset();
-        if (!is_row_error(e.sqlstate())) throw;
+        if (!is_row_error(db::sqlstate(e))) throw;
         return false;
     }
 }
@@ -92,7 +93,7 @@ std::optional<int64_t> BatchWriter::finish(pqxx::dbtransaction& tx, Batch& batch
         write_rejects(tx, batch);
         return inserted;
     } catch (const pqxx::sql_error& e) {
-        if (!is_row_error(e.sqlstate())) throw;
+        if (!is_row_error(db::sqlstate(e))) throw;
         return std::nullopt;
     }
 }
@@ -143,9 +144,9 @@ BatchWriter::Attempt BatchWriter::attempt(pqxx::dbtransaction& tx, const Batch& 
         if (keep) sub.commit();  // otherwise its destructor rolls back to the savepoint
         out.inserted = inserted;
     } catch (const pqxx::sql_error& e) {
-        if (!is_row_error(e.sqlstate())) throw;
+        if (!is_row_error(db::sqlstate(e))) throw;
         out.error = reject_reason(e);
-        out.sqlstate = e.sqlstate();
+        out.sqlstate = db::sqlstate(e);
     }
     return out;
 }
@@ -194,7 +195,7 @@ bool BatchWriter::stage_numbered(pqxx::dbtransaction& tx, const Batch& batch) {
         sub.commit();
         return true;
     } catch (const pqxx::sql_error& e) {
-        if (!is_row_error(e.sqlstate())) throw;
+        if (!is_row_error(db::sqlstate(e))) throw;
         return false;
     }
 }

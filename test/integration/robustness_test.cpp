@@ -178,6 +178,25 @@ TEST(Robustness, AFailedAuthenticationStopsAtOnce) {
     }
 }
 
+// A role the database lets in but refuses the job's tables: libpqxx 6.4 throws that error
+// (42501) without its SQLSTATE, which once read as a lost connection and was retried for ever.
+TEST(Robustness, ARoleWithoutPrivilegesStopsAtOnce) {
+    auto l = customer_job("noprivs", 10);
+    seed_and_setup(l, 1);
+    ASSERT_FALSE(HasFailure());
+    const std::string role = l.job.table + "_role";
+    sql("CREATE ROLE " + q(role) + " LOGIN");
+    const auto path = write_file(l.job.table + "_noprivs.toml",
+                                 "[dgkafka]\nuser = " + toml_string(role) + "\n" +
+                                     read_file(l.path).substr(std::string("[dgkafka]\n").size()));
+    for (const char* command : {"load", "check"}) {
+        const auto r = run("dgkafka", {command, path});  // streaming load: would retry for ever if transient
+        EXPECT_EQ(r.code, static_cast<int>(Exit::database)) << command << ": " << r.err;
+        EXPECT_NE(r.err.find("SQLSTATE 42501"), std::string::npos) << command << ": " << r.err;
+        EXPECT_EQ(r.err.find("retrying"), std::string::npos) << command << ": " << r.err;
+    }
+}
+
 TEST(Robustness, PublishWaitsForADatabaseDownAtStart) {
     Job job("publishpgdown");
     job.columns = {{"id", "integer"}, {"name", "text"}};

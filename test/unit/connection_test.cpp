@@ -83,3 +83,12 @@ TEST(Connection, NoServerListeningIsUnavailableNotFinal) {
     s.connect_timeout = 2;
     EXPECT_THROW(db::connect(s, "dgkafka test"), Unavailable);
 }
+
+// libpqxx 6.4 throws some specific classes without the code; the class still says it.
+TEST(Connection, TheSqlstateOfAnErrorLibpqxxThrewWithoutItComesFromItsClass) {
+    EXPECT_EQ(db::sqlstate(pqxx::insufficient_privilege("permission denied")), "42501");
+    EXPECT_EQ(db::sqlstate(pqxx::undefined_table("no such table")), "42P01");
+    EXPECT_EQ(db::sqlstate(pqxx::data_exception("bad value")), "22000");
+    EXPECT_EQ(db::sqlstate(pqxx::check_violation("check", "", "23514")), "23514");
+    EXPECT_EQ(db::sqlstate(pqxx::sql_error("unknown")), "");
+}
