@@ -239,11 +239,8 @@ int dgkafka_main(int argc, const char* const* argv, std::ostream& out, std::ostr
                  const std::atomic<bool>& stop) {
     try {
         return run(argc, argv, out, err, stop);
-    } catch (const ConfigError& e) {
-        for (const auto& p : e.problems()) fail(err, p);
-        return static_cast<int>(Exit::config);
     } catch (const Error& e) {
-        fail(err, e.what());
+        for (const auto& p : e.problems()) fail(err, p);
         return static_cast<int>(e.code());
     } catch (const std::exception& e) {
         fail(err, e.what());

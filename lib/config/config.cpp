@@ -17,9 +17,6 @@
 
 namespace dgkafka {
 
-ConfigError::ConfigError(std::vector<std::string> problems)
-    : problems_(std::move(problems)), joined_(text::join(problems_, "\n")) {}
-
 std::vector<const ColumnSpec*> Config::loaded_columns() const {
     std::vector<const ColumnSpec*> out;
     for (const auto& c : columns)

@@ -7,6 +7,7 @@
 #include <utility>
 #include <vector>
 
+#include "util/errors.hpp"
 #include "vocabulary/ident.hpp"
 
 namespace dgkafka {
@@ -112,16 +113,10 @@ struct Config {
     bool references(std::string_view identifier) const;
 };
 
-// Problems found in a config file: each names file, line and key.
-class ConfigError : public std::exception {
+// Problems found in a config file, each naming file, line and key: exit code 3.
+class ConfigError : public Error {
 public:
-    explicit ConfigError(std::vector<std::string> problems);
-    const std::vector<std::string>& problems() const { return problems_; }
-    const char* what() const noexcept override { return joined_.c_str(); }
-
-private:
-    std::vector<std::string> problems_;
-    std::string joined_;
+    explicit ConfigError(std::vector<std::string> problems) : Error(Exit::config, std::move(problems)) {}
 };
 
 // Checks one kafka.properties key = value with the Kafka client (kafka::check_property): its

@@ -1,6 +1,11 @@
 #include "util/errors.hpp"
 
+#include "util/text.hpp"
+
 namespace dgkafka {
+
+Error::Error(Exit code, std::vector<std::string> problems)
+    : std::runtime_error(text::join(problems, "\n")), code_(code), problems_(std::move(problems)) {}
 
 const std::vector<ExitCode>& exit_codes() {
     static const std::vector<ExitCode> codes = {

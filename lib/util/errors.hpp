@@ -30,11 +30,15 @@ const std::vector<ExitCode>& exit_codes();
 // An error that already says what went wrong, for whom, and how the process should exit.
 class Error : public std::runtime_error {
 public:
-    Error(Exit code, const std::string& message) : std::runtime_error(message), code_(code) {}
+    Error(Exit code, const std::string& message) : std::runtime_error(message), code_(code), problems_{message} {}
+    // Several problems found at once, each reported on its own line; what() joins them.
+    Error(Exit code, std::vector<std::string> problems);
     Exit code() const { return code_; }
+    const std::vector<std::string>& problems() const { return problems_; }
 
 private:
     Exit code_;
+    std::vector<std::string> problems_;
 };
 
 // A server that cannot be reached now (down, starting, restarting, too many clients): a later
