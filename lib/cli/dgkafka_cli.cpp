@@ -11,10 +11,9 @@
 #include "util/args.hpp"
 #include "config/config.hpp"
 #include "kafka/properties.hpp"
-#include "db/tables.hpp"
-#include "load/field_columns.hpp"
 #include "load/load.hpp"
 #include "publish/publish.hpp"
+#include "setup/setup.hpp"
 #include "util/errors.hpp"
 #include "util/log.hpp"
 #include "util/text.hpp"
@@ -84,7 +83,7 @@ std::string metrics_address(const Context& c) {
 const std::vector<Command>& commands() {
     static const std::vector<Command> table = {
         {"setup", "create the offset, history, staging and rejected-rows tables (safe to re-run)",
-         [](cxxopts::Options&) {}, [](const Context& c) { db::setup(with_field_columns(c.cfg), c.out); }},
+         [](cxxopts::Options&) {}, [](const Context& c) { setup::run_setup(c.cfg, c.out); }},
         {"load", "load the topic into the output table, exactly once",
          [](cxxopts::Options& o) {
              o.add_options()("quit-at-eof", "exit once every partition reached the end offset it had at start")(

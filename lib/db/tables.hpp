@@ -1,7 +1,6 @@
 #pragma once
-// The tables of a dgkafka job: creating them (setup) and checking them against the config.
+// The tables of a dgkafka job: checking them against the config (lib/setup creates them).
 #include <map>
-#include <ostream>
 #include <pqxx/pqxx>
 #include <string>
 #include <vector>
@@ -27,9 +26,5 @@ void require_current_offset_tables(pqxx::transaction_base& tx, const Config& cfg
 // Throws Error(not_set_up) naming the table when `dgkafka setup` has not created one of them,
 // or when the staging table no longer matches kafka.input.columns.
 void require_setup(pqxx::transaction_base& tx, const Config& cfg);
-
-// dgkafka setup: creates the job's tables if missing (never drops or empties anything), then
-// checks the output table. Reports on `out`.
-void setup(const Config& cfg, std::ostream& out);
 
 }  // namespace dgkafka::db

@@ -1,0 +1,174 @@
+#include "setup/setup.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <map>
+#include <pqxx/pqxx>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "db/connection.hpp"
+#include "db/embedded_sql.hpp"
+#include "db/fault.hpp"
+#include "db/tables.hpp"
+#include "load/field_columns.hpp"
+#include "util/errors.hpp"
+#include "util/text.hpp"
+
+namespace dgkafka::setup {
+
+namespace {
+struct ShapeColumn {
+    std::string name, type;
+    bool in_key = false;
+};
+
+std::vector<ShapeColumn> shape(pqxx::transaction_base& tx, const std::string& quoted) {
+    std::vector<ShapeColumn> out;
+    for (const auto& row : tx.exec_params(sql::render("table_shape", {}), quoted))
+        out.push_back({row[0].as<std::string>(), row[1].as<std::string>(), row[2].as<bool>()});
+    return out;
+}
+
+// How an existing table differs from the one `file` creates: the latter is made as a temporary
+// table in a savepoint rolled back at once, so the schema files stay the only description.
+std::vector<std::string> shape_problems(pqxx::dbtransaction& tx, const std::string& file,
+                                        std::map<std::string, std::string> vars, const std::string& var,
+                                        const QualifiedName& table) {
+    const std::string probe = "pg_temp.\"dgkafka_shape\"";
+    vars[var] = probe;
+    vars["history_index"] = "\"dgkafka_shape_index\"";
+    std::vector<ShapeColumn> want;
+    {
+        pqxx::subtransaction sub(tx, "shape");
+        sub.exec0(sql::render(file, vars));
+        want = shape(sub, probe);
+        sub.abort();
+    }
+    const auto have = shape(tx, table.quoted());
+    std::vector<std::string> problems, key_want, key_have;
+    auto find = [](const std::vector<ShapeColumn>& cols, const std::string& name) {
+        return std::find_if(cols.begin(), cols.end(), [&](const ShapeColumn& c) { return c.name == name; });
+    };
+    for (const auto& w : want) {
+        if (w.in_key) key_want.push_back(w.name);
+        const auto h = find(have, w.name);
+        if (h == have.end())
+            problems.push_back(fmt::format("no column \"{}\" ({})", w.name, w.type));
+        else if (h->type != w.type)
+            problems.push_back(fmt::format("column \"{}\" is {}, not {}", w.name, h->type, w.type));
+    }
+    for (const auto& h : have) {
+        if (h.in_key) key_have.push_back(h.name);
+        if (find(want, h.name) == want.end()) problems.push_back(fmt::format("unexpected column \"{}\"", h.name));
+    }
+    std::sort(key_want.begin(), key_want.end());
+    std::sort(key_have.begin(), key_have.end());
+    if (key_want != key_have)
+        problems.push_back(fmt::format("primary key ({}) instead of ({})", text::join(key_have, ", "),
+                                       text::join(key_want, ", ")));
+    return problems;
+}
+}  // namespace
+
+namespace {
+// A table of the job: the schema file creating it and the variable naming it there.
+struct JobTable {
+    const char* file;
+    const char* var;
+    const QualifiedName* name;
+};
+
+std::vector<JobTable> job_tables(const Config& cfg) {
+    std::vector<JobTable> out = {{"offset_table", "offset_table", &cfg.offset_table},
+                                 {"offset_history", "history_table", &cfg.history_table},
+                                 {"staging_table", "read_table", &cfg.read_table},
+                                 {"reject_table", "reject_table", &cfg.reject_table}};
+    if (!cfg.write_table.empty()) out.push_back({"write_table", "write_table", &cfg.write_table});
+    return out;
+}
+
+// Offset tables of an earlier dgkafka get the output table in their key (schemas/offset_upgrade.sql).
+void upgrade_offsets(pqxx::work& tx, const Config& cfg, const std::map<std::string, std::string>& vars,
+                     std::ostream& out) {
+    if (db::offset_tables_current(tx, cfg)) return;
+    tx.exec_params(sql::render("offset_upgrade_args", {}), cfg.output_table.display(), cfg.offset_table.quoted(),
+                   cfg.history_table.quoted());
+    tx.exec0(sql::render("offset_upgrade", vars));
+    out << fmt::format("upgraded: {} and {}: keyed by output table; the rows already there are {}'s\n",
+                       cfg.offset_table.display(), cfg.history_table.display(), cfg.output_table.display());
+}
+
+// Reports each table that existed before as "exists" or says how it differs; throws if one does.
+void check_shapes(pqxx::work& tx, const Config& cfg, const std::map<std::string, std::string>& vars,
+                  const std::vector<JobTable>& existing, std::ostream& out) {
+    std::vector<std::string> differ;
+    for (const auto& t : existing) {
+        const auto problems = shape_problems(tx, t.file, vars, t.var, *t.name);
+        if (problems.empty()) {
+            out << fmt::format("exists:  {}\n", t.name->display());
+            continue;
+        }
+        out << fmt::format("differs: {}: {}\n", t.name->display(), text::join(problems, "; "));
+        differ.push_back(fmt::format("table {} is not the shape dgkafka needs: {}", t.name->display(),
+                                     text::join(problems, "; ")));
+    }
+    if (!differ.empty())
+        throw Error(Exit::config, fmt::format("{}\n(fix or drop them, then run `dgkafka setup {}` again)",
+                                              text::join(differ, "\n"), cfg.path));
+}
+
+// Each input column's type, in a savepoint: a misspelt one is the config's fault, named.
+void check_column_types(pqxx::work& tx, const Config& cfg) {
+    for (size_t i = 0; i < cfg.columns.size(); ++i) {
+        try {
+            pqxx::subtransaction sub(tx, "column_type");
+            sub.exec("SELECT CAST(NULL AS " + cfg.columns[i].type + ")");
+            sub.commit();
+        } catch (const pqxx::sql_error& e) {
+            throw Error(Exit::config, fmt::format("{}: \"{}\" is not a PostgreSQL type: {}",
+                                                  cfg.where(fmt::format("kafka.input.columns[{}].type", i)),
+                                                  cfg.columns[i].type, text::trim(e.what())));
+        }
+    }
+}
+}  // namespace
+
+void run_setup(const Config& job, std::ostream& out) {
+    const Config cfg = with_field_columns(job);  // reads the output table
+    auto conn = db::connect(cfg.db, "dgkafka setup");
+    const auto vars = db::table_vars(cfg);
+    db::guarded("setup failed", [&] {
+        pqxx::work tx(*conn);
+        tx.exec(sql::render("setup_lock", {}));
+        check_column_types(tx, cfg);
+        std::ostringstream changed;  // created/upgraded: said once committed, never for a rollback
+        std::vector<JobTable> existing;
+        for (const auto& t : job_tables(cfg)) {
+            if (db::table_exists(tx, *t.name)) existing.push_back(t);
+            else changed << fmt::format("created: {}\n", t.name->display());
+            tx.exec0(sql::render(t.file, vars));
+        }
+        upgrade_offsets(tx, cfg, vars, changed);
+        check_shapes(tx, cfg, vars, existing, out);
+        db::require_setup(tx, cfg);
+        const auto problems = db::output_table_problems(tx, cfg);
+        const bool output_exists = db::table_exists(tx, cfg.output_table);
+        tx.commit();
+        out << changed.str();
+        if (problems.empty()) {
+            out << fmt::format("ready:   output table {} has every target column\n", cfg.output_table.display());
+            return;
+        }
+        if (!output_exists) {  // the spec's order: setup first, then CREATE TABLE
+            out << fmt::format("note:    output table {} does not exist yet: create it before `dgkafka load`\n",
+                               cfg.output_table.display());
+            return;
+        }
+        throw Error(Exit::config, text::join(problems, "\n"));
+    });
+}
+
+}  // namespace dgkafka::setup
