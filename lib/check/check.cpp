@@ -133,7 +133,7 @@ void run_check(const Config& cfg, const CheckOptions& options, std::ostream& out
             const auto group = c == committed.end() ? std::nullopt : std::optional<kafka::GroupOffset>(c->second);
             FromKafka k{p, group ? std::optional<int64_t>(group->offset) : std::nullopt, marks.high,
                         std::max<int64_t>(0, marks.high - loaded_to),
-                        group ? explain(classify(group, stored, cfg.output_table.display()), *group) : ""};
+                        group ? load::explain(load::classify(group, stored, cfg.output_table.display()), *group) : ""};
             total_lag += k.lag;
             kafka_side.push_back(k);
         }

@@ -41,7 +41,8 @@ struct Command {
 };
 
 // The -force-reset-* flags: at most one, recorded in the history when applied.
-void read_reset(const cxxopts::ParseResult& args, LoadOptions& options) {
+void read_reset(const cxxopts::ParseResult& args, load::LoadOptions& options) {
+    using load::Reset;
     const std::vector<std::pair<const char*, Reset>> flags = {{"force-reset-earliest", Reset::earliest},
                                                               {"force-reset-latest", Reset::latest},
                                                               {"force-reset-timestamp", Reset::timestamp},
@@ -97,7 +98,7 @@ const std::vector<Command>& commands() {
              add_metrics_option(o);
          },
          [](const Context& c) {
-             LoadOptions options;
+             load::LoadOptions options;
              options.quit_at_eof = c.args.count("quit-at-eof") > 0;
              read_reset(c.args, options);
              if (c.args.count("loaders")) {
@@ -105,7 +106,7 @@ const std::vector<Command>& commands() {
                  if (*options.loaders < 1) throw Error(Exit::usage, "-loaders must be 1 or more");
              }
              options.metrics_address = metrics_address(c);
-             run_load(c.cfg, options, c.out, c.stop);
+             load::run_load(c.cfg, options, c.out, c.stop);
          }},
         {"publish", "send the rows of the outbox table (ext_write_table) to the topic",
          [](cxxopts::Options& o) {

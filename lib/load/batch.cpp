@@ -2,7 +2,7 @@
 
 #include "formats/copy_text.hpp"
 
-namespace dgkafka {
+namespace dgkafka::load {
 
 Rejects::Rejects(const std::string& group, const std::string& topic) {
     copy_text::append_text(prefix_, group);
@@ -79,4 +79,4 @@ void Batch::trim(size_t bytes) {
     if (raw_.capacity() > bytes) std::string().swap(raw_);
 }
 
-}  // namespace dgkafka
+}  // namespace dgkafka::load

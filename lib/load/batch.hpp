@@ -13,7 +13,7 @@
 #include "db/offsets.hpp"
 #include "formats/row_encoder.hpp"
 
-namespace dgkafka {
+namespace dgkafka::load {
 
 // COPY lines for the rejected-rows table.
 class Rejects {
@@ -65,4 +65,4 @@ private:
     std::vector<Kept> kept_;
 };
 
-}  // namespace dgkafka
+}  // namespace dgkafka::load

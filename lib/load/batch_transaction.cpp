@@ -9,7 +9,7 @@
 #include "load/gaps.hpp"
 #include "util/text.hpp"
 
-namespace dgkafka {
+namespace dgkafka::load {
 
 BatchTransaction::BatchTransaction(const Config& cfg, const LoadStatements& statements, int id)
     : cfg_(cfg), statements_(statements), id_(id), store_(cfg), writer_(cfg, statements) {}
@@ -187,7 +187,7 @@ Step BatchTransaction::skip_gaps(const kafka::Offsets& expected, const std::stri
     auto step = guarded(fmt::format("loader {}", id_), [&] {
         tx_ = std::make_unique<pqxx::work>(*conn_);
         if (auto why = fence(expected)) return Step::failed(Step::Outcome::fenced, *why);
-        dgkafka::skip_gaps(store_, *tx_, topic, gaps);
+        load::skip_gaps(store_, *tx_, topic, gaps);
         tx_->commit();
         return Step{};
     });
@@ -195,4 +195,4 @@ Step BatchTransaction::skip_gaps(const kafka::Offsets& expected, const std::stri
     return step;
 }
 
-}  // namespace dgkafka
+}  // namespace dgkafka::load

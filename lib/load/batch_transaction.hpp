@@ -21,7 +21,7 @@
 #include "load/statements.hpp"
 #include "util/errors.hpp"
 
-namespace dgkafka {
+namespace dgkafka::load {
 
 class BatchTransaction final : public DatabaseSide {
 public:
@@ -65,4 +65,4 @@ private:
     std::unique_ptr<pqxx::work> tx_;
 };
 
-}  // namespace dgkafka
+}  // namespace dgkafka::load

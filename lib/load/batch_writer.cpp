@@ -11,7 +11,7 @@
 #include "load/move_staged.hpp"
 #include "util/text.hpp"
 
-namespace dgkafka {
+namespace dgkafka::load {
 
 namespace {
 
@@ -261,4 +261,4 @@ int64_t BatchWriter::isolate(pqxx::dbtransaction& tx, Batch& batch) {
         [&](size_t row) { batch.rejects.add(batch.row_source(row), last.error, last.sqlstate); });
 }
 
-}  // namespace dgkafka
+}  // namespace dgkafka::load

@@ -21,7 +21,7 @@
 #include "load/batch.hpp"
 #include "load/statements.hpp"
 
-namespace dgkafka {
+namespace dgkafka::load {
 
 class BatchWriter {
 public:
@@ -81,4 +81,4 @@ private:
     size_t sent_ = 0;  // bytes of batch.rows already streamed
 };
 
-}  // namespace dgkafka
+}  // namespace dgkafka::load

@@ -1,6 +1,6 @@
 #include "load/counters.hpp"
 
-namespace dgkafka {
+namespace dgkafka::load {
 
 void LoadCounters::committed(const std::map<int32_t, db::PartitionRange>& ranges, double seconds) {
     batch_seconds.observe(seconds);
@@ -14,4 +14,4 @@ std::map<int32_t, PartitionProgress> LoadCounters::partitions() const {
     return partitions_;
 }
 
-}  // namespace dgkafka
+}  // namespace dgkafka::load

@@ -8,7 +8,7 @@
 #include "db/offsets.hpp"
 #include "metrics/metrics.hpp"
 
-namespace dgkafka {
+namespace dgkafka::load {
 
 struct PartitionProgress {
     int64_t stored = 0;  // the offset the database holds
@@ -31,4 +31,4 @@ private:
     std::map<int32_t, PartitionProgress> partitions_;
 };
 
-}  // namespace dgkafka
+}  // namespace dgkafka::load

@@ -14,7 +14,7 @@
 #include "load/batch.hpp"
 #include "util/errors.hpp"
 
-namespace dgkafka {
+namespace dgkafka::load {
 
 // How one step of the load ended.
 struct Step {
@@ -62,4 +62,4 @@ class DatabaseSide {
     virtual void rollback() = 0;  // the batch in flight, if any
 };
 
-}  // namespace dgkafka
+}  // namespace dgkafka::load

@@ -9,7 +9,7 @@
 #include "util/log.hpp"
 #include "util/text.hpp"
 
-namespace dgkafka {
+namespace dgkafka::load {
 
 namespace {
 std::string sql_literal(const std::string& s) {
@@ -66,4 +66,4 @@ Config with_field_columns(const Config& cfg) {
     return out;
 }
 
-}  // namespace dgkafka
+}  // namespace dgkafka::load

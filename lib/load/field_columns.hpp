@@ -7,7 +7,7 @@
 // pushdown reads the fields.
 #include "config/config.hpp"
 
-namespace dgkafka {
+namespace dgkafka::load {
 
 // The config with those mappings when they apply (this reads the output table's columns).
 Config with_field_columns(const Config& cfg);
@@ -15,4 +15,4 @@ Config with_field_columns(const Config& cfg);
 // Could apply, as far as the config alone tells.
 bool may_map_fields_to_columns(const Config& cfg);
 
-}  // namespace dgkafka
+}  // namespace dgkafka::load

@@ -4,7 +4,7 @@
 
 #include "util/log.hpp"
 
-namespace dgkafka {
+namespace dgkafka::load {
 
 void skip_gaps(const db::OffsetStore& store, pqxx::transaction_base& tx, const std::string& topic,
                const std::vector<kafka::RetentionGap>& gaps) {
@@ -17,4 +17,4 @@ void skip_gaps(const db::OffsetStore& store, pqxx::transaction_base& tx, const s
                   kafka::describe(topic, g));
 }
 
-}  // namespace dgkafka
+}  // namespace dgkafka::load

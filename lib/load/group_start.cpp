@@ -7,7 +7,7 @@
 
 #include "util/log.hpp"
 
-namespace dgkafka {
+namespace dgkafka::load {
 
 GroupOffsetKind classify(const std::optional<kafka::GroupOffset>& group,
                          const std::optional<db::StoredStart>& stored,
@@ -133,4 +133,4 @@ void confirm_group_offsets(pqxx::connection& conn, const Config& cfg, const db::
     tx.commit();
 }
 
-}  // namespace dgkafka
+}  // namespace dgkafka::load

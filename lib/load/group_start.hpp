@@ -10,7 +10,7 @@
 #include "kafka/client.hpp"
 #include "kafka/group_offsets.hpp"
 
-namespace dgkafka {
+namespace dgkafka::load {
 
 // Why Kafka's committed offset of a partition differs from the database's (check and load agree).
 enum class GroupOffsetKind {
@@ -41,4 +41,4 @@ kafka::Offsets take_group_offsets(pqxx::transaction_base& tx, const Config& cfg,
 void confirm_group_offsets(pqxx::connection& conn, const Config& cfg, const db::OffsetStore& store,
                            const kafka::Offsets& taken);
 
-}  // namespace dgkafka
+}  // namespace dgkafka::load

@@ -7,7 +7,7 @@
 #include "util/errors.hpp"
 #include "util/log.hpp"
 
-namespace dgkafka {
+namespace dgkafka::load {
 
 void BatchHooks::before_load() {
     if (cfg_.before_load_sql.empty()) return;
@@ -38,4 +38,4 @@ void BatchHooks::after_batches(int64_t committed_batches, bool final) {
     }
 }
 
-}  // namespace dgkafka
+}  // namespace dgkafka::load

@@ -9,7 +9,7 @@
 
 #include "config/config.hpp"
 
-namespace dgkafka {
+namespace dgkafka::load {
 
 class BatchHooks {
 public:
@@ -28,4 +28,4 @@ private:
     std::chrono::steady_clock::time_point last_run_{};
 };
 
-}  // namespace dgkafka
+}  // namespace dgkafka::load

@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-namespace dgkafka {
+namespace dgkafka::load {
 
 int64_t isolate_refused_rows(size_t n, const TryRows& try_rows, const RefuseRow& refuse) {
     size_t pos = 0;
@@ -31,4 +31,4 @@ int64_t isolate_refused_rows(size_t n, const TryRows& try_rows, const RefuseRow&
     return inserted;
 }
 
-}  // namespace dgkafka
+}  // namespace dgkafka::load

@@ -6,7 +6,7 @@
 #include <functional>
 #include <optional>
 
-namespace dgkafka {
+namespace dgkafka::load {
 
 // Tries rows [first, first + count) and keeps them if they go in: their inserted count, or
 // nullopt when the database refused them (nothing of them kept).
@@ -21,4 +21,4 @@ using RefuseRow = std::function<void(size_t row)>;
 // batch; a loop, no recursion. Returns the rows inserted.
 int64_t isolate_refused_rows(size_t n, const TryRows& try_rows, const RefuseRow& refuse);
 
-}  // namespace dgkafka
+}  // namespace dgkafka::load

@@ -8,7 +8,7 @@
 #include "formats/row_encoder.hpp"
 #include "util/text.hpp"
 
-namespace dgkafka {
+namespace dgkafka::load {
 
 namespace {
 using sql::Token;
@@ -141,4 +141,4 @@ JsonPushdown JsonPushdown::plan(const Config& cfg) {
     return p;
 }
 
-}  // namespace dgkafka
+}  // namespace dgkafka::load

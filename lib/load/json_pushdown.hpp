@@ -20,7 +20,7 @@
 
 #include "config/config.hpp"
 
-namespace dgkafka {
+namespace dgkafka::load {
 
 struct JsonPushdown {
     std::vector<std::string> members;      // read by dgkafka, one staging column each, in order
@@ -36,4 +36,4 @@ struct JsonPushdown {
     std::string stage_columns() const;         // ", name type" for each staging column
 };
 
-}  // namespace dgkafka
+}  // namespace dgkafka::load

@@ -9,7 +9,7 @@
 #include "util/errors.hpp"
 #include "util/log.hpp"
 
-namespace dgkafka {
+namespace dgkafka::load {
 
 namespace {
 // Per process, shared by its loaders. With librdkafka's fetching kept awake (kafka::FetchWaker),
@@ -197,4 +197,4 @@ void KafkaConsumer::rebalance(rd_kafka_resp_err_t err, rd_kafka_topic_partition_
     listener_->assigned(partitions);
 }
 
-}  // namespace dgkafka
+}  // namespace dgkafka::load

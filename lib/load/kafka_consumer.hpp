@@ -11,7 +11,7 @@
 #include "kafka/mirror.hpp"
 #include "load/kafka_side.hpp"
 
-namespace dgkafka {
+namespace dgkafka::load {
 
 class KafkaConsumer final : public KafkaSide {
   public:
@@ -51,4 +51,4 @@ class KafkaConsumer final : public KafkaSide {
     std::vector<Polled> polled_;
 };
 
-}  // namespace dgkafka
+}  // namespace dgkafka::load

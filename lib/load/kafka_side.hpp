@@ -9,7 +9,7 @@
 #include "formats/row_encoder.hpp"
 #include "kafka/client.hpp"
 
-namespace dgkafka {
+namespace dgkafka::load {
 
 // One message, or an event (err set: end of partition, offset out of range, ...) of a poll.
 // Its views stay valid until the next poll() or release().
@@ -48,4 +48,4 @@ class KafkaSide {
     virtual void leave() = 0;                                // leaves the group at once
 };
 
-}  // namespace dgkafka
+}  // namespace dgkafka::load

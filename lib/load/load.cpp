@@ -36,7 +36,7 @@
 #include "util/service.hpp"
 #include "util/text.hpp"
 
-namespace dgkafka {
+namespace dgkafka::load {
 
 namespace {
 
@@ -310,4 +310,4 @@ void run_load(const Config& job, const LoadOptions& options, std::ostream& out, 
                                                  cfg.topic, lost));
 }
 
-}  // namespace dgkafka
+}  // namespace dgkafka::load

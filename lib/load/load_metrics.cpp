@@ -1,6 +1,6 @@
 #include "load/load_metrics.hpp"
 
-namespace dgkafka {
+namespace dgkafka::load {
 
 std::string render_load_metrics(const Config& cfg, const LoadCounters& c) {
     using metrics::Type;
@@ -47,4 +47,4 @@ std::unique_ptr<metrics::Server> serve_load_metrics(const Config& cfg, const std
     return std::make_unique<metrics::Server>(address, [&cfg, &counters] { return render_load_metrics(cfg, counters); });
 }
 
-}  // namespace dgkafka
+}  // namespace dgkafka::load

@@ -7,11 +7,11 @@
 #include "load/counters.hpp"
 #include "metrics/server.hpp"
 
-namespace dgkafka {
+namespace dgkafka::load {
 
 std::string render_load_metrics(const Config& cfg, const LoadCounters& counters);
 // None when `address` is empty.
 std::unique_ptr<metrics::Server> serve_load_metrics(const Config& cfg, const std::string& address,
                                                     const LoadCounters& counters);
 
-}  // namespace dgkafka
+}  // namespace dgkafka::load

@@ -10,7 +10,7 @@
 #include "util/log.hpp"
 #include "util/text.hpp"
 
-namespace dgkafka {
+namespace dgkafka::load {
 
 namespace {
 constexpr int idle_poll_ms = 100;  // how often an idle loader looks at the stop flag
@@ -419,4 +419,4 @@ Step Loader::commit(Batch& batch) {
     return Step{};
 }
 
-}  // namespace dgkafka
+}  // namespace dgkafka::load

@@ -23,7 +23,7 @@
 #include "util/backoff.hpp"
 #include "util/log.hpp"
 
-namespace dgkafka {
+namespace dgkafka::load {
 
 // What a loader works with: its two sides, and the encoder of its rows.
 struct LoaderParts {
@@ -104,4 +104,4 @@ private:
     std::atomic<int64_t> lag_{0};
 };
 
-}  // namespace dgkafka
+}  // namespace dgkafka::load

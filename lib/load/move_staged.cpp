@@ -1,6 +1,6 @@
 #include "load/move_staged.hpp"
 
-namespace dgkafka {
+namespace dgkafka::load {
 
 int64_t move_staged(pqxx::transaction_base& tx, const LoadStatements& statements) {
     if (!statements.rounds)
@@ -15,4 +15,4 @@ int64_t move_staged(pqxx::transaction_base& tx, const LoadStatements& statements
     return written;
 }
 
-}  // namespace dgkafka
+}  // namespace dgkafka::load

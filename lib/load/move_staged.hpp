@@ -7,9 +7,9 @@
 
 #include "load/statements.hpp"
 
-namespace dgkafka {
+namespace dgkafka::load {
 
 // The rows written (inserted, or updated).
 int64_t move_staged(pqxx::transaction_base& tx, const LoadStatements& statements);
 
-}  // namespace dgkafka
+}  // namespace dgkafka::load

@@ -4,7 +4,7 @@
 #include <optional>
 #include <string>
 
-namespace dgkafka {
+namespace dgkafka::load {
 
 enum class Reset { none, earliest, latest, timestamp, offsets };
 
@@ -17,4 +17,4 @@ struct LoadOptions {
     std::string metrics_address;  // HOST:PORT for /metrics; empty: none
 };
 
-}  // namespace dgkafka
+}  // namespace dgkafka::load

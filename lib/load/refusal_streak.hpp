@@ -5,7 +5,7 @@
 // since it last accepted one, over the loader's batches, and judges at the same sample size.
 #include <cstddef>
 
-namespace dgkafka {
+namespace dgkafka::load {
 
 class RefusalStreak {
   public:
@@ -26,4 +26,4 @@ class RefusalStreak {
     size_t streak_ = 0;
 };
 
-}  // namespace dgkafka
+}  // namespace dgkafka::load

@@ -3,7 +3,7 @@
 #include <cctype>
 #include <limits>
 
-namespace dgkafka {
+namespace dgkafka::load {
 
 namespace {
 bool digits(const std::string& s, size_t from, size_t n) {
@@ -36,4 +36,4 @@ std::variant<int64_t, ResetTimeText, ResetTimeError> read_reset_time(const std::
     return ResetTimeText{time + " UTC", true};
 }
 
-}  // namespace dgkafka
+}  // namespace dgkafka::load

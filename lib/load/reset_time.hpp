@@ -6,7 +6,7 @@
 #include <string>
 #include <variant>
 
-namespace dgkafka {
+namespace dgkafka::load {
 
 struct ResetTimeText {
     std::string text;          // for ::timestamptz, with an explicit zone
@@ -19,4 +19,4 @@ struct ResetTimeError {
 // epoch ms (int64_t), the ISO text for the database, or why TIME is refused.
 std::variant<int64_t, ResetTimeText, ResetTimeError> read_reset_time(const std::string& time);
 
-}  // namespace dgkafka
+}  // namespace dgkafka::load

@@ -10,7 +10,7 @@
 #include "load/json_pushdown.hpp"
 #include "util/text.hpp"
 
-namespace dgkafka {
+namespace dgkafka::load {
 
 LoadStatements LoadStatements::build(const Config& cfg, const std::vector<std::string>& casts,
                                      bool counted_insert) {
@@ -121,4 +121,4 @@ void LoadStatements::add_refused(std::map<std::string, std::string> vars, const 
     refused_move = sql::render("refused_move", {});
 }
 
-}  // namespace dgkafka
+}  // namespace dgkafka::load

@@ -6,7 +6,7 @@
 
 #include "config/config.hpp"
 
-namespace dgkafka {
+namespace dgkafka::load {
 
 struct LoadStatements {
     // No mappings and no filter: COPY straight into the output table, no staging step.
@@ -41,4 +41,4 @@ struct LoadStatements {
                      const std::string& row_columns, const std::string& row_source);
 };
 
-}  // namespace dgkafka
+}  // namespace dgkafka::load

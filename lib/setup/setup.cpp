@@ -137,7 +137,7 @@ void check_column_types(pqxx::work& tx, const Config& cfg) {
 }  // namespace
 
 void run_setup(const Config& job, std::ostream& out) {
-    const Config cfg = with_field_columns(job);  // reads the output table
+    const Config cfg = load::with_field_columns(job);  // reads the output table
     auto conn = db::connect(cfg.db, "dgkafka setup");
     const auto vars = db::table_vars(cfg);
     db::guarded("setup failed", [&] {

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 using namespace dgkafka;
+using namespace dgkafka::load;
 using Kind = GroupOffsetKind;
 
 namespace {

@@ -8,6 +8,7 @@
 #include <vector>
 
 using namespace dgkafka;
+using namespace dgkafka::load;
 
 namespace {
 struct FakeTable {

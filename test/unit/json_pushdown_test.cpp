@@ -5,7 +5,7 @@
 #include "load/json_pushdown.hpp"
 
 using dgkafka::Config;
-using dgkafka::JsonPushdown;
+using dgkafka::load::JsonPushdown;
 
 namespace {
 JsonPushdown plan(std::vector<std::string> expressions, std::string filter = "") {

@@ -10,6 +10,7 @@
 #include <set>
 
 using namespace dgkafka;
+using namespace dgkafka::load;
 
 namespace {
 

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 using namespace dgkafka;
+using namespace dgkafka::load;
 
 TEST(ResetTime, EpochMillisecondsOrAnIsoTimeWithItsZoneOrUtcSaid) {
     EXPECT_EQ(std::get<int64_t>(read_reset_time("1700000000000")), 1700000000000);
