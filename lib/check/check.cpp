@@ -21,7 +21,7 @@
 #include "util/table.hpp"
 #include "util/text.hpp"
 
-namespace dgkafka {
+namespace dgkafka::check {
 
 namespace {
 
@@ -225,4 +225,4 @@ void run_check(const Config& cfg, const CheckOptions& options, std::ostream& out
     check_max_lag(cfg, options, kafka_side);
 }
 
-}  // namespace dgkafka
+}  // namespace dgkafka::check

@@ -6,7 +6,7 @@
 
 #include "config/config.hpp"
 
-namespace dgkafka {
+namespace dgkafka::check {
 
 struct CheckOptions {
     bool json = false;
@@ -19,4 +19,4 @@ struct CheckOptions {
 // unreachable, it prints the database side first (Kafka's columns "unavailable"), then exits kafka.
 void run_check(const Config& cfg, const CheckOptions& options, std::ostream& out, const std::atomic<bool>& stop);
 
-}  // namespace dgkafka
+}  // namespace dgkafka::check

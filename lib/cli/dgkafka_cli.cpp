@@ -114,10 +114,10 @@ const std::vector<Command>& commands() {
              add_metrics_option(o);
          },
          [](const Context& c) {
-             PublishOptions options;
+             publish::PublishOptions options;
              options.quit_at_eof = c.args.count("quit-at-eof") > 0;
              options.metrics_address = metrics_address(c);
-             run_publish(c.cfg, options, c.out, c.stop);
+             publish::run_publish(c.cfg, options, c.out, c.stop);
          }},
         {"check", "show the offsets recorded in the database beside Kafka's",
          [](cxxopts::Options& o) {
@@ -127,13 +127,13 @@ const std::vector<Command>& commands() {
                  cxxopts::value<int64_t>(), "N");
          },
          [](const Context& c) {
-             CheckOptions options;
+             check::CheckOptions options;
              options.json = c.args.count("json") > 0;
              if (c.args.count("history")) options.history = c.args["history"].as<int>();
              if (options.history < 0) throw Error(Exit::usage, "-history must be 0 or more");
              if (c.args.count("max-lag")) options.max_lag = c.args["max-lag"].as<int64_t>();
              if (options.max_lag && *options.max_lag < 0) throw Error(Exit::usage, "-max-lag must be 0 or more");
-             run_check(c.cfg, options, c.out, c.stop);
+             check::run_check(c.cfg, options, c.out, c.stop);
          }},
     };
     return table;

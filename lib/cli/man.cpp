@@ -64,7 +64,7 @@ std::string csv2kafka_man_page(const std::string& version) {
     out += ".SH SYNOPSIS\n.B csv2kafka\n[flags]\n.I brokers topic csvfile\n";
     out += ".SH DESCRIPTION\nOne Kafka message per CSV record, re-delimited so \\fBdgkafka load\\fR reads the same "
            "fields.\n";
-    out += ".SH OPTIONS\n" + preformatted(help_of(csv2kafka_main, {"csv2kafka", "--help"}));
+    out += ".SH OPTIONS\n" + preformatted(help_of(csv2kafka::csv2kafka_main, {"csv2kafka", "--help"}));
     out += exit_status();
     out += ".SH SEE ALSO\n.BR dgkafka (1),\n.BR kcat (1)\n";
     return out;

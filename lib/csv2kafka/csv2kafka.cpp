@@ -19,7 +19,7 @@
 #include "util/errors.hpp"
 #include "util/log.hpp"
 
-namespace dgkafka {
+namespace dgkafka::csv2kafka {
 
 namespace {
 
@@ -277,4 +277,4 @@ int csv2kafka_main(int argc, const char* const* argv, std::ostream& out, std::os
     }
 }
 
-}  // namespace dgkafka
+}  // namespace dgkafka::csv2kafka

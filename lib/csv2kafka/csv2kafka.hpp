@@ -8,7 +8,7 @@
 
 #include "kafka/properties.hpp"
 
-namespace dgkafka {
+namespace dgkafka::csv2kafka {
 
 struct Csv2KafkaOptions {
     std::string read_delimiter = ",";   // one character or several (kafka.input.delimiter)
@@ -52,4 +52,4 @@ Csv2KafkaResult run_csv2kafka(const Csv2KafkaOptions& options, std::istream& in,
 int csv2kafka_main(int argc, const char* const* argv, std::ostream& out, std::ostream& err,
                    const std::atomic<bool>& stop);
 
-}  // namespace dgkafka
+}  // namespace dgkafka::csv2kafka

@@ -24,7 +24,7 @@
 #include "util/service.hpp"
 #include "util/text.hpp"
 
-namespace dgkafka {
+namespace dgkafka::publish {
 
 namespace {
 
@@ -193,4 +193,4 @@ void run_publish(const Config& cfg, const PublishOptions& options, std::ostream&
     out << fmt::format("PUBLISH {} messages to {}{}\n", sent, cfg.topic, stop ? ", stopped by signal" : "");
 }
 
-}  // namespace dgkafka
+}  // namespace dgkafka::publish

@@ -7,7 +7,7 @@
 
 #include "config/config.hpp"
 
-namespace dgkafka {
+namespace dgkafka::publish {
 
 struct PublishOptions {
     bool quit_at_eof = false;  // stop once the outbox is empty
@@ -16,4 +16,4 @@ struct PublishOptions {
 
 void run_publish(const Config& cfg, const PublishOptions& options, std::ostream& out, const std::atomic<bool>& stop);
 
-}  // namespace dgkafka
+}  // namespace dgkafka::publish

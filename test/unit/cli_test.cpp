@@ -97,6 +97,6 @@ TEST(Cli, Csv2kafkaSuggestsTheNearestFlagToo) {
     std::ostringstream out, err;
     std::atomic<bool> stop{false};
     const char* argv[] = {"csv2kafka", "-d|", "--heder", "b:9092", "t", "f.csv"};
-    EXPECT_EQ(csv2kafka_main(6, argv, out, err, stop), static_cast<int>(Exit::usage));
+    EXPECT_EQ(csv2kafka::csv2kafka_main(6, argv, out, err, stop), static_cast<int>(Exit::usage));
     EXPECT_NE(err.str().find("unknown flag --heder: did you mean -header?"), std::string::npos) << err.str();
 }
