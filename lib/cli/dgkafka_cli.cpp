@@ -197,7 +197,7 @@ int run(int argc, const char* const* argv, std::ostream& out, std::ostream& err,
 
     auto options = options_for(*cmd);
     const auto names = long_names(options);
-    auto normalized = normalize(args, names);
+    auto normalized = args::normalize(args, names);
     normalized[0] = std::string("dgkafka ") + cmd->name;
     std::vector<const char*> cargv;
     for (const auto& a : normalized) cargv.push_back(a.c_str());
@@ -205,7 +205,7 @@ int run(int argc, const char* const* argv, std::ostream& out, std::ostream& err,
     try {
         parsed = options.parse(static_cast<int>(cargv.size()), cargv.data());
     } catch (const cxxopts::exceptions::exception& e) {
-        const auto unknown = unknown_flag({args.begin() + 1, args.end()}, names, "hv");
+        const auto unknown = args::unknown_flag({args.begin() + 1, args.end()}, names, "hv");
         throw Error(Exit::usage, fmt::format("{}\n\n{}", unknown.empty() ? e.what() : unknown, options.help()));
     }
     if (parsed.count("help")) {

@@ -204,7 +204,7 @@ int csv2kafka_main(int argc, const char* const* argv, std::ostream& out, std::os
                                               "start-line", "keep-blank-lines", "log-format"};
     std::vector<std::string> args(argv, argv + argc);
     try {
-        args = cli::normalize(args, long_names);
+        args = args::normalize(args, long_names);
         std::vector<const char*> cargv;
         for (const auto& a : args) cargv.push_back(a.c_str());
         auto r = opts.parse(static_cast<int>(cargv.size()), cargv.data());
@@ -264,7 +264,7 @@ int csv2kafka_main(int argc, const char* const* argv, std::ostream& out, std::os
         if (result.failed) return static_cast<int>(Exit::kafka);
         return result.bad_lines ? static_cast<int>(Exit::data) : 0;
     } catch (const cxxopts::exceptions::exception& e) {
-        const auto unknown = cli::unknown_flag({argv + 1, argv + argc}, long_names, "qh", "dwX");
+        const auto unknown = args::unknown_flag({argv + 1, argv + argc}, long_names, "qh", "dwX");
         report(err, log::Level::error, unknown.empty() ? e.what() : unknown);
         err << '\n' << opts.help();
         return static_cast<int>(Exit::usage);

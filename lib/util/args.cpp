@@ -2,7 +2,7 @@
 
 #include "util/text.hpp"
 
-namespace dgkafka::cli {
+namespace dgkafka::args {
 
 std::vector<std::string> normalize(const std::vector<std::string>& args, const std::set<std::string>& long_names) {
     std::vector<std::string> out;
@@ -36,4 +36,4 @@ std::string unknown_flag(const std::vector<std::string>& args, const std::set<st
     return "";
 }
 
-}  // namespace dgkafka::cli
+}  // namespace dgkafka::args

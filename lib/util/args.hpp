@@ -4,7 +4,7 @@
 #include <string>
 #include <vector>
 
-namespace dgkafka::cli {
+namespace dgkafka::args {
 
 // The spec writes long flags with one dash (-quit-at-eof); cxxopts wants two. Rewrites "-name"
 // and "-name=value" to "--name..." when `name` is one of `long_names`; leaves everything else.
@@ -17,4 +17,4 @@ std::vector<std::string> normalize(const std::vector<std::string>& args, const s
 std::string unknown_flag(const std::vector<std::string>& args, const std::set<std::string>& long_names,
                          const std::string& short_names, const std::string& short_with_value = "");
 
-}  // namespace dgkafka::cli
+}  // namespace dgkafka::args

@@ -11,7 +11,7 @@ using namespace dgkafka;
 
 TEST(Cli, SingleDashLongFlagsAreAcceptedLikeTheSpecWritesThem) {
     const std::set<std::string> names = {"quit-at-eof", "force-reset-earliest", "loaders"};
-    EXPECT_EQ(cli::normalize({"load", "-quit-at-eof", "-loaders=2", "--force-reset-earliest", "-v", "-vv", "x.toml"},
+    EXPECT_EQ(args::normalize({"load", "-quit-at-eof", "-loaders=2", "--force-reset-earliest", "-v", "-vv", "x.toml"},
                              names),
               (std::vector<std::string>{"load", "--quit-at-eof", "--loaders=2", "--force-reset-earliest", "-v", "-vv",
                                         "x.toml"}));
@@ -90,7 +90,7 @@ TEST(Cli, AnUnknownFlagGetsTheNearestOneSuggested) {
     r = dg({"load", "-zzzzzzzzzz", "x.toml"});
     EXPECT_NE(r.err.find("unknown flag -zzzzzzzzzz"), std::string::npos) << r.err;
     EXPECT_EQ(r.err.find("did you mean"), std::string::npos) << r.err;
-    EXPECT_EQ(cli::unknown_flag({"-v", "-vv", "-h", "--loaders=2", "x.toml"}, {"loaders"}, "hv"), "");
+    EXPECT_EQ(args::unknown_flag({"-v", "-vv", "-h", "--loaders=2", "x.toml"}, {"loaders"}, "hv"), "");
 }
 
 TEST(Cli, Csv2kafkaSuggestsTheNearestFlagToo) {
