@@ -1,0 +1,8 @@
+-- Tables with the name of this job's offset table ($2) in schemas other than the one it resolves
+-- to ($1): under another search_path this job's offsets may have been stored there.
+SELECT quote_ident(n.nspname) || '.' || quote_ident(c.relname) AS "table"
+FROM pg_class AS c
+JOIN pg_namespace AS n ON n.oid = c.relnamespace
+WHERE c.relname = $2 AND c.relkind IN ('r', 'p') AND c.oid IS DISTINCT FROM to_regclass($1)
+  AND has_table_privilege(c.oid, 'SELECT')
+ORDER BY 1;
