@@ -2,6 +2,11 @@
 
 namespace dgkafka {
 
+void LoadCounters::skipped(const kafka::RetentionGap& gap) {
+    lost += gap.lost();
+    if (gap.kind == kafka::RetentionGap::Kind::past_end) ++restarted;
+}
+
 void LoadCounters::committed(const std::map<int32_t, db::PartitionRange>& ranges, double seconds) {
     batch_seconds.observe(seconds);
     std::lock_guard<std::mutex> lock(mu_);

@@ -347,7 +347,7 @@ Step Loader::settle_gap(int32_t partition) {
                                                  cfg_.topic, partition, it->second.stored, marks.low, marks.high));
     if (cfg_.on_data_loss == Config::OnDataLoss::stop) kafka::throw_data_loss(cfg_.topic, {*gap});
     if (auto s = txn_->skip_gaps(expected(), cfg_.topic, {*gap}); !s.ok()) return s;
-    counters_.lost += gap->lost();
+    counters_.skipped(*gap);
     feed_ = Feed::awaiting_offsets;  // assigned again at the log start
     return Step{};
 }
