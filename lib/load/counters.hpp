@@ -16,6 +16,19 @@ struct PartitionProgress {
     int64_t lag = -1;    // end offset minus stored, as of the last batch; -1: end unknown
 };
 
+// kafka.output.error_limit's count for the run: a batch's rejects are reserved before it commits,
+// so loaders committing at the same moment cannot pass the limit together.
+class RejectBudget {
+  public:
+    // Reserves n; false, reserving nothing, when the run's rejects would pass `limit`.
+    bool reserve(int64_t n, int64_t limit);
+    void release(int64_t n) { used_ -= n; }  // the batch did not commit
+    int64_t used() const { return used_; }
+
+  private:
+    std::atomic<int64_t> used_{0};
+};
+
 // Written by loaders, read by anyone.
 struct LoadCounters {
     std::atomic<int64_t> messages{0}, rows{0}, batches{0}, rejected{0};
@@ -24,6 +37,7 @@ struct LoadCounters {
     // offset was past their log's end (restarted at the log start).
     std::atomic<int64_t> lost{0}, restarted{0};
     metrics::Histogram batch_seconds;  // from a batch's first message to its commit
+    RejectBudget reject_budget;
 
     // A committed batch's partitions; one lock per batch, none per message.
     void committed(const std::map<int32_t, db::PartitionRange>& ranges, double seconds);
