@@ -144,4 +144,12 @@ TEST(Setup, AnotherSearchPathNeverMakesASecondOffsetTableNorLoadsTwice) {
     EXPECT_NE(shadowed.err.find("stored in public." + job.table + "_offset as \"" + schema + "." + job.table + "\""),
               std::string::npos) << shadowed.err;
     EXPECT_EQ(sql_count("SELECT count(*) FROM " + dgtest::quoted(schema) + "." + dgtest::quoted(job.table)), 3);
+
+    // A table of that name that is not an offset table, elsewhere, is none of the job's business.
+    const std::string unrelated = unique_name("other");
+    sql("CREATE SCHEMA " + dgtest::quoted(unrelated));
+    sql("CREATE TABLE " + dgtest::quoted(unrelated) + "." + dgtest::quoted(job.table + "_offset") + " (a integer)");
+    sql("DROP TABLE " + dgtest::quoted(schema) + "." + dgtest::quoted(job.table + "_offset"));
+    const auto checked = run("dgkafka", {"check", qualified});
+    EXPECT_EQ(checked.code, 0) << checked.out << checked.err;
 }
