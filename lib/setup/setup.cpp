@@ -147,9 +147,12 @@ void run_setup(const Config& job, std::ostream& out) {
         std::ostringstream changed;  // created/upgraded: said once committed, never for a rollback
         std::vector<JobTable> existing;
         for (const auto& t : job_tables(cfg)) {
-            if (db::table_exists(tx, *t.name)) existing.push_back(t);
-            else changed << fmt::format("created: {}\n", t.name->display());
-            tx.exec0(sql::render(t.file, vars));
+            if (db::table_exists(tx, *t.name)) {  // left alone: its owner may be another role
+                existing.push_back(t);
+                continue;
+            }
+            tx.exec0(sql::render(t.file, vars));  // names what search_path resolves: as table_exists looked
+            changed << fmt::format("created: {}\n", t.name->display());
         }
         upgrade_offsets(tx, cfg, vars, changed);
         check_shapes(tx, cfg, vars, existing, out);
