@@ -181,6 +181,14 @@ std::vector<std::string> shape_problems(pqxx::dbtransaction& tx, const std::stri
 }  // namespace
 
 namespace {
+// The table's name for setup's report, with the schema search_path found it in when unqualified.
+std::string placed(pqxx::transaction_base& tx, const QualifiedName& table) {
+    if (!table.schema.empty()) return table.display();
+    const auto rows = tx.exec_params(sql::render("table_schema", {}), table.quoted());
+    return rows.empty() ? table.display()
+                        : fmt::format("{} (in schema {})", table.display(), rows[0][0].as<std::string>());
+}
+
 // A table of the job: the schema file creating it and the variable naming it there.
 struct JobTable {
     const char* file;
@@ -208,6 +216,16 @@ void upgrade_offsets(pqxx::work& tx, const Config& cfg, const std::map<std::stri
                        cfg.offset_table.display(), cfg.history_table.display(), cfg.output_table.display());
 }
 
+// The history's index, when missing (schemas/history_index.sql).
+void index_history(pqxx::work& tx, const Config& cfg, const std::map<std::string, std::string>& vars,
+                   std::ostream& out) {
+    const std::string index = cfg.history_table.name + "_by_partition";
+    if (tx.exec_params1(sql::render("history_index_exists", {}), cfg.history_table.quoted(), index)[0].as<bool>())
+        return;
+    tx.exec0(sql::render("history_index", vars));
+    out << fmt::format("created: index {} on {}\n", index, cfg.history_table.display());
+}
+
 // Reports each table that existed before as "exists" or says how it differs; throws if one does.
 void check_shapes(pqxx::work& tx, const Config& cfg, const std::map<std::string, std::string>& vars,
                   const std::vector<JobTable>& existing, std::ostream& out) {
@@ -215,7 +233,7 @@ void check_shapes(pqxx::work& tx, const Config& cfg, const std::map<std::string,
     for (const auto& t : existing) {
         const auto problems = shape_problems(tx, t.file, vars, t.var, *t.name);
         if (problems.empty()) {
-            out << fmt::format("exists:  {}\n", t.name->display());
+            out << fmt::format("exists:  {}\n", placed(tx, *t.name));
             continue;
         }
         out << fmt::format("differs: {}: {}\n", t.name->display(), text::join(problems, "; "));
@@ -253,11 +271,17 @@ void setup(const Config& cfg, std::ostream& out) {
         std::ostringstream changed;  // created/upgraded: said once committed, never for a rollback
         std::vector<JobTable> existing;
         for (const auto& t : job_tables(cfg)) {
-            if (table_exists(tx, *t.name)) existing.push_back(t);
-            else changed << fmt::format("created: {}\n", t.name->display());
+            // Left alone when the name finds one: DDL on it is its owner's (CREATE INDEX IF NOT EXISTS
+            // too), and an unqualified CREATE would make another table in search_path's first schema.
+            if (table_exists(tx, *t.name)) {
+                existing.push_back(t);
+                continue;
+            }
             tx.exec0(sql::render(t.file, vars));
+            changed << fmt::format("created: {}\n", placed(tx, *t.name));
         }
         upgrade_offsets(tx, cfg, vars, changed);
+        index_history(tx, cfg, vars, changed);
         check_shapes(tx, cfg, vars, existing, out);
         require_setup(tx, cfg);
         const auto problems = output_table_problems(tx, cfg);
