@@ -46,6 +46,7 @@ TEST(SecondTrial, SetupByASecondRoleLeavesTheTablesOfAnotherAlone) {
         " TO " + dgtest::quoted(role));
     sql("GRANT TEMPORARY ON DATABASE " + dgtest::quoted(sql_value("SELECT current_database()")) + " TO " + dgtest::quoted(role));
     const auto role_path = as_role(job, role);
+    sql("DROP INDEX " + dgtest::quoted(job.table + "_history_by_partition"));  // as an earlier tool's table
 
     auto r = run("dgkafka", {"setup", role_path});
     ASSERT_EQ(r.code, 0) << r.out << r.err;
@@ -53,6 +54,10 @@ TEST(SecondTrial, SetupByASecondRoleLeavesTheTablesOfAnotherAlone) {
         EXPECT_NE(r.out.find("exists:  " + job.table + suffix + " (in schema public)\n"), std::string::npos)
             << suffix << "\n" << r.out;
     EXPECT_EQ(r.out.find("created:"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("note:    " + job.table + "_history has no index " + job.table +
+                         "_history_by_partition: its owner's `dgkafka setup` adds it\n"),
+              std::string::npos)
+        << r.out;
 
     create_topic(job.topic, 1);
     produce(job.topic, {{"1|a"}, {"2|b"}});
@@ -63,6 +68,10 @@ TEST(SecondTrial, SetupByASecondRoleLeavesTheTablesOfAnotherAlone) {
     r = run("dgkafka", {"setup", path});
     EXPECT_EQ(r.code, 0) << r.out << r.err;
     EXPECT_NE(r.out.find("exists:  " + job.table + "_offset"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("created: index " + job.table + "_history_by_partition on " + job.table + "_history\n"),
+              std::string::npos)
+        << r.out;
+    EXPECT_EQ(sql_value("SELECT to_regclass('" + job.table + "_history_by_partition') IS NOT NULL"), "t");
 }
 
 // With a search_path whose first schema lacks the tables, setup said "exists:" for the ones found
