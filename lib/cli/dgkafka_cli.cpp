@@ -242,6 +242,9 @@ int dgkafka_main(int argc, const char* const* argv, std::ostream& out, std::ostr
     } catch (const ConfigError& e) {
         for (const auto& p : e.problems()) fail(err, p);
         return static_cast<int>(Exit::config);
+    } catch (const Stopped& e) {  // a signal ended a wait for a server: a clean end, said as such
+        err << log::line(log::Level::warn, e.what()) << "\n";
+        return static_cast<int>(e.code());
     } catch (const Error& e) {
         fail(err, e.what());
         return static_cast<int>(e.code());
