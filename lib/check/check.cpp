@@ -218,7 +218,8 @@ void run_check(const Config& cfg, const CheckOptions& options, std::ostream& out
         if (kafka_down) j["kafka_error"] = kafka_down->what();
         for (const auto& g : gaps)
             j["retention_gaps"].push_back(
-                {{"partition", g.partition}, {"stored", g.stored}, {"log_start", g.log_start}, {"lost", g.lost()}});
+                {{"partition", g.partition}, {"stored", g.stored}, {"log_start", g.log_start}, {"event", g.event()},
+                 {"lost", g.kind == kafka::RetentionGap::Kind::deleted ? nlohmann::json(g.lost()) : nlohmann::json()}});
         for (const auto& r : recorded)
             j["recorded"].push_back({{"partition", r.partition},
                                      {"committed", r.committed},
@@ -278,7 +279,7 @@ void run_check(const Config& cfg, const CheckOptions& options, std::ostream& out
         TextTable gt({"Partition", "Stored offset", "Log start", "Lost"});
         for (const auto& g : gaps)
             gt.add({std::to_string(g.partition), std::to_string(g.stored), std::to_string(g.log_start),
-                    std::to_string(g.lost())});
+                    g.kind == kafka::RetentionGap::Kind::deleted ? std::to_string(g.lost()) : "past the log end"});
         gt.print(out);
     }
     out.flush();

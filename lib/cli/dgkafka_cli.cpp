@@ -4,7 +4,10 @@
 #include <sys/stat.h>
 
 #include <cxxopts.hpp>
+#include <charconv>
 #include <functional>
+#include <optional>
+#include <string_view>
 #include <iostream>
 
 #include "check/check.hpp"
@@ -41,6 +44,20 @@ struct Command {
     std::function<void(const Context&)> run;
 };
 
+// "3:1200" as partition 3, offset 1200; nothing for anything else.
+std::optional<std::pair<int32_t, int64_t>> partition_offset(std::string_view item) {
+    const auto colon = item.find(':');
+    if (colon == std::string_view::npos) return std::nullopt;
+    int32_t p = -1;
+    int64_t o = -1;
+    const auto whole = [](std::string_view text, auto& value) {
+        const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+        return ec == std::errc() && end == text.data() + text.size() && value >= 0;
+    };
+    if (!whole(item.substr(0, colon), p) || !whole(item.substr(colon + 1), o)) return std::nullopt;
+    return std::pair{p, o};
+}
+
 // The -force-reset-* flags: at most one, recorded in the history when applied.
 void read_reset(const cxxopts::ParseResult& args, LoadOptions& options) {
     const std::vector<std::pair<const char*, Reset>> flags = {{"force-reset-earliest", Reset::earliest},
@@ -58,17 +75,12 @@ void read_reset(const cxxopts::ParseResult& args, LoadOptions& options) {
     if (options.reset != Reset::offsets) return;
     const std::string spec = args["force-reset-offset"].as<std::string>();
     for (const auto& item : text::split(spec, ',')) {
-        const auto colon = item.find(':');
-        try {
-            size_t used_p = 0, used_o = 0;
-            if (colon == std::string::npos) throw std::invalid_argument("no colon");
-            const int p = std::stoi(item.substr(0, colon), &used_p);
-            const long long o = std::stoll(item.substr(colon + 1), &used_o);
-            if (used_p != colon || used_o != item.size() - colon - 1 || p < 0 || o < 0) throw std::invalid_argument("");
-            options.reset_offsets[p] = o;
-        } catch (const std::exception&) {
+        const auto reset = partition_offset(item);
+        if (!reset)
             throw Error(Exit::usage, fmt::format("-force-reset-offset {}: \"{}\" is not PARTITION:OFFSET", spec, item));
-        }
+        if (!options.reset_offsets.emplace(reset->first, reset->second).second)
+            throw Error(Exit::usage, fmt::format("-force-reset-offset {}: partition {} is given twice", spec,
+                                                 reset->first));
     }
 }
 

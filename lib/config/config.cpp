@@ -203,7 +203,11 @@ public:
         }
         for (const auto* k : known_keys)
             if (k->need == Need::required && !table.as_table().count(k->leaf()))
-                problems_.add(table, dotted(display, k->leaf()), "required key is missing");
+                problems_.add(table, dotted(display, k->leaf()),
+                              k->kind == Kind::table
+                                  ? fmt::format("required section [{}] is missing: {}", dotted(display, k->leaf()),
+                                                k->meaning)
+                                  : "required key is missing");
     }
 
 private:

@@ -94,18 +94,48 @@ void require_current_offset_tables(pqxx::transaction_base& tx, const Config& cfg
 }
 
 namespace {
+// Spellings of the output table under which this job's offsets are stored in `offsets` ("own": the
+// job's offset table, where its own spelling is expected).
+std::vector<std::string> stored_spellings(pqxx::transaction_base& tx, const Config& cfg, const std::string& offsets,
+                                          bool own) {
+    auto vars = table_vars(cfg);
+    vars["offset_table"] = offsets;
+    std::vector<std::string> out;
+    for (const auto& row : tx.exec_params(sql::render("offsets_aliases", vars), cfg.consumer_group, cfg.topic,
+                                          cfg.output_table.display(), cfg.output_table.quoted(), own))
+        out.push_back(row[0].as<std::string>());
+    return out;
+}
+
 // Offsets are keyed by the output table as the config writes it: the same table written another
 // way ("public.t" for "t") would load every message again.
 void refuse_other_spelling(pqxx::transaction_base& tx, const Config& cfg) {
-    const auto rows = tx.exec_params(sql::render("offsets_aliases", table_vars(cfg)), cfg.consumer_group, cfg.topic,
-                                     cfg.output_table.display(), cfg.output_table.quoted());
-    if (rows.empty()) return;
-    const auto stored = rows[0][0].as<std::string>();
+    const auto stored = stored_spellings(tx, cfg, cfg.offset_table.quoted(), true);
+    if (stored.empty()) return;
     throw Error(Exit::config, fmt::format("{}: kafka.output.output_table = \"{}\" is the table whose offsets (consumer "
                                           "group {}, topic {}) are stored as \"{}\": write output_table = \"{}\", "
                                           "or this load would start over and load every message again",
                                           cfg.path, cfg.output_table.display(), cfg.consumer_group, cfg.topic,
-                                          stored, stored));
+                                          stored[0], stored[0]));
+}
+
+// An unqualified offset table resolves through search_path: a session with another search_path
+// would read another schema's offset table, miss this job's offsets and load everything again.
+void refuse_offsets_elsewhere(pqxx::transaction_base& tx, const Config& cfg) {
+    for (const auto& row : tx.exec_params(sql::render("offsets_elsewhere", {}), cfg.offset_table.quoted(),
+                                          cfg.offset_table.name)) {
+        const auto other = row[0].as<std::string>();
+        const auto stored = stored_spellings(tx, cfg, other, false);
+        if (stored.empty()) continue;
+        throw Error(Exit::config,
+                    fmt::format("{}: the offsets of this job (consumer group {}, topic {}, output table {}) are "
+                                "stored in {} as \"{}\", but kafka.input.ext_offset_table = \"{}\" resolves to "
+                                "another table under this session's search_path: write ext_offset_table = \"{}\" "
+                                "(and offset_table likewise), or this load would start over and load every "
+                                "message again",
+                                cfg.path, cfg.consumer_group, cfg.topic, cfg.output_table.display(), other,
+                                stored[0], cfg.offset_table.display(), other));
+    }
 }
 }  // namespace
 
@@ -116,6 +146,7 @@ void require_setup(pqxx::transaction_base& tx, const Config& cfg) {
             throw Error(Exit::not_set_up, fmt::format("table {} does not exist: run `dgkafka setup {}` first",
                                                       t->display(), cfg.path));
     refuse_other_spelling(tx, cfg);
+    refuse_offsets_elsewhere(tx, cfg);
     const auto expected = staging_columns(cfg);
     const auto have = table_columns(tx, cfg.read_table);
     if (have != expected)
@@ -253,9 +284,12 @@ void setup(const Config& cfg, std::ostream& out) {
         std::ostringstream changed;  // created/upgraded: said once committed, never for a rollback
         std::vector<JobTable> existing;
         for (const auto& t : job_tables(cfg)) {
-            if (table_exists(tx, *t.name)) existing.push_back(t);
-            else changed << fmt::format("created: {}\n", t.name->display());
-            tx.exec0(sql::render(t.file, vars));
+            if (table_exists(tx, *t.name)) {  // left alone: its owner may be another role
+                existing.push_back(t);
+                continue;
+            }
+            tx.exec0(sql::render(t.file, vars));  // names what search_path resolves: as table_exists looked
+            changed << fmt::format("created: {}\n", t.name->display());
         }
         upgrade_offsets(tx, cfg, vars, changed);
         check_shapes(tx, cfg, vars, existing, out);

@@ -20,8 +20,9 @@ struct RetentionGap {
     int64_t log_start = 0;  // the partition's first offset still in the log: where a skip resumes
     int64_t log_end = 0;    // the offset the next message will get
     Kind kind = Kind::deleted;
-    // deleted: the messages retention deleted; past_end: the offsets the log no longer reaches
-    int64_t lost() const { return kind == Kind::deleted ? log_start - stored : stored - log_end; }
+    // deleted: the messages retention deleted. past_end: 0, the log is not the one the stored
+    // offset was taken from (what that one held past it is unknown); a skip loads it all.
+    int64_t lost() const { return kind == Kind::deleted ? log_start - stored : 0; }
     const char* event() const { return kind == Kind::deleted ? "retention-gap" : "offset-past-end"; }
 };
 

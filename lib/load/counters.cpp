@@ -2,6 +2,19 @@
 
 namespace dgkafka {
 
+bool RejectBudget::reserve(int64_t n, int64_t limit) {
+    int64_t used = used_;
+    do {
+        if (used + n > limit) return false;
+    } while (!used_.compare_exchange_weak(used, used + n));
+    return true;
+}
+
+void LoadCounters::skipped(const kafka::RetentionGap& gap) {
+    lost += gap.lost();
+    if (gap.kind == kafka::RetentionGap::Kind::past_end) ++restarted;
+}
+
 void LoadCounters::committed(const std::map<int32_t, db::PartitionRange>& ranges, double seconds) {
     batch_seconds.observe(seconds);
     std::lock_guard<std::mutex> lock(mu_);

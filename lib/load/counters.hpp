@@ -6,6 +6,7 @@
 #include <mutex>
 
 #include "db/offsets.hpp"
+#include "kafka/retention.hpp"
 #include "metrics/metrics.hpp"
 
 namespace dgkafka {
@@ -15,16 +16,33 @@ struct PartitionProgress {
     int64_t lag = -1;    // end offset minus stored, as of the last batch; -1: end unknown
 };
 
+// kafka.output.error_limit's count for the run: a batch's rejects are reserved before it commits,
+// so loaders committing at the same moment cannot pass the limit together.
+class RejectBudget {
+  public:
+    // Reserves n; false, reserving nothing, when the run's rejects would pass `limit`.
+    bool reserve(int64_t n, int64_t limit);
+    void release(int64_t n) { used_ -= n; }  // the batch did not commit
+    int64_t used() const { return used_; }
+
+  private:
+    std::atomic<int64_t> used_{0};
+};
+
 // Written by loaders, read by anyone.
 struct LoadCounters {
     std::atomic<int64_t> messages{0}, rows{0}, batches{0}, rejected{0};
     std::atomic<int64_t> database_retries{0}, kafka_retries{0};
-    std::atomic<int64_t> lost{0};  // messages retention deleted, skipped with on_data_loss = "skip"
+    // Skipped with on_data_loss = "skip": messages retention deleted, and partitions whose stored
+    // offset was past their log's end (restarted at the log start).
+    std::atomic<int64_t> lost{0}, restarted{0};
     metrics::Histogram batch_seconds;  // from a batch's first message to its commit
+    RejectBudget reject_budget;
 
     // A committed batch's partitions; one lock per batch, none per message.
     void committed(const std::map<int32_t, db::PartitionRange>& ranges, double seconds);
     std::map<int32_t, PartitionProgress> partitions() const;
+    void skipped(const kafka::RetentionGap& gap);
 
 private:
     mutable std::mutex mu_;

@@ -108,19 +108,17 @@ kafka::Offsets reset_targets(const Config& cfg, const LoadOptions& options, rd_k
 
 // Partitions whose stored offset retention has passed: stop before loading (exit 9), or, with
 // kafka.input.on_data_loss = "skip", record each gap in the history and resume at the log start.
-// Returns the messages skipped.
-int64_t settle_retention_gaps(const Config& cfg, const db::OffsetStore& store, pqxx::work& tx,
+// Returns the gaps skipped.
+std::vector<kafka::RetentionGap> settle_retention_gaps(const Config& cfg, const db::OffsetStore& store, pqxx::work& tx,
                               const std::map<int32_t, kafka::Watermarks>& marks, const std::vector<int32_t>& ids) {
     const auto stored = store.read(tx, ids, true);
     std::vector<kafka::RetentionGap> gaps;
     for (const auto& [p, w] : marks)
         if (auto gap = kafka::retention_gap(p, stored.at(p), w)) gaps.push_back(*gap);
-    if (gaps.empty()) return 0;
+    if (gaps.empty()) return gaps;
     if (cfg.on_data_loss == Config::OnDataLoss::stop) kafka::throw_data_loss(cfg.topic, gaps);
     skip_gaps(store, tx, cfg.topic, gaps);
-    int64_t lost = 0;
-    for (const auto& g : gaps) lost += g.lost();
-    return lost;
+    return gaps;
 }
 
 // Stored offsets of partitions the topic no longer has are not silently ignored: nothing can be
@@ -137,7 +135,7 @@ void warn_missing_partitions(const Config& cfg, const std::map<int32_t, db::Stor
 struct Prepared {
     kafka::Offsets ends;              // the partitions' end offsets
     bool skipping_triggers = false;   // the output table has BEFORE INSERT triggers that may skip rows
-    int64_t lost = 0;                 // messages retention deleted, skipped with on_data_loss = "skip"
+    std::vector<kafka::RetentionGap> skipped;  // with on_data_loss = "skip"
 };
 
 // Checks the database side and moves the offsets of a reset or past a skipped retention gap.
@@ -176,7 +174,7 @@ Prepared prepare(const Config& cfg, const LoadOptions& options, rd_kafka_t* admi
             store.record(tx, moves, reset_event(options.reset), now.count());
             log::info("{}: offsets of group {} moved ({})", cfg.topic, cfg.consumer_group, reset_event(options.reset));
         } else {
-            out.lost = settle_retention_gaps(cfg, store, tx, marks, ids);
+            out.skipped = settle_retention_gaps(cfg, store, tx, marks, ids);
         }
         tx.commit();
         confirm_group_offsets(*conn, cfg, store, taken);
@@ -222,7 +220,7 @@ void run_load(const Config& job, const LoadOptions& options, std::ostream& out, 
     hooks.before_load();
     const auto statements = LoadStatements::build(cfg, db::mapping_casts(cfg), prepared.skipping_triggers);
     LoadCounters counters;
-    counters.lost = prepared.lost;
+    for (const auto& gap : prepared.skipped) counters.skipped(gap);
     const auto metrics = serve_load_metrics(cfg, options.metrics_address, counters);
     kafka::OffsetMirror mirror(cfg);
     std::atomic<bool> halt{false};  // set by a signal (through `stop`) or by the first loader to fail
@@ -305,11 +303,12 @@ void run_load(const Config& job, const LoadOptions& options, std::ostream& out, 
     hooks.after_batches(counters.batches, true);
 
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-    const int64_t lost = counters.lost;
-    out << fmt::format("LOAD {} rows from {} messages in {} batches, {} rejected, {:.2f} s ({:.0f} rows/s){}{}\n",
+    const int64_t lost = counters.lost, restarted = counters.restarted;
+    out << fmt::format("LOAD {} rows from {} messages in {} batches, {} rejected, {:.2f} s ({:.0f} rows/s){}{}{}\n",
                        counters.rows.load(), counters.messages.load(), counters.batches.load(),
                        counters.rejected.load(), seconds, seconds > 0 ? counters.rows / seconds : 0.0,
                        lost ? fmt::format(", {} lost to retention (skipped)", lost) : "",
+                       restarted ? fmt::format(", {} partition(s) restarted at the log start", restarted) : "",
                        stop ? ", stopped by signal" : "");
     out.flush();
     if (first_error) std::rethrow_exception(first_error);
@@ -319,6 +318,13 @@ void run_load(const Config& job, const LoadOptions& options, std::ostream& out, 
                                                  "were skipped (kafka.input.on_data_loss = \"skip\"); each gap is in "
                                                  "the history table",
                                                  cfg.topic, lost));
+    if (restarted)
+        throw Error(Exit::data_loss,
+                    fmt::format("topic {}: {} partition(s) had a stored offset past the end of their log (the topic was "
+                                "deleted and created again, or its log truncated) and were loaded from the log start "
+                                "(kafka.input.on_data_loss = \"skip\"); what the old log held past the stored "
+                                "offset is unknown; each is in the history table (offset-past-end)",
+                                cfg.topic, restarted));
 }
 
 }  // namespace dgkafka

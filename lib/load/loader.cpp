@@ -347,7 +347,7 @@ Step Loader::settle_gap(int32_t partition) {
                                                  cfg_.topic, partition, it->second.stored, marks.low, marks.high));
     if (cfg_.on_data_loss == Config::OnDataLoss::stop) kafka::throw_data_loss(cfg_.topic, {*gap});
     if (auto s = txn_->skip_gaps(expected(), cfg_.topic, {*gap}); !s.ok()) return s;
-    counters_.lost += gap->lost();
+    counters_.skipped(*gap);
     feed_ = Feed::awaiting_offsets;  // assigned again at the log start
     return Step{};
 }
@@ -369,20 +369,22 @@ log::Fields Loader::log_fields(const Batch& batch) const {
     return fields;
 }
 
-std::optional<std::string> Loader::over_error_limit(const Batch& batch) const {
-    const size_t rejected = batch.rejects.count();
+std::optional<std::string> Loader::over_error_limit(const Batch& batch, int64_t& reserved) {
+    const auto rejected = static_cast<int64_t>(batch.rejects.count());
     if (!rejected) return std::nullopt;
-    if (cfg_.error_limit_count && counters_.rejected + static_cast<int64_t>(rejected) > *cfg_.error_limit_count)
-        return fmt::format("{}: kafka.output.error_limit of {} rejected messages exceeded ({} in this run); the batch "
-                           "was rolled back: none of its rows, rejects or offsets were written; last error: {}",
-                           describe(batch), *cfg_.error_limit_count, counters_.rejected + rejected,
-                           batch.rejects.last_error());
     const double percent = 100.0 * static_cast<double>(rejected) / static_cast<double>(batch.size());
     if (cfg_.error_limit_percent && percent > *cfg_.error_limit_percent)
         return fmt::format("{}: {} of {} messages rejected ({:.1f}%), over kafka.output.error_limit of {}%; the batch "
                            "was rolled back: none of its rows, rejects or offsets were written; last error: {}",
                            describe(batch), rejected, batch.size(), percent, *cfg_.error_limit_percent,
                            batch.rejects.last_error());
+    if (!cfg_.error_limit_count) return std::nullopt;
+    if (!counters_.reject_budget.reserve(rejected, *cfg_.error_limit_count))
+        return fmt::format("{}: kafka.output.error_limit of {} rejected messages exceeded ({} in this run); the batch "
+                           "was rolled back: none of its rows, rejects or offsets were written; last error: {}",
+                           describe(batch), *cfg_.error_limit_count, counters_.reject_budget.used() + rejected,
+                           batch.rejects.last_error());
+    reserved = rejected;
     return std::nullopt;
 }
 
@@ -392,9 +394,15 @@ Step Loader::commit(Batch& batch) {
         r.latest = kafka_->known_end(p);
         ranges.push_back(r);
     }
-    int64_t inserted = 0;
-    const auto limit = [&](const Batch& b) { return over_error_limit(b); };
-    if (auto s = txn_->commit(batch, describe(batch), expected(), ranges, limit, inserted); !s.ok()) return s;
+    int64_t inserted = 0, reserved = 0;
+    const auto limit = [&](const Batch& b) {
+        counters_.reject_budget.release(std::exchange(reserved, 0));
+        return over_error_limit(b, reserved);
+    };
+    if (auto s = txn_->commit(batch, describe(batch), expected(), ranges, limit, inserted); !s.ok()) {
+        counters_.reject_budget.release(reserved);  // (a commit in doubt may pass the limit by its batch)
+        return s;
+    }
 
     kafka::Offsets next;
     int64_t lag = 0;

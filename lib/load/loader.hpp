@@ -71,7 +71,8 @@ private:
     Step commit(Batch& batch);
     Step settle_gap(int32_t partition);
     void settle(const Step& step, Backoff& backoff);
-    std::optional<std::string> over_error_limit(const Batch& batch) const;
+    // Why the batch may not commit (kafka.output.error_limit); else its rejects are `reserved`.
+    std::optional<std::string> over_error_limit(const Batch& batch, int64_t& reserved);
     Step finished(bool& done);
     bool reached_ends() const;
     kafka::Offsets expected() const;  // the stored offsets of every partition this loader holds

@@ -106,3 +106,50 @@ TEST(Setup, BadConfigExitsWithTheConfigCodeNamingFileLineAndKey) {
     EXPECT_NE(r.err.find(path + ":"), std::string::npos) << r.err;
     EXPECT_NE(r.err.find("kafka.comit: unknown key (did you mean \"kafka.commit\"?)"), std::string::npos) << r.err;
 }
+
+// Offset tables named without a schema resolve through search_path. A session whose search_path
+// starts with the output table's schema once got a second, empty set of offset tables there from
+// setup (which said "exists:") and loaded everything again; now setup leaves the existing tables
+// alone, and an offset table that resolves elsewhere than the job's stored offsets is refused.
+TEST(Setup, AnotherSearchPathNeverMakesASecondOffsetTableNorLoadsTwice) {
+    const std::string schema = unique_name("sp");
+    sql("CREATE SCHEMA " + dgtest::quoted(schema));
+    Job job("search_path");
+    job.columns = {{"id", "integer"}};
+    sql("CREATE TABLE " + dgtest::quoted(schema) + "." + dgtest::quoted(job.table) + " (id integer)");
+    std::string toml = job.toml();
+    const std::string plain = "output_table = " + toml_string(job.table);
+    ASSERT_NE(toml.find(plain), std::string::npos) << toml;
+    const auto unqualified = write_file(job.table + "_plain.toml", toml);
+    toml.replace(toml.find(plain), plain.size(), "output_table = " + toml_string(schema + "." + job.table));
+    const auto qualified = write_file(job.table + ".toml", toml);
+    create_topic(job.topic, 1);
+    produce(job.topic, {{"1"}, {"2"}, {"3"}});
+    ASSERT_EQ(run("dgkafka", {"setup", qualified}).code, 0);
+    ASSERT_EQ(run("dgkafka", {"load", "-quit-at-eof", qualified}).code, 0);
+
+    setenv("PGOPTIONS", ("-c search_path=" + schema + ",public").c_str(), 1);
+    const auto setup = run("dgkafka", {"setup", unqualified});
+    const auto load = run("dgkafka", {"load", "-quit-at-eof", unqualified});
+    sql("CREATE TABLE " + dgtest::quoted(schema) + "." + dgtest::quoted(job.table + "_offset") + " (LIKE " +
+        dgtest::quoted(job.table + "_offset") + " INCLUDING ALL)");
+    const auto shadowed = run("dgkafka", {"load", "-quit-at-eof", unqualified});
+    unsetenv("PGOPTIONS");
+
+    EXPECT_EQ(setup.out.find("created:"), std::string::npos) << setup.out;
+    EXPECT_NE(setup.out.find("exists:  " + job.table + "_offset"), std::string::npos) << setup.out;
+    EXPECT_EQ(load.code, static_cast<int>(Exit::config)) << load.err;
+    EXPECT_NE(load.err.find("are stored as \"" + schema + "." + job.table + "\""), std::string::npos) << load.err;
+    EXPECT_EQ(shadowed.code, static_cast<int>(Exit::config)) << shadowed.err;
+    EXPECT_NE(shadowed.err.find("stored in public." + job.table + "_offset as \"" + schema + "." + job.table + "\""),
+              std::string::npos) << shadowed.err;
+    EXPECT_EQ(sql_count("SELECT count(*) FROM " + dgtest::quoted(schema) + "." + dgtest::quoted(job.table)), 3);
+
+    // A table of that name that is not an offset table, elsewhere, is none of the job's business.
+    const std::string unrelated = unique_name("other");
+    sql("CREATE SCHEMA " + dgtest::quoted(unrelated));
+    sql("CREATE TABLE " + dgtest::quoted(unrelated) + "." + dgtest::quoted(job.table + "_offset") + " (a integer)");
+    sql("DROP TABLE " + dgtest::quoted(schema) + "." + dgtest::quoted(job.table + "_offset"));
+    const auto checked = run("dgkafka", {"check", qualified});
+    EXPECT_EQ(checked.code, 0) << checked.out << checked.err;
+}

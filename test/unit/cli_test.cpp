@@ -72,6 +72,13 @@ TEST(Cli, ForceResetOffsetIsPartitionColonOffset) {
     }
 }
 
+TEST(Cli, ForceResetOffsetRefusesAPartitionGivenTwice) {
+    const std::string path = std::string(DGKAFKA_SOURCE_DIR) + "/examples/customer-csv/dgkafka.toml";
+    auto r = dg({"load", "-force-reset-offset", "0:10,1:5,0:20", path.c_str()});
+    EXPECT_EQ(r.code, static_cast<int>(Exit::usage));
+    EXPECT_NE(r.err.find("partition 0 is given twice"), std::string::npos) << r.err;
+}
+
 TEST(Cli, MissingConfigFileIsAConfigError) {
     auto r = dg({"setup", "/nonexistent/dgkafka.toml"});
     EXPECT_EQ(r.code, static_cast<int>(Exit::config));

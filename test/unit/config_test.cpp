@@ -138,6 +138,13 @@ TEST(Config, MissingRequiredKey) {
     EXPECT_EQ(p[0].rfind("job.toml", 0), 0u);
 }
 
+TEST(Config, AMissingSectionIsNamedAsASection) {
+    const auto p = problems(replace(minimal, "[dgkafka]\ndatabase = \"db\"\n", ""));
+    ASSERT_EQ(p.size(), 1u);
+    EXPECT_NE(p[0].find("dgkafka: required section [dgkafka] is missing: the database connection"), std::string::npos)
+        << p[0];
+}
+
 TEST(Config, BadValuesAreAllReportedAtOnceInLineOrder) {
     std::string toml = replace(minimal, "format = \"csv\"", "format = \"xml\"");
     toml = replace(toml, "type = \"integer\"", "type = \"  \"");

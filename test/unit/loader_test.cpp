@@ -130,6 +130,8 @@ class FakeDatabase final : public DatabaseSide {
     std::map<Op, int> fail_on;  // the call numbered so fails as a lost connection
     std::map<Op, int> calls;
     std::function<void()> before_commit;  // another loader's work, between COPY and commit
+    std::function<void()> after_limit;    // another loader's work, between error_limit and commit
+    size_t rejects = 0;                   // rejected messages committed
     std::optional<Step> commit_answer;    // instead of committing (refused, fatal)
     int rollbacks = 0;
     bool down = false;                 // every connect() fails
@@ -186,6 +188,8 @@ class FakeDatabase final : public DatabaseSide {
         if (commit_answer) return end(*commit_answer);
         if (auto why = limit(batch))
             return end(Step::failed(Step::Outcome::refused, *why, Exit::data));
+        if (after_limit) std::exchange(after_limit, nullptr)();
+        rejects += batch.rejects.count();
         for (const auto& r : ranges) {
             EXPECT_EQ(r.start, stored[r.partition])
                 << "a batch must start where the stored offset is";
@@ -245,6 +249,7 @@ struct LoadRun {
     Config cfg;
     LoadOptions options;
     LoadCounters counters;
+    LoadCounters* counting = &counters;  // another run's: loaders of one process share them
     std::atomic<bool> stop{false};
     FakeKafka* kafka = nullptr;
     FakeDatabase* db = nullptr;
@@ -263,7 +268,7 @@ struct LoadRun {
     void start() {
         parts.encoder = std::make_unique<RowEncoder>(cfg, false);
         for (const auto& [p, end] : kafka->end_offsets()) db->stored.emplace(p, 0);
-        loader = std::make_unique<Loader>(cfg, options, 0, 1, kafka->end_offsets(), counters,
+        loader = std::make_unique<Loader>(cfg, options, 0, 1, kafka->end_offsets(), *counting,
                                           std::move(parts), stop);
     }
     void run() {
@@ -424,6 +429,32 @@ TEST(Loader, ErrorLimitRefusesTheBatch) {
         EXPECT_NE(std::string(e.what()).find("error_limit"), std::string::npos) << e.what();
     }
     EXPECT_EQ(r.db->stored[0], 0);
+}
+
+// Two loaders whose batches reach error_limit's check before either commits: once both passed it
+// and committed twice the limit.
+TEST(Loader, LoadersCommittingAtTheSameMomentCannotPassTheErrorLimitTogether) {
+    LoadRun first(100), second(100);
+    for (auto* r : {&first, &second}) {
+        r->cfg.error_limit_count = 10;
+        r->cfg.columns = {{"a", "text", false}, {"b", "text", false}};  // every message is malformed
+        r->kafka->produce(0, 10);
+    }
+    second.counting = &first.counters;
+    second.start();
+    std::optional<Exit> second_ended;
+    first.db->after_limit = [&] {
+        try {
+            second.loader->run();
+        } catch (const Error& e) {
+            second_ended = e.code();
+        }
+    };
+    first.run();
+    EXPECT_EQ(first.db->rejects, 10u);
+    EXPECT_EQ(second.db->rejects, 0u) << "the two batches together pass error_limit = 10";
+    EXPECT_EQ(second_ended, Exit::data);
+    EXPECT_EQ(second.db->stored[0], 0);
 }
 
 class LoaderDatabaseLost : public ::testing::TestWithParam<Op> {};
