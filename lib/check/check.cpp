@@ -70,7 +70,8 @@ void check_max_lag(const Config& cfg, const CheckOptions& options, const std::ve
     if (!options.max_lag) return;
     std::vector<std::string> behind;
     for (const auto& k : kafka_side)
-        if (k.lag && *k.lag > *options.max_lag) behind.push_back(fmt::format("{}[{}] lags {}", cfg.topic, k.partition, *k.lag));
+        if (k.lag && *k.lag > *options.max_lag)
+            behind.push_back(fmt::format("{}[{}] lags {}", cfg.topic, k.partition, *k.lag));
     if (!behind.empty())
         throw Error(Exit::lagging, fmt::format("{} (over -max-lag {})", text::join(behind, ", "), *options.max_lag));
 }
@@ -114,8 +115,8 @@ FromDatabase read_database(const Config& cfg, const CheckOptions& options, const
 }
 
 // Exit::data_loss naming every retention gap and every stored partition Kafka no longer has.
-void throw_if_lost(const Config& cfg, const std::vector<kafka::RetentionGap>& gaps, const std::vector<Recorded>& missing,
-                   int partitions) {
+void throw_if_lost(const Config& cfg, const std::vector<kafka::RetentionGap>& gaps,
+                   const std::vector<Recorded>& missing, int partitions) {
     if (missing.empty()) {
         if (!gaps.empty()) kafka::throw_data_loss(cfg.topic, gaps);
         return;
@@ -146,7 +147,8 @@ KafkaSide ask_kafka(const Config& cfg, const std::vector<Recorded>& recorded, co
     KafkaSide out;
     const auto retry = RetryPolicy::for_run(true, cfg.retry_timeout, stop);
     auto admin = kafka::make_admin(cfg.brokers, cfg.kafka_properties);
-    out.partitions = kafka::partition_count(admin.get(), cfg.topic, cfg.brokers, retry.attempt_ms(kafka::metadata_timeout_ms));
+    out.partitions =
+        kafka::partition_count(admin.get(), cfg.topic, cfg.brokers, retry.attempt_ms(kafka::metadata_timeout_ms));
     const auto committed =
         kafka::group_offsets(cfg.brokers, cfg.kafka_properties, cfg.consumer_group, cfg.topic, out.partitions);
     for (int32_t p = 0; p < out.partitions; ++p) {
@@ -160,14 +162,16 @@ KafkaSide ask_kafka(const Config& cfg, const std::vector<Recorded>& recorded, co
                 if (auto gap = kafka::retention_gap(p, r.committed, marks)) {
                     out.gaps.push_back(*gap);
                     gap_note = gap->kind == kafka::RetentionGap::Kind::deleted
-                                   ? fmt::format("retention gap: {} message(s) deleted before they were loaded", gap->lost())
+                                   ? fmt::format("retention gap: {} message(s) deleted before they were loaded",
+                                                 gap->lost())
                                    : "stored offset past the log's end";
                 }
                 stored = db::StoredStart{r.committed, r.group_offset};
             }
         const auto c = committed.find(p);
         const auto group = c == committed.end() ? std::nullopt : std::optional<kafka::GroupOffset>(c->second);
-        const std::string group_note = group ? explain(classify(group, stored, cfg.output_table.display()), *group) : "";
+        const std::string group_note =
+            group ? explain(classify(group, stored, cfg.output_table.display()), *group) : "";
         FromKafka k{p, group ? std::optional<int64_t>(group->offset) : std::nullopt, marks.high,
                     std::max<int64_t>(0, marks.high - loaded_to),
                     gap_note.empty() || group_note.empty() ? gap_note + group_note : gap_note + "; " + group_note};
@@ -199,12 +203,16 @@ void run_check(const Config& cfg, const CheckOptions& options, std::ostream& out
     try {
         kafka_side = ask_kafka(cfg, recorded, stop);
     } catch (const Unavailable& e) {
-        kafka_down.emplace(Exit::kafka, fmt::format("Kafka unavailable, only the database side is shown: {}", e.what()));
-        for (const auto& r : recorded) kafka_side.rows.push_back({r.partition, std::nullopt, std::nullopt, std::nullopt, ""});
+        kafka_down.emplace(Exit::kafka,
+                           fmt::format("Kafka unavailable, only the database side is shown: {}", e.what()));
+        for (const auto& r : recorded)
+            kafka_side.rows.push_back({r.partition, std::nullopt, std::nullopt, std::nullopt, ""});
     }
     const auto& gaps = kafka_side.gaps;
     // Kafka's cells: "unavailable" when it could not be asked, "-" when it has no such value.
-    const auto cell = [&](const std::optional<int64_t>& v) { return v ? std::to_string(*v) : kafka_down ? unavailable : "-"; };
+    const auto cell = [&](const std::optional<int64_t>& v) {
+        return v ? std::to_string(*v) : kafka_down ? unavailable : "-";
+    };
 
     if (options.json) {
         nlohmann::json j = {{"database", db_side.database},

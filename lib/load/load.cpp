@@ -128,7 +128,8 @@ void warn_missing_partitions(const Config& cfg, const std::map<int32_t, db::Stor
         if (p >= partitions)
             log::warn("{}; its stored offset is not used (`dgkafka check` exits 9 until its row is deleted from "
                       "the offset table {})",
-                      kafka::describe_missing_partition(cfg.topic, p, s.committed, partitions), cfg.offset_table.display());
+                      kafka::describe_missing_partition(cfg.topic, p, s.committed, partitions),
+                      cfg.offset_table.display());
 }
 
 // What preparing a load found.
