@@ -13,5 +13,3 @@ CREATE TABLE IF NOT EXISTS ${history_table} (
     "batch_start"      timestamptz NOT NULL,
     "batch_end"        timestamptz NOT NULL
 );
-CREATE INDEX IF NOT EXISTS ${history_index}
-    ON ${history_table} ("consumer_group", "topic", "partition_number", "id");

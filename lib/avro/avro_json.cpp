@@ -243,6 +243,10 @@ private:
     std::string& reason_;
 };
 
+// avro-c keeps its last error and glues the next one in front of it ("…bufferCannot read…"):
+// each call starts from an empty text, so avro_strerror() says this call's error alone.
+void forget_avro_error() { avro_set_error("%s", ""); }
+
 }  // namespace
 
 struct Schema::Impl {
@@ -266,6 +270,7 @@ std::unique_ptr<Schema> Schema::parse(std::string_view text, std::string& error)
     std::unique_ptr<Schema> s(new Schema);
     s->impl_ = std::make_unique<Impl>();
     Impl& impl = *s->impl_;
+    forget_avro_error();
     if (avro_schema_from_json_length(text.data(), text.size(), &impl.schema) != 0) {
         error = fmt::format("not an Avro schema: {}", avro_strerror());
         impl.schema = nullptr;
@@ -282,6 +287,7 @@ std::unique_ptr<Schema> Schema::parse(std::string_view text, std::string& error)
                             endless);
         return nullptr;
     }
+    forget_avro_error();
     impl.iface = avro_generic_class_from_schema(impl.schema);
     if (!impl.iface || avro_generic_value_new(impl.iface, &impl.value) != 0) {
         error = fmt::format("cannot use the Avro schema: {}", avro_strerror());
@@ -296,6 +302,7 @@ bool Schema::to_json(std::string_view body, std::string& out, std::string& reaso
     if (!within_limits(impl.tree->root(), body, reason)) return false;
     avro_reader_memory_set_source(impl.reader, body.data(), static_cast<int64_t>(body.size()));
     avro_value_reset(&impl.value);
+    forget_avro_error();
     if (avro_value_read(impl.reader, &impl.value) != 0) {
         reason = fmt::format("not Avro of its schema (truncated or corrupt): {}", avro_strerror());
         return false;

@@ -193,6 +193,14 @@ void set_logging(const cxxopts::ParseResult& args) {
         throw Error(Exit::usage, fmt::format("-log-format {}: give text or json", args["log-format"].as<std::string>()));
 }
 
+// Flags that did not parse are still logged in the -log-format given, before or after them.
+void apply_log_format(const std::vector<std::string>& normalized) {
+    for (size_t i = 1; i < normalized.size(); ++i) {
+        if (normalized[i] == "--log-format" && i + 1 < normalized.size()) log::set_format(normalized[i + 1]);
+        else if (normalized[i].rfind("--log-format=", 0) == 0) log::set_format(normalized[i].substr(13));
+    }
+}
+
 int run(int argc, const char* const* argv, std::ostream& out, std::ostream& err, const std::atomic<bool>& stop) {
     std::vector<std::string> args(argv + 1, argv + argc);
     if (args.empty() || args[0] == "--help" || args[0] == "-help" || args[0] == "-h" || args[0] == "help") {
@@ -217,6 +225,7 @@ int run(int argc, const char* const* argv, std::ostream& out, std::ostream& err,
     try {
         parsed = options.parse(static_cast<int>(cargv.size()), cargv.data());
     } catch (const cxxopts::exceptions::exception& e) {
+        apply_log_format(normalized);
         const auto unknown = unknown_flag({args.begin() + 1, args.end()}, names, "hv");
         throw Error(Exit::usage, fmt::format("{}\n\n{}", unknown.empty() ? e.what() : unknown, options.help()));
     }
@@ -224,9 +233,9 @@ int run(int argc, const char* const* argv, std::ostream& out, std::ostream& err,
         out << options.help();
         return 0;
     }
+    set_logging(parsed);
     if (!parsed.count("config") || !parsed.unmatched().empty())
         throw Error(Exit::usage, fmt::format("give exactly one configuration file\n\n{}", options.help()));
-    set_logging(parsed);
 
     const Config cfg = load_config(parsed["config"].as<std::string>(), kafka::check_property);
     for (const auto& key : cfg.unused_keys)

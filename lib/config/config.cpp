@@ -5,7 +5,9 @@
 #include <algorithm>
 #include <cmath>
 #include <cctype>
+#include <cerrno>
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <limits>
@@ -640,8 +642,11 @@ Config load_config(const std::string& path, const PropertyCheck& check_property)
     std::error_code ec;
     if (std::filesystem::is_directory(path, ec))
         throw ConfigError({fmt::format("{}: is a directory, not a config file (give the .toml file in it)", path)});
+    errno = 0;
     std::ifstream in(path, std::ios::binary);
-    if (!in) throw ConfigError({fmt::format("{}: cannot read the config file", path)});
+    if (!in)
+        throw ConfigError({fmt::format("{}: cannot read the config file{}", path,
+                                       errno ? std::string(": ") + std::strerror(errno) : std::string())});
     std::ostringstream content;
     content << in.rdbuf();
     return parse_config(content.str(), path, check_property);

@@ -212,6 +212,14 @@ std::vector<std::string> shape_problems(pqxx::dbtransaction& tx, const std::stri
 }  // namespace
 
 namespace {
+// The table's name for setup's report, with the schema search_path found it in when unqualified.
+std::string placed(pqxx::transaction_base& tx, const QualifiedName& table) {
+    if (!table.schema.empty()) return table.display();
+    const auto rows = tx.exec_params(sql::render("table_schema", {}), table.quoted());
+    return rows.empty() ? table.display()
+                        : fmt::format("{} (in schema {})", table.display(), rows[0][0].as<std::string>());
+}
+
 // A table of the job: the schema file creating it and the variable naming it there.
 struct JobTable {
     const char* file;
@@ -239,6 +247,21 @@ void upgrade_offsets(pqxx::work& tx, const Config& cfg, const std::map<std::stri
                        cfg.offset_table.display(), cfg.history_table.display(), cfg.output_table.display());
 }
 
+// The history's index, when missing (schemas/history_index.sql).
+void index_history(pqxx::work& tx, const Config& cfg, const std::map<std::string, std::string>& vars,
+                   std::ostream& out) {
+    const std::string index = cfg.history_table.name + "_by_partition";
+    const auto row = tx.exec_params1(sql::render("history_index_exists", {}), cfg.history_table.quoted(), index);
+    if (row[0].as<bool>()) return;
+    if (!row[1].as<bool>()) {  // not this role's to add: the job works without it, only slower to read
+        out << fmt::format("note:    {} has no index {}: its owner's `dgkafka setup` adds it\n",
+                           cfg.history_table.display(), index);
+        return;
+    }
+    tx.exec0(sql::render("history_index", vars));
+    out << fmt::format("created: index {} on {}\n", index, cfg.history_table.display());
+}
+
 // Reports each table that existed before as "exists" or says how it differs; throws if one does.
 void check_shapes(pqxx::work& tx, const Config& cfg, const std::map<std::string, std::string>& vars,
                   const std::vector<JobTable>& existing, std::ostream& out) {
@@ -246,7 +269,7 @@ void check_shapes(pqxx::work& tx, const Config& cfg, const std::map<std::string,
     for (const auto& t : existing) {
         const auto problems = shape_problems(tx, t.file, vars, t.var, *t.name);
         if (problems.empty()) {
-            out << fmt::format("exists:  {}\n", t.name->display());
+            out << fmt::format("exists:  {}\n", placed(tx, *t.name));
             continue;
         }
         out << fmt::format("differs: {}: {}\n", t.name->display(), text::join(problems, "; "));
@@ -284,14 +307,16 @@ void setup(const Config& cfg, std::ostream& out) {
         std::ostringstream changed;  // created/upgraded: said once committed, never for a rollback
         std::vector<JobTable> existing;
         for (const auto& t : job_tables(cfg)) {
-            if (table_exists(tx, *t.name)) {  // left alone: its owner may be another role
+            // Left alone: its owner may be another role (CREATE INDEX IF NOT EXISTS is the owner's too).
+            if (table_exists(tx, *t.name)) {
                 existing.push_back(t);
                 continue;
             }
             tx.exec0(sql::render(t.file, vars));  // names what search_path resolves: as table_exists looked
-            changed << fmt::format("created: {}\n", t.name->display());
+            changed << fmt::format("created: {}\n", placed(tx, *t.name));
         }
         upgrade_offsets(tx, cfg, vars, changed);
+        index_history(tx, cfg, vars, changed);
         check_shapes(tx, cfg, vars, existing, out);
         require_setup(tx, cfg);
         const auto problems = output_table_problems(tx, cfg);

@@ -44,7 +44,8 @@ std::string_view Batch::row(size_t i) const {
 }
 
 uint32_t Batch::keep(const Message& m) {
-    Kept k{raw_.size(), m.value.size(), 0, m.key.size(), m.offset, m.timestamp_ms, m.partition, m.has_key};
+    Kept k{raw_.size(), m.value.size(), 0, m.key.size(), m.offset, m.timestamp_ms, m.partition, m.has_key,
+           m.value.data() != nullptr};
     raw_.append(m.value);
     k.key_at = raw_.size();
     raw_.append(m.key);
@@ -55,7 +56,7 @@ uint32_t Batch::keep(const Message& m) {
 Message Batch::message(uint32_t i) const {
     const Kept& k = kept_[i];
     Message m;
-    m.value = std::string_view(raw_).substr(k.value_at, k.value_len);
+    if (k.has_value) m.value = std::string_view(raw_).substr(k.value_at, k.value_len);
     m.key = std::string_view(raw_).substr(k.key_at, k.key_len);
     m.has_key = k.has_key;
     m.partition = k.partition;

@@ -59,7 +59,7 @@ private:
         size_t value_at, value_len, key_at, key_len;
         int64_t offset, timestamp_ms;
         int32_t partition;
-        bool has_key;
+        bool has_key, has_value;  // a tombstone has no value, not an empty one
     };
     std::string raw_;  // every kept message's value and key, back to back
     std::vector<Kept> kept_;

@@ -305,9 +305,15 @@ void run_load(const Config& job, const LoadOptions& options, std::ostream& out, 
 
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     const int64_t lost = counters.lost, restarted = counters.restarted;
-    out << fmt::format("LOAD {} rows from {} messages in {} batches, {} rejected, {:.2f} s ({:.0f} rows/s){}{}{}\n",
+    // Messages committed without a row: the filter's, and in merge/update also those that changed none.
+    const int64_t unwritten = counters.messages - counters.rows - counters.rejected;
+    const std::string filtered =
+        cfg.filter.empty() && unwritten <= 0 ? ""
+        : cfg.mode == Config::Mode::insert ? fmt::format(", {} filtered out", unwritten)
+                                           : fmt::format(", {} filtered out or changed no row", unwritten);
+    out << fmt::format("LOAD {} rows from {} messages in {} batches, {} rejected{}, {:.2f} s ({:.0f} rows/s){}{}{}\n",
                        counters.rows.load(), counters.messages.load(), counters.batches.load(),
-                       counters.rejected.load(), seconds, seconds > 0 ? counters.rows / seconds : 0.0,
+                       counters.rejected.load(), filtered, seconds, seconds > 0 ? counters.rows / seconds : 0.0,
                        lost ? fmt::format(", {} lost to retention (skipped)", lost) : "",
                        restarted ? fmt::format(", {} partition(s) restarted at the log start", restarted) : "",
                        stop ? ", stopped by signal" : "");

@@ -31,6 +31,14 @@ std::pair<std::string, int> split_address(const std::string& address) {
 Server::Server(const std::string& address, std::function<std::string()> render)
     : http_(std::make_unique<httplib::Server>()) {
     const auto [host, port] = split_address(address);
+    // Only GET (and HEAD) is served; other methods are answered before cpp-httplib waits for a body.
+    http_->set_pre_routing_handler([](const httplib::Request& req, httplib::Response& res) {
+        if (req.method == "GET" || req.method == "HEAD") return httplib::Server::HandlerResponse::Unhandled;
+        res.status = 405;
+        res.set_header("Allow", "GET, HEAD");
+        res.set_content("only GET /metrics is served\n", "text/plain; charset=utf-8");
+        return httplib::Server::HandlerResponse::Handled;
+    });
     http_->Get("/metrics", [render](const httplib::Request&, httplib::Response& res) {
         res.set_content(render(), "text/plain; version=0.0.4; charset=utf-8");
     });

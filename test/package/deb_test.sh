@@ -19,6 +19,13 @@ for f in usr/bin/dgkafka usr/bin/csv2kafka usr/share/man/man1/dgkafka.1.gz usr/s
          usr/share/doc/dgkafka/README.md usr/share/doc/dgkafka/examples/customer-csv/dgkafka.toml; do
     [ -s "$root/$f" ] || fail "$f is not in $deb"
 done
+# Each file an installed doc links to (relative links, anchors aside) is installed beside it.
+doc="$root/usr/share/doc/dgkafka"
+for md in "$doc"/*.md; do
+    for target in $(grep -o '](\([^)#:]*\)[)#]' "$md" | sed 's/^](//; s/[)#]$//' | sort -u); do
+        [ -e "$doc/$target" ] || fail "$(basename "$md") links $target, which is not in $deb"
+    done
+done
 [ -z "$(dpkg-deb -c "$deb" | awk '{print $6}' | grep -v '^\./usr/' || true)" ] || fail "files outside /usr"
 depends=$(dpkg-deb -f "$deb" Depends)
 for lib in librdkafka1 libpqxx-6.4 libsystemd0 libspdlog libcpp-httplib; do

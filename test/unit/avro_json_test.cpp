@@ -124,3 +124,18 @@ TEST(AvroJson, NestingIsBoundedAndAnEndlessRecursiveSchemaIsRefused) {
                      varint(1) + varint(0) + varint(0)),
               R"({"kids":[{"kids":[]}]})");
 }
+
+// avro-c keeps its last error text and glues the next in front of it: after good messages (whose
+// end check leaves "Cannot read 1 bytes from memory buffer" behind) a reason is avro-c's one error.
+TEST(AvroJson, AvroCsErrorIsItsOwnTextNotGluedToEarlierOnes) {
+    std::string error;
+    auto s = Schema::parse(R"("int")", error);
+    ASSERT_TRUE(s) << error;
+    std::string out, reason;
+    for (int i = 0; i < 3; ++i) ASSERT_TRUE(s->to_json("\x02", out, reason)) << reason;
+    for (int i = 0; i < 2; ++i) {
+        EXPECT_FALSE(s->to_json(std::string("\xff\xff\xff\xff\xff\x7f", 6), out, reason));
+        EXPECT_EQ(reason, "not Avro of its schema (truncated or corrupt): Cannot read int value: Varint out of range "
+                          "for int type");
+    }
+}

@@ -1,11 +1,13 @@
 #include <gtest/gtest.h>
 
+#include <nlohmann/json.hpp>
 #include <sstream>
 
 #include "util/args.hpp"
 #include "cli/dgkafka_cli.hpp"
 #include "csv2kafka/csv2kafka.hpp"
 #include "util/errors.hpp"
+#include "util/log.hpp"
 
 using namespace dgkafka;
 
@@ -82,7 +84,9 @@ TEST(Cli, ForceResetOffsetRefusesAPartitionGivenTwice) {
 TEST(Cli, MissingConfigFileIsAConfigError) {
     auto r = dg({"setup", "/nonexistent/dgkafka.toml"});
     EXPECT_EQ(r.code, static_cast<int>(Exit::config));
-    EXPECT_NE(r.err.find("/nonexistent/dgkafka.toml: cannot read"), std::string::npos);
+    EXPECT_NE(r.err.find("/nonexistent/dgkafka.toml: cannot read the config file: No such file or directory"),
+              std::string::npos)
+        << r.err;
 }
 
 TEST(Cli, AnUnknownFlagGetsTheNearestOneSuggested) {
@@ -98,6 +102,25 @@ TEST(Cli, AnUnknownFlagGetsTheNearestOneSuggested) {
     EXPECT_NE(r.err.find("unknown flag -zzzzzzzzzz"), std::string::npos) << r.err;
     EXPECT_EQ(r.err.find("did you mean"), std::string::npos) << r.err;
     EXPECT_EQ(cli::unknown_flag({"-v", "-vv", "-h", "--loaders=2", "x.toml"}, {"loaders"}, "hv"), "");
+}
+
+// The error about a flag is logged as JSON when -log-format json is given, before or after it.
+TEST(Cli, AnUnknownFlagIsLoggedInTheLogFormatGiven) {
+    for (const auto& args : std::vector<std::vector<const char*>>{{"load", "-log-format", "json", "-quite-at-eof", "x.toml"},
+                                                                 {"load", "-quite-at-eof", "--log-format=json", "x.toml"},
+                                                                 {"load", "-log-format", "json"}}) {
+        const auto r = dg(args);
+        log::set_format(log::Format::text);
+        EXPECT_EQ(r.code, static_cast<int>(Exit::usage));
+        const auto line = r.err.substr(0, r.err.find('\n'));
+        EXPECT_TRUE(nlohmann::json::accept(line)) << r.err;
+        if (!nlohmann::json::accept(line)) continue;
+        const auto j = nlohmann::json::parse(line);
+        EXPECT_EQ(j.at("level"), "error");
+        EXPECT_TRUE(j.at("msg").get<std::string>().find("unknown flag -quite-at-eof") != std::string::npos ||
+                    j.at("msg").get<std::string>().find("give exactly one configuration file") != std::string::npos)
+            << line;
+    }
 }
 
 TEST(Cli, Csv2kafkaSuggestsTheNearestFlagToo) {
