@@ -33,12 +33,14 @@ struct Recorded {
     std::optional<int64_t> group_offset;  // taken from Kafka, written by another tool
 };
 
+// One partition's row of Kafka's side. Latest and lag are missing when Kafka could not be asked
+// (each recorded partition is listed, "unavailable") or the partition is not in Kafka.
 struct FromKafka {
     int32_t partition;
     std::optional<int64_t> committed;  // the group's committed offset, if any
-    int64_t latest;
-    int64_t lag;  // latest - offset recorded in the database (or - earliest when none)
-    std::string note;  // why the group's offset differs from the database's
+    std::optional<int64_t> latest;
+    std::optional<int64_t> lag;  // latest - offset recorded in the database (or - earliest when none)
+    std::string note;  // why the group's offset differs from the database's, or a gap
 };
 
 struct History {
@@ -68,33 +70,35 @@ void check_max_lag(const Config& cfg, const CheckOptions& options, const std::ve
     if (!options.max_lag) return;
     std::vector<std::string> behind;
     for (const auto& k : kafka_side)
-        if (k.lag > *options.max_lag) behind.push_back(fmt::format("{}[{}] lags {}", cfg.topic, k.partition, k.lag));
+        if (k.lag && *k.lag > *options.max_lag)
+            behind.push_back(fmt::format("{}[{}] lags {}", cfg.topic, k.partition, *k.lag));
     if (!behind.empty())
         throw Error(Exit::lagging, fmt::format("{} (over -max-lag {})", text::join(behind, ", "), *options.max_lag));
 }
 
-}  // namespace
-
-void run_check(const Config& cfg, const CheckOptions& options, std::ostream& out, const std::atomic<bool>& stop) {
+// What the database knows of this config.
+struct FromDatabase {
+    std::string database;
     std::vector<Recorded> recorded;
     std::vector<History> history;
-    std::string database;
-    // The database is waited for up to retry_timeout: without it there is nothing to show.
-    RetryPolicy::for_run(true, cfg.retry_timeout, stop).run([&] {
-        recorded.clear();
-        history.clear();
+};
+
+// The recorded offsets (and history), waiting for the database up to retry_timeout.
+FromDatabase read_database(const Config& cfg, const CheckOptions& options, const std::atomic<bool>& stop) {
+    return RetryPolicy::for_run(true, cfg.retry_timeout, stop).run([&] {
+        FromDatabase out;
         auto conn = db::connect(cfg.db, "dgkafka check");
         db::guarded("reading the recorded offsets", [&] {
             pqxx::read_transaction tx(*conn);
             tx.exec0(sql::render("check_session", {}));
-            database = tx.exec1(sql::render("current_database", {}))[0].as<std::string>();
+            out.database = tx.exec1(sql::render("current_database", {}))[0].as<std::string>();
             // This config's own tables: the offset tables may have been created by another config.
             db::require_setup(tx, cfg);
             db::require_current_offset_tables(tx, cfg);
             const auto vars = db::table_vars(cfg);
             for (const auto& r : tx.exec_params(sql::render("check_offsets", vars), cfg.consumer_group, cfg.topic,
                                                 cfg.output_table.display()))
-                recorded.push_back({r[0].as<int32_t>(), r[1].as<int64_t>(),
+                out.recorded.push_back({r[0].as<int32_t>(), r[1].as<int64_t>(),
                                     r[2].is_null() ? std::nullopt : std::optional<int64_t>(r[2].as<int64_t>()),
                                     r[3].is_null() ? "-" : r[3].as<std::string>(),
                                     r[4].is_null() ? "-" : r[4].as<std::string>(),
@@ -102,53 +106,122 @@ void run_check(const Config& cfg, const CheckOptions& options, std::ostream& out
             if (options.history > 0)
                 for (const auto& r : tx.exec_params(sql::render("check_history", vars), cfg.consumer_group, cfg.topic,
                                                     options.history, cfg.output_table.display()))
-                    history.push_back({r[0].as<int32_t>(), r[1].as<std::string>(), r[2].as<int64_t>(),
+                    out.history.push_back({r[0].as<int32_t>(), r[1].as<std::string>(), r[2].as<int64_t>(),
                                        r[3].as<int64_t>(), r[4].as<int64_t>(), r[5].as<std::string>(),
                                        r[6].as<std::string>()});
         });
+        return out;
     });
+}
 
-    // Kafka is asked once: with the brokers down, what the database knows is shown at once.
-    const std::string asked = utc_now();
-    std::vector<FromKafka> kafka_side;
+// Exit::data_loss naming every retention gap and every stored partition Kafka no longer has.
+void throw_if_lost(const Config& cfg, const std::vector<kafka::RetentionGap>& gaps,
+                   const std::vector<Recorded>& missing, int partitions) {
+    if (missing.empty()) {
+        if (!gaps.empty()) kafka::throw_data_loss(cfg.topic, gaps);
+        return;
+    }
+    std::string what;
+    for (const auto& g : gaps) what += kafka::describe(cfg.topic, g) + "\n";
+    for (const auto& r : missing)
+        what += kafka::describe_missing_partition(cfg.topic, r.partition, r.committed, partitions) + "\n";
+    what += fmt::format("once dealt with, delete the row of each partition not in Kafka from the offset table {}{}",
+                        cfg.offset_table.display(),
+                        gaps.empty() ? "" : "; for a gap, run once with -force-reset-earliest or set "
+                                            "kafka.input.on_data_loss = \"skip\"");
+    throw Error(Exit::data_loss, what);
+}
+
+// Kafka's side of every partition Kafka has, and of each recorded one it no longer has.
+struct KafkaSide {
+    std::vector<FromKafka> rows;
     std::vector<kafka::RetentionGap> gaps;  // recorded offsets that retention has passed
+    std::vector<Recorded> missing;          // recorded partitions the topic no longer has
+    int partitions = 0;
     int64_t total_lag = 0;
+};
+
+// Kafka is asked once, for no longer than retry_timeout: with the brokers down, what the database
+// knows is shown at once. Throws Unavailable.
+KafkaSide ask_kafka(const Config& cfg, const std::vector<Recorded>& recorded, const std::atomic<bool>& stop) {
+    KafkaSide out;
+    const auto retry = RetryPolicy::for_run(true, cfg.retry_timeout, stop);
+    auto admin = kafka::make_admin(cfg.brokers, cfg.kafka_properties);
+    out.partitions =
+        kafka::partition_count(admin.get(), cfg.topic, cfg.brokers, retry.attempt_ms(kafka::metadata_timeout_ms));
+    const auto committed =
+        kafka::group_offsets(cfg.brokers, cfg.kafka_properties, cfg.consumer_group, cfg.topic, out.partitions);
+    for (int32_t p = 0; p < out.partitions; ++p) {
+        const auto marks = kafka::query_watermarks(admin.get(), cfg.topic, p);
+        int64_t loaded_to = marks.low;
+        std::optional<db::StoredStart> stored;
+        std::string gap_note;
+        for (const auto& r : recorded)
+            if (r.partition == p) {
+                loaded_to = r.committed;  // below the log start: the lag counts the messages lost too
+                if (auto gap = kafka::retention_gap(p, r.committed, marks)) {
+                    out.gaps.push_back(*gap);
+                    gap_note = gap->kind == kafka::RetentionGap::Kind::deleted
+                                   ? fmt::format("retention gap: {} message(s) deleted before they were loaded",
+                                                 gap->lost())
+                                   : "stored offset past the log's end";
+                }
+                stored = db::StoredStart{r.committed, r.group_offset};
+            }
+        const auto c = committed.find(p);
+        const auto group = c == committed.end() ? std::nullopt : std::optional<kafka::GroupOffset>(c->second);
+        const std::string group_note =
+            group ? load::explain(load::classify(group, stored, cfg.output_table.display()), *group) : "";
+        FromKafka k{p, group ? std::optional<int64_t>(group->offset) : std::nullopt, marks.high,
+                    std::max<int64_t>(0, marks.high - loaded_to),
+                    gap_note.empty() || group_note.empty() ? gap_note + group_note : gap_note + "; " + group_note};
+        out.total_lag += *k.lag;
+        out.rows.push_back(k);
+    }
+    for (const auto& r : recorded)
+        if (r.partition >= out.partitions) {
+            out.missing.push_back(r);
+            out.rows.push_back({r.partition, std::nullopt, std::nullopt, std::nullopt, "partition not in Kafka"});
+        }
+    return out;
+}
+
+}  // namespace
+
+void run_check(const Config& cfg, const CheckOptions& options, std::ostream& out, const std::atomic<bool>& stop) {
+    FromDatabase db_side;
+    try {
+        db_side = read_database(cfg, options, stop);
+    } catch (const Stopped& e) {  // stopped before anything was read: no report, so never 0
+        throw Error(Exit::database, e.what());
+    }
+    const auto& recorded = db_side.recorded;
+
+    const std::string asked = utc_now();
+    KafkaSide kafka_side;
     std::optional<Unavailable> kafka_down;
     try {
-        auto admin = kafka::make_admin(cfg.brokers, cfg.kafka_properties);
-        const int partitions = kafka::partition_count(admin.get(), cfg.topic, cfg.brokers);
-        const auto committed =
-            kafka::group_offsets(cfg.brokers, cfg.kafka_properties, cfg.consumer_group, cfg.topic, partitions);
-        for (int32_t p = 0; p < partitions; ++p) {
-            const auto marks = kafka::query_watermarks(admin.get(), cfg.topic, p);
-            int64_t loaded_to = marks.low;
-            std::optional<db::StoredStart> stored;
-            for (const auto& r : recorded)
-                if (r.partition == p) {
-                    loaded_to = std::max(r.committed, marks.low);
-                    if (auto gap = kafka::retention_gap(p, r.committed, marks)) gaps.push_back(*gap);
-                    stored = db::StoredStart{r.committed, r.group_offset};
-                }
-            const auto c = committed.find(p);
-            const auto group = c == committed.end() ? std::nullopt : std::optional<kafka::GroupOffset>(c->second);
-            FromKafka k{p, group ? std::optional<int64_t>(group->offset) : std::nullopt, marks.high,
-                        std::max<int64_t>(0, marks.high - loaded_to),
-                        group ? load::explain(load::classify(group, stored, cfg.output_table.display()), *group) : ""};
-            total_lag += k.lag;
-            kafka_side.push_back(k);
-        }
+        kafka_side = ask_kafka(cfg, recorded, stop);
     } catch (const Unavailable& e) {
-        kafka_down.emplace(Exit::kafka, fmt::format("Kafka unavailable, only the database side is shown: {}", e.what()));
+        kafka_down.emplace(Exit::kafka,
+                           fmt::format("Kafka unavailable, only the database side is shown: {}", e.what()));
+        for (const auto& r : recorded)
+            kafka_side.rows.push_back({r.partition, std::nullopt, std::nullopt, std::nullopt, ""});
     }
+    const auto& gaps = kafka_side.gaps;
+    // Kafka's cells: "unavailable" when it could not be asked, "-" when it has no such value.
+    const auto cell = [&](const std::optional<int64_t>& v) {
+        return v ? std::to_string(*v) : kafka_down ? unavailable : "-";
+    };
 
     if (options.json) {
-        nlohmann::json j = {{"database", database},
+        nlohmann::json j = {{"database", db_side.database},
                             {"topic", cfg.topic},
                             {"group", cfg.consumer_group},
                             {"recorded", nlohmann::json::array()},
                             {"kafka", nlohmann::json::array()},
-                            {"kafka_timestamp", asked},
-                            {"total_lag", kafka_down ? nlohmann::json() : nlohmann::json(total_lag)},
+                            {"kafka_timestamp", kafka_down ? nlohmann::json() : nlohmann::json(asked)},
+                            {"total_lag", kafka_down ? nlohmann::json() : nlohmann::json(kafka_side.total_lag)},
                             {"retention_gaps", nlohmann::json::array()}};
         if (kafka_down) j["kafka_error"] = kafka_down->what();
         for (const auto& g : gaps)
@@ -161,15 +234,15 @@ void run_check(const Config& cfg, const CheckOptions& options, std::ostream& out
                                      {"latest", opt_json(r.latest)},
                                      {"start", r.start},
                                      {"end", r.end}});
-        for (const auto& k : kafka_side)
+        for (const auto& k : kafka_side.rows)
             j["kafka"].push_back({{"partition", k.partition},
                                   {"committed", opt_json(k.committed)},
-                                  {"latest", k.latest},
-                                  {"lag", k.lag},
+                                  {"latest", opt_json(k.latest)},
+                                  {"lag", opt_json(k.lag)},
                                   {"note", k.note}});
         if (options.history > 0) {
             j["history"] = nlohmann::json::array();
-            for (const auto& h : history)
+            for (const auto& h : db_side.history)
                 j["history"].push_back({{"partition", h.partition},
                                         {"event", h.event},
                                         {"start_offset", h.start},
@@ -181,12 +254,12 @@ void run_check(const Config& cfg, const CheckOptions& options, std::ostream& out
         if (options.max_lag) j["max_lag"] = *options.max_lag;
         out << j.dump(2) << "\n";
         if (kafka_down) throw *kafka_down;
-        if (!gaps.empty()) kafka::throw_data_loss(cfg.topic, gaps);
-        check_max_lag(cfg, options, kafka_side);
+        throw_if_lost(cfg, gaps, kafka_side.missing, kafka_side.partitions);
+        check_max_lag(cfg, options, kafka_side.rows);
         return;
     }
 
-    out << fmt::format("Database = {}, Topic = {}, Group = {}\n\n", database, cfg.topic, cfg.consumer_group);
+    out << fmt::format("Database = {}, Topic = {}, Group = {}\n\n", db_side.database, cfg.topic, cfg.consumer_group);
     out << "[Last recorded offset]\n";
     TextTable rec({"Group", "Topic", "Partition", "Committed", "Latest", "Start", "End"});
     for (const auto& r : recorded)
@@ -195,19 +268,15 @@ void run_check(const Config& cfg, const CheckOptions& options, std::ostream& out
     rec.print(out);
     out << "\n[Offset from Kafka]\n";
     TextTable kt({"Group", "Topic", "Partition", "Committed", "Latest", "Timestamp", "Lag", "Note"});
-    for (const auto& k : kafka_side)
-        kt.add({cfg.consumer_group, cfg.topic, std::to_string(k.partition), opt(k.committed), std::to_string(k.latest),
-                asked, std::to_string(k.lag), k.note});
-    if (kafka_down)
-        for (const auto& r : recorded)
-            kt.add({cfg.consumer_group, cfg.topic, std::to_string(r.partition), unavailable, unavailable, asked,
-                    unavailable, ""});
+    for (const auto& k : kafka_side.rows)
+        kt.add({cfg.consumer_group, cfg.topic, std::to_string(k.partition), cell(k.committed), cell(k.latest),
+                kafka_down ? unavailable : asked, cell(k.lag), k.note});
     kt.print(out);
-    out << fmt::format("\nTotal lag = {}\n", kafka_down ? unavailable : std::to_string(total_lag));
+    out << fmt::format("\nTotal lag = {}\n", kafka_down ? unavailable : std::to_string(kafka_side.total_lag));
     if (options.history > 0) {
         out << fmt::format("\n[History: last {} per partition]\n", options.history);
         TextTable ht({"Partition", "Event", "Start offset", "End offset", "Messages", "Start", "End"});
-        for (const auto& h : history)
+        for (const auto& h : db_side.history)
             ht.add({std::to_string(h.partition), h.event, std::to_string(h.start), std::to_string(h.end),
                     std::to_string(h.count), h.batch_start, h.batch_end});
         ht.print(out);
@@ -220,10 +289,10 @@ void run_check(const Config& cfg, const CheckOptions& options, std::ostream& out
             gt.add({std::to_string(g.partition), std::to_string(g.stored), std::to_string(g.log_start),
                     g.kind == kafka::RetentionGap::Kind::deleted ? std::to_string(g.lost()) : "past the log end"});
         gt.print(out);
-        out.flush();
-        kafka::throw_data_loss(cfg.topic, gaps);
     }
-    check_max_lag(cfg, options, kafka_side);
+    out.flush();
+    throw_if_lost(cfg, gaps, kafka_side.missing, kafka_side.partitions);
+    check_max_lag(cfg, options, kafka_side.rows);
 }
 
 }  // namespace dgkafka::check

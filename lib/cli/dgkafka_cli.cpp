@@ -260,6 +260,9 @@ int dgkafka_main(int argc, const char* const* argv, std::ostream& out, std::ostr
                  const std::atomic<bool>& stop) {
     try {
         return run(argc, argv, out, err, stop);
+    } catch (const Stopped& e) {  // a signal ended a wait for a server: a clean end, said as such
+        err << log::line(log::Level::warn, e.what()) << "\n";
+        return static_cast<int>(e.code());
     } catch (const Error& e) {
         for (const auto& p : e.problems()) fail(err, p);
         return static_cast<int>(e.code());

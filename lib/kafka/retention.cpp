@@ -28,6 +28,14 @@ std::string describe(const std::string& topic, const RetentionGap& gap) {
         topic, gap.partition, gap.stored, gap.log_start, gap.lost());
 }
 
+std::string describe_missing_partition(const std::string& topic, int32_t partition, int64_t stored, int partitions) {
+    return fmt::format(
+        "topic {} partition {}: stored offset {}, but the topic has {} partition(s) now (partition not in Kafka): "
+        "the topic was deleted and created again with fewer partitions; what that partition held and was not "
+        "loaded is lost",
+        topic, partition, stored, partitions);
+}
+
 void throw_data_loss(const std::string& topic, const std::vector<RetentionGap>& gaps) {
     std::string what;
     for (const auto& g : gaps) what += describe(topic, g) + "\n";

@@ -34,6 +34,10 @@ std::optional<RetentionGap> retention_gap(int32_t partition, int64_t resume_at,
 // deleted by retention before they were loaded"
 std::string describe(const std::string& topic, const RetentionGap& gap);
 
+// "topic t partition 5: stored offset 120, but the topic has 4 partition(s) now: ..." for a stored
+// offset of a partition Kafka no longer has (the topic deleted and created again with fewer).
+std::string describe_missing_partition(const std::string& topic, int32_t partition, int64_t stored, int partitions);
+
 // The error that stops a load or a check (Exit::data_loss), naming every gap and the ways on.
 [[noreturn]] void throw_data_loss(const std::string& topic, const std::vector<RetentionGap>& gaps);
 

@@ -121,6 +121,17 @@ std::vector<kafka::RetentionGap> settle_retention_gaps(const Config& cfg, const 
     return gaps;
 }
 
+// Stored offsets of partitions the topic no longer has are not silently ignored: nothing can be
+// loaded from them (what they held went with them), so each is named; check exits 9 for them.
+void warn_missing_partitions(const Config& cfg, const std::map<int32_t, db::StoredStart>& stored, int partitions) {
+    for (const auto& [p, s] : stored)
+        if (p >= partitions)
+            log::warn("{}; its stored offset is not used (`dgkafka check` exits 9 until its row is deleted from "
+                      "the offset table {})",
+                      kafka::describe_missing_partition(cfg.topic, p, s.committed, partitions),
+                      cfg.offset_table.display());
+}
+
 // What preparing a load found.
 struct Prepared {
     kafka::Offsets ends;              // the partitions' end offsets
@@ -152,6 +163,7 @@ Prepared prepare(const Config& cfg, const LoadOptions& options, rd_kafka_t* admi
             ids.push_back(p);
         }
         taken = take_group_offsets(tx, cfg, store, marks, group);
+        warn_missing_partitions(cfg, store.read_starts(tx), partitions);
         if (options.reset != Reset::none) {
             const auto targets = reset_targets(cfg, options, admin, marks, tx);
             const auto stored = store.read(tx, ids, true);

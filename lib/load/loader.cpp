@@ -8,6 +8,7 @@
 #include "kafka/retention.hpp"
 #include "util/errors.hpp"
 #include "util/log.hpp"
+#include "util/retry.hpp"
 #include "util/text.hpp"
 
 namespace dgkafka::load {
@@ -129,8 +130,7 @@ void Loader::settle(const Step& step, Backoff& backoff) {
             if (feed_ == Feed::consuming) feed_ = Feed::stale;
             log::warn("{}; retrying", step.message);
             if (!backoff.wait(stop_))
-                throw Error(server, fmt::format("gave up after {:.0f} s (kafka.commit.retry_timeout): {}",
-                                                backoff.failing_for(), step.message));
+                throw Error(server, RetryPolicy::give_up_text(cfg_.retry_timeout, backoff.failing_for(), step.message));
             return;
         }
         case O::refused:

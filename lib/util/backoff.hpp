@@ -1,5 +1,6 @@
 #pragma once
 // Jittered exponential backoff with a deadline, interruptible by the stop flag.
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <random>
@@ -24,7 +25,11 @@ public:
         }
         if (limit_ > 0 && now - first_failure_ >= std::chrono::duration<double>(limit_)) return false;
         std::uniform_real_distribution<double> jitter(0.5, 1.0);
-        const auto until = now + std::chrono::duration_cast<std::chrono::milliseconds>(delay_ * jitter(rng_));
+        auto until = now + std::chrono::duration_cast<std::chrono::milliseconds>(delay_ * jitter(rng_));
+        // The last wait ends at the deadline, not a doubled step past it.
+        const auto limit = std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+            std::chrono::duration<double>(limit_));
+        if (limit_ > 0) until = std::min(until, first_failure_ + limit);
         while (!stop && std::chrono::steady_clock::now() < until) std::this_thread::sleep_for(std::chrono::milliseconds(20));
         delay_ = std::min(delay_ * 2, std::chrono::milliseconds(5000));
         return true;

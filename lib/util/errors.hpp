@@ -48,4 +48,10 @@ public:
     using Error::Error;
 };
 
+// A stop signal ended a wait for a server before anything was done: a clean end (Exit::ok).
+class Stopped : public Error {
+public:
+    explicit Stopped(const std::string& message) : Error(Exit::ok, message) {}
+};
+
 }  // namespace dgkafka

@@ -1,7 +1,8 @@
 #pragma once
 // One retry policy for every connection of every command (load, publish, check): an attempt that
 // throws Unavailable is logged once and tried again after a jittered backoff, until it succeeds,
-// the deadline passes or the stop flag is set. Any other error ends at once.
+// the deadline passes (Unavailable) or the stop flag is set (Stopped: a clean end). Any other
+// error ends at once.
 #include <algorithm>
 #include <atomic>
 #include <chrono>
@@ -9,6 +10,8 @@
 #include <string>
 #include <type_traits>
 #include <utility>
+
+#include <fmt/format.h>
 
 #include "util/backoff.hpp"
 #include "util/errors.hpp"
@@ -24,20 +27,21 @@ public:
     }
 
     // Runs `attempt` until it returns; throws the last Unavailable, saying for how long it was
-    // tried, when the deadline passes or a signal stops the wait.
+    // tried, when the deadline passes, or Stopped when a signal ends the wait.
     template <typename F>
     auto run(F&& attempt) const -> decltype(attempt()) {
-        Backoff backoff(0);  // the deadline is kept here, from the first attempt
+        Backoff backoff(limit_);  // its last wait ends at the deadline
         const auto started = std::chrono::steady_clock::now();
         for (int tries = 1;; ++tries) {
             try {
                 return attempt();
             } catch (const Unavailable& e) {
                 const double waited = seconds_since(started);
-                if (stop_) throw Unavailable(e.code(), std::string(e.what()) + " (stopped by signal while waiting)");
-                if (limit_ > 0 && waited >= limit_) throw Unavailable(e.code(), give_up_text(waited, e.what()));
+                if (stop_) throw Stopped(stopped_text(e.what()));
+                if (limit_ > 0 && waited >= limit_) throw Unavailable(e.code(), give_up_text(limit_, waited, e.what()));
                 log::warn("{}; retrying (attempt {}, {:.0f} s so far)", e.what(), tries, waited);
                 backoff.wait(stop_);
+                if (stop_) throw Stopped(stopped_text(e.what()));  // at once, not after one more attempt
             }
         }
     }
@@ -48,12 +52,16 @@ public:
         return std::max(500, std::min(preferred_ms, static_cast<int>(limit_ * 1000)));
     }
 
-    static std::string give_up_text(double seconds, const std::string& what) {
-        return "gave up after " + std::to_string(static_cast<int64_t>(seconds + 0.5)) +
-               " s (kafka.commit.retry_timeout): " + what;
+    // "gave up after 3.1 s (kafka.commit.retry_timeout = 3 s): <what>"
+    static std::string give_up_text(double limit, double seconds, const std::string& what) {
+        return fmt::format("gave up after {:.1f} s (kafka.commit.retry_timeout = {:g} s): {}", seconds, limit, what);
     }
 
 private:
+    static std::string stopped_text(const std::string& what) {
+        return "stopped by signal while waiting (" + what + "): nothing was done";
+    }
+
     RetryPolicy(double limit_seconds, const std::atomic<bool>& stop) : limit_(limit_seconds), stop_(stop) {}
     static double seconds_since(std::chrono::steady_clock::time_point t) {
         return std::chrono::duration<double>(std::chrono::steady_clock::now() - t).count();

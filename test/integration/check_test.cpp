@@ -188,3 +188,43 @@ TEST(Check, TablesAreTabSeparatedAsTheManualsSoCutFindsEachColumn) {
     EXPECT_EQ(k1[4], "60");
     EXPECT_EQ(k1[6], "10");
 }
+
+// A stored offset of a partition the topic no longer has (the topic created again with fewer
+// partitions) is shown and fails the check; load names it instead of ignoring it silently.
+TEST(Check, AStoredOffsetOfAPartitionKafkaNoLongerHasIsShownAndExits9) {
+    Job job("checkgone");
+    const auto path = partially_loaded(job);  // 2 partitions
+    const auto offsets = dgtest::quoted(job.table + "_offset");
+    sql("INSERT INTO " + offsets + " (consumer_group, topic, output_table, partition_number, committed_offset) "
+        "SELECT consumer_group, topic, output_table, 5, 120 FROM " + offsets + " WHERE partition_number = 0");
+
+    auto r = run("dgkafka", {"check", path});
+    EXPECT_EQ(r.code, static_cast<int>(Exit::data_loss)) << r.out << r.err;
+    const auto kafka = r.out.substr(r.out.find("[Offset from Kafka]"));
+    const auto p5 = row(kafka, job, 5);
+    ASSERT_GE(p5.size(), 8u) << kafka;
+    EXPECT_EQ(p5[3], "-");
+    EXPECT_EQ(p5[4], "-");
+    EXPECT_EQ(p5[7], "-");
+    EXPECT_NE(kafka.find("partition not in Kafka"), std::string::npos) << kafka;
+    EXPECT_EQ(row(kafka, job, 1)[7], "10") << "the partitions Kafka has are shown as before";
+    EXPECT_NE(r.err.find("partition 5: stored offset 120, but the topic has 2 partition(s) now"), std::string::npos)
+        << r.err;
+
+    r = run("dgkafka", {"check", "-json", path});
+    EXPECT_EQ(r.code, static_cast<int>(Exit::data_loss)) << r.err;
+    const auto j = nlohmann::json::parse(r.out);
+    ASSERT_EQ(j["kafka"].size(), 3u) << r.out;
+    EXPECT_EQ(j["kafka"][2]["partition"], 5);
+    EXPECT_TRUE(j["kafka"][2]["latest"].is_null());
+    EXPECT_TRUE(j["kafka"][2]["lag"].is_null());
+    EXPECT_EQ(j["kafka"][2]["note"], "partition not in Kafka");
+    EXPECT_EQ(j["total_lag"], 10);
+
+    // load has nothing to load from it, but says so at each start and loads the rest.
+    const auto loaded = run("dgkafka", {"load", "-quit-at-eof", path});
+    EXPECT_EQ(loaded.code, 0) << loaded.err;
+    EXPECT_NE(loaded.err.find("partition 5: stored offset 120, but the topic has 2 partition(s) now"), std::string::npos)
+        << loaded.err;
+    EXPECT_EQ(sql_count("SELECT count(*) FROM " + dgtest::quoted(job.table)), 110);
+}

@@ -4,6 +4,8 @@
 #include <signal.h>
 
 #include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
 #include <regex>
 
 #include "support/job.hpp"
@@ -161,6 +163,92 @@ TEST(Robustness, QuitAtEofGivesUpOnBrokersDownAtStartAfterRetryTimeoutNotAFixedT
     EXPECT_NE(c.out.find("unavailable"), std::string::npos) << c.out;
     EXPECT_NE(c.err.find("Kafka unavailable"), std::string::npos) << c.err;
     broker.control("up -1");
+}
+
+// The testers' report: check with the brokers down took 10 s with retry_timeout = 3, and its JSON
+// had "kafka": [] while the text listed each partition "unavailable".
+TEST(Robustness, CheckWithTheBrokersDownListsEachRecordedPartitionUnavailableWithinRetryTimeout) {
+    PrivateBroker broker;
+    auto l = customer_job("checkbrokersdown", 10, broker.brokers, 3);
+    seed_and_setup(l, 2, &broker);
+    ASSERT_FALSE(HasFailure());
+    const auto loaded = run("dgkafka", {"load", "-quit-at-eof", l.path});
+    ASSERT_EQ(loaded.code, 0) << loaded.err;
+    broker.control("down -1");
+
+    const auto started = std::chrono::steady_clock::now();
+    const auto r = run("dgkafka", {"check", "-json", l.path});
+    const auto took = std::chrono::steady_clock::now() - started;
+    EXPECT_EQ(r.code, static_cast<int>(Exit::kafka)) << r.err;
+    EXPECT_LT(took, 7s) << "retry_timeout = 3, not librdkafka's 10 s metadata timeout";
+    const auto j = nlohmann::json::parse(r.out);
+    ASSERT_EQ(j["kafka"].size(), 2u) << r.out;
+    for (int p = 0; p < 2; ++p) {
+        const auto& k = j["kafka"][p];
+        EXPECT_EQ(k["partition"], p);
+        for (const char* column : {"committed", "latest", "lag"}) EXPECT_TRUE(k[column].is_null()) << column << ": " << r.out;
+    }
+    EXPECT_TRUE(j["kafka_timestamp"].is_null()) << r.out;
+    EXPECT_TRUE(j["total_lag"].is_null()) << r.out;
+    EXPECT_FALSE(j["kafka_error"].is_null()) << r.out;
+
+    const auto text = run("dgkafka", {"check", l.path});
+    EXPECT_EQ(text.code, static_cast<int>(Exit::kafka)) << text.err;
+    const auto kafka = text.out.substr(text.out.find("[Offset from Kafka]"));
+    std::istringstream lines(kafka);
+    std::string line;
+    int partitions = 0;
+    while (std::getline(lines, line))
+        if (line.rfind(l.job.group + "\t", 0) == 0) {
+            ++partitions;
+            std::vector<std::string> cells;
+            std::istringstream in(line);
+            for (std::string c; std::getline(in, c, '\t');) cells.push_back(c);
+            ASSERT_GE(cells.size(), 7u) << line;
+            // Committed, Latest, Timestamp, Lag: no Timestamp when Kafka was not asked
+            for (size_t i = 3; i < 7; ++i) EXPECT_EQ(cells[i], "unavailable") << i << ": " << line;
+        }
+    EXPECT_EQ(partitions, 2) << kafka;
+    broker.control("up -1");
+}
+
+// retry_timeout = 3 gave up "after 5 s": the last backoff step ran past the deadline.
+TEST(Robustness, QuitAtEofGivesUpOnADatabaseDownAtStartAtRetryTimeoutNamingIt) {
+    auto l = customer_job("pgdowntimeout", 10, "", 3);
+    seed_and_setup(l, 1);
+    ASSERT_FALSE(HasFailure());
+    sandbox_pg("stop");
+    const auto started = std::chrono::steady_clock::now();
+    const auto r = run("dgkafka", {"load", "-quit-at-eof", l.path});
+    const auto took = std::chrono::steady_clock::now() - started;
+    sandbox_pg("start");
+    EXPECT_EQ(r.code, static_cast<int>(Exit::database)) << r.err;
+    EXPECT_NE(r.err.find("s (kafka.commit.retry_timeout = 3 s): cannot connect to the database"), std::string::npos)
+        << r.err;
+    EXPECT_GE(took, 3s);
+    EXPECT_LT(took, 5s) << "within a backoff step of retry_timeout = 3";
+}
+
+// A signal while a load waits at start for a database it cannot reach ends it like a signal
+// anywhere else: nothing was in flight, so exit 0, at once (it exited 4).
+TEST(Robustness, ASignalWhileALoadWaitsForTheDatabaseAtStartEndsItCleanly) {
+    auto l = customer_job("pgdownsignal", 100, "", 120);
+    seed_and_setup(l, 1);
+    ASSERT_FALSE(HasFailure());
+    sandbox_pg("stop");
+    auto loader = spawn("dgkafka", {"load", l.path});  // streaming: would wait for ever
+    const bool waiting = wait_until([&] { return logged(loader, "; retrying (attempt 2") || loader.exited(); }, 60s);
+    if (waiting && !loader.exited()) kill(loader.pid, SIGTERM);
+    const auto r = loader.wait(std::chrono::seconds(20));
+    sandbox_pg("start");
+    ASSERT_TRUE(waiting);
+    EXPECT_EQ(r.code, 0) << r.err;
+    EXPECT_NE(r.err.find("stopped by signal while waiting (cannot connect to the database"), std::string::npos) << r.err;
+    EXPECT_EQ(count_rows(l.job), 0);
+    // Nothing was lost or half done: the next run loads every row once.
+    const auto again = run("dgkafka", {"load", "-quit-at-eof", l.path});
+    EXPECT_EQ(again.code, 0) << again.err;
+    expect_exact(l);
 }
 
 TEST(Robustness, AFailedAuthenticationStopsAtOnce) {
@@ -456,6 +544,13 @@ TEST(Robustness, RetentionPastTheStoredOffsetStopsTheLoadUntilSkippedExplicitly)
     EXPECT_EQ(checked.code, static_cast<int>(Exit::data_loss)) << checked.err;
     EXPECT_NE(checked.out.find("Retention gaps"), std::string::npos) << checked.out;
     r.expect_gap_named(checked.err, low);
+    // Beside the gap, the lag counts from the stored offset (the lost messages too), not the log start.
+    const auto as_json = run("dgkafka", {"check", "-json", r.path});
+    EXPECT_EQ(as_json.code, static_cast<int>(Exit::data_loss)) << as_json.err;
+    const auto kafka0 = nlohmann::json::parse(as_json.out)["kafka"][0];
+    EXPECT_EQ(kafka0["lag"], high_watermark(r.job.topic, 0) - 2000) << as_json.out;
+    EXPECT_NE(kafka0["note"].get<std::string>().find(std::to_string(low - 2000) + " message(s) deleted"),
+              std::string::npos) << as_json.out;
 
     // Accepting the loss is explicit: the gap goes into the history and the load goes on, but
     // the run that skipped still does not exit 0; the next one does.

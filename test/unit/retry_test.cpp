@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
+
 using namespace dgkafka;
 
 TEST(RetryPolicy, RetriesWhatIsUnavailableUntilItSucceeds) {
@@ -42,12 +44,41 @@ TEST(RetryPolicy, ABoundedRunGivesUpAfterItsDeadlineSayingSo) {
     EXPECT_GE(tries, 2);
 }
 
-TEST(RetryPolicy, TheStopFlagEndsTheWait) {
+TEST(RetryPolicy, TheStopFlagEndsTheWaitAsACleanEnd) {
     std::atomic<bool> stop{true};
     try {
         RetryPolicy::for_run(false, 0, stop).run([&] { throw Unavailable(Exit::database, "down"); });
         FAIL();
-    } catch (const Unavailable& e) {
-        EXPECT_NE(std::string(e.what()).find("stopped by signal"), std::string::npos) << e.what();
+    } catch (const Stopped& e) {  // nothing was in flight: like a signal anywhere else, exit 0
+        EXPECT_EQ(e.code(), Exit::ok);
+        EXPECT_NE(std::string(e.what()).find("stopped by signal while waiting (down)"), std::string::npos) << e.what();
     }
+}
+
+// retry_timeout = 3 gave up "after 5 s": the last backoff step ran past the deadline.
+TEST(RetryPolicy, ABoundedRunGivesUpAtItsDeadlineNotABackoffStepPastItAndNamesTheSetting) {
+    std::atomic<bool> stop{false};
+    const double limit = 2.0;
+    const auto started = std::chrono::steady_clock::now();
+    try {
+        RetryPolicy::for_run(true, limit, stop).run([&] { throw Unavailable(Exit::database, "database down"); });
+        FAIL();
+    } catch (const Unavailable& e) {
+        EXPECT_NE(std::string(e.what()).find("(kafka.commit.retry_timeout = 2 s): database down"), std::string::npos)
+            << e.what();
+    }
+    const double took = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    EXPECT_GE(took, limit);
+    EXPECT_LT(took, limit + 0.4) << "the doubling backoff (1.6 s, then 3.2 s) overshot the deadline";
+}
+
+TEST(Backoff, TheLastWaitEndsAtTheDeadline) {
+    std::atomic<bool> stop{false};
+    Backoff backoff(2.0);
+    const auto started = std::chrono::steady_clock::now();
+    while (backoff.wait(stop)) {
+    }
+    const double took = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    EXPECT_GE(took, 2.0);
+    EXPECT_LT(took, 2.4);
 }
