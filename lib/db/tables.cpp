@@ -93,15 +93,29 @@ void require_current_offset_tables(pqxx::transaction_base& tx, const Config& cfg
 namespace {
 // Spellings of the output table under which this job's offsets are stored in `offsets` ("own": the
 // job's offset table, where its own spelling is expected).
-std::vector<std::string> stored_spellings(pqxx::transaction_base& tx, const Config& cfg, const std::string& offsets,
-                                          bool own) {
+struct StoredSpelling {
+    std::string name;
+    bool resolves;  // names a table under this session's search_path
+};
+
+std::vector<StoredSpelling> stored_spellings(pqxx::transaction_base& tx, const Config& cfg, const std::string& offsets,
+                                             bool own) {
     auto vars = table_vars(cfg);
     vars["offset_table"] = offsets;
-    std::vector<std::string> out;
+    std::vector<StoredSpelling> out;
     for (const auto& row : tx.exec_params(sql::render("offsets_aliases", vars), cfg.consumer_group, cfg.topic,
-                                          cfg.output_table.display(), cfg.output_table.quoted(), own))
-        out.push_back(row[0].as<std::string>());
+                                          cfg.output_table.display(), cfg.output_table.quoted(), own,
+                                          cfg.output_table.name))
+        out.push_back({row[0].as<std::string>(), row[1].as<bool>()});
     return out;
+}
+
+// A stored name without a schema that names no table here was written under another search_path.
+std::string written_elsewhere(const StoredSpelling& stored) {
+    if (stored.resolves) return "";
+    return fmt::format(" (a name without a schema that names no table under this session's search_path: it was "
+                       "written under another search_path, where \"{}\" may be this table)",
+                       stored.name);
 }
 
 // Offsets are keyed by the output table as the config writes it: the same table written another
@@ -110,10 +124,11 @@ void refuse_other_spelling(pqxx::transaction_base& tx, const Config& cfg) {
     const auto stored = stored_spellings(tx, cfg, cfg.offset_table.quoted(), true);
     if (stored.empty()) return;
     throw Error(Exit::config, fmt::format("{}: kafka.output.output_table = \"{}\" is the table whose offsets (consumer "
-                                          "group {}, topic {}) are stored as \"{}\": write output_table = \"{}\", "
-                                          "or this load would start over and load every message again",
+                                          "group {}, topic {}) are stored as \"{}\"{}: write output_table = \"{}\" "
+                                          "(with the search_path it was written under), or this load would start "
+                                          "over and load every message again",
                                           cfg.path, cfg.output_table.display(), cfg.consumer_group, cfg.topic,
-                                          stored[0], stored[0]));
+                                          stored[0].name, written_elsewhere(stored[0]), stored[0].name));
 }
 
 // An unqualified offset table resolves through search_path: a session with another search_path
@@ -125,13 +140,14 @@ void refuse_offsets_elsewhere(pqxx::transaction_base& tx, const Config& cfg) {
         const auto stored = stored_spellings(tx, cfg, other, false);
         if (stored.empty()) continue;
         throw Error(Exit::config,
-                    fmt::format("{}: the offsets of this job (consumer group {}, topic {}, output table {}) are "
-                                "stored in {} as \"{}\", but kafka.input.ext_offset_table = \"{}\" resolves to "
-                                "another table under this session's search_path: write ext_offset_table = \"{}\" "
-                                "(and offset_table likewise), or this load would start over and load every "
-                                "message again",
-                                cfg.path, cfg.consumer_group, cfg.topic, cfg.output_table.display(), other,
-                                stored[0], cfg.offset_table.display(), other));
+                    fmt::format("{}: offsets of this job's consumer group {} and topic {} are stored in {} for output "
+                                "table \"{}\"{}, but kafka.input.ext_offset_table = \"{}\" resolves to another "
+                                "table under this session's search_path. Check which table those offsets belong to, "
+                                "then name the schemas in output_table, ext_offset_table and offset_table (e.g. "
+                                "ext_offset_table = \"{}\" if they are this job's); as it is, this load would start "
+                                "over and load every message again",
+                                cfg.path, cfg.consumer_group, cfg.topic, other, stored[0].name,
+                                written_elsewhere(stored[0]), cfg.offset_table.display(), other));
     }
 }
 }  // namespace

@@ -141,7 +141,8 @@ TEST(Setup, AnotherSearchPathNeverMakesASecondOffsetTableNorLoadsTwice) {
     EXPECT_EQ(load.code, static_cast<int>(Exit::config)) << load.err;
     EXPECT_NE(load.err.find("are stored as \"" + schema + "." + job.table + "\""), std::string::npos) << load.err;
     EXPECT_EQ(shadowed.code, static_cast<int>(Exit::config)) << shadowed.err;
-    EXPECT_NE(shadowed.err.find("stored in public." + job.table + "_offset as \"" + schema + "." + job.table + "\""),
+    EXPECT_NE(shadowed.err.find("stored in public." + job.table + "_offset for output table \"" + schema + "." +
+                                job.table + "\""),
               std::string::npos) << shadowed.err;
     EXPECT_EQ(sql_count("SELECT count(*) FROM " + dgtest::quoted(schema) + "." + dgtest::quoted(job.table)), 3);
 
@@ -152,4 +153,45 @@ TEST(Setup, AnotherSearchPathNeverMakesASecondOffsetTableNorLoadsTwice) {
     sql("DROP TABLE " + dgtest::quoted(schema) + "." + dgtest::quoted(job.table + "_offset"));
     const auto checked = run("dgkafka", {"check", qualified});
     EXPECT_EQ(checked.code, 0) << checked.out << checked.err;
+}
+
+// Offsets stored for a table named without a schema, under a search_path that found it: the same
+// table named with its schema later, under the default search_path, is the same job.
+TEST(Setup, OffsetsStoredWithoutASchemaUnderAnotherSearchPathAreNotLoadedAgain) {
+    const std::string schema = unique_name("sp_plain");
+    sql("CREATE SCHEMA " + dgtest::quoted(schema));
+    Job job("stored_plain");
+    job.columns = {{"id", "integer"}};
+    sql("CREATE TABLE " + dgtest::quoted(schema) + "." + dgtest::quoted(job.table) + " (id integer)");
+    const std::string toml = job.toml();
+    const auto plain = write_file(job.table + "_plain.toml", toml);
+    auto qualify = [&](std::string t, const std::vector<std::string>& keys) {
+        for (const auto& key : keys) {
+            const auto at = t.find("\n" + key + " = \"");
+            EXPECT_NE(at, std::string::npos) << key;
+            t.insert(at + key.size() + 5, schema + ".");
+        }
+        return t;
+    };
+    const auto output_only = write_file(job.table + "_output.toml", qualify(toml, {"output_table"}));
+    const auto all = write_file(job.table + "_all.toml",
+                                qualify(toml, {"output_table", "ext_offset_table", "offset_table"}));
+    create_topic(job.topic, 1);
+    produce(job.topic, {{"1"}, {"2"}, {"3"}});
+    setenv("PGOPTIONS", ("-c search_path=" + schema).c_str(), 1);
+    const auto setup = run("dgkafka", {"setup", plain});
+    const auto load = run("dgkafka", {"load", "-quit-at-eof", plain});
+    unsetenv("PGOPTIONS");
+    ASSERT_EQ(setup.code, 0) << setup.err;
+    ASSERT_EQ(load.code, 0) << load.err;
+
+    for (const auto& path : {all, output_only}) {
+        const auto setup_again = run("dgkafka", {"setup", path});
+        EXPECT_EQ(setup_again.code, static_cast<int>(Exit::config)) << path << ": " << setup_again.err;
+        EXPECT_NE(setup_again.err.find("names no table under this session's search_path"), std::string::npos)
+            << setup_again.err;
+        const auto r = run("dgkafka", {"load", "-quit-at-eof", path});
+        EXPECT_NE(r.code, 0) << path << ": " << r.out << r.err;
+    }
+    EXPECT_EQ(sql_count("SELECT count(*) FROM " + dgtest::quoted(schema) + "." + dgtest::quoted(job.table)), 3);
 }
