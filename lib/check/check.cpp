@@ -148,7 +148,7 @@ KafkaSide ask_kafka(const Config& cfg, const std::vector<Recorded>& recorded, co
     const auto retry = RetryPolicy::for_run(true, cfg.retry_timeout, stop);
     auto admin = kafka::make_admin(cfg.brokers, cfg.kafka_properties);
     out.partitions =
-        kafka::partition_count(admin.get(), cfg.topic, cfg.brokers, retry.attempt_ms(kafka::metadata_timeout_ms));
+        kafka::partition_count(admin.get(), cfg.topic, cfg.brokers, retry.attempt_ms(kafka::metadata_timeout_ms), &stop);
     const auto committed =
         kafka::group_offsets(cfg.brokers, cfg.kafka_properties, cfg.consumer_group, cfg.topic, out.partitions);
     for (int32_t p = 0; p < out.partitions; ++p) {

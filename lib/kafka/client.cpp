@@ -2,6 +2,9 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <chrono>
+
 #include "util/errors.hpp"
 
 namespace dgkafka::kafka {
@@ -76,9 +79,19 @@ void warm_metadata(rd_kafka_t* rk) {
     all_metadata(rk, md);
 }
 
-int partition_count(rd_kafka_t* rk, const std::string& topic, const std::string& brokers, int timeout_ms) {
+int partition_count(rd_kafka_t* rk, const std::string& topic, const std::string& brokers, int timeout_ms,
+                    const std::atomic<bool>* stop) {
     MetadataPtr md(nullptr, &rd_kafka_metadata_destroy);
-    if (const auto err = all_metadata(rk, md, timeout_ms))
+    constexpr int slice_ms = 1000;
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+    rd_kafka_resp_err_t err;
+    for (;;) {
+        const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+        err = all_metadata(rk, md, static_cast<int>(std::clamp<int64_t>(left.count(), 1, slice_ms)));
+        if (err != RD_KAFKA_RESP_ERR__TIMED_OUT || (stop && *stop) || std::chrono::steady_clock::now() >= deadline)
+            break;
+    }
+    if (err)
         fail(err, fmt::format("cannot read metadata of topic {} from {}: {}", topic, brokers,
                                              error_text(err)));
     for (int i = 0; i < md->topic_cnt; ++i) {

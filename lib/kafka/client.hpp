@@ -2,6 +2,7 @@
 // Thin RAII over librdkafka's C API: handles, metadata, watermarks, a per-loader consumer.
 #include <librdkafka/rdkafka.h>
 
+#include <atomic>
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -40,9 +41,10 @@ HandlePtr make_handle(rd_kafka_type_t type, ConfPtr conf);
 HandlePtr make_admin(const std::string& brokers, const Properties& user);
 
 // Partition count of the topic; throws Error(no_topic) if it does not exist, Unavailable(kafka)
-// if the brokers cannot be reached within timeout_ms.
+// if the brokers cannot be reached within timeout_ms or `stop` is set meanwhile (looked at every
+// second: a stop signal does not wait for the whole timeout).
 int partition_count(rd_kafka_t* rk, const std::string& topic, const std::string& brokers,
-                    int timeout_ms = metadata_timeout_ms);
+                    int timeout_ms = metadata_timeout_ms, const std::atomic<bool>* stop = nullptr);
 
 // Loads every topic's metadata into the handle's cache, so that partitions assigned next start
 // fetching at once: otherwise a new topic waits for librdkafka's own refresh of unknown topics

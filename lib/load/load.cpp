@@ -197,7 +197,7 @@ void run_load(const Config& job, const LoadOptions& options, std::ostream& out, 
     const Config cfg = retry.run([&] { return with_field_columns(job); });  // reads the output table
     auto admin = kafka::make_admin(cfg.brokers, cfg.kafka_properties);
     const int partitions = retry.run([&] {
-        return kafka::partition_count(admin.get(), cfg.topic, cfg.brokers, retry.attempt_ms(kafka::metadata_timeout_ms));
+        return kafka::partition_count(admin.get(), cfg.topic, cfg.brokers, retry.attempt_ms(kafka::metadata_timeout_ms), &stop);
     });
     if (cfg.partition_num && *cfg.partition_num != partitions)
         throw Error(Exit::config, fmt::format("{}: kafka.input.partition_num is {} but topic {} has {} partitions",

@@ -143,7 +143,7 @@ void run_publish(const Config& cfg, const PublishOptions& options, std::ostream&
     acks.attach(conf.get());
     auto rk = kafka::make_handle(RD_KAFKA_PRODUCER, std::move(conf));
     retry.run([&] {
-        return kafka::partition_count(rk.get(), cfg.topic, cfg.brokers, retry.attempt_ms(kafka::metadata_timeout_ms));
+        return kafka::partition_count(rk.get(), cfg.topic, cfg.brokers, retry.attempt_ms(kafka::metadata_timeout_ms), &stop);
     });
 
     PublishCounters counters;

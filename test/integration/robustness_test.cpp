@@ -143,6 +143,28 @@ TEST(Robustness, BrokersDownWhenAStreamingLoadStartsAreWaitedForThenItLoads) {
     expect_exact(l);
 }
 
+// A metadata request blocks for up to 10 s while the brokers are down: a stop signal once waited
+// for the whole of it (a tester: 4 to 9 s); the request is now asked in one-second slices.
+TEST(Robustness, ASignalWhileALoadWaitsForTheBrokersAtStartEndsItWithinSeconds) {
+    PrivateBroker broker;
+    auto l = customer_job("brokerdownsignal", 10, broker.brokers);
+    seed_and_setup(l, 1, &broker);
+    ASSERT_FALSE(HasFailure());
+    broker.control("down -1");
+    auto loader = spawn("dgkafka", {"load", l.path});  // streaming: waits for ever
+    const bool retried = wait_until([&] { return logged(loader, "; retrying (attempt 1") || loader.exited(); }, 60s);
+    if (retried && !loader.exited()) kill(loader.pid, SIGTERM);  // in the backoff or the next request
+    const auto signalled = std::chrono::steady_clock::now();
+    const auto r = loader.wait(std::chrono::seconds(20));
+    const auto took = std::chrono::steady_clock::now() - signalled;
+    broker.control("up -1");
+    ASSERT_TRUE(retried);
+    EXPECT_EQ(r.code, 0) << r.err;
+    EXPECT_NE(r.err.find("stopped by signal while waiting"), std::string::npos) << r.err;
+    EXPECT_LT(took, 4s) << "the signal waited for the metadata request's 10 s";
+    EXPECT_EQ(count_rows(l.job), 0);
+}
+
 TEST(Robustness, QuitAtEofGivesUpOnBrokersDownAtStartAfterRetryTimeoutNotAFixedTime) {
     PrivateBroker broker;
     auto l = customer_job("brokergonestart", 10, broker.brokers, 2);
