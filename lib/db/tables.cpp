@@ -11,6 +11,8 @@
 
 namespace dgkafka::db {
 
+std::string history_index(const Config& cfg) { return cfg.history_table.name + "_by_partition"; }
+
 std::map<std::string, std::string> table_vars(const Config& cfg) {
     std::vector<std::string> defs, input_defs;
     for (const auto* c : cfg.loaded_columns()) defs.push_back(quote_ident(c->name) + " " + c->type);
@@ -19,7 +21,7 @@ std::map<std::string, std::string> table_vars(const Config& cfg) {
         {"input_column_definitions", text::join(input_defs, ",\n    ")},
         {"offset_table", cfg.offset_table.quoted()},
         {"history_table", cfg.history_table.quoted()},
-        {"history_index", quote_ident(cfg.history_table.name + "_by_partition")},
+        {"history_index", quote_ident(history_index(cfg))},
         {"read_table", cfg.read_table.quoted()},
         {"reject_table", cfg.reject_table.quoted()},
         {"write_table", cfg.write_table.empty() ? "" : cfg.write_table.quoted()},

@@ -12,6 +12,9 @@ namespace dgkafka::db {
 // ${offset_table}, ${history_table}, ... as quoted identifiers, for sql::render().
 std::map<std::string, std::string> table_vars(const Config& cfg);
 
+// The history table's index (schemas/history_index.sql), unquoted; in its table's schema.
+std::string history_index(const Config& cfg);
+
 bool table_exists(pqxx::transaction_base& tx, const QualifiedName& table);
 std::vector<std::string> table_columns(pqxx::transaction_base& tx, const QualifiedName& table);
 

@@ -39,7 +39,6 @@ std::vector<std::string> shape_problems(pqxx::dbtransaction& tx, const std::stri
                                         const QualifiedName& table) {
     const std::string probe = "pg_temp.\"dgkafka_shape\"";
     vars[var] = probe;
-    vars["history_index"] = "\"dgkafka_shape_index\"";
     std::vector<ShapeColumn> want;
     {
         pqxx::subtransaction sub(tx, "shape");
@@ -71,9 +70,7 @@ std::vector<std::string> shape_problems(pqxx::dbtransaction& tx, const std::stri
                                        text::join(key_want, ", ")));
     return problems;
 }
-}  // namespace
 
-namespace {
 // The table's name for setup's report, with the schema search_path found it in when unqualified.
 std::string placed(pqxx::transaction_base& tx, const QualifiedName& table) {
     if (!table.schema.empty()) return table.display();
@@ -112,7 +109,7 @@ void upgrade_offsets(pqxx::work& tx, const Config& cfg, const std::map<std::stri
 // The history's index, when missing (schemas/history_index.sql).
 void index_history(pqxx::work& tx, const Config& cfg, const std::map<std::string, std::string>& vars,
                    std::ostream& out) {
-    const std::string index = cfg.history_table.name + "_by_partition";
+    const std::string index = db::history_index(cfg);
     const auto row = tx.exec_params1(sql::render("history_index_exists", {}), cfg.history_table.quoted(), index);
     if (row[0].as<bool>()) return;
     if (!row[1].as<bool>()) {  // not this role's to add: the job works without it, only slower to read
