@@ -10,6 +10,27 @@ using dgkafka::Exit;
 
 namespace {
 std::string regclass(const std::string& quoted) { return sql_value("SELECT to_regclass('" + quoted + "')::text"); }
+
+// A job whose output table (id integer) lives in a schema of its own.
+struct SchemaJob {
+    std::string schema;
+    Job job;
+    explicit SchemaJob(const std::string& name) : schema(unique_name(name + "_schema")), job(name) {
+        job.columns = {{"id", "integer"}};
+        sql("CREATE SCHEMA " + dgtest::quoted(schema));
+        sql("CREATE TABLE " + dgtest::quoted(schema) + "." + dgtest::quoted(job.table) + " (id integer)");
+    }
+    // The job's config, written with the schema before the tables that `keys` name (none: as is).
+    std::string config(const std::string& suffix, const std::vector<std::string>& keys = {}) const {
+        std::string toml = job.toml();
+        for (const auto& key : keys) {
+            const auto at = toml.find("\n" + key + " = \"");
+            EXPECT_NE(at, std::string::npos) << key;
+            if (at != std::string::npos) toml.insert(at + key.size() + 5, schema + ".");
+        }
+        return write_file(job.table + suffix + ".toml", toml);
+    }
+};
 }  // namespace
 
 TEST(Setup, CreatesEveryTableAndRunningItAgainKeepsTheirRows) {
@@ -112,17 +133,11 @@ TEST(Setup, BadConfigExitsWithTheConfigCodeNamingFileLineAndKey) {
 // setup (which said "exists:") and loaded everything again; now setup leaves the existing tables
 // alone, and an offset table that resolves elsewhere than the job's stored offsets is refused.
 TEST(Setup, AnotherSearchPathNeverMakesASecondOffsetTableNorLoadsTwice) {
-    const std::string schema = unique_name("sp");
-    sql("CREATE SCHEMA " + dgtest::quoted(schema));
-    Job job("search_path");
-    job.columns = {{"id", "integer"}};
-    sql("CREATE TABLE " + dgtest::quoted(schema) + "." + dgtest::quoted(job.table) + " (id integer)");
-    std::string toml = job.toml();
-    const std::string plain = "output_table = " + toml_string(job.table);
-    ASSERT_NE(toml.find(plain), std::string::npos) << toml;
-    const auto unqualified = write_file(job.table + "_plain.toml", toml);
-    toml.replace(toml.find(plain), plain.size(), "output_table = " + toml_string(schema + "." + job.table));
-    const auto qualified = write_file(job.table + ".toml", toml);
+    SchemaJob s("search_path");
+    const auto& schema = s.schema;
+    const auto& job = s.job;
+    const auto unqualified = s.config("_plain");
+    const auto qualified = s.config("", {"output_table"});
     create_topic(job.topic, 1);
     produce(job.topic, {{"1"}, {"2"}, {"3"}});
     ASSERT_EQ(run("dgkafka", {"setup", qualified}).code, 0);
@@ -158,24 +173,12 @@ TEST(Setup, AnotherSearchPathNeverMakesASecondOffsetTableNorLoadsTwice) {
 // Offsets stored for a table named without a schema, under a search_path that found it: the same
 // table named with its schema later, under the default search_path, is the same job.
 TEST(Setup, OffsetsStoredWithoutASchemaUnderAnotherSearchPathAreNotLoadedAgain) {
-    const std::string schema = unique_name("sp_plain");
-    sql("CREATE SCHEMA " + dgtest::quoted(schema));
-    Job job("stored_plain");
-    job.columns = {{"id", "integer"}};
-    sql("CREATE TABLE " + dgtest::quoted(schema) + "." + dgtest::quoted(job.table) + " (id integer)");
-    const std::string toml = job.toml();
-    const auto plain = write_file(job.table + "_plain.toml", toml);
-    auto qualify = [&](std::string t, const std::vector<std::string>& keys) {
-        for (const auto& key : keys) {
-            const auto at = t.find("\n" + key + " = \"");
-            EXPECT_NE(at, std::string::npos) << key;
-            t.insert(at + key.size() + 5, schema + ".");
-        }
-        return t;
-    };
-    const auto output_only = write_file(job.table + "_output.toml", qualify(toml, {"output_table"}));
-    const auto all = write_file(job.table + "_all.toml",
-                                qualify(toml, {"output_table", "ext_offset_table", "offset_table"}));
+    SchemaJob s("stored_plain");
+    const auto& schema = s.schema;
+    const auto& job = s.job;
+    const auto plain = s.config("_plain");
+    const auto output_only = s.config("_output", {"output_table"});
+    const auto all = s.config("_all", {"output_table", "ext_offset_table", "offset_table"});
     create_topic(job.topic, 1);
     produce(job.topic, {{"1"}, {"2"}, {"3"}});
     setenv("PGOPTIONS", ("-c search_path=" + schema).c_str(), 1);
