@@ -35,7 +35,12 @@ BEGIN
     END;
 END $dgkafka$;
 
--- Walks rows [from, last] in runs; a run goes in, or the mark names the row k it was refused at.
+-- Walks rows [from, last]. First, when the table has rules it checks on each row alone (CHECK,
+-- NOT NULL) and rows break them, in pieces: the rows breaking them (found by one query) are
+-- tried alone, the rows between them go in as plain statements, no subtransaction each (the
+-- piece is one). A piece refused all the same (rows break something else too, a unique key, a
+-- trigger) is undone, and the marks walk the rest:
+-- in runs; a run goes in, or the mark names the row k it was refused at.
 -- Then [pos, k) goes in, and k is refused. An error raised before the run's last row was read is
 -- row k's own (the rows after it were not read yet, those before it went in); one raised at the
 -- run's last row may come from the end of the statement (an AFTER trigger, a deferrable unique
@@ -62,7 +67,79 @@ DECLARE
     "refused" integer := 0;
     "state" text;
     "message" text;
+    "suspects" integer[];     -- rows breaking the table's rules, in order; NULL: none known
+    "next" integer := 1;      -- the first suspect not yet tried
+    "i" integer;
+    "piece" integer := 1000;  -- rows per piece: what a piece refused all the same costs again
+    "piece_end" integer;
+    "piece_moved" bigint;
+    "found" integer[];        -- a piece's refused rows, their SQLSTATEs and messages
+    "found_states" text[];
+    "found_messages" text[];
 BEGIN
+    BEGIN
+        "suspects" := ${suspects};
+    EXCEPTION WHEN OTHERS THEN
+        IF NOT (pg_catalog.left(SQLSTATE, 2) = ANY (${refusals})) THEN
+            RAISE;
+        END IF;
+        "suspects" := NULL;  -- a mapping fails on a row: the marks find it
+    END;
+    WHILE "pos" <= "dgkafka_last" AND pg_catalog.cardinality("suspects") > 0 LOOP
+        "piece_end" := LEAST("pos" + "piece", "dgkafka_last" + 1);
+        "piece_moved" := 0;
+        "found" := '{}';
+        "found_states" := '{}';
+        "found_messages" := '{}';
+        "i" := "next";
+        BEGIN
+            "dgkafka_lo" := "pos";
+            LOOP
+                "dgkafka_hi" := "piece_end";
+                IF "i" <= pg_catalog.cardinality("suspects") AND "suspects"["i"] < "piece_end" THEN
+                    "dgkafka_hi" := "suspects"["i"];
+                END IF;
+                IF "dgkafka_hi" > "dgkafka_lo" THEN
+                    ${move_unmarked};
+                    GET DIAGNOSTICS "moved" = ROW_COUNT;
+                    "piece_moved" := "piece_moved" + "moved";
+                END IF;
+                EXIT WHEN "dgkafka_hi" = "piece_end";
+                "dgkafka_lo" := "dgkafka_hi";  -- the suspect, alone
+                "dgkafka_hi" := "dgkafka_lo" + 1;
+                BEGIN
+                    ${move_unmarked};
+                    GET DIAGNOSTICS "moved" = ROW_COUNT;
+                    "piece_moved" := "piece_moved" + "moved";
+                EXCEPTION WHEN OTHERS THEN
+                    IF NOT (pg_catalog.left(SQLSTATE, 2) = ANY (${refusals})) THEN
+                        RAISE;
+                    END IF;
+                    "found" := "found" || "dgkafka_lo";
+                    "found_states" := "found_states" || SQLSTATE;
+                    "found_messages" := "found_messages" || SQLERRM;
+                END;
+                "dgkafka_lo" := "dgkafka_hi";
+                "i" := "i" + 1;
+            END LOOP;
+        EXCEPTION WHEN OTHERS THEN
+            IF NOT (pg_catalog.left(SQLSTATE, 2) = ANY (${refusals})) THEN
+                RAISE;
+            END IF;
+            "suspects" := NULL;  -- the piece is undone; the marks walk from its first row
+            CONTINUE;
+        END;
+        FOR "j" IN 1 .. pg_catalog.cardinality("found") LOOP
+            "dgkafka_row" := "found"["j"];
+            "dgkafka_state" := "found_states"["j"];
+            "dgkafka_message" := "found_messages"["j"];
+            RETURN NEXT;
+        END LOOP;
+        "refused" := "refused" + pg_catalog.cardinality("found");
+        "total" := "total" + "piece_moved";
+        "next" := "i";
+        "pos" := "piece_end";
+    END LOOP;
     WHILE "pos" <= "dgkafka_last" LOOP
         IF "step" = 'run' THEN
             "dgkafka_lo" := "pos";

@@ -41,6 +41,14 @@ std::vector<std::string> table_columns(pqxx::transaction_base& tx, const Qualifi
     return out;
 }
 
+std::vector<std::string> row_rules(pqxx::transaction_base& tx, const QualifiedName& table,
+                                   const std::vector<std::string>& columns) {
+    std::vector<std::string> out;
+    for (const auto& row : tx.exec_params(sql::render("row_rules", {}), table.quoted(), pg_array(columns)))
+        out.push_back(row[0].as<std::string>());
+    return out;
+}
+
 namespace {
 std::vector<std::string> staging_columns(const Config& cfg) {
     std::vector<std::string> out;

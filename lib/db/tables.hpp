@@ -18,6 +18,11 @@ std::string history_index(const Config& cfg);
 bool table_exists(pqxx::transaction_base& tx, const QualifiedName& table);
 std::vector<std::string> table_columns(pqxx::transaction_base& tx, const QualifiedName& table);
 
+// What the table demands of each row on its own, each a boolean SQL expression over its columns
+// (its CHECK constraints, "col" IS NOT NULL), those that read only `columns` (schemas/row_rules.sql).
+std::vector<std::string> row_rules(pqxx::transaction_base& tx, const QualifiedName& table,
+                                   const std::vector<std::string>& columns);
+
 // What keeps a load from writing the output table: the table or target columns missing.
 std::vector<std::string> output_table_problems(pqxx::transaction_base& tx, const Config& cfg);
 

@@ -136,6 +136,7 @@ void warn_missing_partitions(const Config& cfg, const std::map<int32_t, db::Stor
 struct Prepared {
     kafka::Offsets ends;              // the partitions' end offsets
     bool skipping_triggers = false;   // the output table has BEFORE INSERT triggers that may skip rows
+    std::vector<std::string> row_rules;  // what the output table demands of each row (db::row_rules)
     std::vector<kafka::RetentionGap> skipped;  // with on_data_loss = "skip"
 };
 
@@ -156,6 +157,7 @@ Prepared prepare(const Config& cfg, const LoadOptions& options, rd_kafka_t* admi
         if (!problems.empty()) throw Error(Exit::config, text::join(problems, "\n"));
         out.skipping_triggers =
             tx.exec_params1(sql::render("skipping_triggers", {}), cfg.output_table.quoted())[0].as<bool>();
+        out.row_rules = db::row_rules(tx, cfg.output_table, cfg.target_columns());
 
         std::vector<int32_t> ids;
         for (const auto& [p, w] : marks) {
@@ -255,7 +257,8 @@ void run_load(const Config& job, const LoadOptions& options, std::ostream& out, 
 
     BatchHooks hooks(cfg);
     hooks.before_load();
-    const auto statements = LoadStatements::build(cfg, db::mapping_casts(cfg), prepared.skipping_triggers);
+    const auto statements = LoadStatements::build(cfg, db::mapping_casts(cfg), prepared.skipping_triggers,
+                                                  prepared.row_rules);
     LoadCounters counters;
     for (const auto& gap : prepared.skipped) counters.skipped(gap);
     const auto metrics = serve_load_metrics(cfg, options.metrics_address, counters);

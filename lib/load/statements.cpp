@@ -13,7 +13,7 @@
 namespace dgkafka::load {
 
 LoadStatements LoadStatements::build(const Config& cfg, const std::vector<std::string>& casts,
-                                     bool counted_insert) {
+                                     bool counted_insert, const std::vector<std::string>& row_rules) {
     LoadStatements s;
     s.direct = !counted_insert && cfg.mappings.empty() && cfg.filter.empty() && cfg.mode == Config::Mode::insert;
     s.session_setup = sql::render("session_setup", {});
@@ -25,8 +25,8 @@ LoadStatements LoadStatements::build(const Config& cfg, const std::vector<std::s
         s.copy_columns = loaded;
         auto vars = db::table_vars(cfg);
         vars["target_columns"] = vars["expressions"] = text::join(loaded, ", ");
-        vars["filter"] = "true";
-        s.add_refused(vars, "stage_insert", text::join(loaded, ", "), cfg.output_table.quoted());
+        vars["filter"] = vars["inserted"] = "true";
+        s.add_refused(vars, "stage_insert", text::join(loaded, ", "), cfg.output_table.quoted(), row_rules);
         return s;
     }
     const auto pushdown = JsonPushdown::plan(cfg);
@@ -95,26 +95,37 @@ LoadStatements LoadStatements::build(const Config& cfg, const std::vector<std::s
     const char* rounds = cfg.mode == Config::Mode::merge ? "stage_merge_rounds" : "stage_update_rounds";
     s.stage_insert = sql::render(s.rounds ? rounds : move, vars);
     s.stage_clear = sql::render("stage_clear", vars);
-    s.add_refused(vars, move, "*", "pg_temp.\"dgkafka_stage\"");
+    vars["inserted"] = deletes ? "\"_dgkafka_op\" = 'u'" : "true";  // deletes and skips write no row
+    s.add_refused(vars, move, "*", "pg_temp.\"dgkafka_stage\"", row_rules);
     return s;
 }
 
 void LoadStatements::add_refused(std::map<std::string, std::string> vars, const std::string& move,
-                                 const std::string& row_columns, const std::string& row_source) {
+                                 const std::string& row_columns, const std::string& row_source,
+                                 const std::vector<std::string>& row_rules) {
     refused_table = "pg_temp.\"dgkafka_rows\"";
     refused_columns = {quote_ident("_dgkafka_n")};
     refused_columns.insert(refused_columns.end(), copy_columns.begin(), copy_columns.end());
     std::vector<std::string> refusals;
     for (const auto& c : db::data_classes()) refusals.push_back("'" + c + "'");
-    vars["stage"] = sql::render("refused_stage", {});
-    auto statement = sql::render(move, vars);
-    while (!statement.empty() &&
-           (statement.back() == ';' || std::isspace(static_cast<unsigned char>(statement.back()))))
-        statement.pop_back();  // it ends a statement of the function
-    vars["move"] = statement;
+    // The move of rows [dgkafka_lo, dgkafka_hi), marked or not (see refused_create.sql).
+    const auto move_rows = [&](const std::string& mark) {
+        vars["stage"] = sql::render("refused_stage", {{"mark", mark}});
+        auto statement = sql::render(move, vars);
+        while (!statement.empty() &&
+               (statement.back() == ';' || std::isspace(static_cast<unsigned char>(statement.back()))))
+            statement.pop_back();  // it ends a statement of the function
+        return statement;
+    };
+    vars["move"] = move_rows("pg_catalog.setval('pg_temp.\"dgkafka_mark\"', \"_dgkafka_n\") >= 0");
+    vars["move_unmarked"] = move_rows("true");
     vars["row_columns"] = row_columns;
     vars["row_source"] = row_source;
     vars["refusals"] = "ARRAY[" + text::join(refusals, ", ") + "]";
+    std::vector<std::string> rules;  // a rule that yields NULL lets the row pass, as a CHECK does
+    for (const auto& r : row_rules) rules.push_back("COALESCE((" + r + "), true)");
+    vars["rules"] = rules.empty() ? "true" : text::join(rules, " AND ");
+    vars["suspects"] = rules.empty() ? "NULL" : "(" + sql::render("refused_suspects", vars) + ")";
     if (!stage_create.empty()) stage_create += ";\n";
     stage_create += sql::render("refused_create", vars);
     refused_walk = sql::render("refused_walk", {});

@@ -32,13 +32,16 @@ struct LoadStatements {
     // casts: per mapping, the type its result is cast to ("" for none; see db::mapping_casts).
     // counted_insert: the output table's BEFORE triggers may skip rows, so rows go through
     // staging, whose INSERT says how many it kept (a COPY's count is not available).
+    // row_rules: what the output table demands of each row (db::row_rules), which the walk of a
+    // refused batch looks for first.
     static LoadStatements build(const Config& cfg, const std::vector<std::string>& casts = {},
-                                bool counted_insert = false);
+                                bool counted_insert = false, const std::vector<std::string>& row_rules = {});
 
   private:
     // The slow path's table and functions; `move` names the schemas/ file of the batch's move.
     void add_refused(std::map<std::string, std::string> vars, const std::string& move,
-                     const std::string& row_columns, const std::string& row_source);
+                     const std::string& row_columns, const std::string& row_source,
+                     const std::vector<std::string>& row_rules);
 };
 
 }  // namespace dgkafka::load

@@ -18,12 +18,6 @@ Job items_job(const std::string& name) {
     return job;
 }
 
-std::string with_output_lines(const Job& job, const std::string& lines) {
-    std::string toml = job.toml();
-    toml.replace(toml.find("[kafka.output]\n"), 15, "[kafka.output]\n" + lines);
-    return write_file(job.table + ".toml", toml);
-}
-
 std::string rows(const Job& job) {
     return sql_value("SELECT string_agg(id || '=' || name || '@' || updated_at, ',' ORDER BY id) FROM \"" + job.table + "\"");
 }
@@ -38,8 +32,9 @@ TEST(Modes, MergeInsertsNewKeysUpdatesOldOnesAndTheLatestMessageOfABatchWins) {
                         {R"({"id": 2, "name": "b", "updated_at": 1})"},
                         {R"({"id": 2, "name": "b2", "updated_at": 2})"},
                         {R"({"id": 3, "name": "c", "updated_at": 1})"}});
-    const auto path = with_output_lines(job, "mode = \"merge\"\nmatch_columns = [\"id\"]\n"
-                                             "update_condition = '\"excluded\".updated_at >= \"current\".updated_at'\n");
+    job.output_extra = "mode = \"merge\"\nmatch_columns = [\"id\"]\n"
+                       "update_condition = '\"excluded\".updated_at >= \"current\".updated_at'\n";
+    const auto path = job.write();
     ASSERT_EQ(run("dgkafka", {"setup", path}).code, 0);
     auto r = run("dgkafka", {"load", "-quit-at-eof", path});
     ASSERT_EQ(r.code, 0) << r.err;
@@ -62,7 +57,8 @@ TEST(Modes, UpdateChangesMatchingRowsOnlyAndOnlyTheChosenColumns) {
     produce(job.topic, {{R"({"id": 1, "name": "uno", "updated_at": 7})"},
                         {R"({"id": 9, "name": "nine", "updated_at": 7})"},
                         {R"({"id": 1, "name": "eins", "updated_at": 8})"}});
-    const auto path = with_output_lines(job, "mode = \"update\"\nmatch_columns = [\"id\"]\nupdate_columns = [\"name\"]\n");
+    job.output_extra = "mode = \"update\"\nmatch_columns = [\"id\"]\nupdate_columns = [\"name\"]\n";
+    const auto path = job.write();
     ASSERT_EQ(run("dgkafka", {"setup", path}).code, 0);
     auto r = run("dgkafka", {"load", "-quit-at-eof", path});
     ASSERT_EQ(r.code, 0) << r.err;
@@ -73,7 +69,8 @@ TEST(Modes, MergeWithoutAUniqueIndexOnTheKeysIsAClearError) {
     auto job = items_job("nokey");
     sql("CREATE TABLE \"" + job.table + "\" (id int, name text, updated_at int)");
     create_topic(job.topic, 1);
-    const auto path = with_output_lines(job, "mode = \"merge\"\nmatch_columns = [\"id\"]\n");
+    job.output_extra = "mode = \"merge\"\nmatch_columns = [\"id\"]\n";
+    const auto path = job.write();
     ASSERT_EQ(run("dgkafka", {"setup", path}).code, static_cast<int>(Exit::config));
     auto r = run("dgkafka", {"load", "-quit-at-eof", path});
     EXPECT_EQ(r.code, static_cast<int>(Exit::config));

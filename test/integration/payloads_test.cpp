@@ -16,12 +16,6 @@ using nlohmann::json;
 
 namespace {
 
-std::string with_output_lines(const Job& job, const std::string& lines) {
-    std::string toml = job.toml();
-    toml.replace(toml.find("[kafka.output]\n"), 15, "[kafka.output]\n" + lines);
-    return write_file(job.table + ".toml", toml);
-}
-
 std::string rows(const std::string& table, const std::string& columns) {
     return sql_value("SELECT string_agg(concat_ws('|', " + columns + "), ',' ORDER BY id) FROM " + dgtest::quoted(table));
 }
@@ -106,7 +100,8 @@ void load_cdc(bool schemas, bool mappings) {
     create_topic(job.topic, 3);
     produce(job.topic, cdc.records);
     sql("CREATE TABLE " + dgtest::quoted(job.table) + " (id int PRIMARY KEY, name text, qty int)");
-    const auto path = with_output_lines(job, "mode = \"merge\"\nmatch_columns = [\"id\"]\n");
+    job.output_extra = "mode = \"merge\"\nmatch_columns = [\"id\"]\n";
+    const auto path = job.write();
     ASSERT_EQ(run("dgkafka", {"setup", path}).code, 0);
     const auto r = run("dgkafka", {"load", "-quit-at-eof", path});
     ASSERT_EQ(r.code, 0) << r.err;
@@ -203,7 +198,8 @@ TEST(Tombstones, DeleteTheRowOfTheirKeyObjectOrBareKey) {
                             {R"({"id": 3, "name": "c again"})", key(3)},
                             {"", std::nullopt, -1, true}});
         sql("CREATE TABLE " + dgtest::quoted(job.table) + " (id int PRIMARY KEY, name text)");
-        const auto path = with_output_lines(job, "mode = \"merge\"\nmatch_columns = [\"id\"]\ndelete_on_tombstone = true\n");
+        job.output_extra = "mode = \"merge\"\nmatch_columns = [\"id\"]\ndelete_on_tombstone = true\n";
+        const auto path = job.write();
         ASSERT_EQ(run("dgkafka", {"setup", path}).code, 0);
         const auto r = run("dgkafka", {"load", "-quit-at-eof", path});
         ASSERT_EQ(r.code, 0) << r.err;

@@ -183,3 +183,79 @@ TEST(RefusedRows, ACastThatFailsInAMappingAndACheck) {
     EXPECT_EQ(r.offsets, "0:500");
     EXPECT_EQ(sql_value("SELECT name FROM " + q(job.table) + " WHERE id = 12"), "N12");
 }
+
+// A table with a CHECK: the rows breaking it are found by one query and tried alone, the rows
+// between them go in once (schemas/refused_create.sql). A BEFORE trigger counts the rows that
+// reach the table: each row of the batch once, besides the first try (up to the first refused
+// row) and the single rows that judge the job.
+TEST(RefusedRows, RowsBreakingACheckReachTheTableOnceEach) {
+    Job job("refused_once");
+    const std::set<int> refused = {5, 100, 101, 1500, 1999};
+    const auto r = load(job, " (id integer CHECK (id > 0), name text)", rows(2000, refused),
+                        "CREATE SEQUENCE " + q(job.table + "_seen") + "; CREATE FUNCTION " + q(job.table + "_count") +
+                            "() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN PERFORM nextval('" + q(job.table + "_seen") +
+                            "'); RETURN NEW; END $$; CREATE TRIGGER seen BEFORE INSERT ON " + q(job.table) +
+                            " FOR EACH ROW EXECUTE FUNCTION " + q(job.table + "_count") + "()");
+    ASSERT_EQ(r.code, 0) << r.err;
+    EXPECT_EQ(r.loaded, 1995);
+    EXPECT_EQ(r.rejects,
+              expected({{5, "23514"}, {100, "23514"}, {101, "23514"}, {1500, "23514"}, {1999, "23514"}}));
+    EXPECT_EQ(r.offsets, "0:2000");
+    const auto seen = sql_count("SELECT last_value FROM " + q(job.table + "_seen"));
+    EXPECT_GE(seen, 2000);
+    EXPECT_LE(seen, 2000 + 6 + 10) << "rows tried more than once";
+}
+
+// A BEFORE trigger mends some of the rows that break the CHECK: those go in, in their place in the
+// batch (row 20 repeats the key row 10 was mended to, and is the one refused).
+TEST(RefusedRows, RowsABeforeTriggerMendsGoInInTheirPlace) {
+    Job job("refused_mended");
+    auto values = rows(500, {});
+    values[10] = "-21,mend10";
+    values[30] = "-31,n30";
+    values[400] = "-401,mend400";
+    const auto r = load(job, " (id integer PRIMARY KEY CHECK (id > 0), name text)", values,
+                        "CREATE FUNCTION " + q(job.table + "_mend") +
+                            "() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN IF NEW.name LIKE 'mend%' THEN "
+                            "NEW.id := -NEW.id; END IF; RETURN NEW; END $$; CREATE TRIGGER mend BEFORE INSERT ON " +
+                            q(job.table) + " FOR EACH ROW EXECUTE FUNCTION " + q(job.table + "_mend") + "()");
+    ASSERT_EQ(r.code, 0) << r.err;
+    EXPECT_EQ(r.loaded, 498);
+    EXPECT_EQ(r.rejects, expected({{20, "23505"}, {30, "23514"}}));
+    EXPECT_EQ(r.offsets, "0:500");
+    EXPECT_EQ(sql_value("SELECT name FROM " + q(job.table) + " WHERE id = 21"), "mend10");
+    EXPECT_EQ(sql_value("SELECT name FROM " + q(job.table) + " WHERE id = 401"), "mend400");
+}
+
+// A CHECK that cannot be evaluated for some rows (division by zero): those rows are refused with
+// that error, as the table itself refuses them.
+TEST(RefusedRows, ACheckThatFailsToEvaluateOnSomeRows) {
+    Job job("refused_zero");
+    std::vector<std::pair<int, std::string>> refused;
+    for (int i = 0; i < 300; ++i)
+        if ((i + 1) % 7 == 0) refused.emplace_back(i, "22012");
+    const auto r = load(job, " (id integer CHECK (100 / (id % 7) <> 0), name text)", rows(300, {}));
+    ASSERT_EQ(r.code, 0) << r.err;
+    EXPECT_EQ(r.loaded, static_cast<int64_t>(300 - refused.size()));
+    EXPECT_EQ(r.rejects, expected(refused));
+    EXPECT_EQ(r.offsets, "0:300");
+}
+
+// mode = "merge" with each key three times in the batch and rows breaking a CHECK: every key
+// ends with its latest accepted row, and each refused row is rejected, as upserts one message at a
+// time would have it (row 150, whose key a later row sets again, too).
+TEST(RefusedRows, MergedKeysEndWithTheirLatestAcceptedRow) {
+    Job job("refused_merged");
+    job.output_extra = "mode = \"merge\"\nmatch_columns = [\"id\"]\n";
+    std::vector<std::string> values;
+    for (int i = 0; i < 300; ++i) values.push_back(std::to_string(i % 100) + ",v" + std::to_string(i));
+    values[150] = "50,bad";
+    values[299] = "99,bad";
+    const auto r = load(job, " (id integer PRIMARY KEY, name text CHECK (name <> 'bad'))", values);
+    ASSERT_EQ(r.code, 0) << r.err;
+    EXPECT_EQ(r.loaded, 100);
+    EXPECT_EQ(r.rejects, expected({{150, "23514"}, {299, "23514"}}));
+    EXPECT_EQ(r.offsets, "0:300");
+    EXPECT_EQ(sql_value("SELECT string_agg(name, ',' ORDER BY id) FROM " + q(job.table) + " WHERE id IN (0, 50, 99)"),
+              "v200,v250,v199");
+}

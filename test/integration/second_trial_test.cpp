@@ -18,12 +18,6 @@ std::string as_role(const Job& job, const std::string& role) {
                       "[dgkafka]\nuser = " + toml_string(role) + "\n" + toml.substr(std::string("[dgkafka]\n").size()));
 }
 
-std::string with_output_lines(const Job& job, const std::string& lines) {
-    std::string toml = job.toml();
-    toml.replace(toml.find("[kafka.output]\n"), 15, "[kafka.output]\n" + lines);
-    return write_file(job.table + ".toml", toml);
-}
-
 const char* const job_suffixes[] = {"_offset", "_history", "_read", "_rejects"};
 }  // namespace
 
@@ -116,8 +110,8 @@ TEST(SecondTrial, ARefusedTombstoneKeepsItsValueNull) {
                         {"", std::string("x"), 0, true},
                         {"", std::nullopt, 0, true}});
     sql("CREATE TABLE " + dgtest::quoted(job.table) + " (id int PRIMARY KEY, name text)");
-    const auto path =
-        with_output_lines(job, "mode = \"merge\"\nmatch_columns = [\"id\"]\ndelete_on_tombstone = true\n");
+    job.output_extra = "mode = \"merge\"\nmatch_columns = [\"id\"]\ndelete_on_tombstone = true\n";
+    const auto path = job.write();
     ASSERT_EQ(run("dgkafka", {"setup", path}).code, 0);
     const auto r = run("dgkafka", {"load", "-quit-at-eof", path});
     ASSERT_EQ(r.code, 0) << r.err;

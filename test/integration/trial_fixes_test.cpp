@@ -14,12 +14,6 @@ using namespace dgtest;
 using dgkafka::Exit;
 
 namespace {
-std::string with_output_lines(const Job& job, const std::string& lines) {
-    std::string toml = job.toml();
-    toml.replace(toml.find("[kafka.output]\n"), 15, "[kafka.output]\n" + lines);
-    return write_file(job.table + ".toml", toml);
-}
-
 // "offset|error" of every reject, in offset order.
 std::string rejects(const Job& job) {
     return sql_value(
@@ -232,10 +226,10 @@ TEST(TrialFixes, Item5UpdateConditionGivesTheSameTableWhateverTheBatchSize) {
                 " (k int PRIMARY KEY, v int, note text)");
             sql("INSERT INTO " + dgtest::quoted(job.table) +
                 " VALUES (1, 10, 'one'), (2, 20, 'two')");
-            const auto path =
-                with_output_lines(job, "mode = \"" + mode +
-                                           "\"\nmatch_columns = [\"k\"]\nupdate_columns = [\"v\"]\n"
-                                           "update_condition = \"excluded.v > current.v\"\n");
+            job.output_extra = "mode = \"" + mode +
+                               "\"\nmatch_columns = [\"k\"]\nupdate_columns = [\"v\"]\n"
+                               "update_condition = \"excluded.v > current.v\"\n";
+            const auto path = job.write();
             const auto r = setup_and_load(path);
             ASSERT_EQ(r.code, 0) << r.err;
             tables.push_back(

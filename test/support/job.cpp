@@ -60,6 +60,7 @@ std::string Job::toml() const {
     }
     t += "[kafka.output]\noutput_table = " + toml_string(table) + "\noffset_table = " + toml_string(table + "_history") + "\n";
     if (!filter.empty()) t += "filter = " + toml_string(filter) + "\n";
+    t += output_extra;
     for (const auto& [n, key] : mappings)
         t += "[[kafka.output.mappings]]\nname = " + toml_string(n) + "\nkey = " + toml_string(key) + "\n";
     t += "[kafka.commit]\nmax_row = " + std::to_string(max_row) + "\nminimal_interval = " +

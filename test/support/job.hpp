@@ -16,6 +16,7 @@ struct Job {
     std::vector<std::string> ignored;                           // names of ignored columns
     std::vector<std::pair<std::string, std::string>> mappings;  // name, key
     std::string filter;
+    std::string output_extra;  // lines added to [kafka.output], e.g. "mode = \"merge\"\n"
     std::string input_extra;  // lines added to [kafka.input], e.g. "assignment = \"group\"\n"
     int max_row = 1000;
     double minimal_interval = -1;
