@@ -22,12 +22,14 @@ struct Outcome {
     std::string offsets;               // "partition:offset"
 };
 
-// One partition, one batch (max_row), `values` as CSV "id,name" messages.
+// One partition, one batch (max_row; no interval: a poll that finds the queue empty for a moment
+// does not end it), `values` as CSV "id,name" messages.
 Outcome load(Job& job, const std::string& ddl, const std::vector<std::string>& values,
              const std::string& after = "") {
     job.delimiter = ",";
     if (job.columns.empty()) job.columns = {{"id", "integer"}, {"name", "text"}};
     job.max_row = static_cast<int>(values.size());
+    job.minimal_interval = 600;
     create_topic(job.topic, 1);
     std::vector<Record> records;
     for (const auto& v : values) records.push_back({v, "k" + std::to_string(records.size()), 0});
