@@ -5,6 +5,16 @@ CREATE TEMPORARY TABLE IF NOT EXISTS "dgkafka_rows" ON COMMIT DELETE ROWS AS
     SELECT 0 AS "_dgkafka_n", ${row_columns} FROM ${row_source} WITH NO DATA;
 CREATE UNIQUE INDEX IF NOT EXISTS "dgkafka_rows_n" ON pg_temp."dgkafka_rows" ("_dgkafka_n");
 CREATE TEMPORARY SEQUENCE IF NOT EXISTS "dgkafka_mark" MINVALUE 0;
+-- Numbers the rows of a COPY that sets rows aside (refused_aside.sql), from 1 in each batch.
+CREATE TEMPORARY SEQUENCE IF NOT EXISTS "dgkafka_count" MINVALUE 0 CACHE 1000;
+
+-- A row that breaks a rule of the table, set aside by the COPY (refused_aside.sql) into the
+-- numbered table rather than inserted; false, so the COPY leaves it out.
+CREATE OR REPLACE FUNCTION pg_temp."dgkafka_aside"("dgkafka_rows" pg_temp."dgkafka_rows")
+RETURNS boolean LANGUAGE sql AS $dgkafka$
+    INSERT INTO pg_temp."dgkafka_rows" SELECT ($1).*;
+    SELECT false;
+$dgkafka$;
 
 -- (The SQL of the batch's move reads the columns it names, not the functions' variables.)
 -- Moves rows [lo, hi) in a subtransaction: their count, or why the database refused them when
@@ -205,4 +215,34 @@ BEGIN
     "dgkafka_state" := NULL;
     "dgkafka_message" := NULL;
     RETURN NEXT;
+END $dgkafka$;
+
+-- The rows the COPY set aside, each tried alone, in order: its number, and the rows it inserted
+-- (none when a BEFORE trigger skipped it) or why the database refused it.
+CREATE OR REPLACE FUNCTION pg_temp."dgkafka_tried_aside"(
+    OUT "dgkafka_row" integer, OUT "dgkafka_moved" bigint, OUT "dgkafka_state" text, OUT "dgkafka_message" text)
+RETURNS SETOF record LANGUAGE plpgsql AS $dgkafka$
+#variable_conflict use_column
+DECLARE
+    "dgkafka_lo" integer;
+    "dgkafka_hi" integer;
+BEGIN
+    FOR "dgkafka_row" IN SELECT "_dgkafka_n" FROM pg_temp."dgkafka_rows" ORDER BY 1 LOOP
+        "dgkafka_lo" := "dgkafka_row";
+        "dgkafka_hi" := "dgkafka_row" + 1;
+        "dgkafka_state" := NULL;
+        "dgkafka_message" := NULL;
+        BEGIN
+            ${move_unmarked};
+            GET DIAGNOSTICS "dgkafka_moved" = ROW_COUNT;
+        EXCEPTION WHEN OTHERS THEN
+            IF NOT (pg_catalog.left(SQLSTATE, 2) = ANY (${refusals})) THEN
+                RAISE;
+            END IF;
+            "dgkafka_moved" := 0;
+            "dgkafka_state" := SQLSTATE;
+            "dgkafka_message" := SQLERRM;
+        END;
+        RETURN NEXT;
+    END LOOP;
 END $dgkafka$;

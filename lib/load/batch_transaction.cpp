@@ -151,7 +151,8 @@ Step BatchTransaction::write(Batch& batch, const std::string& context, int64_t& 
 Step BatchTransaction::commit(Batch& batch, const std::string& context, const kafka::Offsets& expected,
                               const std::vector<db::PartitionRange>& ranges, const Limit& limit, int64_t& inserted) {
     using O = Step::Outcome;
-    size_t accepted = batch.row_start.size(), refused = 0;
+    const size_t before = batch.rejects.count();  // the messages that did not decode
+    size_t accepted = 0, refused = 0;               // by the database
     auto step = guarded(context, [&] {
         std::optional<int64_t> streamed;
         if (writer_.end_copy(batch)) {
@@ -164,14 +165,13 @@ Step BatchTransaction::commit(Batch& batch, const std::string& context, const ka
             rollback();
             open_batch();
             if (auto why = fence(expected)) return Step::failed(O::fenced, *why);
-            const size_t before = batch.rejects.count();
             if (auto s = write(batch, context, inserted); !s.ok()) return s;
-            refused = batch.rejects.count() - before;
-            accepted -= refused;
-            if (streak_.job_at_fault(accepted, refused))
-                return job_at_fault(context, fmt::format("the last {} rows, over several batches", streak_.sample()),
-                                    batch.rejects.last_error());
         }
+        refused = batch.rejects.count() - before;
+        accepted = batch.row_start.size() - refused;
+        if (refused && streak_.job_at_fault(accepted, refused))
+            return job_at_fault(context, fmt::format("the last {} rows, over several batches", streak_.sample()),
+                                batch.rejects.last_error());
         if (auto why = limit(batch)) return Step::failed(O::refused, *why, Exit::data);
         store_.record(*tx_, ranges, "load", batch.opened_epoch);
         tx_->commit();

@@ -9,6 +9,7 @@
 #include "vocabulary/ident.hpp"
 #include "load/isolation.hpp"
 #include "load/move_staged.hpp"
+#include "util/log.hpp"
 #include "util/text.hpp"
 
 namespace dgkafka::load {
@@ -31,7 +32,9 @@ bool is_row_error(const std::string& sqlstate) { return db::classify(sqlstate) =
 }  // namespace
 
 BatchWriter::BatchWriter(const Config& cfg, const LoadStatements& statements)
-    : statements_(statements), reject_table_(cfg.reject_table.quoted()) {
+    : statements_(statements),
+      reject_table_(cfg.reject_table.quoted()),
+      aside_(statements.aside_copy.empty() ? Aside::unavailable : Aside::untried) {
     for (const char* c : {"consumer_group", "topic", "partition_number", "offset", "key", "value", "error", "sqlstate"})
         reject_columns_.push_back(quote_ident(c));
 }
@@ -54,9 +57,29 @@ BatchWriter::~BatchWriter() { abandon(); }
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wdeprecated-declarations"
 void BatchWriter::begin(pqxx::dbtransaction& tx) {
-    stream_ = std::make_unique<pqxx::tablewriter>(tx, statements_.copy_table, statements_.copy_columns.begin(),
-                                                  statements_.copy_columns.end());
+    if (copy_ == Copy::setting_aside && !aside_works(tx)) copy_ = Copy::plain;
+    if (copy_ == Copy::setting_aside) {
+        tx.exec(statements_.aside_start);
+        stream_ = std::make_unique<pqxx::tablewriter>(tx, statements_.aside_copy);
+    } else {
+        stream_ = std::make_unique<pqxx::tablewriter>(tx, statements_.copy_table, statements_.copy_columns.begin(),
+                                                      statements_.copy_columns.end());
+    }
     sent_ = 0;
+}
+
+bool BatchWriter::aside_works(pqxx::dbtransaction& tx) {
+    if (aside_ != Aside::untried) return aside_ == Aside::works;
+    try {
+        pqxx::subtransaction sub(tx, "dgkafka_aside");  // never committed: the COPY of no rows is undone
+        pqxx::tablewriter(sub, statements_.aside_copy).complete();
+        aside_ = Aside::works;
+    } catch (const pqxx::sql_error& e) {
+        log::info("rows the database refuses are found after each batch's COPY, not during it: this server does "
+                  "not take COPY ... WHERE on the output table ({})", db::describe(e));
+        aside_ = Aside::unavailable;
+    }
+    return aside_ == Aside::works;
 }
 #pragma GCC diagnostic pop
 
@@ -88,9 +111,10 @@ bool BatchWriter::end_copy(const Batch& batch) {
 
 std::optional<int64_t> BatchWriter::finish(pqxx::dbtransaction& tx, Batch& batch) {
     try {
-        int64_t inserted = static_cast<int64_t>(batch.row_start.size());
+        std::optional<int64_t> inserted = static_cast<int64_t>(batch.row_start.size());
         if (!statements_.direct) inserted = move_staged(tx, statements_);
-        write_rejects(tx, batch);
+        if (copy_ == Copy::setting_aside) inserted = tried_aside(tx, batch);
+        if (inserted) write_rejects(tx, batch);
         return inserted;
     } catch (const pqxx::sql_error& e) {
         if (!is_row_error(db::sqlstate(e))) throw;
@@ -102,8 +126,27 @@ void BatchWriter::abandon() {
     stream_.reset();  // its destructor ends the COPY, and swallows errors of a failed connection
 }
 
+// The rows the COPY set aside, tried alone; the refused ones go to the rejects. nullopt when it
+// set every row of a batch the sample can judge aside: the slow path judges the job.
+std::optional<int64_t> BatchWriter::tried_aside(pqxx::dbtransaction& tx, Batch& batch) {
+    const size_t n = batch.row_start.size();
+    const auto aside = tx.exec1(statements_.aside_count)[0].as<size_t>();
+    if (aside == 0) copy_ = Copy::plain;  // these batches are clean again
+    if (aside == n && n >= systemic_sample) return std::nullopt;
+    auto inserted = static_cast<int64_t>(n - aside);
+    for (const auto& row : tx.exec(statements_.tried_aside)) {
+        if (row[2].is_null())
+            inserted += row[1].as<int64_t>();
+        else
+            batch.rejects.add(batch.row_source(row[0].as<size_t>() - 1), row[3].as<std::string>(),
+                              row[2].as<std::string>());
+    }
+    return inserted;
+}
+
 BatchWriter::Written BatchWriter::write(pqxx::dbtransaction& tx, Batch& batch) {
     Written out;
+    if (aside_ != Aside::unavailable) copy_ = Copy::setting_aside;  // for the batches after this one
     // Numbered server-side when the rows stage (they do unless a value fails its type's input),
     // else by runs sent from here.
     const bool numbered = !statements_.rounds && stage_numbered(tx, batch);  // rounds: one statement per round

@@ -35,6 +35,8 @@ public:
     bool end_copy(const Batch& batch);
     // After end_copy(): moves staged rows through the mappings and writes the rejects; returns
     // the rows inserted, or nullopt when the database refused a row (as above).
+    // While the batches hold rows the database refuses, the COPY of a direct load sets the rows
+    // that break the table's rules aside, to be tried alone after it (schemas/refused_aside.sql).
     std::optional<int64_t> finish(pqxx::dbtransaction& tx, Batch& batch);
     void abandon();  // the transaction is going away with the COPY unfinished
 
@@ -64,6 +66,8 @@ private:
     bool stage_numbered(pqxx::dbtransaction& tx, const Batch& batch);
     Attempt move(pqxx::dbtransaction& tx, size_t first, size_t n, bool keep);
     int64_t walk(pqxx::dbtransaction& tx, Batch& batch);
+    bool aside_works(pqxx::dbtransaction& tx);
+    std::optional<int64_t> tried_aside(pqxx::dbtransaction& tx, Batch& batch);
     void copy(pqxx::transaction_base& tx, const std::string& table, const std::vector<std::string>& columns,
               std::string& data);
 
@@ -79,6 +83,15 @@ private:
     std::unique_ptr<pqxx::tablewriter> stream_;  // the fast path's COPY
 #pragma GCC diagnostic pop
     size_t sent_ = 0;  // bytes of batch.rows already streamed
+
+    // How the next batch's COPY goes: straight in, or setting aside the rows that break the
+    // table's rules: from a batch the database refused until a batch that sets none aside.
+    enum class Copy { plain, setting_aside };
+    Copy copy_ = Copy::plain;
+    // Whether this server takes that COPY (COPY ... WHERE: PostgreSQL 12 and later; a fork or a
+    // distributed table may not): tried once, with no rows.
+    enum class Aside { untried, works, unavailable };
+    Aside aside_;
 };
 
 }  // namespace dgkafka::load

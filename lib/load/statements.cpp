@@ -12,6 +12,15 @@
 
 namespace dgkafka::load {
 
+namespace {
+// The table's rules as one condition a row passes; a rule that yields NULL lets it pass, as a CHECK does.
+std::string rules_condition(const std::vector<std::string>& row_rules) {
+    std::vector<std::string> rules;
+    for (const auto& r : row_rules) rules.push_back("COALESCE((" + r + "), true)");
+    return rules.empty() ? "true" : text::join(rules, " AND ");
+}
+}  // namespace
+
 LoadStatements LoadStatements::build(const Config& cfg, const std::vector<std::string>& casts,
                                      bool counted_insert, const std::vector<std::string>& row_rules) {
     LoadStatements s;
@@ -27,6 +36,17 @@ LoadStatements LoadStatements::build(const Config& cfg, const std::vector<std::s
         vars["target_columns"] = vars["expressions"] = text::join(loaded, ", ");
         vars["filter"] = vars["inserted"] = "true";
         s.add_refused(vars, "stage_insert", text::join(loaded, ", "), cfg.output_table.quoted(), row_rules);
+        if (!row_rules.empty()) {
+            // pqxx 6.4's tablewriter only sends "COPY <table> FROM STDIN": the WHERE rides in the
+            // table's name, and the FROM STDIN appended after it is a comment.
+            s.aside_copy = s.copy_table + " (" + text::join(loaded, ", ") + ") FROM STDIN WHERE " +
+                           sql::render("refused_aside", {{"rules", rules_condition(row_rules)},
+                                                         {"row_columns", text::join(loaded, ", ")}}) +
+                           "\n--";
+            s.aside_start = sql::render("refused_aside_start", {});
+            s.aside_count = sql::render("refused_count", {});
+            s.tried_aside = sql::render("refused_tried_aside", {});
+        }
         return s;
     }
     const auto pushdown = JsonPushdown::plan(cfg);
@@ -122,10 +142,8 @@ void LoadStatements::add_refused(std::map<std::string, std::string> vars, const 
     vars["row_columns"] = row_columns;
     vars["row_source"] = row_source;
     vars["refusals"] = "ARRAY[" + text::join(refusals, ", ") + "]";
-    std::vector<std::string> rules;  // a rule that yields NULL lets the row pass, as a CHECK does
-    for (const auto& r : row_rules) rules.push_back("COALESCE((" + r + "), true)");
-    vars["rules"] = rules.empty() ? "true" : text::join(rules, " AND ");
-    vars["suspects"] = rules.empty() ? "NULL" : "(" + sql::render("refused_suspects", vars) + ")";
+    vars["rules"] = rules_condition(row_rules);
+    vars["suspects"] = row_rules.empty() ? "NULL" : "(" + sql::render("refused_suspects", vars) + ")";
     if (!stage_create.empty()) stage_create += ";\n";
     stage_create += sql::render("refused_create", vars);
     refused_walk = sql::render("refused_walk", {});

@@ -25,6 +25,13 @@ struct LoadStatements {
     std::vector<std::string> refused_columns;
     std::string refused_walk;               // $1 first row, $2 last row (numbered from 1)
     std::string refused_move;               // $1 first row, $2 end row, $3 keep
+    // Direct loads into a table with row rules (CHECK, NOT NULL): the COPY that sets the rows
+    // breaking them aside (schemas/refused_aside.sql), as tablewriter's table name; empty when
+    // there are none. aside_start before it, then aside_count and tried_aside after it.
+    std::string aside_copy;
+    std::string aside_start;
+    std::string aside_count;
+    std::string tried_aside;
     std::string batch_setup;                // first in each batch's transaction
     std::vector<std::string> json_members;  // JSON members dgkafka stages itself (JsonPushdown)
     bool json_document = true;              // the JSON document is staged too

@@ -7,6 +7,7 @@
 #include <set>
 
 #include "support/job.hpp"
+#include "util/errors.hpp"
 #include "support/sandbox.hpp"
 
 using namespace dgtest;
@@ -23,12 +24,12 @@ struct Outcome {
 };
 
 // One partition, one batch (max_row; no interval: a poll that finds the queue empty for a moment
-// does not end it), `values` as CSV "id,name" messages.
+// does not end it) or batches of `batch` rows, `values` as CSV "id,name" messages.
 Outcome load(Job& job, const std::string& ddl, const std::vector<std::string>& values,
-             const std::string& after = "") {
+             const std::string& after = "", size_t batch = 0) {
     job.delimiter = ",";
     if (job.columns.empty()) job.columns = {{"id", "integer"}, {"name", "text"}};
-    job.max_row = static_cast<int>(values.size());
+    job.max_row = static_cast<int>(batch ? batch : values.size());
     job.minimal_interval = 600;
     create_topic(job.topic, 1);
     std::vector<Record> records;
@@ -260,4 +261,77 @@ TEST(RefusedRows, MergedKeysEndWithTheirLatestAcceptedRow) {
     EXPECT_EQ(r.offsets, "0:300");
     EXPECT_EQ(sql_value("SELECT string_agg(name, ',' ORDER BY id) FROM " + q(job.table) + " WHERE id IN (0, 50, 99)"),
               "v200,v250,v199");
+}
+
+// After a batch the database refused, the next batches' COPY sets the rows breaking the table's
+// CHECK aside and tries them alone after it: their good rows go in with that one COPY. An AFTER
+// STATEMENT trigger lists the statements that inserted rows and were kept, and whether each was
+// such a COPY: batch 0 (clean) its COPY, batch 1 (the first refused) its runs between the refused
+// rows 10, 50 and 90, batches 2 to 4 (refused rows at their ends too) and 5 (clean again) one COPY each.
+TEST(RefusedRows, LaterBatchesSetTheRowsBreakingACheckAsideDuringTheirCopy) {
+    Job job("refused_aside");
+    std::set<int> refused = {110, 150, 190};
+    for (int b = 2; b <= 4; ++b)
+        for (int i : {0, 33, 34, 99}) refused.insert(100 * b + i);
+    const std::string log = q(job.table + "_statements");
+    const auto r = load(job, " (id integer CHECK (id > 0), name text)", rows(600, refused),
+                        "CREATE TABLE " + log + " (n serial, aside boolean); CREATE FUNCTION " + q(job.table + "_log") +
+                            "() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN INSERT INTO " + log +
+                            " (aside) VALUES (current_query() LIKE '%dgkafka_aside%'); RETURN NULL; END $$; "
+                            "CREATE TRIGGER log AFTER INSERT ON " + q(job.table) + " FOR EACH STATEMENT EXECUTE FUNCTION " +
+                            q(job.table + "_log") + "()",
+                        100);
+    ASSERT_EQ(r.code, 0) << r.err;
+    EXPECT_EQ(r.loaded, 600 - static_cast<int64_t>(refused.size()));
+    std::vector<std::pair<int, std::string>> rejects;
+    for (int i : refused) rejects.emplace_back(i, "23514");
+    EXPECT_EQ(r.rejects, expected(rejects));
+    EXPECT_EQ(r.offsets, "0:600");
+    EXPECT_EQ(sql_value("SELECT sum(id) FROM " + q(job.table)),
+              std::to_string(600 * 601 / 2 - [&] { int s = 0; for (int i : refused) s += i + 1; return s; }()));
+    EXPECT_EQ(sql_value("SELECT string_agg(aside::text, ',' ORDER BY n) FROM " + log),
+              "false,false,false,false,false,true,true,true,true");
+}
+
+// A unique key broken in a batch copied setting rows aside: that COPY fails, and the batch is
+// written again as any refused batch is.
+TEST(RefusedRows, AUniqueKeyBrokenWhileSettingRowsAside) {
+    Job job("refused_aside_key");
+    auto values = rows(300, {5, 150, 160, 299});
+    values[200] = "7,n200";  // the key of row 6
+    const auto r = load(job, " (id integer PRIMARY KEY CHECK (id > 0), name text)", values, "", 100);
+    ASSERT_EQ(r.code, 0) << r.err;
+    EXPECT_EQ(r.loaded, 295);
+    EXPECT_EQ(r.rejects, expected({{5, "23514"}, {150, "23514"}, {160, "23514"}, {200, "23505"}, {299, "23514"}}));
+    EXPECT_EQ(r.offsets, "0:300");
+    EXPECT_EQ(sql_value("SELECT name FROM " + q(job.table) + " WHERE id = 7"), "n6");
+}
+
+// A batch copied setting rows aside that sets every row aside: the job is wrong, not the data
+// (exit 6); the batch before it stays committed.
+TEST(RefusedRows, EveryRowSetAsideStopsTheJob) {
+    Job job("refused_aside_all");
+    std::set<int> refused = {3, 40};
+    for (int i = 100; i < 200; ++i) refused.insert(i);
+    const auto r = load(job, " (id integer CHECK (id > 0), name text)", rows(200, refused), "", 100);
+    EXPECT_EQ(r.code, static_cast<int>(dgkafka::Exit::data)) << r.err;
+    EXPECT_NE(r.err.find("the database refused every row tried"), std::string::npos) << r.err;
+    EXPECT_EQ(r.loaded, 98);
+    EXPECT_EQ(r.rejects, expected({{3, "23514"}, {40, "23514"}}));
+    EXPECT_EQ(r.offsets, "0:100");
+}
+
+// One message a batch, each breaking the CHECK but two: the rows set aside count towards the
+// streak that judges the job over several batches, as refused rows do.
+TEST(RefusedRows, RowsSetAsideCountTowardsTheStreakOverSeveralBatches) {
+    Job job("refused_aside_streak");
+    std::set<int> refused;
+    for (int i = 0; i < 40; ++i)
+        if (i != 9 && i != 19) refused.insert(i);
+    const auto r = load(job, " (id integer CHECK (id > 0), name text)", rows(40, refused), "", 1);
+    EXPECT_EQ(r.code, static_cast<int>(dgkafka::Exit::data)) << r.err;
+    EXPECT_NE(r.err.find("the last 10 rows, over several batches"), std::string::npos) << r.err;
+    EXPECT_EQ(r.loaded, 2);
+    EXPECT_EQ(r.rejects.size(), 27u);
+    EXPECT_EQ(r.offsets, "0:29");
 }
