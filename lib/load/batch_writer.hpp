@@ -5,11 +5,14 @@
 // the database parses them while the loader consumes.
 // Slow path, when the database refused a row: write() in a new transaction finds the refused rows
 // without reading the server's messages (they may be in any language). The batch is copied into
-// a numbered temporary table and walked server-side: a run of rows goes in, or a sequence names
-// the row it was refused at, which is then tried alone (schemas/refused_create.sql). Where that
-// cannot name the row, and when the rows do not stage, runs of rows are tried from here and a
-// refused run halved until its refused row stands alone (isolation.hpp). Refused rows go to the
-// batch's rejects; the good rows stay.
+// a numbered temporary table and walked server-side: the rows breaking the table's rules (CHECK,
+// NOT NULL) are found by one query and tried alone, the rows between them go in; otherwise a run
+// of rows goes in, or a sequence names the row it was refused at, which is then tried alone
+// (schemas/refused_create.sql). Where that cannot name the row, and when the rows do not stage,
+// runs of rows are tried from here and a refused run halved until its refused row stands alone
+// (isolation.hpp). Refused rows go to the batch's rejects; the good rows stay.
+// After a refused batch, a direct load's COPY sets the rows breaking the rules aside as it reads
+// them (schemas/refused_aside.sql), so that its good rows go in once, until a batch with none.
 #include <functional>
 #include <memory>
 #include <optional>
