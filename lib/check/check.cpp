@@ -29,7 +29,7 @@ struct Recorded {
     int32_t partition;
     int64_t committed;
     std::optional<int64_t> latest;
-    std::string start, end;
+    std::optional<std::string> start, end;  // the last batch's times; none when no batch was recorded
     std::optional<int64_t> group_offset;  // taken from Kafka, written by another tool
 };
 
@@ -83,6 +83,10 @@ struct FromDatabase {
     std::vector<History> history;
 };
 
+std::optional<std::string> text_or_none(const pqxx::field& f) {
+    return f.is_null() ? std::nullopt : std::optional<std::string>(f.as<std::string>());
+}
+
 // The recorded offsets (and history), waiting for the database up to retry_timeout.
 FromDatabase read_database(const Config& cfg, const CheckOptions& options, const std::atomic<bool>& stop) {
     return RetryPolicy::for_run(true, cfg.retry_timeout, stop).run([&] {
@@ -100,8 +104,7 @@ FromDatabase read_database(const Config& cfg, const CheckOptions& options, const
                                                 cfg.output_table.display()))
                 out.recorded.push_back({r[0].as<int32_t>(), r[1].as<int64_t>(),
                                     r[2].is_null() ? std::nullopt : std::optional<int64_t>(r[2].as<int64_t>()),
-                                    r[3].is_null() ? "-" : r[3].as<std::string>(),
-                                    r[4].is_null() ? "-" : r[4].as<std::string>(),
+                                    text_or_none(r[3]), text_or_none(r[4]),
                                     r[5].is_null() ? std::nullopt : std::optional<int64_t>(r[5].as<int64_t>())});
             if (options.history > 0)
                 for (const auto& r : tx.exec_params(sql::render("check_history", vars), cfg.consumer_group, cfg.topic,
@@ -232,8 +235,8 @@ void run_check(const Config& cfg, const CheckOptions& options, std::ostream& out
             j["recorded"].push_back({{"partition", r.partition},
                                      {"committed", r.committed},
                                      {"latest", opt_json(r.latest)},
-                                     {"start", r.start},
-                                     {"end", r.end}});
+                                     {"start", r.start ? nlohmann::json(*r.start) : nlohmann::json()},
+                                     {"end", r.end ? nlohmann::json(*r.end) : nlohmann::json()}});
         for (const auto& k : kafka_side.rows)
             j["kafka"].push_back({{"partition", k.partition},
                                   {"committed", opt_json(k.committed)},
@@ -264,7 +267,7 @@ void run_check(const Config& cfg, const CheckOptions& options, std::ostream& out
     TextTable rec({"Group", "Topic", "Partition", "Committed", "Latest", "Start", "End"});
     for (const auto& r : recorded)
         rec.add({cfg.consumer_group, cfg.topic, std::to_string(r.partition), std::to_string(r.committed),
-                 opt(r.latest), r.start, r.end});
+                 opt(r.latest), r.start.value_or("-"), r.end.value_or("-")});
     rec.print(out);
     out << "\n[Offset from Kafka]\n";
     TextTable kt({"Group", "Topic", "Partition", "Committed", "Latest", "Timestamp", "Lag", "Note"});

@@ -220,6 +220,10 @@ TEST(Check, AStoredOffsetOfAPartitionKafkaNoLongerHasIsShownAndExits9) {
     EXPECT_TRUE(j["kafka"][2]["lag"].is_null());
     EXPECT_EQ(j["kafka"][2]["note"], "partition not in Kafka");
     EXPECT_EQ(j["total_lag"], 10);
+    ASSERT_EQ(j["recorded"].size(), 3u) << r.out;
+    EXPECT_TRUE(j["recorded"][0]["start"].is_string()) << r.out;
+    EXPECT_TRUE(j["recorded"][2]["start"].is_null()) << "no batch recorded: null, not \"-\"";
+    EXPECT_TRUE(j["recorded"][2]["end"].is_null());
 
     // load has nothing to load from it, but says so at each start and loads the rest.
     const auto loaded = run("dgkafka", {"load", "-quit-at-eof", path});
