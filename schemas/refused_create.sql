@@ -115,21 +115,15 @@ BEGIN
                     "piece_moved" := "piece_moved" + "moved";
                 END IF;
                 EXIT WHEN "dgkafka_hi" = "piece_end";
-                "dgkafka_lo" := "dgkafka_hi";  -- the suspect, alone
-                "dgkafka_hi" := "dgkafka_lo" + 1;
-                BEGIN
-                    ${move_unmarked};
-                    GET DIAGNOSTICS "moved" = ROW_COUNT;
-                    "piece_moved" := "piece_moved" + "moved";
-                EXCEPTION WHEN OTHERS THEN
-                    IF NOT (pg_catalog.left(SQLSTATE, 2) = ANY (${refusals})) THEN
-                        RAISE;
-                    END IF;
-                    "found" := "found" || "dgkafka_lo";
-                    "found_states" := "found_states" || SQLSTATE;
-                    "found_messages" := "found_messages" || SQLERRM;
-                END;
-                "dgkafka_lo" := "dgkafka_hi";
+                SELECT * INTO "moved", "state", "message"  -- the suspect, alone
+                FROM pg_temp."dgkafka_move"("dgkafka_hi", "dgkafka_hi" + 1, true);
+                "piece_moved" := "piece_moved" + COALESCE("moved", 0);
+                IF "moved" IS NULL THEN
+                    "found" := "found" || "dgkafka_hi";
+                    "found_states" := "found_states" || "state";
+                    "found_messages" := "found_messages" || "message";
+                END IF;
+                "dgkafka_lo" := "dgkafka_hi" + 1;
                 "i" := "i" + 1;
             END LOOP;
         EXCEPTION WHEN OTHERS THEN
@@ -217,32 +211,16 @@ BEGIN
     RETURN NEXT;
 END $dgkafka$;
 
--- The rows the COPY set aside, each tried alone, in order: its number, and the rows it inserted
--- (none when a BEFORE trigger skipped it) or why the database refused it.
+-- The rows the COPY set aside, each tried alone, in order: its number, and the rows it inserted,
+-- or NULL and why the database refused it.
 CREATE OR REPLACE FUNCTION pg_temp."dgkafka_tried_aside"(
     OUT "dgkafka_row" integer, OUT "dgkafka_moved" bigint, OUT "dgkafka_state" text, OUT "dgkafka_message" text)
 RETURNS SETOF record LANGUAGE plpgsql AS $dgkafka$
 #variable_conflict use_column
-DECLARE
-    "dgkafka_lo" integer;
-    "dgkafka_hi" integer;
 BEGIN
     FOR "dgkafka_row" IN SELECT "_dgkafka_n" FROM pg_temp."dgkafka_rows" ORDER BY 1 LOOP
-        "dgkafka_lo" := "dgkafka_row";
-        "dgkafka_hi" := "dgkafka_row" + 1;
-        "dgkafka_state" := NULL;
-        "dgkafka_message" := NULL;
-        BEGIN
-            ${move_unmarked};
-            GET DIAGNOSTICS "dgkafka_moved" = ROW_COUNT;
-        EXCEPTION WHEN OTHERS THEN
-            IF NOT (pg_catalog.left(SQLSTATE, 2) = ANY (${refusals})) THEN
-                RAISE;
-            END IF;
-            "dgkafka_moved" := 0;
-            "dgkafka_state" := SQLSTATE;
-            "dgkafka_message" := SQLERRM;
-        END;
+        SELECT * INTO "dgkafka_moved", "dgkafka_state", "dgkafka_message"
+        FROM pg_temp."dgkafka_move"("dgkafka_row", "dgkafka_row" + 1, true);
         RETURN NEXT;
     END LOOP;
 END $dgkafka$;
