@@ -75,9 +75,7 @@ bool BatchWriter::aside_works(pqxx::dbtransaction& tx) {
         pqxx::tablewriter(sub, statements_.aside_copy).complete();
         aside_ = Aside::works;
     } catch (const pqxx::sql_error& e) {
-        log::info("rows the database refuses are found after each batch's COPY, not during it: this server does "
-                  "not take COPY ... WHERE on the output table ({})", db::describe(e));
-        aside_ = Aside::unavailable;
+        give_up_aside(e);
     }
     return aside_ == Aside::works;
 }
@@ -104,9 +102,23 @@ bool BatchWriter::end_copy(const Batch& batch) {
         return true;
     } catch (const pqxx::sql_error& e) {
         stream_.reset();
-        if (!is_row_error(db::sqlstate(e))) throw;
+        const auto fault = db::classify(db::sqlstate(e));
+        if (fault == db::Fault::fatal && copy_ == Copy::setting_aside) {
+            // The probe's COPY of no rows passed, but the rows do not (a server that runs the
+            // WHERE elsewhere): the plain COPY, and the slow path for this batch.
+            give_up_aside(e);
+            return false;
+        }
+        if (fault != db::Fault::data) throw;
         return false;
     }
+}
+
+void BatchWriter::give_up_aside(const pqxx::sql_error& e) {
+    log::warn("setting refused rows aside during the COPY failed ({}): from now on they are found after it",
+              db::describe(e));
+    aside_ = Aside::unavailable;
+    copy_ = Copy::plain;
 }
 
 std::optional<int64_t> BatchWriter::finish(pqxx::dbtransaction& tx, Batch& batch) {

@@ -335,3 +335,28 @@ TEST(RefusedRows, RowsSetAsideCountTowardsTheStreakOverSeveralBatches) {
     EXPECT_EQ(r.rejects.size(), 27u);
     EXPECT_EQ(r.offsets, "0:29");
 }
+
+// A server or table that will not set rows aside during the COPY (COPY ... WHERE refused when it
+// starts, or failing with its rows: here a trigger refuses it): the plain COPY is used, and every
+// refused row is found all the same.
+TEST(RefusedRows, AServerThatWillNotSetRowsAsideGetsThePlainCopy) {
+    for (const std::string when : {"BEFORE INSERT ON %s FOR EACH STATEMENT", "AFTER INSERT ON %s FOR EACH ROW"}) {
+        Job job(when[0] == 'B' ? "refused_noaside_start" : "refused_noaside_rows");
+        std::string trigger = when;
+        trigger.replace(trigger.find("%s"), 2, q(job.table));
+        const std::set<int> refused = {5, 150, 160, 299};
+        const auto r = load(job, " (id integer CHECK (id > 0), name text)", rows(300, refused),
+                            "CREATE FUNCTION " + q(job.table + "_no") +
+                                "() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN IF current_query() LIKE "
+                                "'%dgkafka_aside%' THEN RAISE EXCEPTION 'no' USING ERRCODE = '0A000'; END IF; "
+                                "RETURN NULL; END $$; CREATE TRIGGER no " + trigger + " EXECUTE FUNCTION " +
+                                q(job.table + "_no") + "()",
+                            100);
+        ASSERT_EQ(r.code, 0) << when << r.err;
+        EXPECT_EQ(r.loaded, 296) << when;
+        EXPECT_EQ(r.rejects, expected({{5, "23514"}, {150, "23514"}, {160, "23514"}, {299, "23514"}})) << when;
+        EXPECT_EQ(r.offsets, "0:300") << when;
+        EXPECT_NE(r.err.find("setting refused rows aside during the COPY failed"), std::string::npos) << r.err;
+        EXPECT_NE(r.err.find("0A000"), std::string::npos) << r.err;
+    }
+}
