@@ -4,6 +4,7 @@
 SELECT pg_catalog.pg_get_expr(c."conbin", c."conrelid")
 FROM pg_catalog.pg_constraint AS c
 WHERE c."conrelid" = $1::regclass AND c."contype" = 'c'
+  AND NOT (0 = ANY (c."conkey"))  -- a whole-row reference (f(t)) names the table, which the rules' query has not
   AND ARRAY(SELECT a."attname"::text FROM pg_catalog.pg_attribute AS a
             WHERE a."attrelid" = c."conrelid" AND a."attnum" = ANY (c."conkey")) <@ $2::text[]
 UNION ALL

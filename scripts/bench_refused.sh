@@ -6,6 +6,7 @@
 #   ROWS=100000 REPEAT=1 scripts/bench_refused.sh
 #   PROFILE=1 ...                              then one more load of each, the server's time by statement
 #   BASELINE=/path/to/older/dgkafka ...        the same loads with another build too, interleaved
+#   MAPPINGS=1 ...                             through a mapping per column (the staged path)
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 export BUILD_DIR="${BUILD_DIR:-$here/build}"
@@ -20,6 +21,12 @@ source "$here/scripts/bench/setup.sh"
 kcat -P -b "$KAFKA_BROKERS" -t refused_customer -X sticky.partitioning.linger.ms=0 -l "$customer"
 
 declare -A check=([clean]="true" [one]="c_custkey % 100 <> 0" [ten]="c_custkey % 10 <> 0")
+mappings=""
+if [ "${MAPPINGS:-0}" = 1 ]; then
+    for c in c_custkey c_name c_address c_nationkey c_phone c_acctbal c_mktsegment c_comment; do
+        mappings+=$(printf '[[kafka.output.mappings]]\nname = "%s"\nkey = "%s"\n' "$c" "$c")$'\n'
+    done
+fi
 for v in clean one ten; do
     sql "CREATE TABLE refused_$v $customer_ddl; ALTER TABLE refused_$v ADD CHECK (${check[$v]})"
     cat >"$out/refused_$v.toml" <<EOF
@@ -34,6 +41,7 @@ topic = "refused_customer"
 $customer_columns
 [kafka.output]
 output_table = "refused_$v"
+$mappings
 [kafka.commit]
 max_row = 10000
 EOF

@@ -74,14 +74,4 @@ std::vector<std::string> mapping_casts(pqxx::dbtransaction& tx, const Config& cf
     }
     return out;
 }
-
-std::vector<std::string> mapping_casts(const Config& cfg) {
-    if (cfg.mappings.empty() && cfg.filter.empty()) return {};
-    auto conn = connect(cfg.db, "dgkafka load");
-    return guarded("reading the output table's column types", [&] {
-        pqxx::read_transaction tx(*conn);
-        return mapping_casts(tx, cfg);
-    });
-}
-
 }  // namespace dgkafka::db

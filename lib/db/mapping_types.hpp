@@ -16,7 +16,4 @@ namespace dgkafka::db {
 // The filter is checked the same way (kafka.output.filter).
 std::vector<std::string> mapping_casts(pqxx::dbtransaction& tx, const Config& cfg);
 
-// Opens its own connection (at start, after before_load_sql, which may create the functions used).
-std::vector<std::string> mapping_casts(const Config& cfg);
-
 }  // namespace dgkafka::db

@@ -206,16 +206,18 @@ BatchWriter::Attempt BatchWriter::attempt(pqxx::dbtransaction& tx, const Batch& 
     return out;
 }
 
-// The batch was refused as a whole; when single rows spread evenly across it are refused too,
-// the mappings or the table are wrong, not the data: stopping beats rejecting every message.
-// A sample rather than every row, so that a batch of any size is judged in a few round trips.
+// The batch was refused as a whole; when single rows spread across it are refused too, the
+// mappings or the table are wrong, not the data: stopping beats rejecting every message. A
+// sample rather than every row, so that a batch of any size is judged in a few round trips: the
+// first two rows, then eight spread evenly. Two of them adjacent, bad rows recurring at any
+// period (every 11th message) cannot be all ten.
 std::optional<std::string> BatchWriter::refused_by_job(
     const Batch& batch, const std::function<Attempt(size_t row)>& probe) {
     const size_t n = batch.row_start.size();
     if (n < systemic_sample) return std::nullopt;
     std::string error;
     for (size_t i = 0; i < systemic_sample; ++i) {
-        const auto tried = probe(i * (n - 1) / (systemic_sample - 1));
+        const auto tried = probe(i < 2 ? i : 1 + (i - 1) * (n - 2) / (systemic_sample - 2));
         if (tried.inserted) return std::nullopt;
         error = tried.error;
     }

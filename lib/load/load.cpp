@@ -15,7 +15,7 @@
 #include "db/connection.hpp"
 #include "db/embedded_sql.hpp"
 #include "db/fault.hpp"
-#include "db/mapping_types.hpp"
+#include "db/output_table.hpp"
 #include "db/offsets.hpp"
 #include "db/tables.hpp"
 #include "kafka/client.hpp"
@@ -135,8 +135,6 @@ void warn_missing_partitions(const Config& cfg, const std::map<int32_t, db::Stor
 // What preparing a load found.
 struct Prepared {
     kafka::Offsets ends;              // the partitions' end offsets
-    bool skipping_triggers = false;   // the output table has BEFORE INSERT triggers that may skip rows
-    std::vector<std::string> row_rules;  // what the output table demands of each row (db::row_rules)
     std::vector<kafka::RetentionGap> skipped;  // with on_data_loss = "skip"
 };
 
@@ -155,9 +153,6 @@ Prepared prepare(const Config& cfg, const LoadOptions& options, rd_kafka_t* admi
         db::require_setup(tx, cfg);
         const auto problems = db::output_table_problems(tx, cfg);
         if (!problems.empty()) throw Error(Exit::config, text::join(problems, "\n"));
-        out.skipping_triggers =
-            tx.exec_params1(sql::render("skipping_triggers", {}), cfg.output_table.quoted())[0].as<bool>();
-        out.row_rules = db::row_rules(tx, cfg.output_table, cfg.target_columns());
 
         std::vector<int32_t> ids;
         for (const auto& [p, w] : marks) {
@@ -257,8 +252,7 @@ void run_load(const Config& job, const LoadOptions& options, std::ostream& out, 
 
     BatchHooks hooks(cfg);
     hooks.before_load();
-    const auto statements = LoadStatements::build(cfg, db::mapping_casts(cfg), prepared.skipping_triggers,
-                                                  prepared.row_rules);
+    const auto statements = LoadStatements::build(cfg, db::read_output_table(cfg));
     LoadCounters counters;
     for (const auto& gap : prepared.skipped) counters.skipped(gap);
     const auto metrics = serve_load_metrics(cfg, options.metrics_address, counters);

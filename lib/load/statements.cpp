@@ -21,10 +21,11 @@ std::string rules_condition(const std::vector<std::string>& row_rules) {
 }
 }  // namespace
 
-LoadStatements LoadStatements::build(const Config& cfg, const std::vector<std::string>& casts,
-                                     bool counted_insert, const std::vector<std::string>& row_rules) {
+LoadStatements LoadStatements::build(const Config& cfg, const db::OutputTable& table) {
+    const auto& casts = table.casts;
+    const auto& row_rules = table.row_rules;
     LoadStatements s;
-    s.direct = !counted_insert && cfg.mappings.empty() && cfg.filter.empty() && cfg.mode == Config::Mode::insert;
+    s.direct = !table.copy_unfaithful && cfg.mappings.empty() && cfg.filter.empty() && cfg.mode == Config::Mode::insert;
     s.session_setup = sql::render("session_setup", {});
     s.batch_setup = sql::render("batch_setup", {});
     std::vector<std::string> loaded;

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "config/config.hpp"
+#include "db/output_table.hpp"
 
 namespace dgkafka::load {
 
@@ -36,13 +37,10 @@ struct LoadStatements {
     std::vector<std::string> json_members;  // JSON members dgkafka stages itself (JsonPushdown)
     bool json_document = true;              // the JSON document is staged too
 
-    // casts: per mapping, the type its result is cast to ("" for none; see db::mapping_casts).
-    // counted_insert: the output table's BEFORE triggers may skip rows, so rows go through
-    // staging, whose INSERT says how many it kept (a COPY's count is not available).
-    // row_rules: what the output table demands of each row (db::row_rules), which the walk of a
-    // refused batch looks for first.
-    static LoadStatements build(const Config& cfg, const std::vector<std::string>& casts = {},
-                                bool counted_insert = false, const std::vector<std::string>& row_rules = {});
+    // table: what the load knows of its output table. Its BEFORE INSERT triggers or INSERT rules
+    // (copy_unfaithful) send the rows through staging, whose INSERT counts and diverts them as the
+    // table does; its row rules are what the walk of a refused batch looks for first.
+    static LoadStatements build(const Config& cfg, const db::OutputTable& table = {});
 
   private:
     // The slow path's table and functions; `move` names the schemas/ file of the batch's move.

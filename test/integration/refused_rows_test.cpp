@@ -360,3 +360,72 @@ TEST(RefusedRows, AServerThatWillNotSetRowsAsideGetsThePlainCopy) {
         EXPECT_NE(r.err.find("0A000"), std::string::npos) << r.err;
     }
 }
+
+// A CHECK on the whole row (a function taking the table's row type) is not one the rules' query
+// can evaluate: the rows are found all the same, a duplicate key among them.
+TEST(RefusedRows, ACheckOnTheWholeRow) {
+    Job job("refused_whole");
+    job.columns = {{"id", "integer"}, {"v", "integer"}, {"u", "integer"}};
+    std::vector<std::string> values;
+    for (int i = 0; i < 200; ++i) values.push_back(std::to_string(i) + "," + std::to_string(i) + "," + std::to_string(i));
+    values[10] = "10,-1,10";
+    values[20] = "20,20,5";  // the u of row 5
+    values[199] = "199,-1,199";
+    const auto fn = q(job.table + "_ok");
+    const auto r = load(job, " (id integer PRIMARY KEY, v integer, u integer UNIQUE)", values,
+                        "CREATE FUNCTION " + fn + "(r " + q(job.table) + ") RETURNS boolean LANGUAGE sql IMMUTABLE AS "
+                        "'SELECT r.v >= 0'; ALTER TABLE " + q(job.table) + " ADD CHECK (" + fn + "(" + q(job.table) + "))");
+    ASSERT_EQ(r.code, 0) << r.err;
+    EXPECT_EQ(r.loaded, 197);
+    EXPECT_EQ(r.rejects, expected({{10, "23514"}, {20, "23505"}, {199, "23514"}}));
+    EXPECT_EQ(r.offsets, "0:200");
+}
+
+// Bad rows recurring at a period (every 11th message, 1% or 10% of a batch) are the data's
+// fault, not the job's, even where the rows that judge the job are spread at that period.
+TEST(RefusedRows, BadRowsAtAPeriodAreNotTakenForAWrongJob) {
+    Job job("refused_period");
+    std::set<int> refused;
+    for (int i = 0; i < 100; i += 11) refused.insert(i);
+    const auto r = load(job, " (id integer CHECK (id > 0), name text)", rows(100, refused));
+    ASSERT_EQ(r.code, 0) << r.err;
+    EXPECT_EQ(r.loaded, 100 - static_cast<int64_t>(refused.size()));
+    EXPECT_EQ(r.rejects.size(), refused.size());
+    EXPECT_EQ(r.offsets, "0:100");
+}
+
+// before_load_sql may change the table: its rules are read after it (here it drops a CHECK and
+// the function the CHECK calls: the rows that CHECK refused load, and the batch refused for a
+// duplicate key is walked without rules that would name the dropped function).
+TEST(RefusedRows, TheTablesRulesAreReadAfterBeforeLoadSql) {
+    Job job("refused_before");
+    const auto fn = q(job.table + "_positive");
+    job.output_extra = "before_load_sql = " + toml_string("ALTER TABLE " + q(job.table) + " DROP CONSTRAINT c; DROP FUNCTION " +
+                                                          fn + "(integer)") + "\n";
+    auto values = rows(300, {5, 150, 299});
+    values[120] = "7,n120";  // the key of row 6
+    const auto r = load(job, " (id integer PRIMARY KEY, name text)", values,
+                        "CREATE FUNCTION " + fn + "(v integer) RETURNS boolean LANGUAGE sql IMMUTABLE AS 'SELECT v > 0'; "
+                        "ALTER TABLE " + q(job.table) + " ADD CONSTRAINT c CHECK (" + fn + "(id))",
+                        100);
+    ASSERT_EQ(r.code, 0) << r.err;
+    EXPECT_EQ(r.loaded, 299);
+    EXPECT_EQ(r.rejects, expected({{120, "23505"}}));
+    EXPECT_EQ(r.err.find("setting refused rows aside during the COPY failed"), std::string::npos) << r.err;
+}
+
+// An INSERT rule on the output table (COPY ignores rules, INSERT applies them): every row goes
+// through the rule, in clean batches and refused ones alike.
+TEST(RefusedRows, AnInsertRuleAppliesToEveryRow) {
+    Job job("refused_rule");
+    const auto big = q(job.table + "_big");
+    const auto r = load(job, " (id integer CHECK (id > 0), name text)", rows(40, {25}),
+                        "CREATE TABLE " + big + " (id integer, name text); CREATE RULE divert AS ON INSERT TO " +
+                            q(job.table) + " WHERE NEW.id % 10 = 3 DO INSTEAD INSERT INTO " + big + " VALUES (NEW.id, NEW.name)",
+                        20);
+    ASSERT_EQ(r.code, 0) << r.err;
+    EXPECT_EQ(sql_value("SELECT string_agg(id::text, ',' ORDER BY id) FROM " + big), "3,13,23,33");
+    EXPECT_EQ(r.loaded, 35);
+    EXPECT_EQ(r.rejects, expected({{25, "23514"}}));
+    EXPECT_EQ(r.offsets, "0:40");
+}
