@@ -4,6 +4,10 @@
 // statement take the halving search (isolation.cpp).
 #include <gtest/gtest.h>
 
+#include <signal.h>
+
+#include <chrono>
+#include <map>
 #include <set>
 
 #include "support/job.hpp"
@@ -11,6 +15,7 @@
 #include "support/sandbox.hpp"
 
 using namespace dgtest;
+using namespace std::chrono_literals;
 
 namespace {
 std::string q(const std::string& name) { return "\"" + name + "\""; }
@@ -428,4 +433,47 @@ TEST(RefusedRows, AnInsertRuleAppliesToEveryRow) {
     EXPECT_EQ(r.loaded, 35);
     EXPECT_EQ(r.rejects, expected({{25, "23514"}}));
     EXPECT_EQ(r.offsets, "0:40");
+}
+
+// The table's rules are read at start and can go stale: a CHECK dropped with its function while a
+// load streams. The next batches neither set rows aside nor look for rows by those rules (both
+// would name the dropped function): a duplicate key is found all the same, and rows the dropped
+// CHECK refused load.
+TEST(RefusedRows, ACheckDroppedWithItsFunctionWhileALoadStreams) {
+    Job job("refused_stale");
+    job.delimiter = ",";
+    job.columns = {{"id", "integer"}, {"name", "text"}};
+    job.max_row = 100;
+    job.minimal_interval = 600;  // batches end at 100 rows
+    const auto fn = q(job.table + "_positive");
+    create_topic(job.topic, 1);
+    sql("CREATE TABLE " + q(job.table) + " (id integer PRIMARY KEY, name text); CREATE FUNCTION " + fn +
+        "(v integer) RETURNS boolean LANGUAGE sql IMMUTABLE AS 'SELECT v > 0'; ALTER TABLE " + q(job.table) +
+        " ADD CONSTRAINT c CHECK (" + fn + "(id))");
+    const auto path = job.write();
+    ASSERT_EQ(run("dgkafka", {"setup", path}).code, 0);
+    const auto committed = [&] {
+        return sql_value("SELECT coalesce(max(committed_offset), 0) FROM " + q(job.table + "_offset"));
+    };
+    const auto produce_rows = [&](int from, const std::map<int, std::string>& odd) {
+        std::vector<Record> records;
+        for (int i = from; i < from + 100; ++i)
+            records.push_back({odd.count(i) ? odd.at(i) : std::to_string(i + 1) + ",n" + std::to_string(i), std::nullopt, 0});
+        produce(job.topic, records);
+    };
+    produce_rows(0, {{5, "-6,n5"}});
+    auto loader = spawn("dgkafka", {"load", path});
+    ASSERT_TRUE(wait_until([&] { return committed() == "100" || loader.exited(); }, 60s));
+    ASSERT_FALSE(loader.exited()) << loader.wait().err;
+    sql("ALTER TABLE " + q(job.table) + " DROP CONSTRAINT c; DROP FUNCTION " + fn + "(integer)");
+    produce_rows(100, {{150, "-151,n150"}, {160, "11,n160"}});  // 160: the key of row 10
+    ASSERT_TRUE(wait_until([&] { return committed() == "200" || loader.exited(); }, 60s));
+    ASSERT_FALSE(loader.exited()) << loader.wait().err;
+    kill(loader.pid, SIGTERM);
+    const auto r = loader.wait();
+    EXPECT_EQ(r.code, 0) << r.err;
+    EXPECT_EQ(sql_count("SELECT count(*) FROM " + q(job.table)), 198);
+    EXPECT_EQ(sql_value("SELECT string_agg(\"offset\" || ' ' || sqlstate, ',' ORDER BY \"offset\") FROM " +
+                        q(job.table + "_rejects")),
+              "5 23514,160 23505");
 }
