@@ -6,6 +6,7 @@
 
 #include "db/connection.hpp"
 #include "db/fault.hpp"
+#include "db/tables.hpp"
 #include "vocabulary/ident.hpp"
 #include "load/isolation.hpp"
 #include "load/move_staged.hpp"
@@ -32,7 +33,8 @@ bool is_row_error(const std::string& sqlstate) { return db::classify(sqlstate) =
 }  // namespace
 
 BatchWriter::BatchWriter(const Config& cfg, const LoadStatements& statements)
-    : statements_(statements),
+    : cfg_(cfg),
+      statements_(statements),
       reject_table_(cfg.reject_table.quoted()),
       aside_(statements.aside_copy.empty() ? Aside::unavailable : Aside::untried) {
     for (const char* c : {"consumer_group", "topic", "partition_number", "offset", "key", "value", "error", "sqlstate"})
@@ -58,6 +60,10 @@ BatchWriter::~BatchWriter() { abandon(); }
 #pragma GCC diagnostic ignored "-Wdeprecated-declarations"
 void BatchWriter::begin(pqxx::dbtransaction& tx) {
     if (copy_ == Copy::setting_aside && !aside_works(tx)) copy_ = Copy::plain;
+    // Rows set aside are tried after the others: only right while the rules are the table's.
+    if (copy_ == Copy::setting_aside &&
+        db::row_rules(tx, cfg_.output_table, cfg_.target_columns()) != statements_.row_rules)
+        give_up_aside("the output table's CHECK constraints or NOT NULL columns changed since the load started");
     if (copy_ == Copy::setting_aside) {
         tx.exec(statements_.aside_start);
         stream_ = std::make_unique<pqxx::tablewriter>(tx, statements_.aside_copy);
@@ -75,7 +81,7 @@ bool BatchWriter::aside_works(pqxx::dbtransaction& tx) {
         pqxx::tablewriter(sub, statements_.aside_copy).complete();
         aside_ = Aside::works;
     } catch (const pqxx::sql_error& e) {
-        give_up_aside(e);
+        give_up_aside(db::describe(e));
     }
     return aside_ == Aside::works;
 }
@@ -106,7 +112,7 @@ bool BatchWriter::end_copy(const Batch& batch) {
         if (fault == db::Fault::fatal && copy_ == Copy::setting_aside) {
             // The probe's COPY of no rows passed, but the rows do not (a server that runs the
             // WHERE elsewhere): the plain COPY, and the slow path for this batch.
-            give_up_aside(e);
+            give_up_aside(db::describe(e));
             return false;
         }
         if (fault != db::Fault::data) throw;
@@ -114,9 +120,8 @@ bool BatchWriter::end_copy(const Batch& batch) {
     }
 }
 
-void BatchWriter::give_up_aside(const pqxx::sql_error& e) {
-    log::warn("setting refused rows aside during the COPY failed ({}): from now on they are found after it",
-              db::describe(e));
+void BatchWriter::give_up_aside(const std::string& why) {
+    log::warn("rows the database refuses are no longer set aside during the COPY but found after it: {}", why);
     aside_ = Aside::unavailable;
     copy_ = Copy::plain;
 }

@@ -70,11 +70,12 @@ private:
     Attempt move(pqxx::dbtransaction& tx, size_t first, size_t n, bool keep);
     int64_t walk(pqxx::dbtransaction& tx, Batch& batch);
     bool aside_works(pqxx::dbtransaction& tx);
-    void give_up_aside(const pqxx::sql_error& e);
+    void give_up_aside(const std::string& why);
     std::optional<int64_t> tried_aside(pqxx::dbtransaction& tx, Batch& batch);
     void copy(pqxx::transaction_base& tx, const std::string& table, const std::vector<std::string>& columns,
               std::string& data);
 
+    const Config& cfg_;
     const LoadStatements& statements_;
     std::string reject_table_;
     std::vector<std::string> reject_columns_;

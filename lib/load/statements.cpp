@@ -23,7 +23,6 @@ std::string rules_condition(const std::vector<std::string>& row_rules) {
 
 LoadStatements LoadStatements::build(const Config& cfg, const db::OutputTable& table) {
     const auto& casts = table.casts;
-    const auto& row_rules = table.row_rules;
     LoadStatements s;
     s.direct = !table.copy_unfaithful && cfg.mappings.empty() && cfg.filter.empty() && cfg.mode == Config::Mode::insert;
     s.session_setup = sql::render("session_setup", {});
@@ -36,14 +35,15 @@ LoadStatements LoadStatements::build(const Config& cfg, const db::OutputTable& t
         auto vars = db::table_vars(cfg);
         vars["target_columns"] = vars["expressions"] = text::join(loaded, ", ");
         vars["filter"] = vars["inserted"] = "true";
-        s.add_refused(vars, "stage_insert", text::join(loaded, ", "), cfg.output_table.quoted(), row_rules);
-        if (!row_rules.empty()) {
+        s.add_refused(vars, "stage_insert", text::join(loaded, ", "), cfg.output_table.quoted(), table.row_rules);
+        if (!table.row_rules.empty()) {
             // pqxx 6.4's tablewriter only sends "COPY <table> FROM STDIN": the WHERE rides in the
             // table's name, and the FROM STDIN appended after it is a comment.
             s.aside_copy = s.copy_table + " (" + text::join(loaded, ", ") + ") FROM STDIN WHERE " +
-                           sql::render("refused_aside", {{"rules", rules_condition(row_rules)},
+                           sql::render("refused_aside", {{"rules", rules_condition(table.row_rules)},
                                                          {"row_columns", text::join(loaded, ", ")}}) +
                            "\n--";
+            s.row_rules = table.row_rules;
             s.aside_start = sql::render("refused_aside_start", {});
             s.aside_count = sql::render("refused_count", {});
             s.tried_aside = sql::render("refused_tried_aside", {});
@@ -117,13 +117,13 @@ LoadStatements LoadStatements::build(const Config& cfg, const db::OutputTable& t
     s.stage_insert = sql::render(s.rounds ? rounds : move, vars);
     s.stage_clear = sql::render("stage_clear", vars);
     vars["inserted"] = deletes ? "\"_dgkafka_op\" = 'u'" : "true";  // deletes and skips write no row
-    s.add_refused(vars, move, "*", "pg_temp.\"dgkafka_stage\"", row_rules);
+    s.add_refused(vars, move, "*", "pg_temp.\"dgkafka_stage\"", table.row_rules);
     return s;
 }
 
 void LoadStatements::add_refused(std::map<std::string, std::string> vars, const std::string& move,
                                  const std::string& row_columns, const std::string& row_source,
-                                 const std::vector<std::string>& row_rules) {
+                                 const std::vector<std::string>& rules) {
     refused_table = "pg_temp.\"dgkafka_rows\"";
     refused_columns = {quote_ident("_dgkafka_n")};
     refused_columns.insert(refused_columns.end(), copy_columns.begin(), copy_columns.end());
@@ -143,8 +143,8 @@ void LoadStatements::add_refused(std::map<std::string, std::string> vars, const 
     vars["row_columns"] = row_columns;
     vars["row_source"] = row_source;
     vars["refusals"] = "ARRAY[" + text::join(refusals, ", ") + "]";
-    vars["rules"] = rules_condition(row_rules);
-    vars["suspects"] = row_rules.empty() ? "NULL" : "(" + sql::render("refused_suspects", vars) + ")";
+    vars["rules"] = rules_condition(rules);
+    vars["suspects"] = rules.empty() ? "NULL" : "(" + sql::render("refused_suspects", vars) + ")";
     if (!stage_create.empty()) stage_create += ";\n";
     stage_create += sql::render("refused_create", vars);
     refused_walk = sql::render("refused_walk", {});

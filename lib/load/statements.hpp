@@ -30,6 +30,7 @@ struct LoadStatements {
     // breaking them aside (schemas/refused_aside.sql), as tablewriter's table name; empty when
     // there are none. aside_start before it, then aside_count and tried_aside after it.
     std::string aside_copy;
+    std::vector<std::string> row_rules;  // the rules aside_copy tests, as read at start
     std::string aside_start;
     std::string aside_count;
     std::string tried_aside;
@@ -46,7 +47,7 @@ struct LoadStatements {
     // The slow path's table and functions; `move` names the schemas/ file of the batch's move.
     void add_refused(std::map<std::string, std::string> vars, const std::string& move,
                      const std::string& row_columns, const std::string& row_source,
-                     const std::vector<std::string>& row_rules);
+                     const std::vector<std::string>& rules);
 };
 
 }  // namespace dgkafka::load

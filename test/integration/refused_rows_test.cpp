@@ -361,7 +361,7 @@ TEST(RefusedRows, AServerThatWillNotSetRowsAsideGetsThePlainCopy) {
         EXPECT_EQ(r.loaded, 296) << when;
         EXPECT_EQ(r.rejects, expected({{5, "23514"}, {150, "23514"}, {160, "23514"}, {299, "23514"}})) << when;
         EXPECT_EQ(r.offsets, "0:300") << when;
-        EXPECT_NE(r.err.find("setting refused rows aside during the COPY failed"), std::string::npos) << r.err;
+        EXPECT_NE(r.err.find("rows the database refuses are no longer set aside during the COPY"), std::string::npos) << r.err;
         EXPECT_NE(r.err.find("0A000"), std::string::npos) << r.err;
     }
 }
@@ -416,7 +416,7 @@ TEST(RefusedRows, TheTablesRulesAreReadAfterBeforeLoadSql) {
     ASSERT_EQ(r.code, 0) << r.err;
     EXPECT_EQ(r.loaded, 299);
     EXPECT_EQ(r.rejects, expected({{120, "23505"}}));
-    EXPECT_EQ(r.err.find("setting refused rows aside during the COPY failed"), std::string::npos) << r.err;
+    EXPECT_EQ(r.err.find("rows the database refuses are no longer set aside during the COPY"), std::string::npos) << r.err;
 }
 
 // An INSERT rule on the output table (COPY ignores rules, INSERT applies them): every row goes
@@ -435,45 +435,75 @@ TEST(RefusedRows, AnInsertRuleAppliesToEveryRow) {
     EXPECT_EQ(r.offsets, "0:40");
 }
 
+// A streaming load (batches of 100 rows) of two batches of "id,name" rows: rows 0..99, then, after
+// `between` ran, rows 100..199; `odd` replaces some rows. Returns once both are committed and the
+// load stopped by SIGTERM.
+Result stream_two_batches(Job& job, const std::string& ddl, const std::string& between,
+                          const std::map<int, std::string>& odd) {
+    job.delimiter = ",";
+    job.columns = {{"id", "integer"}, {"name", "text"}};
+    job.max_row = 100;
+    job.minimal_interval = 600;  // batches end at 100 rows
+    create_topic(job.topic, 1);
+    sql("CREATE TABLE " + q(job.table) + ddl);
+    const auto path = job.write();
+    EXPECT_EQ(run("dgkafka", {"setup", path}).code, 0);
+    const auto committed = [&] {
+        return sql_value("SELECT coalesce(max(committed_offset), 0) FROM " + q(job.table + "_offset"));
+    };
+    const auto produce_rows = [&](int from) {
+        std::vector<Record> records;
+        for (int i = from; i < from + 100; ++i)
+            records.push_back({odd.count(i) ? odd.at(i) : std::to_string(i + 1) + ",n" + std::to_string(i), std::nullopt, 0});
+        produce(job.topic, records);
+    };
+    produce_rows(0);
+    auto loader = spawn("dgkafka", {"load", path});
+    EXPECT_TRUE(wait_until([&] { return committed() == "100" || loader.exited(); }, 60s));
+    if (loader.exited()) return loader.wait();
+    sql(between);
+    produce_rows(100);
+    EXPECT_TRUE(wait_until([&] { return committed() == "200" || loader.exited(); }, 60s));
+    kill(loader.pid, SIGTERM);
+    return loader.wait();
+}
+
+std::string rejects_of(const Job& job) {
+    return sql_value("SELECT string_agg(\"offset\" || ' ' || sqlstate, ',' ORDER BY \"offset\") FROM " +
+                     q(job.table + "_rejects"));
+}
+
 // The table's rules are read at start and can go stale: a CHECK dropped with its function while a
 // load streams. The next batches neither set rows aside nor look for rows by those rules (both
 // would name the dropped function): a duplicate key is found all the same, and rows the dropped
 // CHECK refused load.
 TEST(RefusedRows, ACheckDroppedWithItsFunctionWhileALoadStreams) {
     Job job("refused_stale");
-    job.delimiter = ",";
-    job.columns = {{"id", "integer"}, {"name", "text"}};
-    job.max_row = 100;
-    job.minimal_interval = 600;  // batches end at 100 rows
     const auto fn = q(job.table + "_positive");
-    create_topic(job.topic, 1);
-    sql("CREATE TABLE " + q(job.table) + " (id integer PRIMARY KEY, name text); CREATE FUNCTION " + fn +
-        "(v integer) RETURNS boolean LANGUAGE sql IMMUTABLE AS 'SELECT v > 0'; ALTER TABLE " + q(job.table) +
-        " ADD CONSTRAINT c CHECK (" + fn + "(id))");
-    const auto path = job.write();
-    ASSERT_EQ(run("dgkafka", {"setup", path}).code, 0);
-    const auto committed = [&] {
-        return sql_value("SELECT coalesce(max(committed_offset), 0) FROM " + q(job.table + "_offset"));
-    };
-    const auto produce_rows = [&](int from, const std::map<int, std::string>& odd) {
-        std::vector<Record> records;
-        for (int i = from; i < from + 100; ++i)
-            records.push_back({odd.count(i) ? odd.at(i) : std::to_string(i + 1) + ",n" + std::to_string(i), std::nullopt, 0});
-        produce(job.topic, records);
-    };
-    produce_rows(0, {{5, "-6,n5"}});
-    auto loader = spawn("dgkafka", {"load", path});
-    ASSERT_TRUE(wait_until([&] { return committed() == "100" || loader.exited(); }, 60s));
-    ASSERT_FALSE(loader.exited()) << loader.wait().err;
-    sql("ALTER TABLE " + q(job.table) + " DROP CONSTRAINT c; DROP FUNCTION " + fn + "(integer)");
-    produce_rows(100, {{150, "-151,n150"}, {160, "11,n160"}});  // 160: the key of row 10
-    ASSERT_TRUE(wait_until([&] { return committed() == "200" || loader.exited(); }, 60s));
-    ASSERT_FALSE(loader.exited()) << loader.wait().err;
-    kill(loader.pid, SIGTERM);
-    const auto r = loader.wait();
+    const auto r = stream_two_batches(
+        job,
+        " (id integer PRIMARY KEY, name text); CREATE FUNCTION " + fn +
+            "(v integer) RETURNS boolean LANGUAGE sql IMMUTABLE AS 'SELECT v > 0'; ALTER TABLE " + q(job.table) +
+            " ADD CONSTRAINT c CHECK (" + fn + "(id))",
+        "ALTER TABLE " + q(job.table) + " DROP CONSTRAINT c; DROP FUNCTION " + fn + "(integer)",
+        {{5, "-6,n5"}, {150, "-151,n150"}, {160, "11,n160"}});  // 160: the key of row 10
     EXPECT_EQ(r.code, 0) << r.err;
     EXPECT_EQ(sql_count("SELECT count(*) FROM " + q(job.table)), 198);
-    EXPECT_EQ(sql_value("SELECT string_agg(\"offset\" || ' ' || sqlstate, ',' ORDER BY \"offset\") FROM " +
-                        q(job.table + "_rejects")),
-              "5 23514,160 23505");
+    EXPECT_EQ(rejects_of(job), "5 23514,160 23505");
+}
+
+// Only the CHECK dropped: a row it refused would be set aside and tried after the rows of its
+// batch, and lose its key to a later row. The changed rules are noticed before the batch: row 145
+// keeps its place, and row 150 (the same name) is the one refused.
+TEST(RefusedRows, ACheckDroppedWhileALoadStreamsKeepsTheRowsInOrder) {
+    Job job("refused_stale_order");
+    const auto r = stream_two_batches(
+        job, " (id integer PRIMARY KEY CONSTRAINT c CHECK (id > 0), name text UNIQUE)",
+        "ALTER TABLE " + q(job.table) + " DROP CONSTRAINT c",
+        {{5, "-6,n5"}, {145, "-146,same"}, {150, "151,same"}});
+    EXPECT_EQ(r.code, 0) << r.err;
+    EXPECT_NE(r.err.find("CHECK constraints or NOT NULL columns changed since the load started"), std::string::npos)
+        << r.err;
+    EXPECT_EQ(sql_value("SELECT id FROM " + q(job.table) + " WHERE name = 'same'"), "-146");
+    EXPECT_EQ(rejects_of(job), "5 23514,150 23505");
 }
