@@ -143,6 +143,8 @@ void LoadStatements::add_refused(std::map<std::string, std::string> vars, const 
     vars["row_columns"] = row_columns;
     vars["row_source"] = row_source;
     vars["refusals"] = "ARRAY[" + text::join(refusals, ", ") + "]";
+    vars["try_marked"] = sql::render("refused_try", {{"move", vars["move"]}, {"refusals", vars["refusals"]}});
+    vars["try_unmarked"] = sql::render("refused_try", {{"move", vars["move_unmarked"]}, {"refusals", vars["refusals"]}});
     vars["rules"] = rules_condition(rules);
     vars["suspects"] = rules.empty() ? "NULL" : "(" + sql::render("refused_suspects", vars) + ")";
     if (!stage_create.empty()) stage_create += ";\n";
