@@ -8,16 +8,19 @@
 
 namespace dgkafka::db {
 
+OutputTable read_output_table(pqxx::dbtransaction& tx, const Config& cfg) {
+    OutputTable out;
+    if (!cfg.mappings.empty() || !cfg.filter.empty()) out.casts = mapping_casts(tx, cfg);
+    out.copy_unfaithful = tx.exec_params1(sql::render("copy_unfaithful", {}), cfg.output_table.quoted())[0].as<bool>();
+    out.row_rules = row_rules(tx, cfg.output_table, cfg.target_columns());
+    return out;
+}
+
 OutputTable read_output_table(const Config& cfg) {
     auto conn = connect(cfg.db, "dgkafka load");
     return guarded("reading the output table", [&] {
         pqxx::read_transaction tx(*conn);
-        OutputTable out;
-        if (!cfg.mappings.empty() || !cfg.filter.empty()) out.casts = mapping_casts(tx, cfg);
-        out.copy_unfaithful =
-            tx.exec_params1(sql::render("copy_unfaithful", {}), cfg.output_table.quoted())[0].as<bool>();
-        out.row_rules = row_rules(tx, cfg.output_table, cfg.target_columns());
-        return out;
+        return read_output_table(tx, cfg);
     });
 }
 

@@ -1,6 +1,7 @@
 #pragma once
 // What a load must know of its output table to build its statements, read once at start after
 // before_load_sql (which may create or change the table and the functions its rules call).
+#include <pqxx/pqxx>
 #include <string>
 #include <vector>
 
@@ -16,6 +17,7 @@ struct OutputTable {
     std::vector<std::string> row_rules;  // what it demands of each row (row_rules)
 };
 
+OutputTable read_output_table(pqxx::dbtransaction& tx, const Config& cfg);
 // Opens its own connection.
 OutputTable read_output_table(const Config& cfg);
 

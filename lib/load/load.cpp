@@ -8,6 +8,7 @@
 #include <condition_variable>
 #include <exception>
 #include <mutex>
+#include <optional>
 #include <thread>
 #include <variant>
 
@@ -135,6 +136,8 @@ void warn_missing_partitions(const Config& cfg, const std::map<int32_t, db::Stor
 // What preparing a load found.
 struct Prepared {
     kafka::Offsets ends;              // the partitions' end offsets
+    // Read here when no before_load_sql can change it (or create the functions its mappings call).
+    std::optional<db::OutputTable> table;
     std::vector<kafka::RetentionGap> skipped;  // with on_data_loss = "skip"
 };
 
@@ -153,6 +156,7 @@ Prepared prepare(const Config& cfg, const LoadOptions& options, rd_kafka_t* admi
         db::require_setup(tx, cfg);
         const auto problems = db::output_table_problems(tx, cfg);
         if (!problems.empty()) throw Error(Exit::config, text::join(problems, "\n"));
+        if (cfg.before_load_sql.empty()) out.table = db::read_output_table(tx, cfg);
 
         std::vector<int32_t> ids;
         for (const auto& [p, w] : marks) {
@@ -252,7 +256,7 @@ void run_load(const Config& job, const LoadOptions& options, std::ostream& out, 
 
     BatchHooks hooks(cfg);
     hooks.before_load();
-    const auto statements = LoadStatements::build(cfg, db::read_output_table(cfg));
+    const auto statements = LoadStatements::build(cfg, prepared.table ? *prepared.table : db::read_output_table(cfg));
     LoadCounters counters;
     for (const auto& gap : prepared.skipped) counters.skipped(gap);
     const auto metrics = serve_load_metrics(cfg, options.metrics_address, counters);
