@@ -36,10 +36,11 @@ Step BatchTransaction::guarded(const std::string& context, F&& step) {
             return Step::failed(O::unavailable, message, Exit::database);
         return Step::failed(O::fatal, message, Exit::database);
     } catch (const pqxx::failure& e) {
-        // Not the server's answer to a statement but libpq failing to talk to it (a COPY write to a
-        // server that went away: "server closed the connection unexpectedly"): like a broken
+        // Not the server's answer to a statement with its SQLSTATE but libpq failing to talk to it
+        // (a COPY write to a server that went away: "server closed the connection unexpectedly"),
+        // or an error that libpqxx 6.4 reports without one (a deadlock ending a COPY): like a broken
         // connection, reconnect; the retry policy bounds how long.
-        return Step::failed(O::unavailable, fmt::format("{}: lost the database connection: {}", context,
+        return Step::failed(O::unavailable, fmt::format("{}: the database connection failed: {}", context,
                                                         text::trim(e.what())), Exit::database);
     } catch (const Error& e) {
         if (e.code() == Exit::database) return Step::failed(O::unavailable, e.what(), Exit::database);
