@@ -10,6 +10,7 @@
 
 #include "db/connection.hpp"
 #include "db/embedded_sql.hpp"
+#include "db/fields.hpp"
 #include "db/fault.hpp"
 #include "db/tables.hpp"
 #include "kafka/client.hpp"
@@ -63,7 +64,10 @@ constexpr const char* unavailable = "unavailable";
 
 std::string opt(const std::optional<int64_t>& v) { return v ? std::to_string(*v) : "-"; }
 
-nlohmann::json opt_json(const std::optional<int64_t>& v) { return v ? nlohmann::json(*v) : nlohmann::json(); }
+template <typename T>
+nlohmann::json opt_json(const std::optional<T>& v) {
+    return v ? nlohmann::json(*v) : nlohmann::json();
+}
 
 // -max-lag N: after the report, exit Exit::lagging naming every partition more than N behind.
 void check_max_lag(const Config& cfg, const CheckOptions& options, const std::vector<FromKafka>& kafka_side) {
@@ -83,10 +87,6 @@ struct FromDatabase {
     std::vector<History> history;
 };
 
-std::optional<std::string> text_or_none(const pqxx::field& f) {
-    return f.is_null() ? std::nullopt : std::optional<std::string>(f.as<std::string>());
-}
-
 // The recorded offsets (and history), waiting for the database up to retry_timeout.
 FromDatabase read_database(const Config& cfg, const CheckOptions& options, const std::atomic<bool>& stop) {
     return RetryPolicy::for_run(true, cfg.retry_timeout, stop).run([&] {
@@ -102,10 +102,9 @@ FromDatabase read_database(const Config& cfg, const CheckOptions& options, const
             const auto vars = db::table_vars(cfg);
             for (const auto& r : tx.exec_params(sql::render("check_offsets", vars), cfg.consumer_group, cfg.topic,
                                                 cfg.output_table.display()))
-                out.recorded.push_back({r[0].as<int32_t>(), r[1].as<int64_t>(),
-                                    r[2].is_null() ? std::nullopt : std::optional<int64_t>(r[2].as<int64_t>()),
-                                    text_or_none(r[3]), text_or_none(r[4]),
-                                    r[5].is_null() ? std::nullopt : std::optional<int64_t>(r[5].as<int64_t>())});
+                out.recorded.push_back({r[0].as<int32_t>(), r[1].as<int64_t>(), db::nullable<int64_t>(r[2]),
+                                        db::nullable<std::string>(r[3]), db::nullable<std::string>(r[4]),
+                                        db::nullable<int64_t>(r[5])});
             if (options.history > 0)
                 for (const auto& r : tx.exec_params(sql::render("check_history", vars), cfg.consumer_group, cfg.topic,
                                                     options.history, cfg.output_table.display()))
@@ -235,8 +234,8 @@ void run_check(const Config& cfg, const CheckOptions& options, std::ostream& out
             j["recorded"].push_back({{"partition", r.partition},
                                      {"committed", r.committed},
                                      {"latest", opt_json(r.latest)},
-                                     {"start", r.start ? nlohmann::json(*r.start) : nlohmann::json()},
-                                     {"end", r.end ? nlohmann::json(*r.end) : nlohmann::json()}});
+                                     {"start", opt_json(r.start)},
+                                     {"end", opt_json(r.end)}});
         for (const auto& k : kafka_side.rows)
             j["kafka"].push_back({{"partition", k.partition},
                                   {"committed", opt_json(k.committed)},

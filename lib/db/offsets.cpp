@@ -1,6 +1,7 @@
 #include "db/offsets.hpp"
 
 #include "db/embedded_sql.hpp"
+#include "db/fields.hpp"
 #include "db/tables.hpp"
 
 namespace dgkafka::db {
@@ -53,7 +54,7 @@ std::map<int32_t, StoredStart> OffsetStore::read_starts(pqxx::transaction_base& 
     std::map<int32_t, StoredStart> out;
     for (const auto& row : tx.exec_params(starts_sql_, group_, topic_, output_table_))
         out[row[0].as<int32_t>()] = {row[1].as<int64_t>(),
-                                     row[2].is_null() ? std::nullopt : std::optional<int64_t>(row[2].as<int64_t>())};
+                                     nullable<int64_t>(row[2])};
     return out;
 }
 

@@ -170,7 +170,7 @@ Step BatchTransaction::commit(Batch& batch, const std::string& context, const ka
         }
         refused = batch.rejects.count() - before;
         accepted = batch.row_start.size() - refused;
-        if (refused && streak_.job_at_fault(accepted, refused))
+        if (streak_.job_at_fault(accepted, refused))
             return job_at_fault(context, fmt::format("the last {} rows, over several batches", streak_.sample()),
                                 batch.rejects.last_error());
         if (auto why = limit(batch)) return Step::failed(O::refused, *why, Exit::data);

@@ -36,18 +36,7 @@ LoadStatements LoadStatements::build(const Config& cfg, const db::OutputTable& t
         vars["target_columns"] = vars["expressions"] = text::join(loaded, ", ");
         vars["filter"] = vars["inserted"] = "true";
         s.add_refused(vars, "stage_insert", text::join(loaded, ", "), cfg.output_table.quoted(), table.row_rules);
-        if (!table.row_rules.empty()) {
-            // pqxx 6.4's tablewriter only sends "COPY <table> FROM STDIN": the WHERE rides in the
-            // table's name, and the FROM STDIN appended after it is a comment.
-            s.aside_copy = s.copy_table + " (" + text::join(loaded, ", ") + ") FROM STDIN WHERE " +
-                           sql::render("refused_aside", {{"rules", rules_condition(table.row_rules)},
-                                                         {"row_columns", text::join(loaded, ", ")}}) +
-                           "\n--";
-            s.row_rules = table.row_rules;
-            s.aside_start = sql::render("refused_aside_start", {});
-            s.aside_count = sql::render("refused_count", {});
-            s.tried_aside = sql::render("refused_tried_aside", {});
-        }
+        if (!table.row_rules.empty()) s.add_aside(table.row_rules);
         return s;
     }
     const auto pushdown = JsonPushdown::plan(cfg);
@@ -119,6 +108,18 @@ LoadStatements LoadStatements::build(const Config& cfg, const db::OutputTable& t
     vars["inserted"] = deletes ? "\"_dgkafka_op\" = 'u'" : "true";  // deletes and skips write no row
     s.add_refused(vars, move, "*", "pg_temp.\"dgkafka_stage\"", table.row_rules);
     return s;
+}
+
+void LoadStatements::add_aside(const std::vector<std::string>& rules) {
+    const auto columns = text::join(copy_columns, ", ");
+    // pqxx 6.4's tablewriter only sends "COPY <table> FROM STDIN": the WHERE rides in the table's
+    // name, and the FROM STDIN appended after it is a comment.
+    aside_copy = copy_table + " (" + columns + ") FROM STDIN WHERE " +
+                 sql::render("refused_aside", {{"rules", rules_condition(rules)}, {"row_columns", columns}}) + "\n--";
+    row_rules = rules;
+    aside_start = sql::render("refused_aside_start", {});
+    aside_count = sql::render("refused_count", {});
+    tried_aside = sql::render("refused_tried_aside", {});
 }
 
 void LoadStatements::add_refused(std::map<std::string, std::string> vars, const std::string& move,

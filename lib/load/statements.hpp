@@ -48,6 +48,8 @@ struct LoadStatements {
     void add_refused(std::map<std::string, std::string> vars, const std::string& move,
                      const std::string& row_columns, const std::string& row_source,
                      const std::vector<std::string>& rules);
+    // A direct load's COPY that sets rows breaking `rules` aside (aside_copy and the rest).
+    void add_aside(const std::vector<std::string>& rules);
 };
 
 }  // namespace dgkafka::load

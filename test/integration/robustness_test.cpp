@@ -125,14 +125,26 @@ TEST(Robustness, DatabaseDownWhenAFieldsToColumnsLoadStartsIsWaitedFor) {
     EXPECT_EQ(sql_value("SELECT string_agg(id::text, ',' ORDER BY id) FROM " + q(job.table)), "1,2");
 }
 
+// A streaming load (it waits for ever) of `l` started while its private brokers are down; retried:
+// it said it would try again.
+struct WaitingLoad {
+    Spawned loader;
+    bool retried = false;
+};
+WaitingLoad start_with_brokers_down(PrivateBroker& broker, Loaded& l, int partitions) {
+    seed_and_setup(l, partitions, &broker);
+    if (::testing::Test::HasFailure()) return {};  // nothing started
+    broker.control("down -1");
+    WaitingLoad w{spawn("dgkafka", {"load", l.path})};
+    w.retried = wait_until([&] { return logged(w.loader, "; retrying (attempt") || w.loader.exited(); }, 60s);
+    return w;
+}
+
 TEST(Robustness, BrokersDownWhenAStreamingLoadStartsAreWaitedForThenItLoads) {
     PrivateBroker broker;
     auto l = customer_job("brokerdownstart", 500, broker.brokers);
-    seed_and_setup(l, 2, &broker);
+    auto [loader, retried] = start_with_brokers_down(broker, l, 2);
     ASSERT_FALSE(HasFailure());
-    broker.control("down -1");
-    auto loader = spawn("dgkafka", {"load", l.path});  // streaming: waits for ever
-    const bool retried = wait_until([&] { return logged(loader, "; retrying (attempt") || loader.exited(); }, 60s);
     broker.control("up -1");
     ASSERT_TRUE(retried);
     ASSERT_FALSE(loader.exited()) << loader.wait().err;
@@ -148,11 +160,8 @@ TEST(Robustness, BrokersDownWhenAStreamingLoadStartsAreWaitedForThenItLoads) {
 TEST(Robustness, ASignalWhileALoadWaitsForTheBrokersAtStartEndsItWithinSeconds) {
     PrivateBroker broker;
     auto l = customer_job("brokerdownsignal", 10, broker.brokers);
-    seed_and_setup(l, 1, &broker);
+    auto [loader, retried] = start_with_brokers_down(broker, l, 1);
     ASSERT_FALSE(HasFailure());
-    broker.control("down -1");
-    auto loader = spawn("dgkafka", {"load", l.path});  // streaming: waits for ever
-    const bool retried = wait_until([&] { return logged(loader, "; retrying (attempt 1") || loader.exited(); }, 60s);
     if (retried && !loader.exited()) kill(loader.pid, SIGTERM);  // in the backoff or the next request
     const auto signalled = std::chrono::steady_clock::now();
     const auto r = loader.wait(std::chrono::seconds(20));
