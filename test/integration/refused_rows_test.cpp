@@ -63,6 +63,13 @@ std::vector<std::string> expected(const std::vector<std::pair<int, std::string>>
     return out;
 }
 
+// Every row of `refused` rejected with `sqlstate`.
+std::vector<std::string> expected(const std::set<int>& refused, const std::string& sqlstate) {
+    std::vector<std::pair<int, std::string>> rejects;
+    for (int i : refused) rejects.emplace_back(i, sqlstate);
+    return expected(rejects);
+}
+
 // "id,name" rows 1..n, ids negated where `refused` holds.
 std::vector<std::string> rows(int n, const std::set<int>& refused) {
     std::vector<std::string> out;
@@ -288,9 +295,7 @@ TEST(RefusedRows, LaterBatchesSetTheRowsBreakingACheckAsideDuringTheirCopy) {
                         100);
     ASSERT_EQ(r.code, 0) << r.err;
     EXPECT_EQ(r.loaded, 600 - static_cast<int64_t>(refused.size()));
-    std::vector<std::pair<int, std::string>> rejects;
-    for (int i : refused) rejects.emplace_back(i, "23514");
-    EXPECT_EQ(r.rejects, expected(rejects));
+    EXPECT_EQ(r.rejects, expected(refused, "23514"));
     EXPECT_EQ(r.offsets, "0:600");
     EXPECT_EQ(sql_value("SELECT sum(id) FROM " + q(job.table)),
               std::to_string(600 * 601 / 2 - [&] { int s = 0; for (int i : refused) s += i + 1; return s; }()));
@@ -395,9 +400,7 @@ TEST(RefusedRows, BadRowsAtAPeriodAreNotTakenForAWrongJob) {
     const auto r = load(job, " (id integer CHECK (id > 0), name text)", rows(100, refused));
     ASSERT_EQ(r.code, 0) << r.err;
     EXPECT_EQ(r.loaded, 100 - static_cast<int64_t>(refused.size()));
-    std::vector<std::pair<int, std::string>> rejects;
-    for (int i : refused) rejects.emplace_back(i, "23514");
-    EXPECT_EQ(r.rejects, expected(rejects));
+    EXPECT_EQ(r.rejects, expected(refused, "23514"));
     EXPECT_EQ(r.offsets, "0:100");
 }
 
