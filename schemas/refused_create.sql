@@ -108,7 +108,6 @@ BEGIN
                 END IF;
                 IF "dgkafka_hi" > "dgkafka_lo" THEN
                     ${move_unmarked};
-                    GET DIAGNOSTICS "moved" = ROW_COUNT;
                     "piece_moved" := "piece_moved" + "moved";
                 END IF;
                 EXIT WHEN "dgkafka_hi" = "piece_end";

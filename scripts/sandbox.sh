@@ -9,6 +9,9 @@
 #   scripts/sandbox.sh broker down|up ID  takes broker ID (1.., -1 = all) down or up
 #   scripts/sandbox.sh pg restart|stop|start   for fault tests
 #   scripts/sandbox.sh registry PORT DATA [ARGS]  another registry stand-in (for fault tests); prints its pid
+#   scripts/sandbox.sh citus start|stop   a Citus cluster (a coordinator and two workers); writes
+#                                         $SANDBOX/citus.env, or the reason there is none
+#   scripts/sandbox.sh citus stop|start|restart|kill NODE   a node (coordinator, worker1, worker2)
 #
 # BUILD_DIR (default: build) holds the broker binary and the sandbox folder.
 set -euo pipefail
@@ -136,7 +139,109 @@ export SCHEMA_REGISTRY_PID='$pid'
 ENV
 }
 
+# A Citus cluster: three PostgreSQL 15 servers with citus preloaded, the coordinator knowing both
+# workers. Citus is built by ../shared/citus/build.sh (CI runs it); without it citus.env only says why.
+CITUS_ENV="$SANDBOX/citus.env"
+CITUS_NODES=(coordinator worker1 worker2)
+
+citus_start() {
+    citus_stop
+    local bin reason=""
+    bin=$(ls -d /usr/lib/postgresql/15/bin 2>/dev/null || true)
+    if [ -z "$bin" ] || [ ! -f /usr/lib/postgresql/15/lib/citus.so ]; then
+        reason="Citus is not installed into PostgreSQL 15 (run ../shared/citus/build.sh, or point DGKAFKA_CITUS_* at a cluster: README, Citus)"
+        echo "export CITUS_SKIP_REASON='$reason'" >"$CITUS_ENV"
+        echo "sandbox: no Citus cluster: $reason" >&2
+        return 0
+    fi
+    local root="$SANDBOX/citus" port node i=0 ports=()
+    mkdir -p "$root"
+    if [ "$(id -u)" -eq 0 ]; then
+        chown postgres "$root"
+        if ! runuser -u postgres -- test -w "$root"; then
+            root=$(mktemp -d /tmp/dgkafka-sandbox-citus.XXXXXX)
+            chown postgres "$root"
+        fi
+    fi
+    port=$((${DGKAFKA_PGPORT:-54320} + 600))
+    : >"$CITUS_ENV.tmp"
+    for node in "${CITUS_NODES[@]}"; do
+        port=$(free_port "$port")
+        ports+=("$port")
+        as_pg "$bin/initdb" -D "$root/$node" -U postgres --auth=trust -E UTF8 --locale=C -N >>"$SANDBOX/initdb.log"
+        cat >>"$root/$node/postgresql.conf" <<CONF
+listen_addresses = '127.0.0.1'
+port = $port
+unix_socket_directories = '$root'
+shared_preload_libraries = 'citus'
+max_prepared_transactions = 100
+max_connections = 200
+fsync = off
+log_min_messages = warning
+citus.log_remote_commands = off
+CONF
+        as_pg "$bin/pg_ctl" -D "$root/$node" -l "$root/$node.log" -w -t 60 start >/dev/null
+        as_pg "$bin/createdb" -h 127.0.0.1 -p "$port" -U postgres dgkafka
+        as_pg "$bin/psql" -X -q -h 127.0.0.1 -p "$port" -U postgres -d dgkafka -c 'CREATE EXTENSION citus' >/dev/null
+        # hll for the real-time dashboard's distinct counts, where Debian's package is installed.
+        if [ -f /usr/share/postgresql/15/extension/hll.control ]; then
+            as_pg "$bin/psql" -X -q -h 127.0.0.1 -p "$port" -U postgres -d dgkafka -c 'CREATE EXTENSION hll' >/dev/null
+        fi
+        echo "export CITUS_${node^^}_PORT='$port'" >>"$CITUS_ENV.tmp"
+        echo "export CITUS_${node^^}_DATA='$root/$node'" >>"$CITUS_ENV.tmp"
+        port=$((port + 1))
+        i=$((i + 1))
+    done
+    as_pg "$bin/psql" -X -q -h 127.0.0.1 -p "${ports[0]}" -U postgres -d dgkafka -v ON_ERROR_STOP=1 >/dev/null <<SQL
+SELECT citus_set_coordinator_host('127.0.0.1', ${ports[0]});
+SELECT citus_add_node('127.0.0.1', ${ports[1]});
+SELECT citus_add_node('127.0.0.1', ${ports[2]});
+SQL
+    cat >>"$CITUS_ENV.tmp" <<ENV
+export CITUS_HOST='127.0.0.1'
+export CITUS_PORT='${ports[0]}'
+export CITUS_USER='postgres'
+export CITUS_DATABASE='dgkafka'
+export CITUS_ROOT='$root'
+export CITUS_PGBIN='$bin'
+ENV
+    mv "$CITUS_ENV.tmp" "$CITUS_ENV"
+    echo "$CITUS_ENV"
+}
+
+citus_stop() {
+    [ -f "$CITUS_ENV" ] || return 0
+    # shellcheck disable=SC1090
+    source "$CITUS_ENV"
+    if [ -n "${CITUS_ROOT:-}" ]; then
+        local node
+        for node in "${CITUS_NODES[@]}"; do
+            [ -f "$CITUS_ROOT/$node/postmaster.pid" ] &&
+                as_pg "$CITUS_PGBIN/pg_ctl" -D "$CITUS_ROOT/$node" -m immediate -w stop >/dev/null || true
+        done
+        case "$CITUS_ROOT" in /tmp/dgkafka-sandbox-citus.*) rm -rf "$CITUS_ROOT" ;; esac
+    fi
+    rm -f "$CITUS_ENV"
+}
+
+# One node of the cluster: stop (fast), kill (immediate), start, restart (immediate).
+citus_node() {
+    # shellcheck disable=SC1090
+    source "$CITUS_ENV"
+    [ -n "${CITUS_ROOT:-}" ] || { echo "sandbox: no Citus cluster: ${CITUS_SKIP_REASON:-}" >&2; exit 1; }
+    local data="$CITUS_ROOT/$2"
+    [ -d "$data" ] || { echo "sandbox: no Citus node $2 (coordinator, worker1, worker2)" >&2; exit 2; }
+    case "$1" in
+        stop) as_pg "$CITUS_PGBIN/pg_ctl" -D "$data" -m fast -w stop >/dev/null ;;
+        kill) as_pg "$CITUS_PGBIN/pg_ctl" -D "$data" -m immediate -w stop >/dev/null ;;
+        start) as_pg "$CITUS_PGBIN/pg_ctl" -D "$data" -l "$CITUS_ROOT/$2.log" -w -t 60 start >/dev/null ;;
+        restart) as_pg "$CITUS_PGBIN/pg_ctl" -D "$data" -l "$CITUS_ROOT/$2.log" -m immediate -w -t 60 restart >/dev/null ;;
+        *) echo "usage: $0 citus stop|kill|start|restart NODE" >&2; exit 2 ;;
+    esac
+}
+
 stop_all() {
+    citus_stop
     [ -f "$ENV_FILE" ] || return 0
     # shellcheck disable=SC1090
     source "$ENV_FILE"
@@ -190,9 +295,17 @@ case "${1:-}" in
         shift
         run_registry "$@"
         ;;
+    citus)
+        case "${2:-}" in
+            start) [ $# -eq 2 ] && { mkdir -p "$SANDBOX"; citus_start; exit 0; } ;;
+            stop) [ $# -eq 2 ] && { citus_stop; exit 0; } ;;
+        esac
+        [ $# -eq 3 ] || { echo "usage: $0 citus start|stop, or $0 citus stop|kill|start|restart NODE" >&2; exit 2; }
+        citus_node "$2" "$3"
+        ;;
     env) echo "$ENV_FILE" ;;
     *)
-        sed -n '2,14p' "$0" >&2
+        sed -n '2,17p' "$0" >&2
         exit 2
         ;;
 esac

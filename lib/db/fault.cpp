@@ -22,6 +22,11 @@ Fault classify(const std::string& sqlstate) {
     return Fault::fatal;
 }
 
+Fault classify(const std::string& sqlstate, const TableKind& target) {
+    if (target.citus() && sqlstate == "XX000") return Fault::undisclosed;
+    return classify(sqlstate);
+}
+
 void rethrow_as_error(const std::string& context) {
     try {
         throw;

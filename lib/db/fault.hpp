@@ -4,16 +4,25 @@
 #include <string>
 #include <vector>
 
+#include "db/table_kind.hpp"
+
 namespace dgkafka::db {
 
 enum class Fault {
     transient,  // the server or the connection: the same work can succeed later (retried)
     data,       // one row's values: that row is rejected, the others load
     fatal,      // the job (schema, permissions, SQL): no retry can fix it
+    // Citus's COPY into a distributed or reference table (and INSERT ... SELECT, which copies)
+    // reports a shard's error as XX000 whatever it was: a row refused by a shard, or a worker
+    // gone. The batch is written again by statements that keep the shard's SQLSTATE (the slow
+    // path); anywhere else it is a node failing, and retried.
+    undisclosed,
 };
 
-// By SQLSTATE class, never by message text (which follows the server's lc_messages).
+// By SQLSTATE class, never by message text (which follows the server's lc_messages). `target`:
+// the table written to, when the statement wrote one (Citus hides a shard's SQLSTATE).
 Fault classify(const std::string& sqlstate);
+Fault classify(const std::string& sqlstate, const TableKind& target);
 // The SQLSTATE classes (two characters) that classify() calls the data's fault, for SQL run on
 // the server that must judge errors itself.
 const std::vector<std::string>& data_classes();

@@ -10,6 +10,7 @@ namespace dgkafka::db {
 
 OutputTable read_output_table(pqxx::dbtransaction& tx, const Config& cfg) {
     OutputTable out;
+    out.kind = read_table_kind(tx, cfg.output_table);
     if (!cfg.mappings.empty() || !cfg.filter.empty()) out.casts = mapping_casts(tx, cfg);
     out.copy_unfaithful = tx.exec_params1(sql::render("copy_unfaithful", {}), cfg.output_table.quoted())[0].as<bool>();
     out.row_rules = row_rules(tx, cfg.output_table, cfg.target_columns());

@@ -32,7 +32,9 @@ Step BatchTransaction::guarded(const std::string& context, F&& step) {
         return Step::failed(O::unavailable, fmt::format("{}: {}", context, text::trim(e.what())), Exit::database);
     } catch (const pqxx::sql_error& e) {
         const auto message = fmt::format("{}: {}", context, db::describe(e));
-        if (db::classify(db::sqlstate(e)) == db::Fault::transient)
+        // A Citus node failing shows as XX000 outside the writes that may hide a row's refusal.
+        const auto fault = db::classify(db::sqlstate(e), statements_.target);
+        if (fault == db::Fault::transient || fault == db::Fault::undisclosed)
             return Step::failed(O::unavailable, message, Exit::database);
         return Step::failed(O::fatal, message, Exit::database);
     } catch (const pqxx::failure& e) {
@@ -64,6 +66,7 @@ Step BatchTransaction::connect() {
         // Longer than a batch may legitimately wait for messages (minimal_interval).
         const int idle_s = std::max(60, static_cast<int>(2 * cfg_.minimal_interval) + 30);
         tx.exec_params(statements_.session_setup, std::to_string(idle_s) + "s");
+        if (!statements_.citus_setup.empty()) tx.exec(statements_.citus_setup);
         tx.exec0(statements_.stage_create);
         return Step{};
     });

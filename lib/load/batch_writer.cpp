@@ -29,7 +29,12 @@ std::string reject_reason(const pqxx::sql_error& e) {
 }  // namespace
 
 namespace {
-bool is_row_error(const std::string& sqlstate) { return db::classify(sqlstate) == db::Fault::data; }
+// A statement writing the output table was refused, maybe for a row's values: a row's fault, or
+// one a Citus table does not disclose (the slow path's statements tell; see db::Fault).
+bool maybe_row_error(const std::string& sqlstate, const db::TableKind& target) {
+    const auto fault = db::classify(sqlstate, target);
+    return fault == db::Fault::data || fault == db::Fault::undisclosed;
+}
 }  // namespace
 
 BatchWriter::BatchWriter(const Config& cfg, const LoadStatements& statements)
@@ -108,14 +113,14 @@ bool BatchWriter::end_copy(const Batch& batch) {
         return true;
     } catch (const pqxx::sql_error& e) {
         stream_.reset();
-        const auto fault = db::classify(db::sqlstate(e));
+        const auto fault = db::classify(db::sqlstate(e), statements_.target);
         if (fault == db::Fault::fatal && copy_ == Copy::setting_aside) {
             // The probe's COPY of no rows passed, but the rows do not (a server that runs the
             // WHERE elsewhere): the plain COPY, and the slow path for this batch.
             give_up_aside(db::describe(e));
             return false;
         }
-        if (fault != db::Fault::data) throw;
+        if (fault != db::Fault::data && fault != db::Fault::undisclosed) throw;
         return false;
     }
 }
@@ -134,7 +139,7 @@ std::optional<int64_t> BatchWriter::finish(pqxx::dbtransaction& tx, Batch& batch
         if (inserted) write_rejects(tx, batch);
         return inserted;
     } catch (const pqxx::sql_error& e) {
-        if (!is_row_error(db::sqlstate(e))) throw;
+        if (!maybe_row_error(db::sqlstate(e), statements_.target)) throw;
         return std::nullopt;
     }
 }
@@ -204,7 +209,8 @@ BatchWriter::Attempt BatchWriter::attempt(pqxx::dbtransaction& tx, const Batch& 
         if (keep) sub.commit();  // otherwise its destructor rolls back to the savepoint
         out.inserted = inserted;
     } catch (const pqxx::sql_error& e) {
-        if (!is_row_error(db::sqlstate(e))) throw;
+        // A Citus COPY hides a shard's SQLSTATE: a single row refused so is rejected with XX000.
+        if (!maybe_row_error(db::sqlstate(e), statements_.target)) throw;
         out.error = reject_reason(e);
         out.sqlstate = db::sqlstate(e);
     }
@@ -257,7 +263,7 @@ bool BatchWriter::stage_numbered(pqxx::dbtransaction& tx, const Batch& batch) {
         sub.commit();
         return true;
     } catch (const pqxx::sql_error& e) {
-        if (!is_row_error(db::sqlstate(e))) throw;
+        if (db::classify(db::sqlstate(e)) != db::Fault::data) throw;  // a temporary table: PostgreSQL's own errors
         return false;
     }
 }

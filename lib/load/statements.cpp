@@ -24,8 +24,10 @@ std::string rules_condition(const std::vector<std::string>& row_rules) {
 LoadStatements LoadStatements::build(const Config& cfg, const db::OutputTable& table) {
     const auto& casts = table.casts;
     LoadStatements s;
+    s.target = table.kind;
     s.direct = !table.copy_unfaithful && cfg.mappings.empty() && cfg.filter.empty() && cfg.mode == Config::Mode::insert;
     s.session_setup = sql::render("session_setup", {});
+    if (table.kind.citus()) s.citus_setup = sql::render("session_citus", {});
     s.batch_setup = sql::render("batch_setup", {});
     std::vector<std::string> loaded;
     for (const auto* c : cfg.loaded_columns()) loaded.push_back(quote_ident(c->name));
@@ -35,8 +37,10 @@ LoadStatements LoadStatements::build(const Config& cfg, const db::OutputTable& t
         auto vars = db::table_vars(cfg);
         vars["target_columns"] = vars["expressions"] = text::join(loaded, ", ");
         vars["filter"] = vars["inserted"] = "true";
-        s.add_refused(vars, "stage_insert", text::join(loaded, ", "), cfg.output_table.quoted(), table.row_rules);
-        if (!table.row_rules.empty()) s.add_aside(table.row_rules);
+        s.add_refused(vars, "stage_insert", text::join(loaded, ", "), cfg.output_table.quoted(), table.row_rules,
+                      table.kind);
+        // A Citus COPY runs the WHERE on the coordinator but hides the shards' errors: no aside.
+        if (!table.row_rules.empty() && !table.kind.citus()) s.add_aside(table.row_rules);
         return s;
     }
     const auto pushdown = JsonPushdown::plan(cfg);
@@ -106,7 +110,7 @@ LoadStatements LoadStatements::build(const Config& cfg, const db::OutputTable& t
     s.stage_insert = sql::render(s.rounds ? rounds : move, vars);
     s.stage_clear = sql::render("stage_clear", vars);
     vars["inserted"] = deletes ? "\"_dgkafka_op\" = 'u'" : "true";  // deletes and skips write no row
-    s.add_refused(vars, move, "*", "pg_temp.\"dgkafka_stage\"", table.row_rules);
+    s.add_refused(vars, move, "*", "pg_temp.\"dgkafka_stage\"", table.row_rules, table.kind);
     return s;
 }
 
@@ -124,7 +128,7 @@ void LoadStatements::add_aside(const std::vector<std::string>& rules) {
 
 void LoadStatements::add_refused(std::map<std::string, std::string> vars, const std::string& move,
                                  const std::string& row_columns, const std::string& row_source,
-                                 const std::vector<std::string>& rules) {
+                                 const std::vector<std::string>& rules, const db::TableKind& kind) {
     refused_table = "pg_temp.\"dgkafka_rows\"";
     refused_columns = {quote_ident("_dgkafka_n")};
     refused_columns.insert(refused_columns.end(), copy_columns.begin(), copy_columns.end());
@@ -137,7 +141,10 @@ void LoadStatements::add_refused(std::map<std::string, std::string> vars, const 
         while (!statement.empty() &&
                (statement.back() == ';' || std::isspace(static_cast<unsigned char>(statement.back()))))
             statement.pop_back();  // it ends a statement of the function
-        return statement;
+        // A plain INSERT ... SELECT into a Citus table is a COPY to its shards, hiding their
+        // SQLSTATEs; merge and update (ON CONFLICT, UPDATE ... FROM) keep them as they are.
+        const bool citus_copy = kind.citus() && move == "stage_insert";
+        return sql::render(citus_copy ? "refused_counted_citus" : "refused_counted", {{"move", statement}});
     };
     vars["move"] = move_rows("pg_catalog.setval('pg_temp.\"dgkafka_mark\"', \"_dgkafka_n\") >= 0");
     vars["move_unmarked"] = move_rows("true");

@@ -10,6 +10,7 @@
 namespace dgkafka::load {
 
 struct LoadStatements {
+    db::TableKind target;  // the output table's kind: how its errors read (db::classify)
     // No mappings and no filter: COPY straight into the output table, no staging step.
     bool direct = false;
     std::string copy_table;                 // quoted COPY target
@@ -20,6 +21,7 @@ struct LoadStatements {
     bool rounds = false;
     std::string stage_clear;                // staging path only
     std::string session_setup;              // once per loader connection
+    std::string citus_setup;                // then, for a Citus table: its sessions' defaults
     // A refused batch, written again server-side (schemas/refused_create.sql): its COPY target and
     // columns (a row number, then copy_columns), and the calls of the functions that move its rows.
     std::string refused_table;
@@ -47,7 +49,7 @@ struct LoadStatements {
     // The slow path's table and functions; `move` names the schemas/ file of the batch's move.
     void add_refused(std::map<std::string, std::string> vars, const std::string& move,
                      const std::string& row_columns, const std::string& row_source,
-                     const std::vector<std::string>& rules);
+                     const std::vector<std::string>& rules, const db::TableKind& target);
     // A direct load's COPY that sets rows breaking `rules` aside (aside_copy and the rest).
     void add_aside(const std::vector<std::string>& rules);
 };

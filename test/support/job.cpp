@@ -49,7 +49,7 @@ std::string prepare_outbox(const Job& job) {
 }
 
 std::string Job::toml() const {
-    std::string t = "[dgkafka]\n";  // database settings from the sandbox's PG* environment
+    std::string t = "[dgkafka]\n" + database;  // else database settings from the sandbox's PG* environment
     t += "[kafka]\nbrokers = " + toml_string(brokers()) + "\n";
     t += "[kafka.input]\nformat = " + toml_string(format) + "\ndelimiter = " + toml_string(delimiter) +
          "\nconsumer_group = " + toml_string(group) + "\ntopic = " + toml_string(topic) +

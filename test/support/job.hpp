@@ -21,6 +21,7 @@ struct Job {
     int max_row = 1000;
     double minimal_interval = -1;
     std::string extra;  // appended verbatim, e.g. "[kafka.properties]\n..."
+    std::string database;  // lines of [dgkafka] (empty: the sandbox's PG* environment)
 
     std::string toml() const;
     std::string write() const;  // path of the written file
