@@ -2,6 +2,7 @@
 // What the loader asks of the database: a connection, the stored offsets, and each batch's
 // transaction. BatchTransaction is the real one; the unit tests drive the loader with a fake.
 // Calls are per batch or per poll, never per message.
+#include <cassert>
 #include <cstdint>
 #include <functional>
 #include <optional>
@@ -26,13 +27,22 @@ struct Step {
         refused,  // the data made the batch uncommittable (every row tried refused, error_limit)
         fatal,    // nothing a retry can fix
     };
+    // The server an `unavailable` step could not reach.
+    enum class Server { database, schema_registry };
+
     Outcome outcome = Outcome::done;
-    std::string message;   // why, for everything but done
-    Exit code = Exit::ok;  // refused and fatal: how the process exits; unavailable: which server
+    std::string message;               // why, for everything but done
+    Exit exit = Exit::ok;              // refused and fatal: how the process exits
+    Server server = Server::database;  // unavailable: which server is waited for
 
     bool ok() const { return outcome == Outcome::done; }
-    static Step failed(Outcome outcome, std::string message, Exit code = Exit::failure) {
-        return {outcome, std::move(message), code};
+    // fenced, refused or fatal; `unavailable` names its server instead.
+    static Step failed(Outcome outcome, std::string message, Exit exit = Exit::failure) {
+        assert(outcome != Outcome::unavailable);
+        return {outcome, std::move(message), exit, Server::database};
+    }
+    static Step unavailable(Server server, std::string message) {
+        return {Outcome::unavailable, std::move(message), Exit::ok, server};
     }
 };
 

@@ -118,8 +118,8 @@ void Loader::settle(const Step& step, Backoff& backoff) {
             if (feed_ == Feed::consuming) feed_ = Feed::stale;
             return;
         case O::unavailable: {
-            // Only the schema registry's outage says Exit::kafka; any other is the database's.
-            const Exit server = step.code == Exit::kafka ? Exit::kafka : Exit::database;
+            // Giving up on the schema registry exits with Exit::kafka, on the database Exit::database.
+            const Exit server = step.server == Step::Server::schema_registry ? Exit::kafka : Exit::database;
             if (server == Exit::database) {
                 txn_->disconnect();
                 ++counters_.database_retries;
@@ -134,7 +134,7 @@ void Loader::settle(const Step& step, Backoff& backoff) {
             return;
         }
         case O::refused:
-        case O::fatal: throw Error(step.code, step.message);
+        case O::fatal: throw Error(step.exit, step.message);
     }
 }
 
@@ -256,7 +256,7 @@ Step Loader::fill(Batch& batch) {
         }
         kafka_->release();
         // Like unreachable brokers: the batch is dropped, nothing is rejected, the loop waits.
-        if (taken == Taken::unavailable) return Step::failed(Step::Outcome::unavailable, reason, Exit::kafka);
+        if (taken == Taken::unavailable) return Step::unavailable(Step::Server::schema_registry, reason);
         if (kept > 0) message_bytes_ = std::max<size_t>(1, (batch.bytes() - held) / kept);
         if (data) last_data_ = std::chrono::steady_clock::now();
         if (!batch.empty()) {  // the rows stream into COPY while the batch fills

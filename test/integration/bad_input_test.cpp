@@ -291,8 +291,8 @@ TEST(BadInput, RefusedRowsAreFoundAndExplainedWhateverTheServerLanguage) {
     EXPECT_NE(all[0].find("Eingabesyntax"), std::string::npos) << all[0];
 }
 
-// Found by an independent trial: each of these stopped the load for good (exit 4, nothing
-// committed, the same on every rerun) instead of rejecting the one message.
+// A deferred foreign key, JSON nested deeper than the server's stack and an index row too large
+// each reject their one message; the load goes on and commits the rest.
 TEST(BadInput, DeferredConstraintsAndServerLimitsRejectTheRowNotTheLoad) {
     Job job("limits");
     job.delimiter = ",";

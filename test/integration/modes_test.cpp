@@ -21,6 +21,12 @@ Job items_job(const std::string& name) {
 std::string rows(const Job& job) {
     return sql_value("SELECT string_agg(id || '=' || name || '@' || updated_at, ',' ORDER BY id) FROM \"" + job.table + "\"");
 }
+
+Result setup_and_load(const std::string& path) {
+    const auto s = run("dgkafka", {"setup", path});
+    EXPECT_EQ(s.code, 0) << s.err;
+    return run("dgkafka", {"load", "-quit-at-eof", path});
+}
 }  // namespace
 
 TEST(Modes, MergeInsertsNewKeysUpdatesOldOnesAndTheLatestMessageOfABatchWins) {
@@ -75,4 +81,44 @@ TEST(Modes, MergeWithoutAUniqueIndexOnTheKeysIsAClearError) {
     auto r = run("dgkafka", {"load", "-quit-at-eof", path});
     EXPECT_EQ(r.code, static_cast<int>(Exit::config));
     EXPECT_NE(r.err.find("mode = \"merge\" needs a unique index or primary key on exactly (id)"), std::string::npos) << r.err;
+}
+
+// With update_condition, the outcome is that of applying the messages one by one, whatever
+// the batch size.
+TEST(Modes, UpdateConditionGivesTheSameTableWhateverTheBatchSize) {
+    for (const std::string mode : {"update", "merge"}) {
+        std::vector<std::string> tables;
+        for (const int max_row : {1, 1000}) {
+            Job job("upcond" + mode);
+            job.format = "json";
+            job.max_row = max_row;
+            create_topic(job.topic, 1);
+            produce(job.topic, {{R"({"k": 2, "v": 25})"},
+                                {R"({"k": 2, "v": 30})"},
+                                {R"({"k": 2, "v": 21})"},
+                                {R"({"k": 1, "v": 5})"},
+                                {R"({"k": 3, "v": 5})"},
+                                {R"({"k": 3, "v": 4})"},
+                                {R"({"k": 3, "v": 7})"},
+                                {R"({"k": 2, "v": "x"})"},  // refused: the batch is written again
+                                {R"({"k": 2, "v": 29})"},
+                                {R"({"k": 3, "v": 6})"}});
+            sql("CREATE TABLE " + dgtest::quoted(job.table) +
+                " (k int PRIMARY KEY, v int, note text)");
+            sql("INSERT INTO " + dgtest::quoted(job.table) +
+                " VALUES (1, 10, 'one'), (2, 20, 'two')");
+            job.output_extra = "mode = \"" + mode +
+                               "\"\nmatch_columns = [\"k\"]\nupdate_columns = [\"v\"]\n"
+                               "update_condition = \"excluded.v > current.v\"\n";
+            const auto path = job.write();
+            const auto r = setup_and_load(path);
+            ASSERT_EQ(r.code, 0) << r.err;
+            tables.push_back(
+                sql_value("SELECT string_agg(concat_ws('|', k, v, note), ',' ORDER BY k) FROM " +
+                          dgtest::quoted(job.table)));
+        }
+        EXPECT_EQ(tables[0], mode == "update" ? "1|10|one,2|30|two" : "1|10|one,2|30|two,3|7")
+            << "max_row 1, " << mode;
+        EXPECT_EQ(tables[1], tables[0]) << "max_row 1000, " << mode;
+    }
 }

@@ -1,5 +1,5 @@
 // Real-world payloads: fields to columns without mappings, Debezium change events, tombstones that
-// delete, and message headers (_headers).
+// delete, message keys that are not text, and message headers (_headers).
 #include <gtest/gtest.h>
 
 #include <map>
@@ -18,6 +18,20 @@ namespace {
 
 std::string rows(const std::string& table, const std::string& columns) {
     return sql_value("SELECT string_agg(concat_ws('|', " + columns + "), ',' ORDER BY id) FROM " + dgtest::quoted(table));
+}
+
+// "offset|error" of every reject, in offset order.
+std::string rejects(const Job& job) {
+    return sql_value(
+        "SELECT string_agg(\"offset\" || '|' || error, ',' ORDER BY \"offset\") FROM " +
+        dgtest::quoted(job.table + "_rejects") + " WHERE topic = '" + job.topic +
+        "' AND partition_number = 0");
+}
+
+Result setup_and_load(const std::string& path) {
+    const auto s = run("dgkafka", {"setup", path});
+    EXPECT_EQ(s.code, 0) << s.err;
+    return run("dgkafka", {"load", "-quit-at-eof", path});
 }
 
 // A source table changed at random, as Debezium's PostgreSQL connector reports it: keyed by the
@@ -168,6 +182,68 @@ TEST(FieldsToColumns, ValuesTooLongForTheirColumnAreRejectedNotCut) {
     }
 }
 
+// Without mappings, a json/jsonb column gets the member's JSON: a string stays a string.
+TEST(FieldsToColumns, JsonStringMembersStayJsonStringsInJsonColumns) {
+    for (const std::string input_type : {"json", "jsonb"}) {
+        Job job("jsonmember" + input_type);
+        job.format = "json";
+        job.columns = {{"jdata", input_type}};
+        create_topic(job.topic, 1);
+        produce(job.topic, {{R"({"id": 1, "jb": "123", "j": "abc", "t": "x"})"},
+                            {R"({"id": 2, "jb": "true", "j": [1,  2], "t": 5})"},
+                            {R"({"id": 3, "jb": {"a": 1}, "j": null, "t": null})"},
+                            {R"({"id": 4, "jb": 1.50, "j": "[1,2]"})"}});
+        sql("CREATE TABLE " + dgtest::quoted(job.table) + " (id bigint, jb jsonb, j json, t text)");
+        const auto r = setup_and_load(job.write());
+        ASSERT_EQ(r.code, 0) << r.err;
+        EXPECT_EQ(r.out.rfind("LOAD 4 rows from 4 messages", 0), 0u) << r.out;
+        EXPECT_EQ(sql_value("SELECT string_agg(concat_ws('|', id, coalesce(jb::text, '-'), "
+                            "coalesce(j::text, '-'), "
+                            "coalesce(t, '-')), ',' ORDER BY id) FROM " +
+                            dgtest::quoted(job.table)),
+                  input_type == "json"
+                      ? R"(1|"123"|"abc"|x,2|"true"|[1,  2]|5,3|{"a": 1}|-|-,4|1.50|"[1,2]"|-)"
+                      : R"(1|"123"|"abc"|x,2|"true"|[1, 2]|5,3|{"a": 1}|-|-,4|1.50|"[1,2]"|-)")
+            << input_type;
+        EXPECT_EQ(sql_value("SELECT jsonb_typeof(jb) FROM " + dgtest::quoted(job.table) +
+                            " WHERE id = 1"),
+                  "string");
+    }
+}
+
+// Without mappings, a document that is not an object is rejected, not loaded as NULLs.
+TEST(FieldsToColumns, RejectDocumentsThatAreNotObjects) {
+    Job job("notobject");
+    job.format = "json";
+    create_topic(job.topic, 1);
+    produce(
+        job.topic,
+        {{"[1,2,3]"}, {"\"just a string\""}, {"null"}, {R"({"id": 7, "name": "ok"})"}, {"[1,"}});
+    sql("CREATE TABLE " + dgtest::quoted(job.table) + " (id bigint, name text)");
+    const auto r = setup_and_load(job.write());
+    ASSERT_EQ(r.code, 0) << r.err;
+    EXPECT_EQ(r.out.rfind("LOAD 1 rows from 5 messages in 1 batches, 4 rejected", 0), 0u) << r.out;
+    EXPECT_EQ(sql_value("SELECT string_agg(id || name, ',') FROM " + dgtest::quoted(job.table)),
+              "7ok");
+    const std::string why =
+        "not a JSON object: without mappings, fields go to the columns of their names";
+    EXPECT_EQ(rejects(job), "0|" + why + ",1|" + why + ",2|" + why + ",4|invalid JSON");
+
+    // With mappings, ->> keeps PostgreSQL's meaning: an array's member is NULL.
+    Job mapped("notobject_m");
+    mapped.format = "json";
+    mapped.mappings = {{"id", "(jdata->>'id')::bigint"}, {"name", "jdata->>'name'"}};
+    create_topic(mapped.topic, 1);
+    produce(mapped.topic, {{"[1,2,3]"}, {R"({"id": 7, "name": "ok"})"}});
+    sql("CREATE TABLE " + dgtest::quoted(mapped.table) + " (id bigint, name text)");
+    const auto m = setup_and_load(mapped.write());
+    ASSERT_EQ(m.code, 0) << m.err;
+    EXPECT_EQ(sql_value("SELECT string_agg(coalesce(id::text, '-') || coalesce(name, '-'), ',' "
+                        "ORDER BY id) FROM " +
+                        dgtest::quoted(mapped.table)),
+              "7ok,--");
+}
+
 TEST(Debezium, JsonWithSchemasEqualsTheSourcesFinalState) { load_cdc(true, false); }
 TEST(Debezium, JsonWithoutSchemasThroughMappingsEqualsTheSourcesFinalState) { load_cdc(false, true); }
 
@@ -226,4 +302,85 @@ TEST(Headers, ReadableInMappingsAndTheFilterAsAJsonbObject) {
     ASSERT_EQ(r.code, 0) << r.err;
     EXPECT_EQ(rows(job.table, "id, coalesce(src, '-'), headers"),
               "1|app|{\"trace\": \"abc\", \"source\": \"app\"},2|-|{\"ü\": \"日本\", \"bin\": \"\\\\xff0001\"},4|-|{}");
+}
+
+// format = "binary": a tombstone is NULL, an empty message the empty bytea.
+TEST(Tombstones, AreNullInFormatBinary) {
+    Job job("binnull");
+    job.format = "binary";
+    create_topic(job.topic, 1);
+    produce(job.topic, {{"", std::string("k"), 0, true},
+                        {"", std::nullopt, 0},
+                        {std::string("\x01\x00", 2), std::nullopt, 0}});
+    sql("CREATE TABLE " + dgtest::quoted(job.table) + " (bdata bytea)");
+    const auto r = setup_and_load(job.write());
+    ASSERT_EQ(r.code, 0) << r.err;
+    EXPECT_EQ(sql_value("SELECT string_agg(coalesce(encode(bdata, 'hex'), 'NULL'), ',' ORDER BY "
+                        "bdata NULLS FIRST) FROM " +
+                        dgtest::quoted(job.table)),
+              "NULL,,0100");
+}
+
+// A tombstone the database refuses (its key is no integer) keeps value NULL in its reject, like
+// a keyless one, not '' (0 bytes).
+TEST(Tombstones, ARefusedOneKeepsItsValueNullInItsReject) {
+    Job job("refusedtomb");
+    job.format = "json";
+    job.mappings = {{"id", "(jdata->>'id')::int"}, {"name", "jdata->>'name'"}};
+    create_topic(job.topic, 1);
+    produce(job.topic, {{R"({"id": 1, "name": "a"})", std::string("1")},
+                        {"", std::string("x"), 0, true},
+                        {"", std::nullopt, 0, true}});
+    sql("CREATE TABLE " + dgtest::quoted(job.table) + " (id int PRIMARY KEY, name text)");
+    job.output_extra = "mode = \"merge\"\nmatch_columns = [\"id\"]\ndelete_on_tombstone = true\n";
+    const auto path = job.write();
+    ASSERT_EQ(run("dgkafka", {"setup", path}).code, 0);
+    const auto r = run("dgkafka", {"load", "-quit-at-eof", path});
+    ASSERT_EQ(r.code, 0) << r.err;
+    EXPECT_EQ(sql_value("SELECT string_agg(\"offset\" || ':' || coalesce(encode(key, 'escape'), 'NULL') || ':' || "
+                        "coalesce(encode(value, 'hex'), 'NULL'), ',' ORDER BY \"offset\") FROM " +
+                        dgtest::quoted(job.table + "_rejects")),
+              "1:x:NULL,2:NULL:NULL");
+}
+
+// A key that is not UTF-8 text rejects a message only when a mapping or the filter reads _key.
+TEST(Keys, ThatAreNotTextRejectOnlyWhenKeyIsRead) {
+    const std::string bytes_key("\x00\x80\xff", 3);
+    const std::string long_key("\x00\x00\x00\x00\x00\x00\x00\xff",
+                               8);  // Kafka's LongSerializer, 255
+    const auto load = [&](Job& job, const std::vector<std::string>& values,
+                          const std::string& ddl) {
+        create_topic(job.topic, 1);
+        std::vector<Record> records;
+        for (size_t i = 0; i < values.size(); ++i)
+            records.push_back({values[i], i % 2 ? long_key : bytes_key, 0});
+        produce(job.topic, records);
+        sql("CREATE TABLE " + dgtest::quoted(job.table) + ddl);
+        return setup_and_load(job.write());
+    };
+    Job fields("rawkey_f");  // json, fields to columns
+    fields.format = "json";
+    auto r = load(fields, {R"({"id": 1})", R"({"id": 2, "name": "b"})"}, " (id bigint, name text)");
+    ASSERT_EQ(r.code, 0) << r.err;
+    EXPECT_EQ(r.out.rfind("LOAD 2 rows from 2 messages in 1 batches, 0 rejected", 0), 0u) << r.out;
+
+    Job csv("rawkey_c");  // csv through mappings that do not read the key
+    csv.delimiter = ",";
+    csv.columns = {{"id", "bigint"}, {"name", "text"}};
+    csv.mappings = {{"id", "id * 10"}, {"name", "upper(name)"}, {"k", "encode(_key_bytes, 'hex')"}};
+    r = load(csv, {"1,a", "2,b"}, " (id bigint, name text, k text)");
+    ASSERT_EQ(r.code, 0) << r.err;
+    EXPECT_EQ(sql_value("SELECT string_agg(id || name || k, ',' ORDER BY id) FROM " +
+                        dgtest::quoted(csv.table)),
+              "10A0080ff,20B00000000000000ff");
+
+    Job keyed("rawkey_k");  // _key read: such keys are rejected, named
+    keyed.format = "json";
+    keyed.mappings = {{"id", "(jdata->>'id')::bigint"}, {"name", "_key"}};
+    r = load(keyed, {R"({"id": 1})", R"({"id": 2})"}, " (id bigint, name text)");
+    ASSERT_EQ(r.code, 0) << r.err;
+    EXPECT_EQ(r.out.rfind("LOAD 0 rows from 2 messages in 1 batches, 2 rejected", 0), 0u) << r.out;
+    EXPECT_EQ(rejects(keyed),
+              "0|invalid UTF-8 in the message key at byte 2,1|invalid UTF-8 in the message key at "
+              "byte 8");
 }

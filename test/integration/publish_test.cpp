@@ -1,6 +1,7 @@
 // dgkafka publish: the outbox table (ext_write_table) to the topic, each row deleted only once
 // Kafka acknowledged it.
 #include <gtest/gtest.h>
+#include <signal.h>
 
 #include "support/job.hpp"
 #include "support/sandbox.hpp"
@@ -86,4 +87,37 @@ TEST(Publish, AvroOrAnEnvelopeIsRefusedAsAConfigErrorNamingTheKey) {
     r = run("dgkafka", {"publish", "-quit-at-eof", path});
     EXPECT_EQ(r.code, static_cast<int>(Exit::config)) << r.err;
     EXPECT_NE(r.err.find(path + ": kafka.input.envelope = \"debezium\": publish cannot encode"), std::string::npos) << r.err;
+}
+
+// One publisher per outbox: a second `publish` says who holds the outbox and exits 4.
+TEST(Publish, ASecondPublisherOfTheSameOutboxIsRefused) {
+    const auto job = Job::outbox("twopub");
+    const auto path = prepare_outbox(job);
+    const auto outbox = dgtest::quoted(job.outbox_table());
+    sql("INSERT INTO " + outbox + " SELECT generate_series(1, 100)");
+
+    auto first = spawn("dgkafka", {"publish", path});  // streaming: holds the outbox until stopped
+    ASSERT_TRUE(wait_until([&] { return sql_count("SELECT count(*) FROM " + outbox) == 0; },
+                           std::chrono::seconds(60)));
+    auto r = run("dgkafka", {"publish", "-quit-at-eof", path});
+    EXPECT_EQ(r.code, static_cast<int>(Exit::database)) << r.out << r.err;
+    EXPECT_NE(r.err.find("another dgkafka publish is sending " + job.table +
+                         "_outbox: database session "),
+              std::string::npos)
+        << r.err;
+    EXPECT_NE(r.err.find("\"dgkafka publish\""), std::string::npos) << r.err;
+
+    sql("INSERT INTO " + outbox + " SELECT generate_series(101, 150)");
+    ASSERT_TRUE(wait_until([&] { return sql_count("SELECT count(*) FROM " + outbox) == 0; },
+                           std::chrono::seconds(60)));
+    kill(first.pid, SIGTERM);
+    const auto stopped = first.wait();
+    EXPECT_EQ(stopped.code, 0) << stopped.err;
+    EXPECT_EQ(high_watermark(job.topic, 0), 150) << "every row sent once";
+
+    sql("INSERT INTO " + outbox +
+        " VALUES (151)");  // the lock went with the first publisher's session
+    r = run("dgkafka", {"publish", "-quit-at-eof", path});
+    ASSERT_EQ(r.code, 0) << r.err;
+    EXPECT_EQ(r.out, "PUBLISH 1 messages to " + job.topic + "\n");
 }

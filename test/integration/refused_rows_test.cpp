@@ -15,10 +15,17 @@
 #include "support/sandbox.hpp"
 
 using namespace dgtest;
+using dgkafka::Exit;
 using namespace std::chrono_literals;
 
 namespace {
 std::string q(const std::string& name) { return "\"" + name + "\""; }
+
+Result setup_and_load(const std::string& path) {
+    const auto s = run("dgkafka", {"setup", path});
+    EXPECT_EQ(s.code, 0) << s.err;
+    return run("dgkafka", {"load", "-quit-at-eof", path});
+}
 
 struct Outcome {
     int code = -1;
@@ -511,4 +518,39 @@ TEST(RefusedRows, ACheckDroppedWhileALoadStreamsKeepsTheRowsInOrder) {
         << r.err;
     EXPECT_EQ(sql_value("SELECT id FROM " + q(job.table) + " WHERE name = 'same'"), "-146");
     EXPECT_EQ(rejects_of(job), "5 23514,150 23505");
+}
+
+// The "job is wrong" stop holds across batches: one message a batch, every one refused.
+TEST(RefusedRows, EveryRowRefusedStopsTheLoadAlsoOneMessageABatch) {
+    Job job("streak1");
+    job.format = "json";
+    job.max_row = 1;
+    job.mappings = {{"id", "(jdata->>'id')::int"}, {"n", "100 / (jdata->>'d')::int"}};
+    create_topic(job.topic, 1);
+    std::vector<Record> records;
+    // 9 refused, 1 good (the streak starts again), 9 refused: loads on; then 10 refused in a row:
+    // stop.
+    for (int i = 0; i < 40; ++i) {
+        const bool good = i == 9 || i == 19;
+        records.push_back({"{\"id\": " + std::to_string(i) + ", \"d\": " + (good ? "1" : "0") + "}",
+                           std::nullopt, 0});
+    }
+    produce(job.topic, records);
+    sql("CREATE TABLE " + dgtest::quoted(job.table) + " (id int, n int)");
+    const auto r = setup_and_load(job.write());
+    EXPECT_EQ(r.code, static_cast<int>(Exit::data)) << r.out << r.err;
+    EXPECT_NE(r.err.find("the database refused every row tried (the last 10 rows, over several "
+                         "batches), so the job, "
+                         "not the data, is wrong"),
+              std::string::npos)
+        << r.err;
+    EXPECT_NE(r.err.find("division by zero"), std::string::npos) << r.err;
+    EXPECT_EQ(
+        sql_value("SELECT string_agg(id::text, ',' ORDER BY id) FROM " + dgtest::quoted(job.table)),
+        "9,19");
+    // Rows 0..8, 10..18 and 20..28 were rejected and committed; row 29, the tenth in a row, was
+    // not.
+    EXPECT_EQ(sql_count("SELECT count(*) FROM " + dgtest::quoted(job.table + "_rejects")), 27);
+    EXPECT_EQ(sql_value("SELECT committed_offset FROM " + dgtest::quoted(job.table + "_offset")),
+              "29");
 }

@@ -1,6 +1,10 @@
 // dgkafka setup against the sandbox PostgreSQL.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <string>
+#include <vector>
+
 #include "support/job.hpp"
 #include "support/sandbox.hpp"
 #include "util/errors.hpp"
@@ -10,6 +14,15 @@ using dgkafka::Exit;
 
 namespace {
 std::string regclass(const std::string& quoted) { return sql_value("SELECT to_regclass('" + quoted + "')::text"); }
+
+// The job's config, connecting as `role`.
+std::string as_role(const Job& job, const std::string& role) {
+    const std::string toml = job.toml();
+    return write_file(job.table + "_" + role + ".toml",
+                      "[dgkafka]\nuser = " + toml_string(role) + "\n" + toml.substr(std::string("[dgkafka]\n").size()));
+}
+
+const char* const job_suffixes[] = {"_offset", "_history", "_read", "_rejects"};
 
 // A job whose output table (id integer) lives in a schema of its own.
 struct SchemaJob {
@@ -128,10 +141,10 @@ TEST(Setup, BadConfigExitsWithTheConfigCodeNamingFileLineAndKey) {
     EXPECT_NE(r.err.find("kafka.comit: unknown key (did you mean \"kafka.commit\"?)"), std::string::npos) << r.err;
 }
 
-// Offset tables named without a schema resolve through search_path. A session whose search_path
-// starts with the output table's schema once got a second, empty set of offset tables there from
-// setup (which said "exists:") and loaded everything again; now setup leaves the existing tables
-// alone, and an offset table that resolves elsewhere than the job's stored offsets is refused.
+// Offset tables named without a schema resolve through search_path. Under a search_path that
+// starts with the output table's schema, setup leaves the existing tables alone (no second, empty
+// set of offset tables), and an offset table that resolves elsewhere than the job's stored
+// offsets is refused, so nothing loads twice.
 TEST(Setup, AnotherSearchPathNeverMakesASecondOffsetTableNorLoadsTwice) {
     SchemaJob s("search_path");
     const auto& schema = s.schema;
@@ -197,4 +210,117 @@ TEST(Setup, OffsetsStoredWithoutASchemaUnderAnotherSearchPathAreNotLoadedAgain) 
         EXPECT_NE(r.code, 0) << path << ": " << r.out << r.err;
     }
     EXPECT_EQ(sql_count("SELECT count(*) FROM " + dgtest::quoted(schema) + "." + dgtest::quoted(job.table)), 3);
+}
+
+// Setups at once are serialized; `created:` is said only for what was committed; a bad
+// column type is a config error naming file, line and key.
+TEST(Setup, ConcurrentSetupsAreSerializedAndABadColumnTypeIsAConfigError) {
+    Job job("setups3");
+    job.columns = {{"id", "bigint"}, {"p", "text"}};
+    const auto path = job.write();
+    std::vector<Spawned> runs;
+    for (int i = 0; i < 3; ++i) runs.push_back(spawn("dgkafka", {"setup", path}));
+    int created = 0;
+    for (auto& s : runs) {
+        const auto r = s.wait();
+        EXPECT_EQ(r.code, 0) << r.out << r.err;
+        if (r.out.find("created: " + job.table + "_read") != std::string::npos) ++created;
+    }
+    EXPECT_EQ(created, 1) << "one setup created the tables, the others found them";
+
+    Job bad("badtype");
+    bad.columns = {{"id", "bigint"}, {"p", "integr"}};
+    const auto bad_path = bad.write();
+    const auto r = run("dgkafka", {"setup", bad_path});
+    EXPECT_EQ(r.code, static_cast<int>(Exit::config)) << r.out << r.err;
+    const auto toml = bad.toml();
+    const auto line =
+        1 + std::count(toml.begin(),
+                       toml.begin() + static_cast<long>(toml.find("type = \"integr\"")), '\n');
+    EXPECT_NE(r.err.find(bad_path + ":" + std::to_string(line) +
+                         ": kafka.input.columns[1].type: \"integr\" is not a PostgreSQL type"),
+              std::string::npos)
+        << r.err;
+    EXPECT_EQ(r.out.find("created:"), std::string::npos) << r.out;
+    EXPECT_EQ(sql_value("SELECT to_regclass('" + bad.table + "_offset') IS NULL"), "t")
+        << "nothing was created";
+}
+
+// Setup by a second role, with what a loader needs granted on the tables another role made,
+// leaves them alone: it adds no index to a table it does not own (a note says the owner's setup
+// adds it); the owner's setup still works.
+TEST(Setup, ByASecondRoleLeavesTheTablesOfAnotherAlone) {
+    Job job("role2");
+    job.columns = {{"id", "integer"}, {"name", "text"}};
+    sql("CREATE TABLE " + dgtest::quoted(job.table) + " (id integer, name text)");
+    const auto path = job.write();
+    ASSERT_EQ(run("dgkafka", {"setup", path}).code, 0);
+
+    const std::string role = job.table + "_loader";
+    sql("CREATE ROLE " + dgtest::quoted(role) + " LOGIN");
+    std::string tables = dgtest::quoted(job.table);
+    for (const char* suffix : job_suffixes) tables += ", " + dgtest::quoted(job.table + suffix);
+    sql("GRANT ALL ON " + tables + " TO " + dgtest::quoted(role));
+    sql("GRANT USAGE ON " + dgtest::quoted(job.table + "_history_id_seq") + ", " + dgtest::quoted(job.table + "_rejects_id_seq") +
+        " TO " + dgtest::quoted(role));
+    sql("GRANT TEMPORARY ON DATABASE " + dgtest::quoted(sql_value("SELECT current_database()")) + " TO " + dgtest::quoted(role));
+    const auto role_path = as_role(job, role);
+    sql("DROP INDEX " + dgtest::quoted(job.table + "_history_by_partition"));  // as an earlier tool's table
+
+    auto r = run("dgkafka", {"setup", role_path});
+    ASSERT_EQ(r.code, 0) << r.out << r.err;
+    for (const char* suffix : job_suffixes)
+        EXPECT_NE(r.out.find("exists:  " + job.table + suffix + " (in schema public)\n"), std::string::npos)
+            << suffix << "\n" << r.out;
+    EXPECT_EQ(r.out.find("created:"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("note:    " + job.table + "_history has no index " + job.table +
+                         "_history_by_partition: its owner's `dgkafka setup` adds it\n"),
+              std::string::npos)
+        << r.out;
+
+    create_topic(job.topic, 1);
+    produce(job.topic, {{"1|a"}, {"2|b"}});
+    r = run("dgkafka", {"load", "-quit-at-eof", role_path});
+    ASSERT_EQ(r.code, 0) << r.err;
+    EXPECT_EQ(sql_count("SELECT count(*) FROM " + dgtest::quoted(job.table)), 2);
+
+    r = run("dgkafka", {"setup", path});
+    EXPECT_EQ(r.code, 0) << r.out << r.err;
+    EXPECT_NE(r.out.find("exists:  " + job.table + "_offset"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("created: index " + job.table + "_history_by_partition on " + job.table + "_history\n"),
+              std::string::npos)
+        << r.out;
+    EXPECT_EQ(sql_value("SELECT to_regclass('" + job.table + "_history_by_partition') IS NOT NULL"), "t");
+}
+
+// With a search_path whose first schema lacks the tables, setup says "exists:" with the schema
+// it found them in further along the path and creates nothing beside them; new ones go to the
+// first schema.
+TEST(Setup, SaysWhereItFoundOrCreatedTheTables) {
+    Job job("spath");
+    job.columns = {{"id", "integer"}};
+    sql("CREATE TABLE " + dgtest::quoted(job.table) + " (id integer)");
+    ASSERT_EQ(run("dgkafka", {"setup", job.write()}).code, 0);
+
+    const std::string role = job.table + "_admin";
+    const std::string schema = job.table + "_s";
+    sql("CREATE ROLE " + dgtest::quoted(role) + " LOGIN SUPERUSER");
+    sql("CREATE SCHEMA " + dgtest::quoted(schema));
+    sql("ALTER ROLE " + dgtest::quoted(role) + " SET search_path = " + dgtest::quoted(schema) + ", public");
+
+    auto r = run("dgkafka", {"setup", as_role(job, role)});
+    ASSERT_EQ(r.code, 0) << r.out << r.err;
+    for (const char* suffix : job_suffixes)
+        EXPECT_NE(r.out.find("exists:  " + job.table + suffix + " (in schema public)\n"), std::string::npos)
+            << suffix << "\n" << r.out;
+    EXPECT_EQ(sql_count("SELECT count(*) FROM pg_tables WHERE schemaname = '" + schema + "'"), 0)
+        << "nothing made beside the tables found";
+
+    Job fresh("spath_new");
+    fresh.columns = {{"id", "integer"}};
+    r = run("dgkafka", {"setup", as_role(fresh, role)});
+    ASSERT_EQ(r.code, 0) << r.out << r.err;
+    EXPECT_NE(r.out.find("created: " + fresh.table + "_offset (in schema " + schema + ")\n"), std::string::npos)
+        << r.out;
+    EXPECT_EQ(sql_count("SELECT count(*) FROM pg_tables WHERE schemaname = '" + schema + "'"), 4);
 }

@@ -146,7 +146,7 @@ class FakeDatabase final : public DatabaseSide {
         if (on_connect) on_connect();
         if (s) return *s;
         if (down)
-            return Step::failed(Step::Outcome::unavailable, "connection refused", Exit::database);
+            return Step::unavailable(Step::Server::database, "connection refused");
         connected_ = true;
         return {};
     }
@@ -224,8 +224,7 @@ class FakeDatabase final : public DatabaseSide {
         if (it == fail_on.end() || it->second != n) return std::nullopt;
         connected_ = false;
         open_ = false;
-        return Step::failed(Step::Outcome::unavailable, "lost the database connection",
-                            Exit::database);
+        return Step::unavailable(Step::Server::database, "lost the database connection");
     }
     void require_connected() const {
         EXPECT_TRUE(connected_) << "a database call without a connection";
