@@ -9,7 +9,7 @@ packages=(
     libcpp-httplib-dev libsystemd-dev prometheus dpkg-dev
     libavro-dev libcurl4-openssl-dev python3-avro python3-confluent-kafka python3-kafka
     googletest libgtest-dev
-    postgresql postgresql-contrib kcat openssl locales
+    postgresql postgresql-contrib postgresql-15-hll kcat openssl locales
 )
 
 missing=()

@@ -12,6 +12,7 @@
 #include "db/embedded_sql.hpp"
 #include "db/fields.hpp"
 #include "db/fault.hpp"
+#include "db/table_kind.hpp"
 #include "db/tables.hpp"
 #include "kafka/client.hpp"
 #include "kafka/group_offsets.hpp"
@@ -83,6 +84,7 @@ void check_max_lag(const Config& cfg, const CheckOptions& options, const std::ve
 // What the database knows of this config.
 struct FromDatabase {
     std::string database;
+    db::TableKind output;  // how Citus spreads the output table, if it does
     std::vector<Recorded> recorded;
     std::vector<History> history;
 };
@@ -99,6 +101,7 @@ FromDatabase read_database(const Config& cfg, const CheckOptions& options, const
             // This config's own tables: the offset tables may have been created by another config.
             db::require_setup(tx, cfg);
             db::require_current_offset_tables(tx, cfg);
+            if (db::table_exists(tx, cfg.output_table)) out.output = db::read_table_kind(tx, cfg.output_table);
             const auto vars = db::table_vars(cfg);
             for (const auto& r : tx.exec_params(sql::render("check_offsets", vars), cfg.consumer_group, cfg.topic,
                                                 cfg.output_table.display()))
@@ -225,6 +228,13 @@ void run_check(const Config& cfg, const CheckOptions& options, std::ostream& out
                             {"kafka_timestamp", kafka_down ? nlohmann::json() : nlohmann::json(asked)},
                             {"total_lag", kafka_down ? nlohmann::json() : nlohmann::json(kafka_side.total_lag)},
                             {"retention_gaps", nlohmann::json::array()}};
+        const auto& kind = db_side.output;
+        j["output_table"] = {{"name", cfg.output_table.display()}, {"kind", kind.name()}};
+        if (!kind.distribution_column.empty()) j["output_table"]["distribution_column"] = kind.distribution_column;
+        if (kind.citus()) {
+            j["output_table"]["shards"] = kind.shards;
+            j["output_table"]["nodes"] = kind.nodes;
+        }
         if (kafka_down) j["kafka_error"] = kafka_down->what();
         for (const auto& g : gaps)
             j["retention_gaps"].push_back(
@@ -261,7 +271,10 @@ void run_check(const Config& cfg, const CheckOptions& options, std::ostream& out
         return;
     }
 
-    out << fmt::format("Database = {}, Topic = {}, Group = {}\n\n", db_side.database, cfg.topic, cfg.consumer_group);
+    out << fmt::format("Database = {}, Topic = {}, Group = {}\n", db_side.database, cfg.topic, cfg.consumer_group);
+    if (db_side.output.citus())
+        out << fmt::format("Output table = {}: {}\n", cfg.output_table.display(), db_side.output.describe());
+    out << "\n";
     out << "[Last recorded offset]\n";
     TextTable rec({"Group", "Topic", "Partition", "Committed", "Latest", "Start", "End"});
     for (const auto& r : recorded)

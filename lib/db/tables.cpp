@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "db/embedded_sql.hpp"
+#include "db/table_kind.hpp"
 #include "db/params.hpp"
 #include "util/errors.hpp"
 #include "util/text.hpp"
@@ -69,6 +70,10 @@ std::vector<std::string> output_table_problems(pqxx::transaction_base& tx, const
         if (std::find(have.begin(), have.end(), col) == have.end())
             problems.push_back(fmt::format("output table {} has no column \"{}\" (named in {}); its columns are: {}",
                                            cfg.output_table.display(), col, source, text::join(have, ", ")));
+    if (!problems.empty()) return problems;
+    const bool keyed = cfg.mode != Config::Mode::insert;
+    problems = keyed_write_problems(read_table_kind(tx, cfg.output_table), cfg.output_table, keyed, cfg.match_columns,
+                                    cfg.update_columns, [&](const std::string& key) { return cfg.where(key); });
     if (problems.empty() && cfg.mode == Config::Mode::merge &&
         !tx.exec_params1(sql::render("unique_index_check", {}), cfg.output_table.quoted(),
                          pg_array(cfg.match_columns))[0].as<bool>()) {

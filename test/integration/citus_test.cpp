@@ -170,3 +170,53 @@ TEST(CitusNodeOutage, WorkersStoppedAndRestartedWhileStreamingAreWaitedFor) {
     EXPECT_EQ(citus_count("SELECT sum(committed_offset) FROM " + q(job.table + "_offset")), 30000);
     EXPECT_EQ(citus_count("SELECT count(*) FROM " + q(job.table + "_rejects")), 0);
 }
+
+TEST(CitusTableKind, MergeNotMatchingOnTheDistributionColumnIsRefusedAtStart) {
+    REQUIRE_CITUS();
+    auto job = citus_job("citus_keyed");
+    job.columns = {{"id", "integer"}, {"name", "text"}, {"tenant", "integer"}};
+    job.output_extra = "mode = \"merge\"\nmatch_columns = [\"id\"]\n";
+    citus_sql("CREATE TABLE " + q(job.table) + " (id integer, name text, tenant integer, PRIMARY KEY (tenant, id))");
+    citus_sql("CREATE UNIQUE INDEX ON " + q(job.table) + " (id, tenant)");
+    citus_sql("SELECT create_distributed_table('" + q(job.table) + "', 'tenant')");
+    produce_rows(job, {"1,a,7"});
+    const auto path = job.write();
+    const auto s = run("dgkafka", {"setup", path});
+    EXPECT_EQ(s.code, 3) << s.err;
+    EXPECT_NE(s.err.find("kafka.output.match_columns: output table " + job.table +
+                         " is distributed by tenant (32 shards on 2 nodes): merge and update must match on its "
+                         "distribution column; add \"tenant\" to match_columns"),
+              std::string::npos)
+        << s.err;
+    const auto l = run("dgkafka", {"load", "-quit-at-eof", path});
+    EXPECT_EQ(l.code, 3) << l.err;
+    EXPECT_NE(l.err.find("add \"tenant\" to match_columns"), std::string::npos) << l.err;
+
+    // Matching on it, but changing it: refused too.
+    auto changing = job;
+    changing.output_extra = "mode = \"update\"\nmatch_columns = [\"id\", \"tenant\"]\nupdate_columns = [\"name\", \"tenant\"]\n";
+    const auto u = run("dgkafka", {"setup", changing.write()});
+    EXPECT_EQ(u.code, 3) << u.err;
+    EXPECT_NE(u.err.find("kafka.output.update_columns: output table " + job.table), std::string::npos) << u.err;
+    EXPECT_NE(u.err.find("leave \"tenant\" out of update_columns"), std::string::npos) << u.err;
+}
+
+TEST(CitusTableKind, CheckNamesTheOutputTablesKind) {
+    REQUIRE_CITUS();
+    auto job = citus_job("citus_kind");
+    citus_sql("CREATE TABLE " + q(job.table) + " (id integer, name text)");
+    citus_sql("SELECT create_distributed_table('" + q(job.table) + "', 'id', shard_count := 4)");
+    produce_rows(job, rows(10));
+    ASSERT_EQ(setup_and_load(job).code, 0);
+    const auto path = job.write();
+    const auto text = run("dgkafka", {"check", path});
+    EXPECT_EQ(text.code, 0) << text.err;
+    EXPECT_NE(text.out.find("Output table = " + job.table + ": distributed by id (4 shards on 2 nodes)\n"),
+              std::string::npos)
+        << text.out;
+    const auto json = run("dgkafka", {"check", "-json", path});
+    EXPECT_EQ(json.code, 0) << json.err;
+    EXPECT_NE(json.out.find("\"kind\": \"distributed\""), std::string::npos) << json.out;
+    EXPECT_NE(json.out.find("\"distribution_column\": \"id\""), std::string::npos) << json.out;
+    EXPECT_NE(json.out.find("\"shards\": 4"), std::string::npos) << json.out;
+}
