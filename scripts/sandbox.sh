@@ -155,6 +155,7 @@ citus_start() {
         return 0
     fi
     local root="$SANDBOX/citus" port node i=0 ports=()
+    rm -rf "$root"
     mkdir -p "$root"
     if [ "$(id -u)" -eq 0 ]; then
         chown postgres "$root"

@@ -86,6 +86,7 @@ struct Config {
     std::string before_load_sql;        // run once before loading starts
     std::string after_batch_sql;        // run after committed batches (e.g. SELECT rollup_http_request())
     double after_batch_interval = 0;    // seconds between runs of after_batch_sql; 0 = after every batch
+    int append_shard_mb = 1024;         // an append-distributed Citus table's shard size before a new one
 
     // kafka.output.error_limit: rejected messages allowed, for the whole run (count) or per batch
     // (percent of its messages); past it the load stops and the batch is not committed.

@@ -198,6 +198,9 @@ std::vector<Key> make_keys() {
     k.push_back(Key("kafka.output.after_batch_interval", K::number,
                     "seconds between runs of after_batch_sql (0: after every batch)")
                     .def(0.0).in(at_least(0), "seconds").bind(DGKAFKA_FIELD(after_batch_interval)));
+    k.push_back(Key("kafka.output.append_shard_size", K::integer,
+                    "append-distributed Citus table: MB a shard takes before batches go to a new one")
+                    .def(1024LL).in(between(1, 1'048'576), "MB").bind(DGKAFKA_FIELD(append_shard_mb)));
     k.push_back(Key("kafka.output.mappings", K::table_array, "output columns computed by SQL expressions")
                     .def_text("input columns (json, avro: fields) into output columns of the same names"));
     k.push_back(Key("kafka.output.mappings[].name", K::string, "target column, or \"a, b\" for a row-returning key")

@@ -61,6 +61,11 @@ std::vector<std::string> keyed_write_problems(const TableKind& kind, const Quali
     std::vector<std::string> problems;
     const auto& column = kind.distribution_column;
     if (!keyed || column.empty()) return problems;
+    if (kind.kind == TableKind::Kind::append) {
+        problems.push_back(fmt::format("{}: output table {} is {}: it takes appended rows only (mode = \"insert\")",
+                                       where("kafka.output.mode"), table.display(), kind.describe()));
+        return problems;
+    }
     const auto named = [&](const std::vector<std::string>& columns) {
         return std::find(columns.begin(), columns.end(), column) != columns.end();
     };

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <pqxx/tablereader>
 
 #include "db/connection.hpp"
 #include "db/fault.hpp"
@@ -44,6 +45,8 @@ BatchWriter::BatchWriter(const Config& cfg, const LoadStatements& statements)
       aside_(statements.aside_copy.empty() ? Aside::unavailable : Aside::untried) {
     for (const char* c : {"consumer_group", "topic", "partition_number", "offset", "key", "value", "error", "sqlstate"})
         reject_columns_.push_back(quote_ident(c));
+    if (!statements.append_copy.empty())
+        shards_.emplace(cfg.output_table, int64_t{cfg.append_shard_mb} * 1024 * 1024);
 }
 
 void BatchWriter::copy(pqxx::transaction_base& tx, const std::string& table, const std::vector<std::string>& columns,
@@ -61,9 +64,29 @@ void BatchWriter::copy(pqxx::transaction_base& tx, const std::string& table, con
 
 BatchWriter::~BatchWriter() { abandon(); }
 
+int64_t BatchWriter::write_staged(pqxx::transaction_base& tx) {
+    if (!shards_) return move_staged(tx, statements_);
+    // One COPY at a time on a connection: the selected rows are read whole, then copied.
+    std::string rows, line;
+    int64_t n = 0;
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wdeprecated-declarations"
+    pqxx::tablereader reader(tx, statements_.stage_select);
+    while (reader.get_raw_line(line)) {
+        rows += line;
+        rows += '\n';
+        ++n;
+    }
+    reader.complete();
+#pragma GCC diagnostic pop
+    if (n) copy(tx, append_target(), {}, rows);
+    return n;
+}
+
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wdeprecated-declarations"
 void BatchWriter::begin(pqxx::dbtransaction& tx) {
+    if (shards_) shard_ = shards_->pick(tx);
     if (copy_ == Copy::setting_aside && !aside_works(tx)) copy_ = Copy::plain;
     // Rows set aside are tried after the others: only right while the rules are the table's.
     if (copy_ == Copy::setting_aside &&
@@ -72,6 +95,8 @@ void BatchWriter::begin(pqxx::dbtransaction& tx) {
     if (copy_ == Copy::setting_aside) {
         tx.exec(statements_.aside_start);
         stream_ = std::make_unique<pqxx::tablewriter>(tx, statements_.aside_copy);
+    } else if (shards_ && statements_.direct) {
+        stream_ = std::make_unique<pqxx::tablewriter>(tx, append_target());
     } else {
         stream_ = std::make_unique<pqxx::tablewriter>(tx, statements_.copy_table, statements_.copy_columns.begin(),
                                                       statements_.copy_columns.end());
@@ -101,6 +126,7 @@ void BatchWriter::send(const Batch& batch) {
         const size_t end = next == batch.row_start.end() ? batch.rows.size() : *next;
         chunk_.assign(batch.rows, sent_, end - sent_ - 1);
         stream_->write_raw_line(chunk_);
+        if (shards_) shards_->wrote(chunk_.size());
         sent_ = end;
     }
 }
@@ -134,7 +160,7 @@ void BatchWriter::give_up_aside(const std::string& why) {
 std::optional<int64_t> BatchWriter::finish(pqxx::dbtransaction& tx, Batch& batch) {
     try {
         std::optional<int64_t> inserted = static_cast<int64_t>(batch.row_start.size());
-        if (!statements_.direct) inserted = move_staged(tx, statements_);
+        if (!statements_.direct) inserted = write_staged(tx);
         if (copy_ == Copy::setting_aside) inserted = tried_aside(tx, batch);
         if (inserted) write_rejects(tx, batch);
         return inserted;
@@ -170,8 +196,10 @@ BatchWriter::Written BatchWriter::write(pqxx::dbtransaction& tx, Batch& batch) {
     Written out;
     if (aside_ != Aside::unavailable) copy_ = Copy::setting_aside;  // for the batches after this one
     // Numbered server-side when the rows stage (they do unless a value fails its type's input),
-    // else by runs sent from here.
-    const bool numbered = !statements_.rounds && stage_numbered(tx, batch);  // rounds: one statement per round
+    // else by runs sent from here: with rounds (one statement per round), and into an
+    // append-distributed table (which takes only a COPY naming its shard).
+    if (shards_) shard_ = shards_->pick(tx);
+    const bool numbered = !statements_.rounds && !shards_ && stage_numbered(tx, batch);
     const auto probe = [&](size_t row) {
         return numbered ? move(tx, row, 1, false) : attempt(tx, batch, row, 1, false);
     };
@@ -200,10 +228,13 @@ BatchWriter::Attempt BatchWriter::attempt(pqxx::dbtransaction& tx, const Batch& 
     Attempt out;
     try {
         pqxx::subtransaction sub(tx, "dgkafka_rows");
-        copy(sub, statements_.copy_table, statements_.copy_columns, chunk_);
+        if (shards_ && statements_.direct)
+            copy(sub, append_target(), {}, chunk_);
+        else
+            copy(sub, statements_.copy_table, statements_.copy_columns, chunk_);
         int64_t inserted = static_cast<int64_t>(n);
         if (!statements_.direct) {
-            inserted = move_staged(sub, statements_);
+            inserted = write_staged(sub);
             sub.exec0(statements_.stage_clear);  // the next run reuses the stage
         }
         if (keep) sub.commit();  // otherwise its destructor rolls back to the savepoint

@@ -21,6 +21,7 @@
 #include <string>
 
 #include "config/config.hpp"
+#include "load/append_shards.hpp"
 #include "load/batch.hpp"
 #include "load/statements.hpp"
 
@@ -74,6 +75,10 @@ private:
     std::optional<int64_t> tried_aside(pqxx::dbtransaction& tx, Batch& batch);
     void copy(pqxx::transaction_base& tx, const std::string& table, const std::vector<std::string>& columns,
               std::string& data);
+    // Rows into the output table: COPYed straight in or moved from staging (move_staged), or for
+    // an append-distributed table copied into the batch's shard.
+    int64_t write_staged(pqxx::transaction_base& tx);
+    std::string append_target() const { return statements_.append_copy + std::to_string(shard_) + ")\n--"; }
 
     const Config& cfg_;
     const LoadStatements& statements_;
@@ -88,6 +93,10 @@ private:
     std::unique_ptr<pqxx::tablewriter> stream_;  // the fast path's COPY
 #pragma GCC diagnostic pop
     size_t sent_ = 0;  // bytes of batch.rows already streamed
+
+    // An append-distributed Citus table: the shard each batch appends to (AppendShards).
+    std::optional<AppendShards> shards_;
+    int64_t shard_ = 0;
 
     // How the next batch's COPY goes: straight in, or setting aside the rows that break the
     // table's rules: from a batch the database refused until a batch that sets none aside.

@@ -31,9 +31,11 @@ LoadStatements LoadStatements::build(const Config& cfg, const db::OutputTable& t
     s.batch_setup = sql::render("batch_setup", {});
     std::vector<std::string> loaded;
     for (const auto* c : cfg.loaded_columns()) loaded.push_back(quote_ident(c->name));
+    const bool append = table.kind.kind == db::TableKind::Kind::append;
     if (s.direct) {
         s.copy_table = cfg.output_table.quoted();
         s.copy_columns = loaded;
+        if (append) s.append_copy = s.copy_table + " (" + text::join(loaded, ", ") + ") FROM STDIN WITH (append_to_shard ";
         auto vars = db::table_vars(cfg);
         vars["target_columns"] = vars["expressions"] = text::join(loaded, ", ");
         vars["filter"] = vars["inserted"] = "true";
@@ -109,6 +111,10 @@ LoadStatements LoadStatements::build(const Config& cfg, const db::OutputTable& t
     const char* rounds = cfg.mode == Config::Mode::merge ? "stage_merge_rounds" : "stage_update_rounds";
     s.stage_insert = sql::render(s.rounds ? rounds : move, vars);
     s.stage_clear = sql::render("stage_clear", vars);
+    if (append) {
+        s.append_copy = cfg.output_table.quoted() + " (" + vars["target_columns"] + ") FROM STDIN WITH (append_to_shard ";
+        s.stage_select = sql::render("stage_select", vars);
+    }
     vars["inserted"] = deletes ? "\"_dgkafka_op\" = 'u'" : "true";  // deletes and skips write no row
     s.add_refused(vars, move, "*", "pg_temp.\"dgkafka_stage\"", table.row_rules, table.kind);
     return s;

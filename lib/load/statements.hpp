@@ -36,6 +36,11 @@ struct LoadStatements {
     std::string aside_start;
     std::string aside_count;
     std::string tried_aside;
+    // An append-distributed Citus table (target.kind is append): its COPY names a shard
+    // (append_copy, then the shard's id and a closing parenthesis), as tablewriter's table name;
+    // a staged batch is selected (stage_select, a COPY ... TO STDOUT) and copied into it.
+    std::string append_copy;
+    std::string stage_select;
     std::string batch_setup;                // first in each batch's transaction
     std::vector<std::string> json_members;  // JSON members dgkafka stages itself (JsonPushdown)
     bool json_document = true;              // the JSON document is staged too

@@ -220,3 +220,53 @@ TEST(CitusTableKind, CheckNamesTheOutputTablesKind) {
     EXPECT_NE(json.out.find("\"distribution_column\": \"id\""), std::string::npos) << json.out;
     EXPECT_NE(json.out.find("\"shards\": 4"), std::string::npos) << json.out;
 }
+
+// 002's append-distributed events: batches append to the newest shard until it holds
+// append_shard_size, then to a new one; a row a shard refuses is rejected (Citus reports it as
+// XX000 and takes no statement into such a table that would keep its SQLSTATE).
+TEST(CitusAppendDistributed, BatchesAppendToShardsAndMoveOnWhenOneIsFull) {
+    REQUIRE_CITUS();
+    auto job = citus_job("citus_append");
+    job.max_row = 2000;
+    job.output_extra = "append_shard_size = 1\n";
+    citus_sql("CREATE TABLE " + q(job.table) + " (id integer, name text CHECK (name <> 'bad'))");
+    citus_sql("SELECT create_distributed_table('" + q(job.table) + "', 'id', 'append')");
+    std::vector<std::string> values;
+    const std::string padding(200, 'x');
+    for (int i = 1; i <= 20000; ++i) values.push_back(std::to_string(i) + "," + (i == 7 || i == 15000 ? "bad" : padding));
+    produce_rows(job, values);
+    const auto r = setup_and_load(job);
+    EXPECT_EQ(r.code, 0) << r.err;
+    EXPECT_EQ(citus_count("SELECT count(*) FROM " + q(job.table)), 19998);
+    EXPECT_EQ(citus_count("SELECT count(DISTINCT id) FROM " + q(job.table)), 19998);
+    EXPECT_EQ(rejects(job), "6 XX000,14999 XX000");
+    EXPECT_EQ(committed(job), "0:20000");
+    // About 4.5 MB in shards of 1 MB.
+    EXPECT_GE(citus_count("SELECT count(*) FROM pg_dist_shard WHERE logicalrelid = '" + q(job.table) + "'::regclass"), 3);
+    const auto check = run("dgkafka", {"check", job.write()});
+    EXPECT_NE(check.out.find(": append-distributed by id ("), std::string::npos) << check.out;
+}
+
+TEST(CitusAppendDistributed, ThroughMappingsAndAFilter) {
+    REQUIRE_CITUS();
+    auto job = citus_job("citus_append_mapped");
+    job.max_row = 300;
+    job.mappings = {{"id", "id * 2"}, {"name", "upper(name)"}};
+    job.filter = "id % 10 <> 0";
+    citus_sql("CREATE TABLE " + q(job.table) + " (id integer, name text CHECK (name <> 'BAD'))");
+    citus_sql("SELECT create_distributed_table('" + q(job.table) + "', 'id', 'append')");
+    produce_rows(job, rows(1000, {3, 501}));
+    const auto r = setup_and_load(job);
+    EXPECT_EQ(r.code, 0) << r.err;
+    EXPECT_EQ(citus_count("SELECT count(*) FROM " + q(job.table)), 898);  // 1000 - 100 filtered - 2 refused
+    EXPECT_EQ(citus_count("SELECT sum(id) FROM " + q(job.table)), 2 * (500500 - 50500 - 3 - 501));
+    EXPECT_EQ(rejects(job), "2 XX000,500 XX000");
+    EXPECT_EQ(committed(job), "0:1000");
+    // Merge into it is refused at start.
+    auto merging = job;
+    merging.output_extra = "mode = \"merge\"\nmatch_columns = [\"id\"]\n";
+    const auto m = run("dgkafka", {"setup", merging.write()});
+    EXPECT_EQ(m.code, 3) << m.err;
+    EXPECT_NE(m.err.find("kafka.output.mode: output table " + job.table + " is append-distributed by id"),
+              std::string::npos) << m.err;
+}
