@@ -171,6 +171,33 @@ TEST(CitusNodeOutage, WorkersStoppedAndRestartedWhileStreamingAreWaitedFor) {
     EXPECT_EQ(citus_count("SELECT count(*) FROM " + q(job.table + "_rejects")), 0);
 }
 
+TEST(CitusNodeOutage, TheCoordinatorRestartedWhileStreamingIsWaitedFor) {
+    REQUIRE_CITUS_SANDBOX();
+    auto job = citus_job("citus_coord");
+    job.max_row = 300;
+    citus_sql("CREATE TABLE " + q(job.table) + " (id integer PRIMARY KEY, name text)");
+    citus_sql("SELECT create_distributed_table('" + q(job.table) + "', 'id', shard_count := 8)");
+    const auto all = rows(20000);
+    produce_rows(job, {all.begin(), all.begin() + 10000}, 2);
+    const auto path = job.write();
+    ASSERT_EQ(run("dgkafka", {"setup", path}).code, 0);
+    auto load = spawn("dgkafka", {"load", path});
+    const auto loaded = [&](int64_t n) {
+        return wait_until([&] { return citus_count("SELECT count(*) FROM " + q(job.table)) == n; }, 120s);
+    };
+    ASSERT_TRUE(loaded(10000));
+    citus_node("stop", "coordinator");
+    produce_round_robin(job.topic, {all.begin() + 10000, all.end()}, 2);
+    ASSERT_TRUE(wait_until([&] { return printed(load.err_file).find("retrying") != std::string::npos; }, 60s));
+    citus_node("start", "coordinator");
+    ASSERT_TRUE(loaded(20000));
+    kill(load.pid, SIGTERM);
+    const auto r = load.wait();
+    EXPECT_EQ(r.code, 0) << r.err;
+    EXPECT_EQ(citus_count("SELECT count(DISTINCT id) FROM " + q(job.table)), 20000);
+    EXPECT_EQ(citus_count("SELECT sum(committed_offset) FROM " + q(job.table + "_offset")), 20000);
+}
+
 TEST(CitusTableKind, MergeNotMatchingOnTheDistributionColumnIsRefusedAtStart) {
     REQUIRE_CITUS();
     auto job = citus_job("citus_keyed");
