@@ -176,7 +176,7 @@ KafkaSide ask_kafka(const Config& cfg, const std::vector<Recorded>& recorded, co
         const auto c = committed.find(p);
         const auto group = c == committed.end() ? std::nullopt : std::optional<kafka::GroupOffset>(c->second);
         const std::string group_note =
-            group ? load::explain(load::classify(group, stored, cfg.output_table.display()), *group) : "";
+            group ? load::explain(load::classify(group, stored, cfg.output_table.display()), *group, stored) : "";
         FromKafka k{p, group ? std::optional<int64_t>(group->offset) : std::nullopt, marks.high,
                     std::max<int64_t>(0, marks.high - loaded_to),
                     gap_note.empty() || group_note.empty() ? gap_note + group_note : gap_note + "; " + group_note};

@@ -24,12 +24,22 @@ GroupOffsetKind classify(const std::optional<kafka::GroupOffset>& group,
     return GroupOffsetKind::reset;
 }
 
-std::string explain(GroupOffsetKind kind, const kafka::GroupOffset& group) {
+std::string explain(GroupOffsetKind kind, const kafka::GroupOffset& group,
+                    const std::optional<db::StoredStart>& stored) {
     switch (kind) {
         case GroupOffsetKind::none:
             return "";
         case GroupOffsetKind::mirror:
-            return "dgkafka's mirror, not yet updated (the database holds the truth)";
+            if (!stored) return "dgkafka's mirror (the database holds the truth)";
+            if (group.offset < stored->committed)
+                return fmt::format("dgkafka's mirror, {} behind the database (mirrored after each batch; the "
+                                   "database holds the truth)",
+                                   stored->committed - group.offset);
+            // The database was read first: a running job committed more batches since, or a
+            // reset moved its offset back.
+            return fmt::format("dgkafka's mirror, {} ahead of the database as read a moment before (batches "
+                               "committed since, or a reset; the database holds the truth)",
+                               group.offset - stored->committed);
         case GroupOffsetKind::mirror_without_row:
             return "dgkafka's mirror, but the database has no offset: the next load starts at the "
                    "earliest";

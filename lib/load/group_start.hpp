@@ -26,7 +26,10 @@ enum class GroupOffsetKind {
 GroupOffsetKind classify(const std::optional<kafka::GroupOffset>& group,
                          const std::optional<db::StoredStart>& stored,
                          const std::string& output_table);
-std::string explain(GroupOffsetKind kind, const kafka::GroupOffset& group);
+// The note `check` shows beside the group's offset; `stored`: the database's, read a moment
+// before the group's (a running job's mirror follows it after each batch).
+std::string explain(GroupOffsetKind kind, const kafka::GroupOffset& group,
+                    const std::optional<db::StoredStart>& stored = std::nullopt);
 
 // Gives every partition without a row its start (the group's offset when another tool wrote it,
 // else the earliest), takes an operator's reset, records both in the history and warns about a

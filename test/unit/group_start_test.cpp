@@ -41,3 +41,12 @@ TEST(GroupStart, EveryCaseOfKafkaBesideTheDatabase) {
     EXPECT_NE(explain(Kind::other_table, *kafka_at(3, ours)).find("output table customer"), std::string::npos);
     EXPECT_EQ(explain(Kind::none, *kafka_at(3)), "");
 }
+
+TEST(GroupStart, TheMirrorsNoteSaysWhetherItIsBehindOrAheadAndByHowMuch) {
+    EXPECT_EQ(explain(Kind::mirror, *kafka_at(3, ours), db_at(10)),
+              "dgkafka's mirror, 7 behind the database (mirrored after each batch; the database holds the truth)");
+    // Read after the database, on a running job the mirror may be ahead of what was read.
+    EXPECT_EQ(explain(Kind::mirror, *kafka_at(12, ours), db_at(10)),
+              "dgkafka's mirror, 2 ahead of the database as read a moment before (batches committed since, or a "
+              "reset; the database holds the truth)");
+}
