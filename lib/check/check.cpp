@@ -191,103 +191,110 @@ KafkaSide ask_kafka(const Config& cfg, const std::vector<Recorded>& recorded, co
     return out;
 }
 
-}  // namespace
 
-void run_check(const Config& cfg, const CheckOptions& options, std::ostream& out, const std::atomic<bool>& stop) {
+// What check found: the database's side, and Kafka's when it could be asked.
+struct Report {
     FromDatabase db_side;
+    KafkaSide kafka_side;
+    std::optional<Unavailable> kafka_down;
+    std::string asked;  // when Kafka was asked (UTC)
+};
+
+Report gather(const Config& cfg, const CheckOptions& options, const std::atomic<bool>& stop) {
+    Report r;
     try {
-        db_side = read_database(cfg, options, stop);
+        r.db_side = read_database(cfg, options, stop);
     } catch (const Stopped& e) {  // stopped before anything was read: no report, so never 0
         throw Error(Exit::database, e.what());
     }
-    const auto& recorded = db_side.recorded;
-
-    const std::string asked = utc_now();
-    KafkaSide kafka_side;
-    std::optional<Unavailable> kafka_down;
+    r.asked = utc_now();
     try {
-        kafka_side = ask_kafka(cfg, recorded, stop);
+        r.kafka_side = ask_kafka(cfg, r.db_side.recorded, stop);
     } catch (const Unavailable& e) {
-        kafka_down.emplace(Exit::kafka,
-                           fmt::format("Kafka unavailable, only the database side is shown: {}", e.what()));
-        for (const auto& r : recorded)
-            kafka_side.rows.push_back({r.partition, std::nullopt, std::nullopt, std::nullopt, ""});
+        r.kafka_down.emplace(Exit::kafka,
+                             fmt::format("Kafka unavailable, only the database side is shown: {}", e.what()));
+        for (const auto& rec : r.db_side.recorded)
+            r.kafka_side.rows.push_back({rec.partition, std::nullopt, std::nullopt, std::nullopt, ""});
     }
-    const auto& gaps = kafka_side.gaps;
+    return r;
+}
+
+void print_json(const Config& cfg, const CheckOptions& options, const Report& r, std::ostream& out) {
+    const auto& db_side = r.db_side;
+    const auto& kafka_side = r.kafka_side;
+    const auto& kafka_down = r.kafka_down;
+    nlohmann::json j = {{"database", db_side.database},
+                        {"topic", cfg.topic},
+                        {"group", cfg.consumer_group},
+                        {"recorded", nlohmann::json::array()},
+                        {"kafka", nlohmann::json::array()},
+                        {"kafka_timestamp", kafka_down ? nlohmann::json() : nlohmann::json(r.asked)},
+                        {"total_lag", kafka_down ? nlohmann::json() : nlohmann::json(kafka_side.total_lag)},
+                        {"retention_gaps", nlohmann::json::array()}};
+    const auto& kind = db_side.output;
+    j["output_table"] = {{"name", cfg.output_table.display()}, {"kind", kind.name()}};
+    if (!kind.distribution_column.empty()) j["output_table"]["distribution_column"] = kind.distribution_column;
+    if (kind.citus()) {
+        j["output_table"]["shards"] = kind.shards;
+        j["output_table"]["nodes"] = kind.nodes;
+    }
+    if (kafka_down) j["kafka_error"] = kafka_down->what();
+    for (const auto& g : kafka_side.gaps)
+        j["retention_gaps"].push_back(
+            {{"partition", g.partition}, {"stored", g.stored}, {"log_start", g.log_start}, {"event", g.event()},
+             {"lost", g.kind == kafka::RetentionGap::Kind::deleted ? nlohmann::json(g.lost()) : nlohmann::json()}});
+    for (const auto& rec : db_side.recorded)
+        j["recorded"].push_back({{"partition", rec.partition},
+                                 {"committed", rec.committed},
+                                 {"latest", opt_json(rec.latest)},
+                                 {"start", opt_json(rec.start)},
+                                 {"end", opt_json(rec.end)}});
+    for (const auto& k : kafka_side.rows)
+        j["kafka"].push_back({{"partition", k.partition},
+                              {"committed", opt_json(k.committed)},
+                              {"latest", opt_json(k.latest)},
+                              {"lag", opt_json(k.lag)},
+                              {"note", k.note}});
+    if (options.history > 0) {
+        j["history"] = nlohmann::json::array();
+        for (const auto& h : db_side.history)
+            j["history"].push_back({{"partition", h.partition},
+                                    {"event", h.event},
+                                    {"start_offset", h.start},
+                                    {"end_offset", h.end},
+                                    {"messages", h.count},
+                                    {"start", h.batch_start},
+                                    {"end", h.batch_end}});
+    }
+    if (options.max_lag) j["max_lag"] = *options.max_lag;
+    out << j.dump(2) << "\n";
+}
+
+// The manual's tab-separated tables; the retention gaps only when Kafka could be asked.
+void print_text(const Config& cfg, const CheckOptions& options, const Report& r, std::ostream& out) {
+    const auto& db_side = r.db_side;
+    const auto& kafka_down = r.kafka_down;
     // Kafka's cells: "unavailable" when it could not be asked, "-" when it has no such value.
     const auto cell = [&](const std::optional<int64_t>& v) {
         return v ? std::to_string(*v) : kafka_down ? unavailable : "-";
     };
-
-    if (options.json) {
-        nlohmann::json j = {{"database", db_side.database},
-                            {"topic", cfg.topic},
-                            {"group", cfg.consumer_group},
-                            {"recorded", nlohmann::json::array()},
-                            {"kafka", nlohmann::json::array()},
-                            {"kafka_timestamp", kafka_down ? nlohmann::json() : nlohmann::json(asked)},
-                            {"total_lag", kafka_down ? nlohmann::json() : nlohmann::json(kafka_side.total_lag)},
-                            {"retention_gaps", nlohmann::json::array()}};
-        const auto& kind = db_side.output;
-        j["output_table"] = {{"name", cfg.output_table.display()}, {"kind", kind.name()}};
-        if (!kind.distribution_column.empty()) j["output_table"]["distribution_column"] = kind.distribution_column;
-        if (kind.citus()) {
-            j["output_table"]["shards"] = kind.shards;
-            j["output_table"]["nodes"] = kind.nodes;
-        }
-        if (kafka_down) j["kafka_error"] = kafka_down->what();
-        for (const auto& g : gaps)
-            j["retention_gaps"].push_back(
-                {{"partition", g.partition}, {"stored", g.stored}, {"log_start", g.log_start}, {"event", g.event()},
-                 {"lost", g.kind == kafka::RetentionGap::Kind::deleted ? nlohmann::json(g.lost()) : nlohmann::json()}});
-        for (const auto& r : recorded)
-            j["recorded"].push_back({{"partition", r.partition},
-                                     {"committed", r.committed},
-                                     {"latest", opt_json(r.latest)},
-                                     {"start", opt_json(r.start)},
-                                     {"end", opt_json(r.end)}});
-        for (const auto& k : kafka_side.rows)
-            j["kafka"].push_back({{"partition", k.partition},
-                                  {"committed", opt_json(k.committed)},
-                                  {"latest", opt_json(k.latest)},
-                                  {"lag", opt_json(k.lag)},
-                                  {"note", k.note}});
-        if (options.history > 0) {
-            j["history"] = nlohmann::json::array();
-            for (const auto& h : db_side.history)
-                j["history"].push_back({{"partition", h.partition},
-                                        {"event", h.event},
-                                        {"start_offset", h.start},
-                                        {"end_offset", h.end},
-                                        {"messages", h.count},
-                                        {"start", h.batch_start},
-                                        {"end", h.batch_end}});
-        }
-        if (options.max_lag) j["max_lag"] = *options.max_lag;
-        out << j.dump(2) << "\n";
-        if (kafka_down) throw *kafka_down;
-        throw_if_lost(cfg, gaps, kafka_side.missing, kafka_side.partitions);
-        check_max_lag(cfg, options, kafka_side.rows);
-        return;
-    }
-
     out << fmt::format("Database = {}, Topic = {}, Group = {}\n", db_side.database, cfg.topic, cfg.consumer_group);
     if (db_side.output.citus())
         out << fmt::format("Output table = {}: {}\n", cfg.output_table.display(), db_side.output.describe());
     out << "\n";
     out << "[Last recorded offset]\n";
     TextTable rec({"Group", "Topic", "Partition", "Committed", "Latest", "Start", "End"});
-    for (const auto& r : recorded)
-        rec.add({cfg.consumer_group, cfg.topic, std::to_string(r.partition), std::to_string(r.committed),
-                 opt(r.latest), r.start.value_or("-"), r.end.value_or("-")});
+    for (const auto& x : db_side.recorded)
+        rec.add({cfg.consumer_group, cfg.topic, std::to_string(x.partition), std::to_string(x.committed),
+                 opt(x.latest), x.start.value_or("-"), x.end.value_or("-")});
     rec.print(out);
     out << "\n[Offset from Kafka]\n";
     TextTable kt({"Group", "Topic", "Partition", "Committed", "Latest", "Timestamp", "Lag", "Note"});
-    for (const auto& k : kafka_side.rows)
+    for (const auto& k : r.kafka_side.rows)
         kt.add({cfg.consumer_group, cfg.topic, std::to_string(k.partition), cell(k.committed), cell(k.latest),
-                kafka_down ? unavailable : asked, cell(k.lag), k.note});
+                kafka_down ? unavailable : r.asked, cell(k.lag), k.note});
     kt.print(out);
-    out << fmt::format("\nTotal lag = {}\n", kafka_down ? unavailable : std::to_string(kafka_side.total_lag));
+    out << fmt::format("\nTotal lag = {}\n", kafka_down ? unavailable : std::to_string(r.kafka_side.total_lag));
     if (options.history > 0) {
         out << fmt::format("\n[History: last {} per partition]\n", options.history);
         TextTable ht({"Partition", "Event", "Start offset", "End offset", "Messages", "Start", "End"});
@@ -296,18 +303,27 @@ void run_check(const Config& cfg, const CheckOptions& options, std::ostream& out
                     std::to_string(h.count), h.batch_start, h.batch_end});
         ht.print(out);
     }
-    if (kafka_down) throw *kafka_down;
-    if (!gaps.empty()) {
-        out << "\n[Retention gaps: messages deleted before they were loaded]\n";
-        TextTable gt({"Partition", "Stored offset", "Log start", "Lost"});
-        for (const auto& g : gaps)
-            gt.add({std::to_string(g.partition), std::to_string(g.stored), std::to_string(g.log_start),
-                    g.kind == kafka::RetentionGap::Kind::deleted ? std::to_string(g.lost()) : "past the log end"});
-        gt.print(out);
-    }
+    if (kafka_down || r.kafka_side.gaps.empty()) return;
+    out << "\n[Retention gaps: messages deleted before they were loaded]\n";
+    TextTable gt({"Partition", "Stored offset", "Log start", "Lost"});
+    for (const auto& g : r.kafka_side.gaps)
+        gt.add({std::to_string(g.partition), std::to_string(g.stored), std::to_string(g.log_start),
+                g.kind == kafka::RetentionGap::Kind::deleted ? std::to_string(g.lost()) : "past the log end"});
+    gt.print(out);
+}
+
+}  // namespace
+
+void run_check(const Config& cfg, const CheckOptions& options, std::ostream& out, const std::atomic<bool>& stop) {
+    const auto report = gather(cfg, options, stop);
+    if (options.json)
+        print_json(cfg, options, report, out);
+    else
+        print_text(cfg, options, report, out);
     out.flush();
-    throw_if_lost(cfg, gaps, kafka_side.missing, kafka_side.partitions);
-    check_max_lag(cfg, options, kafka_side.rows);
+    if (report.kafka_down) throw *report.kafka_down;
+    throw_if_lost(cfg, report.kafka_side.gaps, report.kafka_side.missing, report.kafka_side.partitions);
+    check_max_lag(cfg, options, report.kafka_side.rows);
 }
 
 }  // namespace dgkafka::check
