@@ -86,58 +86,70 @@ std::optional<std::string> lock_outbox(pqxx::transaction_base& tx, const Config&
                        cfg.write_table.display(), who);
 }
 
-}  // namespace
-
-void run_publish(const Config& cfg, const PublishOptions& options, std::ostream& out, const std::atomic<bool>& stop) {
+// publish sends csv, json or binary rows: what load reads as avro or Debezium is never written here.
+void require_publishable(const Config& cfg) {
     if (cfg.write_table.empty())
         throw Error(Exit::config, fmt::format("{}: kafka.input.ext_write_table names no outbox table to publish", cfg.path));
-    if (cfg.format == Format::avro || cfg.envelope != Envelope::none)  // load reads them; nothing here writes them
+    if (cfg.format == Format::avro || cfg.envelope != Envelope::none)
         throw Error(Exit::config, fmt::format("{}: {}: publish cannot encode it; it sends csv, json or binary rows", cfg.path,
                                               cfg.format == Format::avro ? "kafka.input.format = \"avro\""
                                                                          : "kafka.input.envelope = \"debezium\""));
-    std::vector<std::string> text_columns;
-    for (const auto& c : cfg.columns) text_columns.push_back(cfg.format == Format::binary ? quote_ident(c.name) : quote_ident(c.name) + "::text");
-    auto vars = db::table_vars(cfg);
-    vars["text_columns"] = text::join(text_columns, ", ");
-    const std::string read_sql = sql::render("publish_read", vars), delete_sql = sql::render("publish_delete", vars);
+}
 
-    // The same policy as load: servers down are waited for (streaming: for ever), from the start.
-    const auto retry = RetryPolicy::for_run(options.quit_at_eof, cfg.retry_timeout, stop);
-    std::unique_ptr<pqxx::connection> conn;
-    bool locked = false;  // every new session takes the lock again; a stale one of ours may hold it a while
-    // Each step is safe to repeat (a delete whose commit is in doubt too): a transient error is
-    // retried on a new connection.
-    auto with_db = [&](const char* what, auto&& step) {
-        return retry.run([&] {
+// The publisher's database session: it holds the outbox's publish lock, and every step on it is
+// retried on a new session (each step is safe to repeat, a delete whose commit is in doubt too)
+// with the policy of load: servers down are waited for (streaming: for ever), from the start.
+class OutboxSession {
+public:
+    OutboxSession(const Config& cfg, const RetryPolicy& retry) : cfg_(cfg), retry_(retry) {}
+
+    template <typename Step>
+    auto run(const char* what, Step&& step) {
+        return retry_.run([&] {
             try {
-                if (!conn) {
-                    conn = db::connect(cfg.db, "dgkafka publish");
-                    std::optional<std::string> held;
-                    if (locked)
-                        held = db::guarded(what, [&] {
-                            pqxx::nontransaction tx(*conn);
-                            return lock_outbox(tx, cfg);
-                        });
-                    if (held) throw Unavailable(Exit::database, fmt::format("{}: {}", what, *held));
-                }
-                return db::guarded(what, [&] { return step(*conn); });
+                if (!conn_) reconnect(what);
+                return db::guarded(what, [&] { return step(*conn_); });
             } catch (const Unavailable&) {
-                conn.reset();
+                conn_.reset();
                 throw;
             }
         });
-    };
-    with_db("looking for the outbox", [&](pqxx::connection& c) {
-        pqxx::read_transaction tx(c);
-        if (!db::table_exists(tx, cfg.write_table))
-            throw Error(Exit::not_set_up, fmt::format("outbox table {} does not exist: run `dgkafka setup {}`",
-                                                      cfg.write_table.display(), cfg.path));
-        if (auto held = lock_outbox(tx, cfg)) throw Error(Exit::database, *held);
-    });
-    locked = true;
+    }
 
-    kafka::Deliveries acks(true);  // the ids of the outbox rows Kafka acknowledged
-    // Idempotent: retries never duplicate or reorder a partition's messages.
+    // Takes the lock, or throws naming who holds it; exit 7 without an outbox.
+    void open() {
+        run("looking for the outbox", [&](pqxx::connection& c) {
+            pqxx::read_transaction tx(c);
+            if (!db::table_exists(tx, cfg_.write_table))
+                throw Error(Exit::not_set_up, fmt::format("outbox table {} does not exist: run `dgkafka setup {}`",
+                                                          cfg_.write_table.display(), cfg_.path));
+            if (auto held = lock_outbox(tx, cfg_)) throw Error(Exit::database, *held);
+        });
+        locked_ = true;
+    }
+
+private:
+    // Every new session takes the lock again; a stale one of ours may hold it a while.
+    void reconnect(const char* what) {
+        conn_ = db::connect(cfg_.db, "dgkafka publish");
+        if (!locked_) return;
+        const auto held = db::guarded(what, [&] {
+            pqxx::nontransaction tx(*conn_);
+            return lock_outbox(tx, cfg_);
+        });
+        if (held) throw Unavailable(Exit::database, fmt::format("{}: {}", what, *held));
+    }
+
+    const Config& cfg_;
+    const RetryPolicy& retry_;
+    std::unique_ptr<pqxx::connection> conn_;
+    bool locked_ = false;
+};
+
+// An idempotent producer (retries never duplicate or reorder a partition's messages) reporting
+// each acknowledged outbox row's id to `acks`, once the topic is known to exist.
+kafka::HandlePtr make_producer(const Config& cfg, kafka::Deliveries& acks, const RetryPolicy& retry,
+                            const std::atomic<bool>& stop) {
     auto conf = kafka::make_conf(cfg.brokers, {{"client.id", "dgkafka-publish"}, {"enable.idempotence", "true"}},
                                  cfg.kafka_properties);
     acks.attach(conf.get());
@@ -145,6 +157,24 @@ void run_publish(const Config& cfg, const PublishOptions& options, std::ostream&
     retry.run([&] {
         return kafka::partition_count(rk.get(), cfg.topic, cfg.brokers, retry.attempt_ms(kafka::metadata_timeout_ms), &stop);
     });
+    return rk;
+}
+
+}  // namespace
+
+void run_publish(const Config& cfg, const PublishOptions& options, std::ostream& out, const std::atomic<bool>& stop) {
+    require_publishable(cfg);
+    std::vector<std::string> text_columns;
+    for (const auto& c : cfg.columns) text_columns.push_back(cfg.format == Format::binary ? quote_ident(c.name) : quote_ident(c.name) + "::text");
+    auto vars = db::table_vars(cfg);
+    vars["text_columns"] = text::join(text_columns, ", ");
+    const std::string read_sql = sql::render("publish_read", vars), delete_sql = sql::render("publish_delete", vars);
+
+    const auto retry = RetryPolicy::for_run(options.quit_at_eof, cfg.retry_timeout, stop);
+    OutboxSession outbox(cfg, retry);
+    outbox.open();
+    kafka::Deliveries acks(true);  // the ids of the outbox rows Kafka acknowledged
+    auto rk = make_producer(cfg, acks, retry, stop);
 
     PublishCounters counters;
     std::unique_ptr<metrics::Server> server;
@@ -156,7 +186,7 @@ void run_publish(const Config& cfg, const PublishOptions& options, std::ostream&
     std::string value;
     while (!stop) {
         const auto round_started = std::chrono::steady_clock::now();
-        const auto rows = with_db("reading the outbox", [&](pqxx::connection& c) {
+        const auto rows = outbox.run("reading the outbox", [&](pqxx::connection& c) {
             pqxx::read_transaction tx(c);
             return tx.exec_params(read_sql, rows_per_round);
         });
@@ -174,7 +204,7 @@ void run_publish(const Config& cfg, const PublishOptions& options, std::ostream&
         // Rows are deleted once acknowledged; a signal stops the wait, and the rows not yet
         // acknowledged stay in the outbox for the next run.
         acks.wait(rk.get(), static_cast<int64_t>(rows.size()), &stop);
-        with_db("deleting published rows from the outbox", [&](pqxx::connection& c) {
+        outbox.run("deleting published rows from the outbox", [&](pqxx::connection& c) {
             pqxx::work tx(c);
             tx.exec_params0(delete_sql, db::pg_array(acks.ids()));
             tx.commit();
