@@ -11,29 +11,16 @@
 #include "formats/change_event.hpp"
 #include "formats/csv.hpp"
 #include "formats/json_fields.hpp"
-
-typedef struct rd_kafka_headers_s rd_kafka_headers_t;
+#include "vocabulary/message.hpp"
 
 namespace dgkafka {
 namespace avro {
 class AvroReader;
 }
 
-struct Message {
-    std::string_view value;
-    std::string_view key;
-    bool has_key = false;
-    int32_t partition = 0;
-    int64_t offset = 0;
-    int64_t timestamp_ms = -1;  // -1: the message has none
-    const rd_kafka_headers_t* headers = nullptr;  // set only when the encoder reads_headers()
-};
-
 // JSON input into one `jsonb` column: members read by dgkafka get two staging columns each, the
 // member's text when it is jsonb's text too, else its JSON for PostgreSQL to turn into jsonb.
 bool jsonb_input(const Config& cfg);
-
-enum class Encoded { row, rejected, unavailable };
 
 class RowEncoder {
 public:
