@@ -11,7 +11,7 @@
 #include <vector>
 
 #include "db/offsets.hpp"
-#include "formats/row_encoder.hpp"
+#include "vocabulary/message.hpp"
 
 namespace dgkafka::load {
 

@@ -5,7 +5,7 @@
 #include "db/connection.hpp"
 #include "db/embedded_sql.hpp"
 #include "db/fault.hpp"
-#include "formats/row_encoder.hpp"
+#include "formats/decoder.hpp"
 #include "util/log.hpp"
 #include "util/text.hpp"
 
@@ -58,7 +58,7 @@ Config with_field_columns(const Config& cfg) {
     Config out = cfg;
     std::vector<std::string> names;
     for (const auto& [name, type] : columns) {
-        out.mappings.push_back({{name}, field_expression(input, jsonb_input(cfg), name, type)});
+        out.mappings.push_back({{name}, field_expression(input, formats::jsonb_input(cfg), name, type)});
         names.push_back(name);
     }
     out.field_columns = names;

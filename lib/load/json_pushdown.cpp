@@ -5,7 +5,7 @@
 
 #include "vocabulary/ident.hpp"
 #include "vocabulary/sql_tokens.hpp"
-#include "formats/row_encoder.hpp"
+#include "formats/decoder.hpp"
 #include "util/text.hpp"
 
 namespace dgkafka::load {
@@ -120,7 +120,7 @@ JsonPushdown JsonPushdown::plan(const Config& cfg) {
     for (const auto& m : cfg.mappings) p.expressions.push_back(m.expression);
     p.filter = cfg.filter;
     const auto loaded = cfg.loaded_columns();
-    const bool jsonb = jsonb_input(cfg);
+    const bool jsonb = formats::jsonb_input(cfg);
     if ((cfg.format != Format::json && cfg.format != Format::avro) || loaded.size() != 1 || cfg.mappings.empty() ||
         (!jsonb && text::lower(text::trim(loaded[0]->type)) != "json"))
         return p;

@@ -6,8 +6,8 @@
 #include <cstdint>
 #include <vector>
 
-#include "formats/row_encoder.hpp"
 #include "kafka/client.hpp"
+#include "vocabulary/message.hpp"
 
 namespace dgkafka::load {
 

@@ -265,8 +265,7 @@ void run_load(const Config& job, const LoadOptions& options, std::ostream& out, 
     std::vector<std::unique_ptr<Loader>> loaders;
     for (int i = 0; i < count; ++i) {
         LoaderParts parts;
-        parts.encoder =
-            std::make_unique<RowEncoder>(cfg, !statements.direct, statements.json_members, statements.json_document);
+        parts.encoder = formats::make_decoder(cfg, !statements.direct, statements.json_members, statements.json_document);
         parts.kafka = std::make_unique<KafkaConsumer>(cfg, i, count, parts.encoder->reads_headers(), mirror);
         parts.database = std::make_unique<BatchTransaction>(cfg, statements, i);
         loaders.push_back(std::make_unique<Loader>(cfg, options, i, count, shares[static_cast<size_t>(i)], counters,

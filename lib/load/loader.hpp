@@ -13,7 +13,7 @@
 #include <vector>
 
 #include "config/config.hpp"
-#include "formats/row_encoder.hpp"
+#include "formats/decoder.hpp"
 #include "kafka/client.hpp"
 #include "load/batch.hpp"
 #include "load/counters.hpp"
@@ -25,11 +25,11 @@
 
 namespace dgkafka::load {
 
-// What a loader works with: its two sides, and the encoder of its rows.
+// What a loader works with: its two sides, and the decoder of its messages into rows.
 struct LoaderParts {
     std::unique_ptr<KafkaSide> kafka;
     std::unique_ptr<DatabaseSide> database;
-    std::unique_ptr<RowEncoder> encoder;
+    std::unique_ptr<formats::Decoder> encoder;
 };
 
 class Loader final : private KafkaSide::Listener {
@@ -100,7 +100,7 @@ private:
     bool subscribed_ = false;
     std::unique_ptr<KafkaSide> kafka_;
     std::unique_ptr<DatabaseSide> txn_;
-    std::unique_ptr<RowEncoder> encoder_;
+    std::unique_ptr<formats::Decoder> encoder_;
     std::chrono::steady_clock::time_point last_data_;  // last message or end-of-partition event, not errors
     std::atomic<int64_t> lag_{0};
 };

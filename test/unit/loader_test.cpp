@@ -266,7 +266,7 @@ struct LoadRun {
     }
     // Builds the loader once the topic holds its messages (their end offsets are the targets).
     void start() {
-        parts.encoder = std::make_unique<RowEncoder>(cfg, false);
+        parts.encoder = formats::make_decoder(cfg, false);
         for (const auto& [p, end] : kafka->end_offsets()) db->stored.emplace(p, 0);
         loader = std::make_unique<Loader>(cfg, options, 0, 1, kafka->end_offsets(), *counting,
                                           std::move(parts), stop);

@@ -1,4 +1,4 @@
-#include "formats/row_encoder.hpp"
+#include "formats/decoder.hpp"
 
 #include <gtest/gtest.h>
 
@@ -21,9 +21,10 @@ Config json_config() {
 }
 }  // namespace
 
-TEST(RowEncoder, CsvToCopyTextSkipsIgnoredColumnsAndEscapes) {
+TEST(Decoder, CsvToCopyTextSkipsIgnoredColumnsAndEscapes) {
     const auto cfg = csv_config();
-    RowEncoder enc(cfg, false);
+    const auto made_enc = formats::make_decoder(cfg, false);
+    formats::Decoder& enc = *made_enc;
     std::string out, reason;
     Message m;
     m.value = "7|dropped|\"tab\there\\ and\nnewline\"";
@@ -31,9 +32,10 @@ TEST(RowEncoder, CsvToCopyTextSkipsIgnoredColumnsAndEscapes) {
     EXPECT_EQ(out, "7\ttab\\there\\\\ and\\nnewline\n");
 }
 
-TEST(RowEncoder, EmptyUnquotedFieldBecomesNull) {
+TEST(Decoder, EmptyUnquotedFieldBecomesNull) {
     const auto cfg = csv_config();
-    RowEncoder enc(cfg, false);
+    const auto made_enc = formats::make_decoder(cfg, false);
+    formats::Decoder& enc = *made_enc;
     std::string out, reason;
     Message m;
     m.value = "|x|";
@@ -41,9 +43,10 @@ TEST(RowEncoder, EmptyUnquotedFieldBecomesNull) {
     EXPECT_EQ(out, "\\N\t\\N\n");
 }
 
-TEST(RowEncoder, MetadataColumnsFollowTheData) {
+TEST(Decoder, MetadataColumnsFollowTheData) {
     const auto cfg = csv_config();
-    RowEncoder enc(cfg, true);
+    const auto made_enc = formats::make_decoder(cfg, true);
+    formats::Decoder& enc = *made_enc;
     std::string out, reason;
     Message m;
     m.value = "1|x|y";
@@ -61,9 +64,10 @@ TEST(RowEncoder, MetadataColumnsFollowTheData) {
     EXPECT_EQ(out, "1\ty\t\\N\t3\t42\t\\N\n");
 }
 
-TEST(RowEncoder, MalformedMessagesAreRefusedWithAReasonAndLeaveNoPartialLine) {
+TEST(Decoder, MalformedMessagesAreRefusedWithAReasonAndLeaveNoPartialLine) {
     const auto cfg = csv_config();
-    RowEncoder enc(cfg, false);
+    const auto made_enc = formats::make_decoder(cfg, false);
+    formats::Decoder& enc = *made_enc;
     std::string out = "previous\n", reason;
     Message m;
     m.value = "1|2";
@@ -76,9 +80,10 @@ TEST(RowEncoder, MalformedMessagesAreRefusedWithAReasonAndLeaveNoPartialLine) {
     EXPECT_EQ(out, "previous\n");
 }
 
-TEST(RowEncoder, JsonIsOneTextColumnBinaryIsHexBytea) {
+TEST(Decoder, JsonIsOneTextColumnBinaryIsHexBytea) {
     const Config json = json_config();
-    RowEncoder j(json, false);
+    const auto made_j = formats::make_decoder(json, false);
+    formats::Decoder& j = *made_j;
     std::string out, reason;
     Message m;
     m.value = "{\"a\":\"x\\ty\"}";
@@ -88,7 +93,8 @@ TEST(RowEncoder, JsonIsOneTextColumnBinaryIsHexBytea) {
     Config bin;
     bin.format = Format::binary;
     bin.columns = {{"bdata", "bytea", false}};
-    RowEncoder b(bin, false);
+    const auto made_b = formats::make_decoder(bin, false);
+    formats::Decoder& b = *made_b;
     out.clear();
     const std::string bytes("\x00\xff\x10", 3);
     m.value = bytes;
@@ -102,9 +108,10 @@ TEST(RowEncoder, JsonIsOneTextColumnBinaryIsHexBytea) {
     EXPECT_EQ(out, "\\N\n\\\\x\n");
 }
 
-TEST(RowEncoder, InvalidJsonInvalidUtf8AndEmptyMessagesAreRefused) {
+TEST(Decoder, InvalidJsonInvalidUtf8AndEmptyMessagesAreRefused) {
     const Config json = json_config();
-    RowEncoder j(json, true);
+    const auto made_j = formats::make_decoder(json, true);
+    formats::Decoder& j = *made_j;
     std::string out, reason;
     Message m;
     m.value = "{\"a\": 1,}";
@@ -125,18 +132,20 @@ TEST(RowEncoder, InvalidJsonInvalidUtf8AndEmptyMessagesAreRefused) {
     EXPECT_EQ(out, "{}\t\\N\t0\t0\t\\N\n") << "_key NULL";
     auto with_key = json;
     with_key.mappings = {{{"t"}, "upper(_key)"}};
-    RowEncoder k(with_key, true);
+    const auto made_k = formats::make_decoder(with_key, true);
+    formats::Decoder& k = *made_k;
     out.clear();
     EXPECT_FALSE(k.encode(m, out, reason) == Encoded::row);
     EXPECT_EQ(reason, "invalid UTF-8 in the message key at byte 2");
     EXPECT_EQ(out, "");
 }
 
-TEST(RowEncoder, FieldsToColumnsRejectADocumentThatIsNotAnObject) {
+TEST(Decoder, FieldsToColumnsRejectADocumentThatIsNotAnObject) {
     auto cfg = json_config();
     cfg.mappings = {{{"id"}, "(jdata->>'id')::bigint"}};
     cfg.field_columns = {"id"};
-    RowEncoder enc(cfg, true);
+    const auto made_enc = formats::make_decoder(cfg, true);
+    formats::Decoder& enc = *made_enc;
     std::string out, reason;
     Message m;
     for (const char* doc : {"[1,2,3]", "\"just a string\"", "null", " 5"}) {
@@ -152,15 +161,17 @@ TEST(RowEncoder, FieldsToColumnsRejectADocumentThatIsNotAnObject) {
     EXPECT_TRUE(enc.encode(m, out, reason) == Encoded::row) << reason;
 
     cfg.field_columns.clear();  // explicit mappings: ->> of an array is NULL, as in PostgreSQL
-    RowEncoder mapped(cfg, true);
+    const auto made_mapped = formats::make_decoder(cfg, true);
+    formats::Decoder& mapped = *made_mapped;
     m.value = "[1,2,3]";
     EXPECT_TRUE(mapped.encode(m, out, reason) == Encoded::row) << reason;
 }
 
-TEST(RowEncoder, KeyBytesGiveEveryKeyAsByteaAndAKeyThatIsNotTextNoLongerRejects) {
+TEST(Decoder, KeyBytesGiveEveryKeyAsByteaAndAKeyThatIsNotTextNoLongerRejects) {
     auto cfg = json_config();
     cfg.mappings = {{{"k"}, "_key_bytes"}};
-    RowEncoder enc(cfg, true);
+    const auto made_enc = formats::make_decoder(cfg, true);
+    formats::Decoder& enc = *made_enc;
     std::string out, reason;
     Message m;
     m.value = "{}";
@@ -173,8 +184,69 @@ TEST(RowEncoder, KeyBytesGiveEveryKeyAsByteaAndAKeyThatIsNotTextNoLongerRejects)
     EXPECT_EQ(out, "{}\t\\N\t1\t2\t\\N\t\\\\x6bff\n") << "_key NULL, _key_bytes the raw key";
 
     cfg.mappings = {{{"k"}, "_key_bytes"}, {{"t"}, "_key"}};  // _key used too: the key must be text
-    RowEncoder both(cfg, true);
+    const auto made_both = formats::make_decoder(cfg, true);
+    formats::Decoder& both = *made_both;
     out.clear();
     EXPECT_FALSE(both.encode(m, out, reason) == Encoded::row);
     EXPECT_EQ(reason, "invalid UTF-8 in the message key at byte 2");
+}
+
+// make_decoder picks one decoder per format (and the envelope layer over JSON documents); each
+// writes its own fields, then the same metadata columns.
+TEST(Decoder, EachFormatWritesItsFieldsThenTheSameMetadataColumns) {
+    const auto tail = "\t{}\tk\t1\t2\t2019-05-17 03:45:02.646+00\t\\\\x6b\n";  // _headers .. _key_bytes
+    Config avro;
+    avro.format = Format::avro;
+    avro.columns = {{"jdata", "json", false}};
+    avro.avro.schema_file = "r.avsc";
+    avro.avro.schema_text = R"({"type": "record", "name": "r", "fields": [{"name": "a", "type": "long"}]})";
+    Config bin;
+    bin.format = Format::binary;
+    bin.columns = {{"bdata", "bytea", false}};
+    auto events = json_config();
+    events.mode = Config::Mode::merge;
+    events.match_columns = {"a"};
+    events.delete_on_tombstone = true;
+    const struct {
+        Config cfg;
+        std::string value, fields;
+    } cases[] = {
+        {csv_config(), "1|x|y", "1\ty"},
+        {json_config(), R"({"a": 1})", R"({"a": 1})"},
+        {bin, "ab", "\\\\x6162"},
+        {avro, std::string("\x02", 1), R"({"a":1})"},
+        {events, R"({"a": 1})", std::string(R"({"a": 1})") + "\tu"},
+    };
+    for (auto c : cases) {
+        c.cfg.mappings = {{{"h"}, "_headers"}, {{"kb"}, "_key_bytes"}};
+        const auto decoder = formats::make_decoder(c.cfg, true);
+        EXPECT_TRUE(decoder->reads_headers());
+        EXPECT_FALSE(formats::make_decoder(c.cfg, false)->reads_headers()) << "no metadata, no _headers";
+        std::string out, reason;
+        Message m;
+        m.value = c.value;
+        m.key = "k";
+        m.has_key = true;
+        m.partition = 1;
+        m.offset = 2;
+        m.timestamp_ms = 1558064702646;
+        ASSERT_TRUE(decoder->encode(m, out, reason) == Encoded::row) << c.fields << ": " << reason;
+        EXPECT_EQ(out, c.fields + tail);
+    }
+}
+
+// A schema the registry cannot give now is not the message's fault: nothing written, not rejected.
+TEST(Decoder, AvroWithoutItsRegistryIsUnavailableNotRejected) {
+    Config cfg;
+    cfg.format = Format::avro;
+    cfg.columns = {{"jdata", "json", false}};
+    cfg.avro.registry_urls = {"http://127.0.0.1:1"};
+    const auto decoder = formats::make_decoder(cfg, true);
+    std::string out = "previous\n", reason;
+    Message m;
+    const std::string wire("\0\0\0\0\x07\x02", 6);  // magic byte, schema id 7, Avro binary
+    m.value = wire;
+    EXPECT_TRUE(decoder->encode(m, out, reason) == Encoded::unavailable);
+    EXPECT_NE(reason.find("schema registry unavailable for schema id 7"), std::string::npos) << reason;
+    EXPECT_EQ(out, "previous\n");
 }
