@@ -151,7 +151,7 @@ bool Plan::build(const json& schema, const std::string& path, int depth, Plan& p
     }
     if (name == "io.debezium.data.Bits") {
         bool present = false;
-        if (!integer_parameter(schema, "length", plan.bits_, present) || plan.bits_ < 0) {
+        if (!integer_parameter(schema, "length", plan.bits_, present) || (present && plan.bits_ < 0)) {
             reason = fmt::format("schema: {} ({}): its \"length\" parameter is not a number", where(), name);
             return false;
         }
