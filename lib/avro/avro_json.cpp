@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "avro/datum_guard.hpp"
+#include "avro/logical_text.hpp"
 #include "avro/schema_tree.hpp"
 #include "util/utf8.hpp"
 
@@ -47,57 +48,28 @@ bool append_string(std::string& out, std::string_view s) {
     return true;
 }
 
-// A two's-complement big-endian integer, scaled down by 10^scale, as an exact decimal number.
-void append_decimal(std::string& out, const unsigned char* p, size_t n, int scale) {
-    std::vector<unsigned char> mag(p, p + n);
-    const bool negative = n && (p[0] & 0x80);
-    if (negative) {  // magnitude = ~x + 1
-        for (auto& b : mag) b = static_cast<unsigned char>(~b);
-        for (size_t i = mag.size(); i-- > 0;)
-            if (++mag[i] != 0) break;
+// A logical type's text as a JSON string (a decimal as a JSON number); false with `reason` when
+// PostgreSQL's type cannot hold it.
+template <class Append>
+bool append_quoted(std::string& out, std::string& reason, const char* what, bool quoted, Append&& append) {
+    const size_t mark = out.size();
+    if (quoted) out += '"';
+    if (!append()) {
+        out.resize(mark);
+        reason = fmt::format("{} out of range", what);
+        return false;
     }
-    std::string digits;
-    for (size_t start = 0; start < mag.size();) {  // repeated division by 10
-        unsigned rem = 0;
-        for (size_t i = start; i < mag.size(); ++i) {
-            const unsigned cur = rem * 256 + mag[i];
-            mag[i] = static_cast<unsigned char>(cur / 10);
-            rem = cur % 10;
-        }
-        digits += static_cast<char>('0' + rem);
-        while (start < mag.size() && mag[start] == 0) ++start;
-    }
-    if (digits.empty()) digits = "0";
-    if (scale > 0) {
-        while (digits.size() <= static_cast<size_t>(scale)) digits += '0';
-        digits.insert(static_cast<size_t>(scale), ".");
-    }
-    if (negative) out += '-';
-    out.append(digits.rbegin(), digits.rend());
+    if (quoted) out += '"';
+    return true;
 }
 
-// Floor division, for times before 1970.
-int64_t floor_div(int64_t a, int64_t b) { return a / b - ((a % b != 0) && ((a < 0) != (b < 0))); }
-
-void append_time_of_day(std::string& out, int64_t units, int64_t per_second, int digits) {
-    const int64_t seconds = floor_div(units, per_second), frac = units - seconds * per_second;
-    out += fmt::format("\"{:02}:{:02}:{:02}.{:0{}}\"", seconds / 3600, seconds / 60 % 60, seconds % 60, frac, digits);
-}
-
-void append_datetime(std::string& out, int64_t units, int64_t per_second, int digits, bool utc) {
-    const int64_t seconds = floor_div(units, per_second), frac = units - seconds * per_second;
-    const std::time_t t = static_cast<std::time_t>(seconds);
-    std::tm tm{};
-    gmtime_r(&t, &tm);
-    out += fmt::format("\"{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:0{}}{}\"", tm.tm_year + 1900, tm.tm_mon + 1,
-                       tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, frac, digits, utc ? "Z" : "");
-}
-
-void append_date(std::string& out, int64_t days) {
-    const std::time_t t = static_cast<std::time_t>(days * 86400);
-    std::tm tm{};
-    gmtime_r(&t, &tm);
-    out += fmt::format("\"{:04}-{:02}-{:02}\"", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
+// io.debezium.data.Bits: `bits` bits of little-endian bytes (bit 0 is the last digit), as
+// PostgreSQL's bit string; every bit of the bytes when the length is unknown (-1).
+void append_bits(std::string& out, const unsigned char* p, size_t size, int64_t bits) {
+    const size_t n = bits < 0 || static_cast<uint64_t>(bits) > size * 8 ? size * 8 : static_cast<size_t>(bits);
+    out += '"';
+    for (size_t i = n; i-- > 0;) out += (p[i / 8] >> (i % 8)) & 1 ? '1' : '0';
+    out += '"';
 }
 
 void append_double(std::string& out, double d) {
@@ -123,23 +95,35 @@ public:
             case AVRO_INT32: {
                 int32_t i = 0;
                 avro_value_get_int(&v, &i);
-                if (logical == Logical::date) append_date(out_, i);
-                else if (logical == Logical::time_millis) append_time_of_day(out_, i, 1000, 3);
-                else out_ += std::to_string(i);
+                if (logical == Logical::date)
+                    return append_quoted(out_, reason_, "date", true, [&] { return append_date(out_, i); });
+                if (logical == Logical::time_millis)
+                    return append_quoted(out_, reason_, "time", true, [&] { return append_time_of_day(out_, i, 1000); });
+                out_ += std::to_string(i);
                 return true;
             }
             case AVRO_INT64: {
                 int64_t i = 0;
                 avro_value_get_long(&v, &i);
+                const auto time = [&](int64_t per_second) {
+                    return append_quoted(out_, reason_, "time", true,
+                                         [&] { return append_time_of_day(out_, i, per_second); });
+                };
+                const auto timestamp = [&](int64_t per_second, bool utc) {
+                    return append_quoted(out_, reason_, "timestamp", true, [&] {
+                        return append_timestamp(out_, i, per_second, 'T', utc ? "Z" : "");
+                    });
+                };
                 switch (logical) {
-                    case Logical::time_micros: append_time_of_day(out_, i, 1000000, 6); break;
-                    case Logical::ts_millis: append_datetime(out_, i, 1000, 3, true); break;
-                    case Logical::ts_micros: append_datetime(out_, i, 1000000, 6, true); break;
-                    case Logical::local_ts_millis: append_datetime(out_, i, 1000, 3, false); break;
-                    case Logical::local_ts_micros: append_datetime(out_, i, 1000000, 6, false); break;
-                    default: out_ += std::to_string(i);
+                    case Logical::time_micros: return time(1000000);
+                    case Logical::time_nanos: return time(1000000000);
+                    case Logical::ts_millis: return timestamp(1000, true);
+                    case Logical::ts_micros: return timestamp(1000000, true);
+                    case Logical::local_ts_millis: return timestamp(1000, false);
+                    case Logical::local_ts_micros: return timestamp(1000000, false);
+                    case Logical::local_ts_nanos: return timestamp(1000000000, false);
+                    default: out_ += std::to_string(i); return true;
                 }
-                return true;
             }
             case AVRO_FLOAT: {
                 float f = 0;
@@ -158,7 +142,9 @@ public:
                 const char* s = nullptr;
                 size_t size = 0;
                 avro_value_get_string(&v, &s, &size);  // size counts the terminating NUL
-                if (append_string(out_, std::string_view(s, size ? size - 1 : 0))) return true;
+                const std::string_view text(s, size ? size - 1 : 0);
+                if (logical == Logical::json_text) return json_value(text);
+                if (append_string(out_, text)) return true;
                 reason_ = "a string that is not UTF-8";
                 return false;
             }
@@ -166,15 +152,13 @@ public:
                 const void* p = nullptr;
                 size_t size = 0;
                 avro_value_get_bytes(&v, &p, &size);
-                bytes(p, size, logical, n);
-                return true;
+                return bytes(p, size, logical, n);
             }
             case AVRO_FIXED: {
                 const void* p = nullptr;
                 size_t size = 0;
                 avro_value_get_fixed(&v, &p, &size);
-                bytes(p, size, logical, n);
-                return true;
+                return bytes(p, size, logical, n);
             }
             case AVRO_ENUM: {
                 int symbol = 0;
@@ -194,7 +178,9 @@ public:
                 avro_value_get_current_branch(&v, &branch);
                 return value(branch, child(n, static_cast<size_t>(which)));
             }
-            case AVRO_RECORD: return members(v, n, true);
+            case AVRO_RECORD:
+                if (logical == Logical::variable_decimal) return variable_decimal(v);
+                return members(v, n, true);
             case AVRO_MAP: return members(v, n, false);
             case AVRO_ARRAY: {
                 size_t count = 0;
@@ -216,9 +202,42 @@ public:
 private:
     static const Node* child(const Node* n, size_t i) { return n && i < n->children.size() ? n->children[i] : nullptr; }
 
-    void bytes(const void* p, size_t size, Logical logical, const Node* n) {
-        if (logical == Logical::decimal) append_decimal(out_, static_cast<const unsigned char*>(p), size, n->scale);
+    bool bytes(const void* p, size_t size, Logical logical, const Node* n) {
+        const auto* b = static_cast<const unsigned char*>(p);
+        if (logical == Logical::decimal) return decimal(b, size, n->scale);
+        if (logical == Logical::bits) append_bits(out_, b, size, n->size);
         else append_hex_bytea(out_, p, size);
+        return true;
+    }
+
+    bool decimal(const unsigned char* p, size_t size, int scale) {
+        if (append_decimal(out_, p, size, scale)) return true;
+        reason_ = fmt::format("a decimal of {} bytes with scale {}: more than dgkafka takes ({} bytes, scale within ±{})",
+                              size, scale, max_decimal_bytes, max_decimal_scale);
+        return false;
+    }
+
+    // io.debezium.data.VariableScaleDecimal: {scale: int, value: bytes} as one exact number.
+    bool variable_decimal(avro_value_t& v) {
+        avro_value_t scale_v, value_v;
+        int32_t scale = 0;
+        const void* p = nullptr;
+        size_t size = 0;
+        avro_value_get_by_index(&v, 0, &scale_v, nullptr);
+        avro_value_get_by_index(&v, 1, &value_v, nullptr);
+        avro_value_get_int(&scale_v, &scale);
+        avro_value_get_bytes(&value_v, &p, &size);
+        return decimal(static_cast<const unsigned char*>(p), size, scale);
+    }
+
+    // io.debezium.data.Json: the JSON the string holds, as a value of the document.
+    bool json_value(std::string_view text) {
+        if (!json::accept(text.begin(), text.end())) {
+            reason_ = "an io.debezium.data.Json string that is not JSON";
+            return false;
+        }
+        out_ += text;  // verbatim: numbers keep every digit
+        return true;
     }
 
     // A record's fields (node children by field index) or a map's entries (node child 0).

@@ -1,6 +1,7 @@
 #include "avro/schema_tree.hpp"
 
 #include <nlohmann/json.hpp>
+#include <cstdlib>
 #include <stdexcept>
 
 namespace dgkafka::avro {
@@ -18,7 +19,45 @@ const std::map<std::string, Kind>& primitives() {
     return kinds;
 }
 
+// Kafka Connect's AvroConverter writes its own logical types with a logicalType too; Debezium's
+// only with "connect.name" (and "connect.parameters", strings).
+void read_connect_name(Node& n, const json& j) {
+    const auto name = j.find("connect.name");
+    if (name == j.end() || !name->is_string()) return;
+    static const std::map<std::string, Logical> names = {
+        {"io.debezium.time.Date", Logical::date},
+        {"io.debezium.time.Time", Logical::time_millis},
+        {"io.debezium.time.MicroTime", Logical::time_micros},
+        {"io.debezium.time.NanoTime", Logical::time_nanos},
+        {"io.debezium.time.Timestamp", Logical::local_ts_millis},
+        {"io.debezium.time.MicroTimestamp", Logical::local_ts_micros},
+        {"io.debezium.time.NanoTimestamp", Logical::local_ts_nanos},
+        {"io.debezium.data.VariableScaleDecimal", Logical::variable_decimal},
+        {"io.debezium.data.Bits", Logical::bits},
+        {"io.debezium.data.Json", Logical::json_text}};
+    const auto it = names.find(name->get<std::string>());
+    if (it == names.end()) return;
+    const bool fits = it->second == Logical::variable_decimal ? n.kind == Kind::record
+                      : it->second == Logical::date || it->second == Logical::time_millis
+                          ? n.kind == Kind::int32
+                      : it->second == Logical::bits      ? n.kind == Kind::bytes
+                      : it->second == Logical::json_text ? n.kind == Kind::string
+                                                         : n.kind == Kind::int64;
+    if (!fits) return;  // another type under a known name: read as the type it is
+    n.logical = it->second;
+    if (n.logical != Logical::bits) return;
+    n.size = -1;  // unknown length: every bit of the bytes
+    const auto params = j.find("connect.parameters");
+    if (params == j.end() || !params->is_object() || !params->contains("length")) return;
+    const json& length = params->at("length");
+    const std::string text = length.is_string() ? length.get<std::string>() : length.dump();
+    char* end = nullptr;
+    const long long bits = std::strtoll(text.c_str(), &end, 10);
+    if (end && *end == '\0' && bits >= 0) n.size = bits;
+}
+
 void read_logical(Node& n, const json& j) {
+    read_connect_name(n, j);
     if (!j.contains("logicalType") || !j.at("logicalType").is_string()) return;
     static const std::map<std::string, Logical> names = {
         {"decimal", Logical::decimal},
@@ -77,6 +116,14 @@ const Node* SchemaTree::build(const json& j, const std::string& ns) {
         } else {
             for (const auto& f : j.at("fields"))
                 n->children.push_back(build(f.at("type"), inner_ns));
+            read_connect_name(*n, j);
+            if (n->logical == Logical::variable_decimal) {  // {scale: int, value: bytes}, or read as a record
+                const json& fields = j.at("fields");
+                const bool shaped = fields.size() == 2 && fields[0].value("name", "") == "scale" &&
+                                    fields[1].value("name", "") == "value" && n->children[0]->kind == Kind::int32 &&
+                                    n->children[1]->kind == Kind::bytes;
+                if (!shaped) n->logical = Logical::none;
+            }
         }
         return n;
     }

@@ -1,6 +1,7 @@
 #pragma once
 // What dgkafka needs to know about an Avro schema beyond what avro-c exposes: each position's kind
-// and logical type (avro-c 1.11 knows no logical types), in avro-c's index order (record fields,
+// and logical type (avro-c 1.11 knows no logical types; Kafka Connect's converter names Debezium's
+// types in "connect.name"), in avro-c's index order (record fields,
 // union branches, array items, map values), taken from the schema's JSON once avro-c accepted it.
 #include <cstdint>
 #include <deque>
@@ -37,10 +38,16 @@ struct Node {
         ts_millis,
         ts_micros,
         local_ts_millis,
-        local_ts_micros
+        local_ts_micros,
+        // Kafka Connect's and Debezium's types, named by the schema's "connect.name"
+        time_nanos,
+        local_ts_nanos,
+        variable_decimal,  // io.debezium.data.VariableScaleDecimal: a record {scale, value}
+        bits,              // io.debezium.data.Bits: little-endian bytes of `size` bits
+        json_text          // io.debezium.data.Json: a string holding JSON
     } logical = Logical::none;
     int scale = 0;
-    int64_t size = 0;  // fixed: its size; enum: its symbol count
+    int64_t size = 0;  // fixed: its size; enum: its symbol count; bits: the bit count
     std::string name;  // named types
     std::vector<const Node*> children;
 };

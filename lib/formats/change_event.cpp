@@ -23,18 +23,41 @@ bool parse(std::string_view text, json& doc) {
 }
 }  // namespace
 
-bool read_debezium(std::string_view value, std::string_view key, Event& event, std::string& reason) {
+bool DebeziumReader::parse(std::string_view text, json& doc, std::string& reason) {
+    std::string why;
+    if (!wrapper_.read(text, why)) {
+        reason = "invalid JSON";
+        doc = nullptr;
+        return false;
+    }
+    const auto& schema = wrapper_.members()[0];
+    const auto& payload = wrapper_.members()[1];
+    const bool object_schema = schema.kind == dgkafka::json::Member::raw && !schema.text.empty() && schema.text[0] == '{';
+    if (object_schema && payload.kind == dgkafka::json::Member::raw) {  // only the payload is parsed
+        doc = json::parse(payload.text.begin(), payload.text.end(), nullptr, false);
+    } else {
+        doc = json::parse(text.begin(), text.end(), nullptr, false);
+        if (!doc.is_discarded()) doc = json(unwrapped(doc));
+    }
+    if (doc.is_discarded()) {
+        reason = "invalid JSON";
+        doc = nullptr;
+        return false;
+    }
+    if (!object_schema) return true;
+    const connect::Plan* plan = plans_.find(schema.text, reason);
+    if (!plan) return false;
+    return plan->empty() || plan->apply(doc, reason);
+}
+
+bool DebeziumReader::read(std::string_view value, std::string_view key, Event& event, std::string& reason) {
     event.image.clear();
     if (value.empty()) {  // the tombstone Debezium sends after a delete, for compaction
         event.op = Op::skip;
         return true;
     }
-    json doc;
-    if (!parse(value, doc)) {
-        reason = "invalid JSON";
-        return false;
-    }
-    const json& env = unwrapped(doc);
+    json env;
+    if (!parse(value, env, reason)) return false;
     if (!env.is_object() || !env.contains("op") || !env.at("op").is_string()) {
         reason = "not a Debezium change event: no \"op\"";
         return false;
@@ -57,8 +80,17 @@ bool read_debezium(std::string_view value, std::string_view key, Event& event, s
     if (op == "d") {
         const json* before = image("before");
         json key_doc;
-        if (!before && !key.empty() && parse(key, key_doc) && unwrapped(key_doc).is_object())
-            before = &unwrapped(key_doc);
+        std::string why;
+        if (!before && !key.empty()) {
+            if (!parse(key, key_doc, why)) {
+                if (!key_doc.is_null()) {  // JSON, with a schema its values do not follow
+                    reason = "the key: " + why;
+                    return false;
+                }
+            } else if (key_doc.is_object()) {
+                before = &key_doc;
+            }
+        }
         if (!before) {
             reason = "Debezium delete with neither a \"before\" row nor a JSON object key";
             return false;
@@ -77,6 +109,11 @@ bool read_debezium(std::string_view value, std::string_view key, Event& event, s
     }
     reason = fmt::format("Debezium event with unknown op \"{}\"", op);
     return false;
+}
+
+bool read_debezium(std::string_view value, std::string_view key, Event& event, std::string& reason) {
+    DebeziumReader reader;
+    return reader.read(value, key, event, reason);
 }
 
 bool read_tombstone(std::string_view key, bool has_key, const std::vector<std::string>& match_columns, Event& event,

@@ -19,7 +19,7 @@ bool ChangeEvents::append(const Message& m, std::string_view document, std::stri
 }
 
 bool ChangeEvents::read(const Message& m, std::string_view document, std::string_view key, std::string& reason) {
-    if (debezium_) return change::read_debezium(document, key, event_, reason);
+    if (debezium_) return debezium_reader_.read(document, key, event_, reason);
     if (!document.empty()) {
         event_.op = change::Op::upsert;
         event_.image.assign(document);

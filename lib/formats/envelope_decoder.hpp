@@ -26,6 +26,7 @@ class ChangeEvents {
 
     bool debezium_;
     std::vector<std::string> match_columns_;
+    change::DebeziumReader debezium_reader_;
     change::Event event_;
 };
 

@@ -139,3 +139,50 @@ TEST(AvroJson, AvroCsErrorIsItsOwnTextNotGluedToEarlierOnes) {
                           "for int type");
     }
 }
+
+namespace {
+std::string zigzag(int64_t v) {
+    uint64_t z = (static_cast<uint64_t>(v) << 1) ^ static_cast<uint64_t>(v >> 63);
+    std::string out;
+    do {
+        unsigned char b = z & 0x7f;
+        z >>= 7;
+        if (z) b |= 0x80;
+        out += static_cast<char>(b);
+    } while (z);
+    return out;
+}
+std::string connect(const std::string& type, const std::string& name, const std::string& extra = "") {
+    return R"({"type": ")" + type + R"(", "connect.version": 1, "connect.name": ")" + name + "\"" + extra + "}";
+}
+}  // namespace
+
+// Debezium's Avro converter names its types in "connect.name" only (no logicalType).
+TEST(AvroJson, DebeziumTypesNamedByConnectNameAreDecoded) {
+    EXPECT_EQ(decode(connect("int", "io.debezium.time.Date"), zigzag(-25567)), "\"1900-01-01\"");
+    EXPECT_EQ(decode(connect("int", "io.debezium.time.Time"), zigzag(45296123)), "\"12:34:56.123\"");
+    EXPECT_EQ(decode(connect("long", "io.debezium.time.MicroTime"), zigzag(45296123456)), "\"12:34:56.123456\"");
+    EXPECT_EQ(decode(connect("long", "io.debezium.time.NanoTime"), zigzag(45296123456789)), "\"12:34:56.123456789\"");
+    EXPECT_EQ(decode(connect("long", "io.debezium.time.MicroTimestamp"), zigzag(-1)), "\"1969-12-31T23:59:59.999999\"");
+    EXPECT_EQ(decode(connect("long", "io.debezium.time.NanoTimestamp"), zigzag(1700000000123456789)),
+              "\"2023-11-14T22:13:20.123456789\"");
+    EXPECT_EQ(decode(connect("long", "io.debezium.time.Timestamp"), zigzag(1700000000123)), "\"2023-11-14T22:13:20.123\"");
+    EXPECT_EQ(decode(connect("string", "io.debezium.data.Json"), zigzag(7) + R"({"a":1})"), R"({"a":1})");
+    EXPECT_EQ(decode(connect("string", "io.debezium.data.Json"), zigzag(3) + "{no").rfind("error: not Avro of its schema: "
+                                                                                         "an io.debezium.data.Json string",
+                                                                                         0),
+              0u);
+    EXPECT_EQ(decode(connect("bytes", "io.debezium.data.Bits", R"(, "connect.parameters": {"length": "10"})"),
+                     zigzag(2) + std::string("\x05\x01", 2)),
+              "\"0100000101\"");
+    const std::string vsd = R"({"type": "record", "name": "VariableScaleDecimal", "namespace": "io.debezium.data",
+        "fields": [{"name": "scale", "type": "int"}, {"name": "value", "type": "bytes"}],
+        "connect.name": "io.debezium.data.VariableScaleDecimal"})";
+    EXPECT_EQ(decode(vsd, zigzag(2) + zigzag(3) + std::string("\x12\xd6\x87", 3)), "12345.67");
+    EXPECT_EQ(decode(vsd, zigzag(0) + zigzag(3) + std::string("\xed\x29\x79", 3)), "-1234567");
+    EXPECT_EQ(decode(vsd, zigzag(100000) + zigzag(1) + std::string("\x01", 1)).rfind("error: not Avro of its schema: a decimal", 0),
+              0u);
+    // a known name on another type: read as the type it is
+    EXPECT_EQ(decode(connect("string", "io.debezium.time.Date"), zigzag(1) + "x"), "\"x\"");
+    EXPECT_EQ(decode(R"({"type": "int", "logicalType": "date"})", zigzag(-800000000)), "error: not Avro of its schema: date out of range");
+}
