@@ -2,13 +2,10 @@
 
 #include <fmt/format.h>
 
+#include "avro/wire_format.hpp"
 #include "util/errors.hpp"
 
 namespace dgkafka::avro {
-
-namespace {
-constexpr size_t wire_header = 5;  // magic byte + schema id
-}
 
 AvroReader::AvroReader(const AvroSettings& settings) {
     if (!settings.registry_urls.empty()) {
@@ -29,6 +26,8 @@ Schema* AvroReader::writer_schema(int32_t id, std::string& reason) {
     std::unique_ptr<Schema> schema;
     if (lookup.found == Registry::Found::unknown_id) {
         reason = lookup.text;
+    } else if (lookup.type != "AVRO") {
+        reason = fmt::format("schema id {} is a {} schema, not Avro", id, lookup.type);
     } else {
         std::string error;
         schema = Schema::parse(lookup.text, error);
@@ -41,20 +40,11 @@ Schema* AvroReader::writer_schema(int32_t id, std::string& reason) {
 
 bool AvroReader::to_json(std::string_view message, std::string& out, std::string& reason) {
     if (fixed_) return fixed_->to_json(message, out, reason);
-    if (message.size() < wire_header) {
-        reason = fmt::format("{} bytes: too short for Confluent's wire format (magic byte 0, schema id, Avro binary)",
-                             message.size());
-        return false;
-    }
-    if (message[0] != 0) {
-        reason = fmt::format("magic byte {} is not 0: not Confluent's wire format", static_cast<unsigned char>(message[0]));
-        return false;
-    }
-    const auto* p = reinterpret_cast<const unsigned char*>(message.data());
-    const auto id = static_cast<int32_t>((uint32_t{p[1]} << 24) | (uint32_t{p[2]} << 16) | (uint32_t{p[3]} << 8) | p[4]);
+    int32_t id = 0;
+    if (!read_wire_header(message, id, reason, "Avro binary")) return false;
     Schema* schema = writer_schema(id, reason);
     if (!schema) return false;
-    if (schema->to_json(message.substr(wire_header), out, reason)) return true;
+    if (schema->to_json(message, out, reason)) return true;
     reason = fmt::format("schema id {}: {}", id, reason);
     return false;
 }

@@ -3,6 +3,7 @@
 #include <curl/curl.h>
 #include <fmt/format.h>
 
+#include <cctype>
 #include <nlohmann/json.hpp>
 
 #include "util/errors.hpp"
@@ -94,34 +95,71 @@ Registry::Registry(AvroSettings settings) : settings_(std::move(settings)) {}
 Registry::Lookup Registry::schema(int32_t id) {
     std::lock_guard<std::mutex> lock(mutex_);
     if (const auto it = cache_.find(id); it != cache_.end()) return it->second;
-    Lookup found = fetch(id);
+    Lookup found = fetch(fmt::format("/schemas/ids/{}", id), fmt::format("schema id {}", id));
     cache_.emplace(id, found);
     return found;
 }
 
-Registry::Lookup Registry::fetch(int32_t id) {
+Registry::Lookup Registry::subject_version(const std::string& subject, int version) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    const auto key = std::make_pair(subject, version);
+    if (const auto it = versions_.find(key); it != versions_.end()) return it->second;
+    std::string escaped;  // a subject is a path segment: percent-encode what is not unreserved
+    for (const unsigned char c : subject)
+        escaped += std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~' ? std::string(1, static_cast<char>(c))
+                                                                                    : fmt::format("%{:02X}", c);
+    Lookup found = fetch(fmt::format("/subjects/{}/versions/{}", escaped, version),
+                         fmt::format("subject \"{}\" version {}", subject, version));
+    versions_.emplace(key, found);
+    return found;
+}
+
+namespace {
+// A schema document: {"schema": "...", "schemaType": "...", "references": [...]}; false if not one.
+bool read_document(const std::string& body, Registry::Lookup& out) {
+    const auto doc = nlohmann::json::parse(body, nullptr, false);
+    if (!doc.is_object() || !doc.contains("schema") || !doc["schema"].is_string()) return false;
+    out.text = doc["schema"].get<std::string>();
+    if (doc.contains("schemaType") && doc["schemaType"].is_string()) out.type = doc["schemaType"].get<std::string>();
+    if (doc.contains("references") && doc["references"].is_array())
+        for (const auto& r : doc["references"]) {
+            if (!r.is_object() || !r.contains("name") || !r["name"].is_string() || !r.contains("subject") ||
+                !r["subject"].is_string() || !r.contains("version") || !r["version"].is_number_integer())
+                return false;
+            out.references.push_back({r["name"].get<std::string>(), r["subject"].get<std::string>(), r["version"].get<int>()});
+        }
+    return true;
+}
+
+bool not_found(const Response& r) {  // "Schema / Subject / Version not found", not a wrong URL
+    return r.status == 404 && (r.body.find("40403") != std::string::npos || r.body.find("40401") != std::string::npos ||
+                               r.body.find("40402") != std::string::npos);
+}
+}  // namespace
+
+Registry::Lookup Registry::fetch(const std::string& path, const std::string& what) {
     std::string failures;
     bool all_untrusted = true;
     const size_t n = settings_.registry_urls.size();
     for (size_t k = 0; k < n; ++k) {
         const size_t i = (preferred_ + k) % n;
-        const std::string url = fmt::format("{}/schemas/ids/{}", settings_.registry_urls[i], id);
+        const std::string url = settings_.registry_urls[i] + path;
         const Response r = get(url, settings_);
         if (r.status == 200) {
-            const auto doc = nlohmann::json::parse(r.body, nullptr, false);
-            if (!doc.is_object() || !doc.contains("schema") || !doc["schema"].is_string()) {
+            Lookup found;
+            if (!read_document(r.body, found)) {
                 failures += fmt::format("; {}: not a schema document", url);
                 continue;
             }
             preferred_ = i;
-            const std::string type = doc.value("schemaType", "AVRO");
-            if (type != "AVRO")
-                return {Found::unknown_id, fmt::format("schema id {} is a {} schema, not Avro", id, type)};
-            return {Found::schema, doc["schema"].get<std::string>()};
+            return found;
         }
-        if (r.status == 404 && r.body.find("40403") != std::string::npos) {  // "Schema not found", not a wrong URL
+        if (not_found(r)) {
             preferred_ = i;
-            return {Found::unknown_id, fmt::format("unknown schema id {} ({})", id, message_of(r.body))};
+            Lookup unknown;
+            unknown.found = Found::unknown_id;
+            unknown.text = fmt::format("unknown {} ({})", what, message_of(r.body));
+            return unknown;
         }
         failures += r.status ? fmt::format("; {}: HTTP {} {}", url, r.status, message_of(r.body))
                              : fmt::format("; {}: {}", url, r.error);
@@ -130,7 +168,7 @@ Registry::Lookup Registry::fetch(int32_t id) {
     if (all_untrusted)
         throw Error(Exit::config, fmt::format("kafka.input.schema_registry_ca ({}): no registry's certificate is trusted{}",
                                               settings_.ca_file.empty() ? "the system's CAs" : settings_.ca_file, failures));
-    throw RegistryUnavailable(fmt::format("schema registry unavailable for schema id {}{}", id, failures));
+    throw RegistryUnavailable(fmt::format("schema registry unavailable for {}{}", what, failures));
 }
 
 }  // namespace dgkafka::avro
