@@ -8,6 +8,7 @@ packages=(
     librdkafka-dev libpqxx-dev libcxxopts-dev libtoml11-dev nlohmann-json3-dev libfmt-dev libspdlog-dev
     libcpp-httplib-dev libsystemd-dev prometheus dpkg-dev
     libavro-dev libcurl4-openssl-dev python3-avro python3-confluent-kafka python3-kafka
+    libprotobuf-dev libprotoc-dev protobuf-compiler python3-protobuf
     googletest libgtest-dev
     postgresql postgresql-contrib postgresql-15-hll kcat openssl locales
 )

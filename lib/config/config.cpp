@@ -258,7 +258,7 @@ public:
         read_input(input);
         read_output(output, input);
         // Fields to columns: the output table's columns are checked at load time.
-        const bool fields = cfg_.mappings.empty() && (cfg_.format == Format::json || cfg_.format == Format::avro);
+        const bool fields = cfg_.mappings.empty() && json_documents(cfg_.format);
         if (cfg_.mode != Config::Mode::insert && !fields) check_mode_columns(output);
     }
 
@@ -369,6 +369,7 @@ private:
             problems_.add(*find(input, "delimiter"), "kafka.input.delimiter",
                           fmt::format("\"{}\" must be one or more characters, without quotes or line breaks", *d));
         read_avro(input);
+        read_protobuf(input);
         if (cfg_.envelope == Envelope::debezium && cfg_.format != Format::json && cfg_.format != Format::avro)
             problems_.add(*find(input, "envelope"), "kafka.input.envelope", "\"debezium\" needs format = \"json\" or \"avro\"");
         read_columns(input);
@@ -416,10 +417,44 @@ private:
             problems_.add(registry ? *registry : input, "kafka.input.schema_registry",
                           "format = \"avro\" needs exactly one of schema_registry (Confluent's wire format) or "
                           "avro_schema (bare Avro binary)");
-        for (const char* key : {"schema_registry", "avro_schema", "schema_registry_user", "schema_registry_ca",
+        if (const auto* v = find(input, "avro_schema"); v && !is_avro)
+            problems_.add(*v, "kafka.input.avro_schema", "only used with format = \"avro\"");
+        const bool registered = json_documents(cfg_.format);  // avro, protobuf, json (JSON Schema)
+        for (const char* key : {"schema_registry", "schema_registry_user", "schema_registry_ca",
                                 "schema_registry_password_file", "schema_registry_password_env"})
-            if (const auto* v = find(input, key); v && !is_avro)
-                problems_.add(*v, std::string("kafka.input.") + key, "only used with format = \"avro\"");
+            if (const auto* v = find(input, key); v && !registered)
+                problems_.add(*v, std::string("kafka.input.") + key,
+                              "only used with format = \"avro\", \"protobuf\" or \"json\"");
+    }
+
+    // format = "protobuf": a Schema Registry (Confluent's wire format) or a .proto file and the
+    // message's type (plain Protobuf).
+    void read_protobuf(const toml::value& input) {
+        const auto* registry = find(input, "schema_registry");
+        const auto* file = find(input, "protobuf_file");
+        const auto* message = find(input, "protobuf_message");
+        if (cfg_.format != Format::protobuf) {
+            for (const auto* v : {file, message})
+                if (v)
+                    problems_.add(*v, v == file ? "kafka.input.protobuf_file" : "kafka.input.protobuf_message",
+                                  "only used with format = \"protobuf\"");
+            return;
+        }
+        if ((registry != nullptr) == (file != nullptr))
+            problems_.add(registry ? *registry : input, "kafka.input.schema_registry",
+                          "format = \"protobuf\" needs exactly one of schema_registry (Confluent's wire format) or "
+                          "protobuf_file (plain Protobuf messages)");
+        if (file && !message)
+            problems_.add(*file, "kafka.input.protobuf_message",
+                          "required with protobuf_file: the full name of the messages' type, e.g. \"shop.Order\"");
+        if (message && !file)
+            problems_.add(*message, "kafka.input.protobuf_message",
+                          "only used with protobuf_file (through a registry each message names its type)");
+        if (file && file->is_string()) {
+            cfg_.protobuf.file = relative_to_config(file->as_string().str);
+            if (!std::ifstream(cfg_.protobuf.file))
+                problems_.add(*file, "kafka.input.protobuf_file", fmt::format("cannot read \"{}\"", cfg_.protobuf.file));
+        }
     }
 
     // A file named in the config, relative to the config file's folder.
@@ -476,7 +511,7 @@ private:
         if (!cols || !has_kind(*cols, Kind::table_array)) {
             if (cfg_.format == Format::csv && !cols)
                 problems_.add(input, "kafka.input.columns", "required for format = \"csv\": add [[kafka.input.columns]]");
-            if (cfg_.format == Format::json || cfg_.format == Format::avro) cfg_.columns = {{"jdata", "json", false}};
+            if (json_documents(cfg_.format)) cfg_.columns = {{"jdata", "json", false}};
             if (cfg_.format == Format::binary) cfg_.columns = {{"bdata", "bytea", false}};
             return;
         }
@@ -498,7 +533,7 @@ private:
         if (cfg_.format != Format::csv && cfg_.columns.size() != 1)
             problems_.add(*cols, "kafka.input.columns",
                           fmt::format("format \"{}\" reads each message into exactly one column, {} given",
-                                      cfg_.format == Format::binary ? "binary" : cfg_.format == Format::avro ? "avro" : "json",
+                                      keys::find("kafka.input.format")->choices.at(static_cast<size_t>(cfg_.format)),
                                       cfg_.columns.size()));
         if (!arr.empty() && cfg_.loaded_columns().empty())
             problems_.add(*cols, "kafka.input.columns", "every column is ignored: nothing would be loaded");

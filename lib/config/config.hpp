@@ -12,7 +12,10 @@
 
 namespace dgkafka {
 
-enum class Format { csv, json, binary, avro };
+enum class Format { csv, json, binary, avro, protobuf };
+
+// A format whose messages become one JSON document each (the input column jdata): json, avro, protobuf.
+inline bool json_documents(Format f) { return f == Format::json || f == Format::avro || f == Format::protobuf; }
 
 struct ColumnSpec {
     std::string name;
@@ -32,13 +35,20 @@ struct DbSettings {
     bool password_in_file = false;  // written in the config itself (not password_file/_env)
 };
 
-// format = "avro": where each message's writer schema comes from.
+// format = "avro": where each message's writer schema comes from. The registry settings serve
+// format = "protobuf" and "json" (JSON Schema) too.
 struct AvroSettings {
     std::vector<std::string> registry_urls;  // Confluent wire format; tried in turn
     std::string user, password;              // HTTP basic auth (user empty: none)
     std::string ca_file;                     // https: the CA bundle (empty: the system's)
     std::string schema_file;                 // bare Avro binary with this schema (no registry)
     std::string schema_text;                 // schema_file's contents
+};
+
+// format = "protobuf" without a registry: plain Protobuf messages of one type from a .proto file.
+struct ProtobufSettings {
+    std::string file;     // the .proto file (its imports relative to its folder)
+    std::string message;  // the message's full name, "shop.Order"
 };
 
 // kafka.input.envelope: what wraps the row in each message.
@@ -66,6 +76,7 @@ struct Config {
     enum class OnDataLoss { stop, skip } on_data_loss = OnDataLoss::stop;
     std::vector<ColumnSpec> columns;
     AvroSettings avro;
+    ProtobufSettings protobuf;
     Envelope envelope = Envelope::none;
 
     QualifiedName read_table;     // staging table: the input columns plus Kafka metadata

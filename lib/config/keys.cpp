@@ -119,7 +119,7 @@ std::vector<Key> make_keys() {
                     "with librdkafka's text"));
 
     k.push_back(Key("kafka.input.format", K::string, "how a message becomes a row").required()
-                    .one_of({"csv", "json", "binary", "avro"}).bind(DGKAFKA_FIELD(format)));
+                    .one_of({"csv", "json", "binary", "avro", "protobuf"}).bind(DGKAFKA_FIELD(format)));
     k.push_back(Key("kafka.input.delimiter", K::string, "CSV field separator (the manual's delimiter_string)").def(std::string(","))
                     .allowed("one or more characters, without quotes or line breaks").bind(DGKAFKA_FIELD(delimiter)));
     k.push_back(Key("kafka.input.consumer_group", K::string, "consumer group: with the topic and the output table, names the job's offsets").required()
@@ -146,22 +146,28 @@ std::vector<Key> make_keys() {
     k.push_back(Key("kafka.input.ext_offset_table", K::string, "current offsets, one row per group, topic, output table and partition")
                     .def(std::string("kafka_offset")));
     k.push_back(Key("kafka.input.schema_registry", K::strings,
-                    "avro: Schema Registry URL(s), tried in turn, for Confluent's wire format")
+                    "avro, protobuf, json: Schema Registry URL(s), tried in turn, for Confluent's wire format")
                     .allowed("http:// or https:// URLs"));
-    k.push_back(Key("kafka.input.schema_registry_user", K::string, "avro: user for the registry's HTTP basic auth"));
+    k.push_back(Key("kafka.input.schema_registry_user", K::string, "registry: user for the registry's HTTP basic auth"));
     k.push_back(Key("kafka.input.schema_registry_password_file", K::string,
-                    "avro: file whose first line is the registry password"));
+                    "registry: file whose first line is the registry password"));
     k.push_back(Key("kafka.input.schema_registry_password_env", K::string,
-                    "avro: environment variable holding the registry password"));
-    k.push_back(Key("kafka.input.schema_registry_ca", K::string, "avro: CA bundle (PEM, relative to the config file) for an https:// registry; untrusted: exit 3")
+                    "registry: environment variable holding the registry password"));
+    k.push_back(Key("kafka.input.schema_registry_ca", K::string, "registry: CA bundle (PEM, relative to the config file) for an https:// registry; untrusted: exit 3")
                     .def_text("the system's"));
     k.push_back(Key("kafka.input.avro_schema", K::string,
                     "avro: .avsc file (relative to the config file) for bare Avro binary, without a registry"));
+    k.push_back(Key("kafka.input.protobuf_file", K::string,
+                    "protobuf: .proto file (relative to the config file; imports from its folder) for plain Protobuf "
+                    "messages, without a registry"));
+    k.push_back(Key("kafka.input.protobuf_message", K::string,
+                    "protobuf: with protobuf_file, the full name of each message's type, \"shop.Order\"")
+                    .not_empty().bind(DGKAFKA_FIELD(protobuf.message)));
     k.push_back(Key("kafka.input.envelope", K::string,
                     "debezium: each message is a Debezium change event (needs mode = \"merge\" and match_columns)")
                     .def(std::string("none")).one_of({"none", "debezium"}).bind(DGKAFKA_FIELD(envelope)));
     k.push_back(Key("kafka.input.columns", K::table_array, "the input columns, in message order")
-                    .def_text("required for csv; json, avro: jdata json; binary: bdata bytea"));
+                    .def_text("required for csv; json, avro, protobuf: jdata json; binary: bdata bytea"));
     k.push_back(Key("kafka.input.columns[].name", K::string, "column name").required());
     k.push_back(Key("kafka.input.columns[].type", K::string, "PostgreSQL type").required());
     k.push_back(Key("kafka.input.columns[].ignored", K::boolean, "read but not loaded").def(false));
@@ -202,7 +208,7 @@ std::vector<Key> make_keys() {
                     "append-distributed Citus table: MB a shard takes before batches go to a new one")
                     .def(1024LL).in(between(1, 1'048'576), "MB").bind(DGKAFKA_FIELD(append_shard_mb)));
     k.push_back(Key("kafka.output.mappings", K::table_array, "output columns computed by SQL expressions")
-                    .def_text("input columns (json, avro: fields) into output columns of the same names"));
+                    .def_text("input columns (json, avro, protobuf: fields) into output columns of the same names"));
     k.push_back(Key("kafka.output.mappings[].name", K::string, "target column, or \"a, b\" for a row-returning key")
                     .required());
     k.push_back(Key("kafka.output.mappings[].key", K::string,

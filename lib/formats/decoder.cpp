@@ -7,6 +7,8 @@
 #include "formats/csv_decoder.hpp"
 #include "formats/envelope_decoder.hpp"
 #include "formats/json_decoder.hpp"
+#include "formats/json_schema_decoder.hpp"
+#include "formats/protobuf_decoder.hpp"
 #include "util/text.hpp"
 
 namespace dgkafka::formats {
@@ -30,16 +32,20 @@ std::unique_ptr<Decoder> make_decoder(const Config& cfg, bool with_metadata, std
         case Format::binary:
             return std::make_unique<BinaryDecoder>(cfg, with_metadata);
         case Format::json:
+            if (!cfg.avro.registry_urls.empty())
+                return documents<RegisteredJsonDocuments>(cfg, with_metadata, std::move(json_members), json_document);
             return documents<JsonDocuments>(cfg, with_metadata, std::move(json_members), json_document);
         case Format::avro:
             return documents<AvroDocuments>(cfg, with_metadata, std::move(json_members), json_document);
+        case Format::protobuf:
+            return documents<ProtobufDocuments>(cfg, with_metadata, std::move(json_members), json_document);
     }
     return nullptr;  // not reached: every format has its case
 }
 
 bool jsonb_input(const Config& cfg) {
     const auto loaded = cfg.loaded_columns();
-    return (cfg.format == Format::json || cfg.format == Format::avro) && loaded.size() == 1 &&
+    return json_documents(cfg.format) && loaded.size() == 1 &&
            text::lower(text::trim(loaded[0]->type)) == "jsonb";
 }
 

@@ -35,7 +35,7 @@ std::string field_expression(const std::string& input, bool jsonb_input, const s
 }  // namespace
 
 bool may_map_fields_to_columns(const Config& cfg) {
-    if (!cfg.mappings.empty() || (cfg.format != Format::json && cfg.format != Format::avro)) return false;
+    if (!cfg.mappings.empty() || !json_documents(cfg.format)) return false;
     const auto loaded = cfg.loaded_columns();
     if (loaded.size() != 1) return false;
     const auto type = text::lower(text::trim(loaded[0]->type));

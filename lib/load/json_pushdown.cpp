@@ -121,7 +121,7 @@ JsonPushdown JsonPushdown::plan(const Config& cfg) {
     p.filter = cfg.filter;
     const auto loaded = cfg.loaded_columns();
     const bool jsonb = formats::jsonb_input(cfg);
-    if ((cfg.format != Format::json && cfg.format != Format::avro) || loaded.size() != 1 || cfg.mappings.empty() ||
+    if (!json_documents(cfg.format) || loaded.size() != 1 || cfg.mappings.empty() ||
         (!jsonb && text::lower(text::trim(loaded[0]->type)) != "json"))
         return p;
 

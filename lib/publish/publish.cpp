@@ -90,10 +90,12 @@ std::optional<std::string> lock_outbox(pqxx::transaction_base& tx, const Config&
 void require_publishable(const Config& cfg) {
     if (cfg.write_table.empty())
         throw Error(Exit::config, fmt::format("{}: kafka.input.ext_write_table names no outbox table to publish", cfg.path));
-    if (cfg.format == Format::avro || cfg.envelope != Envelope::none)
+    const bool schema_format = cfg.format == Format::avro || cfg.format == Format::protobuf;
+    if (schema_format || cfg.envelope != Envelope::none)
         throw Error(Exit::config, fmt::format("{}: {}: publish cannot encode it; it sends csv, json or binary rows", cfg.path,
-                                              cfg.format == Format::avro ? "kafka.input.format = \"avro\""
-                                                                         : "kafka.input.envelope = \"debezium\""));
+                                              schema_format ? fmt::format("kafka.input.format = \"{}\"",
+                                                                          cfg.format == Format::avro ? "avro" : "protobuf")
+                                                            : "kafka.input.envelope = \"debezium\""));
 }
 
 // The publisher's database session: it holds the outbox's publish lock, and every step on it is

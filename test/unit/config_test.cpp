@@ -151,7 +151,7 @@ TEST(Config, BadValuesAreAllReportedAtOnceInLineOrder) {
     toml += "\n[kafka.commit]\nmax_row = 0\nminimal_interval = -5\n";
     const auto p = problems(toml);
     ASSERT_EQ(p.size(), 4u);
-    EXPECT_EQ(p[0], "job.toml:9: kafka.input.format: \"xml\" is not one of csv, json, binary, avro");
+    EXPECT_EQ(p[0], "job.toml:9: kafka.input.format: \"xml\" is not one of csv, json, binary, avro, protobuf");
     EXPECT_EQ(p[1], "job.toml:14: kafka.input.columns[0].type: is empty: give a PostgreSQL type such as \"text\"");
     EXPECT_EQ(p[2], "job.toml:20: kafka.commit.max_row: 0 must be between 1 and 10000000");
     EXPECT_EQ(p[3], "job.toml:21: kafka.commit.minimal_interval: -5 must be -1 (do not wait) or 0 or more seconds");
@@ -270,6 +270,50 @@ TEST(Config, ModesNeedMatchColumnsThatTheLoadWrites) {
     EXPECT_NE(p[0].find("only used with mode"), std::string::npos) << p[0];
 }
 
+TEST(ConfigPayloads, ProtobufNeedsARegistryOrAFileWithItsMessageAndTheRegistryServesThreeFormats) {
+    const std::string base = R"(
+[dgkafka]
+[kafka]
+brokers = "b:9092"
+[kafka.input]
+consumer_group = "g"
+topic = "t"
+)";
+    const std::string out = "[kafka.output]\noutput_table = \"t\"\n";
+    const auto what = [&](const std::string& input) {
+        try {
+            parse_config(base + input + out, "p.toml");
+            return std::string("accepted");
+        } catch (const ConfigError& e) {
+            return std::string(e.what());
+        }
+    };
+    EXPECT_NE(what("format = \"protobuf\"\n").find("format = \"protobuf\" needs exactly one of schema_registry"),
+              std::string::npos);
+    const std::string proto = ::testing::TempDir() + "dgkafka_config_test.proto";
+    { std::ofstream(proto) << "syntax = \"proto3\"; message M { string x = 1; }"; }
+    EXPECT_NE(what("format = \"protobuf\"\nprotobuf_file = \"" + proto + "\"\n")
+                  .find("kafka.input.protobuf_message: required with protobuf_file"),
+              std::string::npos);
+    EXPECT_NE(what("format = \"protobuf\"\nschema_registry = \"http://r\"\nprotobuf_message = \"M\"\n")
+                  .find("kafka.input.protobuf_message: only used with protobuf_file"),
+              std::string::npos);
+    EXPECT_NE(what("format = \"json\"\nprotobuf_file = \"x.proto\"\n")
+                  .find("kafka.input.protobuf_file: only used with format = \"protobuf\""),
+              std::string::npos);
+    EXPECT_NE(what("format = \"csv\"\nschema_registry = \"http://r\"\n[[kafka.input.columns]]\nname = \"a\"\ntype = \"text\"\n")
+                  .find("kafka.input.schema_registry: only used with format = \"avro\", \"protobuf\" or \"json\""),
+              std::string::npos);
+    const auto cfg = parse_config(base + "format = \"protobuf\"\nprotobuf_file = \"" + proto +
+                                      "\"\nprotobuf_message = \"M\"\n" + out, "p.toml");
+    EXPECT_EQ(cfg.format, Format::protobuf);
+    EXPECT_EQ(cfg.protobuf.message, "M");
+    EXPECT_EQ(cfg.columns.size(), 1u);
+    EXPECT_EQ(cfg.columns[0].name, "jdata");
+    const auto json = parse_config(base + "format = \"json\"\nschema_registry = \"http://r/\"\n" + out, "j.toml");
+    EXPECT_EQ(json.avro.registry_urls, std::vector<std::string>{"http://r"});
+}
+
 TEST(ConfigPayloads, AvroNeedsExactlyOneSchemaSourceAndDebeziumNeedsMerge) {
     const std::string base = R"(
 [dgkafka]
@@ -294,7 +338,6 @@ topic = "t"
         const std::string what = e.what();
         EXPECT_NE(what.find("d.toml:10: kafka.input.schema_registry: \"ftp://x\" is not an http:// or https:// URL"),
                   std::string::npos) << what;
-        EXPECT_NE(what.find("kafka.input.schema_registry: only used with format = \"avro\""), std::string::npos) << what;
         EXPECT_NE(what.find("needs mode = \"merge\" with match_columns"), std::string::npos) << what;
         EXPECT_NE(what.find("d.toml:13: kafka.output.delete_on_tombstone: needs mode = \"merge\""), std::string::npos) << what;
     }

@@ -81,7 +81,7 @@ TEST(Keys, RangesAndChoicesAreCheckedFromTheTable) {
     EXPECT_EQ(keys::check(*keys::find("kafka.commit.retry_timeout"), keys::Value{0.0}, "0"),
               "0 must be more than 0 seconds");
     EXPECT_EQ(keys::check(*keys::find("kafka.input.format"), keys::Value{std::string("xml")}, "xml"),
-              "\"xml\" is not one of csv, json, binary, avro");
+              "\"xml\" is not one of csv, json, binary, avro, protobuf");
 }
 
 TEST(Keys, ManPageListsEveryKey) {
