@@ -8,6 +8,9 @@ and dgkafka use, as Confluent documents it, kept in one JSON file (so a restart 
   GET  /subjects/{s}/versions/{v|latest} {"subject", "version", "id", "schema"}
   POST /subjects/{s}/versions            {"schema": "..."} -> {"id": N} (the same schema keeps its id)
 
+A schema other than Avro carries "schemaType" ("PROTOBUF", "JSON") and may carry "references"
+([{"name": "other.proto", "subject": "...", "version": N}]); both are returned as registered.
+
   schema_registry.py --port P --data FILE [--user U --password-file F] [--cert C --key K]
 """
 import argparse
@@ -44,6 +47,15 @@ def canonical(schema_text):
         return json.dumps(json.loads(schema_text), sort_keys=True, separators=(",", ":"))
     except ValueError:
         return schema_text
+
+
+def described(doc, entry):
+    """A schema document with its type and references, as Confluent's registry gives them."""
+    if entry.get("schemaType", "AVRO") != "AVRO":
+        doc["schemaType"] = entry["schemaType"]
+    if entry.get("references"):
+        doc["references"] = entry["references"]
+    return doc
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -83,10 +95,7 @@ class Handler(BaseHTTPRequestHandler):
             entry = data["schemas"].get(p[2])
             if entry is None:
                 return self.error(404, 40403, "Schema " + p[2] + " not found")
-            doc = {"schema": entry["schema"]}
-            if entry.get("schemaType", "AVRO") != "AVRO":
-                doc["schemaType"] = entry["schemaType"]
-            return self.reply(200, doc)
+            return self.reply(200, described({"schema": entry["schema"]}, entry))
         if p == ["subjects"]:
             return self.reply(200, sorted(data["subjects"]))
         if len(p) >= 3 and p[0] == "subjects" and p[2] == "versions":
@@ -99,8 +108,9 @@ class Handler(BaseHTTPRequestHandler):
             if not 1 <= v <= len(versions):
                 return self.error(404, 40402, "Version " + p[3] + " not found.")
             sid = versions[v - 1]
-            return self.reply(200, {"subject": p[1], "version": v, "id": int(sid),
-                                    "schema": data["schemas"][sid]["schema"]})
+            entry = data["schemas"][sid]
+            return self.reply(200, described({"subject": p[1], "version": v, "id": int(sid),
+                                              "schema": entry["schema"]}, entry))
         self.error(404, 404, "HTTP 404 Not Found")
 
     def do_POST(self):
@@ -113,18 +123,28 @@ class Handler(BaseHTTPRequestHandler):
         try:
             req = json.loads(self.rfile.read(length))
             schema = req["schema"]
-            if req.get("schemaType", "AVRO") == "AVRO":
+            kind = req.get("schemaType", "AVRO")
+            references = req.get("references", [])
+            if kind == "AVRO" or kind == "JSON":
                 json.loads(schema)
+            for r in references:
+                if not (isinstance(r["name"], str) and isinstance(r["subject"], str) and isinstance(r["version"], int)):
+                    raise ValueError("reference")
         except (ValueError, KeyError, TypeError):
             return self.error(422, 42201, "Invalid schema")
         with self.store.lock:
             data = self.store.load()
-            key = canonical(schema)
+            for r in references:
+                versions = data["subjects"].get(r["subject"], [])
+                if not 1 <= r["version"] <= len(versions):
+                    return self.error(422, 42201, "Invalid schema: reference " + r["name"] + " not found")
+            key = canonical(schema) + "\n" + kind + "\n" + json.dumps(references, sort_keys=True)
             sid = next((i for i, e in data["schemas"].items() if e["canonical"] == key), None)
             if sid is None:
                 sid = str(len(data["schemas"]) + 1)
-                data["schemas"][sid] = {"schema": schema, "canonical": key,
-                                        "schemaType": req.get("schemaType", "AVRO")}
+                data["schemas"][sid] = {"schema": schema, "canonical": key, "schemaType": kind}
+                if references:
+                    data["schemas"][sid]["references"] = references
             versions = data["subjects"].setdefault(p[1], [])
             if sid not in versions:
                 versions.append(sid)
