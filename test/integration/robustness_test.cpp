@@ -721,30 +721,64 @@ TEST(Robustness, SigtermDuringALongIntervalCommitsTheBatchInFlightAtOnce) { expe
 
 TEST(Robustness, SighupStopsLikeSigterm) { expect_prompt_commit_on(SIGHUP); }
 
-TEST(Robustness, ASecondSignalRollsBackAndExitsAtOnce) {
-    LongInterval l;
-    auto loader = l.start();
-    ASSERT_TRUE(wait_until([&] { return l.batch_open() || loader.exited(); }, 60s));
-    ASSERT_FALSE(loader.exited()) << loader.wait().err;
-    // Holding the job's offset rows makes the commit that the first signal starts wait.
+namespace {
+// A loader whose commit, started by a first SIGINT, waits on the offset rows the test locks; then
+// a second SIGINT. Returns the run and how long it took to exit after the second signal.
+std::pair<Result, double> double_signal(LongInterval& l, const std::vector<std::string>& flags = {}) {
+    auto loader = l.start(flags);
+    EXPECT_TRUE(wait_until([&] { return l.batch_open() || loader.exited(); }, 60s));
+    if (loader.exited()) return {loader.wait(), 0};
     auto conn = db();
     pqxx::work lock(*conn);
     lock.exec("SELECT * FROM " + q(l.job.table + "_offset") + " FOR UPDATE");
     kill(loader.pid, SIGINT);
-    ASSERT_TRUE(wait_until([&] { return l.sessions("wait_event_type = 'Lock'") > 0; }, 30s));
+    EXPECT_TRUE(wait_until([&] { return l.sessions("wait_event_type = 'Lock'") > 0; }, 30s));
     const auto signalled = std::chrono::steady_clock::now();
     kill(loader.pid, SIGINT);
-    const auto r = loader.wait();
-    EXPECT_LT(seconds_since(signalled), 5.0);
+    auto r = loader.wait();
+    const double took = seconds_since(signalled);
+    lock.abort();
+    return {r, took};
+}
+}  // namespace
+
+TEST(Robustness, ASecondSignalRollsBackAndExitsAtOnce) {
+    LongInterval l;
+    const auto [r, took] = double_signal(l);
+    ASSERT_FALSE(HasFailure()) << r.err;
+    EXPECT_LT(took, 5.0);
     EXPECT_EQ(r.code, 128 + SIGINT) << r.err;
     EXPECT_NE(r.err.find("second signal"), std::string::npos) << r.err;
-    lock.abort();
     EXPECT_TRUE(wait_until([&] { return l.sessions("true") == 0; }, 30s)) << "the server ends the loader's session";
     EXPECT_EQ(count_rows(l.job), 0) << "the batch in flight is rolled back";
     EXPECT_EQ(l.stored(), 0);
     // Nothing lost: the next run resumes from the stored offsets.
     ASSERT_EQ(run("dgkafka", {"load", "-quit-at-eof", l.path}).code, 0);
     EXPECT_EQ(count_rows(l.job), 100);
+}
+
+TEST(Robustness, EveryLineIsJsonWithJsonLogsThroughADoubleSignal) {
+    LongInterval l;
+    const auto [r, took] = double_signal(l, {"-log-format", "json", "-v"});
+    ASSERT_FALSE(HasFailure()) << r.err;
+    EXPECT_EQ(r.code, 128 + SIGINT) << r.err;
+    std::istringstream in(r.err);
+    std::string line;
+    int lines = 0;
+    bool second_signal = false;
+    while (std::getline(in, line)) {
+        ++lines;
+        nlohmann::json j;
+        ASSERT_NO_THROW(j = nlohmann::json::parse(line)) << line;
+        ASSERT_TRUE(j.is_object()) << line;
+        EXPECT_TRUE(j.contains("ts") && j.contains("level") && j.contains("msg")) << line;
+        if (j.value("msg", "").find("second signal") != std::string::npos) {
+            second_signal = true;
+            EXPECT_EQ(j.at("level"), "warning") << line;
+        }
+    }
+    EXPECT_GE(lines, 2) << "the start line (-v) and the signal's";
+    EXPECT_TRUE(second_signal) << r.err;
 }
 
 // The server restarting while a batch's COPY is open: the next write fails inside libpq ("server
