@@ -44,7 +44,8 @@ void OffsetMirror::finish(const Offsets& next, int wait_ms) {
             unconfirmed_ = false;
         rd_kafka_event_destroy(ev);
     } else {
-        log::warn("{}: consumer group {} did not confirm the offsets within {} ms (the database holds them)",
+        log::warn("{}: consumer group {} did not confirm the offsets within {} ms (the database holds them; the "
+                  "mirror in Kafka catches up with the next run's commits)",
                   cfg_.topic, cfg_.consumer_group, wait_ms);
     }
     rd_kafka_queue_destroy(done);

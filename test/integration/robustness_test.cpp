@@ -434,6 +434,30 @@ TEST(Robustness, BrokerDownAndUpMidLoadLeavesTheTableExact) {
     expect_exact(l);
 }
 
+// The offset mirror to Kafka is best effort: with every broker down, a stop does not wait for the
+// group coordinator to confirm the last offsets (it waited 5 s).
+TEST(Robustness, ASigtermWithEveryBrokerDownStopsWithinAboutASecond) {
+    PrivateBroker broker;
+    auto l = customer_job("brokerdownstop", 500, broker.brokers);
+    seed_and_setup(l, 2, &broker);
+    ASSERT_FALSE(HasFailure());
+    auto loader = spawn("dgkafka", {"load", l.path});
+    ASSERT_TRUE(wait_until([&] { return count_rows(l.job) == 500 || loader.exited(); }, 120s));
+    ASSERT_FALSE(loader.exited()) << loader.wait().err;
+    broker.control("down -1");
+    // Once the loader has noticed (librdkafka's warning on its stderr).
+    EXPECT_TRUE(wait_until([&] { return logged(loader, "kafka:") || loader.exited(); }, 30s));
+    const auto signalled = std::chrono::steady_clock::now();
+    kill(loader.pid, SIGTERM);
+    const auto r = loader.wait(std::chrono::seconds(30));
+    const double took = std::chrono::duration<double>(std::chrono::steady_clock::now() - signalled).count();
+    broker.control("up -1");
+    EXPECT_EQ(r.code, 0) << r.err;
+    EXPECT_LT(took, 2.0) << r.err;
+    EXPECT_NE(r.out.find("stopped by signal"), std::string::npos) << r.out;
+    expect_exact(l);
+}
+
 TEST(Robustness, QuitAtEofGivesUpOnUnreachableBrokers) {
     PrivateBroker broker;
     auto l = customer_job("brokergone", 5000, broker.brokers);
