@@ -189,7 +189,7 @@ Prepared prepare(const Config& cfg, const LoadOptions& options, rd_kafka_t* admi
 
 // "LOAD 990 rows from 1000 messages in 2 batches, 10 rejected, 0.52 s (1904 rows/s)" and what else
 // the run did: filtered, skipped past retention, stopped by a signal.
-std::string summary_line(const Config& cfg, const LoadCounters& counters, double seconds, bool stopped) {
+std::string summary_line(const Config& cfg, const LoadCounters& counters, double seconds, const std::string& stopped) {
     const int64_t lost = counters.lost, restarted = counters.restarted;
     // Messages committed without a row: the filter's, and in merge/update also those that changed none.
     const int64_t unwritten = counters.messages - counters.rows - counters.rejected;
@@ -202,7 +202,19 @@ std::string summary_line(const Config& cfg, const LoadCounters& counters, double
                        counters.rejected.load(), filtered, seconds, seconds > 0 ? counters.rows / seconds : 0.0,
                        lost ? fmt::format(", {} lost to retention (skipped)", lost) : "",
                        restarted ? fmt::format(", {} partition(s) restarted at the log start", restarted) : "",
-                       stopped ? ", stopped by signal" : "");
+                       stopped);
+}
+
+// How the summary ends for a run a signal stopped: whether the batch in flight was committed, or
+// rolled back because a server was out of reach, and then where the job resumes.
+std::string stop_text(const Config& cfg, bool stopped, bool interrupted, const kafka::Offsets& stored) {
+    if (!stopped) return "";
+    if (!interrupted) return ", stopped by signal";
+    std::vector<std::string> at;
+    for (const auto& [p, o] : stored) at.push_back(fmt::format("{}[{}] at {}", cfg.topic, p, o));
+    return fmt::format(", stopped by signal while a server was unreachable: the batch in flight was rolled back; "
+                       "the job resumes at the offsets stored in {}{}",
+                       cfg.offset_table.display(), at.empty() ? "" : " (" + text::join(at, ", ") + ")");
 }
 
 // on_data_loss = "skip" goes on loading, but a run that skipped data never exits 0.
@@ -335,18 +347,26 @@ void run_load(const Config& job, const LoadOptions& options, std::ostream& out, 
     service::stopping();
     for (auto& t : threads) t.join();
     kafka::Offsets stored;
+    std::optional<Loader::Interrupted> interrupted;  // the first loader's whose stop found a server down
     for (const auto& l : loaders) {
         const auto part = l->stored_offsets();
         stored.insert(part.begin(), part.end());
+        if (!interrupted) interrupted = l->interrupted();
     }
     loaders.clear();
     mirror.finish(stored, final_mirror_wait_ms);
     hooks.after_batches(counters.batches, true);
 
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-    out << summary_line(cfg, counters, seconds, stop) << '\n';
+    out << summary_line(cfg, counters, seconds, stop_text(cfg, stop, interrupted.has_value(), stored)) << '\n';
     out.flush();
     if (first_error) std::rethrow_exception(first_error);
+    // Nothing was lost (the stored offsets say where to resume), but the run did not end cleanly.
+    if (interrupted)
+        throw Error(interrupted->server,
+                    fmt::format("stopped by signal while retrying ({}): the batch in flight was rolled back; the next "
+                                "run resumes at the stored offsets",
+                                interrupted->why));
     refuse_exit_ok_after_skipping(cfg, counters);
 }
 

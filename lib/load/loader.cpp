@@ -77,12 +77,17 @@ void Loader::run() {
         Step step = prepare();
         bool done = false;
         if (step.ok()) step = finished(done);
-        if (step.ok() && done) break;
+        if (step.ok() && done) {
+            outage_.reset();
+            break;
+        }
         if (step.ok()) step = fill(batch);
         if (step.ok() && !batch.empty()) step = commit(batch);
         if (step.ok() && gap_) step = settle_gap(*std::exchange(gap_, std::nullopt));
         settle(step, backoff);
     }
+    // Stopped while a server was out of reach: what was in flight was not committed.
+    if (should_stop()) interrupted_ = outage_;
     // Leaving the group at once lets the other processes take the partitions over now rather than
     // after session.timeout.ms. (Skipped on errors: closing waits on the brokers.)
     txn_->rollback();
@@ -110,8 +115,12 @@ Step Loader::prepare() {
 void Loader::settle(const Step& step, Backoff& backoff) {
     using O = Step::Outcome;
     switch (step.outcome) {
-        case O::done: backoff.success(); return;
+        case O::done:
+            backoff.success();
+            outage_.reset();
+            return;
         case O::fenced:
+            outage_.reset();  // the database answered
             txn_->rollback();
             log::warn("{}", step.message);
             gap_.reset();  // the resync re-assigns: a real gap shows again
@@ -128,6 +137,7 @@ void Loader::settle(const Step& step, Backoff& backoff) {
             }
             gap_.reset();
             if (feed_ == Feed::consuming) feed_ = Feed::stale;
+            outage_ = Interrupted{step.message, server};
             log::warn("{}; retrying", step.message);
             if (!backoff.wait(stop_))
                 throw Error(server, RetryPolicy::give_up_text(cfg_.retry_timeout, backoff.failing_for(), step.message));

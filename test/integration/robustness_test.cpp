@@ -805,6 +805,32 @@ TEST(Robustness, EveryLineIsJsonWithJsonLogsThroughADoubleSignal) {
     EXPECT_TRUE(second_signal) << r.err;
 }
 
+// A stop while the database is down: the batch in flight cannot commit, so it is rolled back; the
+// run says so, and where the job resumes, and exits 4 (it exited 0, as if it had committed).
+TEST(Robustness, ASignalWhileTheDatabaseIsDownRollsBackSaysWhereItResumesAndExitsDatabase) {
+    LongInterval l;
+    auto loader = l.start();
+    ASSERT_TRUE(wait_until([&] { return l.batch_open() || loader.exited(); }, 60s));
+    ASSERT_FALSE(loader.exited()) << loader.wait().err;
+    sandbox_pg("stop");
+    const auto signalled = std::chrono::steady_clock::now();
+    kill(loader.pid, SIGTERM);
+    const auto r = loader.wait(std::chrono::seconds(60));
+    const double took = seconds_since(signalled);
+    sandbox_pg("start");
+    EXPECT_EQ(r.code, static_cast<int>(Exit::database)) << r.err;
+    EXPECT_LT(took, 5.0);
+    EXPECT_NE(r.out.find("stopped by signal while a server was unreachable: the batch in flight was rolled back"),
+              std::string::npos)
+        << r.out;
+    EXPECT_NE(r.out.find(l.job.topic + "[0] at 0"), std::string::npos) << "where the job resumes: " << r.out;
+    EXPECT_NE(r.err.find("the batch in flight was rolled back"), std::string::npos) << r.err;
+    EXPECT_EQ(count_rows(l.job), 0);
+    EXPECT_EQ(l.stored(), 0);
+    ASSERT_EQ(run("dgkafka", {"load", "-quit-at-eof", l.path}).code, 0);
+    EXPECT_EQ(count_rows(l.job), 100);
+}
+
 // The server restarting while a batch's COPY is open: the next write fails inside libpq ("server
 // closed the connection unexpectedly", no SQLSTATE); the loader reconnects and loads the batch again.
 TEST(Robustness, DatabaseRestartedDuringAnOpenCopyIsRetried) {

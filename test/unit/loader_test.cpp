@@ -542,6 +542,7 @@ TEST(Loader, StopFlagCommitsTheBatchInFlightAndEndsAStreamingRun) {
     EXPECT_EQ(r.db->stored[0], loaded);
     EXPECT_EQ(r.db->batch_rows.size(), 1u);
     EXPECT_EQ(r.kafka->polls, 3);
+    EXPECT_FALSE(r.loader->interrupted()) << "the batch in flight was committed";
 }
 
 TEST(Loader, StopFlagEndsTheWaitForALostDatabase) {
@@ -555,4 +556,21 @@ TEST(Loader, StopFlagEndsTheWaitForALostDatabase) {
     EXPECT_EQ(r.db->calls[Op::connect], 3);
     EXPECT_TRUE(r.db->rows.empty());
     EXPECT_EQ(r.db->stored[0], 0);
+    ASSERT_TRUE(r.loader->interrupted()) << "stopped in an outage: not a clean end";
+    EXPECT_EQ(r.loader->interrupted()->server, Exit::database);
+    EXPECT_EQ(r.loader->interrupted()->why, "connection refused");
+}
+
+TEST(Loader, StopFlagWhileTheBatchInFlightCannotCommitSaysItWasRolledBack) {
+    LoadRun r(1000, false);
+    r.kafka->produce(0, 50);
+    r.start();
+    r.kafka->at_poll[3] = [&] { r.stop = true; };  // a signal while the first batch fills
+    r.db->fail_on[Op::commit] = 1;                 // and the database gone when it commits
+    r.run();
+    EXPECT_TRUE(r.db->rows.empty());
+    EXPECT_EQ(r.db->stored[0], 0);
+    ASSERT_TRUE(r.loader->interrupted());
+    EXPECT_EQ(r.loader->interrupted()->server, Exit::database);
+    EXPECT_EQ(r.loader->stored_offsets(), (kafka::Offsets{{0, 0}})) << "where the job resumes";
 }
