@@ -8,6 +8,7 @@
 #include "db/offsets.hpp"
 #include "kafka/retention.hpp"
 #include "metrics/metrics.hpp"
+#include "util/outage.hpp"
 
 namespace dgkafka::load {
 
@@ -38,6 +39,7 @@ struct LoadCounters {
     std::atomic<int64_t> lost{0}, restarted{0};
     metrics::Histogram batch_seconds;  // from a batch's first message to its commit
     RejectBudget reject_budget;
+    Outage database_outage{"the database"};  // logged once per outage, not per loader per attempt
 
     // A committed batch's partitions; one lock per batch, none per message.
     void committed(const std::map<int32_t, db::PartitionRange>& ranges, double seconds);

@@ -322,6 +322,7 @@ void run_load(const Config& job, const LoadOptions& options, std::ostream& out, 
         while (running > 0) {
             cv.wait_for(lock, std::chrono::milliseconds(100));
             watchdog.tick();
+            counters.database_outage.tick();  // its reminder line
             if (stop) {
                 halt = true;
                 service::stopping();

@@ -118,9 +118,11 @@ void Loader::settle(const Step& step, Backoff& backoff) {
         case O::done:
             backoff.success();
             outage_.reset();
+            counters_.database_outage.succeeded(id_);
             return;
         case O::fenced:
             outage_.reset();  // the database answered
+            counters_.database_outage.succeeded(id_);
             txn_->rollback();
             log::warn("{}", step.message);
             gap_.reset();  // the resync re-assigns: a real gap shows again
@@ -130,15 +132,19 @@ void Loader::settle(const Step& step, Backoff& backoff) {
             // Only the schema registry's outage says Exit::kafka; any other is the database's.
             const Exit server = step.code == Exit::kafka ? Exit::kafka : Exit::database;
             if (server == Exit::database) {
+                // A session that broke says little of why (libpq: "Could not obtain client encoding:
+                // not connected"); the next attempt to connect names the cause.
+                const bool session_broke = txn_->connected();
                 txn_->disconnect();
                 ++counters_.database_retries;
+                counters_.database_outage.failed(id_, step.message, !session_broke);
             } else {
                 txn_->rollback();  // the connection stays: nothing is wrong with it
+                log::warn("{}; retrying", step.message);
             }
             gap_.reset();
             if (feed_ == Feed::consuming) feed_ = Feed::stale;
             outage_ = Interrupted{step.message, server};
-            log::warn("{}; retrying", step.message);
             if (!backoff.wait(stop_))
                 throw Error(server, RetryPolicy::give_up_text(cfg_.retry_timeout, backoff.failing_for(), step.message));
             return;

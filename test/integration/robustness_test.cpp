@@ -10,6 +10,7 @@
 
 #include "support/job.hpp"
 #include "support/sandbox.hpp"
+#include "support/scrape.hpp"
 #include "util/errors.hpp"
 
 using namespace dgtest;
@@ -402,6 +403,48 @@ TEST(Robustness, DatabaseRestartedMidLoadLeavesTheTableExact) {
     if (work_left) {
         EXPECT_NE(r.err.find("retrying"), std::string::npos) << "the loader should have seen the restart: " << r.err;
     }
+    expect_exact(l);
+}
+
+// A database outage under four loaders: one line when it starts, naming why (the failed
+// connection, not libpq's "Could not obtain client encoding"), with the attempt and the time so
+// far, and one when it ends; not a line per loader per attempt (65 lines in a 10 s outage).
+TEST(Robustness, ADatabaseOutageUnderFourLoadersIsOneRetryLineNamingItsCause) {
+    auto l = customer_job("pgoutagelines", 2000, "", 60);
+    seed_and_setup(l, 4);
+    ASSERT_FALSE(HasFailure());
+    const int port = free_port();
+    auto loader = spawn("dgkafka", {"load", "-loaders", "4", "-metrics-address", "127.0.0.1:" + std::to_string(port),
+                                    l.path});
+    ASSERT_TRUE(wait_until([&] { return count_rows(l.job) == 2000 || loader.exited(); }, 120s));
+    ASSERT_FALSE(loader.exited()) << loader.wait().err;
+    sandbox_pg("stop");
+    // Messages for every partition: each loader opens a batch and finds the database gone.
+    const auto more = customer_rows(200, 2001);
+    produce_round_robin(l.job.topic, more, 4);
+    l.rows.insert(l.rows.end(), more.begin(), more.end());
+    const auto retries = [&] { return series(scrape(port), "dgkafka_retries_total{target=\"database\"}"); };
+    EXPECT_TRUE(wait_until([&] { return retries() >= 12 || loader.exited(); }, 60s)) << "about 3 attempts a loader";
+    sandbox_pg("start");
+    EXPECT_TRUE(wait_until([&] { return count_rows(l.job) == 2200 || loader.exited(); }, 120s));
+    kill(loader.pid, SIGTERM);
+    const auto r = loader.wait();
+    EXPECT_EQ(r.code, 0) << r.err;
+    int retry_lines = 0, starts = 0, ends = 0;
+    std::istringstream in(r.err);
+    for (std::string line; std::getline(in, line);) {
+        if (line.find("retrying") != std::string::npos) ++retry_lines;
+        if (line.find("the database is unreachable: ") != std::string::npos) {
+            ++starts;
+            EXPECT_TRUE(std::regex_search(line, std::regex(R"(retrying \(attempt \d+, \d+ s so far\)$)"))) << line;
+            EXPECT_NE(line.find("cannot connect to the database"), std::string::npos) << line;
+            EXPECT_EQ(line.find("client encoding"), std::string::npos) << line;
+        }
+        if (line.find("the database is reachable again after ") != std::string::npos) ++ends;
+    }
+    EXPECT_EQ(retry_lines, 1) << r.err;
+    EXPECT_EQ(starts, 1) << r.err;
+    EXPECT_EQ(ends, 1) << r.err;
     expect_exact(l);
 }
 
