@@ -112,6 +112,17 @@ Watermarks query_watermarks(rd_kafka_t* rk, const std::string& topic, int32_t pa
     return w;
 }
 
+Offsets end_offsets(rd_kafka_t* rk, const std::string& topic, const std::vector<int32_t>& partitions, int timeout_ms) {
+    Offsets query;
+    for (const int32_t p : partitions) query[p] = RD_KAFKA_OFFSET_END;  // "latest" as the timestamp
+    auto list = make_list(topic, query);
+    Offsets out;
+    if (list->cnt == 0 || rd_kafka_offsets_for_times(rk, list.get(), timeout_ms)) return out;
+    for (int i = 0; i < list->cnt; ++i)
+        if (!list->elems[i].err && list->elems[i].offset >= 0) out[list->elems[i].partition] = list->elems[i].offset;
+    return out;
+}
+
 rd_kafka_resp_err_t produce(rd_kafka_t* rk, const std::string& topic, std::string_view value, const void* key_data,
                             size_t key_size, void* opaque) {
     while (true) {

@@ -24,6 +24,7 @@
 #include "load/field_columns.hpp"
 #include "load/gaps.hpp"
 #include "load/batch_transaction.hpp"
+#include "load/end_watch.hpp"
 #include "load/group_start.hpp"
 #include "load/hooks.hpp"
 #include "load/kafka_consumer.hpp"
@@ -275,6 +276,9 @@ void run_load(const Config& job, const LoadOptions& options, std::ostream& out, 
     LoadCounters counters;
     for (const auto& gap : prepared.skipped) counters.skipped(gap);
     const auto metrics = serve_load_metrics(cfg, options.metrics_address, counters);
+    // Served lag stays true while the loaders cannot commit: end offsets asked apart from them.
+    std::optional<EndOffsetWatch> end_watch;
+    if (metrics) end_watch.emplace(cfg, partitions, counters);
     kafka::OffsetMirror mirror(cfg);
     std::atomic<bool> halt{false};  // set by a signal (through `stop`) or by the first loader to fail
     std::vector<std::unique_ptr<Loader>> loaders;
@@ -327,6 +331,7 @@ void run_load(const Config& job, const LoadOptions& options, std::ostream& out, 
                 halt = true;
                 service::stopping();
             }
+            if (halt && end_watch) end_watch->stop();
             lock.unlock();  // loaders finishing meanwhile must not wait for the job's SQL
             hooks.after_batches(counters.batches, false);
             lock.lock();

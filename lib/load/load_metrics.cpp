@@ -35,9 +35,15 @@ std::string render_load_metrics(const Config& cfg, const LoadCounters& c) {
              "Next offset to load as stored in the database, after the partition's last committed batch.");
     for (const auto& [p, progress] : partitions) e.sample(labels(p), static_cast<double>(progress.stored));
     e.family("dgkafka_partition_lag", Type::gauge,
-             "Messages between the stored offset and the partition's end offset, as of its last committed batch.");
+             "Messages between the stored offset and the partition's end offset (asked of the brokers every few "
+             "seconds when metrics are served, whatever the database's state).");
     for (const auto& [p, progress] : partitions)
-        if (progress.lag >= 0) e.sample(labels(p), static_cast<double>(progress.lag));
+        if (progress.lag() >= 0) e.sample(labels(p), static_cast<double>(progress.lag()));
+    const auto now = PartitionProgress::Clock::now();
+    e.family("dgkafka_partition_stalled_seconds", Type::gauge,
+             "Seconds the partition has had lag without a committed batch; 0 when caught up.");
+    for (const auto& [p, progress] : partitions)
+        if (progress.lag() >= 0) e.sample(labels(p), progress.stalled_seconds(now));
     return e.text();
 }
 

@@ -178,6 +178,7 @@ Step Loader::resync() {
         part.stored = part.position = it->second;
     }
     feed_ = Feed::consuming;
+    counters_.stored(stored);  // the served offsets and lag start from the database's
     if (backward) kafka_->assign(stored);
     return Step{};
 }

@@ -448,6 +448,46 @@ TEST(Robustness, ADatabaseOutageUnderFourLoadersIsOneRetryLineNamingItsCause) {
     expect_exact(l);
 }
 
+// While the database is down, the served lag follows the brokers' end offsets (it froze at the
+// last batch's: 120 against a real 55,000) and the stall gauge grows; both settle once it is back.
+TEST(Robustness, MetricsDuringADatabaseStopShowTheRealLagAndAGrowingStall) {
+    auto l = customer_job("pglagmetrics", 1000, "", 60);
+    seed_and_setup(l, 2);
+    ASSERT_FALSE(HasFailure());
+    const int port = free_port();
+    auto loader = spawn("dgkafka", {"load", "-metrics-address", "127.0.0.1:" + std::to_string(port), l.path});
+    const std::string job = "{consumer_group=\"" + l.job.group + "\",topic=\"" + l.job.topic + "\",partition=\"";
+    std::string text;
+    const auto sum = [&](const std::string& family) {
+        return series(text, family + job + "0\"}") + series(text, family + job + "1\"}");
+    };
+    const auto caught_up = [&] {
+        text = scrape(port);
+        return (count_rows(l.job) == static_cast<int64_t>(l.rows.size()) && sum("dgkafka_partition_lag") == 0) ||
+               loader.exited();
+    };
+    if (!wait_until(caught_up, 120s) || loader.exited()) kill(loader.pid, SIGKILL);
+    ASSERT_FALSE(loader.exited()) << text << loader.wait().err;
+
+    sandbox_pg("stop");
+    const auto more = customer_rows(500, 1001);
+    produce_round_robin(l.job.topic, more, 2);
+    l.rows.insert(l.rows.end(), more.begin(), more.end());
+    EXPECT_TRUE(wait_until([&] { text = scrape(port); return sum("dgkafka_partition_lag") == 500; }, 30s)) << text;
+    EXPECT_TRUE(wait_until([&] {
+        text = scrape(port);
+        return series(text, "dgkafka_partition_stalled_seconds" + job + "0\"}") >= 2 &&
+               series(text, "dgkafka_partition_stalled_seconds" + job + "1\"}") >= 2;
+    }, 30s)) << text;
+    sandbox_pg("start");
+    EXPECT_TRUE(wait_until([&] { return caught_up() && sum("dgkafka_partition_stalled_seconds") == 0; }, 120s))
+        << text;
+    kill(loader.pid, SIGTERM);
+    const auto r = loader.wait();
+    EXPECT_EQ(r.code, 0) << r.err;
+    expect_exact(l);
+}
+
 TEST(Robustness, QuitAtEofGivesUpOnAGoneDatabaseThenResumesExactly) {
     auto l = customer_job("pggone", 20000);
     auto loader = start_load(l, 2);
