@@ -49,6 +49,7 @@ struct LoadCounters {
     metrics::Histogram batch_seconds;  // from a batch's first message to its commit
     RejectBudget reject_budget;
     Outage database_outage{"the database"};  // logged once per outage, not per loader per attempt
+    Outage kafka_outage{"Kafka"};            // the brokers, as EndOffsetWatch finds them
 
     // A committed batch's partitions; one lock per batch, none per message.
     void committed(const std::map<int32_t, db::PartitionRange>& ranges, double seconds);

@@ -1,11 +1,13 @@
 #pragma once
-// Asks the brokers for the topic's end offsets every few seconds, in a thread of its own, so that
-// the lag on /metrics stays true while the loaders cannot commit (the database down) and whatever
-// they are waiting for; the stored offsets are the database's, as last read or committed.
+// Asks the brokers for the topic's end offsets every few seconds, in a thread of its own: the lag
+// on /metrics stays true while the loaders cannot commit (the database down) and whatever they
+// wait for (the stored offsets are the database's, as last read or committed), and an outage of
+// the brokers is seen and said by dgkafka itself (LoadCounters::kafka_outage, kafka_retries).
 #include <chrono>
 #include <condition_variable>
 #include <mutex>
 #include <thread>
+#include <vector>
 
 #include "config/config.hpp"
 #include "kafka/client.hpp"
@@ -23,12 +25,13 @@ public:
 
 private:
     void run();
+    void ask();
 
     const Config& cfg_;
     std::vector<int32_t> partitions_;
     LoadCounters& counters_;
     const std::chrono::milliseconds every_;
-    kafka::HandlePtr rk_;
+    kafka::HandlePtr rk_;  // made at the first request: a run shorter than `every` never connects
     std::mutex mu_;
     std::condition_variable cv_;
     bool stopping_ = false;

@@ -276,9 +276,9 @@ void run_load(const Config& job, const LoadOptions& options, std::ostream& out, 
     LoadCounters counters;
     for (const auto& gap : prepared.skipped) counters.skipped(gap);
     const auto metrics = serve_load_metrics(cfg, options.metrics_address, counters);
-    // Served lag stays true while the loaders cannot commit: end offsets asked apart from them.
-    std::optional<EndOffsetWatch> end_watch;
-    if (metrics) end_watch.emplace(cfg, partitions, counters);
+    // End offsets asked apart from the loaders: the lag stays true while they cannot commit, and
+    // the brokers' outages are seen.
+    EndOffsetWatch end_watch(cfg, partitions, counters);
     kafka::OffsetMirror mirror(cfg);
     std::atomic<bool> halt{false};  // set by a signal (through `stop`) or by the first loader to fail
     std::vector<std::unique_ptr<Loader>> loaders;
@@ -326,12 +326,13 @@ void run_load(const Config& job, const LoadOptions& options, std::ostream& out, 
         while (running > 0) {
             cv.wait_for(lock, std::chrono::milliseconds(100));
             watchdog.tick();
-            counters.database_outage.tick();  // its reminder line
+            counters.database_outage.tick();  // their reminder lines
+            counters.kafka_outage.tick();
             if (stop) {
                 halt = true;
                 service::stopping();
             }
-            if (halt && end_watch) end_watch->stop();
+            if (halt) end_watch.stop();
             lock.unlock();  // loaders finishing meanwhile must not wait for the job's SQL
             hooks.after_batches(counters.batches, false);
             lock.lock();

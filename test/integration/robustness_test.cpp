@@ -541,6 +541,47 @@ TEST(Robustness, ASigtermWithEveryBrokerDownStopsWithinAboutASecond) {
     expect_exact(l);
 }
 
+// An outage of every broker is dgkafka's own news, not only librdkafka's lines: counted in
+// /metrics, one line when it starts and one when it ends with its duration.
+TEST(Robustness, ABrokerOutageIsCountedAndLoggedWhenItStartsAndEnds) {
+    PrivateBroker broker;
+    auto l = customer_job("brokeroutage", 500, broker.brokers);
+    seed_and_setup(l, 2, &broker);
+    ASSERT_FALSE(HasFailure());
+    const int port = free_port();
+    auto loader = spawn("dgkafka", {"load", "-metrics-address", "127.0.0.1:" + std::to_string(port), l.path});
+    if (!wait_until([&] { return count_rows(l.job) == 500 || loader.exited(); }, 120s)) kill(loader.pid, SIGKILL);
+    ASSERT_FALSE(loader.exited()) << loader.wait().err;
+    std::string text;
+    const auto metric = [&](const std::string& name) {
+        text = scrape(port);
+        return series(text, name + "{target=\"kafka\"}");
+    };
+    EXPECT_EQ(metric("dgkafka_outages_total"), 0) << text;
+    broker.control("down -1");
+    EXPECT_TRUE(wait_until([&] { return logged(loader, "Kafka is unreachable: ") || loader.exited(); }, 30s));
+    EXPECT_TRUE(wait_until([&] { return metric("dgkafka_retries_total") >= 1; }, 30s)) << text;
+    EXPECT_EQ(metric("dgkafka_outages_total"), 1) << text;
+    broker.control("up -1");
+    EXPECT_TRUE(wait_until([&] { return logged(loader, "Kafka is reachable again after ") || loader.exited(); }, 30s));
+    kill(loader.pid, SIGTERM);
+    const auto r = loader.wait();
+    EXPECT_EQ(r.code, 0) << r.err;
+    int starts = 0, ends = 0;
+    std::istringstream in(r.err);
+    for (std::string line; std::getline(in, line);) {
+        if (line.find("Kafka is unreachable: ") != std::string::npos) {
+            ++starts;
+            EXPECT_NE(line.find("warning"), std::string::npos) << line;
+            EXPECT_TRUE(std::regex_search(line, std::regex(R"(\(attempt \d+, \d+ s so far\)$)"))) << line;
+        }
+        if (std::regex_search(line, std::regex(R"(Kafka is reachable again after \d+\.\d s)"))) ++ends;
+    }
+    EXPECT_EQ(starts, 1) << r.err;
+    EXPECT_EQ(ends, 1) << r.err;
+    expect_exact(l);
+}
+
 TEST(Robustness, QuitAtEofGivesUpOnUnreachableBrokers) {
     PrivateBroker broker;
     auto l = customer_job("brokergone", 5000, broker.brokers);
