@@ -361,7 +361,8 @@ void run_load(const Config& job, const LoadOptions& options, std::ostream& out, 
         if (!interrupted) interrupted = l->interrupted();
     }
     loaders.clear();
-    mirror.finish(stored, final_mirror_wait_ms);
+    // In a known outage of the brokers, not even that second.
+    mirror.finish(stored, counters.kafka_outage.ongoing() ? 0 : final_mirror_wait_ms);
     hooks.after_batches(counters.batches, true);
 
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();

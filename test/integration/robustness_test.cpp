@@ -541,6 +541,29 @@ TEST(Robustness, ASigtermWithEveryBrokerDownStopsWithinAboutASecond) {
     expect_exact(l);
 }
 
+// Once the load knows the brokers are down, a stop does not wait for the group coordinator at all.
+TEST(Robustness, ASigtermInAKnownBrokerOutageDoesNotWaitForTheMirror) {
+    PrivateBroker broker;
+    auto l = customer_job("brokeroutagestop", 200, broker.brokers);
+    seed_and_setup(l, 2, &broker);
+    ASSERT_FALSE(HasFailure());
+    auto loader = spawn("dgkafka", {"load", l.path});
+    if (!wait_until([&] { return count_rows(l.job) == 200 || loader.exited(); }, 120s)) kill(loader.pid, SIGKILL);
+    ASSERT_FALSE(loader.exited()) << loader.wait().err;
+    broker.control("down -1");
+    EXPECT_TRUE(wait_until([&] { return logged(loader, "Kafka is unreachable: ") || loader.exited(); }, 30s));
+    const auto signalled = std::chrono::steady_clock::now();
+    kill(loader.pid, SIGTERM);
+    const auto r = loader.wait(std::chrono::seconds(30));
+    const double took = std::chrono::duration<double>(std::chrono::steady_clock::now() - signalled).count();
+    broker.control("up -1");
+    EXPECT_EQ(r.code, 0) << r.err;
+    EXPECT_LT(took, 0.9) << "not the mirror's second: " << r.err;
+    EXPECT_NE(r.err.find("the brokers are unreachable: consumer group"), std::string::npos) << r.err;
+    EXPECT_EQ(r.err.find("did not confirm"), std::string::npos) << r.err;
+    expect_exact(l);
+}
+
 // An outage of every broker is dgkafka's own news, not only librdkafka's lines: counted in
 // /metrics, one line when it starts and one when it ends with its duration.
 TEST(Robustness, ABrokerOutageIsCountedAndLoggedWhenItStartsAndEnds) {
