@@ -77,8 +77,9 @@ void Loader::run() {
         Step step = prepare();
         bool done = false;
         if (step.ok()) step = finished(done);
-        if (step.ok() && done) {
+        if (step.ok() && done) {  // prepared: the database answered
             outage_.reset();
+            counters_.database_outage.succeeded(id_);
             break;
         }
         if (step.ok()) step = fill(batch);

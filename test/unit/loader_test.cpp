@@ -474,6 +474,8 @@ TEST_P(LoaderDatabaseLost, RetriesWithoutDuplicateOrLoss) {
     expect_loaded_once(*r.db, 1, 0, 12);
     EXPECT_EQ(r.db->stored, (std::map<int32_t, int64_t>{{0, 35}, {1, 12}}));
     EXPECT_EQ(r.counters.database_retries, 1);
+    EXPECT_EQ(r.counters.database_outage.outages(), 1);
+    EXPECT_FALSE(r.counters.database_outage.ongoing()) << "the outage ended, also when the run ended with it";
     EXPECT_EQ(r.db->calls[Op::connect], 2);
     EXPECT_EQ(r.counters.rows, GetParam() == Op::commit_in_doubt
                                    ? 47 - static_cast<int64_t>(r.db->batch_rows[1])
