@@ -98,6 +98,10 @@ struct Config {
     std::string after_batch_sql;        // run after committed batches (e.g. SELECT rollup_http_request())
     double after_batch_interval = 0;    // seconds between runs of after_batch_sql; 0 = after every batch
     int append_shard_mb = 1024;         // an append-distributed Citus table's shard size before a new one
+    // The offset history's retention of `load` rows, pruned by the load: the newest rows of each
+    // partition (0: no count limit) and days (0: no age limit).
+    int history_keep_rows = 10000;
+    double history_keep_days = 30;
 
     // kafka.output.error_limit: rejected messages allowed, for the whole run (count) or per batch
     // (percent of its messages); past it the load stops and the batch is not committed.

@@ -175,6 +175,13 @@ std::vector<Key> make_keys() {
     k.push_back(Key("kafka.output.output_table", K::string, "the table the rows go to").required());
     k.push_back(Key("kafka.output.offset_table", K::string, "offset history: one row per committed batch and partition")
                     .def(std::string("kafka_offset_summary")));
+    k.push_back(Key("kafka.output.history_keep_rows", K::integer,
+                    "offset history: the newest batch rows kept per partition; older ones are pruned by the load "
+                    "(0: no count limit)")
+                    .def(10000LL).in(between(0, 1'000'000'000)).bind(DGKAFKA_FIELD(history_keep_rows)));
+    k.push_back(Key("kafka.output.history_keep_days", K::number,
+                    "offset history: days a batch row is kept; older ones are pruned by the load (0: no age limit)")
+                    .def(30.0).in(at_least(0), "days").bind(DGKAFKA_FIELD(history_keep_days)));
     k.push_back(Key("kafka.output.reject_table", K::string, "rejected messages with their error")
                     .def_text("<output_table>_rejects"));
     k.push_back(Key("kafka.output.filter", K::string,

@@ -112,6 +112,27 @@ Watermarks query_watermarks(rd_kafka_t* rk, const std::string& topic, int32_t pa
     return w;
 }
 
+Offsets end_offsets(rd_kafka_t* rk, const std::string& topic, const std::vector<int32_t>& partitions, int timeout_ms,
+                    std::string& error) {
+    Offsets query;
+    for (const int32_t p : partitions) query[p] = RD_KAFKA_OFFSET_END;  // "latest" as the timestamp
+    auto list = make_list(topic, query);
+    Offsets out;
+    error.clear();
+    if (list->cnt == 0) return out;
+    if (const auto err = rd_kafka_offsets_for_times(rk, list.get(), timeout_ms)) {
+        error = error_text(err);
+        return out;
+    }
+    for (int i = 0; i < list->cnt; ++i) {
+        const auto& e = list->elems[i];
+        if (!e.err && e.offset >= 0) out[e.partition] = e.offset;
+        else if (error.empty()) error = fmt::format("partition {}: {}", e.partition, error_text(e.err));
+    }
+    if (!out.empty()) error.clear();  // some leaders answered: not an outage of the brokers
+    return out;
+}
+
 rd_kafka_resp_err_t produce(rd_kafka_t* rk, const std::string& topic, std::string_view value, const void* key_data,
                             size_t key_size, void* opaque) {
     while (true) {

@@ -54,6 +54,12 @@ void warm_metadata(rd_kafka_t* rk);
 // Asks the partition leader; throws Error(kafka) (Unavailable when transient) naming topic and partition.
 Watermarks query_watermarks(rd_kafka_t* rk, const std::string& topic, int32_t partition);
 
+// The end offsets of the partitions, one ListOffsets request per leader, waiting at most
+// timeout_ms; partitions whose leader did not answer are left out (brokers down: none, and
+// `error` says why).
+Offsets end_offsets(rd_kafka_t* rk, const std::string& topic, const std::vector<int32_t>& partitions, int timeout_ms,
+                    std::string& error);
+
 // For each partition, the offset of its first message at or after `ms` (epoch milliseconds), or
 // its end offset when there is none. Asks the brokers; where one cannot answer by time, probes
 // messages (a binary search that assumes timestamps grow with offsets).

@@ -43,8 +43,13 @@ void OffsetMirror::finish(const Offsets& next, int wait_ms) {
         else
             unconfirmed_ = false;
         rd_kafka_event_destroy(ev);
+    } else if (wait_ms <= 0) {
+        log::warn("{}: the brokers are unreachable: consumer group {} may not show the last offsets (the database "
+                  "holds them; the next run's commits mirror them)",
+                  cfg_.topic, cfg_.consumer_group);
     } else {
-        log::warn("{}: consumer group {} did not confirm the offsets within {} ms (the database holds them)",
+        log::warn("{}: consumer group {} did not confirm the offsets within {} ms (the database holds them; the "
+                  "mirror in Kafka catches up with the next run's commits)",
                   cfg_.topic, cfg_.consumer_group, wait_ms);
     }
     rd_kafka_queue_destroy(done);

@@ -16,7 +16,8 @@ public:
 
     void commit(const Offsets& next);  // asynchronous; thread-safe
 
-    // A last commit of `next`, waiting at most wait_ms for the group coordinator to confirm it.
+    // A last commit of `next`, waiting at most wait_ms for the group coordinator to confirm it
+    // (0: not at all, the brokers being known to be down).
     void finish(const Offsets& next, int wait_ms);
 
 private:

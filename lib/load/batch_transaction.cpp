@@ -12,7 +12,7 @@
 namespace dgkafka::load {
 
 BatchTransaction::BatchTransaction(const Config& cfg, const LoadStatements& statements, int id)
-    : cfg_(cfg), statements_(statements), id_(id), store_(cfg), writer_(cfg, statements) {}
+    : cfg_(cfg), statements_(statements), id_(id), store_(cfg), writer_(cfg, statements), pruner_(cfg) {}
 
 BatchTransaction::~BatchTransaction() { rollback(); }
 
@@ -182,6 +182,11 @@ Step BatchTransaction::commit(Batch& batch, const std::string& context, const ka
         return Step{};
     });
     rollback();
+    if (step.ok()) {  // after the commit, in a transaction of its own: its failure undoes nothing
+        std::vector<int32_t> partitions;
+        for (const auto& r : ranges) partitions.push_back(r.partition);
+        pruner_.after_commit(*conn_, partitions);
+    }
     return step;
 }
 

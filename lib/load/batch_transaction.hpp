@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "config/config.hpp"
+#include "db/history.hpp"
 #include "db/offsets.hpp"
 #include "kafka/client.hpp"
 #include "kafka/retention.hpp"
@@ -61,6 +62,7 @@ private:
     db::OffsetStore store_;
     BatchWriter writer_;
     RefusalStreak streak_{BatchWriter::systemic_sample};  // refused rows in a row, across batches
+    db::HistoryPruner pruner_;  // keeps the offset history within its retention, after commits
     std::unique_ptr<pqxx::connection> conn_;
     std::unique_ptr<pqxx::work> tx_;
 };

@@ -15,11 +15,42 @@ void LoadCounters::skipped(const kafka::RetentionGap& gap) {
     if (gap.kind == kafka::RetentionGap::Kind::past_end) ++restarted;
 }
 
+double PartitionProgress::stalled_seconds(Clock::time_point now) const {
+    if (lag() <= 0) return 0;
+    return std::chrono::duration<double>(now - std::max(committed, behind_since)).count();
+}
+
 void LoadCounters::committed(const std::map<int32_t, db::PartitionRange>& ranges, double seconds) {
     batch_seconds.observe(seconds);
+    const auto now = PartitionProgress::Clock::now();
     std::lock_guard<std::mutex> lock(mu_);
-    for (const auto& [p, r] : ranges)
-        partitions_[p] = PartitionProgress{r.end, r.latest >= 0 ? std::max<int64_t>(0, r.latest - r.end) : -1};
+    for (const auto& [p, r] : ranges) {
+        auto& progress = partitions_[p];
+        progress.stored = r.end;
+        progress.end = std::max(progress.end, r.latest);
+        progress.committed = now;
+    }
+}
+
+void LoadCounters::stored(const kafka::Offsets& offsets) {
+    const auto now = PartitionProgress::Clock::now();
+    std::lock_guard<std::mutex> lock(mu_);
+    for (const auto& [p, o] : offsets) {
+        const auto [it, first] = partitions_.try_emplace(p);
+        it->second.stored = o;
+        if (first) it->second.committed = now;  // a stall counts from when the load took it
+    }
+}
+
+void LoadCounters::ends(const kafka::Offsets& offsets) {
+    const auto now = PartitionProgress::Clock::now();
+    std::lock_guard<std::mutex> lock(mu_);
+    for (const auto& [p, end] : offsets) {
+        const auto it = partitions_.find(p);
+        if (it == partitions_.end()) continue;  // not taken by this process (yet)
+        if (it->second.lag() <= 0 && end > it->second.stored) it->second.behind_since = now;
+        it->second.end = std::max(it->second.end, end);
+    }
 }
 
 std::map<int32_t, PartitionProgress> LoadCounters::partitions() const {

@@ -24,6 +24,7 @@
 #include "load/field_columns.hpp"
 #include "load/gaps.hpp"
 #include "load/batch_transaction.hpp"
+#include "load/end_watch.hpp"
 #include "load/group_start.hpp"
 #include "load/hooks.hpp"
 #include "load/kafka_consumer.hpp"
@@ -43,7 +44,10 @@ namespace {
 
 constexpr int default_loaders = 4;
 constexpr auto progress_every = std::chrono::seconds(5);
-constexpr int final_mirror_wait_ms = 5000;
+// The offset mirror is best effort: a stop waits this long at most for the group coordinator to
+// confirm the last offsets (a reachable one answers within milliseconds), not for brokers that are
+// down; the next run's commits mirror them again.
+constexpr int final_mirror_wait_ms = 1000;
 
 const char* reset_event(Reset r) {
     switch (r) {
@@ -186,7 +190,7 @@ Prepared prepare(const Config& cfg, const LoadOptions& options, rd_kafka_t* admi
 
 // "LOAD 990 rows from 1000 messages in 2 batches, 10 rejected, 0.52 s (1904 rows/s)" and what else
 // the run did: filtered, skipped past retention, stopped by a signal.
-std::string summary_line(const Config& cfg, const LoadCounters& counters, double seconds, bool stopped) {
+std::string summary_line(const Config& cfg, const LoadCounters& counters, double seconds, const std::string& stopped) {
     const int64_t lost = counters.lost, restarted = counters.restarted;
     // Messages committed without a row: the filter's, and in merge/update also those that changed none.
     const int64_t unwritten = counters.messages - counters.rows - counters.rejected;
@@ -199,7 +203,19 @@ std::string summary_line(const Config& cfg, const LoadCounters& counters, double
                        counters.rejected.load(), filtered, seconds, seconds > 0 ? counters.rows / seconds : 0.0,
                        lost ? fmt::format(", {} lost to retention (skipped)", lost) : "",
                        restarted ? fmt::format(", {} partition(s) restarted at the log start", restarted) : "",
-                       stopped ? ", stopped by signal" : "");
+                       stopped);
+}
+
+// How the summary ends for a run a signal stopped: whether the batch in flight was committed, or
+// rolled back because a server was out of reach, and then where the job resumes.
+std::string stop_text(const Config& cfg, bool stopped, bool interrupted, const kafka::Offsets& stored) {
+    if (!stopped) return "";
+    if (!interrupted) return ", stopped by signal";
+    std::vector<std::string> at;
+    for (const auto& [p, o] : stored) at.push_back(fmt::format("{}[{}] at {}", cfg.topic, p, o));
+    return fmt::format(", stopped by signal while a server was unreachable: the batch in flight was rolled back; "
+                       "the job resumes at the offsets stored in {}{}",
+                       cfg.offset_table.display(), at.empty() ? "" : " (" + text::join(at, ", ") + ")");
 }
 
 // on_data_loss = "skip" goes on loading, but a run that skipped data never exits 0.
@@ -260,6 +276,9 @@ void run_load(const Config& job, const LoadOptions& options, std::ostream& out, 
     LoadCounters counters;
     for (const auto& gap : prepared.skipped) counters.skipped(gap);
     const auto metrics = serve_load_metrics(cfg, options.metrics_address, counters);
+    // End offsets asked apart from the loaders: the lag stays true while they cannot commit, and
+    // the brokers' outages are seen.
+    EndOffsetWatch end_watch(cfg, partitions, counters);
     kafka::OffsetMirror mirror(cfg);
     std::atomic<bool> halt{false};  // set by a signal (through `stop`) or by the first loader to fail
     std::vector<std::unique_ptr<Loader>> loaders;
@@ -306,10 +325,13 @@ void run_load(const Config& job, const LoadOptions& options, std::ostream& out, 
         while (running > 0) {
             cv.wait_for(lock, std::chrono::milliseconds(100));
             watchdog.tick();
+            counters.database_outage.tick();  // their reminder lines
+            counters.kafka_outage.tick();
             if (stop) {
                 halt = true;
                 service::stopping();
             }
+            if (halt) end_watch.stop();
             lock.unlock();  // loaders finishing meanwhile must not wait for the job's SQL
             hooks.after_batches(counters.batches, false);
             lock.lock();
@@ -331,18 +353,27 @@ void run_load(const Config& job, const LoadOptions& options, std::ostream& out, 
     service::stopping();
     for (auto& t : threads) t.join();
     kafka::Offsets stored;
+    std::optional<Loader::Interrupted> interrupted;  // the first loader's whose stop found a server down
     for (const auto& l : loaders) {
         const auto part = l->stored_offsets();
         stored.insert(part.begin(), part.end());
+        if (!interrupted) interrupted = l->interrupted();
     }
     loaders.clear();
-    mirror.finish(stored, final_mirror_wait_ms);
+    // In a known outage of the brokers, not even that second.
+    mirror.finish(stored, counters.kafka_outage.ongoing() ? 0 : final_mirror_wait_ms);
     hooks.after_batches(counters.batches, true);
 
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-    out << summary_line(cfg, counters, seconds, stop) << '\n';
+    out << summary_line(cfg, counters, seconds, stop_text(cfg, stop, interrupted.has_value(), stored)) << '\n';
     out.flush();
     if (first_error) std::rethrow_exception(first_error);
+    // Nothing was lost (the stored offsets say where to resume), but the run did not end cleanly.
+    if (interrupted)
+        throw Error(interrupted->server,
+                    fmt::format("stopped by signal while retrying ({}): the batch in flight was rolled back; the next "
+                                "run resumes at the stored offsets",
+                                interrupted->why));
     refuse_exit_ok_after_skipping(cfg, counters);
 }
 

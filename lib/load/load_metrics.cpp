@@ -24,6 +24,10 @@ std::string render_load_metrics(const Config& cfg, const LoadCounters& c) {
     e.family("dgkafka_retries_total", Type::counter, "Failures retried, by what failed.");
     e.sample({{"target", "database"}}, static_cast<double>(c.database_retries.load()));
     e.sample({{"target", "kafka"}}, static_cast<double>(c.kafka_retries.load()));
+    e.family("dgkafka_outages_total", Type::counter, "Outages of a server the load found, each logged when it starts "
+                                                     "and ends.");
+    e.sample({{"target", "database"}}, static_cast<double>(c.database_outage.outages()));
+    e.sample({{"target", "kafka"}}, static_cast<double>(c.kafka_outage.outages()));
 
     const auto partitions = c.partitions();
     const auto labels = [&](int32_t p) {
@@ -35,9 +39,15 @@ std::string render_load_metrics(const Config& cfg, const LoadCounters& c) {
              "Next offset to load as stored in the database, after the partition's last committed batch.");
     for (const auto& [p, progress] : partitions) e.sample(labels(p), static_cast<double>(progress.stored));
     e.family("dgkafka_partition_lag", Type::gauge,
-             "Messages between the stored offset and the partition's end offset, as of its last committed batch.");
+             "Messages between the stored offset and the partition's end offset (asked of the brokers every few "
+             "seconds when metrics are served, whatever the database's state).");
     for (const auto& [p, progress] : partitions)
-        if (progress.lag >= 0) e.sample(labels(p), static_cast<double>(progress.lag));
+        if (progress.lag() >= 0) e.sample(labels(p), static_cast<double>(progress.lag()));
+    const auto now = PartitionProgress::Clock::now();
+    e.family("dgkafka_partition_stalled_seconds", Type::gauge,
+             "Seconds the partition has had lag without a committed batch; 0 when caught up.");
+    for (const auto& [p, progress] : partitions)
+        if (progress.lag() >= 0) e.sample(labels(p), progress.stalled_seconds(now));
     return e.text();
 }
 

@@ -77,12 +77,18 @@ void Loader::run() {
         Step step = prepare();
         bool done = false;
         if (step.ok()) step = finished(done);
-        if (step.ok() && done) break;
+        if (step.ok() && done) {  // prepared: the database answered
+            outage_.reset();
+            counters_.database_outage.succeeded(id_);
+            break;
+        }
         if (step.ok()) step = fill(batch);
         if (step.ok() && !batch.empty()) step = commit(batch);
         if (step.ok() && gap_) step = settle_gap(*std::exchange(gap_, std::nullopt));
         settle(step, backoff);
     }
+    // Stopped while a server was out of reach: what was in flight was not committed.
+    if (should_stop()) interrupted_ = outage_;
     // Leaving the group at once lets the other processes take the partitions over now rather than
     // after session.timeout.ms. (Skipped on errors: closing waits on the brokers.)
     txn_->rollback();
@@ -110,8 +116,14 @@ Step Loader::prepare() {
 void Loader::settle(const Step& step, Backoff& backoff) {
     using O = Step::Outcome;
     switch (step.outcome) {
-        case O::done: backoff.success(); return;
+        case O::done:
+            backoff.success();
+            outage_.reset();
+            counters_.database_outage.succeeded(id_);
+            return;
         case O::fenced:
+            outage_.reset();  // the database answered
+            counters_.database_outage.succeeded(id_);
             txn_->rollback();
             log::warn("{}", step.message);
             gap_.reset();  // the resync re-assigns: a real gap shows again
@@ -121,14 +133,19 @@ void Loader::settle(const Step& step, Backoff& backoff) {
             // Giving up on the schema registry exits with Exit::kafka, on the database Exit::database.
             const Exit server = step.server == Step::Server::schema_registry ? Exit::kafka : Exit::database;
             if (server == Exit::database) {
+                // A session that broke says little of why (libpq: "Could not obtain client encoding:
+                // not connected"); the next attempt to connect names the cause.
+                const bool session_broke = txn_->connected();
                 txn_->disconnect();
                 ++counters_.database_retries;
+                counters_.database_outage.failed(id_, step.message, !session_broke);
             } else {
                 txn_->rollback();  // the connection stays: nothing is wrong with it
+                log::warn("{}; retrying", step.message);
             }
             gap_.reset();
             if (feed_ == Feed::consuming) feed_ = Feed::stale;
-            log::warn("{}; retrying", step.message);
+            outage_ = Interrupted{step.message, server};
             if (!backoff.wait(stop_))
                 throw Error(server, RetryPolicy::give_up_text(cfg_.retry_timeout, backoff.failing_for(), step.message));
             return;
@@ -162,6 +179,7 @@ Step Loader::resync() {
         part.stored = part.position = it->second;
     }
     feed_ = Feed::consuming;
+    counters_.stored(stored);  // the served offsets and lag start from the database's
     if (backward) kafka_->assign(stored);
     return Step{};
 }

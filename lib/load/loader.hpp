@@ -46,6 +46,13 @@ public:
     void run();
     int64_t lag() const { return lag_; }  // messages behind the partitions' end, after the last batch
     kafka::Offsets stored_offsets() const;  // as last read from or committed to the database
+    // After run(): why the stop found a server it could not reach, so the batch in flight was rolled
+    // back rather than committed (its message), and which server (Exit::database or Exit::kafka).
+    struct Interrupted {
+        std::string why;
+        Exit server;
+    };
+    const std::optional<Interrupted>& interrupted() const { return interrupted_; }
 
 private:
     // Where the loader's partitions stand against the offsets stored in the database.
@@ -102,6 +109,8 @@ private:
     std::unique_ptr<DatabaseSide> txn_;
     std::unique_ptr<formats::Decoder> encoder_;
     std::chrono::steady_clock::time_point last_data_;  // last message or end-of-partition event, not errors
+    std::optional<Interrupted> outage_;       // the server the last step could not reach, until one succeeds
+    std::optional<Interrupted> interrupted_;  // the outage the stop came in
     std::atomic<int64_t> lag_{0};
 };
 

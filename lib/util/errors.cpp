@@ -14,7 +14,8 @@ const std::vector<ExitCode>& exit_codes() {
         {Exit::failure, "unexpected internal error"},
         {Exit::usage, "bad command line"},
         {Exit::config, "bad configuration (file, or a mismatch with the output table)"},
-        {Exit::database, "database unreachable or a statement failed"},
+        {Exit::database, "database unreachable or a statement failed; also a stop signal while it was unreachable "
+                         "(the batch in flight rolled back, the summary says where the job resumes)"},
         {Exit::kafka, "Kafka unreachable or a request refused"},
         {Exit::data, "a message could not be loaded (named by topic, partition and offset)"},
         {Exit::not_set_up, "`dgkafka setup` has not been run for this config"},

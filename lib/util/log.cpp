@@ -5,6 +5,8 @@
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
 
+#include <time.h>
+
 #include <atomic>
 #include <nlohmann/json.hpp>
 
@@ -66,6 +68,50 @@ spdlog::logger& logger() {
     return *instance;
 }
 
+// Appends to a fixed buffer; what does not fit is cut. No allocation, no locks.
+struct Appender {
+    char* buf;
+    size_t size, used = 0;
+    void put(char c) {
+        if (used < size) buf[used++] = c;
+    }
+    void put(const char* s) {
+        while (*s) put(*s++);
+    }
+    void digits(long long v, int width) {  // zero-padded to `width`
+        char tmp[20];
+        int n = 0;
+        do tmp[n++] = static_cast<char>('0' + v % 10);
+        while ((v /= 10) > 0 && n < 20);
+        for (int i = n; i < width; ++i) put('0');
+        while (n > 0) put(tmp[--n]);
+    }
+};
+
+// The proleptic Gregorian date of days since 1970-01-01 (H. Hinnant's civil_from_days): gmtime
+// is not async-signal-safe.
+void civil_from_days(long long z, long long& y, unsigned& m, unsigned& d) {
+    z += 719468;
+    const long long era = (z >= 0 ? z : z - 146096) / 146097;
+    const auto doe = static_cast<unsigned>(z - era * 146097);
+    const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    const unsigned mp = (5 * doy + 2) / 153;
+    d = doy - (153 * mp + 2) / 5 + 1;
+    m = mp < 10 ? mp + 3 : mp - 9;
+    y = static_cast<long long>(yoe) + era * 400 + (m <= 2 ? 1 : 0);
+}
+
+const char* level_name(Level l) {  // as spdlog names them
+    switch (l) {
+        case Level::debug: return "debug";
+        case Level::info: return "info";
+        case Level::warn: return "warning";
+        case Level::error: return "error";
+    }
+    return "error";
+}
+
 }  // namespace
 
 Fields at(const std::string& topic, int partition) {
@@ -115,6 +161,53 @@ std::string line(Level l, const std::string& message, const Fields& fields) {
     std::string out(buf.data(), buf.size());
     if (!out.empty() && out.back() == '\n') out.pop_back();
     return out;
+}
+
+size_t signal_safe_line(Level l, const char* message, char* buf, size_t size) noexcept {
+    if (size == 0) return 0;
+    timespec now{};
+    clock_gettime(CLOCK_REALTIME, &now);
+    long long y = 0;
+    unsigned mo = 0, d = 0;
+    civil_from_days(now.tv_sec / 86400, y, mo, d);
+    const long long secs = now.tv_sec % 86400;
+    Appender a{buf, size - 1};  // room kept for the newline
+    const auto timestamp = [&] {  // as the formatters write it: 2026-11-29T19:50:13.453280Z
+        a.digits(y, 4);
+        a.put('-');
+        a.digits(mo, 2);
+        a.put('-');
+        a.digits(d, 2);
+        a.put('T');
+        a.digits(secs / 3600, 2);
+        a.put(':');
+        a.digits(secs / 60 % 60, 2);
+        a.put(':');
+        a.digits(secs % 60, 2);
+        a.put('.');
+        a.digits(now.tv_nsec / 1000, 6);
+        a.put('Z');
+    };
+    if (format == Format::json) {
+        a.put("{\"ts\":\"");
+        timestamp();
+        a.put("\",\"level\":\"");
+        a.put(level_name(l));
+        a.put("\",\"msg\":\"");
+        for (const char* c = message; *c; ++c) {
+            if (*c == '"' || *c == '\\') a.put('\\');
+            a.put(*c);
+        }
+        a.put("\"}");
+    } else {
+        timestamp();
+        a.put(' ');
+        a.put(level_name(l));
+        a.put(' ');
+        a.put(message);
+    }
+    buf[a.used] = '\n';
+    return a.used + 1;
 }
 
 }  // namespace dgkafka::log

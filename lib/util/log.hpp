@@ -32,6 +32,10 @@ bool enabled(Level level);
 void write(Level level, const std::string& message, const Fields& fields = {});
 // The formatted line without its newline, for output that goes to a stream of the caller's.
 std::string line(Level level, const std::string& message, const Fields& fields = {});
+// The same line, newline included, for a signal handler: written into `buf` without locks or
+// allocation (async-signal-safe); returns its length, cut to `size`. `message` needs no escaping
+// beyond quotes and backslashes.
+size_t signal_safe_line(Level level, const char* message, char* buf, size_t size) noexcept;
 
 template <typename... Args>
 void error(fmt::format_string<Args...> f, Args&&... args) {

@@ -311,3 +311,67 @@ TEST(Metrics, PublishCountsTheRowsKafkaAcknowledged) {
     EXPECT_EQ(r.code, 0) << r.err;
     EXPECT_EQ(r.out, "PUBLISH 7 messages to " + job.topic + ", stopped by signal\n");  // SIGTERM above
 }
+
+namespace {
+// A one-partition job whose `n` messages load one a batch, with [kafka.output] lines `retention`.
+std::string one_message_batches(Job& job, int n, const std::string& retention) {
+    job.columns = {{"id", "integer"}};
+    job.max_row = 1;
+    job.output_extra = retention;
+    create_topic(job.topic, 1);
+    std::vector<Record> records;
+    for (int i = 0; i < n; ++i) records.push_back({std::to_string(i)});
+    produce(job.topic, records);
+    sql("CREATE TABLE " + dgtest::quoted(job.table) + " (id integer)");
+    const auto path = job.write();
+    EXPECT_EQ(run("dgkafka", {"setup", path}).code, 0);
+    return path;
+}
+
+int64_t history_count(const Job& job, const std::string& condition) {
+    return sql_count("SELECT count(*) FROM " + dgtest::quoted(job.table + "_history") + " WHERE " + condition);
+}
+}  // namespace
+
+TEST(History, ALoadKeepsTheNewestBatchRowsOfEachPartitionUnderHistoryKeepRows) {
+    Job job("historyrows");
+    const auto path = one_message_batches(job, 300, "history_keep_rows = 50\n");
+    const auto r = run("dgkafka", {"load", "-quit-at-eof", path});
+    ASSERT_EQ(r.code, 0) << r.err;
+    ASSERT_NE(r.out.find("300 messages in 300 batches"), std::string::npos) << r.out;
+    const int64_t loads = history_count(job, "event = 'load'");
+    EXPECT_GE(loads, 50);
+    EXPECT_LE(loads, 55) << "at most a tenth over the retention between steps";
+    EXPECT_EQ(history_count(job, "event = 'load' AND end_offset > " + std::to_string(300 - loads)), loads)
+        << "the newest are kept";
+    EXPECT_EQ(history_count(job, "event = 'start-earliest'"), 1) << "other events are not pruned";
+
+    // check -history reads what is kept, as before.
+    const auto c = run("dgkafka", {"check", "-json", "-history", "3", path});
+    ASSERT_EQ(c.code, 0) << c.err;
+    const auto j = nlohmann::json::parse(c.out);
+    ASSERT_EQ(j.at("history").size(), 3u) << c.out;
+    EXPECT_EQ(j.at("history").back().at("end_offset"), 300) << c.out;
+}
+
+TEST(History, ALoadPrunesBatchRowsOlderThanHistoryKeepDaysAndKeepsOtherEvents) {
+    Job job("historydays");
+    const auto path = one_message_batches(job, 20, "history_keep_rows = 0\nhistory_keep_days = 30\n");
+    // What a months-long job left behind: batches 40 and 10 days old, and a reset 40 days old.
+    const auto old_rows = [&](int count, const std::string& event, int days) {
+        sql("INSERT INTO " + dgtest::quoted(job.table + "_history") +
+            " (consumer_group, topic, output_table, partition_number, event, start_offset, end_offset, message_count,"
+            " batch_start, batch_end) SELECT '" + job.group + "', '" + job.topic + "', '" + job.table + "', 0, '" +
+            event + "', 0, 0, 0, now() - interval '" + std::to_string(days) + " days', now() - interval '" +
+            std::to_string(days) + " days' FROM generate_series(1, " + std::to_string(count) + ")");
+    };
+    old_rows(200, "load", 40);
+    old_rows(10, "load", 10);
+    old_rows(1, "reset-earliest", 40);
+    const auto r = run("dgkafka", {"load", "-quit-at-eof", path});
+    ASSERT_EQ(r.code, 0) << r.err;
+    EXPECT_EQ(history_count(job, "event = 'load' AND batch_end < now() - interval '30 days'"), 0);
+    EXPECT_EQ(history_count(job, "event = 'load' AND batch_end < now() - interval '9 days'"), 10);
+    EXPECT_EQ(history_count(job, "event = 'load' AND message_count = 1"), 20) << "this run's batches";
+    EXPECT_EQ(history_count(job, "event = 'reset-earliest'"), 1) << "other events are not pruned";
+}

@@ -10,6 +10,7 @@
 
 #include "support/job.hpp"
 #include "support/sandbox.hpp"
+#include "support/scrape.hpp"
 #include "util/errors.hpp"
 
 using namespace dgtest;
@@ -405,6 +406,88 @@ TEST(Robustness, DatabaseRestartedMidLoadLeavesTheTableExact) {
     expect_exact(l);
 }
 
+// A database outage under four loaders: one line when it starts, naming why (the failed
+// connection, not libpq's "Could not obtain client encoding"), with the attempt and the time so
+// far, and one when it ends; not a line per loader per attempt (65 lines in a 10 s outage).
+TEST(Robustness, ADatabaseOutageUnderFourLoadersIsOneRetryLineNamingItsCause) {
+    auto l = customer_job("pgoutagelines", 2000, "", 60);
+    seed_and_setup(l, 4);
+    ASSERT_FALSE(HasFailure());
+    const int port = free_port();
+    auto loader = spawn("dgkafka", {"load", "-loaders", "4", "-metrics-address", "127.0.0.1:" + std::to_string(port),
+                                    l.path});
+    ASSERT_TRUE(wait_until([&] { return count_rows(l.job) == 2000 || loader.exited(); }, 120s));
+    ASSERT_FALSE(loader.exited()) << loader.wait().err;
+    sandbox_pg("stop");
+    // Messages for every partition: each loader opens a batch and finds the database gone.
+    const auto more = customer_rows(200, 2001);
+    produce_round_robin(l.job.topic, more, 4);
+    l.rows.insert(l.rows.end(), more.begin(), more.end());
+    const auto retries = [&] { return series(scrape(port), "dgkafka_retries_total{target=\"database\"}"); };
+    EXPECT_TRUE(wait_until([&] { return retries() >= 12 || loader.exited(); }, 60s)) << "about 3 attempts a loader";
+    sandbox_pg("start");
+    EXPECT_TRUE(wait_until([&] { return count_rows(l.job) == 2200 || loader.exited(); }, 120s));
+    kill(loader.pid, SIGTERM);
+    const auto r = loader.wait();
+    EXPECT_EQ(r.code, 0) << r.err;
+    int retry_lines = 0, starts = 0, ends = 0;
+    std::istringstream in(r.err);
+    for (std::string line; std::getline(in, line);) {
+        if (line.find("retrying") != std::string::npos) ++retry_lines;
+        if (line.find("the database is unreachable: ") != std::string::npos) {
+            ++starts;
+            EXPECT_TRUE(std::regex_search(line, std::regex(R"(retrying \(attempt \d+, \d+ s so far\)$)"))) << line;
+            EXPECT_NE(line.find("cannot connect to the database"), std::string::npos) << line;
+            EXPECT_EQ(line.find("client encoding"), std::string::npos) << line;
+        }
+        if (line.find("the database is reachable again after ") != std::string::npos) ++ends;
+    }
+    EXPECT_EQ(retry_lines, 1) << r.err;
+    EXPECT_EQ(starts, 1) << r.err;
+    EXPECT_EQ(ends, 1) << r.err;
+    expect_exact(l);
+}
+
+// While the database is down, the served lag follows the brokers' end offsets (it froze at the
+// last batch's: 120 against a real 55,000) and the stall gauge grows; both settle once it is back.
+TEST(Robustness, MetricsDuringADatabaseStopShowTheRealLagAndAGrowingStall) {
+    auto l = customer_job("pglagmetrics", 1000, "", 60);
+    seed_and_setup(l, 2);
+    ASSERT_FALSE(HasFailure());
+    const int port = free_port();
+    auto loader = spawn("dgkafka", {"load", "-metrics-address", "127.0.0.1:" + std::to_string(port), l.path});
+    const std::string job = "{consumer_group=\"" + l.job.group + "\",topic=\"" + l.job.topic + "\",partition=\"";
+    std::string text;
+    const auto sum = [&](const std::string& family) {
+        return series(text, family + job + "0\"}") + series(text, family + job + "1\"}");
+    };
+    const auto caught_up = [&] {
+        text = scrape(port);
+        return (count_rows(l.job) == static_cast<int64_t>(l.rows.size()) && sum("dgkafka_partition_lag") == 0) ||
+               loader.exited();
+    };
+    if (!wait_until(caught_up, 120s) || loader.exited()) kill(loader.pid, SIGKILL);
+    ASSERT_FALSE(loader.exited()) << text << loader.wait().err;
+
+    sandbox_pg("stop");
+    const auto more = customer_rows(500, 1001);
+    produce_round_robin(l.job.topic, more, 2);
+    l.rows.insert(l.rows.end(), more.begin(), more.end());
+    EXPECT_TRUE(wait_until([&] { text = scrape(port); return sum("dgkafka_partition_lag") == 500; }, 30s)) << text;
+    EXPECT_TRUE(wait_until([&] {
+        text = scrape(port);
+        return series(text, "dgkafka_partition_stalled_seconds" + job + "0\"}") >= 2 &&
+               series(text, "dgkafka_partition_stalled_seconds" + job + "1\"}") >= 2;
+    }, 30s)) << text;
+    sandbox_pg("start");
+    EXPECT_TRUE(wait_until([&] { return caught_up() && sum("dgkafka_partition_stalled_seconds") == 0; }, 120s))
+        << text;
+    kill(loader.pid, SIGTERM);
+    const auto r = loader.wait();
+    EXPECT_EQ(r.code, 0) << r.err;
+    expect_exact(l);
+}
+
 TEST(Robustness, QuitAtEofGivesUpOnAGoneDatabaseThenResumesExactly) {
     auto l = customer_job("pggone", 20000);
     auto loader = start_load(l, 2);
@@ -431,6 +514,94 @@ TEST(Robustness, BrokerDownAndUpMidLoadLeavesTheTableExact) {
     broker.control("up -1");
     const auto r = loader.wait();
     EXPECT_EQ(r.code, 0) << r.err;
+    expect_exact(l);
+}
+
+// The offset mirror to Kafka is best effort: with every broker down, a stop does not wait for the
+// group coordinator to confirm the last offsets (it waited 5 s).
+TEST(Robustness, ASigtermWithEveryBrokerDownStopsWithinAboutASecond) {
+    PrivateBroker broker;
+    auto l = customer_job("brokerdownstop", 500, broker.brokers);
+    seed_and_setup(l, 2, &broker);
+    ASSERT_FALSE(HasFailure());
+    auto loader = spawn("dgkafka", {"load", l.path});
+    ASSERT_TRUE(wait_until([&] { return count_rows(l.job) == 500 || loader.exited(); }, 120s));
+    ASSERT_FALSE(loader.exited()) << loader.wait().err;
+    broker.control("down -1");
+    // Once the loader has noticed (librdkafka's warning on its stderr).
+    EXPECT_TRUE(wait_until([&] { return logged(loader, "kafka:") || loader.exited(); }, 30s));
+    const auto signalled = std::chrono::steady_clock::now();
+    kill(loader.pid, SIGTERM);
+    const auto r = loader.wait(std::chrono::seconds(30));
+    const double took = std::chrono::duration<double>(std::chrono::steady_clock::now() - signalled).count();
+    broker.control("up -1");
+    EXPECT_EQ(r.code, 0) << r.err;
+    EXPECT_LT(took, 2.0) << r.err;
+    EXPECT_NE(r.out.find("stopped by signal"), std::string::npos) << r.out;
+    expect_exact(l);
+}
+
+// Once the load knows the brokers are down, a stop does not wait for the group coordinator at all.
+TEST(Robustness, ASigtermInAKnownBrokerOutageDoesNotWaitForTheMirror) {
+    PrivateBroker broker;
+    auto l = customer_job("brokeroutagestop", 200, broker.brokers);
+    seed_and_setup(l, 2, &broker);
+    ASSERT_FALSE(HasFailure());
+    auto loader = spawn("dgkafka", {"load", l.path});
+    if (!wait_until([&] { return count_rows(l.job) == 200 || loader.exited(); }, 120s)) kill(loader.pid, SIGKILL);
+    ASSERT_FALSE(loader.exited()) << loader.wait().err;
+    broker.control("down -1");
+    EXPECT_TRUE(wait_until([&] { return logged(loader, "Kafka is unreachable: ") || loader.exited(); }, 30s));
+    const auto signalled = std::chrono::steady_clock::now();
+    kill(loader.pid, SIGTERM);
+    const auto r = loader.wait(std::chrono::seconds(30));
+    const double took = std::chrono::duration<double>(std::chrono::steady_clock::now() - signalled).count();
+    broker.control("up -1");
+    EXPECT_EQ(r.code, 0) << r.err;
+    EXPECT_LT(took, 0.9) << "not the mirror's second: " << r.err;
+    EXPECT_NE(r.err.find("the brokers are unreachable: consumer group"), std::string::npos) << r.err;
+    EXPECT_EQ(r.err.find("did not confirm"), std::string::npos) << r.err;
+    expect_exact(l);
+}
+
+// An outage of every broker is dgkafka's own news, not only librdkafka's lines: counted in
+// /metrics, one line when it starts and one when it ends with its duration.
+TEST(Robustness, ABrokerOutageIsCountedAndLoggedWhenItStartsAndEnds) {
+    PrivateBroker broker;
+    auto l = customer_job("brokeroutage", 500, broker.brokers);
+    seed_and_setup(l, 2, &broker);
+    ASSERT_FALSE(HasFailure());
+    const int port = free_port();
+    auto loader = spawn("dgkafka", {"load", "-metrics-address", "127.0.0.1:" + std::to_string(port), l.path});
+    if (!wait_until([&] { return count_rows(l.job) == 500 || loader.exited(); }, 120s)) kill(loader.pid, SIGKILL);
+    ASSERT_FALSE(loader.exited()) << loader.wait().err;
+    std::string text;
+    const auto metric = [&](const std::string& name) {
+        text = scrape(port);
+        return series(text, name + "{target=\"kafka\"}");
+    };
+    EXPECT_EQ(metric("dgkafka_outages_total"), 0) << text;
+    broker.control("down -1");
+    EXPECT_TRUE(wait_until([&] { return logged(loader, "Kafka is unreachable: ") || loader.exited(); }, 30s));
+    EXPECT_TRUE(wait_until([&] { return metric("dgkafka_retries_total") >= 1; }, 30s)) << text;
+    EXPECT_EQ(metric("dgkafka_outages_total"), 1) << text;
+    broker.control("up -1");
+    EXPECT_TRUE(wait_until([&] { return logged(loader, "Kafka is reachable again after ") || loader.exited(); }, 30s));
+    kill(loader.pid, SIGTERM);
+    const auto r = loader.wait();
+    EXPECT_EQ(r.code, 0) << r.err;
+    int starts = 0, ends = 0;
+    std::istringstream in(r.err);
+    for (std::string line; std::getline(in, line);) {
+        if (line.find("Kafka is unreachable: ") != std::string::npos) {
+            ++starts;
+            EXPECT_NE(line.find("warning"), std::string::npos) << line;
+            EXPECT_TRUE(std::regex_search(line, std::regex(R"(\(attempt \d+, \d+ s so far\)$)"))) << line;
+        }
+        if (std::regex_search(line, std::regex(R"(Kafka is reachable again after \d+\.\d s)"))) ++ends;
+    }
+    EXPECT_EQ(starts, 1) << r.err;
+    EXPECT_EQ(ends, 1) << r.err;
     expect_exact(l);
 }
 
@@ -721,28 +892,88 @@ TEST(Robustness, SigtermDuringALongIntervalCommitsTheBatchInFlightAtOnce) { expe
 
 TEST(Robustness, SighupStopsLikeSigterm) { expect_prompt_commit_on(SIGHUP); }
 
-TEST(Robustness, ASecondSignalRollsBackAndExitsAtOnce) {
-    LongInterval l;
-    auto loader = l.start();
-    ASSERT_TRUE(wait_until([&] { return l.batch_open() || loader.exited(); }, 60s));
-    ASSERT_FALSE(loader.exited()) << loader.wait().err;
-    // Holding the job's offset rows makes the commit that the first signal starts wait.
+namespace {
+// A loader whose commit, started by a first SIGINT, waits on the offset rows the test locks; then
+// a second SIGINT. Returns the run and how long it took to exit after the second signal.
+std::pair<Result, double> double_signal(LongInterval& l, const std::vector<std::string>& flags = {}) {
+    auto loader = l.start(flags);
+    EXPECT_TRUE(wait_until([&] { return l.batch_open() || loader.exited(); }, 60s));
+    if (loader.exited()) return {loader.wait(), 0};
     auto conn = db();
     pqxx::work lock(*conn);
     lock.exec("SELECT * FROM " + q(l.job.table + "_offset") + " FOR UPDATE");
     kill(loader.pid, SIGINT);
-    ASSERT_TRUE(wait_until([&] { return l.sessions("wait_event_type = 'Lock'") > 0; }, 30s));
+    EXPECT_TRUE(wait_until([&] { return l.sessions("wait_event_type = 'Lock'") > 0; }, 30s));
     const auto signalled = std::chrono::steady_clock::now();
     kill(loader.pid, SIGINT);
-    const auto r = loader.wait();
-    EXPECT_LT(seconds_since(signalled), 5.0);
+    auto r = loader.wait();
+    const double took = seconds_since(signalled);
+    lock.abort();
+    return {r, took};
+}
+}  // namespace
+
+TEST(Robustness, ASecondSignalRollsBackAndExitsAtOnce) {
+    LongInterval l;
+    const auto [r, took] = double_signal(l);
+    ASSERT_FALSE(HasFailure()) << r.err;
+    EXPECT_LT(took, 5.0);
     EXPECT_EQ(r.code, 128 + SIGINT) << r.err;
     EXPECT_NE(r.err.find("second signal"), std::string::npos) << r.err;
-    lock.abort();
     EXPECT_TRUE(wait_until([&] { return l.sessions("true") == 0; }, 30s)) << "the server ends the loader's session";
     EXPECT_EQ(count_rows(l.job), 0) << "the batch in flight is rolled back";
     EXPECT_EQ(l.stored(), 0);
     // Nothing lost: the next run resumes from the stored offsets.
+    ASSERT_EQ(run("dgkafka", {"load", "-quit-at-eof", l.path}).code, 0);
+    EXPECT_EQ(count_rows(l.job), 100);
+}
+
+TEST(Robustness, EveryLineIsJsonWithJsonLogsThroughADoubleSignal) {
+    LongInterval l;
+    const auto [r, took] = double_signal(l, {"-log-format", "json", "-v"});
+    ASSERT_FALSE(HasFailure()) << r.err;
+    EXPECT_EQ(r.code, 128 + SIGINT) << r.err;
+    std::istringstream in(r.err);
+    std::string line;
+    int lines = 0;
+    bool second_signal = false;
+    while (std::getline(in, line)) {
+        ++lines;
+        nlohmann::json j;
+        ASSERT_NO_THROW(j = nlohmann::json::parse(line)) << line;
+        ASSERT_TRUE(j.is_object()) << line;
+        EXPECT_TRUE(j.contains("ts") && j.contains("level") && j.contains("msg")) << line;
+        if (j.value("msg", "").find("second signal") != std::string::npos) {
+            second_signal = true;
+            EXPECT_EQ(j.at("level"), "warning") << line;
+        }
+    }
+    EXPECT_GE(lines, 2) << "the start line (-v) and the signal's";
+    EXPECT_TRUE(second_signal) << r.err;
+}
+
+// A stop while the database is down: the batch in flight cannot commit, so it is rolled back; the
+// run says so, and where the job resumes, and exits 4 (it exited 0, as if it had committed).
+TEST(Robustness, ASignalWhileTheDatabaseIsDownRollsBackSaysWhereItResumesAndExitsDatabase) {
+    LongInterval l;
+    auto loader = l.start();
+    ASSERT_TRUE(wait_until([&] { return l.batch_open() || loader.exited(); }, 60s));
+    ASSERT_FALSE(loader.exited()) << loader.wait().err;
+    sandbox_pg("stop");
+    const auto signalled = std::chrono::steady_clock::now();
+    kill(loader.pid, SIGTERM);
+    const auto r = loader.wait(std::chrono::seconds(60));
+    const double took = seconds_since(signalled);
+    sandbox_pg("start");
+    EXPECT_EQ(r.code, static_cast<int>(Exit::database)) << r.err;
+    EXPECT_LT(took, 5.0);
+    EXPECT_NE(r.out.find("stopped by signal while a server was unreachable: the batch in flight was rolled back"),
+              std::string::npos)
+        << r.out;
+    EXPECT_NE(r.out.find(l.job.topic + "[0] at 0"), std::string::npos) << "where the job resumes: " << r.out;
+    EXPECT_NE(r.err.find("the batch in flight was rolled back"), std::string::npos) << r.err;
+    EXPECT_EQ(count_rows(l.job), 0);
+    EXPECT_EQ(l.stored(), 0);
     ASSERT_EQ(run("dgkafka", {"load", "-quit-at-eof", l.path}).code, 0);
     EXPECT_EQ(count_rows(l.job), 100);
 }

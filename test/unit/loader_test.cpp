@@ -473,6 +473,8 @@ TEST_P(LoaderDatabaseLost, RetriesWithoutDuplicateOrLoss) {
     expect_loaded_once(*r.db, 1, 0, 12);
     EXPECT_EQ(r.db->stored, (std::map<int32_t, int64_t>{{0, 35}, {1, 12}}));
     EXPECT_EQ(r.counters.database_retries, 1);
+    EXPECT_EQ(r.counters.database_outage.outages(), 1);
+    EXPECT_FALSE(r.counters.database_outage.ongoing()) << "the outage ended, also when the run ended with it";
     EXPECT_EQ(r.db->calls[Op::connect], 2);
     EXPECT_EQ(r.counters.rows, GetParam() == Op::commit_in_doubt
                                    ? 47 - static_cast<int64_t>(r.db->batch_rows[1])
@@ -541,6 +543,7 @@ TEST(Loader, StopFlagCommitsTheBatchInFlightAndEndsAStreamingRun) {
     EXPECT_EQ(r.db->stored[0], loaded);
     EXPECT_EQ(r.db->batch_rows.size(), 1u);
     EXPECT_EQ(r.kafka->polls, 3);
+    EXPECT_FALSE(r.loader->interrupted()) << "the batch in flight was committed";
 }
 
 TEST(Loader, StopFlagEndsTheWaitForALostDatabase) {
@@ -554,4 +557,21 @@ TEST(Loader, StopFlagEndsTheWaitForALostDatabase) {
     EXPECT_EQ(r.db->calls[Op::connect], 3);
     EXPECT_TRUE(r.db->rows.empty());
     EXPECT_EQ(r.db->stored[0], 0);
+    ASSERT_TRUE(r.loader->interrupted()) << "stopped in an outage: not a clean end";
+    EXPECT_EQ(r.loader->interrupted()->server, Exit::database);
+    EXPECT_EQ(r.loader->interrupted()->why, "connection refused");
+}
+
+TEST(Loader, StopFlagWhileTheBatchInFlightCannotCommitSaysItWasRolledBack) {
+    LoadRun r(1000, false);
+    r.kafka->produce(0, 50);
+    r.start();
+    r.kafka->at_poll[3] = [&] { r.stop = true; };  // a signal while the first batch fills
+    r.db->fail_on[Op::commit] = 1;                 // and the database gone when it commits
+    r.run();
+    EXPECT_TRUE(r.db->rows.empty());
+    EXPECT_EQ(r.db->stored[0], 0);
+    ASSERT_TRUE(r.loader->interrupted());
+    EXPECT_EQ(r.loader->interrupted()->server, Exit::database);
+    EXPECT_EQ(r.loader->stored_offsets(), (kafka::Offsets{{0, 0}})) << "where the job resumes";
 }

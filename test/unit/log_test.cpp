@@ -58,3 +58,28 @@ TEST_F(Log, FormatNamesAreTextOrJson) {
     EXPECT_TRUE(log::set_format("text"));
     EXPECT_FALSE(log::set_format("xml"));
 }
+
+TEST_F(Log, SignalSafeLinesLookLikeEveryOtherLineInEitherFormat) {
+    char buf[256];
+    size_t n = log::signal_safe_line(log::Level::warn, "second \"signal\"", buf, sizeof buf);
+    std::string line(buf, n);
+    ASSERT_EQ(line.back(), '\n');
+    line.pop_back();
+    EXPECT_TRUE(std::regex_match(line, std::regex(R"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z warning second "signal")")))
+        << line;
+    // The same date and time as the formatters', to the second (read a moment apart).
+    const auto formatted = log::line(log::Level::warn, "x");
+    EXPECT_EQ(line.substr(0, 16), formatted.substr(0, 16)) << line << " / " << formatted;
+
+    log::set_format(log::Format::json);
+    n = log::signal_safe_line(log::Level::warn, "second \"signal\" \\ now", buf, sizeof buf);
+    const auto j = nlohmann::json::parse(std::string(buf, n));
+    EXPECT_TRUE(std::regex_match(j.at("ts").get<std::string>(), std::regex(R"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z)")));
+    EXPECT_EQ(j.at("ts").get<std::string>().substr(0, 16),
+              nlohmann::json::parse(log::line(log::Level::warn, "x")).at("ts").get<std::string>().substr(0, 16));
+    EXPECT_EQ(j.at("level"), "warning");
+    EXPECT_EQ(j.at("msg"), "second \"signal\" \\ now");
+
+    EXPECT_EQ(log::signal_safe_line(log::Level::error, "a long message", buf, 10), 10u) << "cut to the buffer";
+    EXPECT_EQ(buf[9], '\n');
+}
