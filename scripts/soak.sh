@@ -155,4 +155,5 @@ soak: ${DURATION} s at ${RATE} msg/s into ${PARTITIONS} partitions, one message 
 REPORT
 [ "$rows" = "$distinct" ] && [ "$missing" = 0 ] && [ "$bad_rejects" = 0 ] && [ "$dup_rejects" = 0 ] &&
     [ $((rows + rejects)) = "$acked" ] || { echo "soak: NOT EXACT" >&2; exit 1; }
+[ "$not_json" = 0 ] || { echo "soak: $not_json log lines are not JSON (-log-format json)" >&2; exit 1; }
 echo "soak: exact"
