@@ -1,0 +1,220 @@
+// The seeds' pipelines on a Citus cluster (a coordinator and two workers), with the examples' own
+// files: the real-time dashboard (003) on co-located distributed tables with its rollup after each
+// batch and its distinct counts in HyperLogLog, kafka-sink-json (000) into a distributed table,
+// and several group-mode loaders scaling out against the cluster, one of them killed.
+#include <gtest/gtest.h>
+
+#include <signal.h>
+#include <stdlib.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <regex>
+#include <string>
+#include <vector>
+
+#include "support/citus.hpp"
+#include "support/job.hpp"
+#include "support/sandbox.hpp"
+
+using namespace dgtest;
+using namespace std::chrono_literals;
+namespace fs = std::filesystem;
+
+namespace {
+
+std::string read(const fs::path& path) {
+    std::ifstream in(path);
+    return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+fs::path example(const std::string& name) { return fs::path(DGKAFKA_SOURCE_DIR) / "examples" / name; }
+
+// A schema of the test's own, first in the search_path of every session the test opens (dgkafka's
+// through PGOPTIONS): the examples' fixed table names never meet another run's.
+class OwnSchema {
+public:
+    explicit OwnSchema(const std::string& prefix) : name_(unique_name(prefix)) {
+        citus_sql("CREATE SCHEMA " + name_);
+        setenv("PGOPTIONS", ("-c search_path=" + name_ + ",public").c_str(), 1);
+    }
+    ~OwnSchema() { unsetenv("PGOPTIONS"); }
+    const std::string& name() const { return name_; }
+
+private:
+    std::string name_;
+};
+
+// A SQL file run on the coordinator by psql, as a user would (statement by statement: Citus
+// refuses some DDL after a parallel operation in one transaction).
+void citus_psql_file(const fs::path& file) {
+    const auto& c = citus();
+    const std::string cmd = "psql -X -q -v ON_ERROR_STOP=1 -h '" + c.host + "' -p " + c.port + " -U '" + c.user +
+                            "' -d '" + c.database + "' -f '" + file.string() + "' >/dev/null";
+    ASSERT_EQ(std::system(cmd.c_str()), 0) << cmd;
+}
+
+// An example's dgkafka.toml pointed at the sandbox's brokers, the test's topic and the cluster.
+std::string example_config(const std::string& name, const std::string& topic) {
+    std::string toml = read(example(name) / "dgkafka.toml");
+    toml = std::regex_replace(toml, std::regex(R"(brokers = "[^"]*")"), "brokers = \"" + brokers() + "\"");
+    toml = std::regex_replace(toml, std::regex(R"(\btopic = "[^"]*")"), "topic = \"" + topic + "\"");
+    toml = std::regex_replace(toml, std::regex(R"(\[dgkafka\]\n)"), "[dgkafka]\n" + citus_database_settings());
+    return write_file(topic + ".toml", toml);
+}
+
+// All rows of a query on the coordinator, columns joined by '|', rows by '\n'.
+std::string citus_rows(const std::string& query) {
+    auto c = citus_db();
+    pqxx::nontransaction tx(*c);
+    std::string out;
+    for (const auto& row : tx.exec(query)) {
+        if (!out.empty()) out += '\n';
+        for (pqxx::row::size_type i = 0; i < row.size(); ++i)
+            out += (i ? "|" : "") + (row[i].is_null() ? std::string() : row[i].as<std::string>());
+    }
+    return out;
+}
+
+void produce_lines(const std::string& topic, const std::vector<std::string>& lines, int partitions) {
+    std::vector<Record> records;
+    for (const auto& line : lines) records.push_back({line, std::nullopt, static_cast<int32_t>(records.size() % partitions)});
+    produce(topic, records);
+}
+
+// Deterministic HTTP request events like the guide's load generator: 32 sites, four countries,
+// 200 or 404 (and a few 500), IP addresses from a pool large enough that HLL estimates.
+std::vector<std::string> http_requests(int n, int first) {
+    const char* const countries[] = {"China", "India", "USA", "Indonesia"};
+    std::vector<std::string> out;
+    for (int i = first; i < first + n; ++i) {
+        const unsigned h = static_cast<unsigned>(i) * 2654435761u;
+        const int site = static_cast<int>(h % 32);
+        const int status = h % 7 == 0 ? 500 : (h % 3 == 0 ? 404 : 200);
+        const std::string ip = std::to_string(2 + (h >> 8) % 50) + "." + std::to_string((h >> 14) % 250) + ".0." +
+                               std::to_string(i % 5);
+        out.push_back("{\"site_id\": " + std::to_string(site) + ", \"url\": \"http://example.com/" + std::to_string(i) +
+                      "\", \"request_country\": \"" + countries[(h >> 4) % 4] + "\", \"ip_address\": \"" + ip +
+                      "\", \"status_code\": " + std::to_string(status) +
+                      ", \"response_time_msec\": " + std::to_string(5 + (h >> 3) % 150) + "}");
+    }
+    return out;
+}
+
+// The guide's dashboard query over the raw requests (every row of its window, in order) and the
+// same over the per-minute rollup.
+const char* const raw_dashboard =
+    "SELECT site_id, date_trunc('minute', ingest_time) as minute, COUNT(1) AS request_count, "
+    "SUM(CASE WHEN (status_code between 200 and 299) THEN 1 ELSE 0 END) as success_count, "
+    "SUM(CASE WHEN (status_code between 200 and 299) THEN 0 ELSE 1 END) as error_count, "
+    "SUM(response_time_msec) / COUNT(1) AS average_response_time_msec "
+    "FROM http_request WHERE date_trunc('minute', ingest_time) > now() - '5 minutes'::interval "
+    "GROUP BY site_id, minute ORDER BY site_id, minute";
+const char* const rollup_dashboard =
+    "SELECT site_id, ingest_time as minute, request_count, success_count, error_count, average_response_time_msec "
+    "FROM http_request_1min WHERE ingest_time > date_trunc('minute', now()) - '5 minutes'::interval "
+    "ORDER BY site_id, minute";
+
+int64_t rolled_up() { return citus_count("SELECT coalesce(sum(request_count), 0) FROM http_request_1min"); }
+
+}  // namespace
+
+TEST(CitusExamples, HttpDashboardRollsUpCoLocatedTablesAfterBatchesAndAgreesWithTheRawRows) {
+    REQUIRE_CITUS();
+    if (citus_value("SELECT count(*) FROM pg_extension WHERE extname = 'hll'") != "1")
+        GTEST_SKIP() << "the hll extension is not installed on the cluster (Debian: postgresql-15-hll)";
+    OwnSchema schema("dashboard");
+    citus_psql_file(example("http-dashboard") / "schema-citus.sql");
+    const std::string topic = unique_name("http_requests");
+    const auto path = example_config("http-dashboard", topic);
+    create_topic(topic, 4);
+    ASSERT_EQ(run("dgkafka", {"setup", path}).code, 0);
+
+    // Both tables hash-distributed by site_id, in one co-location group.
+    EXPECT_EQ(citus_rows("SELECT logicalrelid::regclass::text, partmethod, column_to_column_name(logicalrelid, partkey) "
+                         "FROM pg_dist_partition WHERE logicalrelid IN ('http_request'::regclass, "
+                         "'http_request_1min'::regclass) ORDER BY 1"),
+              "http_request|h|site_id\nhttp_request_1min|h|site_id");
+    EXPECT_EQ(citus_count("SELECT count(DISTINCT colocationid) FROM pg_dist_partition WHERE logicalrelid IN "
+                          "('http_request'::regclass, 'http_request_1min'::regclass)"),
+              1);
+
+    // A streaming load: the rollup follows each round while the loader still runs.
+    auto load = spawn("dgkafka", {"load", path});
+    produce_lines(topic, http_requests(3000, 0), 4);
+    EXPECT_TRUE(wait_until([] { return rolled_up() == 3000; }, 120s)) << rolled_up();
+    produce_lines(topic, http_requests(5000, 3000), 4);
+    EXPECT_TRUE(wait_until([] { return rolled_up() == 8000; }, 120s)) << rolled_up();
+    kill(load.pid, SIGTERM);
+    const auto r = load.wait();
+    EXPECT_EQ(r.code, 0) << r.err;
+    EXPECT_EQ(citus_count("SELECT count(*) FROM http_request"), 8000);
+    EXPECT_EQ(citus_count("SELECT sum(committed_offset) FROM kafka_offset"), 8000);
+
+    // The guide's dashboard, from the rollup and from the raw rows: the same rows, every request.
+    const auto dashboard = citus_rows(rollup_dashboard);
+    EXPECT_EQ(dashboard, citus_rows(raw_dashboard));
+    EXPECT_EQ(citus_count(std::string("SELECT sum(request_count) FROM (") + rollup_dashboard + ") d"), 8000);
+    // Its requests per country (the guide's american_visitors column, for every country).
+    EXPECT_EQ(citus_rows("SELECT site_id, ingest_time, key, value FROM http_request_1min, jsonb_each_text(country_counters) "
+                         "ORDER BY 1, 2, 3"),
+              citus_rows("SELECT site_id, date_trunc('minute', ingest_time), request_country, count(*) FROM http_request "
+                         "GROUP BY 1, 2, 3 ORDER BY 1, 2, 3"));
+    EXPECT_EQ(citus_rows("SELECT site_id, ingest_time, COALESCE(country_counters->>'USA', '0')::int FROM http_request_1min "
+                         "ORDER BY 1, 2"),
+              citus_rows("SELECT site_id, date_trunc('minute', ingest_time), count(*) FILTER (WHERE request_country = "
+                         "'USA') FROM http_request GROUP BY 1, 2 ORDER BY 1, 2"));
+
+    // Distinct IP addresses: HLL's estimate (log2m 11: standard error 1.04/sqrt(2048) = 2.3%) within
+    // three standard errors of count(DISTINCT), per site and minute and over the whole period.
+    const double bound = 3 * 1.04 / std::sqrt(2048.0);
+    auto c = citus_db();
+    pqxx::nontransaction tx(*c);
+    const auto per_minute = tx.exec(
+        "SELECT r.site_id, r.ingest_time, hll_cardinality(r.distinct_ip_addresses)::bigint, e.exact "
+        "FROM http_request_1min r JOIN (SELECT site_id, date_trunc('minute', ingest_time) AS minute, "
+        "count(DISTINCT ip_address) AS exact FROM http_request GROUP BY 1, 2) e "
+        "ON e.site_id = r.site_id AND e.minute = r.ingest_time ORDER BY 1, 2");
+    EXPECT_EQ(static_cast<int64_t>(per_minute.size()), citus_count("SELECT count(*) FROM http_request_1min"));
+    for (const auto& row : per_minute) {
+        const double estimate = row[2].as<double>(), exact = row[3].as<double>();
+        EXPECT_LE(std::abs(estimate - exact), bound * exact) << "site " << row[0].c_str() << " minute " << row[1].c_str();
+    }
+    const double period = tx.exec1("SELECT hll_cardinality(hll_union_agg(distinct_ip_addresses))::bigint "
+                                   "FROM http_request_1min WHERE ingest_time > date_trunc('minute', now()) - "
+                                   "'5 minutes'::interval")[0]
+                              .as<double>();
+    const double exact = tx.exec1("SELECT count(DISTINCT ip_address) FROM http_request")[0].as<double>();
+    EXPECT_GT(exact, 5000);  // large enough that HLL estimates rather than counts
+    EXPECT_LE(std::abs(period - exact), bound * exact) << period << " for " << exact;
+}
+
+// Loaders commit in any order: a batch stamped in one minute (its transaction's start) may commit
+// after a batch of the next minute was rolled up. The rollup must still count it.
+TEST(CitusExamples, HttpDashboardRollupCountsABatchCommittedAfterALaterOne) {
+    REQUIRE_CITUS();
+    if (citus_value("SELECT count(*) FROM pg_extension WHERE extname = 'hll'") != "1")
+        GTEST_SKIP() << "the hll extension is not installed on the cluster (Debian: postgresql-15-hll)";
+    OwnSchema schema("dashboard_late");
+    citus_psql_file(example("http-dashboard") / "schema-citus.sql");
+    const std::string insert =
+        "INSERT INTO http_request (site_id, url, request_country, ip_address, status_code, response_time_msec) "
+        "VALUES (7, 'http://example.com/', 'USA', '10.0.0.1', 200, 10)";
+    auto early = citus_db();
+    pqxx::work batch(*early);  // a loader's batch, stamped now(), not committed yet
+    batch.exec(insert);
+    // Another loader's batch, of a later minute, committed and rolled up first.
+    citus_sql("INSERT INTO http_request (site_id, ingest_time, url, request_country, ip_address, status_code, "
+              "response_time_msec) VALUES (7, now() + interval '2 minutes', 'http://example.com/', 'USA', '10.0.0.2', "
+              "200, 10)");
+    citus_sql("SELECT rollup_http_request()");
+    EXPECT_EQ(rolled_up(), 1);
+    batch.commit();
+    citus_sql("SELECT rollup_http_request()");
+    EXPECT_EQ(rolled_up(), 2);
+    EXPECT_EQ(citus_count("SELECT count(*) FROM http_request"), 2);
+}
