@@ -218,3 +218,28 @@ TEST(CitusExamples, HttpDashboardRollupCountsABatchCommittedAfterALaterOne) {
     EXPECT_EQ(rolled_up(), 2);
     EXPECT_EQ(citus_count("SELECT count(*) FROM http_request"), 2);
 }
+
+TEST(CitusExamples, KafkaSinkJsonIntoADistributedTablePrintsItsExpectedResult) {
+    REQUIRE_CITUS();
+    OwnSchema schema("sink_json");
+    citus_psql_file(example("kafka-sink-json") / "schema.sql");
+    citus_sql("SELECT create_distributed_table('kafka_test', 'a')");  // as schema.sql says, on Citus
+    const std::string topic = unique_name("test");
+    const auto path = example_config("kafka-sink-json", topic);
+    create_topic(topic, 3);
+    std::vector<std::string> lines;
+    std::istringstream in(read(example("kafka-sink-json") / "messages.jsonl"));
+    for (std::string line; std::getline(in, line);)
+        if (!line.empty()) lines.push_back(line);
+    produce_lines(topic, lines, 3);
+
+    auto r = run("dgkafka", {"setup", path});
+    ASSERT_EQ(r.code, 0) << r.err;
+    r = run("dgkafka", {"load", "-quit-at-eof", path});
+    ASSERT_EQ(r.code, 0) << r.err;
+    std::string expected = read(example("kafka-sink-json") / "expected.out");
+    while (!expected.empty() && expected.back() == '\n') expected.pop_back();
+    EXPECT_EQ(citus_rows(read(example("kafka-sink-json") / "check.sql")), expected) << r.err;
+    EXPECT_EQ(citus_value("SELECT partmethod FROM pg_dist_partition WHERE logicalrelid = 'kafka_test'::regclass"), "h");
+    EXPECT_EQ(citus_count("SELECT sum(committed_offset) FROM kafka_offset"), 3);
+}
