@@ -319,3 +319,69 @@ TEST(CitusAppendDistribution, MappedLoadIntoAnAppendDistributedTableStopsAtOnceN
                "error does not name the table, and setup says ready");
     expect_append_refused(append_events_job("citus_append_mapped", true));
 }
+
+namespace {
+// "id,name" rows numbered from `first`.
+std::vector<std::string> numbered_rows(int n, int first) {
+    std::vector<std::string> out;
+    for (int i = first; i < first + n; ++i) out.push_back(std::to_string(i) + ",name " + std::to_string(i));
+    return out;
+}
+
+int64_t all_nodes_prepared_xacts() {
+    return citus_count("SELECT count(*) FROM pg_prepared_xacts") +
+           citus_count("SELECT coalesce(sum(result::int), 0) FROM run_command_on_workers("
+                       "'SELECT count(*) FROM pg_prepared_xacts')");
+}
+}  // namespace
+
+// Several `dgkafka load` processes of one job in group mode against the cluster: one SIGKILLed
+// mid-load and started again, more messages meanwhile; every message lands once.
+TEST(CitusScaleOut, GroupLoadersOneKilledAndRestartedLoadEveryMessageOnce) {
+    REQUIRE_CITUS();
+    Job job("citus_scale");
+    job.database = citus_database_settings();
+    job.delimiter = ",";
+    job.columns = {{"id", "integer"}, {"name", "text"}};
+    job.max_row = 500;
+    job.input_extra = "assignment = \"group\"\n";
+    job.extra = "[kafka.properties]\n\"session.timeout.ms\" = 6000\n\"heartbeat.interval.ms\" = 500\n";
+    // No unique key: a message loaded twice shows as a duplicate id.
+    citus_sql("CREATE TABLE " + dgtest::quoted(job.table) + " (id integer, name text)");
+    citus_sql("SELECT create_distributed_table('" + dgtest::quoted(job.table) + "', 'id', shard_count := 8)");
+    create_topic(job.topic, 8);
+    produce_round_robin(job.topic, numbered_rows(40000, 1), 8);
+    const auto path = job.write();
+    ASSERT_EQ(run("dgkafka", {"setup", path}).code, 0);
+    const auto loaded = [&] { return citus_count("SELECT count(*) FROM " + dgtest::quoted(job.table)); };
+
+    std::vector<Spawned> loads;
+    for (int i = 0; i < 3; ++i) loads.push_back(spawn("dgkafka", {"load", "-loaders", "2", path}));
+    ASSERT_TRUE(wait_until([&] { return loaded() >= 5000; }, 120s));
+    kill(loads[1].pid, SIGKILL);
+    EXPECT_EQ(loads[1].wait().code, 128 + SIGKILL);
+    produce_round_robin(job.topic, numbered_rows(20000, 40001), 8);
+    loads[1] = spawn("dgkafka", {"load", "-loaders", "2", path});
+    const bool all = wait_until(
+        [&] {
+            return citus_count("SELECT coalesce(sum(committed_offset), 0) FROM " + dgtest::quoted(job.table + "_offset")) ==
+                   60000;
+        },
+        180s);
+    EXPECT_TRUE(all) << loaded();
+    for (auto& l : loads) kill(l.pid, SIGTERM);
+    for (auto& l : loads) {
+        const auto r = l.wait();
+        EXPECT_EQ(r.code, 0) << r.err.substr(0, 3000);
+    }
+    EXPECT_EQ(loaded(), 60000);
+    EXPECT_EQ(citus_count("SELECT count(DISTINCT id) FROM " + dgtest::quoted(job.table)), 60000);
+    EXPECT_EQ(citus_count("SELECT sum(id::bigint) FROM " + dgtest::quoted(job.table)), 60000LL * 60001 / 2);
+    EXPECT_EQ(citus_count("SELECT sum(message_count) FROM " + dgtest::quoted(job.table + "_history") +
+                          " WHERE event = 'load'"),
+              60000)
+        << "no batch may be committed twice";
+    EXPECT_EQ(citus_count("SELECT count(*) FROM " + dgtest::quoted(job.table + "_rejects")), 0);
+    // A transaction the kill cut short is resolved by Citus's recovery (every minute at most).
+    EXPECT_TRUE(wait_until([] { return all_nodes_prepared_xacts() == 0; }, 90s)) << all_nodes_prepared_xacts();
+}
