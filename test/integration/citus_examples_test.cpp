@@ -477,3 +477,85 @@ TEST(CitusRefusedRowsOfEveryKind, ShardRefusalsBesideAValueFailingTypeInputKeepT
                "and offsets right)");
     expect_refused_rows_rejected(refusing_table_job("citus_refuse_mixed", false, true), 29, true);
 }
+
+namespace {
+// A count that a node being down makes unknown (-1) rather than an exception.
+int64_t count_or_unknown(const std::string& query) {
+    try {
+        return citus_count(query);
+    } catch (const std::exception&) {
+        return -1;
+    }
+}
+
+// A job streaming "id,name" rows into a table distributed by id without a unique key (a row loaded
+// twice shows), whose batches stay open `seconds` while they fill.
+Job open_batch_job(const std::string& name, double seconds) {
+    Job job(name);
+    job.database = citus_database_settings();
+    job.delimiter = ",";
+    job.columns = {{"id", "integer"}, {"name", "text"}};
+    job.max_row = 100000;
+    job.minimal_interval = seconds;
+    citus_sql("CREATE TABLE " + dgtest::quoted(job.table) + " (id integer, name text)");
+    citus_sql("SELECT create_distributed_table('" + dgtest::quoted(job.table) + "', 'id', shard_count := 8)");
+    create_topic(job.topic, 2);
+    return job;
+}
+
+// A batch of the job's loaders is open on the coordinator (its COPY streaming, not committed).
+bool batch_open() {
+    return count_or_unknown("SELECT count(*) FROM pg_stat_activity WHERE application_name LIKE 'dgkafka load%' "
+                            "AND xact_start IS NOT NULL") > 0;
+}
+
+void expect_exact(const Job& job, int64_t n) {
+    const auto t = dgtest::quoted(job.table);
+    EXPECT_EQ(citus_count("SELECT count(*) FROM " + t), n);
+    EXPECT_EQ(citus_count("SELECT count(DISTINCT id) FROM " + t), n);
+    EXPECT_EQ(citus_count("SELECT sum(committed_offset) FROM " + dgtest::quoted(job.table + "_offset")), n);
+    EXPECT_EQ(citus_count("SELECT count(*) FROM " + dgtest::quoted(job.table + "_rejects")), 0);
+    EXPECT_TRUE(wait_until([] { return all_nodes_prepared_xacts() == 0; }, 90s)) << all_nodes_prepared_xacts();
+}
+}  // namespace
+
+TEST(CitusNodeOutage, AWorkerKilledMidBatchIsWaitedForAndTheLoadEndsExact) {
+    REQUIRE_CITUS_SANDBOX();
+    auto job = open_batch_job("citus_kill_worker", 3);
+    const auto path = job.write();
+    ASSERT_EQ(run("dgkafka", {"setup", path}).code, 0);
+    auto load = spawn("dgkafka", {"load", path});
+    const auto count = [&] { return count_or_unknown("SELECT count(*) FROM " + dgtest::quoted(job.table)); };
+    produce_round_robin(job.topic, numbered_rows(5000, 1), 2);
+    ASSERT_TRUE(wait_until(batch_open, 60s));
+    citus_node("kill", "worker1");  // immediate: its backends, and the shards' COPYs, gone
+    const bool retried = wait_until([&] { return read(load.err_file).find("retrying") != std::string::npos; }, 60s);
+    citus_node("start", "worker1");
+    EXPECT_TRUE(retried) << read(load.err_file);
+    EXPECT_TRUE(wait_until([&] { return count() == 5000; }, 120s)) << count();
+    produce_round_robin(job.topic, numbered_rows(5000, 5001), 2);
+    EXPECT_TRUE(wait_until([&] { return count() == 10000; }, 120s)) << count();
+    kill(load.pid, SIGTERM);
+    const auto r = load.wait();
+    EXPECT_EQ(r.code, 0) << r.err.substr(0, 3000);
+    expect_exact(job, 10000);
+}
+
+TEST(CitusNodeOutage, TheCoordinatorRestartedMidBatchIsWaitedForAndTheLoadEndsExact) {
+    REQUIRE_CITUS_SANDBOX();
+    auto job = open_batch_job("citus_restart_coord", 3);
+    const auto path = job.write();
+    ASSERT_EQ(run("dgkafka", {"setup", path}).code, 0);
+    auto load = spawn("dgkafka", {"load", path});
+    const auto count = [&] { return count_or_unknown("SELECT count(*) FROM " + dgtest::quoted(job.table)); };
+    produce_round_robin(job.topic, numbered_rows(5000, 1), 2);
+    ASSERT_TRUE(wait_until(batch_open, 60s));
+    citus_node("restart", "coordinator");  // immediate: every session of the loaders gone
+    EXPECT_TRUE(wait_until([&] { return count() == 5000; }, 120s)) << count();
+    produce_round_robin(job.topic, numbered_rows(5000, 5001), 2);
+    EXPECT_TRUE(wait_until([&] { return count() == 10000; }, 120s)) << count();
+    kill(load.pid, SIGTERM);
+    const auto r = load.wait();
+    EXPECT_EQ(r.code, 0) << r.err.substr(0, 3000);
+    expect_exact(job, 10000);
+}
