@@ -559,3 +559,43 @@ TEST(CitusNodeOutage, TheCoordinatorRestartedMidBatchIsWaitedForAndTheLoadEndsEx
     EXPECT_EQ(r.code, 0) << r.err.substr(0, 3000);
     expect_exact(job, 10000);
 }
+
+// Messages of about a megabyte (under librdkafka's default message.max.bytes, 1,000,000) into a
+// distributed table, straight and through mappings, in two runs (the sandbox's broker keeps about
+// 5 MB a partition).
+TEST(CitusLargeMessages, OneMegabyteMessagesLoadWhole) {
+    REQUIRE_CITUS();
+    for (const bool mapped : {false, true}) {
+        Job job(mapped ? "citus_large_mapped" : "citus_large");
+        job.database = citus_database_settings();
+        job.delimiter = ",";
+        job.columns = {{"id", "integer"}, {"body", "text"}};
+        if (mapped) job.mappings = {{"id", "id"}, {"body", "upper(body)"}};
+        job.max_row = 3;
+        // Message 5 (body "fff...", "FFF..." mapped) is refused: a megabyte into the rejects.
+        citus_sql("CREATE TABLE " + dgtest::quoted(job.table) +
+                  " (id integer PRIMARY KEY, body text CHECK (lower(left(body, 1)) <> 'f'))");
+        citus_sql("SELECT create_distributed_table('" + dgtest::quoted(job.table) + "', 'id', shard_count := 4)");
+        create_topic(job.topic, 2);
+        const auto path = job.write();
+        ASSERT_EQ(run("dgkafka", {"setup", path}).code, 0);
+        for (int first : {1, 9}) {
+            std::vector<std::string> values;
+            for (int i = first; i < first + 8; ++i)
+                values.push_back(std::to_string(i) + "," + std::string(990000, static_cast<char>('a' + i)));
+            produce_round_robin(job.topic, values, 2);
+            const auto r = run("dgkafka", {"load", "-quit-at-eof", path});
+            EXPECT_EQ(r.code, 0) << r.err.substr(0, 3000);
+        }
+        const auto t = dgtest::quoted(job.table);
+        EXPECT_EQ(citus_count("SELECT count(*) FROM " + t + " WHERE body = repeat(" +
+                              (mapped ? "upper(chr(97 + id))" : "chr(97 + id)") + ", 990000)"),
+                  15)
+            << mapped;
+        EXPECT_EQ(citus_count("SELECT count(*) FROM " + t), 15) << mapped;
+        EXPECT_EQ(citus_count("SELECT sum(committed_offset) FROM " + dgtest::quoted(job.table + "_offset")), 16);
+        EXPECT_EQ(citus_value("SELECT sqlstate || ' ' || length(value) FROM " + dgtest::quoted(job.table + "_rejects")),
+                  "23514 990002")
+            << mapped;
+    }
+}
