@@ -599,3 +599,46 @@ TEST(CitusLargeMessages, OneMegabyteMessagesLoadWhole) {
             << mapped;
     }
 }
+
+namespace {
+// "id,name" rows into a table distributed by id, some with no id at all.
+Job null_key_job(const std::string& name, bool mapped) {
+    Job job(name);
+    job.database = citus_database_settings();
+    job.delimiter = ",";
+    job.columns = {{"id", "integer"}, {"name", "text"}};
+    if (mapped) job.mappings = {{"id", "id"}, {"name", "upper(name)"}};
+    citus_sql("CREATE TABLE " + dgtest::quoted(job.table) + " (id integer, name text)");
+    citus_sql("SELECT create_distributed_table('" + dgtest::quoted(job.table) + "', 'id', shard_count := 4)");
+    create_topic(job.topic, 1);
+    std::vector<std::string> values;
+    for (int i = 1; i <= 1000; ++i) values.push_back((i % 100 == 7 ? "" : std::to_string(i)) + ",n" + std::to_string(i));
+    produce_round_robin(job.topic, values, 1);
+    return job;
+}
+
+void expect_null_keys_rejected(const Job& job) {
+    const auto path = job.write();
+    ASSERT_EQ(run("dgkafka", {"setup", path}).code, 0);
+    const auto r = run("dgkafka", {"load", "-quit-at-eof", path});
+    EXPECT_EQ(r.code, 0) << r.err.substr(0, 3000);
+    EXPECT_EQ(citus_count("SELECT count(*) FROM " + dgtest::quoted(job.table)), 990);
+    EXPECT_EQ(citus_count("SELECT count(*) FROM " + dgtest::quoted(job.table + "_rejects")), 10);
+    EXPECT_EQ(citus_value("SELECT string_agg(DISTINCT coalesce(sqlstate, '-'), ',') FROM " +
+                          dgtest::quoted(job.table + "_rejects")),
+              "22004");  // null_value_not_allowed: "the partition column of table ... cannot be NULL"
+    EXPECT_EQ(citus_count("SELECT sum(committed_offset) FROM " + dgtest::quoted(job.table + "_offset")), 1000);
+}
+}  // namespace
+
+// A message without the distribution column's value (a JSON event missing its site_id): Citus
+// cannot place the row; it is rejected, and the rest loads.
+TEST(CitusRefusedRowsOfEveryKind, ARowWithoutADistributionValueByCopy) {
+    REQUIRE_CITUS();
+    expect_null_keys_rejected(null_key_job("citus_nullkey", false));
+}
+
+TEST(CitusRefusedRowsOfEveryKind, ARowWithoutADistributionValueThroughMappings) {
+    REQUIRE_CITUS();
+    expect_null_keys_rejected(null_key_job("citus_nullkey_mapped", true));
+}
