@@ -642,3 +642,52 @@ TEST(CitusRefusedRowsOfEveryKind, ARowWithoutADistributionValueThroughMappings) 
     REQUIRE_CITUS();
     expect_null_keys_rejected(null_key_job("citus_nullkey_mapped", true));
 }
+
+namespace {
+// "id,name" rows into a distributed table whose CHECK refuses the names `refused` picks.
+Job checked_job(const std::string& name, const std::string& check) {
+    Job job(name);
+    job.database = citus_database_settings();
+    job.delimiter = ",";
+    job.columns = {{"id", "integer"}, {"name", "text"}};
+    citus_sql("CREATE TABLE " + dgtest::quoted(job.table) + " (id integer, name text CHECK (" + check + "))");
+    citus_sql("SELECT create_distributed_table('" + dgtest::quoted(job.table) + "', 'id', shard_count := 8)");
+    create_topic(job.topic, 1);
+    return job;
+}
+}  // namespace
+
+// The output table refuses every row (the table, not the data, is wrong): as on PostgreSQL, the
+// load stops within seconds with exit 6 and commits nothing, rejects nothing.
+TEST(CitusRefusedRowsOfEveryKind, ATableRefusingEveryRowStopsTheLoad) {
+    REQUIRE_CITUS();
+    auto job = checked_job("citus_job_wrong", "name LIKE 'x%'");
+    produce_round_robin(job.topic, numbered_rows(2000, 1), 1);
+    const auto path = job.write();
+    ASSERT_EQ(run("dgkafka", {"setup", path}).code, 0);
+    const auto r = run("dgkafka", {"load", "-quit-at-eof", path});
+    EXPECT_EQ(r.code, 6) << r.err.substr(0, 3000);
+    EXPECT_EQ(citus_count("SELECT count(*) FROM " + dgtest::quoted(job.table)), 0);
+    EXPECT_EQ(citus_count("SELECT count(*) FROM " + dgtest::quoted(job.table + "_rejects")), 0);
+    EXPECT_EQ(citus_count("SELECT coalesce(sum(committed_offset), 0) FROM " + dgtest::quoted(job.table + "_offset")), 0);
+}
+
+// error_limit counts a shard's refusals as on PostgreSQL: the batch passing the limit is not
+// committed, exit 6.
+TEST(CitusRefusedRowsOfEveryKind, ErrorLimitCountsAShardsRefusals) {
+    REQUIRE_CITUS();
+    auto job = checked_job("citus_error_limit", "name NOT LIKE '%7'");  // every id ending in 7
+    job.max_row = 100;
+    job.output_extra = "error_limit = 25\n";
+    produce_round_robin(job.topic, numbered_rows(1000, 1), 1);  // 10 refused a batch
+    const auto path = job.write();
+    ASSERT_EQ(run("dgkafka", {"setup", path}).code, 0);
+    const auto r = run("dgkafka", {"load", "-quit-at-eof", path});
+    EXPECT_EQ(r.code, 6) << r.err.substr(0, 3000);
+    // Two batches committed (20 rejects); the third would pass 25.
+    EXPECT_EQ(citus_count("SELECT count(*) FROM " + dgtest::quoted(job.table)), 180);
+    EXPECT_EQ(citus_value("SELECT string_agg(DISTINCT sqlstate, ',') || ' ' || count(*) FROM " +
+                          dgtest::quoted(job.table + "_rejects")),
+              "23514 20");
+    EXPECT_EQ(citus_count("SELECT sum(committed_offset) FROM " + dgtest::quoted(job.table + "_offset")), 200);
+}
