@@ -691,3 +691,23 @@ TEST(CitusRefusedRowsOfEveryKind, ErrorLimitCountsAShardsRefusals) {
               "23514 20");
     EXPECT_EQ(citus_count("SELECT sum(committed_offset) FROM " + dgtest::quoted(job.table + "_offset")), 200);
 }
+
+// A worker down longer than retry_timeout ends a -quit-at-eof run (exit 4) without loading or
+// losing anything; the next run, the worker back, loads everything once.
+TEST(CitusNodeOutage, AWorkerDownLongerThanRetryTimeoutEndsTheRunLosingNothing) {
+    REQUIRE_CITUS_SANDBOX();
+    auto job = open_batch_job("citus_worker_down", -1);
+    job.max_row = 500;
+    job.extra = "retry_timeout = 5\n";
+    const auto path = job.write();
+    ASSERT_EQ(run("dgkafka", {"setup", path}).code, 0);
+    produce_round_robin(job.topic, numbered_rows(3000, 1), 2);
+    citus_node("stop", "worker2");
+    const auto r = run("dgkafka", {"load", "-quit-at-eof", path});
+    citus_node("start", "worker2");
+    EXPECT_EQ(r.code, 4) << r.err.substr(0, 3000);
+    EXPECT_EQ(citus_count("SELECT count(*) FROM " + dgtest::quoted(job.table)), 0);
+    const auto again = run("dgkafka", {"load", "-quit-at-eof", path});
+    EXPECT_EQ(again.code, 0) << again.err.substr(0, 3000);
+    expect_exact(job, 3000);
+}
