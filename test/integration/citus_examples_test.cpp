@@ -711,3 +711,41 @@ TEST(CitusNodeOutage, AWorkerDownLongerThanRetryTimeoutEndsTheRunLosingNothing) 
     EXPECT_EQ(again.code, 0) << again.err.substr(0, 3000);
     expect_exact(job, 3000);
 }
+
+// The way to Citus from one machine: a table loaded while plain on the coordinator, distributed
+// with create_distributed_table while the load runs. Rows a shard refuses afterwards are rejected
+// with their SQLSTATE as if the table had been distributed from the start.
+TEST(CitusTableKind, ATableDistributedWhileTheLoadRunsRejectsAShardsRefusals) {
+    REQUIRE_CITUS();
+    SKIP_KNOWN("the load reads the output table's kind once, at start: distributed later, a shard's refusal (XX000) "
+               "is judged as from a plain table, and the load exits 4 at the first refused row; a restart reads "
+               "the new kind");
+    auto job = Job("citus_distributed_live");
+    job.database = citus_database_settings();
+    job.delimiter = ",";
+    job.columns = {{"id", "integer"}, {"name", "text"}};
+    job.max_row = 200;
+    citus_sql("CREATE TABLE " + dgtest::quoted(job.table) + " (id integer PRIMARY KEY, name text CHECK (name <> 'bad'))");
+    create_topic(job.topic, 1);
+    const auto path = job.write();
+    ASSERT_EQ(run("dgkafka", {"setup", path}).code, 0);
+    auto load = spawn("dgkafka", {"load", path});
+    const auto count = [&] { return count_or_unknown("SELECT count(*) FROM " + dgtest::quoted(job.table)); };
+    produce_round_robin(job.topic, numbered_rows(1000, 1), 1);
+    ASSERT_TRUE(wait_until([&] { return count() == 1000; }, 60s));
+    citus_sql("SELECT create_distributed_table('" + dgtest::quoted(job.table) + "', 'id', shard_count := 8)");
+    auto more = numbered_rows(1000, 1001);
+    more[10] = "1011,bad";
+    more[500] = "1501,bad";
+    produce_round_robin(job.topic, more, 1);
+    wait_until([&] { return count() == 1998 || load.exited(); }, 60s);
+    const bool loaded = count() == 1998;
+    kill(load.pid, SIGTERM);
+    const auto r = load.wait();
+    EXPECT_TRUE(loaded) << count();
+    EXPECT_EQ(r.code, 0) << r.err.substr(0, 3000);
+    EXPECT_EQ(citus_value("SELECT string_agg(\"offset\" || ' ' || coalesce(sqlstate, '-'), ',' ORDER BY \"offset\") FROM " +
+                          dgtest::quoted(job.table + "_rejects")),
+              "1010 23514,1500 23514");
+    EXPECT_EQ(citus_count("SELECT sum(committed_offset) FROM " + dgtest::quoted(job.table + "_offset")), 2000);
+}
