@@ -490,7 +490,7 @@ int64_t count_or_unknown(const std::string& query) {
 
 // A job streaming "id,name" rows into a table distributed by id without a unique key (a row loaded
 // twice shows), whose batches stay open `seconds` while they fill.
-Job open_batch_job(const std::string& name, double seconds) {
+Job open_batch_job(const std::string& name, double seconds, bool reference = false) {
     Job job(name);
     job.database = citus_database_settings();
     job.delimiter = ",";
@@ -498,7 +498,8 @@ Job open_batch_job(const std::string& name, double seconds) {
     job.max_row = 100000;
     job.minimal_interval = seconds;
     citus_sql("CREATE TABLE " + dgtest::quoted(job.table) + " (id integer, name text)");
-    citus_sql("SELECT create_distributed_table('" + dgtest::quoted(job.table) + "', 'id', shard_count := 8)");
+    citus_sql(reference ? "SELECT create_reference_table('" + dgtest::quoted(job.table) + "')"
+                        : "SELECT create_distributed_table('" + dgtest::quoted(job.table) + "', 'id', shard_count := 8)");
     create_topic(job.topic, 2);
     return job;
 }
@@ -519,9 +520,8 @@ void expect_exact(const Job& job, int64_t n) {
 }
 }  // namespace
 
-TEST(CitusNodeOutage, AWorkerKilledMidBatchIsWaitedForAndTheLoadEndsExact) {
-    REQUIRE_CITUS_SANDBOX();
-    auto job = open_batch_job("citus_kill_worker", 3);
+namespace {
+void expect_worker_kill_waited_for(const Job& job) {
     const auto path = job.write();
     ASSERT_EQ(run("dgkafka", {"setup", path}).code, 0);
     auto load = spawn("dgkafka", {"load", path});
@@ -529,16 +529,31 @@ TEST(CitusNodeOutage, AWorkerKilledMidBatchIsWaitedForAndTheLoadEndsExact) {
     produce_round_robin(job.topic, numbered_rows(5000, 1), 2);
     ASSERT_TRUE(wait_until(batch_open, 60s));
     citus_node("kill", "worker1");  // immediate: its backends, and the shards' COPYs, gone
-    const bool retried = wait_until([&] { return read(load.err_file).find("retrying") != std::string::npos; }, 60s);
+    // Rows for the open batch: its COPY sends them on to the killed worker's shards.
+    produce_round_robin(job.topic, numbered_rows(2000, 5001), 2);
+    const bool retried = wait_until(
+        [&] { return load.exited() || read(load.err_file).find("retrying") != std::string::npos; }, 60s);
     citus_node("start", "worker1");
-    EXPECT_TRUE(retried) << read(load.err_file);
-    EXPECT_TRUE(wait_until([&] { return count() == 5000; }, 120s)) << count();
-    produce_round_robin(job.topic, numbered_rows(5000, 5001), 2);
-    EXPECT_TRUE(wait_until([&] { return count() == 10000; }, 120s)) << count();
+    EXPECT_TRUE(retried && !load.exited()) << read(load.err_file).substr(0, 3000);
+    EXPECT_TRUE(wait_until([&] { return load.exited() || count() == 7000; }, 120s) && !load.exited()) << count();
+    produce_round_robin(job.topic, numbered_rows(3000, 7001), 2);
+    EXPECT_TRUE(wait_until([&] { return load.exited() || count() == 10000; }, 120s) && !load.exited()) << count();
     kill(load.pid, SIGTERM);
     const auto r = load.wait();
     EXPECT_EQ(r.code, 0) << r.err.substr(0, 3000);
     expect_exact(job, 10000);
+}
+}  // namespace
+
+TEST(CitusNodeOutage, AWorkerKilledMidBatchIsWaitedForAndTheLoadEndsExact) {
+    REQUIRE_CITUS_SANDBOX();
+    expect_worker_kill_waited_for(open_batch_job("citus_kill_worker", 10));
+}
+
+// A reference table is written on every node: a batch cannot commit without the killed one.
+TEST(CitusNodeOutage, AWorkerKilledMidBatchIntoAReferenceTableIsWaitedFor) {
+    REQUIRE_CITUS_SANDBOX();
+    expect_worker_kill_waited_for(open_batch_job("citus_kill_worker_ref", 10, true));
 }
 
 TEST(CitusNodeOutage, TheCoordinatorRestartedMidBatchIsWaitedForAndTheLoadEndsExact) {
