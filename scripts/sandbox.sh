@@ -166,13 +166,16 @@ citus_start() {
     fi
     port=$((${DGKAFKA_PGPORT:-54320} + 600))
     : >"$CITUS_ENV.tmp"
+    local tries
     for node in "${CITUS_NODES[@]}"; do
-        port=$(free_port "$port")
-        ports+=("$port")
+        # A node left by a start that failed half-way (no citus.env to stop it by): gone first.
+        if [ -d "$root/$node" ]; then
+            [ -f "$root/$node/postmaster.pid" ] && as_pg "$bin/pg_ctl" -D "$root/$node" -m immediate -w stop >/dev/null 2>&1
+            rm -rf "${root:?}/$node"
+        fi
         as_pg "$bin/initdb" -D "$root/$node" -U postgres --auth=trust -E UTF8 --locale=C -N >>"$SANDBOX/initdb.log"
         cat >>"$root/$node/postgresql.conf" <<CONF
 listen_addresses = '127.0.0.1'
-port = $port
 unix_socket_directories = '$root'
 shared_preload_libraries = 'citus'
 max_prepared_transactions = 100
@@ -181,7 +184,18 @@ fsync = off
 log_min_messages = warning
 citus.log_remote_commands = off
 CONF
-        as_pg "$bin/pg_ctl" -D "$root/$node" -l "$root/$node.log" -w -t 60 start >/dev/null
+        # Another sandbox (engineers share a machine) may take a free port before this server binds
+        # it: then the next one.
+        for tries in 1 2 3 4 5; do
+            port=$(free_port "$port")
+            echo "port = $port" >"$root/$node/port.conf"
+            grep -q "^include 'port.conf'" "$root/$node/postgresql.conf" ||
+                echo "include 'port.conf'" >>"$root/$node/postgresql.conf"
+            as_pg "$bin/pg_ctl" -D "$root/$node" -l "$root/$node.log" -w -t 60 start >/dev/null && break
+            [ "$tries" -lt 5 ] || { echo "sandbox: Citus $node did not start (see $root/$node.log)" >&2; exit 1; }
+            port=$((port + 1))
+        done
+        ports+=("$port")
         as_pg "$bin/createdb" -h 127.0.0.1 -p "$port" -U postgres dgkafka
         as_pg "$bin/psql" -X -q -h 127.0.0.1 -p "$port" -U postgres -d dgkafka -c 'CREATE EXTENSION citus' >/dev/null
         # hll for the real-time dashboard's distinct counts, where Debian's package is installed.

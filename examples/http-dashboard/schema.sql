@@ -33,6 +33,11 @@ INSERT INTO latest_rollup VALUES ('10-10-1901');
 CREATE OR REPLACE FUNCTION rollup_http_request() RETURNS void AS $$
 DECLARE
   from_minute timestamptz := minute FROM latest_rollup;
+  -- Requests not visible yet belong to transactions in flight (a loader's batch), stamped with
+  -- their start: the next rollup must start no later than the oldest of them.
+  in_flight timestamptz := min(xact_start) FROM pg_stat_activity
+                           WHERE datname = current_database() AND pid <> pg_backend_pid();
+  to_minute timestamptz;
 BEGIN
   WITH per_country AS (
     SELECT site_id, date_trunc('minute', ingest_time) AS minute, coalesce(request_country, '?') AS country,
@@ -46,7 +51,7 @@ BEGIN
   INSERT INTO http_request_1min (site_id, ingest_time, request_count, success_count, error_count,
                                  average_response_time_msec, country_counters)
   SELECT site_id, minute, sum(requests), sum(successes), sum(requests) - sum(successes),
-         sum(response_time) / sum(requests), jsonb_object_agg(country, requests)
+         sum(response_time)::bigint / sum(requests)::bigint, jsonb_object_agg(country, requests)
   FROM per_country
   GROUP BY site_id, minute
   ON CONFLICT (site_id, ingest_time) DO UPDATE
@@ -54,7 +59,7 @@ BEGIN
       error_count = EXCLUDED.error_count, average_response_time_msec = EXCLUDED.average_response_time_msec,
       country_counters = EXCLUDED.country_counters;
 
-  UPDATE latest_rollup
-  SET minute = coalesce((SELECT date_trunc('minute', max(ingest_time)) FROM http_request), minute);
+  to_minute := date_trunc('minute', least((SELECT max(ingest_time) FROM http_request), in_flight));
+  UPDATE latest_rollup SET minute = coalesce(to_minute, minute);
 END;
 $$ LANGUAGE plpgsql;

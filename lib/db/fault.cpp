@@ -24,6 +24,8 @@ Fault classify(const std::string& sqlstate) {
 
 Fault classify(const std::string& sqlstate, const TableKind& target) {
     if (target.citus() && sqlstate == "XX000") return Fault::undisclosed;
+    // A Citus COPY whose connection to a worker broke mid-stream: "failed to COPY to shard".
+    if (target.citus() && sqlstate == "58030") return Fault::transient;
     return classify(sqlstate);
 }
 

@@ -52,3 +52,10 @@ TEST(Fault, PqxxExceptionsLeaveAsTheOneErrorHierarchy) {
     }
     EXPECT_EQ(guarded("reading", [] { return 7; }), 7);
 }
+
+TEST(Fault, ACitusCopyLosingAWorkerIsTransient) {
+    dgkafka::db::TableKind distributed;
+    distributed.kind = dgkafka::db::TableKind::Kind::distributed;
+    EXPECT_EQ(classify("58030", distributed), Fault::transient);
+    EXPECT_EQ(classify("58030", dgkafka::db::TableKind{}), Fault::fatal);  // a plain table's disk
+}
