@@ -289,47 +289,36 @@ Job append_events_job(const std::string& name, bool mapped) {
     return job;
 }
 
-// What a user needs from an output table dgkafka cannot load: a refusal at once (exit 3 or 4),
-// naming the table and saying why, nothing loaded, no offset moved; never a load retrying for
-// ever. (Once append-distributed tables load, this becomes an example of 002 loading exactly.)
-void expect_append_refused(const Job& job) {
+// 002's events load exactly once into the append-distributed table: every event in a shard of
+// its own, the offsets at the end, a second run loading nothing.
+void expect_append_loaded(const Job& job) {
     const auto path = job.write();
     const auto setup = run("dgkafka", {"setup", path});
-    auto load = spawn("dgkafka", {"load", path});  // streaming: only a final error ends it
-    const bool ended = wait_until([&] { return load.exited(); }, 45s);
-    if (!ended) kill(load.pid, SIGTERM);
-    const auto r = load.wait();
-    EXPECT_TRUE(ended) << "a streaming load into an append-distributed table still runs after 45 s:\n"
-                       << r.err.substr(0, 2000);
-    EXPECT_TRUE(r.code == 3 || r.code == 4) << r.code << "\n" << r.err.substr(0, 2000);
-    EXPECT_NE(r.err.find(job.table), std::string::npos) << "the error names no table:\n" << r.err.substr(0, 2000);
-    EXPECT_NE(r.err.find("append"), std::string::npos) << r.err.substr(0, 2000);
-    EXPECT_EQ(citus_count("SELECT count(*) FROM " + dgtest::quoted(job.table)), 0);
-    if (!citus_value("SELECT to_regclass('" + dgtest::quoted(job.table + "_offset") + "')").empty()) {
-        EXPECT_EQ(
-            citus_count("SELECT coalesce(sum(committed_offset), 0) FROM " + dgtest::quoted(job.table + "_offset")), 0);
-    }
-    // setup, which says "ready" of a table it can load, says the same as the load.
-    EXPECT_EQ(setup.code, 3) << setup.out << setup.err;
-    EXPECT_NE(setup.err.find(job.table), std::string::npos) << setup.out << setup.err;
+    ASSERT_EQ(setup.code, 0) << setup.err;
+    const auto r = run("dgkafka", {"load", "-quit-at-eof", path});
+    EXPECT_EQ(r.code, 0) << r.err;
+    EXPECT_EQ(citus_count("SELECT count(*) FROM " + dgtest::quoted(job.table)), 100);
+    EXPECT_EQ(citus_count("SELECT count(DISTINCT data->>'n') FROM " + dgtest::quoted(job.table)), 100);
+    EXPECT_EQ(citus_count("SELECT count(*) FROM " + dgtest::quoted(job.table) + " WHERE time < '2015-01-01 00:01'"), 60);
+    EXPECT_EQ(citus_count("SELECT sum(committed_offset) FROM " + dgtest::quoted(job.table + "_offset")), 100);
+    EXPECT_GE(citus_count("SELECT count(*) FROM pg_dist_shard WHERE logicalrelid = '" + dgtest::quoted(job.table) +
+                          "'::regclass"),
+              1);
+    const auto again = run("dgkafka", {"load", "-quit-at-eof", path});
+    EXPECT_EQ(again.code, 0) << again.err;
+    EXPECT_EQ(citus_count("SELECT count(*) FROM " + dgtest::quoted(job.table)), 100);
 }
 
 }  // namespace
 
-TEST(CitusAppendDistribution, CopyIntoAnAppendDistributedTableStopsAtOnceNamingIt) {
+TEST(CitusAppendDistribution, EventsLoadExactlyOnceByCopy) {
     REQUIRE_CITUS();
-    SKIP_KNOWN(
-        "COPY into an append-distributed table fails with XX000, which dgkafka retries as a node outage: "
-        "a streaming load retries for ever, -quit-at-eof exits 4 after retry_timeout; setup says ready");
-    expect_append_refused(append_events_job("citus_append_copy", false));
+    expect_append_loaded(append_events_job("citus_append_copy", false));
 }
 
-TEST(CitusAppendDistribution, MappedLoadIntoAnAppendDistributedTableStopsAtOnceNamingIt) {
+TEST(CitusAppendDistribution, EventsLoadExactlyOnceThroughMappings) {
     REQUIRE_CITUS();
-    SKIP_KNOWN(
-        "INSERT ... SELECT into an append-distributed table: exit 4 at once with Citus's 0A000, but the "
-        "error does not name the table, and setup says ready");
-    expect_append_refused(append_events_job("citus_append_mapped", true));
+    expect_append_loaded(append_events_job("citus_append_mapped", true));
 }
 
 namespace {
@@ -495,10 +484,6 @@ TEST(CitusRefusedRowsOfEveryKind, IntoAReferenceTable) {
 
 TEST(CitusRefusedRowsOfEveryKind, ARowATriggerRefusesOnAShardIsRejected) {
     REQUIRE_CITUS();
-    SKIP_KNOWN(
-        "about 1 run in 3 the server-side walk of the refused batch fails with 25P02 'current transaction is "
-        "aborted' from a worker ('while executing command on 127.0.0.1:…', dgkafka_walk's INSERT ... SELECT) "
-        "after the trigger's exception: exit 4, the batch not loaded (nothing lost, offsets not moved)");
     expect_refused_rows_rejected(refusing_table_job("citus_refuse_raising", false, true), {2029, true, false});
 }
 

@@ -59,3 +59,12 @@ TEST(Fault, ACitusCopyLosingAWorkerIsTransient) {
     EXPECT_EQ(classify("58030", distributed), Fault::transient);
     EXPECT_EQ(classify("58030", dgkafka::db::TableKind{}), Fault::fatal);  // a plain table's disk
 }
+
+TEST(Fault, ACitusWorkersAbortedTransactionIsTriedAgain) {
+    dgkafka::db::TableKind distributed;
+    distributed.kind = dgkafka::db::TableKind::Kind::distributed;
+    EXPECT_EQ(classify("25P02", distributed), Fault::transient);
+    EXPECT_EQ(classify("25P02", dgkafka::db::TableKind{}), Fault::fatal);
+    EXPECT_EQ(classify("XX000", distributed), Fault::undisclosed);
+    EXPECT_EQ(classify("XX000", dgkafka::db::TableKind{}), Fault::fatal);
+}
