@@ -99,7 +99,9 @@ bool append_time_of_day(std::string& out, int64_t units, int64_t per_second) {
 }
 
 bool append_timestamp(std::string& out, int64_t units, int64_t per_second, char separator, std::string_view zone) {
-    const int64_t seconds = floor_div(units, per_second), frac = units - seconds * per_second;
+    const int64_t seconds = floor_div(units, per_second);
+    int64_t frac = units % per_second;  // not units - seconds * per_second: that overflows near the limits
+    if (frac < 0) frac += per_second;
     const int64_t days = floor_div(seconds, 86400);
     if (days < first_day || days > last_timestamp_day) return false;
     const bool bc = append_civil_date(out, days);

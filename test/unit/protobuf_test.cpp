@@ -237,7 +237,8 @@ TEST(ProtobufDecoder, FieldsGoOutAsAJsonDocumentWithTheMetadataColumns) {
     const auto decoder = formats::make_decoder(cfg, true);
     std::string out, reason;
     Message m;
-    m.value = std::string("\x0a\x02hi", 4);
+    const std::string value("\x0a\x02hi", 4);  // Message views its bytes
+    m.value = value;
     m.key = "k";
     m.has_key = true;
     m.partition = 1;
@@ -255,7 +256,8 @@ TEST(ProtobufDecoder, WithoutItsRegistryIsUnavailableNotRejected) {
     const auto decoder = formats::make_decoder(cfg, true);
     std::string out = "previous\n", reason;
     Message m;
-    m.value = std::string("\0\0\0\0\x07\0\x0a\x01x", 9);
+    const std::string value("\0\0\0\0\x07\0\x0a\x01x", 9);  // Message views its bytes
+    m.value = value;
     EXPECT_TRUE(decoder->encode(m, out, reason) == Encoded::unavailable);
     EXPECT_NE(reason.find("schema registry unavailable for schema id 7"), std::string::npos) << reason;
     EXPECT_EQ(out, "previous\n");
