@@ -96,6 +96,12 @@ std::string handle(rd_kafka_mock_cluster_t* mc, const std::string& line, bool& s
         const auto err = cmd == "down" ? rd_kafka_mock_broker_set_down(mc, id) : rd_kafka_mock_broker_set_up(mc, id);
         return err ? std::string("error ") + rd_kafka_err2str(err) : "ok";
     }
+    if (cmd == "rtt") {  // each response of a broker delayed by MS (0: none), as from a slow or far broker
+        int id = 0, ms = 0;
+        if (!(in >> id >> ms)) return "error usage: rtt BROKER_ID MS";
+        const auto err = rd_kafka_mock_broker_set_rtt(mc, id, ms);
+        return err ? std::string("error ") + rd_kafka_err2str(err) : "ok";
+    }
     return "error unknown command: " + cmd;
 }
 

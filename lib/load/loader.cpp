@@ -17,6 +17,11 @@ namespace {
 constexpr int idle_poll_ms = 100;  // how often an idle loader looks at the stop flag
 constexpr size_t poll_chunk = 2048;
 constexpr size_t first_poll = 64;  // messages of unknown size: the next polls are sized by them
+// With minimal_interval -1, a drained queue while a partition is behind its end (the next fetch
+// still in flight): polls of behind_poll_ms wait up to behind_wait_ms for more before the batch
+// closes, so a slow feed fills batches instead of committing a few messages each.
+constexpr int behind_poll_ms = 10;
+constexpr auto behind_wait = std::chrono::milliseconds(100);
 // What a process's open batches may hold (message bytes and their COPY rows), shared by its
 // loaders: a batch closes at max_row or at its share, so large messages cannot multiply memory.
 constexpr size_t batch_budget_bytes = size_t{16} << 20;
@@ -185,6 +190,12 @@ Step Loader::resync() {
 }
 
 // Every partition consumed up to the end offset it had when this load began.
+bool Loader::caught_up() const {
+    for (const auto& [p, part] : partitions_)
+        if (!part.at_end) return false;
+    return true;
+}
+
 bool Loader::reached_ends() const {
     for (const auto& [p, part] : partitions_)
         if (part.position < part.end) return false;
@@ -241,12 +252,15 @@ Step Loader::fill(Batch& batch) {
     const auto stall_limit = std::chrono::duration<double>(cfg_.retry_timeout);
     std::string reason;  // of the last message refused
     const size_t byte_limit = batch_byte_limit();
+    // When the queue went empty with a partition behind its end (not_drained: it has not).
+    constexpr auto not_drained = std::chrono::steady_clock::time_point::max();
+    auto drained = not_drained;
     while (batch.size() < static_cast<size_t>(cfg_.max_row) && batch.bytes() < byte_limit && !should_stop()) {
         // Never longer than idle_poll_ms: a stop signal commits the batch at once, whatever the interval.
         int timeout_ms = idle_poll_ms;
         if (!batch.empty()) {
             if (cfg_.minimal_interval < 0) {
-                timeout_ms = 0;
+                timeout_ms = drained != not_drained ? behind_poll_ms : 0;
             } else {
                 const auto left = interval - (std::chrono::steady_clock::now() - batch.opened);
                 timeout_ms = std::clamp(static_cast<int>(std::chrono::duration<double, std::milli>(left).count()), 0,
@@ -293,7 +307,16 @@ Step Loader::fill(Batch& batch) {
                                                      cfg_.topic, cfg_.retry_timeout, cfg_.brokers));
             continue;
         }
-        if (n == 0 && cfg_.minimal_interval < 0) return Step{};  // queue drained: the spec's -1
+        if (cfg_.minimal_interval < 0) {  // the spec's -1: the batch closes when the queue is drained,
+            if (n > 0) {                   // once the partitions are caught up; while one is behind,
+                drained = not_drained;     // the fetch in flight is waited for a moment
+            } else {
+                const auto now = std::chrono::steady_clock::now();
+                if (drained == not_drained) drained = now;
+                if (caught_up() || now - drained >= behind_wait) return Step{};
+                continue;
+            }
+        }
         if (options_.quit_at_eof && reached_ends()) return Step{};  // nothing more will come for this run
         if (cfg_.minimal_interval >= 0 && std::chrono::steady_clock::now() - batch.opened >= interval) return Step{};
     }
@@ -306,7 +329,10 @@ Loader::Taken Loader::add(const Polled& polled, Batch& batch, std::string& reaso
     const bool consuming = feed_ == Feed::consuming || feed_ == Feed::stale;
     if (const auto err = polled.err) {
         if (err == RD_KAFKA_RESP_ERR__PARTITION_EOF) {
-            if (part != partitions_.end()) part->second.position = std::max(part->second.position, msg.offset);
+            if (part != partitions_.end()) {
+                part->second.position = std::max(part->second.position, msg.offset);
+                part->second.at_end = true;
+            }
             return Taken::data;
         }
         if (err == RD_KAFKA_RESP_ERR__AUTO_OFFSET_RESET || err == RD_KAFKA_RESP_ERR_OFFSET_OUT_OF_RANGE) {
@@ -349,6 +375,7 @@ Loader::Taken Loader::add(const Polled& polled, Batch& batch, std::string& reaso
     range->second.end = msg.offset + 1;
     ++range->second.count;
     part->second.position = msg.offset + 1;
+    part->second.at_end = false;
     return Taken::data;
 }
 

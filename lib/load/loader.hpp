@@ -66,6 +66,7 @@ private:
         int64_t stored = 0;    // the offset the database holds: where the next batch starts
         int64_t position = 0;  // next offset to consume
         int64_t end = 0;       // quit_at_eof target
+        bool at_end = false;   // its last event was the end of the partition: caught up
     };
 
     Step prepare();
@@ -82,6 +83,7 @@ private:
     std::optional<std::string> over_error_limit(const Batch& batch, int64_t& reserved);
     Step finished(bool& done);
     bool reached_ends() const;
+    bool caught_up() const;  // every partition's last event was its end
     kafka::Offsets expected() const;  // the stored offsets of every partition this loader holds
     std::vector<int32_t> owned() const;
     std::string name() const;

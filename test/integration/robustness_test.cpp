@@ -1007,3 +1007,29 @@ TEST(Robustness, QuitAtEofClosesItsBatchOnceEveryPartitionReachedItsEnd) {
     EXPECT_LT(seconds_since(started), 10.0) << "not after minimal_interval (20 s)";
     EXPECT_EQ(count_rows(l.job), 100);
 }
+
+// A partition far behind its end, fed slowly (small fetches from a broker answering after 25 ms):
+// a queue drained for a moment does not close the batch while the fetch in flight brings more,
+// so batches fill to max_row instead of committing each fetch's few messages.
+TEST(Robustness, BatchesFillWhileAPartitionIsBehindASlowFeed) {
+    PrivateBroker broker;
+    auto l = customer_job("slowfeed", 3000, broker.brokers);
+    auto toml = read_file(l.path);
+    toml.replace(toml.find("max_row = 20"), std::string("max_row = 20").size(), "max_row = 1000");
+    write_file(l.job.table + ".toml", toml);
+    broker.control("create " + l.job.topic + " 1");
+    std::string csv;
+    for (const auto& row : l.rows) csv += row + "\n";
+    // Record batches of 10 messages: a fetch brings a few of them, not the whole backlog.
+    const auto seeded = run("csv2kafka", {"-d", "|", "-X", "batch.num.messages=10", "-X", "linger.ms=0",
+                                          broker.brokers, l.job.topic, "-"}, csv);
+    ASSERT_EQ(seeded.code, 0) << seeded.err;
+    ASSERT_EQ(run("dgkafka", {"setup", l.path}).code, 0);
+    broker.control("rtt 1 20");
+    const auto r = run("dgkafka", {"load", "-quit-at-eof", l.path});
+    ASSERT_EQ(r.code, 0) << r.err;
+    expect_exact(l);
+    const auto batches = sql_count("SELECT count(*) FROM " + q(l.job.table + "_history") + " WHERE event = 'load'");
+    // A few record batches a fetch: one batch per fetch would be a hundred or more.
+    EXPECT_LE(batches, 12) << "batches of " << 3000 / std::max<int64_t>(batches, 1) << " messages on average";
+}
