@@ -260,9 +260,12 @@ void run_load(const Config& job, const LoadOptions& options, std::ostream& out, 
     admin.reset();
 
     // Never more connections than the server can give: each loader holds one, after_batch_sql one.
-    const int count = db::fit_loaders(
-        cfg.db, std::max(1, std::min(partitions, options.loaders.value_or(cfg.loaders.value_or(default_loaders)))),
-        cfg.after_batch_sql.empty() ? 0 : 1);
+    // Each step from here to the loaders' start waits for a database restarting meanwhile.
+    const int count = retry.run([&] {
+        return db::fit_loaders(
+            cfg.db, std::max(1, std::min(partitions, options.loaders.value_or(cfg.loaders.value_or(default_loaders)))),
+            cfg.after_batch_sql.empty() ? 0 : 1);
+    });
     // Static assignment: partitions dealt round-robin to this process's loaders. Group
     // assignment: Kafka deals them to every loader of every process; each knows all end offsets.
     std::vector<kafka::Offsets> shares(static_cast<size_t>(count));
@@ -271,8 +274,9 @@ void run_load(const Config& job, const LoadOptions& options, std::ostream& out, 
             if (cfg.group_assignment || p % count == i) shares[static_cast<size_t>(i)][p] = end;
 
     BatchHooks hooks(cfg);
-    hooks.before_load();
-    const auto statements = LoadStatements::build(cfg, prepared.table ? *prepared.table : db::read_output_table(cfg));
+    retry.run([&] { hooks.before_load(); });
+    const auto statements = LoadStatements::build(
+        cfg, prepared.table ? *prepared.table : retry.run([&] { return db::read_output_table(cfg); }));
     LoadCounters counters;
     for (const auto& gap : prepared.skipped) counters.skipped(gap);
     const auto metrics = serve_load_metrics(cfg, options.metrics_address, counters);
@@ -293,6 +297,11 @@ void run_load(const Config& job, const LoadOptions& options, std::ostream& out, 
     log::info("loading topic {} ({} partitions) into {} with {} loader(s), {} assignment{}", cfg.topic, partitions,
               cfg.output_table.display(), count, cfg.group_assignment ? "group" : "static",
               options.quit_at_eof ? ", until the end offsets" : "");
+    if (statements.target.citus())
+        log::info("{} is a Citus table, {}: rows its shards refuse are found by statements run on the shards (Citus's "
+                  "COPY does not say which), and a node outage is waited for{}",
+                  cfg.output_table.display(), statements.target.describe(),
+                  statements.target.kind == db::TableKind::Kind::append ? "; batches append to its newest shard" : "");
     if (!statements.json_members.empty())
         log::info("JSON members read by dgkafka, not by the database: {}{}", text::join(statements.json_members, ", "),
                   statements.json_document ? "" : " (the document itself is not staged)");

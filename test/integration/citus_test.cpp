@@ -54,7 +54,7 @@ Result setup_and_load(const Job& job) {
     const auto path = job.write();
     const auto s = run("dgkafka", {"setup", path});
     EXPECT_EQ(s.code, 0) << s.err;
-    return run("dgkafka", {"load", "-quit-at-eof", path});
+    return run("dgkafka", {"load", "-quit-at-eof", "-v", path});
 }
 
 // "offset sqlstate" of each reject, in offset order.
@@ -86,6 +86,8 @@ TEST(CitusRefusedRows, ARowAShardRefusesIsRejectedWithTheShardsSqlstate) {
     EXPECT_EQ(rejects(job), "0 23514,499 23514,1998 23514");
     EXPECT_EQ(committed(job), "0:2000");
     EXPECT_EQ(citus_count("SELECT count(*) FROM pg_prepared_xacts"), 0);
+    EXPECT_NE(r.err.find(job.table + " is a Citus table, distributed by id (8 shards on 2 nodes)"), std::string::npos)
+        << r.err;
 }
 
 TEST(CitusRefusedRows, ThroughMappingsIntoADistributedTable) {
