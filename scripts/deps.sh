@@ -4,7 +4,7 @@
 set -euo pipefail
 
 packages=(
-    build-essential cmake ccache pkg-config
+    build-essential cmake ccache pkg-config clang-format
     librdkafka-dev libpqxx-dev libcxxopts-dev libtoml11-dev nlohmann-json3-dev libfmt-dev libspdlog-dev
     libcpp-httplib-dev libsystemd-dev prometheus dpkg-dev
     libavro-dev libcurl4-openssl-dev python3-avro python3-confluent-kafka python3-kafka

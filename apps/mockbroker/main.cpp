@@ -8,6 +8,7 @@
 // Usage: dgkafka-mockbroker [--brokers N] [--env-file PATH] [--daemon --log PATH]
 // With --daemon it returns only once the cluster is up and PATH is written (no polling needed).
 #include <arpa/inet.h>
+#include <fcntl.h>
 #include <librdkafka/rdkafka.h>
 #include <librdkafka/rdkafka_mock.h>
 #include <netinet/in.h>
@@ -20,7 +21,6 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
-#include <fcntl.h>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -47,10 +47,14 @@ Args parse(int argc, char** argv) {
             }
             return argv[++i];
         };
-        if (s == "--brokers") a.brokers = std::atoi(next().c_str());
-        else if (s == "--env-file") a.env_file = next();
-        else if (s == "--log") a.log_file = next();
-        else if (s == "--daemon") a.daemon = true;
+        if (s == "--brokers")
+            a.brokers = std::atoi(next().c_str());
+        else if (s == "--env-file")
+            a.env_file = next();
+        else if (s == "--log")
+            a.log_file = next();
+        else if (s == "--daemon")
+            a.daemon = true;
         else {
             std::fprintf(stderr, "usage: dgkafka-mockbroker [--brokers N] [--env-file PATH] [--daemon --log PATH]\n");
             std::exit(2);
@@ -148,8 +152,8 @@ int main(int argc, char** argv) {
         setsid();
         const int devnull = open("/dev/null", O_RDONLY);
         dup2(devnull, STDIN_FILENO);
-        const int log = open(args.log_file.empty() ? "/dev/null" : args.log_file.c_str(),
-                             O_WRONLY | O_CREAT | O_APPEND, 0644);
+        const int log =
+            open(args.log_file.empty() ? "/dev/null" : args.log_file.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
         dup2(log, STDOUT_FILENO);
         dup2(log, STDERR_FILENO);
     }
@@ -192,7 +196,8 @@ int main(int argc, char** argv) {
     if (!args.env_file.empty()) {
         const std::string tmp = args.env_file + ".tmp";
         FILE* f = std::fopen(tmp.c_str(), "w");
-        if (!f || std::fputs(env.c_str(), f) < 0 || std::fclose(f) != 0 || rename(tmp.c_str(), args.env_file.c_str()) != 0) {
+        if (!f || std::fputs(env.c_str(), f) < 0 || std::fclose(f) != 0 ||
+            rename(tmp.c_str(), args.env_file.c_str()) != 0) {
             std::perror(args.env_file.c_str());
             return 1;
         }

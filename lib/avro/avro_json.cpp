@@ -73,19 +73,24 @@ void append_bits(std::string& out, const unsigned char* p, size_t size, int64_t 
 }
 
 void append_double(std::string& out, double d) {
-    if (std::isnan(d)) out += "\"NaN\"";
-    else if (std::isinf(d)) out += d > 0 ? "\"Infinity\"" : "\"-Infinity\"";
-    else out += fmt::format("{}", d);
+    if (std::isnan(d))
+        out += "\"NaN\"";
+    else if (std::isinf(d))
+        out += d > 0 ? "\"Infinity\"" : "\"-Infinity\"";
+    else
+        out += fmt::format("{}", d);
 }
 
 class Writer {
-public:
+  public:
     Writer(std::string& out, std::string& reason) : out_(out), reason_(reason) {}
 
     bool value(avro_value_t& v, const Node* n) {
         const Logical logical = n ? n->logical : Logical::none;
         switch (avro_value_get_type(&v)) {
-            case AVRO_NULL: out_ += "null"; return true;
+            case AVRO_NULL:
+                out_ += "null";
+                return true;
             case AVRO_BOOLEAN: {
                 int b = 0;
                 avro_value_get_boolean(&v, &b);
@@ -98,7 +103,8 @@ public:
                 if (logical == Logical::date)
                     return append_quoted(out_, reason_, "date", true, [&] { return append_date(out_, i); });
                 if (logical == Logical::time_millis)
-                    return append_quoted(out_, reason_, "time", true, [&] { return append_time_of_day(out_, i, 1000); });
+                    return append_quoted(out_, reason_, "time", true,
+                                         [&] { return append_time_of_day(out_, i, 1000); });
                 out_ += std::to_string(i);
                 return true;
             }
@@ -110,26 +116,36 @@ public:
                                          [&] { return append_time_of_day(out_, i, per_second); });
                 };
                 const auto timestamp = [&](int64_t per_second, bool utc) {
-                    return append_quoted(out_, reason_, "timestamp", true, [&] {
-                        return append_timestamp(out_, i, per_second, 'T', utc ? "Z" : "");
-                    });
+                    return append_quoted(out_, reason_, "timestamp", true,
+                                         [&] { return append_timestamp(out_, i, per_second, 'T', utc ? "Z" : ""); });
                 };
                 switch (logical) {
-                    case Logical::time_micros: return time(1000000);
-                    case Logical::time_nanos: return time(1000000000);
-                    case Logical::ts_millis: return timestamp(1000, true);
-                    case Logical::ts_micros: return timestamp(1000000, true);
-                    case Logical::local_ts_millis: return timestamp(1000, false);
-                    case Logical::local_ts_micros: return timestamp(1000000, false);
-                    case Logical::local_ts_nanos: return timestamp(1000000000, false);
-                    default: out_ += std::to_string(i); return true;
+                    case Logical::time_micros:
+                        return time(1000000);
+                    case Logical::time_nanos:
+                        return time(1000000000);
+                    case Logical::ts_millis:
+                        return timestamp(1000, true);
+                    case Logical::ts_micros:
+                        return timestamp(1000000, true);
+                    case Logical::local_ts_millis:
+                        return timestamp(1000, false);
+                    case Logical::local_ts_micros:
+                        return timestamp(1000000, false);
+                    case Logical::local_ts_nanos:
+                        return timestamp(1000000000, false);
+                    default:
+                        out_ += std::to_string(i);
+                        return true;
                 }
             }
             case AVRO_FLOAT: {
                 float f = 0;
                 avro_value_get_float(&v, &f);
-                if (std::isfinite(f)) out_ += fmt::format("{}", f);
-                else append_double(out_, f);
+                if (std::isfinite(f))
+                    out_ += fmt::format("{}", f);
+                else
+                    append_double(out_, f);
                 return true;
             }
             case AVRO_DOUBLE: {
@@ -181,7 +197,8 @@ public:
             case AVRO_RECORD:
                 if (logical == Logical::variable_decimal) return variable_decimal(v);
                 return members(v, n, true);
-            case AVRO_MAP: return members(v, n, false);
+            case AVRO_MAP:
+                return members(v, n, false);
             case AVRO_ARRAY: {
                 size_t count = 0;
                 avro_value_get_size(&v, &count);
@@ -195,25 +212,30 @@ public:
                 out_ += ']';
                 return true;
             }
-            default: reason_ = "a type dgkafka does not know"; return false;
+            default:
+                reason_ = "a type dgkafka does not know";
+                return false;
         }
     }
 
-private:
+  private:
     static const Node* child(const Node* n, size_t i) { return n && i < n->children.size() ? n->children[i] : nullptr; }
 
     bool bytes(const void* p, size_t size, Logical logical, const Node* n) {
         const auto* b = static_cast<const unsigned char*>(p);
         if (logical == Logical::decimal) return decimal(b, size, n->scale);
-        if (logical == Logical::bits) append_bits(out_, b, size, n->size);
-        else append_hex_bytea(out_, p, size);
+        if (logical == Logical::bits)
+            append_bits(out_, b, size, n->size);
+        else
+            append_hex_bytea(out_, p, size);
         return true;
     }
 
     bool decimal(const unsigned char* p, size_t size, int scale) {
         if (append_decimal(out_, p, size, scale)) return true;
-        reason_ = fmt::format("a decimal of {} bytes with scale {}: more than dgkafka takes ({} bytes, scale within ±{})",
-                              size, scale, max_decimal_bytes, max_decimal_scale);
+        reason_ =
+            fmt::format("a decimal of {} bytes with scale {}: more than dgkafka takes ({} bytes, scale within ±{})",
+                        size, scale, max_decimal_bytes, max_decimal_scale);
         return false;
     }
 
@@ -302,8 +324,8 @@ std::unique_ptr<Schema> Schema::parse(std::string_view text, std::string& error)
         return nullptr;
     }
     if (const std::string endless = impl.tree->endless_record(); !endless.empty()) {
-        error = fmt::format("record {} always contains itself (no null, array or map to end on): no message can hold it",
-                            endless);
+        error = fmt::format(
+            "record {} always contains itself (no null, array or map to end on): no message can hold it", endless);
         return nullptr;
     }
     forget_avro_error();

@@ -10,7 +10,7 @@
 namespace dgkafka::avro {
 
 class Schema {
-public:
+  public:
     // Nullptr with `error` when the text is not an Avro schema.
     static std::unique_ptr<Schema> parse(std::string_view json, std::string& error);
     ~Schema();
@@ -21,7 +21,7 @@ public:
     // one datum of this schema (truncated, trailing bytes, invalid UTF-8 in a string).
     bool to_json(std::string_view body, std::string& out, std::string& reason);
 
-private:
+  private:
     Schema() = default;
     struct Impl;
     std::unique_ptr<Impl> impl_;

@@ -14,14 +14,14 @@
 namespace dgkafka::avro {
 
 class AvroReader {
-public:
+  public:
     explicit AvroReader(const AvroSettings& settings);  // throws Error(config) for a bad schema file
 
     // Appends the message as JSON. False with `reason` when it cannot be decoded (a reject);
     // throws RegistryUnavailable when its schema cannot be fetched now.
     bool to_json(std::string_view message, std::string& out, std::string& reason);
 
-private:
+  private:
     Schema* writer_schema(int32_t id, std::string& reason);
 
     std::shared_ptr<Registry> registry_;

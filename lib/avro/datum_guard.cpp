@@ -73,13 +73,11 @@ class Walker {
                 int64_t size = 0;
                 if (!varint(size, what)) return false;
                 if (size < 0 || size > left())
-                    return fail(
-                        fmt::format("{} block of {} bytes where {} are left", what, size, left()));
+                    return fail(fmt::format("{} block of {} bytes where {} are left", what, size, left()));
             }
             if (count > items_left_)
-                return over_limit(
-                    fmt::format("{} block of {} items; at most {} more in a message of {} bytes",
-                                what, count, items_left_, end_ - start_));
+                return over_limit(fmt::format("{} block of {} items; at most {} more in a message of {} bytes", what,
+                                              count, items_left_, end_ - start_));
             items_left_ -= count;
             for (int64_t i = 0; i < count; ++i) {
                 if (n.kind == Kind::map && !length_prefixed("map key")) return false;
@@ -90,8 +88,7 @@ class Walker {
 
     bool enter() {
         if (++depth_ <= max_nesting) return true;
-        return over_limit(
-            fmt::format("records, arrays and maps nested deeper than {} levels", max_nesting));
+        return over_limit(fmt::format("records, arrays and maps nested deeper than {} levels", max_nesting));
     }
     bool leave() {
         --depth_;
@@ -101,8 +98,7 @@ class Walker {
     int64_t left() const { return end_ - p_; }
 
     bool skip(int64_t n, const char* what) {
-        if (n > left())
-            return fail(fmt::format("{} of {} bytes where {} are left", what, n, left()));
+        if (n > left()) return fail(fmt::format("{} of {} bytes where {} are left", what, n, left()));
         p_ += n;
         return true;
     }

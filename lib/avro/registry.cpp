@@ -48,7 +48,8 @@ Response get(const std::string& url, const AvroSettings& s) {
     curl_easy_setopt(c, CURLOPT_TIMEOUT, request_timeout_s);
     curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, collect);
     curl_easy_setopt(c, CURLOPT_WRITEDATA, &r.body);
-    struct curl_slist* headers = curl_slist_append(nullptr, "Accept: application/vnd.schemaregistry.v1+json, application/json");
+    struct curl_slist* headers =
+        curl_slist_append(nullptr, "Accept: application/vnd.schemaregistry.v1+json, application/json");
     curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers);
     if (!s.ca_file.empty()) curl_easy_setopt(c, CURLOPT_CAINFO, s.ca_file.c_str());
     if (!s.user.empty()) {
@@ -106,8 +107,9 @@ Registry::Lookup Registry::subject_version(const std::string& subject, int versi
     if (const auto it = versions_.find(key); it != versions_.end()) return it->second;
     std::string escaped;  // a subject is a path segment: percent-encode what is not unreserved
     for (const unsigned char c : subject)
-        escaped += std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~' ? std::string(1, static_cast<char>(c))
-                                                                                    : fmt::format("%{:02X}", c);
+        escaped += std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~'
+                       ? std::string(1, static_cast<char>(c))
+                       : fmt::format("%{:02X}", c);
     Lookup found = fetch(fmt::format("/subjects/{}/versions/{}", escaped, version),
                          fmt::format("subject \"{}\" version {}", subject, version));
     versions_.emplace(key, found);
@@ -126,7 +128,8 @@ bool read_document(const std::string& body, Registry::Lookup& out) {
             if (!r.is_object() || !r.contains("name") || !r["name"].is_string() || !r.contains("subject") ||
                 !r["subject"].is_string() || !r.contains("version") || !r["version"].is_number_integer())
                 return false;
-            out.references.push_back({r["name"].get<std::string>(), r["subject"].get<std::string>(), r["version"].get<int>()});
+            out.references.push_back(
+                {r["name"].get<std::string>(), r["subject"].get<std::string>(), r["version"].get<int>()});
         }
     return true;
 }
@@ -166,8 +169,9 @@ Registry::Lookup Registry::fetch(const std::string& path, const std::string& wha
         all_untrusted = all_untrusted && r.untrusted;
     }
     if (all_untrusted)
-        throw Error(Exit::config, fmt::format("kafka.input.schema_registry_ca ({}): no registry's certificate is trusted{}",
-                                              settings_.ca_file.empty() ? "the system's CAs" : settings_.ca_file, failures));
+        throw Error(Exit::config,
+                    fmt::format("kafka.input.schema_registry_ca ({}): no registry's certificate is trusted{}",
+                                settings_.ca_file.empty() ? "the system's CAs" : settings_.ca_file, failures));
     throw RegistryUnavailable(fmt::format("schema registry unavailable for {}{}", what, failures));
 }
 

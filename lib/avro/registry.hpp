@@ -21,7 +21,7 @@ struct RegistryUnavailable : std::runtime_error {
 };
 
 class Registry {
-public:
+  public:
     // The process's registry client for these settings (loaders are built from the config alone).
     static std::shared_ptr<Registry> shared(const AvroSettings& settings);
     explicit Registry(AvroSettings settings);
@@ -44,7 +44,7 @@ public:
     // A referenced schema: unknown_id when the subject or version does not exist. Throws as schema().
     Lookup subject_version(const std::string& subject, int version);
 
-private:
+  private:
     Lookup fetch(const std::string& path, const std::string& what);
 
     AvroSettings settings_;

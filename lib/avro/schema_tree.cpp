@@ -1,7 +1,7 @@
 #include "avro/schema_tree.hpp"
 
-#include <nlohmann/json.hpp>
 #include <cstdlib>
+#include <nlohmann/json.hpp>
 #include <stdexcept>
 
 namespace dgkafka::avro {
@@ -13,9 +13,8 @@ using Logical = Node::Logical;
 
 const std::map<std::string, Kind>& primitives() {
     static const std::map<std::string, Kind> kinds = {
-        {"null", Kind::null},   {"boolean", Kind::boolean}, {"int", Kind::int32},
-        {"long", Kind::int64},  {"float", Kind::float32},   {"double", Kind::float64},
-        {"bytes", Kind::bytes}, {"string", Kind::string}};
+        {"null", Kind::null},     {"boolean", Kind::boolean}, {"int", Kind::int32},   {"long", Kind::int64},
+        {"float", Kind::float32}, {"double", Kind::float64},  {"bytes", Kind::bytes}, {"string", Kind::string}};
     return kinds;
 }
 
@@ -37,12 +36,11 @@ void read_connect_name(Node& n, const json& j) {
         {"io.debezium.data.Json", Logical::json_text}};
     const auto it = names.find(name->get<std::string>());
     if (it == names.end()) return;
-    const bool fits = it->second == Logical::variable_decimal ? n.kind == Kind::record
-                      : it->second == Logical::date || it->second == Logical::time_millis
-                          ? n.kind == Kind::int32
-                      : it->second == Logical::bits      ? n.kind == Kind::bytes
-                      : it->second == Logical::json_text ? n.kind == Kind::string
-                                                         : n.kind == Kind::int64;
+    const bool fits = it->second == Logical::variable_decimal                             ? n.kind == Kind::record
+                      : it->second == Logical::date || it->second == Logical::time_millis ? n.kind == Kind::int32
+                      : it->second == Logical::bits                                       ? n.kind == Kind::bytes
+                      : it->second == Logical::json_text                                  ? n.kind == Kind::string
+                                                                                          : n.kind == Kind::int64;
     if (!fits) return;  // another type under a known name: read as the type it is
     n.logical = it->second;
     if (n.logical != Logical::bits) return;
@@ -59,18 +57,16 @@ void read_connect_name(Node& n, const json& j) {
 void read_logical(Node& n, const json& j) {
     read_connect_name(n, j);
     if (!j.contains("logicalType") || !j.at("logicalType").is_string()) return;
-    static const std::map<std::string, Logical> names = {
-        {"decimal", Logical::decimal},
-        {"date", Logical::date},
-        {"time-millis", Logical::time_millis},
-        {"time-micros", Logical::time_micros},
-        {"timestamp-millis", Logical::ts_millis},
-        {"timestamp-micros", Logical::ts_micros},
-        {"local-timestamp-millis", Logical::local_ts_millis},
-        {"local-timestamp-micros", Logical::local_ts_micros}};
+    static const std::map<std::string, Logical> names = {{"decimal", Logical::decimal},
+                                                         {"date", Logical::date},
+                                                         {"time-millis", Logical::time_millis},
+                                                         {"time-micros", Logical::time_micros},
+                                                         {"timestamp-millis", Logical::ts_millis},
+                                                         {"timestamp-micros", Logical::ts_micros},
+                                                         {"local-timestamp-millis", Logical::local_ts_millis},
+                                                         {"local-timestamp-micros", Logical::local_ts_micros}};
     const auto it = names.find(j.at("logicalType").get<std::string>());
-    if (it == names.end())
-        return;  // uuid, duration, unknown: the underlying type, as the spec says
+    if (it == names.end()) return;  // uuid, duration, unknown: the underlying type, as the spec says
     n.logical = it->second;
     if (n.logical == Logical::decimal && j.contains("scale") && j.at("scale").is_number_integer())
         n.scale = j.at("scale").get<int>();
@@ -114,8 +110,7 @@ const Node* SchemaTree::build(const json& j, const std::string& ns) {
         } else if (t == "enum") {
             n->size = static_cast<int64_t>(j.at("symbols").size());
         } else {
-            for (const auto& f : j.at("fields"))
-                n->children.push_back(build(f.at("type"), inner_ns));
+            for (const auto& f : j.at("fields")) n->children.push_back(build(f.at("type"), inner_ns));
             read_connect_name(*n, j);
             if (n->logical == Logical::variable_decimal) {  // {scale: int, value: bytes}, or read as a record
                 const json& fields = j.at("fields");
@@ -142,8 +137,7 @@ const Node* SchemaTree::build(const json& j, const std::string& ns) {
 
 const Node* SchemaTree::primitive_or_named(const std::string& name, const std::string& ns) {
     if (const auto it = primitives().find(name); it != primitives().end()) return make(it->second);
-    if (auto it = named_.find(ns.empty() ? name : ns + "." + name); it != named_.end())
-        return it->second;
+    if (auto it = named_.find(ns.empty() ? name : ns + "." + name); it != named_.end()) return it->second;
     if (auto it = named_.find(name); it != named_.end()) return it->second;
     throw std::invalid_argument("unknown type " + name);
 }
@@ -162,8 +156,7 @@ std::string SchemaTree::endless_record() const {
         for (const Node& n : nodes_) {
             if (is_finite(&n)) continue;
             bool now = n.kind == Kind::record;
-            for (const Node* c : n.children)
-                now = n.kind == Kind::record ? now && is_finite(c) : now || is_finite(c);
+            for (const Node* c : n.children) now = n.kind == Kind::record ? now && is_finite(c) : now || is_finite(c);
             if (now) changed = finite[&n] = true;
         }
     }

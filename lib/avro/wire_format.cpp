@@ -11,7 +11,8 @@ bool read_wire_header(std::string_view& message, int32_t& id, std::string& reaso
         return false;
     }
     if (message[0] != 0) {
-        reason = fmt::format("magic byte {} is not 0: not Confluent's wire format", static_cast<unsigned char>(message[0]));
+        reason =
+            fmt::format("magic byte {} is not 0: not Confluent's wire format", static_cast<unsigned char>(message[0]));
         return false;
     }
     const auto* p = reinterpret_cast<const unsigned char*>(message.data());

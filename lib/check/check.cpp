@@ -4,20 +4,20 @@
 
 #include <chrono>
 #include <ctime>
-#include <optional>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <pqxx/pqxx>
 
 #include "db/connection.hpp"
 #include "db/embedded_sql.hpp"
-#include "db/fields.hpp"
 #include "db/fault.hpp"
+#include "db/fields.hpp"
 #include "db/table_kind.hpp"
 #include "db/tables.hpp"
 #include "kafka/client.hpp"
 #include "kafka/group_offsets.hpp"
-#include "load/group_start.hpp"
 #include "kafka/retention.hpp"
+#include "load/group_start.hpp"
 #include "util/errors.hpp"
 #include "util/retry.hpp"
 #include "util/table.hpp"
@@ -32,7 +32,7 @@ struct Recorded {
     int64_t committed;
     std::optional<int64_t> latest;
     std::optional<std::string> start, end;  // the last batch's times; none when no batch was recorded
-    std::optional<int64_t> group_offset;  // taken from Kafka, written by another tool
+    std::optional<int64_t> group_offset;    // taken from Kafka, written by another tool
 };
 
 // One partition's row of Kafka's side. Latest and lag are missing when Kafka could not be asked
@@ -42,7 +42,7 @@ struct FromKafka {
     std::optional<int64_t> committed;  // the group's committed offset, if any
     std::optional<int64_t> latest;
     std::optional<int64_t> lag;  // latest - offset recorded in the database (or - earliest when none)
-    std::string note;  // why the group's offset differs from the database's, or a gap
+    std::string note;            // why the group's offset differs from the database's, or a gap
 };
 
 struct History {
@@ -112,8 +112,8 @@ FromDatabase read_database(const Config& cfg, const CheckOptions& options, const
                 for (const auto& r : tx.exec_params(sql::render("check_history", vars), cfg.consumer_group, cfg.topic,
                                                     options.history, cfg.output_table.display()))
                     out.history.push_back({r[0].as<int32_t>(), r[1].as<std::string>(), r[2].as<int64_t>(),
-                                       r[3].as<int64_t>(), r[4].as<int64_t>(), r[5].as<std::string>(),
-                                       r[6].as<std::string>()});
+                                           r[3].as<int64_t>(), r[4].as<int64_t>(), r[5].as<std::string>(),
+                                           r[6].as<std::string>()});
         });
         return out;
     });
@@ -132,8 +132,9 @@ void throw_if_lost(const Config& cfg, const std::vector<kafka::RetentionGap>& ga
         what += kafka::describe_missing_partition(cfg.topic, r.partition, r.committed, partitions) + "\n";
     what += fmt::format("once dealt with, delete the row of each partition not in Kafka from the offset table {}{}",
                         cfg.offset_table.display(),
-                        gaps.empty() ? "" : "; for a gap, run once with -force-reset-earliest or set "
-                                            "kafka.input.on_data_loss = \"skip\"");
+                        gaps.empty() ? ""
+                                     : "; for a gap, run once with -force-reset-earliest or set "
+                                       "kafka.input.on_data_loss = \"skip\"");
     throw Error(Exit::data_loss, what);
 }
 
@@ -152,8 +153,8 @@ KafkaSide ask_kafka(const Config& cfg, const std::vector<Recorded>& recorded, co
     KafkaSide out;
     const auto retry = RetryPolicy::for_run(true, cfg.retry_timeout, stop);
     auto admin = kafka::make_admin(cfg.brokers, cfg.kafka_properties);
-    out.partitions =
-        kafka::partition_count(admin.get(), cfg.topic, cfg.brokers, retry.attempt_ms(kafka::metadata_timeout_ms), &stop);
+    out.partitions = kafka::partition_count(admin.get(), cfg.topic, cfg.brokers,
+                                            retry.attempt_ms(kafka::metadata_timeout_ms), &stop);
     const auto committed =
         kafka::group_offsets(cfg.brokers, cfg.kafka_properties, cfg.consumer_group, cfg.topic, out.partitions);
     for (int32_t p = 0; p < out.partitions; ++p) {
@@ -166,10 +167,10 @@ KafkaSide ask_kafka(const Config& cfg, const std::vector<Recorded>& recorded, co
                 loaded_to = r.committed;  // below the log start: the lag counts the messages lost too
                 if (auto gap = kafka::retention_gap(p, r.committed, marks)) {
                     out.gaps.push_back(*gap);
-                    gap_note = gap->kind == kafka::RetentionGap::Kind::deleted
-                                   ? fmt::format("retention gap: {} message(s) deleted before they were loaded",
-                                                 gap->lost())
-                                   : "stored offset past the log's end";
+                    gap_note =
+                        gap->kind == kafka::RetentionGap::Kind::deleted
+                            ? fmt::format("retention gap: {} message(s) deleted before they were loaded", gap->lost())
+                            : "stored offset past the log's end";
                 }
                 stored = db::StoredStart{r.committed, r.group_offset};
             }
@@ -190,7 +191,6 @@ KafkaSide ask_kafka(const Config& cfg, const std::vector<Recorded>& recorded, co
         }
     return out;
 }
-
 
 // What check found: the database's side, and Kafka's when it could be asked.
 struct Report {
@@ -241,7 +241,10 @@ void print_json(const Config& cfg, const CheckOptions& options, const Report& r,
     if (kafka_down) j["kafka_error"] = kafka_down->what();
     for (const auto& g : kafka_side.gaps)
         j["retention_gaps"].push_back(
-            {{"partition", g.partition}, {"stored", g.stored}, {"log_start", g.log_start}, {"event", g.event()},
+            {{"partition", g.partition},
+             {"stored", g.stored},
+             {"log_start", g.log_start},
+             {"event", g.event()},
              {"lost", g.kind == kafka::RetentionGap::Kind::deleted ? nlohmann::json(g.lost()) : nlohmann::json()}});
     for (const auto& rec : db_side.recorded)
         j["recorded"].push_back({{"partition", rec.partition},
@@ -285,8 +288,8 @@ void print_text(const Config& cfg, const CheckOptions& options, const Report& r,
     out << "[Last recorded offset]\n";
     TextTable rec({"Group", "Topic", "Partition", "Committed", "Latest", "Start", "End"});
     for (const auto& x : db_side.recorded)
-        rec.add({cfg.consumer_group, cfg.topic, std::to_string(x.partition), std::to_string(x.committed),
-                 opt(x.latest), x.start.value_or("-"), x.end.value_or("-")});
+        rec.add({cfg.consumer_group, cfg.topic, std::to_string(x.partition), std::to_string(x.committed), opt(x.latest),
+                 x.start.value_or("-"), x.end.value_or("-")});
     rec.print(out);
     out << "\n[Offset from Kafka]\n";
     TextTable kt({"Group", "Topic", "Partition", "Committed", "Latest", "Timestamp", "Lag", "Note"});

@@ -10,7 +10,7 @@ namespace dgkafka::check {
 
 struct CheckOptions {
     bool json = false;
-    int history = 0;  // last N batches per partition; 0 = none
+    int history = 0;                 // last N batches per partition; 0 = none
     std::optional<int64_t> max_lag;  // exit Exit::lagging when a partition lags more
 };
 

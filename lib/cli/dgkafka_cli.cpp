@@ -3,20 +3,20 @@
 #include <fmt/format.h>
 #include <sys/stat.h>
 
-#include <cxxopts.hpp>
 #include <charconv>
+#include <cxxopts.hpp>
 #include <functional>
+#include <iostream>
 #include <optional>
 #include <string_view>
-#include <iostream>
 
 #include "check/check.hpp"
-#include "util/args.hpp"
 #include "config/config.hpp"
 #include "kafka/properties.hpp"
 #include "load/load.hpp"
 #include "publish/publish.hpp"
 #include "setup/setup.hpp"
+#include "util/args.hpp"
 #include "util/errors.hpp"
 #include "util/log.hpp"
 #include "util/text.hpp"
@@ -79,14 +79,16 @@ void read_reset(const cxxopts::ParseResult& args, load::LoadOptions& options) {
         if (!reset)
             throw Error(Exit::usage, fmt::format("-force-reset-offset {}: \"{}\" is not PARTITION:OFFSET", spec, item));
         if (!options.reset_offsets.emplace(reset->first, reset->second).second)
-            throw Error(Exit::usage, fmt::format("-force-reset-offset {}: partition {} is given twice", spec,
-                                                 reset->first));
+            throw Error(Exit::usage,
+                        fmt::format("-force-reset-offset {}: partition {} is given twice", spec, reset->first));
     }
 }
 
 void add_metrics_option(cxxopts::Options& o) {
-    o.add_options()("metrics-address", "serve Prometheus metrics at http://HOST:PORT/metrics (overrides "
-                    "dgkafka.metrics_address)", cxxopts::value<std::string>(), "HOST:PORT");
+    o.add_options()("metrics-address",
+                    "serve Prometheus metrics at http://HOST:PORT/metrics (overrides "
+                    "dgkafka.metrics_address)",
+                    cxxopts::value<std::string>(), "HOST:PORT");
 }
 
 std::string metrics_address(const Context& c) {
@@ -102,11 +104,12 @@ const std::vector<Command>& commands() {
              o.add_options()("quit-at-eof", "exit once every partition reached the end offset it had at start")(
                  "force-reset-earliest", "start every partition at its first offset")(
                  "force-reset-latest", "start every partition at its end (load only new messages)")(
-                 "force-reset-timestamp", "start every partition at its first message at or after TIME "
-                 "(ISO 8601, or epoch milliseconds)", cxxopts::value<std::string>(), "TIME")(
-                 "force-reset-offset", "start the given partitions at the given offsets",
-                 cxxopts::value<std::string>(), "PARTITION:OFFSET[,...]")(
-                 "loaders", "parallel loaders (database connections)", cxxopts::value<int>());
+                 "force-reset-timestamp",
+                 "start every partition at its first message at or after TIME "
+                 "(ISO 8601, or epoch milliseconds)",
+                 cxxopts::value<std::string>(), "TIME")(
+                 "force-reset-offset", "start the given partitions at the given offsets", cxxopts::value<std::string>(),
+                 "PARTITION:OFFSET[,...]")("loaders", "parallel loaders (database connections)", cxxopts::value<int>());
              add_metrics_option(o);
          },
          [](const Context& c) {
@@ -152,8 +155,9 @@ const std::vector<Command>& commands() {
 }
 
 std::string usage() {
-    std::string s = "dgkafka loads Apache Kafka topics into PostgreSQL-compatible databases, exactly once.\n\n"
-                    "Usage: dgkafka <command> [flags] dgkafka.toml\n\nCommands:\n";
+    std::string s =
+        "dgkafka loads Apache Kafka topics into PostgreSQL-compatible databases, exactly once.\n\n"
+        "Usage: dgkafka <command> [flags] dgkafka.toml\n\nCommands:\n";
     for (const auto& c : commands()) s += fmt::format("  {:<7} {}\n", c.name, c.summary);
     s += "\nRun `dgkafka <command> --help` for its flags. Long flags take one dash or two (-quit-at-eof).\n";
     return s;
@@ -165,8 +169,8 @@ cxxopts::Options options_for(const Command& cmd) {
     o.positional_help("dgkafka.toml");
     o.add_options()("h,help", "show this help")("v,verbose", "progress on stderr; -vv for debug output")(
         "q,quiet", "errors only on stderr")("log-format", "stderr lines as text or json (one object a line)",
-                                             cxxopts::value<std::string>()->default_value("text"), "FORMAT")(
-        "config", "configuration file", cxxopts::value<std::string>());
+                                            cxxopts::value<std::string>()->default_value("text"),
+                                            "FORMAT")("config", "configuration file", cxxopts::value<std::string>());
     cmd.add_options(o);
     o.parse_positional({"config"});
     return o;
@@ -182,22 +186,27 @@ std::set<std::string> long_names(const cxxopts::Options& o) {
 void warn_if_readable_password(const Config& cfg) {
     struct stat st {};
     if (cfg.db.password_in_file && stat(cfg.path.c_str(), &st) == 0 && (st.st_mode & (S_IRGRP | S_IROTH)))
-        log::warn("{} holds a database password and other users can read it: chmod 600 {}, or use password_file "
-                  "or password_env", cfg.path, cfg.path);
+        log::warn(
+            "{} holds a database password and other users can read it: chmod 600 {}, or use password_file "
+            "or password_env",
+            cfg.path, cfg.path);
 }
 
 void set_logging(const cxxopts::ParseResult& args) {
     if (args.count("quiet") && args.count("verbose")) throw Error(Exit::usage, "-q and -v exclude each other");
     log::set_verbosity(args.count("quiet") ? -1 : static_cast<int>(args.count("verbose")));
     if (!log::set_format(args["log-format"].as<std::string>()))
-        throw Error(Exit::usage, fmt::format("-log-format {}: give text or json", args["log-format"].as<std::string>()));
+        throw Error(Exit::usage,
+                    fmt::format("-log-format {}: give text or json", args["log-format"].as<std::string>()));
 }
 
 // Flags that did not parse are still logged in the -log-format given, before or after them.
 void apply_log_format(const std::vector<std::string>& normalized) {
     for (size_t i = 1; i < normalized.size(); ++i) {
-        if (normalized[i] == "--log-format" && i + 1 < normalized.size()) log::set_format(normalized[i + 1]);
-        else if (normalized[i].rfind("--log-format=", 0) == 0) log::set_format(normalized[i].substr(13));
+        if (normalized[i] == "--log-format" && i + 1 < normalized.size())
+            log::set_format(normalized[i + 1]);
+        else if (normalized[i].rfind("--log-format=", 0) == 0)
+            log::set_format(normalized[i].substr(13));
     }
 }
 
@@ -211,9 +220,10 @@ int run(int argc, const char* const* argv, std::ostream& out, std::ostream& err,
         out << "dgkafka " << DGKAFKA_VERSION << "\n";
         return 0;
     }
-    const auto cmd = std::find_if(commands().begin(), commands().end(),
-                                  [&](const Command& c) { return args[0] == c.name; });
-    if (cmd == commands().end()) throw Error(Exit::usage, fmt::format("unknown command \"{}\"\n\n{}", args[0], usage()));
+    const auto cmd =
+        std::find_if(commands().begin(), commands().end(), [&](const Command& c) { return args[0] == c.name; });
+    if (cmd == commands().end())
+        throw Error(Exit::usage, fmt::format("unknown command \"{}\"\n\n{}", args[0], usage()));
 
     auto options = options_for(*cmd);
     const auto names = long_names(options);

@@ -50,9 +50,10 @@ std::string dgkafka_man_page(const std::string& version) {
         out += fmt::format(".SS {}\n", name);
         out += preformatted(help_of(dgkafka_main, {"dgkafka", name.c_str(), "--help"}));
     }
-    out += ".SH SERVICE\nRun a streaming load under systemd with the template unit "
-           "\\fBdgkafka@.service\\fR: \\fBsystemctl enable \\-\\-now dgkafka@NAME\\fR loads with "
-           "/etc/dgkafka/NAME.toml (and PG* settings from /etc/dgkafka/NAME.env, if present).\n";
+    out +=
+        ".SH SERVICE\nRun a streaming load under systemd with the template unit "
+        "\\fBdgkafka@.service\\fR: \\fBsystemctl enable \\-\\-now dgkafka@NAME\\fR loads with "
+        "/etc/dgkafka/NAME.toml (and PG* settings from /etc/dgkafka/NAME.env, if present).\n";
     out += exit_status();
     out += ".SH FILES\n.TP\n/etc/dgkafka/*.toml\njob configurations, see \\fBdgkafka.toml\\fR(5)\n";
     out += ".SH SEE ALSO\n.BR dgkafka.toml (5),\n.BR csv2kafka (1),\n.BR psql (1)\n";
@@ -62,8 +63,9 @@ std::string dgkafka_man_page(const std::string& version) {
 std::string csv2kafka_man_page(const std::string& version) {
     std::string out = header("csv2kafka", version, "send each record of a CSV file to a Kafka topic");
     out += ".SH SYNOPSIS\n.B csv2kafka\n[flags]\n.I brokers topic csvfile\n";
-    out += ".SH DESCRIPTION\nOne Kafka message per CSV record, re-delimited so \\fBdgkafka load\\fR reads the same "
-           "fields.\n";
+    out +=
+        ".SH DESCRIPTION\nOne Kafka message per CSV record, re-delimited so \\fBdgkafka load\\fR reads the same "
+        "fields.\n";
     out += ".SH OPTIONS\n" + preformatted(help_of(csv2kafka::csv2kafka_main, {"csv2kafka", "--help"}));
     out += exit_status();
     out += ".SH SEE ALSO\n.BR dgkafka (1),\n.BR kcat (1)\n";

@@ -3,9 +3,9 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <cmath>
 #include <cctype>
 #include <cerrno>
+#include <cmath>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
@@ -63,47 +63,70 @@ using keys::Need;
 
 const char* kind_name(Kind k) {
     switch (k) {
-        case Kind::string: return "a string";
-        case Kind::integer: return "an integer";
-        case Kind::number: return "a number";
-        case Kind::boolean: return "true or false";
-        case Kind::table: return "a table";
-        case Kind::table_array: return "an array of tables ([[...]])";
-        case Kind::scalar: return "a string, number or boolean";
-        case Kind::scalar_array: return "an array of strings";
-        case Kind::strings: return "a string or an array of strings";
+        case Kind::string:
+            return "a string";
+        case Kind::integer:
+            return "an integer";
+        case Kind::number:
+            return "a number";
+        case Kind::boolean:
+            return "true or false";
+        case Kind::table:
+            return "a table";
+        case Kind::table_array:
+            return "an array of tables ([[...]])";
+        case Kind::scalar:
+            return "a string, number or boolean";
+        case Kind::scalar_array:
+            return "an array of strings";
+        case Kind::strings:
+            return "a string or an array of strings";
     }
     return "?";
 }
 
 bool has_kind(const toml::value& v, Kind k) {
     switch (k) {
-        case Kind::string: return v.is_string();
-        case Kind::integer: return v.is_integer();
-        case Kind::number: return v.is_integer() || (v.is_floating() && std::isfinite(v.as_floating()));  // not inf, nan
-        case Kind::boolean: return v.is_boolean();
-        case Kind::table: return v.is_table();
+        case Kind::string:
+            return v.is_string();
+        case Kind::integer:
+            return v.is_integer();
+        case Kind::number:
+            return v.is_integer() || (v.is_floating() && std::isfinite(v.as_floating()));  // not inf, nan
+        case Kind::boolean:
+            return v.is_boolean();
+        case Kind::table:
+            return v.is_table();
         case Kind::table_array:
             return v.is_array() && std::all_of(v.as_array().begin(), v.as_array().end(),
                                                [](const toml::value& e) { return e.is_table(); });
-        case Kind::scalar: return v.is_string() || v.is_integer() || v.is_floating() || v.is_boolean();
+        case Kind::scalar:
+            return v.is_string() || v.is_integer() || v.is_floating() || v.is_boolean();
         case Kind::scalar_array:
             return v.is_array() && std::all_of(v.as_array().begin(), v.as_array().end(),
                                                [](const toml::value& e) { return e.is_string(); });
-        case Kind::strings: return v.is_string() || has_kind(v, Kind::scalar_array);
+        case Kind::strings:
+            return v.is_string() || has_kind(v, Kind::scalar_array);
     }
     return false;
 }
 
 std::string describe(const toml::value& v) {
     switch (v.type()) {
-        case toml::value_t::string: return fmt::format("a string (\"{}\")", v.as_string().str);
-        case toml::value_t::integer: return fmt::format("an integer ({})", v.as_integer());
-        case toml::value_t::floating: return fmt::format("a float ({})", v.as_floating());
-        case toml::value_t::boolean: return v.as_boolean() ? "true" : "false";
-        case toml::value_t::table: return "a table";
-        case toml::value_t::array: return "an array";
-        default: return "a date/time";
+        case toml::value_t::string:
+            return fmt::format("a string (\"{}\")", v.as_string().str);
+        case toml::value_t::integer:
+            return fmt::format("an integer ({})", v.as_integer());
+        case toml::value_t::floating:
+            return fmt::format("a float ({})", v.as_floating());
+        case toml::value_t::boolean:
+            return v.as_boolean() ? "true" : "false";
+        case toml::value_t::table:
+            return "a table";
+        case toml::value_t::array:
+            return "an array";
+        default:
+            return "a date/time";
     }
 }
 
@@ -118,7 +141,7 @@ std::string scalar_text(const toml::value& v) {
 
 // Collects problems, each as "file:line: key: message", sorted by line at the end.
 class Problems {
-public:
+  public:
     explicit Problems(std::string path) : path_(std::move(path)) {}
     void add(const toml::value& where, const std::string& key, const std::string& message) {
         const unsigned line = where.location().line();
@@ -128,38 +151,39 @@ public:
     void add_file(const std::string& message) { list_.push_back({0, path_ + ": " + message}); }
     bool empty() const { return list_.empty(); }
     [[noreturn]] void raise() {
-        std::stable_sort(list_.begin(), list_.end(),
-                         [](const auto& a, const auto& b) { return a.first < b.first; });
+        std::stable_sort(list_.begin(), list_.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
         std::vector<std::string> out;
         for (auto& p : list_) out.push_back(std::move(p.second));
         throw ConfigError(std::move(out));
     }
 
-private:
+  private:
     std::string path_;
     std::vector<std::pair<unsigned, std::string>> list_;
 };
 
-std::string dotted(const std::string& table, const std::string& key) {
-    return table.empty() ? key : table + "." + key;
-}
+std::string dotted(const std::string& table, const std::string& key) { return table.empty() ? key : table + "." + key; }
 
 // A key's value in the key table's terms; tables and arrays have none.
 std::optional<keys::Value> value_of(const toml::value& v, Kind k) {
     switch (k) {
-        case Kind::string: return keys::Value{v.as_string().str};
-        case Kind::integer: return keys::Value{static_cast<long long>(v.as_integer())};
+        case Kind::string:
+            return keys::Value{v.as_string().str};
+        case Kind::integer:
+            return keys::Value{static_cast<long long>(v.as_integer())};
         case Kind::number:
             return keys::Value{v.is_integer() ? static_cast<double>(v.as_integer()) : v.as_floating()};
-        case Kind::boolean: return keys::Value{v.as_boolean()};
-        default: return std::nullopt;
+        case Kind::boolean:
+            return keys::Value{v.as_boolean()};
+        default:
+            return std::nullopt;
     }
 }
 
 // Keys, types, allowed values of one table against the key table, recursing into sub-tables;
 // accepted values of bound keys go straight into the Config.
 class Checker {
-public:
+  public:
     Checker(Problems& problems, Config& cfg) : problems_(problems), cfg_(cfg) {}
 
     void apply_defaults() {
@@ -182,9 +206,9 @@ public:
             const auto* key = keys::find(dotted(path, leaf));
             if (!key) {
                 const auto near = text::nearest(leaf, known);
-                problems_.add(v, name, near.empty() ? "unknown key"
-                                                    : fmt::format("unknown key (did you mean \"{}\"?)",
-                                                                  dotted(display, near)));
+                problems_.add(v, name,
+                              near.empty() ? "unknown key"
+                                           : fmt::format("unknown key (did you mean \"{}\"?)", dotted(display, near)));
                 continue;
             }
             if (!has_kind(v, key->kind)) {
@@ -203,13 +227,12 @@ public:
         for (const auto* k : known_keys)
             if (k->need == Need::required && !table.as_table().count(k->leaf()))
                 problems_.add(table, dotted(display, k->leaf()),
-                              k->kind == Kind::table
-                                  ? fmt::format("required section [{}] is missing: {}", dotted(display, k->leaf()),
-                                                k->meaning)
-                                  : "required key is missing");
+                              k->kind == Kind::table ? fmt::format("required section [{}] is missing: {}",
+                                                                   dotted(display, k->leaf()), k->meaning)
+                                                     : "required key is missing");
     }
 
-private:
+  private:
     void value(const keys::Key& key, const toml::value& v, const std::string& name) {
         if (const unsigned line = v.location().line()) cfg_.key_lines[name] = line;
         // toml11 reads an integer past 64 bits as the nearest limit: never a value anyone meant.
@@ -243,7 +266,7 @@ std::optional<std::string> opt_string(const toml::value& t, const char* key) {
     return std::nullopt;
 }
 class Reader {
-public:
+  public:
     Reader(const toml::value& root, Problems& problems, Config& cfg, const PropertyCheck& check_property)
         : root_(root), problems_(problems), cfg_(cfg), check_property_(check_property) {}
 
@@ -262,7 +285,7 @@ public:
         if (cfg_.mode != Config::Mode::insert && !fields) check_mode_columns(output);
     }
 
-private:
+  private:
     const toml::value& table(const char* key, const toml::value& parent, const toml::value& empty) {
         const auto* v = find(parent, key);
         return v && v->is_table() ? *v : empty;
@@ -304,7 +327,8 @@ private:
             std::ifstream in(file->as_string().str);
             std::string line;
             if (!in || !std::getline(in, line)) {
-                problems_.add(*file, prefix + "password_file", fmt::format("cannot read \"{}\"", file->as_string().str));
+                problems_.add(*file, prefix + "password_file",
+                              fmt::format("cannot read \"{}\"", file->as_string().str));
                 return std::nullopt;
             }
             if (!line.empty() && line.back() == '\r') line.pop_back();
@@ -365,13 +389,15 @@ private:
     }
 
     void read_input(const toml::value& input) {
-        if (auto d = opt_string(input, "delimiter"); d && (d->empty() || d->find_first_of("\"\n\r") != std::string::npos))
+        if (auto d = opt_string(input, "delimiter");
+            d && (d->empty() || d->find_first_of("\"\n\r") != std::string::npos))
             problems_.add(*find(input, "delimiter"), "kafka.input.delimiter",
                           fmt::format("\"{}\" must be one or more characters, without quotes or line breaks", *d));
         read_avro(input);
         read_protobuf(input);
         if (cfg_.envelope == Envelope::debezium && cfg_.format != Format::json && cfg_.format != Format::avro)
-            problems_.add(*find(input, "envelope"), "kafka.input.envelope", "\"debezium\" needs format = \"json\" or \"avro\"");
+            problems_.add(*find(input, "envelope"), "kafka.input.envelope",
+                          "\"debezium\" needs format = \"json\" or \"avro\"");
         read_columns(input);
         cfg_.offset_table = name(input, "kafka.input.ext_offset_table");
     }
@@ -381,8 +407,10 @@ private:
         auto& avro = cfg_.avro;
         const auto* registry = find(input, "schema_registry");
         const auto* file = find(input, "avro_schema");
-        if (registry && registry->is_string()) avro.registry_urls = {registry->as_string().str};
-        else avro.registry_urls = strings(input, "schema_registry");
+        if (registry && registry->is_string())
+            avro.registry_urls = {registry->as_string().str};
+        else
+            avro.registry_urls = strings(input, "schema_registry");
         for (const auto& url : avro.registry_urls)
             if (url.rfind("http://", 0) != 0 && url.rfind("https://", 0) != 0)
                 problems_.add(*registry, "kafka.input.schema_registry",
@@ -391,7 +419,8 @@ private:
             while (!url.empty() && url.back() == '/') url.pop_back();
         avro.user = opt_string(input, "schema_registry_user").value_or("");
         avro.ca_file = relative_to_config(opt_string(input, "schema_registry_ca").value_or(""));
-        if (const auto* ca = find(input, "schema_registry_ca"); ca && !avro.ca_file.empty() && !std::ifstream(avro.ca_file))
+        if (const auto* ca = find(input, "schema_registry_ca");
+            ca && !avro.ca_file.empty() && !std::ifstream(avro.ca_file))
             problems_.add(*ca, "kafka.input.schema_registry_ca", fmt::format("cannot read \"{}\"", avro.ca_file));
         const auto* pw_file = find(input, "schema_registry_password_file");
         const auto* pw_env = find(input, "schema_registry_password_env");
@@ -453,7 +482,8 @@ private:
         if (file && file->is_string()) {
             cfg_.protobuf.file = relative_to_config(file->as_string().str);
             if (!std::ifstream(cfg_.protobuf.file))
-                problems_.add(*file, "kafka.input.protobuf_file", fmt::format("cannot read \"{}\"", cfg_.protobuf.file));
+                problems_.add(*file, "kafka.input.protobuf_file",
+                              fmt::format("cannot read \"{}\"", cfg_.protobuf.file));
         }
     }
 
@@ -490,19 +520,20 @@ private:
         for (size_t i = 0; i < names.size(); ++i) {
             const auto& n = names[i];
             if (n.name.name.size() > max_name) {
-                problems_.add(n.where, n.key,
-                              fmt::format("table name \"{}\" is {} bytes, PostgreSQL keeps only {}: shorten it{}",
-                                          n.name.name, n.name.name.size(), max_name,
-                                          &n.where == &derived_from && i > 0
-                                              ? fmt::format(" (derived from kafka.output.output_table), or set {}", n.key)
-                                              : ""));
+                problems_.add(
+                    n.where, n.key,
+                    fmt::format("table name \"{}\" is {} bytes, PostgreSQL keeps only {}: shorten it{}", n.name.name,
+                                n.name.name.size(), max_name,
+                                &n.where == &derived_from && i > 0
+                                    ? fmt::format(" (derived from kafka.output.output_table), or set {}", n.key)
+                                    : ""));
                 continue;
             }
             for (size_t j = 0; j < i; ++j)
                 if (!n.name.empty() && names[j].name.schema == n.name.schema && names[j].name.name == n.name.name)
                     problems_.add(n.where, n.key,
-                                  fmt::format("table \"{}\" is also {}: each table needs its own name", n.name.display(),
-                                              names[j].key));
+                                  fmt::format("table \"{}\" is also {}: each table needs its own name",
+                                              n.name.display(), names[j].key));
         }
     }
 
@@ -510,7 +541,8 @@ private:
         const auto* cols = find(input, "columns");
         if (!cols || !has_kind(*cols, Kind::table_array)) {
             if (cfg_.format == Format::csv && !cols)
-                problems_.add(input, "kafka.input.columns", "required for format = \"csv\": add [[kafka.input.columns]]");
+                problems_.add(input, "kafka.input.columns",
+                              "required for format = \"csv\": add [[kafka.input.columns]]");
             if (json_documents(cfg_.format)) cfg_.columns = {{"jdata", "json", false}};
             if (cfg_.format == Format::binary) cfg_.columns = {{"bdata", "bytea", false}};
             return;
@@ -580,8 +612,9 @@ private:
         for (const char* key : {"match_columns", "update_columns"})
             for (const auto& c : strings(output, key))
                 if (std::find(targets.begin(), targets.end(), c) == targets.end())
-                    problems_.add(*find(output, key), std::string("kafka.output.") + key,
-                                  fmt::format("\"{}\" is not a column the load writes ({})", c, text::join(targets, ", ")));
+                    problems_.add(
+                        *find(output, key), std::string("kafka.output.") + key,
+                        fmt::format("\"{}\" is not a column the load writes ({})", c, text::join(targets, ", ")));
     }
 
     static std::vector<std::string> strings(const toml::value& t, const char* key) {
@@ -606,7 +639,8 @@ private:
         if (cfg_.mode == Config::Mode::insert) {
             for (const char* key : {"match_columns", "update_columns", "update_condition"})
                 if (const auto* v = find(output, key))
-                    problems_.add(*v, std::string("kafka.output.") + key, "only used with mode = \"merge\" or \"update\"");
+                    problems_.add(*v, std::string("kafka.output.") + key,
+                                  "only used with mode = \"merge\" or \"update\"");
             return;
         }
         if (cfg_.match_columns.empty())
@@ -636,8 +670,8 @@ private:
                 }
             }
         }
-        problems_.add(*v, key, fmt::format("{} is not a count (0 or more) nor a percentage such as \"5%\"",
-                                           scalar_text(*v)));
+        problems_.add(*v, key,
+                      fmt::format("{} is not a count (0 or more) nor a percentage such as \"5%\"", scalar_text(*v)));
     }
 
     const toml::value& root_;

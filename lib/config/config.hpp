@@ -87,17 +87,17 @@ struct Config {
     QualifiedName reject_table;
     std::vector<MappingSpec> mappings;
     std::vector<std::string> field_columns;  // set when fields go to the columns of their names (no mappings)
-    std::string filter;  // SQL boolean expression; empty = keep every message
+    std::string filter;                      // SQL boolean expression; empty = keep every message
     // insert (default); merge: insert or update by match_columns; update: update matching rows only.
     enum class Mode { insert, merge, update } mode = Mode::insert;
     std::vector<std::string> match_columns;
     std::vector<std::string> update_columns;  // default: every target column not matched on
     std::string update_condition;             // SQL over "current" (the row) and "excluded" (the message)
     bool delete_on_tombstone = false;         // merge: a message without a value deletes its key's row
-    std::string before_load_sql;        // run once before loading starts
-    std::string after_batch_sql;        // run after committed batches (e.g. SELECT rollup_http_request())
-    double after_batch_interval = 0;    // seconds between runs of after_batch_sql; 0 = after every batch
-    int append_shard_mb = 1024;         // an append-distributed Citus table's shard size before a new one
+    std::string before_load_sql;              // run once before loading starts
+    std::string after_batch_sql;              // run after committed batches (e.g. SELECT rollup_http_request())
+    double after_batch_interval = 0;          // seconds between runs of after_batch_sql; 0 = after every batch
+    int append_shard_mb = 1024;               // an append-distributed Citus table's shard size before a new one
     // The offset history's retention of `load` rows, pruned by the load: the newest rows of each
     // partition (0: no count limit) and days (0: no age limit).
     int history_keep_rows = 10000;
@@ -131,7 +131,7 @@ struct Config {
 
 // Problems found in a config file, each naming file, line and key: exit code 3.
 class ConfigError : public Error {
-public:
+  public:
     explicit ConfigError(std::vector<std::string> problems) : Error(Exit::config, std::move(problems)) {}
 };
 

@@ -33,8 +33,10 @@ std::string roff(const std::string& s) { return roff::escape(s); }
 std::string details(const Key& k) {
     std::vector<std::string> parts{kind_text(k.kind)};
     const std::string def = default_text(k);
-    if (k.need == Need::required) parts.push_back("required");
-    else if (!def.empty()) parts.push_back("default: " + def);
+    if (k.need == Need::required)
+        parts.push_back("required");
+    else if (!def.empty())
+        parts.push_back("default: " + def);
     const std::string allowed = allowed_text(k);
     if (!allowed.empty()) parts.push_back("allowed: " + allowed);
     std::string out;
@@ -48,19 +50,20 @@ std::string markdown_table() {
     std::string out = "| key | type | default | allowed | meaning |\n| --- | --- | --- | --- | --- |\n";
     for (const auto& k : all())
         out += fmt::format("| {} | {} | {} | {} | {} |\n", code(written(k)), kind_text(k.kind),
-                           markdown_cell(shown_default(k)), markdown_cell(allowed_text(k)),
-                           markdown_cell(k.meaning));
+                           markdown_cell(shown_default(k)), markdown_cell(allowed_text(k)), markdown_cell(k.meaning));
     return out;
 }
 
 std::string man_page(const std::string& version) {
     std::string out = fmt::format(".TH DGKAFKA.TOML 5 \"\" \"dgkafka {}\" \"File Formats\"\n", roff(version));
     out += ".SH NAME\ndgkafka.toml \\- configuration of a dgkafka load job\n";
-    out += ".SH DESCRIPTION\nA TOML file read by \\fBdgkafka setup\\fR, \\fBload\\fR, \\fBcheck\\fR and "
-           "\\fBpublish\\fR. Every problem is reported at once, before any work, as\n"
-           ".IR file : line : " "key : message\n"
-           "with the nearest valid key for a misspelt one. Database keys left out come from libpq's "
-           "environment (PGHOST, PGPASSWORD, ~/.pgpass, ...).\n";
+    out +=
+        ".SH DESCRIPTION\nA TOML file read by \\fBdgkafka setup\\fR, \\fBload\\fR, \\fBcheck\\fR and "
+        "\\fBpublish\\fR. Every problem is reported at once, before any work, as\n"
+        ".IR file : line : "
+        "key : message\n"
+        "with the nearest valid key for a misspelt one. Database keys left out come from libpq's "
+        "environment (PGHOST, PGPASSWORD, ~/.pgpass, ...).\n";
     out += ".SH KEYS\n";
     for (const auto& k : all()) {
         if (k.kind == Kind::table || k.kind == Kind::table_array) {

@@ -80,7 +80,8 @@ std::vector<Key> make_keys() {
     k.push_back(Key("kafka", K::table, "the topic, its format and where it goes").required());
 
     const std::string libpq = "libpq's environment";
-    k.push_back(Key("dgkafka.database", K::string, "database name").def_text("PGDATABASE").bind(DGKAFKA_FIELD(db.database)));
+    k.push_back(
+        Key("dgkafka.database", K::string, "database name").def_text("PGDATABASE").bind(DGKAFKA_FIELD(db.database)));
     k.push_back(Key("dgkafka.user", K::string, "database user").def_text("PGUSER").bind(DGKAFKA_FIELD(db.user)));
     k.push_back(Key("dgkafka.password", K::string,
                     "database password (\"\": none); prefer password_file, password_env or ~/.pgpass")
@@ -88,28 +89,41 @@ std::vector<Key> make_keys() {
     k.push_back(Key("dgkafka.password_file", K::string, "file whose first line is the database password"));
     k.push_back(Key("dgkafka.password_env", K::string, "environment variable holding the database password"));
     k.push_back(Key("dgkafka.host", K::string, "database host name, or a socket directory when it starts with /")
-                    .def_text("PGHOST, else localhost").bind(DGKAFKA_FIELD(db.host)));
-    k.push_back(Key("dgkafka.port", K::integer, "database port").def_text("PGPORT").in(between(1, 65535))
+                    .def_text("PGHOST, else localhost")
+                    .bind(DGKAFKA_FIELD(db.host)));
+    k.push_back(Key("dgkafka.port", K::integer, "database port")
+                    .def_text("PGPORT")
+                    .in(between(1, 65535))
                     .bind(DGKAFKA_FIELD(db.port)));
     k.push_back(Key("dgkafka.sslmode", K::string, "TLS to the database, as libpq's sslmode")
                     .def_text("PGSSLMODE, else require (the manual's, not libpq's prefer)")
                     .one_of({"disable", "allow", "prefer", "require", "verify-ca", "verify-full"})
                     .bind(DGKAFKA_FIELD(db.sslmode)));
-    k.push_back(Key("dgkafka.sslcert", K::string, "client certificate file").def_text("PGSSLCERT")
+    k.push_back(Key("dgkafka.sslcert", K::string, "client certificate file")
+                    .def_text("PGSSLCERT")
                     .bind(DGKAFKA_FIELD(db.sslcert)));
-    k.push_back(Key("dgkafka.sslkey", K::string, "client key file").def_text("PGSSLKEY").bind(DGKAFKA_FIELD(db.sslkey)));
+    k.push_back(
+        Key("dgkafka.sslkey", K::string, "client key file").def_text("PGSSLKEY").bind(DGKAFKA_FIELD(db.sslkey)));
     k.push_back(Key("dgkafka.sslrootcert", K::string, "CA certificates that sign the server's certificate")
-                    .def_text("PGSSLROOTCERT").bind(DGKAFKA_FIELD(db.sslrootcert)));
+                    .def_text("PGSSLROOTCERT")
+                    .bind(DGKAFKA_FIELD(db.sslrootcert)));
     k.push_back(Key("dgkafka.connect_timeout", K::integer, "seconds to wait for a database connection (0: for ever)")
-                    .def_text("PGCONNECT_TIMEOUT").in(at_least(0), "seconds").bind(DGKAFKA_FIELD(db.connect_timeout)));
-    k.push_back(Key("dgkafka.metrics_address", K::string,
-                    "serve Prometheus metrics at http://HOST:PORT/metrics during load and publish; -metrics-address overrides")
-                    .allowed("HOST:PORT; \":PORT\": every interface").bind(DGKAFKA_FIELD(metrics_address)));
+                    .def_text("PGCONNECT_TIMEOUT")
+                    .in(at_least(0), "seconds")
+                    .bind(DGKAFKA_FIELD(db.connect_timeout)));
+    k.push_back(
+        Key("dgkafka.metrics_address", K::string,
+            "serve Prometheus metrics at http://HOST:PORT/metrics during load and publish; -metrics-address overrides")
+            .allowed("HOST:PORT; \":PORT\": every interface")
+            .bind(DGKAFKA_FIELD(metrics_address)));
     for (const char* x : {"xdrive_host", "xdrive_port", "xdrive_offset_endpoint", "xdrive_kafka_endpoint"})
         k.push_back(Key(std::string("dgkafka.") + x, std::string(x) == "xdrive_port" ? K::integer : K::string,
-                        "xdrive-era key, accepted and ignored").unused());
+                        "xdrive-era key, accepted and ignored")
+                        .unused());
 
-    k.push_back(Key("kafka.brokers", K::string, "bootstrap brokers, \"host1:9092,host2:9092\"").required().not_empty()
+    k.push_back(Key("kafka.brokers", K::string, "bootstrap brokers, \"host1:9092,host2:9092\"")
+                    .required()
+                    .not_empty()
                     .bind(DGKAFKA_FIELD(brokers)));
     k.push_back(Key("kafka.input", K::table, "the topic and its message format").required());
     k.push_back(Key("kafka.output", K::table, "the output table and how rows are written").required());
@@ -118,43 +132,62 @@ std::vector<Key> make_keys() {
                     "librdkafka properties passed through unchanged (SSL, SASL, ...); a rejected one is reported "
                     "with librdkafka's text"));
 
-    k.push_back(Key("kafka.input.format", K::string, "how a message becomes a row").required()
-                    .one_of({"csv", "json", "binary", "avro", "protobuf"}).bind(DGKAFKA_FIELD(format)));
-    k.push_back(Key("kafka.input.delimiter", K::string, "CSV field separator (the manual's delimiter_string)").def(std::string(","))
-                    .allowed("one or more characters, without quotes or line breaks").bind(DGKAFKA_FIELD(delimiter)));
-    k.push_back(Key("kafka.input.consumer_group", K::string, "consumer group: with the topic and the output table, names the job's offsets").required()
-                    .not_empty().bind(DGKAFKA_FIELD(consumer_group)));
-    k.push_back(Key("kafka.input.topic", K::string, "the topic to load").required().not_empty()
-                    .bind(DGKAFKA_FIELD(topic)));
+    k.push_back(Key("kafka.input.format", K::string, "how a message becomes a row")
+                    .required()
+                    .one_of({"csv", "json", "binary", "avro", "protobuf"})
+                    .bind(DGKAFKA_FIELD(format)));
+    k.push_back(Key("kafka.input.delimiter", K::string, "CSV field separator (the manual's delimiter_string)")
+                    .def(std::string(","))
+                    .allowed("one or more characters, without quotes or line breaks")
+                    .bind(DGKAFKA_FIELD(delimiter)));
+    k.push_back(Key("kafka.input.consumer_group", K::string,
+                    "consumer group: with the topic and the output table, names the job's offsets")
+                    .required()
+                    .not_empty()
+                    .bind(DGKAFKA_FIELD(consumer_group)));
+    k.push_back(
+        Key("kafka.input.topic", K::string, "the topic to load").required().not_empty().bind(DGKAFKA_FIELD(topic)));
     k.push_back(Key("kafka.input.partition_num", K::integer, "partitions the topic is created with (by tools)")
-                    .in(at_least(1)).bind(DGKAFKA_FIELD(partition_num)));
+                    .in(at_least(1))
+                    .bind(DGKAFKA_FIELD(partition_num)));
     k.push_back(Key("kafka.input.loaders", K::integer,
                     "parallel loaders, each its own consumer and database connection; -loaders N overrides; fewer "
                     "(with a warning) when the server has fewer free connections (max_connections less reserved and "
                     "in use)")
-                    .def_text("min(partitions, 4)").in(at_least(1)).bind(DGKAFKA_FIELD(loaders)));
+                    .def_text("min(partitions, 4)")
+                    .in(at_least(1))
+                    .bind(DGKAFKA_FIELD(loaders)));
     k.push_back(Key("kafka.input.assignment", K::string,
                     "static: this process loads every partition; group: Kafka spreads them over the job's processes")
-                    .def(std::string("static")).one_of({"static", "group"}).bind(DGKAFKA_FIELD(group_assignment)));
+                    .def(std::string("static"))
+                    .one_of({"static", "group"})
+                    .bind(DGKAFKA_FIELD(group_assignment)));
     k.push_back(Key("kafka.input.on_data_loss", K::string,
-                    "when retention deleted messages not loaded yet: stop (exit 9) or skip (record the gap, warn, load on; the run still exits 9)")
-                    .def(std::string("stop")).one_of({"stop", "skip"}).bind(DGKAFKA_FIELD(on_data_loss)));
+                    "when retention deleted messages not loaded yet: stop (exit 9) or skip (record the gap, warn, load "
+                    "on; the run still exits 9)")
+                    .def(std::string("stop"))
+                    .one_of({"stop", "skip"})
+                    .bind(DGKAFKA_FIELD(on_data_loss)));
     k.push_back(Key("kafka.input.nwriter", K::integer, "xdrive-era key, accepted and ignored").unused());
     k.push_back(Key("kafka.input.ext_read_table", K::string, "staging table: the input columns plus Kafka metadata")
                     .def_text("<output_table>_kafka_read"));
     k.push_back(Key("kafka.input.ext_write_table", K::string, "outbox table that dgkafka publish sends to the topic"));
-    k.push_back(Key("kafka.input.ext_offset_table", K::string, "current offsets, one row per group, topic, output table and partition")
+    k.push_back(Key("kafka.input.ext_offset_table", K::string,
+                    "current offsets, one row per group, topic, output table and partition")
                     .def(std::string("kafka_offset")));
     k.push_back(Key("kafka.input.schema_registry", K::strings,
                     "avro, protobuf, json: Schema Registry URL(s), tried in turn, for Confluent's wire format")
                     .allowed("http:// or https:// URLs"));
-    k.push_back(Key("kafka.input.schema_registry_user", K::string, "registry: user for the registry's HTTP basic auth"));
+    k.push_back(
+        Key("kafka.input.schema_registry_user", K::string, "registry: user for the registry's HTTP basic auth"));
     k.push_back(Key("kafka.input.schema_registry_password_file", K::string,
                     "registry: file whose first line is the registry password"));
     k.push_back(Key("kafka.input.schema_registry_password_env", K::string,
                     "registry: environment variable holding the registry password"));
-    k.push_back(Key("kafka.input.schema_registry_ca", K::string, "registry: CA bundle (PEM, relative to the config file) for an https:// registry; untrusted: exit 3")
-                    .def_text("the system's"));
+    k.push_back(
+        Key("kafka.input.schema_registry_ca", K::string,
+            "registry: CA bundle (PEM, relative to the config file) for an https:// registry; untrusted: exit 3")
+            .def_text("the system's"));
     k.push_back(Key("kafka.input.avro_schema", K::string,
                     "avro: .avsc file (relative to the config file) for bare Avro binary, without a registry"));
     k.push_back(Key("kafka.input.protobuf_file", K::string,
@@ -162,10 +195,13 @@ std::vector<Key> make_keys() {
                     "messages, without a registry"));
     k.push_back(Key("kafka.input.protobuf_message", K::string,
                     "protobuf: with protobuf_file, the full name of each message's type, \"shop.Order\"")
-                    .not_empty().bind(DGKAFKA_FIELD(protobuf.message)));
+                    .not_empty()
+                    .bind(DGKAFKA_FIELD(protobuf.message)));
     k.push_back(Key("kafka.input.envelope", K::string,
                     "debezium: each message is a Debezium change event (needs mode = \"merge\" and match_columns)")
-                    .def(std::string("none")).one_of({"none", "debezium"}).bind(DGKAFKA_FIELD(envelope)));
+                    .def(std::string("none"))
+                    .one_of({"none", "debezium"})
+                    .bind(DGKAFKA_FIELD(envelope)));
     k.push_back(Key("kafka.input.columns", K::table_array, "the input columns, in message order")
                     .def_text("required for csv; json, avro, protobuf: jdata json; binary: bdata bytea"));
     k.push_back(Key("kafka.input.columns[].name", K::string, "column name").required());
@@ -178,10 +214,14 @@ std::vector<Key> make_keys() {
     k.push_back(Key("kafka.output.history_keep_rows", K::integer,
                     "offset history: the newest batch rows kept per partition; older ones are pruned by the load "
                     "(0: no count limit)")
-                    .def(10000LL).in(between(0, 1'000'000'000)).bind(DGKAFKA_FIELD(history_keep_rows)));
+                    .def(10000LL)
+                    .in(between(0, 1'000'000'000))
+                    .bind(DGKAFKA_FIELD(history_keep_rows)));
     k.push_back(Key("kafka.output.history_keep_days", K::number,
                     "offset history: days a batch row is kept; older ones are pruned by the load (0: no age limit)")
-                    .def(30.0).in(at_least(0), "days").bind(DGKAFKA_FIELD(history_keep_days)));
+                    .def(30.0)
+                    .in(at_least(0), "days")
+                    .bind(DGKAFKA_FIELD(history_keep_days)));
     k.push_back(Key("kafka.output.reject_table", K::string, "rejected messages with their error")
                     .def_text("<output_table>_rejects"));
     k.push_back(Key("kafka.output.filter", K::string,
@@ -189,20 +229,26 @@ std::vector<Key> make_keys() {
                     .bind(DGKAFKA_FIELD(filter)));
     k.push_back(Key("kafka.output.error_limit", K::scalar,
                     "rejected messages allowed: a count for the run, or a share of each batch")
-                    .def_text("none").allowed("0 or more, or \"N%\" (0 to 100)"));
+                    .def_text("none")
+                    .allowed("0 or more, or \"N%\" (0 to 100)"));
     k.push_back(Key("kafka.output.mode", K::string,
                     "insert; merge: insert or update by match_columns; update: update matching rows only")
-                    .def(std::string("insert")).one_of({"insert", "merge", "update"}).bind(DGKAFKA_FIELD(mode)));
-    k.push_back(Key("kafka.output.match_columns", K::scalar_array, "key columns of merge and update (need a unique index)")
-                    .allowed("columns the load writes"));
+                    .def(std::string("insert"))
+                    .one_of({"insert", "merge", "update"})
+                    .bind(DGKAFKA_FIELD(mode)));
+    k.push_back(
+        Key("kafka.output.match_columns", K::scalar_array, "key columns of merge and update (need a unique index)")
+            .allowed("columns the load writes"));
     k.push_back(Key("kafka.output.update_columns", K::scalar_array, "columns an update sets")
-                    .def_text("every column not matched on").allowed("columns the load writes"));
+                    .def_text("every column not matched on")
+                    .allowed("columns the load writes"));
     k.push_back(Key("kafka.output.update_condition", K::string,
                     "SQL condition over \"current\" (the row) and \"excluded\" (the message) for an update")
                     .bind(DGKAFKA_FIELD(update_condition)));
     k.push_back(Key("kafka.output.delete_on_tombstone", K::boolean,
                     "merge without an envelope: a message without a value deletes the row its key names")
-                    .def(false).bind(DGKAFKA_FIELD(delete_on_tombstone)));
+                    .def(false)
+                    .bind(DGKAFKA_FIELD(delete_on_tombstone)));
     k.push_back(Key("kafka.output.before_load_sql", K::string, "SQL run once before loading starts")
                     .bind(DGKAFKA_FIELD(before_load_sql)));
     k.push_back(Key("kafka.output.after_batch_sql", K::string,
@@ -210,27 +256,37 @@ std::vector<Key> make_keys() {
                     .bind(DGKAFKA_FIELD(after_batch_sql)));
     k.push_back(Key("kafka.output.after_batch_interval", K::number,
                     "seconds between runs of after_batch_sql (0: after every batch)")
-                    .def(0.0).in(at_least(0), "seconds").bind(DGKAFKA_FIELD(after_batch_interval)));
+                    .def(0.0)
+                    .in(at_least(0), "seconds")
+                    .bind(DGKAFKA_FIELD(after_batch_interval)));
     k.push_back(Key("kafka.output.append_shard_size", K::integer,
                     "append-distributed Citus table: MB a shard takes before batches go to a new one")
-                    .def(1024LL).in(between(1, 1'048'576), "MB").bind(DGKAFKA_FIELD(append_shard_mb)));
+                    .def(1024LL)
+                    .in(between(1, 1'048'576), "MB")
+                    .bind(DGKAFKA_FIELD(append_shard_mb)));
     k.push_back(Key("kafka.output.mappings", K::table_array, "output columns computed by SQL expressions")
                     .def_text("input columns (json, avro, protobuf: fields) into output columns of the same names"));
     k.push_back(Key("kafka.output.mappings[].name", K::string, "target column, or \"a, b\" for a row-returning key")
                     .required());
     k.push_back(Key("kafka.output.mappings[].key", K::string,
-                    "SQL over the input columns and _key, _key_bytes, _partition, _offset, _timestamp, _headers").required());
+                    "SQL over the input columns and _key, _key_bytes, _partition, _offset, _timestamp, _headers")
+                    .required());
 
-    k.push_back(Key("kafka.commit.max_row", K::integer, "messages per batch at most").def(1000LL)
-                    .in(between(1, 10'000'000)).bind(DGKAFKA_FIELD(max_row)));
+    k.push_back(Key("kafka.commit.max_row", K::integer, "messages per batch at most")
+                    .def(1000LL)
+                    .in(between(1, 10'000'000))
+                    .bind(DGKAFKA_FIELD(max_row)));
     k.push_back(Key("kafka.commit.minimal_interval", K::number,
                     "seconds a batch waits to fill (-1: closes as soon as no message is waiting)")
-                    .def(-1.0).in(or_value(at_least(0), -1, "do not wait"), "seconds")
+                    .def(-1.0)
+                    .in(or_value(at_least(0), -1, "do not wait"), "seconds")
                     .bind(DGKAFKA_FIELD(minimal_interval)));
     k.push_back(Key("kafka.commit.retry_timeout", K::number,
                     "seconds a -quit-at-eof run, check or publish -quit-at-eof retries a database or brokers it "
                     "cannot reach, at start as mid-run (streaming load and publish: for ever)")
-                    .def(60.0).in(more_than(0), "seconds").bind(DGKAFKA_FIELD(retry_timeout)));
+                    .def(60.0)
+                    .in(more_than(0), "seconds")
+                    .bind(DGKAFKA_FIELD(retry_timeout)));
     return k;
 }
 
@@ -283,15 +339,24 @@ std::optional<std::string> check(const Key& key, const Value& value, const std::
 
 std::string kind_text(Kind k) {
     switch (k) {
-        case Kind::string: return "string";
-        case Kind::integer: return "integer";
-        case Kind::number: return "number";
-        case Kind::boolean: return "boolean";
-        case Kind::table: return "table";
-        case Kind::table_array: return "array of tables";
-        case Kind::scalar: return "string or number";
-        case Kind::scalar_array: return "array of strings";
-        case Kind::strings: return "string or array of strings";
+        case Kind::string:
+            return "string";
+        case Kind::integer:
+            return "integer";
+        case Kind::number:
+            return "number";
+        case Kind::boolean:
+            return "boolean";
+        case Kind::table:
+            return "table";
+        case Kind::table_array:
+            return "array of tables";
+        case Kind::scalar:
+            return "string or number";
+        case Kind::scalar_array:
+            return "array of strings";
+        case Kind::strings:
+            return "string or array of strings";
     }
     return "?";
 }
@@ -320,9 +385,11 @@ std::string allowed_text(const Key& key) {
         const auto& r = *key.range;
         std::string s;
         if (r.also) s = fmt::format("{} ({}) or ", number_text(*r.also), r.also_means);
-        if (r.min && r.max) s += fmt::format("between {} and {}", number_text(*r.min), number_text(*r.max));
-        else if (r.min) s += r.min_open ? fmt::format("more than {}", number_text(*r.min))
-                                        : fmt::format("{} or more", number_text(*r.min));
+        if (r.min && r.max)
+            s += fmt::format("between {} and {}", number_text(*r.min), number_text(*r.max));
+        else if (r.min)
+            s += r.min_open ? fmt::format("more than {}", number_text(*r.min))
+                            : fmt::format("{} or more", number_text(*r.min));
         if (!key.unit.empty()) s += " " + key.unit;
         parts.push_back(s);
     }

@@ -45,21 +45,49 @@ struct Key {
     std::string default_text;            // a default that is computed, in words
     std::optional<Range> range;
     std::vector<std::string> choices;
-    std::string unit;         // "seconds"
-    std::string allowed_text; // allowed values checked by hand, in words
-    bool nonempty = false;    // a string that must hold more than blanks
-    Binding binding;          // empty: read by hand in config.cpp
+    std::string unit;          // "seconds"
+    std::string allowed_text;  // allowed values checked by hand, in words
+    bool nonempty = false;     // a string that must hold more than blanks
+    Binding binding;           // empty: read by hand in config.cpp
 
     Key(std::string n, Kind k, std::string m) : name(std::move(n)), kind(k), meaning(std::move(m)) {}
-    Key&& required() && { need = Need::required; return std::move(*this); }
-    Key&& unused() && { need = Need::unused; return std::move(*this); }
-    Key&& def(Value v) && { default_value = std::move(v); return std::move(*this); }
-    Key&& def_text(std::string t) && { default_text = std::move(t); return std::move(*this); }
-    Key&& in(Range r, std::string u = "") && { range = std::move(r); unit = std::move(u); return std::move(*this); }
-    Key&& one_of(std::vector<std::string> c) && { choices = std::move(c); return std::move(*this); }
-    Key&& allowed(std::string t) && { allowed_text = std::move(t); return std::move(*this); }
-    Key&& not_empty() && { nonempty = true; return std::move(*this); }
-    Key&& bind(Binding b) && { binding = std::move(b); return std::move(*this); }
+    Key&& required() && {
+        need = Need::required;
+        return std::move(*this);
+    }
+    Key&& unused() && {
+        need = Need::unused;
+        return std::move(*this);
+    }
+    Key&& def(Value v) && {
+        default_value = std::move(v);
+        return std::move(*this);
+    }
+    Key&& def_text(std::string t) && {
+        default_text = std::move(t);
+        return std::move(*this);
+    }
+    Key&& in(Range r, std::string u = "") && {
+        range = std::move(r);
+        unit = std::move(u);
+        return std::move(*this);
+    }
+    Key&& one_of(std::vector<std::string> c) && {
+        choices = std::move(c);
+        return std::move(*this);
+    }
+    Key&& allowed(std::string t) && {
+        allowed_text = std::move(t);
+        return std::move(*this);
+    }
+    Key&& not_empty() && {
+        nonempty = true;
+        return std::move(*this);
+    }
+    Key&& bind(Binding b) && {
+        binding = std::move(b);
+        return std::move(*this);
+    }
 
     std::string leaf() const;    // "max_row"
     std::string parent() const;  // "kafka.commit"
@@ -77,7 +105,7 @@ std::string default_text(const Key& key);
 std::string allowed_text(const Key& key);
 std::string value_text(const Value& v);  // as written in TOML
 
-std::string markdown_table();                         // the README's key table
-std::string man_page(const std::string& version);     // dgkafka.toml(5), roff
+std::string markdown_table();                      // the README's key table
+std::string man_page(const std::string& version);  // dgkafka.toml(5), roff
 
 }  // namespace dgkafka::keys

@@ -12,10 +12,10 @@
 #include <iostream>
 #include <nlohmann/json.hpp>
 
-#include "util/args.hpp"
 #include "formats/csv.hpp"
 #include "kafka/client.hpp"
 #include "kafka/delivery.hpp"
+#include "util/args.hpp"
 #include "util/errors.hpp"
 #include "util/log.hpp"
 
@@ -38,8 +38,9 @@ size_t key_index(const std::string& key_column, const std::vector<std::string>& 
 std::string delimiter(const std::string& s, const char* flag) {
     if (s == "\\t" || s == "tab") return "\t";
     if (s.empty() || s.find_first_of("\"\n\r") != std::string::npos)
-        throw Error(Exit::usage,
-                    fmt::format("{} must be one or more characters, without quotes or line breaks, got \"{}\"", flag, s));
+        throw Error(
+            Exit::usage,
+            fmt::format("{} must be one or more characters, without quotes or line breaks, got \"{}\"", flag, s));
     return s;
 }
 
@@ -96,9 +97,10 @@ Csv2KafkaResult run_csv2kafka(const Csv2KafkaOptions& o, std::istream& in, std::
                 break;
             }
         } catch (const std::runtime_error& e) {  // an unclosed quote: it runs to the end of the file
-            bad_record(reader.record_line(),
-                       fmt::format("{} (lines {} to {}, the end of the file, are that one record: none of them was sent)",
-                                   e.what(), reader.record_line(), reader.next_line() - 1));
+            bad_record(
+                reader.record_line(),
+                fmt::format("{} (lines {} to {}, the end of the file, are that one record: none of them was sent)",
+                            e.what(), reader.record_line(), reader.next_line() - 1));
             break;
         }
         if (static_cast<long long>(reader.record_line()) < o.start_line) continue;
@@ -120,14 +122,16 @@ Csv2KafkaResult run_csv2kafka(const Csv2KafkaOptions& o, std::istream& in, std::
             value.clear();
             if (o.json) {
                 if (fields.size() != header.size()) {
-                    if (bad_record(reader.record_line(), fmt::format("line {}: {} fields, the header has {}",
-                                                                     reader.record_line(), fields.size(), header.size())))
+                    if (bad_record(reader.record_line(),
+                                   fmt::format("line {}: {} fields, the header has {}", reader.record_line(),
+                                               fields.size(), header.size())))
                         continue;
                     break;
                 }
                 nlohmann::json j = nlohmann::json::object();
                 for (size_t i = 0; i < fields.size(); ++i)
-                    j[header[i]] = fields[i].is_null() ? nlohmann::json() : nlohmann::json(std::string(fields[i].value));
+                    j[header[i]] =
+                        fields[i].is_null() ? nlohmann::json() : nlohmann::json(std::string(fields[i].value));
                 value = j.dump();
             } else {
                 for (size_t i = 0; i < fields.size(); ++i) {
@@ -183,25 +187,38 @@ int csv2kafka_main(int argc, const char* const* argv, std::ostream& out, std::os
     cxxopts::Options opts("csv2kafka", "Sends each record of a CSV file to a Kafka topic as one message.");
     opts.custom_help("[-d delim] [-w delim] [-X key=value ...] [flags]");
     opts.positional_help("brokers topic csvfile|-");
-    opts.add_options()("d,read-delimiter", "delimiter of the CSV file", cxxopts::value<std::string>()->default_value(","))(
+    opts.add_options()("d,read-delimiter", "delimiter of the CSV file",
+                       cxxopts::value<std::string>()->default_value(","))(
         "w,write-delimiter", "delimiter of the messages (kafka.input.delimiter)", cxxopts::value<std::string>())(
         "X,property", "librdkafka property key=value (SSL, SASL, compression, linger...)",
         cxxopts::value<std::vector<std::string>>())("header", "the first line names the fields; do not send it")(
         "key", "key column: a header name or a column number (1 = first)", cxxopts::value<std::string>())(
-        "format", "csv (default) or json (fields named by the header)", cxxopts::value<std::string>()->default_value("csv"))(
-        "limit", "send at most N messages", cxxopts::value<long long>())(
+        "format", "csv (default) or json (fields named by the header)",
+        cxxopts::value<std::string>()->default_value("csv"))("limit", "send at most N messages",
+                                                             cxxopts::value<long long>())(
         "rate", "send N messages per second, steadily", cxxopts::value<double>())("q,quiet", "no progress line")(
         "skip-bad-lines", "report and skip malformed records instead of stopping at the first (exit 6 all the same)")(
         "start-line", "send only the records that start on line N or later (to resume)", cxxopts::value<long long>())(
         "keep-blank-lines", "send empty lines as empty messages (default: skipped)")(
         "log-format", "stderr lines as text or json (one object a line), as dgkafka's",
-        cxxopts::value<std::string>()->default_value("text"))(
-        "h,help", "show this help")("brokers", "", cxxopts::value<std::string>())(
-        "topic", "", cxxopts::value<std::string>())("csvfile", "", cxxopts::value<std::string>());
+        cxxopts::value<std::string>()->default_value("text"))("h,help", "show this help")(
+        "brokers", "", cxxopts::value<std::string>())("topic", "", cxxopts::value<std::string>())(
+        "csvfile", "", cxxopts::value<std::string>());
     opts.parse_positional({"brokers", "topic", "csvfile"});
-    const std::set<std::string> long_names = {"read-delimiter", "write-delimiter", "property", "header", "key",
-                                              "format", "limit", "rate", "quiet", "help", "skip-bad-lines",
-                                              "start-line", "keep-blank-lines", "log-format"};
+    const std::set<std::string> long_names = {"read-delimiter",
+                                              "write-delimiter",
+                                              "property",
+                                              "header",
+                                              "key",
+                                              "format",
+                                              "limit",
+                                              "rate",
+                                              "quiet",
+                                              "help",
+                                              "skip-bad-lines",
+                                              "start-line",
+                                              "keep-blank-lines",
+                                              "log-format"};
     std::vector<std::string> args(argv, argv + argc);
     try {
         args = args::normalize(args, long_names);
@@ -213,11 +230,14 @@ int csv2kafka_main(int argc, const char* const* argv, std::ostream& out, std::os
             return 0;
         }
         if (!log::set_format(r["log-format"].as<std::string>()))
-            throw Error(Exit::usage, fmt::format("--log-format {}: give text or json", r["log-format"].as<std::string>()));
-        if (!r.count("csvfile") || !r.unmatched().empty()) throw Error(Exit::usage, "give brokers, topic and csvfile (- for standard input)\n\n" + opts.help());
+            throw Error(Exit::usage,
+                        fmt::format("--log-format {}: give text or json", r["log-format"].as<std::string>()));
+        if (!r.count("csvfile") || !r.unmatched().empty())
+            throw Error(Exit::usage, "give brokers, topic and csvfile (- for standard input)\n\n" + opts.help());
         Csv2KafkaOptions o;
         o.read_delimiter = delimiter(r["read-delimiter"].as<std::string>(), "-d");
-        o.write_delimiter = r.count("write-delimiter") ? delimiter(r["write-delimiter"].as<std::string>(), "-w") : o.read_delimiter;
+        o.write_delimiter =
+            r.count("write-delimiter") ? delimiter(r["write-delimiter"].as<std::string>(), "-w") : o.read_delimiter;
         if (r.count("property"))
             for (const auto& kv : r["property"].as<std::vector<std::string>>()) {
                 const auto eq = kv.find('=');
@@ -247,16 +267,17 @@ int csv2kafka_main(int argc, const char* const* argv, std::ostream& out, std::os
             if (!file) throw Error(Exit::usage, fmt::format("{}: cannot open", o.file));
         }
         const auto result = run_csv2kafka(o, o.file == "-" ? std::cin : file, err, stop);
-        out << fmt::format("csv2kafka: {} messages, {} bytes sent to {}{}{}{}\n", result.messages, result.bytes,
-                           o.topic, result.failed ? fmt::format(", {} failed", result.failed) : "",
-                           result.blank_lines ? fmt::format(", {} blank lines skipped", result.blank_lines) : "",
-                           o.skip_bad_lines && result.bad_lines ? fmt::format(", {} bad lines skipped", result.bad_lines)
-                                                                : "");
+        out << fmt::format(
+            "csv2kafka: {} messages, {} bytes sent to {}{}{}{}\n", result.messages, result.bytes, o.topic,
+            result.failed ? fmt::format(", {} failed", result.failed) : "",
+            result.blank_lines ? fmt::format(", {} blank lines skipped", result.blank_lines) : "",
+            o.skip_bad_lines && result.bad_lines ? fmt::format(", {} bad lines skipped", result.bad_lines) : "");
         if (const auto& s = result.stopped) {  // lines not sent: never exit 0
             const bool malformed = s->cause == Csv2KafkaResult::Stop::Cause::malformed_record;
             report(err, log::Level::error,
                    fmt::format("{}: {}, after {} messages were delivered: {}resume with --start-line {}{}", o.file,
-                               malformed ? s->reason + "; stopped there" : fmt::format("stopped by a signal before line {}", s->line),
+                               malformed ? s->reason + "; stopped there"
+                                         : fmt::format("stopped by a signal before line {}", s->line),
                                result.messages, malformed ? "fix the line and " : "", s->line,
                                malformed ? ", or use --skip-bad-lines" : ""));
             return static_cast<int>(Exit::data);

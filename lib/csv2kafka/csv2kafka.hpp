@@ -11,29 +11,29 @@
 namespace dgkafka::csv2kafka {
 
 struct Csv2KafkaOptions {
-    std::string read_delimiter = ",";   // one character or several (kafka.input.delimiter)
+    std::string read_delimiter = ",";  // one character or several (kafka.input.delimiter)
     std::string write_delimiter = ",";
     kafka::Properties properties;  // -X key=value, passed to librdkafka unchanged
     std::string brokers;
     std::string topic;
-    std::string file;               // "-" = standard input
-    bool header = false;            // first record names the fields and is not sent
-    std::string key_column;         // a header name or a 1-based column number; empty = no key
-    bool json = false;              // send {"field": "value", ...} using the header's names
-    std::optional<long long> limit; // at most this many messages
-    double rate = 0;                // messages per second, steady; 0 = as fast as possible
-    bool progress = false;          // progress line on stderr
-    bool skip_bad_lines = false;    // a malformed record is reported and skipped, not the end
-    long long start_line = 1;       // records starting before this line are not sent (resuming)
-    bool keep_blank_lines = false;  // send an empty line as an empty message
+    std::string file;                // "-" = standard input
+    bool header = false;             // first record names the fields and is not sent
+    std::string key_column;          // a header name or a 1-based column number; empty = no key
+    bool json = false;               // send {"field": "value", ...} using the header's names
+    std::optional<long long> limit;  // at most this many messages
+    double rate = 0;                 // messages per second, steady; 0 = as fast as possible
+    bool progress = false;           // progress line on stderr
+    bool skip_bad_lines = false;     // a malformed record is reported and skipped, not the end
+    long long start_line = 1;        // records starting before this line are not sent (resuming)
+    bool keep_blank_lines = false;   // send an empty line as an empty message
 };
 
 struct Csv2KafkaResult {
     long long messages = 0;  // acknowledged by the broker
     long long bytes = 0;
     long long failed = 0;
-    long long bad_lines = 0;       // malformed records skipped (--skip-bad-lines) or the one that stopped it
-    long long blank_lines = 0;     // empty lines not sent
+    long long bad_lines = 0;    // malformed records skipped (--skip-bad-lines) or the one that stopped it
+    long long blank_lines = 0;  // empty lines not sent
     // Why the run ended before the end of the input, and the first line not sent.
     struct Stop {
         enum class Cause { malformed_record, signal } cause;

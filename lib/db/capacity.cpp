@@ -27,9 +27,10 @@ int fit_loaders(const DbSettings& settings, int wanted, int others) {
                                 "in use) but a load needs at least {}: raise max_connections or close connections",
                                 std::max(0, free), 1 + others));
     if (fit < wanted)
-        log::warn("{} loader(s) asked but the database accepts only {} more connection(s) (max_connections less those "
-                  "reserved and in use): loading with {}",
-                  wanted, free, fit);
+        log::warn(
+            "{} loader(s) asked but the database accepts only {} more connection(s) (max_connections less those "
+            "reserved and in use): loading with {}",
+            wanted, free, fit);
     return fit;
 }
 

@@ -201,8 +201,7 @@ std::string sqlstate(const pqxx::sql_error& e) {
 
 std::string describe(const pqxx::sql_error& e) {
     const auto code = sqlstate(e);
-    return fmt::format("database error [SQLSTATE {}]: {}", code.empty() ? "?" : code,
-                       text::trim(e.what()));
+    return fmt::format("database error [SQLSTATE {}]: {}", code.empty() ? "?" : code, text::trim(e.what()));
 }
 
 }  // namespace dgkafka::db

@@ -10,8 +10,7 @@ namespace dgkafka::db {
 // 44 WITH CHECK OPTION violation, 54 a limit a row's values exceeded (an index row too large,
 // JSON nested too deep for the stack). None of them is transient.
 const std::vector<std::string>& data_classes() {
-    static const std::vector<std::string> classes = {"22", "23", "2F", "38",
-                                                     "39", "P0", "44", "54"};
+    static const std::vector<std::string> classes = {"22", "23", "2F", "38", "39", "P0", "44", "54"};
     return classes;
 }
 

@@ -52,9 +52,10 @@ int64_t HistoryPruner::after_commit(pqxx::connection& conn, const std::vector<in
     } catch (const pqxx::sql_error& e) {
         if (classify(sqlstate(e)) == Fault::fatal) {  // no privilege, or the table changed: not again
             enabled_ = false;
-            log::warn("{}: the offset history is not pruned: {} (kafka.output.history_keep_rows and "
-                      "history_keep_days; 0 and 0 keep every row)",
-                      table_, describe(e));
+            log::warn(
+                "{}: the offset history is not pruned: {} (kafka.output.history_keep_rows and "
+                "history_keep_days; 0 and 0 keep every row)",
+                table_, describe(e));
         }
     } catch (const pqxx::pqxx_exception&) {
         // A lost connection: the next batch finds out and reconnects; the step comes again.

@@ -14,7 +14,7 @@
 namespace dgkafka::db {
 
 class HistoryPruner {
-public:
+  public:
     explicit HistoryPruner(const Config& cfg);
 
     // After a committed batch of these partitions: runs a step after the first batch, then once a
@@ -26,7 +26,7 @@ public:
 
     bool enabled() const { return enabled_; }
 
-private:
+  private:
     std::string group_, topic_, output_table_, sql_, table_;
     int64_t keep_rows_;
     double keep_days_;

@@ -25,16 +25,14 @@ std::string mapping_name(const Config& cfg, size_t i) {
 }
 
 // The expression's result type over the staging table, in a savepoint so a failure names it.
-pqxx::oid result_type(pqxx::dbtransaction& tx, const Config& cfg, size_t i,
-                      const std::string& select) {
+pqxx::oid result_type(pqxx::dbtransaction& tx, const Config& cfg, size_t i, const std::string& select) {
     try {
         pqxx::subtransaction sub(tx, "mapping");
         const auto r = sub.exec(select);
         sub.commit();
         return r.column_type(0);
     } catch (const pqxx::sql_error& e) {
-        throw Error(Exit::config,
-                    fmt::format("{}: {}", mapping_name(cfg, i), text::trim(e.what())));
+        throw Error(Exit::config, fmt::format("{}: {}", mapping_name(cfg, i), text::trim(e.what())));
     }
 }
 
@@ -54,21 +52,19 @@ void check_filter(pqxx::dbtransaction& tx, const Config& cfg, const std::string&
 std::vector<std::string> mapping_casts(pqxx::dbtransaction& tx, const Config& cfg) {
     std::vector<std::string> out(cfg.mappings.size());
     std::map<std::string, ColumnType> columns;
-    for (const auto& row :
-         tx.exec_params(sql::render("output_column_types", {}), cfg.output_table.quoted()))
+    for (const auto& row : tx.exec_params(sql::render("output_column_types", {}), cfg.output_table.quoted()))
         columns[row[0].as<std::string>()] = {row[1].as<pqxx::oid>(), row[2].as<std::string>()};
     // The staging table's columns, and _key_bytes and _headers, which the load stages only when a mapping reads them.
-    const std::string over = " FROM " + cfg.read_table.quoted() +
-                             " CROSS JOIN (SELECT NULL::bytea AS \"_key_bytes\", NULL::jsonb AS \"_headers\") AS \"_dgkafka_extra\"";
+    const std::string over =
+        " FROM " + cfg.read_table.quoted() +
+        " CROSS JOIN (SELECT NULL::bytea AS \"_key_bytes\", NULL::jsonb AS \"_headers\") AS \"_dgkafka_extra\"";
     const std::string from = over + " LIMIT 0";
     if (!cfg.filter.empty()) check_filter(tx, cfg, "SELECT 1" + over + " WHERE (" + cfg.filter + ") LIMIT 0");
     for (size_t i = 0; i < cfg.mappings.size(); ++i) {
         const auto& m = cfg.mappings[i];
         const auto col = columns.find(m.targets.front());
-        if (m.targets.size() != 1 || col == columns.end())
-            continue;  // several columns: the function's types
-        if (result_type(tx, cfg, i, "SELECT (" + m.expression + ")" + from) == col->second.oid)
-            continue;
+        if (m.targets.size() != 1 || col == columns.end()) continue;  // several columns: the function's types
+        if (result_type(tx, cfg, i, "SELECT (" + m.expression + ")" + from) == col->second.oid) continue;
         out[i] = col->second.cast_to;
         result_type(tx, cfg, i, "SELECT CAST((" + m.expression + ") AS " + out[i] + ")" + from);
     }

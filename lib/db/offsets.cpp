@@ -28,9 +28,10 @@ void OffsetStore::init(pqxx::transaction_base& tx, const PartitionOffsets& earli
 }
 
 PartitionOffsets OffsetStore::read(pqxx::transaction_base& tx, const std::vector<int32_t>& partitions,
-                                 bool lock) const {
+                                   bool lock) const {
     PartitionOffsets out;
-    for (const auto& row : tx.exec_params(lock ? lock_sql_ : read_sql_, group_, topic_, pg_array(partitions), output_table_))
+    for (const auto& row :
+         tx.exec_params(lock ? lock_sql_ : read_sql_, group_, topic_, pg_array(partitions), output_table_))
         out[row[0].as<int32_t>()] = row[1].as<int64_t>();
     return out;
 }
@@ -46,15 +47,14 @@ void OffsetStore::record(pqxx::transaction_base& tx, const std::vector<Partition
         counts.push_back(r.count);
         latest.push_back(r.latest);
     }
-    tx.exec_params0(record_sql_, group_, topic_, pg_array(parts), pg_array(starts), pg_array(ends),
-                    pg_array(counts), pg_array(latest), event, batch_start_epoch, output_table_);
+    tx.exec_params0(record_sql_, group_, topic_, pg_array(parts), pg_array(starts), pg_array(ends), pg_array(counts),
+                    pg_array(latest), event, batch_start_epoch, output_table_);
 }
 
 std::map<int32_t, StoredStart> OffsetStore::read_starts(pqxx::transaction_base& tx) const {
     std::map<int32_t, StoredStart> out;
     for (const auto& row : tx.exec_params(starts_sql_, group_, topic_, output_table_))
-        out[row[0].as<int32_t>()] = {row[1].as<int64_t>(),
-                                     nullable<int64_t>(row[2])};
+        out[row[0].as<int32_t>()] = {row[1].as<int64_t>(), nullable<int64_t>(row[2])};
     return out;
 }
 

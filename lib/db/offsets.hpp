@@ -15,10 +15,10 @@ namespace dgkafka::db {
 
 struct PartitionRange {
     int32_t partition = 0;
-    int64_t start = 0;   // the stored offset the batch started from
-    int64_t end = 0;     // the next offset to load after it
-    int64_t count = 0;   // messages consumed (loaded, filtered out or rejected)
-    int64_t latest = -1; // partition end offset as last seen
+    int64_t start = 0;    // the stored offset the batch started from
+    int64_t end = 0;      // the next offset to load after it
+    int64_t count = 0;    // messages consumed (loaded, filtered out or rejected)
+    int64_t latest = -1;  // partition end offset as last seen
 };
 
 // A partition's row at start: where it resumes, and the group's offset last taken from Kafka.
@@ -29,7 +29,7 @@ struct StoredStart {
 
 // Rows are keyed by consumer group, topic, output table and partition (the spec's resume key).
 class OffsetStore {
-public:
+  public:
     explicit OffsetStore(const Config& cfg);
 
     // Partitions without a row get one at the given offset (their earliest).
@@ -45,7 +45,7 @@ public:
     // Sets (offset >= 0) or clears (-1) each partition's group_offset.
     void set_group_offsets(pqxx::transaction_base& tx, const PartitionOffsets& offsets) const;
 
-private:
+  private:
     std::string group_, topic_, output_table_;
     std::string init_sql_, read_sql_, lock_sql_, record_sql_, starts_sql_, group_set_sql_;
 };

@@ -11,7 +11,7 @@
 namespace dgkafka::db {
 
 struct OutputTable {
-    TableKind kind;  // plain, or how Citus spreads it
+    TableKind kind;                  // plain, or how Citus spreads it
     std::vector<std::string> casts;  // per mapping, the type its result is cast to (mapping_casts)
     // Rows COPYed in may be skipped or diverted (a BEFORE INSERT row trigger, an INSERT rule):
     // the load goes through staging, whose INSERT counts them and applies the rules to every row.

@@ -11,11 +11,14 @@ namespace dgkafka::db {
 std::string TableKind::describe() const {
     using K = Kind;
     switch (kind) {
-        case K::plain: return "local";
-        case K::citus_local: return "Citus local (on the coordinator)";
+        case K::plain:
+            return "local";
+        case K::citus_local:
+            return "Citus local (on the coordinator)";
         case K::distributed:
             return fmt::format("distributed by {} ({} shards on {} nodes)", distribution_column, shards, nodes);
-        case K::reference: return fmt::format("reference (on {} nodes)", nodes);
+        case K::reference:
+            return fmt::format("reference (on {} nodes)", nodes);
         case K::append:
             return fmt::format("append-distributed by {} ({} shards on {} nodes)", distribution_column, shards, nodes);
     }
@@ -25,11 +28,16 @@ std::string TableKind::describe() const {
 const char* TableKind::name() const {
     using K = Kind;
     switch (kind) {
-        case K::plain: return "local";
-        case K::citus_local: return "citus_local";
-        case K::distributed: return "distributed";
-        case K::reference: return "reference";
-        case K::append: return "append";
+        case K::plain:
+            return "local";
+        case K::citus_local:
+            return "citus_local";
+        case K::distributed:
+            return "distributed";
+        case K::reference:
+            return "reference";
+        case K::append:
+            return "append";
     }
     return "local";
 }
@@ -55,9 +63,9 @@ TableKind read_table_kind(pqxx::transaction_base& tx, const QualifiedName& table
 }
 
 std::vector<std::string> keyed_write_problems(const TableKind& kind, const QualifiedName& table, bool keyed,
-                                             const std::vector<std::string>& match_columns,
-                                             const std::vector<std::string>& updated_columns,
-                                             const std::function<std::string(const std::string&)>& where) {
+                                              const std::vector<std::string>& match_columns,
+                                              const std::vector<std::string>& updated_columns,
+                                              const std::function<std::string(const std::string&)>& where) {
     std::vector<std::string> problems;
     const auto& column = kind.distribution_column;
     if (!keyed || column.empty()) return problems;
@@ -70,14 +78,15 @@ std::vector<std::string> keyed_write_problems(const TableKind& kind, const Quali
         return std::find(columns.begin(), columns.end(), column) != columns.end();
     };
     if (!named(match_columns))
-        problems.push_back(fmt::format("{}: output table {} is {}: merge and update must match on its distribution "
-                                       "column; add \"{}\" to match_columns",
-                                       where("kafka.output.match_columns"), table.display(), kind.describe(), column));
+        problems.push_back(
+            fmt::format("{}: output table {} is {}: merge and update must match on its distribution "
+                        "column; add \"{}\" to match_columns",
+                        where("kafka.output.match_columns"), table.display(), kind.describe(), column));
     else if (named(updated_columns))
-        problems.push_back(fmt::format("{}: output table {} is {}: a row's distribution column cannot be changed; "
-                                       "leave \"{}\" out of update_columns",
-                                       where("kafka.output.update_columns"), table.display(), kind.describe(),
-                                       column));
+        problems.push_back(
+            fmt::format("{}: output table {} is {}: a row's distribution column cannot be changed; "
+                        "leave \"{}\" out of update_columns",
+                        where("kafka.output.update_columns"), table.display(), kind.describe(), column));
     return problems;
 }
 

@@ -41,8 +41,8 @@ TableKind read_table_kind(pqxx::transaction_base& tx, const QualifiedName& table
 // table every statement must name the distribution column, and no statement may change it.
 // Empty for insert mode (`keyed` false) and for tables that are not distributed.
 std::vector<std::string> keyed_write_problems(const TableKind& kind, const QualifiedName& table, bool keyed,
-                                             const std::vector<std::string>& match_columns,
-                                             const std::vector<std::string>& updated_columns,
-                                             const std::function<std::string(const std::string&)>& where);
+                                              const std::vector<std::string>& match_columns,
+                                              const std::vector<std::string>& updated_columns,
+                                              const std::function<std::string(const std::string&)>& where);
 
 }  // namespace dgkafka::db

@@ -5,8 +5,8 @@
 #include <algorithm>
 
 #include "db/embedded_sql.hpp"
-#include "db/table_kind.hpp"
 #include "db/params.hpp"
+#include "db/table_kind.hpp"
 #include "util/errors.hpp"
 #include "util/text.hpp"
 
@@ -76,13 +76,15 @@ std::vector<std::string> output_table_problems(pqxx::transaction_base& tx, const
                                     cfg.update_columns, [&](const std::string& key) { return cfg.where(key); });
     if (problems.empty() && cfg.mode == Config::Mode::merge &&
         !tx.exec_params1(sql::render("unique_index_check", {}), cfg.output_table.quoted(),
-                         pg_array(cfg.match_columns))[0].as<bool>()) {
+                         pg_array(cfg.match_columns))[0]
+             .as<bool>()) {
         std::vector<std::string> quoted;
         for (const auto& m : cfg.match_columns) quoted.push_back(quote_ident(m));
-        problems.push_back(fmt::format("mode = \"merge\" needs a unique index or primary key on exactly ({}) of {}: "
-                                       "CREATE UNIQUE INDEX ON {} ({})",
-                                       text::join(cfg.match_columns, ", "), cfg.output_table.display(),
-                                       cfg.output_table.quoted(), text::join(quoted, ", ")));
+        problems.push_back(
+            fmt::format("mode = \"merge\" needs a unique index or primary key on exactly ({}) of {}: "
+                        "CREATE UNIQUE INDEX ON {} ({})",
+                        text::join(cfg.match_columns, ", "), cfg.output_table.display(), cfg.output_table.quoted(),
+                        text::join(quoted, ", ")));
     }
     return problems;
 }
@@ -118,9 +120,9 @@ std::vector<StoredSpelling> stored_spellings(pqxx::transaction_base& tx, const C
     auto vars = table_vars(cfg);
     vars["offset_table"] = offsets;
     std::vector<StoredSpelling> out;
-    for (const auto& row : tx.exec_params(sql::render("offsets_aliases", vars), cfg.consumer_group, cfg.topic,
-                                          cfg.output_table.display(), cfg.output_table.quoted(), own,
-                                          cfg.output_table.name))
+    for (const auto& row :
+         tx.exec_params(sql::render("offsets_aliases", vars), cfg.consumer_group, cfg.topic, cfg.output_table.display(),
+                        cfg.output_table.quoted(), own, cfg.output_table.name))
         out.push_back({row[0].as<std::string>(), row[1].as<bool>()});
     return out;
 }
@@ -128,9 +130,10 @@ std::vector<StoredSpelling> stored_spellings(pqxx::transaction_base& tx, const C
 // A stored name without a schema that names no table here was written under another search_path.
 std::string written_elsewhere(const StoredSpelling& stored) {
     if (stored.resolves) return "";
-    return fmt::format(" (a name without a schema that names no table under this session's search_path: it was "
-                       "written under another search_path, where \"{}\" may be this table)",
-                       stored.name);
+    return fmt::format(
+        " (a name without a schema that names no table under this session's search_path: it was "
+        "written under another search_path, where \"{}\" may be this table)",
+        stored.name);
 }
 
 // Offsets are keyed by the output table as the config writes it: the same table written another
@@ -149,8 +152,8 @@ void refuse_other_spelling(pqxx::transaction_base& tx, const Config& cfg) {
 // An unqualified offset table resolves through search_path: a session with another search_path
 // would read another schema's offset table, miss this job's offsets and load everything again.
 void refuse_offsets_elsewhere(pqxx::transaction_base& tx, const Config& cfg) {
-    for (const auto& row : tx.exec_params(sql::render("offsets_elsewhere", {}), cfg.offset_table.quoted(),
-                                          cfg.offset_table.name)) {
+    for (const auto& row :
+         tx.exec_params(sql::render("offsets_elsewhere", {}), cfg.offset_table.quoted(), cfg.offset_table.name)) {
         const auto other = row[0].as<std::string>();
         const auto stored = stored_spellings(tx, cfg, other, false);
         if (stored.empty()) continue;
@@ -168,21 +171,22 @@ void refuse_offsets_elsewhere(pqxx::transaction_base& tx, const Config& cfg) {
 }  // namespace
 
 void require_setup(pqxx::transaction_base& tx, const Config& cfg) {
-    if (table_exists(tx, cfg.offset_table) && table_exists(tx, cfg.history_table)) require_current_offset_tables(tx, cfg);
+    if (table_exists(tx, cfg.offset_table) && table_exists(tx, cfg.history_table))
+        require_current_offset_tables(tx, cfg);
     for (const auto* t : {&cfg.offset_table, &cfg.history_table, &cfg.read_table, &cfg.reject_table})
         if (!table_exists(tx, *t))
-            throw Error(Exit::not_set_up, fmt::format("table {} does not exist: run `dgkafka setup {}` first",
-                                                      t->display(), cfg.path));
+            throw Error(Exit::not_set_up,
+                        fmt::format("table {} does not exist: run `dgkafka setup {}` first", t->display(), cfg.path));
     refuse_other_spelling(tx, cfg);
     refuse_offsets_elsewhere(tx, cfg);
     const auto expected = staging_columns(cfg);
     const auto have = table_columns(tx, cfg.read_table);
     if (have != expected)
-        throw Error(Exit::not_set_up,
-                    fmt::format("staging table {} has columns ({}) but kafka.input.columns needs ({}): "
-                                "drop it and run `dgkafka setup {}` again",
-                                cfg.read_table.display(), text::join(have, ", "), text::join(expected, ", "),
-                                cfg.path));
+        throw Error(
+            Exit::not_set_up,
+            fmt::format("staging table {} has columns ({}) but kafka.input.columns needs ({}): "
+                        "drop it and run `dgkafka setup {}` again",
+                        cfg.read_table.display(), text::join(have, ", "), text::join(expected, ", "), cfg.path));
 }
 
 }  // namespace dgkafka::db

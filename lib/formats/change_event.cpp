@@ -32,7 +32,8 @@ bool DebeziumReader::parse(std::string_view text, json& doc, std::string& reason
     }
     const auto& schema = wrapper_.members()[0];
     const auto& payload = wrapper_.members()[1];
-    const bool object_schema = schema.kind == dgkafka::json::Member::raw && !schema.text.empty() && schema.text[0] == '{';
+    const bool object_schema =
+        schema.kind == dgkafka::json::Member::raw && !schema.text.empty() && schema.text[0] == '{';
     if (object_schema && payload.kind == dgkafka::json::Member::raw) {  // only the payload is parsed
         doc = json::parse(payload.text.begin(), payload.text.end(), nullptr, false);
     } else {
@@ -138,10 +139,10 @@ bool read_tombstone(std::string_view key, bool has_key, const std::vector<std::s
             return false;
         }
         json image = json::object();
-        image[match_columns[0]] = is_json && unwrapped(doc).is_primitive() && !unwrapped(doc).is_string()
-                                      ? unwrapped(doc)
-                                      : json(is_json && unwrapped(doc).is_string() ? unwrapped(doc).get<std::string>()
-                                                                                   : std::string(key));
+        image[match_columns[0]] =
+            is_json && unwrapped(doc).is_primitive() && !unwrapped(doc).is_string()
+                ? unwrapped(doc)
+                : json(is_json && unwrapped(doc).is_string() ? unwrapped(doc).get<std::string>() : std::string(key));
         event.image = image.dump();
     } else {
         reason = "tombstone key is not a JSON object with the match columns";

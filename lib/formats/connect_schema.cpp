@@ -47,7 +47,9 @@ std::string shown(const json& value) {
     return text;
 }
 
-std::string child_path(const std::string& path, const std::string& name) { return path.empty() ? name : path + "." + name; }
+std::string child_path(const std::string& path, const std::string& name) {
+    return path.empty() ? name : path + "." + name;
+}
 
 void append_hex_bytea(std::string& out, const std::string& bytes) {
     static const char digits[] = "0123456789abcdef";
@@ -69,12 +71,18 @@ bool base64_decode(std::string_view text, std::string& bytes) {
     int bits = 0;
     for (const char ch : text) {
         int v;
-        if (ch >= 'A' && ch <= 'Z') v = ch - 'A';
-        else if (ch >= 'a' && ch <= 'z') v = ch - 'a' + 26;
-        else if (ch >= '0' && ch <= '9') v = ch - '0' + 52;
-        else if (ch == '+') v = 62;
-        else if (ch == '/') v = 63;
-        else return false;
+        if (ch >= 'A' && ch <= 'Z')
+            v = ch - 'A';
+        else if (ch >= 'a' && ch <= 'z')
+            v = ch - 'a' + 26;
+        else if (ch >= '0' && ch <= '9')
+            v = ch - '0' + 52;
+        else if (ch == '+')
+            v = 62;
+        else if (ch == '/')
+            v = 63;
+        else
+            return false;
         acc = (acc << 6) | static_cast<uint32_t>(v);
         bits += 6;
         if (bits >= 8) {
@@ -100,8 +108,10 @@ bool Plan::build(const json& schema, const std::string& path, int depth, Plan& p
         reason = fmt::format("schema: {} is not a Kafka Connect schema (an object)", where());
         return false;
     }
-    const std::string type = schema.contains("type") && schema.at("type").is_string() ? schema.at("type").get<std::string>() : "";
-    const std::string name = schema.contains("name") && schema.at("name").is_string() ? schema.at("name").get<std::string>() : "";
+    const std::string type =
+        schema.contains("type") && schema.at("type").is_string() ? schema.at("type").get<std::string>() : "";
+    const std::string name =
+        schema.contains("name") && schema.at("name").is_string() ? schema.at("name").get<std::string>() : "";
     plan.type_name_ = name.empty() ? type : name;
 
     static const Named times[] = {{"org.apache.kafka.connect.data.Time", 1000},
@@ -133,8 +143,8 @@ bool Plan::build(const json& schema, const std::string& path, int depth, Plan& p
         bool present = false;
         if (!integer_parameter(schema, "scale", scale, present) || !present || scale > avro::max_decimal_scale ||
             scale < -avro::max_decimal_scale) {
-            reason = fmt::format("schema: {} ({}): its \"parameters\" give no scale that is a number within ±{}", where(),
-                                 name, avro::max_decimal_scale);
+            reason = fmt::format("schema: {} ({}): its \"parameters\" give no scale that is a number within ±{}",
+                                 where(), name, avro::max_decimal_scale);
             return false;
         }
         plan.kind_ = Kind::decimal;
@@ -226,7 +236,8 @@ bool Plan::apply_at(json& value, const std::string& path, std::string& reason) c
                 return fail(value, path, "is not a map", reason);
             const std::string item_path = path + "[]";
             for (auto& item : value) {  // a map with keys that are not strings: [[key, value], ...]
-                json& target = kind_ == Kind::map && value.is_array() && item.is_array() && item.size() == 2 ? item[1] : item;
+                json& target =
+                    kind_ == Kind::map && value.is_array() && item.is_array() && item.size() == 2 ? item[1] : item;
                 if (!items_[0].apply_at(target, item_path, reason)) return false;
             }
             return true;
@@ -236,7 +247,8 @@ bool Plan::apply_at(json& value, const std::string& path, std::string& reason) c
         case Kind::bits: {
             if (kind_ == Kind::decimal && value.is_number()) return true;  // the converter's decimal.format = NUMERIC
             if (!value.is_string()) return fail(value, path, "is not base64 text", reason);
-            if (!base64_decode(value.get_ref<const std::string&>(), bytes)) return fail(value, path, "is not base64", reason);
+            if (!base64_decode(value.get_ref<const std::string&>(), bytes))
+                return fail(value, path, "is not base64", reason);
             const auto* p = reinterpret_cast<const unsigned char*>(bytes.data());
             if (kind_ == Kind::decimal) {
                 if (!avro::append_decimal(text, p, bytes.size(), scale_))
@@ -247,8 +259,9 @@ bool Plan::apply_at(json& value, const std::string& path, std::string& reason) c
             if (kind_ == Kind::bytes) {
                 append_hex_bytea(text, bytes);
             } else {  // bit 0 is the lowest bit of the first byte, and the last digit
-                const size_t n = bits_ < 0 || static_cast<uint64_t>(bits_) > bytes.size() * 8 ? bytes.size() * 8
-                                                                                            : static_cast<size_t>(bits_);
+                const size_t n = bits_ < 0 || static_cast<uint64_t>(bits_) > bytes.size() * 8
+                                     ? bytes.size() * 8
+                                     : static_cast<size_t>(bits_);
                 for (size_t i = n; i-- > 0;) text += (p[i / 8] >> (i % 8)) & 1 ? '1' : '0';
             }
             value = std::move(text);
@@ -261,7 +274,8 @@ bool Plan::apply_at(json& value, const std::string& path, std::string& reason) c
             if (!scale.is_number_integer() || scale.get<int64_t>() > avro::max_decimal_scale ||
                 scale.get<int64_t>() < -avro::max_decimal_scale)
                 return fail(value, path, "has a scale that is not a number within ±16383", reason);
-            if (!value.at("value").is_string() || !base64_decode(value.at("value").get_ref<const std::string&>(), bytes))
+            if (!value.at("value").is_string() ||
+                !base64_decode(value.at("value").get_ref<const std::string&>(), bytes))
                 return fail(value, path, "has a value that is not base64", reason);
             if (!avro::append_decimal(text, reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size(),
                                       static_cast<int>(scale.get<int64_t>())))
@@ -273,9 +287,8 @@ bool Plan::apply_at(json& value, const std::string& path, std::string& reason) c
         case Kind::time:
         case Kind::timestamp: {
             if (!value.is_number_integer()) return fail(value, path, "is not an integer", reason);
-            const int64_t units = value.is_number_unsigned() && value.get<uint64_t>() > INT64_MAX
-                                      ? INT64_MAX
-                                      : value.get<int64_t>();
+            const int64_t units =
+                value.is_number_unsigned() && value.get<uint64_t>() > INT64_MAX ? INT64_MAX : value.get<int64_t>();
             const bool ok = kind_ == Kind::date   ? avro::append_date(text, units)
                             : kind_ == Kind::time ? avro::append_time_of_day(text, units, per_second_)
                                                   : avro::append_timestamp(text, units, per_second_);
@@ -301,8 +314,10 @@ const Plan* Plans::find(std::string_view schema_text, std::string& reason) {
         if (plans_.size() >= max_plans) plans_.clear();
         auto entry = std::make_unique<Entry>();
         const json schema = json::parse(schema_text.begin(), schema_text.end(), nullptr, false);
-        if (schema.is_discarded()) entry->error = "invalid JSON";
-        else if (!Plan::make(schema, entry->plan, entry->error) && entry->error.empty()) entry->error = "not a schema";
+        if (schema.is_discarded())
+            entry->error = "invalid JSON";
+        else if (!Plan::make(schema, entry->plan, entry->error) && entry->error.empty())
+            entry->error = "not a schema";
         it = plans_.emplace(key, std::move(entry)).first;
     }
     if (!it->second->error.empty()) {

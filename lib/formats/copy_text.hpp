@@ -37,12 +37,23 @@ inline bool append_text(std::string& out, std::string_view v) {
         }
         const char* esc = nullptr;
         switch (c) {
-            case '\\': esc = "\\\\"; break;
-            case '\t': esc = "\\t"; break;
-            case '\n': esc = "\\n"; break;
-            case '\r': esc = "\\r"; break;
-            case '\0': return false;
-            default: ++i; continue;
+            case '\\':
+                esc = "\\\\";
+                break;
+            case '\t':
+                esc = "\\t";
+                break;
+            case '\n':
+                esc = "\\n";
+                break;
+            case '\r':
+                esc = "\\r";
+                break;
+            case '\0':
+                return false;
+            default:
+                ++i;
+                continue;
         }
         out.append(p + run, i - run);
         out.append(esc, 2);

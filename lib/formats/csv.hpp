@@ -1,6 +1,7 @@
 #pragma once
-// RFC 4180 CSV with any delimiter (one byte, or a string as the manual's delimiter_string): quoted fields may hold the delimiter, quotes ("")
-// and line breaks; an empty unquoted field is NULL, an empty quoted field ("") is an empty string.
+// RFC 4180 CSV with any delimiter (one byte, or a string as the manual's delimiter_string): quoted fields may hold the
+// delimiter, quotes ("") and line breaks; an empty unquoted field is NULL, an empty quoted field ("") is an empty
+// string.
 #include <istream>
 #include <string>
 #include <string_view>
@@ -18,13 +19,13 @@ struct Field {
 // Splits one record held in memory (a Kafka message). Views point into the record or into the
 // parser's own buffer, valid until the next parse().
 class RecordParser {
-public:
+  public:
     explicit RecordParser(std::string delimiter) : delimiter_(std::move(delimiter)) {}
     explicit RecordParser(char delimiter) : delimiter_(1, delimiter) {}
     // False, with `error` set, for an unclosed quote or text after a closing quote.
     bool parse(std::string_view record, std::vector<Field>& fields, std::string& error);
 
-private:
+  private:
     size_t delimiter_at(std::string_view record, size_t from) const;  // record.size() when none
 
     std::string delimiter_;
@@ -33,22 +34,22 @@ private:
 
 // Reads records from a stream (a CSV file): CRLF or LF line ends, quoted line breaks.
 class Reader {
-public:
+  public:
     Reader(std::istream& in, char delimiter) : in_(in), parser_(delimiter) {}
     Reader(std::istream& in, std::string delimiter) : in_(in), parser_(std::move(delimiter)) {}
     // False at end of input. Throws std::runtime_error naming the line of a malformed record.
     bool next(std::vector<Field>& fields);
 
     // The same in two steps, for callers that can use a record's text as it is:
-    bool read_record();                          // false at end of input; throws on an unclosed quote
+    bool read_record();  // false at end of input; throws on an unclosed quote
     std::string_view record() const { return record_; }
     bool has_quotes() const { return quotes_ > 0; }
     void split_record(std::vector<Field>& fields);  // throws naming the line
 
     size_t record_line() const { return record_line_; }  // first line of the last record
-    size_t next_line() const { return line_no_ + 1; }     // where the next record starts
+    size_t next_line() const { return line_no_ + 1; }    // where the next record starts
 
-private:
+  private:
     std::istream& in_;
     RecordParser parser_;
     std::string record_, line_;

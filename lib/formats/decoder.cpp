@@ -45,8 +45,7 @@ std::unique_ptr<Decoder> make_decoder(const Config& cfg, bool with_metadata, std
 
 bool jsonb_input(const Config& cfg) {
     const auto loaded = cfg.loaded_columns();
-    return json_documents(cfg.format) && loaded.size() == 1 &&
-           text::lower(text::trim(loaded[0]->type)) == "jsonb";
+    return json_documents(cfg.format) && loaded.size() == 1 && text::lower(text::trim(loaded[0]->type)) == "jsonb";
 }
 
 }  // namespace dgkafka::formats

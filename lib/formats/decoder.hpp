@@ -2,8 +2,8 @@
 // One Kafka message into one COPY text line for the staging or the output table. One decoder per
 // format (csv_decoder, json_decoder, binary_decoder, avro_decoder, protobuf_decoder; json with a
 // schema registry: json_schema_decoder), chosen once at start by make_decoder; the change-event
-// envelope (envelope_decoder) is a layer over the JSON documents of json and avro. What every decoder writes the same way (metadata columns, checked text) is in
-// row_decoder.
+// envelope (envelope_decoder) is a layer over the JSON documents of json and avro. What every decoder writes the same
+// way (metadata columns, checked text) is in row_decoder.
 #include <memory>
 #include <string>
 #include <vector>

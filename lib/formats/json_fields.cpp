@@ -40,7 +40,7 @@ void append_utf8(std::string& out, unsigned cp) {
 
 // One pass over the text, validating all of it (no recursion: nesting is bounded by memory only).
 class Parser {
-public:
+  public:
     // strict: refuse what PostgreSQL refuses when it unescapes strings (\u0000, unpaired surrogates);
     // numeric: refuse numbers that jsonb cannot store.
     Parser(std::string_view t, std::string& reason, bool strict, bool numeric = false)
@@ -130,10 +130,21 @@ public:
                 if (!container()) return false;
                 m.kind = Member::raw;
                 break;
-            case 't': if (!literal("true")) return false; m.kind = Member::raw; break;
-            case 'f': if (!literal("false")) return false; m.kind = Member::raw; break;
-            case 'n': if (!literal("null")) return false; m.kind = Member::absent; break;
-            default: if (!number()) return false; m.kind = Member::raw;
+            case 't':
+                if (!literal("true")) return false;
+                m.kind = Member::raw;
+                break;
+            case 'f':
+                if (!literal("false")) return false;
+                m.kind = Member::raw;
+                break;
+            case 'n':
+                if (!literal("null")) return false;
+                m.kind = Member::absent;
+                break;
+            default:
+                if (!number()) return false;
+                m.kind = Member::raw;
         }
         m.text = std::string_view(start, static_cast<size_t>(p_ - start));
         m.escaped = false;
@@ -202,10 +213,14 @@ public:
 
     bool scalar() {
         switch (peek()) {
-            case 't': return literal("true");
-            case 'f': return literal("false");
-            case 'n': return literal("null");
-            default: return number();
+            case 't':
+                return literal("true");
+            case 'f':
+                return literal("false");
+            case 'n':
+                return literal("null");
+            default:
+                return number();
         }
     }
 
@@ -245,7 +260,7 @@ public:
         return p_ != start;
     }
 
-private:
+  private:
     const char* p_;
     const char* end_;
     std::string& reason_;
@@ -292,11 +307,21 @@ void append_unescaped(std::string& out, std::string_view s) {
         const char e = p[1];
         p += 2;
         switch (e) {
-            case 'b': out += '\b'; break;
-            case 'f': out += '\f'; break;
-            case 'n': out += '\n'; break;
-            case 'r': out += '\r'; break;
-            case 't': out += '\t'; break;
+            case 'b':
+                out += '\b';
+                break;
+            case 'f':
+                out += '\f';
+                break;
+            case 'n':
+                out += '\n';
+                break;
+            case 'r':
+                out += '\r';
+                break;
+            case 't':
+                out += '\t';
+                break;
             case 'u': {
                 unsigned cp = hex4(p);
                 p += 4;
@@ -307,7 +332,8 @@ void append_unescaped(std::string& out, std::string_view s) {
                 append_utf8(out, cp);
                 break;
             }
-            default: out += e;  // " \ /
+            default:
+                out += e;  // " \ /
         }
     }
 }

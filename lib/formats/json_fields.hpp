@@ -33,7 +33,7 @@ struct Member {
 };
 
 class MemberReader {
-public:
+  public:
     // names: distinct. jsonb: also refuse, as jsonb input does, a document with a number numeric
     // cannot hold.
     explicit MemberReader(std::vector<std::string> names, bool jsonb = false);
@@ -42,7 +42,7 @@ public:
     bool read(std::string_view text, std::string& reason);
     const std::vector<Member>& members() const { return members_; }  // in the order of `names`
 
-private:
+  private:
     std::vector<std::string> names_;
     bool jsonb_;
     std::vector<Member> members_;

@@ -35,7 +35,8 @@ std::string_view RegisteredJsonDocuments::key_text(const Message& m) {
     std::string_view key = m.key;
     int32_t id = 0;
     std::string why;
-    if (key.empty() || key[0] != 0 || !avro::read_wire_header(key, id, why, "JSON") || !json_schema(id, why)) return m.key;
+    if (key.empty() || key[0] != 0 || !avro::read_wire_header(key, id, why, "JSON") || !json_schema(id, why))
+        return m.key;
     return key;
 }
 

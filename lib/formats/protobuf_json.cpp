@@ -29,14 +29,29 @@ void append_string(std::string& out, std::string_view s) {
         out.append(s.data() + plain, i - plain);
         plain = i + 1;
         switch (c) {
-            case '"': out += "\\\""; break;
-            case '\\': out += "\\\\"; break;
-            case '\n': out += "\\n"; break;
-            case '\r': out += "\\r"; break;
-            case '\t': out += "\\t"; break;
-            case '\b': out += "\\b"; break;
-            case '\f': out += "\\f"; break;
-            default: fmt::format_to(std::back_inserter(out), "\\u{:04x}", c);
+            case '"':
+                out += "\\\"";
+                break;
+            case '\\':
+                out += "\\\\";
+                break;
+            case '\n':
+                out += "\\n";
+                break;
+            case '\r':
+                out += "\\r";
+                break;
+            case '\t':
+                out += "\\t";
+                break;
+            case '\b':
+                out += "\\b";
+                break;
+            case '\f':
+                out += "\\f";
+                break;
+            default:
+                fmt::format_to(std::back_inserter(out), "\\u{:04x}", c);
         }
     }
     out.append(s.data() + plain, s.size() - plain);
@@ -49,7 +64,8 @@ void append_base64(std::string& out, std::string_view bytes) {
     size_t i = 0;
     for (; i + 3 <= bytes.size(); i += 3) {
         const uint32_t v = (uint32_t{static_cast<unsigned char>(bytes[i])} << 16) |
-                           (uint32_t{static_cast<unsigned char>(bytes[i + 1])} << 8) | static_cast<unsigned char>(bytes[i + 2]);
+                           (uint32_t{static_cast<unsigned char>(bytes[i + 1])} << 8) |
+                           static_cast<unsigned char>(bytes[i + 2]);
         out += digits[v >> 18];
         out += digits[(v >> 12) & 63];
         out += digits[(v >> 6) & 63];
@@ -68,9 +84,12 @@ void append_base64(std::string& out, std::string_view bytes) {
 
 template <class Float>
 void append_float(std::string& out, Float v) {
-    if (std::isnan(v)) out += "\"NaN\"";
-    else if (std::isinf(v)) out += v > 0 ? "\"Infinity\"" : "\"-Infinity\"";
-    else fmt::format_to(std::back_inserter(out), "{}", v);  // the shortest text that reads back the same
+    if (std::isnan(v))
+        out += "\"NaN\"";
+    else if (std::isinf(v))
+        out += v > 0 ? "\"Infinity\"" : "\"-Infinity\"";
+    else
+        fmt::format_to(std::back_inserter(out), "{}", v);  // the shortest text that reads back the same
 }
 
 class Printer {
@@ -145,10 +164,12 @@ class Printer {
         const bool one = index < 0;
         switch (f->cpp_type()) {
             case FieldDescriptor::CPPTYPE_INT32:
-                fmt::format_to(std::back_inserter(out_), "{}", one ? r->GetInt32(m, f) : r->GetRepeatedInt32(m, f, index));
+                fmt::format_to(std::back_inserter(out_), "{}",
+                               one ? r->GetInt32(m, f) : r->GetRepeatedInt32(m, f, index));
                 return true;
             case FieldDescriptor::CPPTYPE_UINT32:
-                fmt::format_to(std::back_inserter(out_), "{}", one ? r->GetUInt32(m, f) : r->GetRepeatedUInt32(m, f, index));
+                fmt::format_to(std::back_inserter(out_), "{}",
+                               one ? r->GetUInt32(m, f) : r->GetRepeatedUInt32(m, f, index));
                 return true;
             case FieldDescriptor::CPPTYPE_INT64:
                 fmt::format_to(std::back_inserter(out_), bare ? "{}" : "\"{}\"",
@@ -179,10 +200,12 @@ class Printer {
                 return true;
             }
             case FieldDescriptor::CPPTYPE_STRING: {
-                const std::string& s =
-                    one ? r->GetStringReference(m, f, &scratch_) : r->GetRepeatedStringReference(m, f, index, &scratch_);
-                if (f->type() == FieldDescriptor::TYPE_BYTES) append_base64(out_, s);
-                else append_string(out_, s);
+                const std::string& s = one ? r->GetStringReference(m, f, &scratch_)
+                                           : r->GetRepeatedStringReference(m, f, index, &scratch_);
+                if (f->type() == FieldDescriptor::TYPE_BYTES)
+                    append_base64(out_, s);
+                else
+                    append_string(out_, s);
                 return true;
             }
             case FieldDescriptor::CPPTYPE_MESSAGE:

@@ -72,9 +72,8 @@ namespace {
 void quiet_library_log() {
     static std::once_flag once;
     std::call_once(once, [] {
-        gp::SetLogHandler([](gp::LogLevel, const char*, int, const std::string& message) {
-            log::debug("libprotobuf: {}", message);
-        });
+        gp::SetLogHandler(
+            [](gp::LogLevel, const char*, int, const std::string& message) { log::debug("libprotobuf: {}", message); });
     });
 }
 
@@ -97,7 +96,8 @@ class TextTree : public gp::compiler::SourceTree {
 class Problems : public gp::compiler::MultiFileErrorCollector, public gp::DescriptorPool::ErrorCollector {
   public:
     void AddError(const std::string& file, int line, int column, const std::string& message) override {
-        add(line >= 0 ? fmt::format("{}:{}:{}: {}", file, line + 1, column + 1, message) : fmt::format("{}: {}", file, message));
+        add(line >= 0 ? fmt::format("{}:{}:{}: {}", file, line + 1, column + 1, message)
+                      : fmt::format("{}: {}", file, message));
     }
     void AddError(const std::string& file, const std::string& element, const gp::Message*, ErrorLocation,
                   const std::string& message) override {
@@ -146,8 +146,12 @@ bool add_references(avro::Registry& registry, const std::vector<avro::Registry::
 // reusable message of each type met so far.
 struct Reader::Schema {
     explicit Schema(std::unique_ptr<gp::compiler::SourceTree> source_tree)
-        : tree(std::move(source_tree)), sources(tree.get()), generated(*gp::DescriptorPool::generated_pool()),
-          merged(&generated, &sources), pool(&merged, &problems), factory(&pool) {
+        : tree(std::move(source_tree)),
+          sources(tree.get()),
+          generated(*gp::DescriptorPool::generated_pool()),
+          merged(&generated, &sources),
+          pool(&merged, &problems),
+          factory(&pool) {
         sources.RecordErrorsTo(&problems);
     }
 
@@ -194,11 +198,13 @@ Reader::Reader(const Config& cfg) {
     fixed_ = std::make_unique<Schema>(std::move(tree));
     fixed_->file = fixed_->pool.FindFileByName(file.filename().string());
     if (!fixed_->file)
-        throw Error(Exit::config, fmt::format("kafka.input.protobuf_file: {}: {}", cfg.protobuf.file, fixed_->problems.text()));
+        throw Error(Exit::config,
+                    fmt::format("kafka.input.protobuf_file: {}: {}", cfg.protobuf.file, fixed_->problems.text()));
     fixed_->fixed_type = fixed_->pool.FindMessageTypeByName(cfg.protobuf.message);
     if (!fixed_->fixed_type) {
         std::vector<std::string> names;
-        for (int i = 0; i < fixed_->file->message_type_count(); ++i) names.push_back(fixed_->file->message_type(i)->full_name());
+        for (int i = 0; i < fixed_->file->message_type_count(); ++i)
+            names.push_back(fixed_->file->message_type(i)->full_name());
         throw Error(Exit::config, fmt::format("kafka.input.protobuf_message: no message \"{}\" in {} (it declares {})",
                                               cfg.protobuf.message, cfg.protobuf.file,
                                               names.empty() ? "none" : text::join(names, ", ")));
@@ -252,8 +258,9 @@ bool Reader::to_json(std::string_view message, std::string& out, std::string& re
         if (indexes_[i] >= n) {
             std::vector<std::string> shown;
             for (const int k : indexes_) shown.push_back(std::to_string(k));
-            reason = fmt::format("schema id {}: message index [{}] names no message ({} has {})", id, text::join(shown, ", "),
-                                 i == 0 ? "the file" : type->full_name(), n == 1 ? "1 message" : fmt::format("{} messages", n));
+            reason = fmt::format("schema id {}: message index [{}] names no message ({} has {})", id,
+                                 text::join(shown, ", "), i == 0 ? "the file" : type->full_name(),
+                                 n == 1 ? "1 message" : fmt::format("{} messages", n));
             return false;
         }
         type = i == 0 ? s->file->message_type(indexes_[i]) : type->nested_type(indexes_[i]);

@@ -44,9 +44,9 @@ class Reader {
     Schema* schema(int32_t id, std::string& reason);
 
     std::shared_ptr<avro::Registry> registry_;
-    std::unique_ptr<Schema> fixed_;  // protobuf_file
+    std::unique_ptr<Schema> fixed_;                       // protobuf_file
     std::map<int32_t, std::unique_ptr<Schema>> schemas_;  // by id; null: not a usable Protobuf schema
-    std::map<int32_t, std::string> unusable_;              // why, by id
+    std::map<int32_t, std::string> unusable_;             // why, by id
     std::vector<int> indexes_;
 };
 

@@ -86,14 +86,13 @@ int partition_count(rd_kafka_t* rk, const std::string& topic, const std::string&
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
     rd_kafka_resp_err_t err;
     for (;;) {
-        const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+        const auto left =
+            std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
         err = all_metadata(rk, md, static_cast<int>(std::clamp<int64_t>(left.count(), 1, slice_ms)));
         if (err != RD_KAFKA_RESP_ERR__TIMED_OUT || (stop && *stop) || std::chrono::steady_clock::now() >= deadline)
             break;
     }
-    if (err)
-        fail(err, fmt::format("cannot read metadata of topic {} from {}: {}", topic, brokers,
-                                             error_text(err)));
+    if (err) fail(err, fmt::format("cannot read metadata of topic {} from {}: {}", topic, brokers, error_text(err)));
     for (int i = 0; i < md->topic_cnt; ++i) {
         const auto& t = md->topics[i];
         if (topic != t.topic) continue;
@@ -126,8 +125,10 @@ Offsets end_offsets(rd_kafka_t* rk, const std::string& topic, const std::vector<
     }
     for (int i = 0; i < list->cnt; ++i) {
         const auto& e = list->elems[i];
-        if (!e.err && e.offset >= 0) out[e.partition] = e.offset;
-        else if (error.empty()) error = fmt::format("partition {}: {}", e.partition, error_text(e.err));
+        if (!e.err && e.offset >= 0)
+            out[e.partition] = e.offset;
+        else if (error.empty())
+            error = fmt::format("partition {}: {}", e.partition, error_text(e.err));
     }
     if (!out.empty()) error.clear();  // some leaders answered: not an outage of the brokers
     return out;
@@ -174,8 +175,10 @@ int64_t search_by_time(rd_kafka_t* probe, const std::string& topic, int32_t part
     while (lo < hi) {
         const int64_t mid = lo + (hi - lo) / 2;
         const int64_t ts = timestamp_at(probe, topic, partition, mid);
-        if (ts >= ms) hi = mid;
-        else lo = mid + 1;
+        if (ts >= ms)
+            hi = mid;
+        else
+            lo = mid + 1;
     }
     return lo;
 }
@@ -203,10 +206,11 @@ Offsets offsets_for_time(rd_kafka_t* rk, const std::string& topic, int partition
         // brokers, librdkafka's mock cluster): then the partition's last message tells.
         const auto w = query_watermarks(rk, topic, e.partition);
         if (!probe)
-            probe = make_handle(RD_KAFKA_CONSUMER, make_conf(brokers, {{"group.id", "dgkafka-time-probe"},
-                                                                        {"enable.auto.commit", "false"},
-                                                                        {"enable.partition.eof", "true"},
-                                                                        {"fetch.wait.max.ms", "10"}},
+            probe = make_handle(RD_KAFKA_CONSUMER, make_conf(brokers,
+                                                             {{"group.id", "dgkafka-time-probe"},
+                                                              {"enable.auto.commit", "false"},
+                                                              {"enable.partition.eof", "true"},
+                                                              {"fetch.wait.max.ms", "10"}},
                                                              user));
         const bool none_after = w.low == w.high || timestamp_at(probe.get(), topic, e.partition, w.high - 1) < ms;
         out[e.partition] = none_after ? w.high : search_by_time(probe.get(), topic, e.partition, w, ms);

@@ -11,7 +11,7 @@
 namespace dgkafka::kafka {
 
 class Deliveries {
-public:
+  public:
     // keep_ids: remember each acknowledged message's opaque (publish: its outbox row id).
     explicit Deliveries(bool keep_ids = false) : keep_ids_(keep_ids) {}
 
@@ -29,7 +29,7 @@ public:
     bool wait(rd_kafka_t* rk, int64_t produced, const std::atomic<bool>* stop = nullptr);
     void clear();
 
-private:
+  private:
     static void on_delivery(rd_kafka_t* rk, const rd_kafka_message_t* m, void* opaque);
 
     const bool keep_ids_;

@@ -30,7 +30,7 @@ bool needs_fetch_waker();
 Properties fetch_backoff_defaults();
 
 class FetchWaker {
-public:
+  public:
     // Reads the consumer's queue limits; `consumer` must outlive the waker.
     explicit FetchWaker(rd_kafka_t* consumer);
     ~FetchWaker();
@@ -40,14 +40,13 @@ public:
     // Called by the consuming thread after each poll; cheap.
     void consumed(size_t messages, size_t bytes);
 
-
-private:
+  private:
     void serve();
     void wake();
 
     rd_kafka_t* const consumer_;
-    size_t message_step_ = 0;  // half of queued.min.messages
-    size_t byte_step_ = 0;     // half of queued.max.messages.kbytes
+    size_t message_step_ = 0;          // half of queued.min.messages
+    size_t byte_step_ = 0;             // half of queued.max.messages.kbytes
     size_t messages_ = 0, bytes_ = 0;  // consumed since the last wake-up (consuming thread only)
     std::mutex mutex_;
     std::condition_variable wanted_;

@@ -12,23 +12,17 @@ namespace dgkafka::kafka {
 namespace {
 constexpr std::string_view mark_prefix = "dgkafka output_table=";
 
-HandlePtr group_client(const std::string& brokers, const Properties& user,
-                       const std::string& group) {
-    return make_handle(RD_KAFKA_CONSUMER, make_conf(brokers,
-                                                    {{"group.id", group},
-                                                     {"client.id", "dgkafka-offsets"},
-                                                     {"enable.auto.commit", "false"}},
-                                                    user));
+HandlePtr group_client(const std::string& brokers, const Properties& user, const std::string& group) {
+    return make_handle(
+        RD_KAFKA_CONSUMER,
+        make_conf(brokers, {{"group.id", group}, {"client.id", "dgkafka-offsets"}, {"enable.auto.commit", "false"}},
+                  user));
 }
 
-void close(HandlePtr rk) {
-    rd_kafka_destroy_flags(rk.release(), RD_KAFKA_DESTROY_F_NO_CONSUMER_CLOSE);
-}
+void close(HandlePtr rk) { rd_kafka_destroy_flags(rk.release(), RD_KAFKA_DESTROY_F_NO_CONSUMER_CLOSE); }
 }  // namespace
 
-std::string commit_mark(const std::string& output_table) {
-    return std::string(mark_prefix) + output_table;
-}
+std::string commit_mark(const std::string& output_table) { return std::string(mark_prefix) + output_table; }
 
 std::optional<std::string> marked_table(const std::string& metadata) {
     if (metadata.compare(0, mark_prefix.size(), mark_prefix) != 0) return std::nullopt;
@@ -45,8 +39,8 @@ void mark(rd_kafka_topic_partition_list_t* list, const std::string& mark) {
     }
 }
 
-GroupOffsets group_offsets(const std::string& brokers, const Properties& user,
-                           const std::string& group, const std::string& topic, int partitions) {
+GroupOffsets group_offsets(const std::string& brokers, const Properties& user, const std::string& group,
+                           const std::string& topic, int partitions) {
     auto rk = group_client(brokers, user, group);
     Offsets wanted;
     for (int p = 0; p < partitions; ++p) wanted[p] = RD_KAFKA_OFFSET_INVALID;
@@ -61,17 +55,15 @@ GroupOffsets group_offsets(const std::string& brokers, const Properties& user,
     for (int i = 0; i < list->cnt; ++i) {
         const auto& e = list->elems[i];
         if (e.offset < 0) continue;
-        out[e.partition] = {e.offset, e.metadata ? std::string(static_cast<const char*>(e.metadata),
-                                                               e.metadata_size)
-                                                 : std::string()};
+        out[e.partition] = {
+            e.offset, e.metadata ? std::string(static_cast<const char*>(e.metadata), e.metadata_size) : std::string()};
     }
     close(std::move(rk));
     return out;
 }
 
-std::string commit_marked(const std::string& brokers, const Properties& user,
-                          const std::string& group, const std::string& topic,
-                          const Offsets& offsets, const std::string& output_table) {
+std::string commit_marked(const std::string& brokers, const Properties& user, const std::string& group,
+                          const std::string& topic, const Offsets& offsets, const std::string& output_table) {
     if (offsets.empty()) return {};
     auto rk = group_client(brokers, user, group);
     auto list = make_list(topic, offsets);

@@ -26,13 +26,12 @@ std::optional<std::string> marked_table(const std::string& metadata);
 void mark(rd_kafka_topic_partition_list_t* list, const std::string& mark);
 
 // The group's committed offsets with their metadata (one OffsetFetch); throws Error(kafka).
-GroupOffsets group_offsets(const std::string& brokers, const Properties& user,
-                           const std::string& group, const std::string& topic, int partitions);
+GroupOffsets group_offsets(const std::string& brokers, const Properties& user, const std::string& group,
+                           const std::string& topic, int partitions);
 
 // Commits `offsets` marked as dgkafka's for output_table, waiting for the answer; returns
 // librdkafka's error text, empty on success (an active group refuses commits from non-members).
-std::string commit_marked(const std::string& brokers, const Properties& user,
-                          const std::string& group, const std::string& topic,
-                          const Offsets& offsets, const std::string& output_table);
+std::string commit_marked(const std::string& brokers, const Properties& user, const std::string& group,
+                          const std::string& topic, const Offsets& offsets, const std::string& output_table);
 
 }  // namespace dgkafka::kafka

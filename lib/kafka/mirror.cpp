@@ -16,8 +16,10 @@ OffsetMirror::OffsetMirror(const Config& cfg)
 OffsetMirror::~OffsetMirror() {
     // librdkafka's destroy waits for every pending commit, i.e. for as long as the coordinator
     // stays unreachable. The process is about to exit then: leave the handle to it.
-    if (unconfirmed_) (void)rk_.release();
-    else if (rk_) rd_kafka_destroy_flags(rk_.release(), RD_KAFKA_DESTROY_F_NO_CONSUMER_CLOSE);
+    if (unconfirmed_)
+        (void)rk_.release();
+    else if (rk_)
+        rd_kafka_destroy_flags(rk_.release(), RD_KAFKA_DESTROY_F_NO_CONSUMER_CLOSE);
 }
 
 void OffsetMirror::commit(const Offsets& next) {
@@ -44,13 +46,15 @@ void OffsetMirror::finish(const Offsets& next, int wait_ms) {
             unconfirmed_ = false;
         rd_kafka_event_destroy(ev);
     } else if (wait_ms <= 0) {
-        log::warn("{}: the brokers are unreachable: consumer group {} may not show the last offsets (the database "
-                  "holds them; the next run's commits mirror them)",
-                  cfg_.topic, cfg_.consumer_group);
+        log::warn(
+            "{}: the brokers are unreachable: consumer group {} may not show the last offsets (the database "
+            "holds them; the next run's commits mirror them)",
+            cfg_.topic, cfg_.consumer_group);
     } else {
-        log::warn("{}: consumer group {} did not confirm the offsets within {} ms (the database holds them; the "
-                  "mirror in Kafka catches up with the next run's commits)",
-                  cfg_.topic, cfg_.consumer_group, wait_ms);
+        log::warn(
+            "{}: consumer group {} did not confirm the offsets within {} ms (the database holds them; the "
+            "mirror in Kafka catches up with the next run's commits)",
+            cfg_.topic, cfg_.consumer_group, wait_ms);
     }
     rd_kafka_queue_destroy(done);
 }

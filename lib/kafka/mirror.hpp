@@ -10,7 +10,7 @@
 namespace dgkafka::kafka {
 
 class OffsetMirror {
-public:
+  public:
     explicit OffsetMirror(const Config& cfg);
     ~OffsetMirror();
 
@@ -20,7 +20,7 @@ public:
     // (0: not at all, the brokers being known to be down).
     void finish(const Offsets& next, int wait_ms);
 
-private:
+  private:
     const Config& cfg_;
     HandlePtr rk_;
     std::atomic<bool> unconfirmed_{false};  // commits may still wait for an unreachable coordinator

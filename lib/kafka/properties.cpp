@@ -29,8 +29,10 @@ namespace {
 // AUTOCREATE only says a broker cannot be told not to create topics; dgkafka never asks by name.
 void on_log(const rd_kafka_t*, int level, const char* facility, const char* text) {
     const auto fields = log::Fields{}.add("component", "librdkafka").add("facility", facility);
-    if (level <= 4 && std::strcmp(facility, "AUTOCREATE") != 0) log::warn(fields, "kafka: {}", text);
-    else log::debug(fields, "kafka: {}: {}", facility, text);
+    if (level <= 4 && std::strcmp(facility, "AUTOCREATE") != 0)
+        log::warn(fields, "kafka: {}", text);
+    else
+        log::debug(fields, "kafka: {}: {}", facility, text);
 }
 }  // namespace
 

@@ -6,8 +6,7 @@
 
 namespace dgkafka::kafka {
 
-std::optional<RetentionGap> retention_gap(int32_t partition, int64_t resume_at,
-                                          const Watermarks& marks) {
+std::optional<RetentionGap> retention_gap(int32_t partition, int64_t resume_at, const Watermarks& marks) {
     if (resume_at < marks.low)
         return RetentionGap{partition, resume_at, marks.low, marks.high, RetentionGap::Kind::deleted};
     if (resume_at > marks.high)

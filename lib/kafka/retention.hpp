@@ -27,8 +27,7 @@ struct RetentionGap {
 };
 
 // The gap when `resume_at` lies below the log start or past its end, else nothing.
-std::optional<RetentionGap> retention_gap(int32_t partition, int64_t resume_at,
-                                          const Watermarks& marks);
+std::optional<RetentionGap> retention_gap(int32_t partition, int64_t resume_at, const Watermarks& marks);
 
 // "topic t partition 0: stored offset 2000 is below the log start offset 4955: 2955 messages were
 // deleted by retention before they were loaded"

@@ -11,14 +11,14 @@
 namespace dgkafka::load {
 
 class AppendShards {
-public:
+  public:
     AppendShards(const QualifiedName& table, int64_t max_bytes);
 
     // The shard id this batch writes to; may create it.
     int64_t pick(pqxx::dbtransaction& tx);
     void wrote(size_t bytes) { unchecked_ += static_cast<int64_t>(bytes); }
 
-private:
+  private:
     std::string table_;
     int64_t max_bytes_;
     // Bytes this loader appended since it last asked the newest shard's size: asked again once

@@ -17,16 +17,22 @@ void Rejects::add(const Message& m, std::string_view error, std::string_view sql
     lines_ += '\t';
     copy_text::append_int(lines_, m.offset);
     lines_ += '\t';
-    if (m.has_key) copy_text::append_bytea(lines_, m.key);
-    else copy_text::append_null(lines_);
+    if (m.has_key)
+        copy_text::append_bytea(lines_, m.key);
+    else
+        copy_text::append_null(lines_);
     lines_ += '\t';
-    if (m.value.data()) copy_text::append_bytea(lines_, m.value);
-    else copy_text::append_null(lines_);  // a tombstone has no value, not an empty one
+    if (m.value.data())
+        copy_text::append_bytea(lines_, m.value);
+    else
+        copy_text::append_null(lines_);  // a tombstone has no value, not an empty one
     lines_ += '\t';
     copy_text::append_text(lines_, error);  // our reasons and server messages: valid UTF-8, no NUL
     lines_ += '\t';
-    if (sqlstate.empty()) copy_text::append_null(lines_);
-    else copy_text::append_text(lines_, sqlstate);
+    if (sqlstate.empty())
+        copy_text::append_null(lines_);
+    else
+        copy_text::append_text(lines_, sqlstate);
     lines_ += '\n';
     last_error_ = std::string(error);
     ++count_;
@@ -44,8 +50,8 @@ std::string_view Batch::row(size_t i) const {
 }
 
 uint32_t Batch::keep(const Message& m) {
-    Kept k{raw_.size(), m.value.size(), 0, m.key.size(), m.offset, m.timestamp_ms, m.partition, m.has_key,
-           m.value.data() != nullptr};
+    Kept k{raw_.size(), m.value.size(),           0, m.key.size(), m.offset, m.timestamp_ms, m.partition,
+           m.has_key,   m.value.data() != nullptr};
     raw_.append(m.value);
     k.key_at = raw_.size();
     raw_.append(m.key);

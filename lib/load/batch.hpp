@@ -17,7 +17,7 @@ namespace dgkafka::load {
 
 // COPY lines for the rejected-rows table.
 class Rejects {
-public:
+  public:
     Rejects(const std::string& group, const std::string& topic);
     void add(const Message& m, std::string_view error, std::string_view sqlstate);
     size_t count() const { return count_; }
@@ -25,7 +25,7 @@ public:
     const std::string& last_error() const { return last_error_; }
     void clear();
 
-private:
+  private:
     std::string prefix_;  // group and topic, already escaped
     std::string lines_;
     std::string last_error_;
@@ -54,7 +54,7 @@ struct Batch {
     void clear();
     void trim(size_t bytes);  // after clear(): gives back buffers grown past `bytes`
 
-private:
+  private:
     struct Kept {
         size_t value_at, value_len, key_at, key_len;
         int64_t offset, timestamp_ms;

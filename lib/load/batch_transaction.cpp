@@ -56,7 +56,7 @@ Step BatchTransaction::connect() {
         try {
             conn_ = db::connect(cfg_.db, app);
         } catch (const Unavailable&) {
-            throw;  // retried
+            throw;                  // retried
         } catch (const Error& e) {  // db::connect found the refusal final (authentication, no TLS, ...)
             return Step::failed(Step::Outcome::fatal, fmt::format("{}: {} (no retry can fix this)", name, e.what()),
                                 Exit::database);
@@ -121,9 +121,10 @@ std::optional<std::string> BatchTransaction::fence(const kafka::Offsets& expecte
     for (const auto& [p, o] : expected) {
         const auto it = locked.find(p);
         if (it == locked.end() || it->second != o)
-            return fmt::format("{} partition {}: stored offset is {} but this loader is at {}: another loader "
-                               "moved it; dropping this batch and resuming from the stored offset",
-                               cfg_.topic, p, it == locked.end() ? -1 : it->second, o);
+            return fmt::format(
+                "{} partition {}: stored offset is {} but this loader is at {}: another loader "
+                "moved it; dropping this batch and resuming from the stored offset",
+                cfg_.topic, p, it == locked.end() ? -1 : it->second, o);
     }
     return std::nullopt;
 }
@@ -155,7 +156,7 @@ Step BatchTransaction::commit(Batch& batch, const std::string& context, const ka
                               const std::vector<db::PartitionRange>& ranges, const Limit& limit, int64_t& inserted) {
     using O = Step::Outcome;
     const size_t before = batch.rejects.count();  // the messages that did not decode
-    size_t accepted = 0, refused = 0;               // by the database
+    size_t accepted = 0, refused = 0;             // by the database
     auto step = guarded(context, [&] {
         std::optional<int64_t> streamed;
         if (writer_.end_copy(batch)) {

@@ -25,7 +25,7 @@
 namespace dgkafka::load {
 
 class BatchTransaction final : public DatabaseSide {
-public:
+  public:
     BatchTransaction(const Config& cfg, const LoadStatements& statements, int id);
     ~BatchTransaction() override;
 
@@ -48,7 +48,7 @@ public:
                    const std::vector<kafka::RetentionGap>& gaps) override;
     void rollback() override;
 
-private:
+  private:
     template <typename F>
     Step guarded(const std::string& context, F&& step);
     static Step job_at_fault(const std::string& context, const std::string& tried, const std::string& error);

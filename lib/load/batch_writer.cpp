@@ -8,11 +8,11 @@
 #include "db/connection.hpp"
 #include "db/fault.hpp"
 #include "db/tables.hpp"
-#include "vocabulary/ident.hpp"
 #include "load/isolation.hpp"
 #include "load/move_staged.hpp"
 #include "util/log.hpp"
 #include "util/text.hpp"
+#include "vocabulary/ident.hpp"
 
 namespace dgkafka::load {
 
@@ -45,8 +45,7 @@ BatchWriter::BatchWriter(const Config& cfg, const LoadStatements& statements)
       aside_(statements.aside_copy.empty() ? Aside::unavailable : Aside::untried) {
     for (const char* c : {"consumer_group", "topic", "partition_number", "offset", "key", "value", "error", "sqlstate"})
         reject_columns_.push_back(quote_ident(c));
-    if (!statements.append_copy.empty())
-        shards_.emplace(cfg.output_table, int64_t{cfg.append_shard_mb} * 1024 * 1024);
+    if (!statements.append_copy.empty()) shards_.emplace(cfg.output_table, int64_t{cfg.append_shard_mb} * 1024 * 1024);
 }
 
 void BatchWriter::copy(pqxx::transaction_base& tx, const std::string& table, const std::vector<std::string>& columns,
@@ -253,8 +252,8 @@ BatchWriter::Attempt BatchWriter::attempt(pqxx::dbtransaction& tx, const Batch& 
 // sample rather than every row, so that a batch of any size is judged in a few round trips: the
 // first two rows, then eight spread evenly. Two of them adjacent, bad rows recurring at any
 // period (every 11th message) cannot be all ten.
-std::optional<std::string> BatchWriter::refused_by_job(
-    const Batch& batch, const std::function<Attempt(size_t row)>& probe) {
+std::optional<std::string> BatchWriter::refused_by_job(const Batch& batch,
+                                                       const std::function<Attempt(size_t row)>& probe) {
     const size_t n = batch.row_start.size();
     if (n < systemic_sample) return std::nullopt;
     std::string error;
@@ -275,8 +274,7 @@ bool BatchWriter::stage_numbered(pqxx::dbtransaction& tx, const Batch& batch) {
         {
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wdeprecated-declarations"
-            pqxx::tablewriter writer(sub, statements_.refused_table,
-                                     statements_.refused_columns.begin(),
+            pqxx::tablewriter writer(sub, statements_.refused_table, statements_.refused_columns.begin(),
                                      statements_.refused_columns.end());
 #pragma GCC diagnostic pop
             chunk_.clear();
@@ -323,8 +321,8 @@ int64_t BatchWriter::walk(pqxx::dbtransaction& tx, Batch& batch) {
         int64_t stopped = n + 1, end = n + 1;
         for (const auto& row : tx.exec_params(statements_.refused_walk, pos, n)) {
             if (!row[3].is_null()) {
-                batch.rejects.add(batch.row_source(row[0].as<size_t>() - 1),
-                                  row[4].as<std::string>(), row[3].as<std::string>());
+                batch.rejects.add(batch.row_source(row[0].as<size_t>() - 1), row[4].as<std::string>(),
+                                  row[3].as<std::string>());
                 continue;
             }
             stopped = row[0].as<int64_t>();
@@ -332,8 +330,7 @@ int64_t BatchWriter::walk(pqxx::dbtransaction& tx, Batch& batch) {
             inserted += row[2].as<int64_t>();
         }
         if (stopped > n) break;
-        const auto from =
-            static_cast<size_t>(stopped - 1);  // [from, end - 1) from 0 holds a refused row
+        const auto from = static_cast<size_t>(stopped - 1);  // [from, end - 1) from 0 holds a refused row
         Attempt last;
         inserted += isolate_refused_rows(
             static_cast<size_t>(end - stopped),
@@ -341,9 +338,7 @@ int64_t BatchWriter::walk(pqxx::dbtransaction& tx, Batch& batch) {
                 last = move(tx, from + first, count, true);
                 return last.inserted;
             },
-            [&](size_t row) {
-                batch.rejects.add(batch.row_source(from + row), last.error, last.sqlstate);
-            });
+            [&](size_t row) { batch.rejects.add(batch.row_source(from + row), last.error, last.sqlstate); });
         pos = end;
     }
     return inserted;

@@ -28,7 +28,7 @@
 namespace dgkafka::load {
 
 class BatchWriter {
-public:
+  public:
     BatchWriter(const Config& cfg, const LoadStatements& statements);
     ~BatchWriter();
 
@@ -58,14 +58,13 @@ public:
     // batch to the rejected-rows table.
     Written write(pqxx::dbtransaction& tx, Batch& batch);
 
-private:
+  private:
     struct Attempt {
         std::optional<int64_t> inserted;  // nullopt: refused
         std::string error, sqlstate;
     };
     Attempt attempt(pqxx::dbtransaction& tx, const Batch& batch, size_t first, size_t n, bool keep);
-    std::optional<std::string> refused_by_job(const Batch& batch,
-                                              const std::function<Attempt(size_t row)>& probe);
+    std::optional<std::string> refused_by_job(const Batch& batch, const std::function<Attempt(size_t row)>& probe);
     int64_t isolate(pqxx::dbtransaction& tx, Batch& batch);
     bool stage_numbered(pqxx::dbtransaction& tx, const Batch& batch);
     Attempt move(pqxx::dbtransaction& tx, size_t first, size_t n, bool keep);

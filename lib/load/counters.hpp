@@ -16,8 +16,8 @@ namespace dgkafka::load {
 
 struct PartitionProgress {
     using Clock = std::chrono::steady_clock;
-    int64_t stored = 0;  // the offset the database holds
-    int64_t end = -1;    // the partition's end offset as last seen (by a batch, or asked); -1: unknown
+    int64_t stored = 0;              // the offset the database holds
+    int64_t end = -1;                // the partition's end offset as last seen (by a batch, or asked); -1: unknown
     Clock::time_point committed;     // its last committed batch, or when the load first read its offset
     Clock::time_point behind_since;  // when it was last seen falling behind its end
 
@@ -60,7 +60,7 @@ struct LoadCounters {
     std::map<int32_t, PartitionProgress> partitions() const;
     void skipped(const kafka::RetentionGap& gap);
 
-private:
+  private:
     mutable std::mutex mu_;
     std::map<int32_t, PartitionProgress> partitions_;
 };

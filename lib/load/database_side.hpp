@@ -21,11 +21,11 @@ namespace dgkafka::load {
 struct Step {
     enum class Outcome {
         done,
-        fenced,  // another loader moved the offsets: the batch is dropped, the stored offsets win
+        fenced,       // another loader moved the offsets: the batch is dropped, the stored offsets win
         unavailable,  // a server (the database, the schema registry) cannot be reached: retried
                       // with backoff
-        refused,  // the data made the batch uncommittable (every row tried refused, error_limit)
-        fatal,    // nothing a retry can fix
+        refused,      // the data made the batch uncommittable (every row tried refused, error_limit)
+        fatal,        // nothing a retry can fix
     };
     // The server an `unavailable` step could not reach.
     enum class Server { database, schema_registry };
@@ -64,8 +64,7 @@ class DatabaseSide {
     // Commits only while the stored offsets are still `expected` (the fence); records `ranges`.
     // All or nothing. `context` names the batch in messages; `inserted` gets the rows kept.
     virtual Step commit(Batch& batch, const std::string& context, const kafka::Offsets& expected,
-                        const std::vector<db::PartitionRange>& ranges, const Limit& limit,
-                        int64_t& inserted) = 0;
+                        const std::vector<db::PartitionRange>& ranges, const Limit& limit, int64_t& inserted) = 0;
     // Records retention gaps passed with on_data_loss = "skip", behind the same fence.
     virtual Step skip_gaps(const kafka::Offsets& expected, const std::string& topic,
                            const std::vector<kafka::RetentionGap>& gaps) = 0;

@@ -16,14 +16,14 @@
 namespace dgkafka::load {
 
 class EndOffsetWatch {
-public:
+  public:
     EndOffsetWatch(const Config& cfg, int partitions, LoadCounters& counters,
                    std::chrono::milliseconds every = std::chrono::seconds(5));
     ~EndOffsetWatch();  // stops it; waits at most for the request in flight
 
     void stop();  // without waiting: a stop begins
 
-private:
+  private:
     void run();
     void ask();
 

@@ -8,8 +8,7 @@ namespace dgkafka::load {
 
 void skip_gaps(const db::OffsetStore& store, pqxx::transaction_base& tx, const std::string& topic,
                const std::vector<kafka::RetentionGap>& gaps) {
-    const auto now =
-        std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch());
+    const auto now = std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch());
     for (const auto& g : gaps)
         store.record(tx, {{g.partition, g.stored, g.log_start, g.lost(), -1}}, g.event(), now.count());
     for (const auto& g : gaps)

@@ -9,8 +9,7 @@
 
 namespace dgkafka::load {
 
-GroupOffsetKind classify(const std::optional<kafka::GroupOffset>& group,
-                         const std::optional<db::StoredStart>& stored,
+GroupOffsetKind classify(const std::optional<kafka::GroupOffset>& group, const std::optional<db::StoredStart>& stored,
                          const std::string& output_table) {
     if (!group) return GroupOffsetKind::none;
     if (const auto table = kafka::marked_table(group->metadata)) {
@@ -32,14 +31,16 @@ std::string explain(GroupOffsetKind kind, const kafka::GroupOffset& group,
         case GroupOffsetKind::mirror:
             if (!stored) return "dgkafka's mirror (the database holds the truth)";
             if (group.offset < stored->committed)
-                return fmt::format("dgkafka's mirror, {} behind the database (mirrored after each batch; the "
-                                   "database holds the truth)",
-                                   stored->committed - group.offset);
+                return fmt::format(
+                    "dgkafka's mirror, {} behind the database (mirrored after each batch; the "
+                    "database holds the truth)",
+                    stored->committed - group.offset);
             // The database was read first: a running job committed more batches since, or a
             // reset moved its offset back.
-            return fmt::format("dgkafka's mirror, {} ahead of the database as read a moment before (batches "
-                               "committed since, or a reset; the database holds the truth)",
-                               group.offset - stored->committed);
+            return fmt::format(
+                "dgkafka's mirror, {} ahead of the database as read a moment before (batches "
+                "committed since, or a reset; the database holds the truth)",
+                group.offset - stored->committed);
         case GroupOffsetKind::mirror_without_row:
             return "dgkafka's mirror, but the database has no offset: the next load starts at the "
                    "earliest";
@@ -58,25 +59,21 @@ std::string explain(GroupOffsetKind kind, const kafka::GroupOffset& group,
 
 namespace {
 double epoch_now() {
-    return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch())
-        .count();
+    return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
 }
 
 // An offset past the log's end starts at the end. One that retention has passed is kept: the
 // retention-gap rule (kafka.input.on_data_loss) decides, never a silent skip.
 int64_t within(const Config& cfg, int32_t p, int64_t offset, const kafka::Watermarks& w) {
     if (offset <= w.high) return offset;
-    log::warn(
-        "{}[{}]: consumer group {} holds offset {} but the partition ends at {}: starting there",
-        cfg.topic, p, cfg.consumer_group, offset, w.high);
+    log::warn("{}[{}]: consumer group {} holds offset {} but the partition ends at {}: starting there", cfg.topic, p,
+              cfg.consumer_group, offset, w.high);
     return w.high;
 }
 }  // namespace
 
-kafka::Offsets take_group_offsets(pqxx::transaction_base& tx, const Config& cfg,
-                                  const db::OffsetStore& store,
-                                  const std::map<int32_t, kafka::Watermarks>& marks,
-                                  const kafka::GroupOffsets& group) {
+kafka::Offsets take_group_offsets(pqxx::transaction_base& tx, const Config& cfg, const db::OffsetStore& store,
+                                  const std::map<int32_t, kafka::Watermarks>& marks, const kafka::GroupOffsets& group) {
     const std::string table = cfg.output_table.display();
     const auto stored = store.read_starts(tx);
     const double now = epoch_now();
@@ -85,14 +82,11 @@ kafka::Offsets take_group_offsets(pqxx::transaction_base& tx, const Config& cfg,
     for (const auto& [p, w] : marks) {
         const auto g = group.find(p);
         const auto s = stored.find(p);
-        const auto gopt =
-            g == group.end() ? std::nullopt : std::optional<kafka::GroupOffset>(g->second);
-        const auto sopt =
-            s == stored.end() ? std::nullopt : std::optional<db::StoredStart>(s->second);
+        const auto gopt = g == group.end() ? std::nullopt : std::optional<kafka::GroupOffset>(g->second);
+        const auto sopt = s == stored.end() ? std::nullopt : std::optional<db::StoredStart>(s->second);
         const auto kind = classify(gopt, sopt, table);
         // dgkafka's own mark in Kafka: whatever was taken before has been marked since.
-        if (sopt && sopt->group_offset && gopt && kafka::marked_table(gopt->metadata))
-            forget[p] = -1;
+        if (sopt && sopt->group_offset && gopt && kafka::marked_table(gopt->metadata)) forget[p] = -1;
         if (kind == GroupOffsetKind::start) {
             const int64_t at = within(cfg, p, gopt->offset, w);
             from_group.push_back({p, at, at, 0, w.high});
@@ -127,8 +121,8 @@ kafka::Offsets take_group_offsets(pqxx::transaction_base& tx, const Config& cfg,
 void confirm_group_offsets(pqxx::connection& conn, const Config& cfg, const db::OffsetStore& store,
                            const kafka::Offsets& taken) {
     if (taken.empty()) return;
-    const auto failure = kafka::commit_marked(cfg.brokers, cfg.kafka_properties, cfg.consumer_group,
-                                              cfg.topic, taken, cfg.output_table.display());
+    const auto failure = kafka::commit_marked(cfg.brokers, cfg.kafka_properties, cfg.consumer_group, cfg.topic, taken,
+                                              cfg.output_table.display());
     if (!failure.empty()) {
         log::warn(
             "{}: could not mark consumer group {}'s offsets as taken ({}); the database remembers "

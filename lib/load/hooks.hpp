@@ -12,7 +12,7 @@
 namespace dgkafka::load {
 
 class BatchHooks {
-public:
+  public:
     explicit BatchHooks(const Config& cfg) : cfg_(cfg) {}
 
     // Throws Error(database): a job whose setup statement fails should not start.
@@ -21,7 +21,7 @@ public:
     // after_batch_interval has passed (or always, with `final`).
     void after_batches(int64_t committed_batches, bool final);
 
-private:
+  private:
     const Config& cfg_;
     std::unique_ptr<pqxx::connection> conn_;
     int64_t seen_batches_ = 0;

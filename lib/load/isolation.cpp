@@ -12,8 +12,7 @@ int64_t isolate_refused_rows(size_t n, const TryRows& try_rows, const RefuseRow&
     while (pos < n) {
         // Inside a range known to hold a refused row: its first half (a binary search). Past
         // it: a run as long as the gaps between refused rows suggest.
-        const size_t len = pos < refused_end ? std::max<size_t>(1, (refused_end - pos) / 2)
-                                             : std::min(run, n - pos);
+        const size_t len = pos < refused_end ? std::max<size_t>(1, (refused_end - pos) / 2) : std::min(run, n - pos);
         if (const auto in = try_rows(pos, len)) {
             inserted += *in;
             pos += len;

@@ -3,10 +3,10 @@
 #include <algorithm>
 #include <string_view>
 
-#include "vocabulary/ident.hpp"
-#include "vocabulary/sql_tokens.hpp"
 #include "formats/decoder.hpp"
 #include "util/text.hpp"
+#include "vocabulary/ident.hpp"
+#include "vocabulary/sql_tokens.hpp"
 
 namespace dgkafka::load {
 
@@ -40,7 +40,7 @@ bool loose_after(const Token* t) {
 }
 
 class Rewriter {
-public:
+  public:
     Rewriter(std::string column, std::vector<std::string>& members, bool jsonb)
         : column_(std::move(column)), folded_(text::lower(column_)), members_(members), jsonb_(jsonb) {}
 
@@ -58,9 +58,8 @@ public:
             const Token* before = i > 0 ? &toks[i - 1] : nullptr;
             const Token* after = i + 3 < toks.size() ? &toks[i + 3] : nullptr;
             const bool is_column = names_column(toks[i]);
-            if (is_column && i + 2 < toks.size() && toks[i + 1].kind == Token::op &&
-                toks[i + 1].value == "->>" && toks[i + 2].kind == Token::string && loose_before(before) &&
-                loose_after(after)) {
+            if (is_column && i + 2 < toks.size() && toks[i + 1].kind == Token::op && toks[i + 1].value == "->>" &&
+                toks[i + 2].kind == Token::string && loose_before(before) && loose_after(after)) {
                 out.append(expr, copied, toks[i].begin - copied);
                 out += staged(member(toks[i + 2].value));
                 copied = toks[i + 2].end;
@@ -77,7 +76,7 @@ public:
         return out;
     }
 
-private:
+  private:
     std::string staged(size_t i) const {
         if (!jsonb_) return JsonPushdown::column(i);
         return "coalesce(" + JsonPushdown::column(i) + ", " + JsonPushdown::json_column(i) + " #>> '{}')";

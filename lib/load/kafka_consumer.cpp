@@ -19,8 +19,7 @@ constexpr int prefetch_messages = 100000;
 constexpr int prefetch_kbytes = 24576;
 }  // namespace
 
-KafkaConsumer::KafkaConsumer(const Config& cfg, int id, int loader_count, bool headers,
-                             kafka::OffsetMirror& mirror)
+KafkaConsumer::KafkaConsumer(const Config& cfg, int id, int loader_count, bool headers, kafka::OffsetMirror& mirror)
     : cfg_(cfg), id_(id), loader_count_(loader_count), headers_(headers), mirror_(mirror) {}
 
 KafkaConsumer::~KafkaConsumer() {
@@ -30,8 +29,7 @@ KafkaConsumer::~KafkaConsumer() {
     // No consumer_close(): there is no group membership to leave (partitions are assigned, or
     // leave() left the group) and no commit pending (the OffsetMirror commits), so this never
     // waits on brokers.
-    if (consumer_)
-        rd_kafka_destroy_flags(consumer_.release(), RD_KAFKA_DESTROY_F_NO_CONSUMER_CLOSE);
+    if (consumer_) rd_kafka_destroy_flags(consumer_.release(), RD_KAFKA_DESTROY_F_NO_CONSUMER_CLOSE);
 }
 
 void KafkaConsumer::start(Listener& listener) {
@@ -68,8 +66,8 @@ void KafkaConsumer::start(Listener& listener) {
 void KafkaConsumer::subscribe() {
     auto topics = kafka::make_list(cfg_.topic, {{RD_KAFKA_PARTITION_UA, 0}});
     if (const auto err = rd_kafka_subscribe(consumer_.get(), topics.get()))
-        throw Error(Exit::kafka, fmt::format("cannot join consumer group {}: {}",
-                                             cfg_.consumer_group, kafka::error_text(err)));
+        throw Error(Exit::kafka,
+                    fmt::format("cannot join consumer group {}: {}", cfg_.consumer_group, kafka::error_text(err)));
     subscribed_ = true;
 }
 
@@ -85,8 +83,7 @@ kafka::Offsets KafkaConsumer::positions(const std::vector<int32_t>& partitions) 
 void KafkaConsumer::assign(const kafka::Offsets& from) {
     auto list = kafka::make_list(cfg_.topic, from);
     if (const auto err = rd_kafka_assign(consumer_.get(), list.get()))
-        throw Error(Exit::kafka, fmt::format("cannot assign {} partitions: {}", cfg_.topic,
-                                             kafka::error_text(err)));
+        throw Error(Exit::kafka, fmt::format("cannot assign {} partitions: {}", cfg_.topic, kafka::error_text(err)));
 }
 
 const std::vector<Polled>& KafkaConsumer::poll(int timeout_ms, size_t max) {
@@ -95,8 +92,8 @@ const std::vector<Polled>& KafkaConsumer::poll(int timeout_ms, size_t max) {
     const ssize_t n = rd_kafka_consume_batch_queue(queue_, timeout_ms, raw_.data(), max);
     if (n < 0) {
         raw_.clear();
-        throw Error(Exit::kafka, fmt::format("{}: cannot consume: {}", cfg_.topic,
-                                             kafka::error_text(rd_kafka_last_error())));
+        throw Error(Exit::kafka,
+                    fmt::format("{}: cannot consume: {}", cfg_.topic, kafka::error_text(rd_kafka_last_error())));
     }
     raw_.resize(static_cast<size_t>(n));
     polled_.resize(raw_.size());
@@ -117,8 +114,7 @@ const std::vector<Polled>& KafkaConsumer::poll(int timeout_ms, size_t max) {
             rd_kafka_timestamp_type_t ts_type;
             msg.timestamp_ms = rd_kafka_message_timestamp(m, &ts_type);
             rd_kafka_headers_t* headers = nullptr;
-            if (headers_ && rd_kafka_message_headers(m, &headers) == RD_KAFKA_RESP_ERR_NO_ERROR)
-                msg.headers = headers;
+            if (headers_ && rd_kafka_message_headers(m, &headers) == RD_KAFKA_RESP_ERR_NO_ERROR) msg.headers = headers;
         }
         bytes += m->len;
     }
@@ -135,22 +131,16 @@ void KafkaConsumer::release() {
 
 int64_t KafkaConsumer::known_end(int32_t partition) {
     int64_t low = 0, high = -1;
-    return rd_kafka_get_watermark_offsets(consumer_.get(), cfg_.topic.c_str(), partition, &low,
-                                          &high) == 0
-               ? high
-               : -1;
+    return rd_kafka_get_watermark_offsets(consumer_.get(), cfg_.topic.c_str(), partition, &low, &high) == 0 ? high : -1;
 }
 
 kafka::Watermarks KafkaConsumer::watermarks(int32_t partition) {
     kafka::Watermarks marks;
-    if (const auto err =
-            rd_kafka_query_watermark_offsets(consumer_.get(), cfg_.topic.c_str(), partition,
-                                             &marks.low, &marks.high, kafka::metadata_timeout_ms))
-        throw Error(
-            Exit::kafka,
-            fmt::format(
-                "topic {} partition {}: offset out of range, and cannot read its offsets: {}",
-                cfg_.topic, partition, kafka::error_text(err)));
+    if (const auto err = rd_kafka_query_watermark_offsets(consumer_.get(), cfg_.topic.c_str(), partition, &marks.low,
+                                                          &marks.high, kafka::metadata_timeout_ms))
+        throw Error(Exit::kafka,
+                    fmt::format("topic {} partition {}: offset out of range, and cannot read its offsets: {}",
+                                cfg_.topic, partition, kafka::error_text(err)));
     return marks;
 }
 
@@ -174,8 +164,8 @@ void KafkaConsumer::leave() {
     subscribed_ = false;
 }
 
-void KafkaConsumer::on_rebalance(rd_kafka_t*, rd_kafka_resp_err_t err,
-                                 rd_kafka_topic_partition_list_t* parts, void* opaque) {
+void KafkaConsumer::on_rebalance(rd_kafka_t*, rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t* parts,
+                                 void* opaque) {
     static_cast<KafkaConsumer*>(opaque)->rebalance(err, parts);
 }
 

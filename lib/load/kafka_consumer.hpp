@@ -17,8 +17,7 @@ class KafkaConsumer final : public KafkaSide {
   public:
     // loader_count: loaders in this process, sharing its prefetch budget. headers: polled
     // messages carry their headers. mirror: where static assignment mirrors committed offsets.
-    KafkaConsumer(const Config& cfg, int id, int loader_count, bool headers,
-                  kafka::OffsetMirror& mirror);
+    KafkaConsumer(const Config& cfg, int id, int loader_count, bool headers, kafka::OffsetMirror& mirror);
     ~KafkaConsumer() override;
 
     void start(Listener& listener) override;
@@ -33,8 +32,8 @@ class KafkaConsumer final : public KafkaSide {
     void leave() override;
 
   private:
-    static void on_rebalance(rd_kafka_t* rk, rd_kafka_resp_err_t err,
-                             rd_kafka_topic_partition_list_t* parts, void* opaque);
+    static void on_rebalance(rd_kafka_t* rk, rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t* parts,
+                             void* opaque);
     void rebalance(rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t* parts);
 
     const Config& cfg_;

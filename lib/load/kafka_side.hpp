@@ -34,18 +34,17 @@ class KafkaSide {
     virtual ~KafkaSide() = default;
 
     virtual void start(Listener& listener) = 0;  // creates the consumer; throws Error(kafka)
-    virtual void subscribe() = 0;  // group assignment: joins the group; throws Error(kafka)
+    virtual void subscribe() = 0;                // group assignment: joins the group; throws Error(kafka)
     // The next offset handed out of each partition, RD_KAFKA_OFFSET_INVALID where none yet.
     virtual kafka::Offsets positions(const std::vector<int32_t>& partitions) = 0;
     virtual void assign(const kafka::Offsets& from) = 0;  // throws Error(kafka)
     // Up to `max` messages and events, waiting at most timeout_ms; throws Error(kafka).
     virtual const std::vector<Polled>& poll(int timeout_ms, size_t max) = 0;
-    virtual void release() = 0;                        // the last poll's messages
-    virtual int64_t known_end(int32_t partition) = 0;  // as last seen, no request; -1: unknown
-    virtual kafka::Watermarks watermarks(
-        int32_t partition) = 0;                              // asks the leader; throws Error(kafka)
-    virtual void committed(const kafka::Offsets& next) = 0;  // offsets the database now holds
-    virtual void leave() = 0;                                // leaves the group at once
+    virtual void release() = 0;                                   // the last poll's messages
+    virtual int64_t known_end(int32_t partition) = 0;             // as last seen, no request; -1: unknown
+    virtual kafka::Watermarks watermarks(int32_t partition) = 0;  // asks the leader; throws Error(kafka)
+    virtual void committed(const kafka::Offsets& next) = 0;       // offsets the database now holds
+    virtual void leave() = 0;                                     // leaves the group at once
 };
 
 }  // namespace dgkafka::load

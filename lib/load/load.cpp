@@ -1,7 +1,6 @@
 #include "load/load.hpp"
 
 #include <fmt/format.h>
-
 #include <malloc.h>
 
 #include <chrono>
@@ -16,15 +15,15 @@
 #include "db/connection.hpp"
 #include "db/embedded_sql.hpp"
 #include "db/fault.hpp"
-#include "db/output_table.hpp"
 #include "db/offsets.hpp"
+#include "db/output_table.hpp"
 #include "db/tables.hpp"
 #include "kafka/client.hpp"
 #include "kafka/retention.hpp"
-#include "load/field_columns.hpp"
-#include "load/gaps.hpp"
 #include "load/batch_transaction.hpp"
 #include "load/end_watch.hpp"
+#include "load/field_columns.hpp"
+#include "load/gaps.hpp"
 #include "load/group_start.hpp"
 #include "load/hooks.hpp"
 #include "load/kafka_consumer.hpp"
@@ -51,11 +50,16 @@ constexpr int final_mirror_wait_ms = 1000;
 
 const char* reset_event(Reset r) {
     switch (r) {
-        case Reset::earliest: return "reset-earliest";
-        case Reset::latest: return "reset-latest";
-        case Reset::timestamp: return "reset-timestamp";
-        case Reset::offsets: return "reset-offset";
-        case Reset::none: break;
+        case Reset::earliest:
+            return "reset-earliest";
+        case Reset::latest:
+            return "reset-latest";
+        case Reset::timestamp:
+            return "reset-timestamp";
+        case Reset::offsets:
+            return "reset-offset";
+        case Reset::none:
+            break;
     }
     return "load";
 }
@@ -73,7 +77,8 @@ kafka::Offsets reset_targets(const Config& cfg, const LoadOptions& options, rd_k
             // The database reads an ISO 8601 time (read_reset_time refuses words such as now).
             const auto time = read_reset_time(options.reset_time);
             const auto fail = [&](const std::string& why) {
-                return Error(Exit::usage, fmt::format("-force-reset-timestamp {}: not a time: {}", options.reset_time, why));
+                return Error(Exit::usage,
+                             fmt::format("-force-reset-timestamp {}: not a time: {}", options.reset_time, why));
             };
             if (const auto* bad = std::get_if<ResetTimeError>(&time)) throw fail(bad->why);
             int64_t ms = 0;
@@ -81,7 +86,8 @@ kafka::Offsets reset_targets(const Config& cfg, const LoadOptions& options, rd_k
                 ms = *epoch;
             } else {
                 const auto& iso = std::get<ResetTimeText>(time);
-                if (iso.utc_assumed) log::warn("-force-reset-timestamp {}: no zone given, UTC assumed", options.reset_time);
+                if (iso.utc_assumed)
+                    log::warn("-force-reset-timestamp {}: no zone given, UTC assumed", options.reset_time);
                 try {
                     pqxx::subtransaction sub(tx, "reset_time");
                     ms = sub.exec_params1(sql::render("epoch_ms", {}), iso.text)[0].as<int64_t>();
@@ -99,14 +105,17 @@ kafka::Offsets reset_targets(const Config& cfg, const LoadOptions& options, rd_k
             for (const auto& [p, o] : options.reset_offsets) {
                 const auto w = marks.find(p);
                 if (w == marks.end())
-                    throw Error(Exit::usage, fmt::format("-force-reset-offset: topic {} has no partition {}", cfg.topic, p));
+                    throw Error(Exit::usage,
+                                fmt::format("-force-reset-offset: topic {} has no partition {}", cfg.topic, p));
                 if (o < w->second.low || o > w->second.high)
-                    throw Error(Exit::usage, fmt::format("-force-reset-offset: partition {} holds offsets {}..{}, not {}", p,
-                                                         w->second.low, w->second.high, o));
+                    throw Error(Exit::usage,
+                                fmt::format("-force-reset-offset: partition {} holds offsets {}..{}, not {}", p,
+                                            w->second.low, w->second.high, o));
                 targets[p] = o;
             }
             break;
-        case Reset::none: break;
+        case Reset::none:
+            break;
     }
     return targets;
 }
@@ -115,7 +124,8 @@ kafka::Offsets reset_targets(const Config& cfg, const LoadOptions& options, rd_k
 // kafka.input.on_data_loss = "skip", record each gap in the history and resume at the log start.
 // Returns the gaps skipped.
 std::vector<kafka::RetentionGap> settle_retention_gaps(const Config& cfg, const db::OffsetStore& store, pqxx::work& tx,
-                              const std::map<int32_t, kafka::Watermarks>& marks, const std::vector<int32_t>& ids) {
+                                                       const std::map<int32_t, kafka::Watermarks>& marks,
+                                                       const std::vector<int32_t>& ids) {
     const auto stored = store.read(tx, ids, true);
     std::vector<kafka::RetentionGap> gaps;
     for (const auto& [p, w] : marks)
@@ -131,15 +141,15 @@ std::vector<kafka::RetentionGap> settle_retention_gaps(const Config& cfg, const 
 void warn_missing_partitions(const Config& cfg, const std::map<int32_t, db::StoredStart>& stored, int partitions) {
     for (const auto& [p, s] : stored)
         if (p >= partitions)
-            log::warn("{}; its stored offset is not used (`dgkafka check` exits 9 until its row is deleted from "
-                      "the offset table {})",
-                      kafka::describe_missing_partition(cfg.topic, p, s.committed, partitions),
-                      cfg.offset_table.display());
+            log::warn(
+                "{}; its stored offset is not used (`dgkafka check` exits 9 until its row is deleted from "
+                "the offset table {})",
+                kafka::describe_missing_partition(cfg.topic, p, s.committed, partitions), cfg.offset_table.display());
 }
 
 // What preparing a load found.
 struct Prepared {
-    kafka::Offsets ends;              // the partitions' end offsets
+    kafka::Offsets ends;  // the partitions' end offsets
     // Read here when no before_load_sql can change it (or create the functions its mappings call).
     std::optional<db::OutputTable> table;
     std::vector<kafka::RetentionGap> skipped;  // with on_data_loss = "skip"
@@ -151,7 +161,8 @@ Prepared prepare(const Config& cfg, const LoadOptions& options, rd_kafka_t* admi
     std::map<int32_t, kafka::Watermarks> marks;
     for (int32_t p = 0; p < partitions; ++p) marks[p] = kafka::query_watermarks(admin, cfg.topic, p);
 
-    const auto group = kafka::group_offsets(cfg.brokers, cfg.kafka_properties, cfg.consumer_group, cfg.topic, partitions);
+    const auto group =
+        kafka::group_offsets(cfg.brokers, cfg.kafka_properties, cfg.consumer_group, cfg.topic, partitions);
     auto conn = db::connect(cfg.db, "dgkafka load");
     db::OffsetStore store(cfg);
     kafka::Offsets taken;
@@ -175,7 +186,8 @@ Prepared prepare(const Config& cfg, const LoadOptions& options, rd_kafka_t* admi
             std::vector<db::PartitionRange> moves;
             // A reset's message count: the messages retention deleted before they were loaded.
             for (const auto& [p, to] : targets)
-                moves.push_back({p, stored.at(p), to, std::max<int64_t>(0, marks.at(p).low - stored.at(p)), marks.at(p).high});
+                moves.push_back(
+                    {p, stored.at(p), to, std::max<int64_t>(0, marks.at(p).low - stored.at(p)), marks.at(p).high});
             const auto now = std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch());
             store.record(tx, moves, reset_event(options.reset), now.count());
             log::info("{}: offsets of group {} moved ({})", cfg.topic, cfg.consumer_group, reset_event(options.reset));
@@ -194,10 +206,10 @@ std::string summary_line(const Config& cfg, const LoadCounters& counters, double
     const int64_t lost = counters.lost, restarted = counters.restarted;
     // Messages committed without a row: the filter's, and in merge/update also those that changed none.
     const int64_t unwritten = counters.messages - counters.rows - counters.rejected;
-    const std::string filtered =
-        cfg.filter.empty() && unwritten <= 0 ? ""
-        : cfg.mode == Config::Mode::insert ? fmt::format(", {} filtered out", unwritten)
-                                           : fmt::format(", {} filtered out or changed no row", unwritten);
+    const std::string filtered = cfg.filter.empty() && unwritten <= 0 ? ""
+                                 : cfg.mode == Config::Mode::insert
+                                     ? fmt::format(", {} filtered out", unwritten)
+                                     : fmt::format(", {} filtered out or changed no row", unwritten);
     return fmt::format("LOAD {} rows from {} messages in {} batches, {} rejected{}, {:.2f} s ({:.0f} rows/s){}{}{}",
                        counters.rows.load(), counters.messages.load(), counters.batches.load(),
                        counters.rejected.load(), filtered, seconds, seconds > 0 ? counters.rows / seconds : 0.0,
@@ -213,24 +225,27 @@ std::string stop_text(const Config& cfg, bool stopped, bool interrupted, const k
     if (!interrupted) return ", stopped by signal";
     std::vector<std::string> at;
     for (const auto& [p, o] : stored) at.push_back(fmt::format("{}[{}] at {}", cfg.topic, p, o));
-    return fmt::format(", stopped by signal while a server was unreachable: the batch in flight was rolled back; "
-                       "the job resumes at the offsets stored in {}{}",
-                       cfg.offset_table.display(), at.empty() ? "" : " (" + text::join(at, ", ") + ")");
+    return fmt::format(
+        ", stopped by signal while a server was unreachable: the batch in flight was rolled back; "
+        "the job resumes at the offsets stored in {}{}",
+        cfg.offset_table.display(), at.empty() ? "" : " (" + text::join(at, ", ") + ")");
 }
 
 // on_data_loss = "skip" goes on loading, but a run that skipped data never exits 0.
 void refuse_exit_ok_after_skipping(const Config& cfg, const LoadCounters& counters) {
     std::vector<std::string> skipped;
     if (const int64_t lost = counters.lost)
-        skipped.push_back(fmt::format("{} messages deleted by retention before they were loaded were skipped; each "
-                                      "gap is in the history table",
-                                      lost));
+        skipped.push_back(
+            fmt::format("{} messages deleted by retention before they were loaded were skipped; each "
+                        "gap is in the history table",
+                        lost));
     if (const int64_t restarted = counters.restarted)
-        skipped.push_back(fmt::format("{} partition(s) had a stored offset past the end of their log (the topic was "
-                                      "deleted and created again, or its log truncated) and were loaded from the log "
-                                      "start; what the old log held past the stored offset is unknown; each is in the "
-                                      "history table (offset-past-end)",
-                                      restarted));
+        skipped.push_back(
+            fmt::format("{} partition(s) had a stored offset past the end of their log (the topic was "
+                        "deleted and created again, or its log truncated) and were loaded from the log "
+                        "start; what the old log held past the stored offset is unknown; each is in the "
+                        "history table (offset-past-end)",
+                        restarted));
     if (!skipped.empty())
         throw Error(Exit::data_loss, fmt::format("topic {}: {} (kafka.input.on_data_loss = \"skip\")", cfg.topic,
                                                  text::join(skipped, "; ")));
@@ -250,7 +265,8 @@ void run_load(const Config& job, const LoadOptions& options, std::ostream& out, 
     const Config cfg = retry.run([&] { return with_field_columns(job); });  // reads the output table
     auto admin = kafka::make_admin(cfg.brokers, cfg.kafka_properties);
     const int partitions = retry.run([&] {
-        return kafka::partition_count(admin.get(), cfg.topic, cfg.brokers, retry.attempt_ms(kafka::metadata_timeout_ms), &stop);
+        return kafka::partition_count(admin.get(), cfg.topic, cfg.brokers, retry.attempt_ms(kafka::metadata_timeout_ms),
+                                      &stop);
     });
     if (cfg.partition_num && *cfg.partition_num != partitions)
         throw Error(Exit::config, fmt::format("{}: kafka.input.partition_num is {} but topic {} has {} partitions",
@@ -288,7 +304,8 @@ void run_load(const Config& job, const LoadOptions& options, std::ostream& out, 
     std::vector<std::unique_ptr<Loader>> loaders;
     for (int i = 0; i < count; ++i) {
         LoaderParts parts;
-        parts.encoder = formats::make_decoder(cfg, !statements.direct, statements.json_members, statements.json_document);
+        parts.encoder =
+            formats::make_decoder(cfg, !statements.direct, statements.json_members, statements.json_document);
         parts.kafka = std::make_unique<KafkaConsumer>(cfg, i, count, parts.encoder->reads_headers(), mirror);
         parts.database = std::make_unique<BatchTransaction>(cfg, statements, i);
         loaders.push_back(std::make_unique<Loader>(cfg, options, i, count, shares[static_cast<size_t>(i)], counters,
@@ -298,10 +315,11 @@ void run_load(const Config& job, const LoadOptions& options, std::ostream& out, 
               cfg.output_table.display(), count, cfg.group_assignment ? "group" : "static",
               options.quit_at_eof ? ", until the end offsets" : "");
     if (statements.target.citus())
-        log::info("{} is a Citus table, {}: rows its shards refuse are found by statements run on the shards (Citus's "
-                  "COPY does not say which), and a node outage is waited for{}",
-                  cfg.output_table.display(), statements.target.describe(),
-                  statements.target.kind == db::TableKind::Kind::append ? "; batches append to its newest shard" : "");
+        log::info(
+            "{} is a Citus table, {}: rows its shards refuse are found by statements run on the shards (Citus's "
+            "COPY does not say which), and a node outage is waited for{}",
+            cfg.output_table.display(), statements.target.describe(),
+            statements.target.kind == db::TableKind::Kind::append ? "; batches append to its newest shard" : "");
     if (!statements.json_members.empty())
         log::info("JSON members read by dgkafka, not by the database: {}{}", text::join(statements.json_members, ", "),
                   statements.json_document ? "" : " (the document itself is not staged)");

@@ -24,8 +24,9 @@ std::string render_load_metrics(const Config& cfg, const LoadCounters& c) {
     e.family("dgkafka_retries_total", Type::counter, "Failures retried, by what failed.");
     e.sample({{"target", "database"}}, static_cast<double>(c.database_retries.load()));
     e.sample({{"target", "kafka"}}, static_cast<double>(c.kafka_retries.load()));
-    e.family("dgkafka_outages_total", Type::counter, "Outages of a server the load found, each logged when it starts "
-                                                     "and ends.");
+    e.family("dgkafka_outages_total", Type::counter,
+             "Outages of a server the load found, each logged when it starts "
+             "and ends.");
     e.sample({{"target", "database"}}, static_cast<double>(c.database_outage.outages()));
     e.sample({{"target", "kafka"}}, static_cast<double>(c.kafka_outage.outages()));
 

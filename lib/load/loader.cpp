@@ -32,8 +32,9 @@ double epoch_now() {
 }
 }  // namespace
 
-Loader::Loader(const Config& cfg, const LoadOptions& options, int id, int loader_count, const kafka::Offsets& end_offsets,
-               LoadCounters& counters, LoaderParts parts, const std::atomic<bool>& stop)
+Loader::Loader(const Config& cfg, const LoadOptions& options, int id, int loader_count,
+               const kafka::Offsets& end_offsets, LoadCounters& counters, LoaderParts parts,
+               const std::atomic<bool>& stop)
     : cfg_(cfg),
       options_(options),
       id_(id),
@@ -156,7 +157,8 @@ void Loader::settle(const Step& step, Backoff& backoff) {
             return;
         }
         case O::refused:
-        case O::fatal: throw Error(step.exit, step.message);
+        case O::fatal:
+            throw Error(step.exit, step.message);
     }
 }
 
@@ -302,14 +304,15 @@ Step Loader::fill(Batch& batch) {
             bool done = false;
             if (auto s = finished(done); !s.ok() || done) return s;
             if (options_.quit_at_eof && std::chrono::steady_clock::now() - last_data_ > stall_limit)
-                throw Error(Exit::kafka, fmt::format("topic {}: nothing received for {:.0f} s (kafka.commit.retry_timeout) "
-                                                     "before the end offsets: are the brokers {} reachable?",
-                                                     cfg_.topic, cfg_.retry_timeout, cfg_.brokers));
+                throw Error(Exit::kafka,
+                            fmt::format("topic {}: nothing received for {:.0f} s (kafka.commit.retry_timeout) "
+                                        "before the end offsets: are the brokers {} reachable?",
+                                        cfg_.topic, cfg_.retry_timeout, cfg_.brokers));
             continue;
         }
         if (cfg_.minimal_interval < 0) {  // the spec's -1: the batch closes when the queue is drained,
-            if (n > 0) {                   // once the partitions are caught up; while one is behind,
-                drained = not_drained;     // the fetch in flight is waited for a moment
+            if (n > 0) {                  // once the partitions are caught up; while one is behind,
+                drained = not_drained;    // the fetch in flight is waited for a moment
             } else {
                 const auto now = std::chrono::steady_clock::now();
                 if (drained == not_drained) drained = now;
@@ -361,7 +364,9 @@ Loader::Taken Loader::add(const Polled& polled, Batch& batch, std::string& reaso
             batch.row_start.push_back(start);
             batch.row_message.push_back(index);
             break;
-        case Encoded::rejected: batch.rejects.add(msg, reason, ""); break;
+        case Encoded::rejected:
+            batch.rejects.add(msg, reason, "");
+            break;
         case Encoded::unavailable:
             reason = fmt::format("{} partition {} offset {}: {}", cfg_.topic, msg.partition, msg.offset, reason);
             return Taken::unavailable;
@@ -387,9 +392,10 @@ Step Loader::settle_gap(int32_t partition) {
     if (it == partitions_.end()) return Step{};  // given away meanwhile
     const auto gap = kafka::retention_gap(partition, it->second.stored, marks);
     if (!gap)
-        throw Error(Exit::data_loss, fmt::format("topic {} partition {}: stored offset {} is out of range: the partition "
-                                                 "holds offsets {}..{} (was the topic deleted and created again?)",
-                                                 cfg_.topic, partition, it->second.stored, marks.low, marks.high));
+        throw Error(Exit::data_loss,
+                    fmt::format("topic {} partition {}: stored offset {} is out of range: the partition "
+                                "holds offsets {}..{} (was the topic deleted and created again?)",
+                                cfg_.topic, partition, it->second.stored, marks.low, marks.high));
     if (cfg_.on_data_loss == Config::OnDataLoss::stop) kafka::throw_data_loss(cfg_.topic, {*gap});
     if (auto s = txn_->skip_gaps(expected(), cfg_.topic, {*gap}); !s.ok()) return s;
     counters_.skipped(*gap);
@@ -419,16 +425,17 @@ std::optional<std::string> Loader::over_error_limit(const Batch& batch, int64_t&
     if (!rejected) return std::nullopt;
     const double percent = 100.0 * static_cast<double>(rejected) / static_cast<double>(batch.size());
     if (cfg_.error_limit_percent && percent > *cfg_.error_limit_percent)
-        return fmt::format("{}: {} of {} messages rejected ({:.1f}%), over kafka.output.error_limit of {}%; the batch "
-                           "was rolled back: none of its rows, rejects or offsets were written; last error: {}",
-                           describe(batch), rejected, batch.size(), percent, *cfg_.error_limit_percent,
-                           batch.rejects.last_error());
+        return fmt::format(
+            "{}: {} of {} messages rejected ({:.1f}%), over kafka.output.error_limit of {}%; the batch "
+            "was rolled back: none of its rows, rejects or offsets were written; last error: {}",
+            describe(batch), rejected, batch.size(), percent, *cfg_.error_limit_percent, batch.rejects.last_error());
     if (!cfg_.error_limit_count) return std::nullopt;
     if (!counters_.reject_budget.reserve(rejected, *cfg_.error_limit_count))
-        return fmt::format("{}: kafka.output.error_limit of {} rejected messages exceeded ({} in this run); the batch "
-                           "was rolled back: none of its rows, rejects or offsets were written; last error: {}",
-                           describe(batch), *cfg_.error_limit_count, counters_.reject_budget.used() + rejected,
-                           batch.rejects.last_error());
+        return fmt::format(
+            "{}: kafka.output.error_limit of {} rejected messages exceeded ({} in this run); the batch "
+            "was rolled back: none of its rows, rejects or offsets were written; last error: {}",
+            describe(batch), *cfg_.error_limit_count, counters_.reject_budget.used() + rejected,
+            batch.rejects.last_error());
     reserved = rejected;
     return std::nullopt;
 }

@@ -33,7 +33,7 @@ struct LoaderParts {
 };
 
 class Loader final : private KafkaSide::Listener {
-public:
+  public:
     // end_offsets: the partitions it may hold, with their end offsets when the load began.
     // loader_count: loaders in this process, sharing its batch memory budget.
     Loader(const Config& cfg, const LoadOptions& options, int id, int loader_count, const kafka::Offsets& end_offsets,
@@ -44,7 +44,7 @@ public:
     // A lost database is retried with backoff (for ever when streaming, up to retry_timeout
     // with quit_at_eof); bad messages go to the rejected-rows table.
     void run();
-    int64_t lag() const { return lag_; }  // messages behind the partitions' end, after the last batch
+    int64_t lag() const { return lag_; }    // messages behind the partitions' end, after the last batch
     kafka::Offsets stored_offsets() const;  // as last read from or committed to the database
     // After run(): why the stop found a server it could not reach, so the batch in flight was rolled
     // back rather than committed (its message), and which server (Exit::database or Exit::kafka).
@@ -54,7 +54,7 @@ public:
     };
     const std::optional<Interrupted>& interrupted() const { return interrupted_; }
 
-private:
+  private:
     // Where the loader's partitions stand against the offsets stored in the database.
     enum class Feed {
         unassigned,        // group assignment: Kafka has dealt this loader no partitions (yet)
@@ -83,7 +83,7 @@ private:
     std::optional<std::string> over_error_limit(const Batch& batch, int64_t& reserved);
     Step finished(bool& done);
     bool reached_ends() const;
-    bool caught_up() const;  // every partition's last event was its end
+    bool caught_up() const;           // every partition's last event was its end
     kafka::Offsets expected() const;  // the stored offsets of every partition this loader holds
     std::vector<int32_t> owned() const;
     std::string name() const;
@@ -96,23 +96,23 @@ private:
     const Config& cfg_;
     const LoadOptions& options_;
     const int id_;
-    const int loader_count_;  // loaders in this process, sharing its batch memory budget
+    const int loader_count_;    // loaders in this process, sharing its batch memory budget
     size_t message_bytes_ = 0;  // what the last poll's messages added to the batch, each: bounds the next poll
     LoadCounters& counters_;
     const std::atomic<bool>& stop_;
 
     Feed feed_;
     std::map<int32_t, Partition> partitions_;  // the partitions this loader holds now
-    kafka::Offsets ends_;                       // end offset of every partition it may hold
-    bool batch_dropped_ = false;                // a revocation took the batch in flight's partitions
-    std::optional<int32_t> gap_;                // a partition whose next offset retention deleted
+    kafka::Offsets ends_;                      // end offset of every partition it may hold
+    bool batch_dropped_ = false;               // a revocation took the batch in flight's partitions
+    std::optional<int32_t> gap_;               // a partition whose next offset retention deleted
     bool subscribed_ = false;
     std::unique_ptr<KafkaSide> kafka_;
     std::unique_ptr<DatabaseSide> txn_;
     std::unique_ptr<formats::Decoder> encoder_;
     std::chrono::steady_clock::time_point last_data_;  // last message or end-of-partition event, not errors
-    std::optional<Interrupted> outage_;       // the server the last step could not reach, until one succeeds
-    std::optional<Interrupted> interrupted_;  // the outage the stop came in
+    std::optional<Interrupted> outage_;                // the server the last step could not reach, until one succeeds
+    std::optional<Interrupted> interrupted_;           // the outage the stop came in
     std::atomic<int64_t> lag_{0};
 };
 

@@ -12,13 +12,9 @@ class RefusalStreak {
     explicit RefusalStreak(size_t sample) : sample_(sample) {}
     // A batch about to commit: `accepted` rows the database took, `refused` it refused. True when
     // the database has refused `sample` rows in a row without taking one: do not commit, stop.
-    bool job_at_fault(size_t accepted, size_t refused) const {
-        return accepted == 0 && streak_ + refused >= sample_;
-    }
+    bool job_at_fault(size_t accepted, size_t refused) const { return accepted == 0 && streak_ + refused >= sample_; }
     // The batch committed.
-    void committed(size_t accepted, size_t refused) {
-        streak_ = accepted > 0 ? 0 : streak_ + refused;
-    }
+    void committed(size_t accepted, size_t refused) { streak_ = accepted > 0 ? 0 : streak_ + refused; }
     size_t sample() const { return sample_; }
 
   private:

@@ -5,10 +5,10 @@
 
 #include "db/embedded_sql.hpp"
 #include "db/fault.hpp"
-#include "vocabulary/ident.hpp"
 #include "db/tables.hpp"
 #include "load/json_pushdown.hpp"
 #include "util/text.hpp"
+#include "vocabulary/ident.hpp"
 
 namespace dgkafka::load {
 
@@ -35,7 +35,8 @@ LoadStatements LoadStatements::build(const Config& cfg, const db::OutputTable& t
     if (s.direct) {
         s.copy_table = cfg.output_table.quoted();
         s.copy_columns = loaded;
-        if (append) s.append_copy = s.copy_table + " (" + text::join(loaded, ", ") + ") FROM STDIN WITH (append_to_shard ";
+        if (append)
+            s.append_copy = s.copy_table + " (" + text::join(loaded, ", ") + ") FROM STDIN WITH (append_to_shard ";
         auto vars = db::table_vars(cfg);
         vars["target_columns"] = vars["expressions"] = text::join(loaded, ", ");
         vars["filter"] = vars["inserted"] = "true";
@@ -63,7 +64,8 @@ LoadStatements LoadStatements::build(const Config& cfg, const db::OutputTable& t
         s.copy_columns.push_back(quote_ident("_headers"));
         extra_columns += ", \"_headers\" jsonb";
     }
-    for (const char* meta : {"_key", "_partition", "_offset", "_timestamp"}) s.copy_columns.push_back(quote_ident(meta));
+    for (const char* meta : {"_key", "_partition", "_offset", "_timestamp"})
+        s.copy_columns.push_back(quote_ident(meta));
     if (cfg.references("_key_bytes")) {  // the key as bytea, for keys that are not text
         s.copy_columns.push_back(quote_ident("_key_bytes"));
         extra_columns += ", \"_key_bytes\" bytea";
@@ -101,8 +103,7 @@ LoadStatements LoadStatements::build(const Config& cfg, const db::OutputTable& t
     }
     s.stage_create = sql::render("stage_create", vars);
     const bool deletes = cfg.envelope != Envelope::none || cfg.delete_on_tombstone;
-    const char* move = cfg.mode == Config::Mode::merge
-                           ? (deletes ? "stage_merge_delete" : "stage_merge")
+    const char* move = cfg.mode == Config::Mode::merge    ? (deletes ? "stage_merge_delete" : "stage_merge")
                        : cfg.mode == Config::Mode::update ? "stage_update"
                                                           : "stage_insert";
     // update_condition: round r moves the r-th message of each key (move_staged); a refused
@@ -112,7 +113,8 @@ LoadStatements LoadStatements::build(const Config& cfg, const db::OutputTable& t
     s.stage_insert = sql::render(s.rounds ? rounds : move, vars);
     s.stage_clear = sql::render("stage_clear", vars);
     if (append) {
-        s.append_copy = cfg.output_table.quoted() + " (" + vars["target_columns"] + ") FROM STDIN WITH (append_to_shard ";
+        s.append_copy =
+            cfg.output_table.quoted() + " (" + vars["target_columns"] + ") FROM STDIN WITH (append_to_shard ";
         s.stage_select = sql::render("stage_select", vars);
     }
     vars["inserted"] = deletes ? "\"_dgkafka_op\" = 'u'" : "true";  // deletes and skips write no row
@@ -158,7 +160,8 @@ void LoadStatements::add_refused(std::map<std::string, std::string> vars, const 
     vars["row_source"] = row_source;
     vars["refusals"] = "ARRAY[" + text::join(refusals, ", ") + "]";
     vars["try_marked"] = sql::render("refused_try", {{"move", vars["move"]}, {"refusals", vars["refusals"]}});
-    vars["try_unmarked"] = sql::render("refused_try", {{"move", vars["move_unmarked"]}, {"refusals", vars["refusals"]}});
+    vars["try_unmarked"] =
+        sql::render("refused_try", {{"move", vars["move_unmarked"]}, {"refusals", vars["refusals"]}});
     vars["rules"] = rules_condition(rules);
     vars["suspects"] = rules.empty() ? "NULL" : "(" + sql::render("refused_suspects", vars) + ")";
     if (!stage_create.empty()) stage_create += ";\n";

@@ -19,15 +19,15 @@ struct LoadStatements {
     std::string stage_insert;               // staging path only
     // update_condition (merge, update): stage_insert runs once per round, $1 the round (move_staged).
     bool rounds = false;
-    std::string stage_clear;                // staging path only
-    std::string session_setup;              // once per loader connection
-    std::string citus_setup;                // then, for a Citus table: its sessions' defaults
+    std::string stage_clear;    // staging path only
+    std::string session_setup;  // once per loader connection
+    std::string citus_setup;    // then, for a Citus table: its sessions' defaults
     // A refused batch, written again server-side (schemas/refused_create.sql): its COPY target and
     // columns (a row number, then copy_columns), and the calls of the functions that move its rows.
     std::string refused_table;
     std::vector<std::string> refused_columns;
-    std::string refused_walk;               // $1 first row, $2 last row (numbered from 1)
-    std::string refused_move;               // $1 first row, $2 end row, $3 keep
+    std::string refused_walk;  // $1 first row, $2 last row (numbered from 1)
+    std::string refused_move;  // $1 first row, $2 end row, $3 keep
     // Direct loads into a table with row rules (CHECK, NOT NULL): the COPY that sets the rows
     // breaking them aside (schemas/refused_aside.sql), as tablewriter's table name; empty when
     // there are none. aside_start before it, then aside_count and tried_aside after it.
@@ -52,9 +52,8 @@ struct LoadStatements {
 
   private:
     // The slow path's table and functions; `move` names the schemas/ file of the batch's move.
-    void add_refused(std::map<std::string, std::string> vars, const std::string& move,
-                     const std::string& row_columns, const std::string& row_source,
-                     const std::vector<std::string>& rules, const db::TableKind& target);
+    void add_refused(std::map<std::string, std::string> vars, const std::string& move, const std::string& row_columns,
+                     const std::string& row_source, const std::vector<std::string>& rules, const db::TableKind& target);
     // A direct load's COPY that sets rows breaking `rules` aside (aside_copy and the rest).
     void add_aside(const std::vector<std::string>& rules);
 };

@@ -1,7 +1,6 @@
 #include "metrics/metrics.hpp"
 
 #include <fmt/format.h>
-
 #include <librdkafka/rdkafka.h>
 
 #include <cmath>
@@ -38,10 +37,14 @@ Histogram::Snapshot Histogram::snapshot() const {
 std::string escape_label(const std::string& value) {
     std::string out;
     for (char c : value) {
-        if (c == '\\') out += "\\\\";
-        else if (c == '"') out += "\\\"";
-        else if (c == '\n') out += "\\n";
-        else out += c;
+        if (c == '\\')
+            out += "\\\\";
+        else if (c == '"')
+            out += "\\\"";
+        else if (c == '\n')
+            out += "\\n";
+        else
+            out += c;
     }
     return out;
 }
@@ -49,9 +52,12 @@ std::string escape_label(const std::string& value) {
 namespace {
 const char* type_name(Type t) {
     switch (t) {
-        case Type::counter: return "counter";
-        case Type::gauge: return "gauge";
-        case Type::histogram: return "histogram";
+        case Type::counter:
+            return "counter";
+        case Type::gauge:
+            return "gauge";
+        case Type::histogram:
+            return "histogram";
     }
     return "untyped";
 }

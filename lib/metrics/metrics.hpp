@@ -14,9 +14,8 @@ using Labels = std::vector<std::pair<std::string, std::string>>;
 
 // A histogram with fixed upper bounds; observe() is lock-free.
 class Histogram {
-public:
-    static constexpr std::array<double, 12> bounds = {0.005, 0.01, 0.025, 0.05, 0.1, 0.25,
-                                                      0.5,   1,    2.5,   5,    10,  30};
+  public:
+    static constexpr std::array<double, 12> bounds = {0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30};
     void observe(double value);
     struct Snapshot {
         std::array<uint64_t, bounds.size()> cumulative{};  // observations <= bounds[i]
@@ -25,7 +24,7 @@ public:
     };
     Snapshot snapshot() const;
 
-private:
+  private:
     std::array<std::atomic<uint64_t>, bounds.size() + 1> buckets_{};  // last: above every bound
     std::atomic<uint64_t> count_{0};
     std::atomic<double> sum_{0};
@@ -35,13 +34,13 @@ enum class Type { counter, gauge, histogram };
 
 // Writes families in the text format: HELP and TYPE once, then the samples.
 class Exposition {
-public:
+  public:
     void family(const std::string& name, Type type, const std::string& help);
     void sample(const Labels& labels, double value);
     void histogram(const Labels& labels, const Histogram::Snapshot& h);
     const std::string& text() const { return text_; }
 
-private:
+  private:
     void line(const std::string& name, const Labels& labels, double value);
     std::string name_;
     std::string text_;

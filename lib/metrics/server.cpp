@@ -44,8 +44,8 @@ Server::Server(const std::string& address, std::function<std::string()> render)
     });
     port_ = port == 0 ? http_->bind_to_any_port(host) : (http_->bind_to_port(host, port) ? port : -1);
     if (port_ <= 0)
-        throw Error(Exit::usage, fmt::format("metrics address {}: cannot listen there (in use, or not this machine's)",
-                                             address));
+        throw Error(Exit::usage,
+                    fmt::format("metrics address {}: cannot listen there (in use, or not this machine's)", address));
     thread_ = std::thread([this] { http_->listen_after_bind(); });
     log::info("metrics at http://{}:{}/metrics", host, port_);
 }

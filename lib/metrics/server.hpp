@@ -12,7 +12,7 @@ class Server;
 namespace dgkafka::metrics {
 
 class Server {
-public:
+  public:
     // `address` is HOST:PORT (":PORT" for every interface); throws Error(usage) when it cannot listen.
     Server(const std::string& address, std::function<std::string()> render);
     ~Server();
@@ -20,7 +20,7 @@ public:
     Server& operator=(const Server&) = delete;
     int port() const { return port_; }
 
-private:
+  private:
     std::unique_ptr<httplib::Server> http_;
     std::thread thread_;
     int port_ = 0;

@@ -65,7 +65,8 @@ std::string render_metrics(const Config& cfg, const PublishCounters& c) {
     e.family("dgkafka_messages_published_total", metrics::Type::counter,
              "Outbox rows acknowledged by Kafka and deleted from the outbox.");
     e.sample(job, static_cast<double>(c.messages.load()));
-    e.family("dgkafka_batches_committed_total", metrics::Type::counter, "Rounds of published rows deleted, each one transaction.");
+    e.family("dgkafka_batches_committed_total", metrics::Type::counter,
+             "Rounds of published rows deleted, each one transaction.");
     e.sample(job, static_cast<double>(c.rounds.load()));
     e.family("dgkafka_batch_duration_seconds", metrics::Type::histogram,
              "Seconds from reading a round of outbox rows to deleting them.");
@@ -78,31 +79,35 @@ std::optional<std::string> lock_outbox(pqxx::transaction_base& tx, const Config&
     const auto outbox = cfg.write_table.quoted();
     if (tx.exec_params1(sql::render("publish_lock", {}), outbox)[0].as<bool>()) return std::nullopt;
     const auto holder = tx.exec_params(sql::render("publish_lock_holder", {}), outbox);
-    const std::string who = holder.empty() ? std::string("another session")
-                                           : fmt::format("database session {} (from {}, \"{}\", since {})", holder[0][0].c_str(),
-                                                         holder[0][1].c_str(), holder[0][2].c_str(), holder[0][3].c_str());
-    return fmt::format("another dgkafka publish is sending {}: {} holds its lock; one publisher per outbox, or every "
-                       "row would be sent twice",
-                       cfg.write_table.display(), who);
+    const std::string who = holder.empty()
+                                ? std::string("another session")
+                                : fmt::format("database session {} (from {}, \"{}\", since {})", holder[0][0].c_str(),
+                                              holder[0][1].c_str(), holder[0][2].c_str(), holder[0][3].c_str());
+    return fmt::format(
+        "another dgkafka publish is sending {}: {} holds its lock; one publisher per outbox, or every "
+        "row would be sent twice",
+        cfg.write_table.display(), who);
 }
 
 // publish sends csv, json or binary rows: what load reads as avro or Debezium is never written here.
 void require_publishable(const Config& cfg) {
     if (cfg.write_table.empty())
-        throw Error(Exit::config, fmt::format("{}: kafka.input.ext_write_table names no outbox table to publish", cfg.path));
+        throw Error(Exit::config,
+                    fmt::format("{}: kafka.input.ext_write_table names no outbox table to publish", cfg.path));
     const bool schema_format = cfg.format == Format::avro || cfg.format == Format::protobuf;
     if (schema_format || cfg.envelope != Envelope::none)
-        throw Error(Exit::config, fmt::format("{}: {}: publish cannot encode it; it sends csv, json or binary rows", cfg.path,
-                                              schema_format ? fmt::format("kafka.input.format = \"{}\"",
-                                                                          cfg.format == Format::avro ? "avro" : "protobuf")
-                                                            : "kafka.input.envelope = \"debezium\""));
+        throw Error(Exit::config,
+                    fmt::format("{}: {}: publish cannot encode it; it sends csv, json or binary rows", cfg.path,
+                                schema_format ? fmt::format("kafka.input.format = \"{}\"",
+                                                            cfg.format == Format::avro ? "avro" : "protobuf")
+                                              : "kafka.input.envelope = \"debezium\""));
 }
 
 // The publisher's database session: it holds the outbox's publish lock, and every step on it is
 // retried on a new session (each step is safe to repeat, a delete whose commit is in doubt too)
 // with the policy of load: servers down are waited for (streaming: for ever), from the start.
 class OutboxSession {
-public:
+  public:
     OutboxSession(const Config& cfg, const RetryPolicy& retry) : cfg_(cfg), retry_(retry) {}
 
     template <typename Step>
@@ -130,7 +135,7 @@ public:
         locked_ = true;
     }
 
-private:
+  private:
     // Every new session takes the lock again; a stale one of ours may hold it a while.
     void reconnect(const char* what) {
         conn_ = db::connect(cfg_.db, "dgkafka publish");
@@ -151,13 +156,14 @@ private:
 // An idempotent producer (retries never duplicate or reorder a partition's messages) reporting
 // each acknowledged outbox row's id to `acks`, once the topic is known to exist.
 kafka::HandlePtr make_producer(const Config& cfg, kafka::Deliveries& acks, const RetryPolicy& retry,
-                            const std::atomic<bool>& stop) {
+                               const std::atomic<bool>& stop) {
     auto conf = kafka::make_conf(cfg.brokers, {{"client.id", "dgkafka-publish"}, {"enable.idempotence", "true"}},
                                  cfg.kafka_properties);
     acks.attach(conf.get());
     auto rk = kafka::make_handle(RD_KAFKA_PRODUCER, std::move(conf));
     retry.run([&] {
-        return kafka::partition_count(rk.get(), cfg.topic, cfg.brokers, retry.attempt_ms(kafka::metadata_timeout_ms), &stop);
+        return kafka::partition_count(rk.get(), cfg.topic, cfg.brokers, retry.attempt_ms(kafka::metadata_timeout_ms),
+                                      &stop);
     });
     return rk;
 }
@@ -167,7 +173,8 @@ kafka::HandlePtr make_producer(const Config& cfg, kafka::Deliveries& acks, const
 void run_publish(const Config& cfg, const PublishOptions& options, std::ostream& out, const std::atomic<bool>& stop) {
     require_publishable(cfg);
     std::vector<std::string> text_columns;
-    for (const auto& c : cfg.columns) text_columns.push_back(cfg.format == Format::binary ? quote_ident(c.name) : quote_ident(c.name) + "::text");
+    for (const auto& c : cfg.columns)
+        text_columns.push_back(cfg.format == Format::binary ? quote_ident(c.name) : quote_ident(c.name) + "::text");
     auto vars = db::table_vars(cfg);
     vars["text_columns"] = text::join(text_columns, ", ");
     const std::string read_sql = sql::render("publish_read", vars), delete_sql = sql::render("publish_delete", vars);
@@ -181,8 +188,8 @@ void run_publish(const Config& cfg, const PublishOptions& options, std::ostream&
     PublishCounters counters;
     std::unique_ptr<metrics::Server> server;
     if (!options.metrics_address.empty())
-        server = std::make_unique<metrics::Server>(options.metrics_address,
-                                                   [&] { return render_metrics(cfg, counters); });
+        server =
+            std::make_unique<metrics::Server>(options.metrics_address, [&] { return render_metrics(cfg, counters); });
     service::ready(fmt::format("publishing {} to {}", cfg.write_table.display(), cfg.topic));
     int64_t sent = 0;
     std::string value;
@@ -201,7 +208,8 @@ void run_publish(const Config& cfg, const PublishOptions& options, std::ostream&
             encode(cfg, row, value);
             void* id = reinterpret_cast<void*>(static_cast<intptr_t>(row[0].as<int64_t>()));
             if (const auto e = kafka::produce(rk.get(), cfg.topic, value, nullptr, 0, id))
-                throw Error(Exit::kafka, fmt::format("{}: outbox row {}: {}", cfg.topic, row[0].c_str(), rd_kafka_err2str(e)));
+                throw Error(Exit::kafka,
+                            fmt::format("{}: outbox row {}: {}", cfg.topic, row[0].c_str(), rd_kafka_err2str(e)));
         }
         // Rows are deleted once acknowledged; a signal stops the wait, and the rows not yet
         // acknowledged stay in the outbox for the next run.
@@ -214,11 +222,13 @@ void run_publish(const Config& cfg, const PublishOptions& options, std::ostream&
         sent += acks.acknowledged();
         counters.messages = sent;
         ++counters.rounds;
-        counters.round_seconds.observe(std::chrono::duration<double>(std::chrono::steady_clock::now() - round_started).count());
+        counters.round_seconds.observe(
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - round_started).count());
         if (acks.failed())
-            throw Error(Exit::kafka, fmt::format("{}: {} message(s) not acknowledged ({}); their rows stay in {} and are "
-                                                 "sent again by the next `dgkafka publish`",
-                                                 cfg.topic, acks.failed(), acks.first_error(), cfg.write_table.display()));
+            throw Error(Exit::kafka,
+                        fmt::format("{}: {} message(s) not acknowledged ({}); their rows stay in {} and are "
+                                    "sent again by the next `dgkafka publish`",
+                                    cfg.topic, acks.failed(), acks.first_error(), cfg.write_table.display()));
         acks.clear();
     }
     service::stopping();

@@ -10,7 +10,7 @@
 namespace dgkafka::publish {
 
 struct PublishOptions {
-    bool quit_at_eof = false;  // stop once the outbox is empty
+    bool quit_at_eof = false;     // stop once the outbox is empty
     std::string metrics_address;  // HOST:PORT for /metrics; empty: none
 };
 

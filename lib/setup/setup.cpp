@@ -66,8 +66,8 @@ std::vector<std::string> shape_problems(pqxx::dbtransaction& tx, const std::stri
     std::sort(key_want.begin(), key_want.end());
     std::sort(key_have.begin(), key_have.end());
     if (key_want != key_have)
-        problems.push_back(fmt::format("primary key ({}) instead of ({})", text::join(key_have, ", "),
-                                       text::join(key_want, ", ")));
+        problems.push_back(
+            fmt::format("primary key ({}) instead of ({})", text::join(key_have, ", "), text::join(key_want, ", ")));
     return problems;
 }
 
@@ -132,8 +132,8 @@ void check_shapes(pqxx::work& tx, const Config& cfg, const std::map<std::string,
             continue;
         }
         out << fmt::format("differs: {}: {}\n", t.name->display(), text::join(problems, "; "));
-        differ.push_back(fmt::format("table {} is not the shape dgkafka needs: {}", t.name->display(),
-                                     text::join(problems, "; ")));
+        differ.push_back(
+            fmt::format("table {} is not the shape dgkafka needs: {}", t.name->display(), text::join(problems, "; ")));
     }
     if (!differ.empty())
         throw Error(Exit::config, fmt::format("{}\n(fix or drop them, then run `dgkafka setup {}` again)",

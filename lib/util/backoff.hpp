@@ -9,7 +9,7 @@
 namespace dgkafka {
 
 class Backoff {
-public:
+  public:
     // give_up_after <= 0: retry for ever.
     explicit Backoff(double give_up_after_seconds) : limit_(give_up_after_seconds) {}
 
@@ -27,10 +27,11 @@ public:
         std::uniform_real_distribution<double> jitter(0.5, 1.0);
         auto until = now + std::chrono::duration_cast<std::chrono::milliseconds>(delay_ * jitter(rng_));
         // The last wait ends at the deadline, not a doubled step past it.
-        const auto limit = std::chrono::duration_cast<std::chrono::steady_clock::duration>(
-            std::chrono::duration<double>(limit_));
+        const auto limit =
+            std::chrono::duration_cast<std::chrono::steady_clock::duration>(std::chrono::duration<double>(limit_));
         if (limit_ > 0) until = std::min(until, first_failure_ + limit);
-        while (!stop && std::chrono::steady_clock::now() < until) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+        while (!stop && std::chrono::steady_clock::now() < until)
+            std::this_thread::sleep_for(std::chrono::milliseconds(20));
         delay_ = std::min(delay_ * 2, std::chrono::milliseconds(5000));
         return true;
     }
@@ -39,7 +40,7 @@ public:
         return failing_ ? std::chrono::duration<double>(std::chrono::steady_clock::now() - first_failure_).count() : 0;
     }
 
-private:
+  private:
     double limit_;
     bool failing_ = false;
     std::chrono::steady_clock::time_point first_failure_;

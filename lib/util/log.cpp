@@ -4,7 +4,6 @@
 #include <spdlog/pattern_formatter.h>
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
-
 #include <time.h>
 
 #include <atomic>
@@ -20,23 +19,27 @@ thread_local const Fields* current_fields = nullptr;  // handed from write() to 
 
 spdlog::level::level_enum to_spdlog(Level l) {
     switch (l) {
-        case Level::debug: return spdlog::level::debug;
-        case Level::info: return spdlog::level::info;
-        case Level::warn: return spdlog::level::warn;
-        case Level::error: return spdlog::level::err;
+        case Level::debug:
+            return spdlog::level::debug;
+        case Level::info:
+            return spdlog::level::info;
+        case Level::warn:
+            return spdlog::level::warn;
+        case Level::error:
+            return spdlog::level::err;
     }
     return spdlog::level::err;
 }
 
 // One JSON object a line: ts, level, msg, then the fields.
 class JsonFormatter : public spdlog::formatter {
-public:
+  public:
     void format(const spdlog::details::log_msg& msg, spdlog::memory_buf_t& dest) override {
         const auto micros =
             std::chrono::duration_cast<std::chrono::microseconds>(msg.time.time_since_epoch()).count() % 1'000'000;
         nlohmann::ordered_json j;
-        j["ts"] = fmt::format("{:%Y-%m-%dT%H:%M:%S}.{:06}Z", fmt::gmtime(spdlog::log_clock::to_time_t(msg.time)),
-                              micros);
+        j["ts"] =
+            fmt::format("{:%Y-%m-%dT%H:%M:%S}.{:06}Z", fmt::gmtime(spdlog::log_clock::to_time_t(msg.time)), micros);
         j["level"] = std::string(spdlog::level::to_string_view(msg.level).data(),
                                  spdlog::level::to_string_view(msg.level).size());
         j["msg"] = std::string(msg.payload.data(), msg.payload.size());
@@ -51,8 +54,7 @@ public:
 
 std::unique_ptr<spdlog::formatter> make_formatter(Format f) {
     if (f == Format::json) return std::make_unique<JsonFormatter>();
-    return std::make_unique<spdlog::pattern_formatter>("%Y-%m-%dT%H:%M:%S.%fZ %l %v",
-                                                       spdlog::pattern_time_type::utc);
+    return std::make_unique<spdlog::pattern_formatter>("%Y-%m-%dT%H:%M:%S.%fZ %l %v", spdlog::pattern_time_type::utc);
 }
 
 std::shared_ptr<spdlog::logger> make_logger() {
@@ -104,19 +106,21 @@ void civil_from_days(long long z, long long& y, unsigned& m, unsigned& d) {
 
 const char* level_name(Level l) {  // as spdlog names them
     switch (l) {
-        case Level::debug: return "debug";
-        case Level::info: return "info";
-        case Level::warn: return "warning";
-        case Level::error: return "error";
+        case Level::debug:
+            return "debug";
+        case Level::info:
+            return "info";
+        case Level::warn:
+            return "warning";
+        case Level::error:
+            return "error";
     }
     return "error";
 }
 
 }  // namespace
 
-Fields at(const std::string& topic, int partition) {
-    return Fields{}.add("topic", topic).add("partition", partition);
-}
+Fields at(const std::string& topic, int partition) { return Fields{}.add("topic", topic).add("partition", partition); }
 
 Fields offsets(const std::string& topic, int partition, long long first, long long last) {
     return at(topic, partition).add("first_offset", first).add("last_offset", last);
@@ -138,10 +142,14 @@ bool set_format(const std::string& name) {
 
 bool enabled(Level l) {
     switch (l) {
-        case Level::error: return true;
-        case Level::warn: return level >= 0;
-        case Level::info: return level >= 1;
-        case Level::debug: return level >= 2;
+        case Level::error:
+            return true;
+        case Level::warn:
+            return level >= 0;
+        case Level::info:
+            return level >= 1;
+        case Level::debug:
+            return level >= 2;
     }
     return true;
 }
@@ -171,7 +179,7 @@ size_t signal_safe_line(Level l, const char* message, char* buf, size_t size) no
     unsigned mo = 0, d = 0;
     civil_from_days(now.tv_sec / 86400, y, mo, d);
     const long long secs = now.tv_sec % 86400;
-    Appender a{buf, size - 1};  // room kept for the newline
+    Appender a{buf, size - 1};    // room kept for the newline
     const auto timestamp = [&] {  // as the formatters write it: 2026-11-29T19:50:13.453280Z
         a.digits(y, 4);
         a.put('-');

@@ -17,8 +17,14 @@ enum class Format { text, json };
 // already name them in the message.
 struct Fields {
     std::vector<std::pair<std::string, std::variant<long long, std::string>>> items;
-    Fields& add(std::string name, long long v) { items.emplace_back(std::move(name), v); return *this; }
-    Fields& add(std::string name, std::string v) { items.emplace_back(std::move(name), std::move(v)); return *this; }
+    Fields& add(std::string name, long long v) {
+        items.emplace_back(std::move(name), v);
+        return *this;
+    }
+    Fields& add(std::string name, std::string v) {
+        items.emplace_back(std::move(name), std::move(v));
+        return *this;
+    }
 };
 Fields at(const std::string& topic, int partition);
 Fields offsets(const std::string& topic, int partition, long long first, long long last);

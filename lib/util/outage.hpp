@@ -13,7 +13,7 @@
 namespace dgkafka {
 
 class Outage {
-public:
+  public:
     using Clock = std::chrono::steady_clock;
     // `server` starts the lines ("the database"); a reminder every `remind_every`.
     explicit Outage(std::string server, std::chrono::seconds remind_every = std::chrono::seconds(30));
@@ -30,7 +30,7 @@ public:
     bool ongoing() const;
     int64_t outages() const;  // started so far
 
-private:
+  private:
     void start_line(const std::string& cause);  // with mu_ held
     double seconds(Clock::time_point now) const { return std::chrono::duration<double>(now - started_).count(); }
 
@@ -40,8 +40,8 @@ private:
     std::set<int> failing_;
     Clock::time_point started_, last_line_;
     int64_t attempts_ = 0, outages_ = 0;
-    bool announced_ = false;     // the start line is out
-    std::string cause_;          // the last cause given
+    bool announced_ = false;           // the start line is out
+    std::string cause_;                // the last cause given
     std::optional<std::string> held_;  // a cause that may be an artifact, not announced yet
 };
 

@@ -3,6 +3,8 @@
 // throws Unavailable is logged once and tried again after a jittered backoff, until it succeeds,
 // the deadline passes (Unavailable) or the stop flag is set (Stopped: a clean end). Any other
 // error ends at once.
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <atomic>
 #include <chrono>
@@ -11,8 +13,6 @@
 #include <type_traits>
 #include <utility>
 
-#include <fmt/format.h>
-
 #include "util/backoff.hpp"
 #include "util/errors.hpp"
 #include "util/log.hpp"
@@ -20,7 +20,7 @@
 namespace dgkafka {
 
 class RetryPolicy {
-public:
+  public:
     // Streaming runs wait for ever; -quit-at-eof runs and one-shot commands up to retry_timeout.
     static RetryPolicy for_run(bool bounded, double retry_timeout, const std::atomic<bool>& stop) {
         return RetryPolicy(bounded ? retry_timeout : 0, stop);
@@ -57,7 +57,7 @@ public:
         return fmt::format("gave up after {:.1f} s (kafka.commit.retry_timeout = {:g} s): {}", seconds, limit, what);
     }
 
-private:
+  private:
     static std::string stopped_text(const std::string& what) {
         return "stopped by signal while waiting (" + what + "): nothing was done";
     }

@@ -12,7 +12,7 @@ void stopping();
 // WatchdogSec= in the unit: systemd restarts a process that stays silent that long. The loop that
 // supervises the loaders calls tick() often; it sends WATCHDOG=1 every half of that time.
 class Watchdog {
-public:
+  public:
     Watchdog();  // from the environment systemd gives (sd_watchdog_enabled); off without it
     // Every `interval` (zero: never).
     explicit Watchdog(std::chrono::microseconds interval) : interval_(interval) {}
@@ -21,7 +21,7 @@ public:
     bool tick(std::chrono::steady_clock::time_point now = std::chrono::steady_clock::now());
     std::chrono::microseconds interval() const { return interval_; }
 
-private:
+  private:
     std::chrono::microseconds interval_{0};
     std::chrono::steady_clock::time_point last_{};
     bool sent_ = false;

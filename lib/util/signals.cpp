@@ -16,9 +16,8 @@ static_assert(std::atomic<bool>::is_always_lock_free, "set from a signal handler
 extern "C" void on_stop_signal(int signo) {
     if (!stop_requested.exchange(true)) return;
     char line[256];  // in the -log-format chosen, like every other line
-    const size_t n = log::signal_safe_line(log::Level::warn,
-                                           "second signal: rolling back the batch in flight and exiting now", line,
-                                           sizeof line);
+    const size_t n = log::signal_safe_line(
+        log::Level::warn, "second signal: rolling back the batch in flight and exiting now", line, sizeof line);
     [[maybe_unused]] const auto written = write(STDERR_FILENO, line, n);
     _exit(128 + signo);
 }

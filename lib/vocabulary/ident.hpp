@@ -15,8 +15,8 @@ struct QualifiedName {
     std::string name;
 
     static QualifiedName parse(std::string_view text);  // throws std::invalid_argument
-    std::string quoted() const;                          // "schema"."name"
-    std::string display() const;                         // schema.name, for messages
+    std::string quoted() const;                         // "schema"."name"
+    std::string display() const;                        // schema.name, for messages
     bool empty() const { return name.empty(); }
 };
 

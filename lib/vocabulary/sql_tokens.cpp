@@ -8,7 +8,9 @@
 namespace dgkafka::sql {
 
 namespace {
-bool ident_start(char c) { return std::isalpha(static_cast<unsigned char>(c)) || c == '_' || static_cast<unsigned char>(c) >= 0x80; }
+bool ident_start(char c) {
+    return std::isalpha(static_cast<unsigned char>(c)) || c == '_' || static_cast<unsigned char>(c) >= 0x80;
+}
 bool ident_char(char c) { return ident_start(c) || std::isdigit(static_cast<unsigned char>(c)) || c == '$'; }
 bool op_char(char c) { return c != '\0' && std::strchr("+-*/<>=~!@#%^&|`?", c) != nullptr; }
 }  // namespace
@@ -66,7 +68,8 @@ bool tokenize(std::string_view t, std::vector<Token>& out) {
         } else if (c == '"') {
             tok.kind = Token::quoted_identifier;
             tok.end = quoted_end(t, i + 1, '"', &tok.value);
-        } else if ((c == 'e' || c == 'E' || c == 'b' || c == 'B' || c == 'x' || c == 'X') && i + 1 < n && t[i + 1] == '\'') {
+        } else if ((c == 'e' || c == 'E' || c == 'b' || c == 'B' || c == 'x' || c == 'X') && i + 1 < n &&
+                   t[i + 1] == '\'') {
             tok.kind = Token::other_literal;
             size_t j = i + 2;  // E'...' may escape a quote with a backslash
             while (j < n && t[j] != '\'') j += (t[j] == '\\' && (c == 'e' || c == 'E')) ? 2 : 1;
@@ -89,7 +92,8 @@ bool tokenize(std::string_view t, std::vector<Token>& out) {
             while (j < n && ident_char(t[j])) ++j;
             tok.value = text::lower(t.substr(i, j - i));
             tok.end = j;
-        } else if (std::isdigit(static_cast<unsigned char>(c)) || (c == '.' && i + 1 < n && std::isdigit(static_cast<unsigned char>(t[i + 1])))) {
+        } else if (std::isdigit(static_cast<unsigned char>(c)) ||
+                   (c == '.' && i + 1 < n && std::isdigit(static_cast<unsigned char>(t[i + 1])))) {
             tok.kind = Token::other_literal;
             size_t j = i;
             while (j < n && (std::isalnum(static_cast<unsigned char>(t[j])) || t[j] == '.' || t[j] == '_' ||
@@ -106,7 +110,8 @@ bool tokenize(std::string_view t, std::vector<Token>& out) {
             // PostgreSQL's rules: an operator stops before a comment start, and one ending in + or -
             // loses that ending unless it also holds one of ~ ! @ # % ^ & | ` ?
             size_t j = i;
-            while (j < n && op_char(t[j]) && !(j > i && (t.compare(j, 2, "--") == 0 || t.compare(j, 2, "/*") == 0))) ++j;
+            while (j < n && op_char(t[j]) && !(j > i && (t.compare(j, 2, "--") == 0 || t.compare(j, 2, "/*") == 0)))
+                ++j;
             std::string_view op = t.substr(i, j - i);
             if (op.size() > 1 && op.find_first_of("~!@#%^&|`?") == std::string_view::npos)
                 while (op.size() > 1 && (op.back() == '+' || op.back() == '-')) op.remove_suffix(1);

@@ -39,18 +39,21 @@ std::string from_hex(const std::string& hex) {
 
 struct Generated {
     std::vector<Record> records;
-    std::vector<nlohmann::json> expected;  // rows that must load
+    std::vector<nlohmann::json> expected;              // rows that must load
     std::vector<std::pair<int64_t, std::string>> bad;  // offset, what is wrong
 };
 
 Generated generate(const std::string& args) {
     Generated g;
-    const std::string out = shell("/usr/bin/python3 " + std::string(DGKAFKA_SOURCE_DIR) + "/test/data/avro_orders.py " + args);
+    const std::string out =
+        shell("/usr/bin/python3 " + std::string(DGKAFKA_SOURCE_DIR) + "/test/data/avro_orders.py " + args);
     size_t start = 0;
     for (size_t end; (end = out.find('\n', start)) != std::string::npos; start = end + 1) {
         const auto m = nlohmann::json::parse(out.substr(start, end - start));
-        if (m["expected"].is_null()) g.bad.emplace_back(static_cast<int64_t>(g.records.size()), m["why"].get<std::string>());
-        else g.expected.push_back(m["expected"]);
+        if (m["expected"].is_null())
+            g.bad.emplace_back(static_cast<int64_t>(g.records.size()), m["why"].get<std::string>());
+        else
+            g.expected.push_back(m["expected"]);
         g.records.push_back({from_hex(m["value"].get<std::string>())});
     }
     return g;
@@ -65,12 +68,14 @@ Job orders_job(const std::string& name) {
     Job job(name);
     job.format = "avro";
     const std::vector<std::pair<const char*, const char*>> columns = {
-        {"id", "bigint"}, {"name", "text"}, {"price", "numeric(12,2)"}, {"big", "numeric(38,10)"},
-        {"ts", "timestamptz"}, {"ts_us", "timestamptz"}, {"day", "date"}, {"t_ms", "time"}, {"t_us", "time"},
-        {"uid", "uuid"}, {"data", "bytea"}, {"fx", "bytea"}, {"color", "text"}, {"note", "text"}, {"tags", "jsonb"},
-        {"attrs", "jsonb"}, {"score", "float8"}, {"ratio", "float4"}, {"ok", "boolean"}, {"email", "text"}};
-    for (const auto& [c, type] : columns)
-        job.mappings.push_back({c, std::string("(jdata->>'") + c + "')::" + type});
+        {"id", "bigint"},          {"name", "text"},      {"price", "numeric(12,2)"},
+        {"big", "numeric(38,10)"}, {"ts", "timestamptz"}, {"ts_us", "timestamptz"},
+        {"day", "date"},           {"t_ms", "time"},      {"t_us", "time"},
+        {"uid", "uuid"},           {"data", "bytea"},     {"fx", "bytea"},
+        {"color", "text"},         {"note", "text"},      {"tags", "jsonb"},
+        {"attrs", "jsonb"},        {"score", "float8"},   {"ratio", "float4"},
+        {"ok", "boolean"},         {"email", "text"}};
+    for (const auto& [c, type] : columns) job.mappings.push_back({c, std::string("(jdata->>'") + c + "')::" + type});
     job.mappings.push_back({"city", "jdata->'ship'->>'city'"});
     job.mappings.push_back({"version", "CASE WHEN jdata::jsonb ? 'email' THEN 2 ELSE 1 END"});
     return job;
@@ -90,7 +95,8 @@ void expect_rows(const std::string& table, const std::vector<nlohmann::json>& ro
     pqxx::work tx(*conn);
     for (const auto& row : rows) {
         std::string values;
-        for (const auto& v : row) values += (values.empty() ? "" : ", ") + (v.is_null() ? "NULL" : tx.quote(v.get<std::string>()));
+        for (const auto& v : row)
+            values += (values.empty() ? "" : ", ") + (v.is_null() ? "NULL" : tx.quote(v.get<std::string>()));
         tx.exec0("INSERT INTO " + dgtest::quoted(table + "_expected") + " VALUES (" + values + ")");
     }
     tx.commit();
@@ -128,8 +134,8 @@ int free_port() {
 struct OwnRegistry {
     explicit OwnRegistry(int port, const std::string& args = "") {
         const std::string data = write_file(unique_name("registry") + ".json", R"({"schemas": {}, "subjects": {}})");
-        shell("if [ -f " + sandbox().at("SCHEMA_REGISTRY_DATA") + " ]; then cp " + sandbox().at("SCHEMA_REGISTRY_DATA") + " " +
-              data + "; fi");
+        shell("if [ -f " + sandbox().at("SCHEMA_REGISTRY_DATA") + " ]; then cp " +
+              sandbox().at("SCHEMA_REGISTRY_DATA") + " " + data + "; fi");
         pid = std::stoi(shell("BUILD_DIR=" + sandbox().at("BUILD_DIR") + " " + DGKAFKA_SOURCE_DIR +
                               "/scripts/sandbox.sh registry " + std::to_string(port) + " " + data + " " + args));
     }
@@ -152,9 +158,12 @@ TEST(Avro, EveryLogicalTypeTwoSchemaVersionsAndBadMessagesThroughTheRegistry) {
     const auto r = run("dgkafka", {"load", "-quit-at-eof", path});
     ASSERT_EQ(r.code, 0) << r.err;
     EXPECT_EQ(sql_count("SELECT count(*) FROM " + dgtest::quoted(job.table)), static_cast<int64_t>(g.expected.size()));
-    EXPECT_EQ(differing_rows(job.table), 0) << sql_value("SELECT string_agg(t::text, E'\\n') FROM " + dgtest::quoted(job.table) + " t");
+    EXPECT_EQ(differing_rows(job.table), 0)
+        << sql_value("SELECT string_agg(t::text, E'\\n') FROM " + dgtest::quoted(job.table) + " t");
     const std::string why = rejects(job.table);
-    ASSERT_EQ(sql_count("SELECT count(*) FROM " + dgtest::quoted(job.table + "_rejects")), static_cast<int64_t>(g.bad.size())) << why;
+    ASSERT_EQ(sql_count("SELECT count(*) FROM " + dgtest::quoted(job.table + "_rejects")),
+              static_cast<int64_t>(g.bad.size()))
+        << why;
     for (const char* reason : {"unknown schema id 999999", "truncated or corrupt", "magic byte 1 is not 0",
                                "magic byte 123 is not 0", "bytes left after the record", "2 bytes: too short"})
         EXPECT_NE(why.find(reason), std::string::npos) << reason << " in\n" << why;
@@ -189,14 +198,16 @@ TEST(Avro, AnUnreachableRegistryIsWaitedForNeverARejection) {
     const auto path = job.write();
     ASSERT_EQ(run("dgkafka", {"setup", path}).code, 0);
     auto load = spawn("dgkafka", {"load", "-quit-at-eof", path});
-    ASSERT_TRUE(wait_until([&] { return file_text(load.err_file).find("schema registry unavailable") != std::string::npos; },
-                           std::chrono::seconds(60)));
+    ASSERT_TRUE(
+        wait_until([&] { return file_text(load.err_file).find("schema registry unavailable") != std::string::npos; },
+                   std::chrono::seconds(60)));
     EXPECT_FALSE(load.exited());
     OwnRegistry registry(port);
     const auto r = load.wait();
     ASSERT_EQ(r.code, 0) << r.err;
     EXPECT_EQ(sql_count("SELECT count(*) FROM " + dgtest::quoted(job.table)), static_cast<int64_t>(g.expected.size()));
-    EXPECT_EQ(sql_count("SELECT count(*) FROM " + dgtest::quoted(job.table + "_rejects")), static_cast<int64_t>(g.bad.size()));
+    EXPECT_EQ(sql_count("SELECT count(*) FROM " + dgtest::quoted(job.table + "_rejects")),
+              static_cast<int64_t>(g.bad.size()));
 }
 
 TEST(Avro, BasicAuthWithAPasswordFileAndAWrongPasswordGivesUpWithoutRejecting) {
@@ -233,8 +244,9 @@ TEST(Avro, DebeziumChangeEventsInAvroKeepTheTableEqualToTheSource) {
     job.format = "avro";
     job.max_row = 13;
     job.input_extra = registry_line(sandbox().at("SCHEMA_REGISTRY_URL")) + "envelope = \"debezium\"\n";
-    const std::string out = shell("/usr/bin/python3 " + std::string(DGKAFKA_SOURCE_DIR) + "/test/data/debezium_avro.py " +
-                                  sandbox().at("SCHEMA_REGISTRY_URL") + " " + job.topic);
+    const std::string out =
+        shell("/usr/bin/python3 " + std::string(DGKAFKA_SOURCE_DIR) + "/test/data/debezium_avro.py " +
+              sandbox().at("SCHEMA_REGISTRY_URL") + " " + job.topic);
     std::vector<Record> records;
     std::string expected;
     size_t start = 0;
@@ -243,7 +255,8 @@ TEST(Avro, DebeziumChangeEventsInAvroKeepTheTableEqualToTheSource) {
         if (m.contains("state")) {
             for (const auto& row : m["state"])
                 expected += (expected.empty() ? "" : ",") + std::to_string(row[0].get<int>()) + "|" +
-                            (row[1].is_null() ? "-" : row[1].get<std::string>()) + "|" + std::to_string(row[2].get<int>());
+                            (row[1].is_null() ? "-" : row[1].get<std::string>()) + "|" +
+                            std::to_string(row[2].get<int>());
             continue;
         }
         const std::string key = from_hex(m["key"].get<std::string>());
@@ -274,14 +287,16 @@ TEST(Avro, HostileLengthsCountsAndNestingAreRejectedWithinBoundedMemory) {
     job.format = "avro";
     job.input_extra = registry_line(sandbox().at("SCHEMA_REGISTRY_URL"));
     job.mappings = {{"id", "(jdata->>'id')::int"}, {"doc", "jdata::jsonb"}};
-    const std::string out = shell("/usr/bin/python3 " + std::string(DGKAFKA_SOURCE_DIR) + "/test/data/hostile_avro.py " +
-                                  sandbox().at("SCHEMA_REGISTRY_URL") + " " + job.topic);
+    const std::string out =
+        shell("/usr/bin/python3 " + std::string(DGKAFKA_SOURCE_DIR) + "/test/data/hostile_avro.py " +
+              sandbox().at("SCHEMA_REGISTRY_URL") + " " + job.topic);
     std::vector<Record> records;
     std::map<int64_t, std::string> expected_rejects;  // offset -> part of the reason
     size_t start = 0;
     for (size_t end; (end = out.find('\n', start)) != std::string::npos; start = end + 1) {
         const auto m = nlohmann::json::parse(out.substr(start, end - start));
-        if (!m["reject"].is_null()) expected_rejects[static_cast<int64_t>(records.size())] = m["reject"].get<std::string>();
+        if (!m["reject"].is_null())
+            expected_rejects[static_cast<int64_t>(records.size())] = m["reject"].get<std::string>();
         records.push_back({from_hex(m["value"].get<std::string>())});
     }
     ASSERT_EQ(records.size(), 10u);
@@ -298,13 +313,16 @@ TEST(Avro, HostileLengthsCountsAndNestingAreRejectedWithinBoundedMemory) {
     EXPECT_LT(usage.ru_maxrss, 256 * 1024) << "KiB at most in any child, dgkafka included";
 
     EXPECT_EQ(sql_value("SELECT string_agg(id::text, ',' ORDER BY id) FROM " + dgtest::quoted(job.table)), "1,7,10");
-    EXPECT_EQ(sql_value("SELECT doc->>'items' FROM " + dgtest::quoted(job.table) + " WHERE id = 1"), "[null, null, null]");
+    EXPECT_EQ(sql_value("SELECT doc->>'items' FROM " + dgtest::quoted(job.table) + " WHERE id = 1"),
+              "[null, null, null]");
     EXPECT_EQ(sql_value("SELECT doc #>> (array_fill('next'::text, ARRAY[499]) || '{id}'::text[]) FROM " +
                         dgtest::quoted(job.table) + " WHERE id = 7"),
               "499")
         << "500 nested records load";
-    const auto rejected = sql_value("SELECT string_agg(topic || '/' || \"partition_number\" || '/' || \"offset\" || ': ' || error, "
-                                    "E'\\n' ORDER BY \"offset\") FROM " + dgtest::quoted(job.table + "_rejects"));
+    const auto rejected = sql_value(
+        "SELECT string_agg(topic || '/' || \"partition_number\" || '/' || \"offset\" || ': ' || error, "
+        "E'\\n' ORDER BY \"offset\") FROM " +
+        dgtest::quoted(job.table + "_rejects"));
     ASSERT_EQ(sql_count("SELECT count(*) FROM " + dgtest::quoted(job.table + "_rejects")),
               static_cast<int64_t>(expected_rejects.size()))
         << rejected;
@@ -313,7 +331,8 @@ TEST(Avro, HostileLengthsCountsAndNestingAreRejectedWithinBoundedMemory) {
         const auto at = rejected.find(line);
         ASSERT_NE(at, std::string::npos) << line << " in\n" << rejected;
         EXPECT_NE(rejected.substr(at, rejected.find('\n', at) - at).find(reason), std::string::npos)
-            << reason << " in\n" << rejected;
+            << reason << " in\n"
+            << rejected;
     }
 }
 
@@ -325,15 +344,24 @@ TEST(Avro, HttpsRegistryLoadsWithItsCaAndRefusesAnUntrustedCertificate) {
     const std::string ext = write_file(job.table + "_san.ext", "subjectAltName=IP:127.0.0.1\n");
     const std::string d = ext.substr(0, ext.size() - 8);  // the test's files: <table>_<name>
     const std::string ec = " -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 2";
-    shell("openssl req -x509" + ec + " -subj /CN=dgkafka-test-ca -keyout " + d + "_ca.key -out " + d + "_ca.pem 2>&1 &&"
-          " openssl req -x509" + ec + " -subj /CN=another-ca -keyout " + d + "_other.key -out " + d + "_other.pem 2>&1 &&"
-          " openssl req" + ec + " -subj /CN=127.0.0.1 -keyout " + d + "_server.key -out " + d + "_server.csr 2>&1 &&"
-          " openssl x509 -req -in " + d + "_server.csr -CA " + d + "_ca.pem -CAkey " + d + "_ca.key -CAcreateserial"
-          " -days 2 -extfile " + ext + " -out " + d + "_server.pem 2>&1");
+    shell("openssl req -x509" + ec + " -subj /CN=dgkafka-test-ca -keyout " + d + "_ca.key -out " + d +
+          "_ca.pem 2>&1 &&"
+          " openssl req -x509" +
+          ec + " -subj /CN=another-ca -keyout " + d + "_other.key -out " + d +
+          "_other.pem 2>&1 &&"
+          " openssl req" +
+          ec + " -subj /CN=127.0.0.1 -keyout " + d + "_server.key -out " + d +
+          "_server.csr 2>&1 &&"
+          " openssl x509 -req -in " +
+          d + "_server.csr -CA " + d + "_ca.pem -CAkey " + d +
+          "_ca.key -CAcreateserial"
+          " -days 2 -extfile " +
+          ext + " -out " + d + "_server.pem 2>&1");
     const auto secret = write_file(job.table + ".pw", "s3cret\n");
     auto g = generate(sandbox().at("SCHEMA_REGISTRY_URL") + " " + job.topic + "-value");
     const int port = free_port();
-    OwnRegistry registry(port, "--cert " + d + "_server.pem --key " + d + "_server.key --user dgk --password-file " + secret);
+    OwnRegistry registry(port,
+                         "--cert " + d + "_server.pem --key " + d + "_server.key --user dgk --password-file " + secret);
     seed_orders(job, g);
     const std::string https = registry_line("https://127.0.0.1:" + std::to_string(port)) +
                               "schema_registry_user = \"dgk\"\nschema_registry_password_env = \"DGK_TLS_PW\"\n";
@@ -360,5 +388,6 @@ TEST(Avro, HttpsRegistryLoadsWithItsCaAndRefusesAnUntrustedCertificate) {
     const auto r = run("dgkafka", {"load", "-quit-at-eof", path});
     ASSERT_EQ(r.code, 0) << r.err;
     EXPECT_EQ(sql_count("SELECT count(*) FROM " + dgtest::quoted(job.table)), static_cast<int64_t>(g.expected.size()));
-    EXPECT_EQ(sql_count("SELECT count(*) FROM " + dgtest::quoted(job.table + "_rejects")), static_cast<int64_t>(g.bad.size()));
+    EXPECT_EQ(sql_count("SELECT count(*) FROM " + dgtest::quoted(job.table + "_rejects")),
+              static_cast<int64_t>(g.bad.size()));
 }

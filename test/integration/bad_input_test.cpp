@@ -32,8 +32,10 @@ std::vector<std::string> rejects(const Job& job) {
     std::vector<std::string> out;
     auto c = db();
     pqxx::nontransaction tx(*c);
-    for (const auto& row : tx.exec("SELECT \"offset\", coalesce(sqlstate, '-'), error, consumer_group, topic, partition_number "
-                                   "FROM " + q(job.table + "_rejects") + " ORDER BY \"offset\"")) {
+    for (const auto& row :
+         tx.exec("SELECT \"offset\", coalesce(sqlstate, '-'), error, consumer_group, topic, partition_number "
+                 "FROM " +
+                 q(job.table + "_rejects") + " ORDER BY \"offset\"")) {
         EXPECT_EQ(row[3].as<std::string>(), job.group);
         EXPECT_EQ(row[4].as<std::string>(), job.topic);
         EXPECT_EQ(row[5].as<int>(), 0);
@@ -54,26 +56,28 @@ TEST(BadInput, EveryKindOfBadCsvMessageIsRejectedTheGoodOnesLoad) {
     job.delimiter = ",";
     job.columns = {{"id", "integer"}, {"name", "varchar(10)"}, {"qty", "integer"}};
     const std::vector<std::string> values = {
-        "1,alice,5",                        // 0 good
-        "2,bob",                            // 1 too few fields
-        "3,\"unclosed,7",                   // 2 unclosed quote
-        "4,caf\xe9,1",                      // 3 Latin-1, not UTF-8
-        std::string("5,nul\0x,1", 9),       // 4 NUL byte
-        "",                                 // 5 empty message
-        "6,carol,abc",                      // 6 not an integer
-        "7,a_very_long_name,1",             // 7 too long for varchar(10)
-        "8,,1",                             // 8 NOT NULL
-        "9,dave,-1",                        // 9 CHECK
-        "1,dup,1",                          // 10 UNIQUE (offset 0 has id 1)
-        "10,erin,2",                        // 11 good
-        "11,frank,3",                       // 12 good
+        "1,alice,5",                   // 0 good
+        "2,bob",                       // 1 too few fields
+        "3,\"unclosed,7",              // 2 unclosed quote
+        "4,caf\xe9,1",                 // 3 Latin-1, not UTF-8
+        std::string("5,nul\0x,1", 9),  // 4 NUL byte
+        "",                            // 5 empty message
+        "6,carol,abc",                 // 6 not an integer
+        "7,a_very_long_name,1",        // 7 too long for varchar(10)
+        "8,,1",                        // 8 NOT NULL
+        "9,dave,-1",                   // 9 CHECK
+        "1,dup,1",                     // 10 UNIQUE (offset 0 has id 1)
+        "10,erin,2",                   // 11 good
+        "11,frank,3",                  // 12 good
     };
-    const auto path = prepare(job, " (id integer PRIMARY KEY, name varchar(10) NOT NULL, qty integer CHECK (qty >= 0))", values);
+    const auto path =
+        prepare(job, " (id integer PRIMARY KEY, name varchar(10) NOT NULL, qty integer CHECK (qty >= 0))", values);
 
     auto r = run("dgkafka", {"load", "-quit-at-eof", path});
     ASSERT_EQ(r.code, 0) << r.err;
     EXPECT_EQ(r.out.rfind("LOAD 3 rows from 13 messages in 1 batches, 10 rejected", 0), 0u) << r.out;
-    EXPECT_EQ(sql_value("SELECT string_agg(id || name || qty, ',' ORDER BY id) FROM " + q(job.table)), "1alice5,10erin2,11frank3");
+    EXPECT_EQ(sql_value("SELECT string_agg(id || name || qty, ',' ORDER BY id) FROM " + q(job.table)),
+              "1alice5,10erin2,11frank3");
 
     const auto all = rejects(job);
     ASSERT_EQ(all.size(), 10u);
@@ -87,9 +91,10 @@ TEST(BadInput, EveryKindOfBadCsvMessageIsRejectedTheGoodOnesLoad) {
     expect_reject(all, 7, "8 23502", "null value in column \"name\"");
     expect_reject(all, 8, "9 23514", "check constraint");
     expect_reject(all, 9, "10 23505", "duplicate key value");
-    EXPECT_EQ(sql_value("SELECT encode(value, 'hex') || '/' || convert_from(key, 'UTF8') FROM " + q(job.table + "_rejects") +
-                        " WHERE \"offset\" = 4"),
-              "352c6e756c00782c31/k4") << "the raw bytes and key are kept";
+    EXPECT_EQ(sql_value("SELECT encode(value, 'hex') || '/' || convert_from(key, 'UTF8') FROM " +
+                        q(job.table + "_rejects") + " WHERE \"offset\" = 4"),
+              "352c6e756c00782c31/k4")
+        << "the raw bytes and key are kept";
     EXPECT_EQ(sql_value("SELECT string_agg(committed_offset::text, ',') FROM " + q(job.table + "_offset")), "13");
 
     r = run("dgkafka", {"load", "-quit-at-eof", path});
@@ -107,11 +112,12 @@ TEST(BadInput, JsonMappingsAndUdfErrorsAreFoundByHalvingAndRejected) {
     sql("CREATE OR REPLACE FUNCTION checked_value(v int) RETURNS int LANGUAGE plpgsql AS $$ BEGIN "
         "IF v < 0 THEN RAISE EXCEPTION 'negative value %', v; END IF; RETURN v; END $$");
     std::vector<std::string> values;
-    for (int i = 0; i < 60; ++i) values.push_back("{\"id\": " + std::to_string(i) + ", \"v\": " + std::to_string(i) + "}");
-    values[7] = "{\"id\": 7, \"v\": ";      // invalid JSON
-    values[20] = "";                         // empty
-    values[33] = "{\"id\": \"x\", \"v\": 1}"; // cast in a mapping fails
-    values[51] = "{\"id\": 51, \"v\": -5}";  // the UDF raises
+    for (int i = 0; i < 60; ++i)
+        values.push_back("{\"id\": " + std::to_string(i) + ", \"v\": " + std::to_string(i) + "}");
+    values[7] = "{\"id\": 7, \"v\": ";         // invalid JSON
+    values[20] = "";                           // empty
+    values[33] = "{\"id\": \"x\", \"v\": 1}";  // cast in a mapping fails
+    values[51] = "{\"id\": 51, \"v\": -5}";    // the UDF raises
     const auto path = prepare(job, " (id int, v int)", values);
 
     auto r = run("dgkafka", {"load", "-quit-at-eof", path});
@@ -155,7 +161,8 @@ TEST(BadInput, ErrorLimitCountStopsTheLoadAndCommitsNothingOfTheFailingBatch) {
     auto r = run("dgkafka", {"load", "-quit-at-eof", limited});
     EXPECT_EQ(r.code, static_cast<int>(Exit::data));
     EXPECT_NE(r.err.find(job.topic + "[0] offsets 0..4: kafka.output.error_limit of 1 rejected messages exceeded"),
-              std::string::npos) << r.err;
+              std::string::npos)
+        << r.err;
     EXPECT_EQ(sql_count("SELECT count(*) FROM " + q(job.table)), 0);
     EXPECT_EQ(sql_count("SELECT count(*) FROM " + q(job.table + "_rejects")), 0);
     EXPECT_EQ(sql_value("SELECT string_agg(committed_offset::text, ',') FROM " + q(job.table + "_offset")), "0");
@@ -179,7 +186,8 @@ TEST(BadInput, ErrorLimitPercentIsPerBatch) {
     };
     auto r = run("dgkafka", {"load", "-quit-at-eof", with_limit("10%")});
     EXPECT_EQ(r.code, static_cast<int>(Exit::data));
-    EXPECT_NE(r.err.find("1 of 5 messages rejected (20.0%), over kafka.output.error_limit of 10%"), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find("1 of 5 messages rejected (20.0%), over kafka.output.error_limit of 10%"), std::string::npos)
+        << r.err;
     EXPECT_EQ(sql_count("SELECT count(*) FROM " + q(job.table)), 0);
     r = run("dgkafka", {"load", "-quit-at-eof", with_limit("20%")});
     ASSERT_EQ(r.code, 0) << r.err;
@@ -201,7 +209,8 @@ TEST(BadInput, ARejectedTombstoneKeepsItsValueAsNullNotEmpty) {
     const auto r = run("dgkafka", {"load", "-quit-at-eof", path});
     ASSERT_EQ(r.code, 0) << r.err;
     EXPECT_EQ(sql_value("SELECT string_agg(\"offset\" || ':' || coalesce(length(value)::text, 'null'), ',' ORDER BY "
-                        "\"offset\") FROM " + q(job.table + "_rejects")),
+                        "\"offset\") FROM " +
+                        q(job.table + "_rejects")),
               "0:null,1:0");
 }
 
@@ -269,10 +278,10 @@ TEST(BadInput, RefusedRowsAreFoundAndExplainedWhateverTheServerLanguage) {
     job.columns = {{"id", "integer"}, {"name", "varchar(5)"}};
     std::vector<std::string> values;
     for (int i = 0; i < 40; ++i) values.push_back(std::to_string(i) + ",n" + std::to_string(i));
-    values[0] = "x,first";     // not an integer
+    values[0] = "x,first";      // not an integer
     values[17] = "17,toolong";  // too long
     values[25] = "-25,neg";     // violates the CHECK
-    values[39] = "y,last";     // not an integer, last row
+    values[39] = "y,last";      // not an integer, last row
     const auto path = prepare(job, " (id integer CHECK (id >= 0), name varchar(5))", values);
     const auto r = run("dgkafka", {"load", "-quit-at-eof", path});
     unsetenv("PGOPTIONS");
@@ -300,7 +309,7 @@ TEST(BadInput, DeferredConstraintsAndServerLimitsRejectTheRowNotTheLoad) {
     sql("CREATE TABLE " + q(job.table + "_parent") + " (id integer PRIMARY KEY)");
     sql("INSERT INTO " + q(job.table + "_parent") + " VALUES (1), (2)");
     const std::string deep = std::string(20000, '[') + std::string(20000, ']');
-    std::string huge;  // incompressible: too large for a btree index row
+    std::string huge;                   // incompressible: too large for a btree index row
     uint64_t x = 88172645463325252ULL;  // xorshift: letters pglz cannot compress
     for (int i = 0; i < 12000; ++i) {
         x ^= x << 13, x ^= x >> 7, x ^= x << 17;

@@ -2,9 +2,9 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
-#include <sstream>
 #include <nlohmann/json.hpp>
 #include <regex>
+#include <sstream>
 
 #include "support/job.hpp"
 #include "support/sandbox.hpp"
@@ -41,7 +41,8 @@ std::vector<std::string> row(const std::string& section, const Job& job, int par
         std::vector<std::string> out;
         std::string c;
         while (cells >> c) out.push_back(c);
-        if (out.size() > 3 && out[0] == job.group && out[1] == job.topic && out[2] == std::to_string(partition)) return out;
+        if (out.size() > 3 && out[0] == job.group && out[1] == job.topic && out[2] == std::to_string(partition))
+            return out;
     }
     return {};
 }
@@ -52,7 +53,8 @@ TEST(Check, TextShowsRecordedAndKafkaOffsetsWithTheLag) {
     const auto path = partially_loaded(job);
     const auto r = run("dgkafka", {"check", path});
     ASSERT_EQ(r.code, 0) << r.err;
-    EXPECT_NE(r.out.find("Database = dgkafka, Topic = " + job.topic + ", Group = " + job.group), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("Database = dgkafka, Topic = " + job.topic + ", Group = " + job.group), std::string::npos)
+        << r.out;
     const auto recorded_at = r.out.find("[Last recorded offset]");
     const auto kafka_at = r.out.find("[Offset from Kafka]");
     ASSERT_NE(recorded_at, std::string::npos);
@@ -126,9 +128,9 @@ TEST(Check, ExitCodesSayWhichSideCouldNotBeRead) {
     EXPECT_EQ(r.code, static_cast<int>(Exit::no_topic)) << r.err;
     EXPECT_NE(r.err.find("topic " + missing.topic + " does not exist"), std::string::npos) << r.err;
 
-    const auto no_db = write_file(job.table + "_nodb.toml",
-                                  "[dgkafka]\nhost = \"127.0.0.1\"\nport = 1\n" +
-                                      job.toml().substr(std::string("[dgkafka]\n").size()) + "retry_timeout = 1\n");
+    const auto no_db = write_file(job.table + "_nodb.toml", "[dgkafka]\nhost = \"127.0.0.1\"\nport = 1\n" +
+                                                                job.toml().substr(std::string("[dgkafka]\n").size()) +
+                                                                "retry_timeout = 1\n");
     r = run("dgkafka", {"check", no_db});
     EXPECT_EQ(r.code, static_cast<int>(Exit::database)) << r.err;
     EXPECT_NE(r.err.find("gave up after"), std::string::npos) << "a database not there is waited for: " << r.err;
@@ -170,7 +172,8 @@ TEST(Check, TablesAreTabSeparatedAsTheManualsSoCutFindsEachColumn) {
     std::string line;
     std::vector<std::vector<std::string>> lines;
     while (std::getline(in, line)) lines.push_back(fields(line));
-    const std::vector<std::string> recorded_header = {"Group", "Topic", "Partition", "Committed", "Latest", "Start", "End"};
+    const std::vector<std::string> recorded_header = {"Group",  "Topic", "Partition", "Committed",
+                                                      "Latest", "Start", "End"};
     const auto header = std::find(lines.begin(), lines.end(), recorded_header);
     ASSERT_NE(header, lines.end()) << r.out;
     const auto& p0 = *(header + 1);  // cut -f1-7: one cell per column, times with their spaces
@@ -179,7 +182,8 @@ TEST(Check, TablesAreTabSeparatedAsTheManualsSoCutFindsEachColumn) {
     EXPECT_EQ(p0[2], "0");
     EXPECT_EQ(p0[3], "50");
     EXPECT_NE(p0[5].find(' '), std::string::npos) << p0[5];
-    const std::vector<std::string> kafka_header = {"Group", "Topic", "Partition", "Committed", "Latest", "Timestamp", "Lag", "Note"};
+    const std::vector<std::string> kafka_header = {"Group",  "Topic",     "Partition", "Committed",
+                                                   "Latest", "Timestamp", "Lag",       "Note"};
     const auto kafka = std::find(lines.begin(), lines.end(), kafka_header);
     ASSERT_NE(kafka, lines.end()) << r.out;
     const auto& k1 = *(kafka + 2);
@@ -195,8 +199,10 @@ TEST(Check, AStoredOffsetOfAPartitionKafkaNoLongerHasIsShownAndExits9) {
     Job job("checkgone");
     const auto path = partially_loaded(job);  // 2 partitions
     const auto offsets = dgtest::quoted(job.table + "_offset");
-    sql("INSERT INTO " + offsets + " (consumer_group, topic, output_table, partition_number, committed_offset) "
-        "SELECT consumer_group, topic, output_table, 5, 120 FROM " + offsets + " WHERE partition_number = 0");
+    sql("INSERT INTO " + offsets +
+        " (consumer_group, topic, output_table, partition_number, committed_offset) "
+        "SELECT consumer_group, topic, output_table, 5, 120 FROM " +
+        offsets + " WHERE partition_number = 0");
 
     auto r = run("dgkafka", {"check", path});
     EXPECT_EQ(r.code, static_cast<int>(Exit::data_loss)) << r.out << r.err;
@@ -228,7 +234,8 @@ TEST(Check, AStoredOffsetOfAPartitionKafkaNoLongerHasIsShownAndExits9) {
     // load has nothing to load from it, but says so at each start and loads the rest.
     const auto loaded = run("dgkafka", {"load", "-quit-at-eof", path});
     EXPECT_EQ(loaded.code, 0) << loaded.err;
-    EXPECT_NE(loaded.err.find("partition 5: stored offset 120, but the topic has 2 partition(s) now"), std::string::npos)
+    EXPECT_NE(loaded.err.find("partition 5: stored offset 120, but the topic has 2 partition(s) now"),
+              std::string::npos)
         << loaded.err;
     EXPECT_EQ(sql_count("SELECT count(*) FROM " + dgtest::quoted(job.table)), 110);
 }

@@ -299,7 +299,8 @@ void expect_append_loaded(const Job& job) {
     EXPECT_EQ(r.code, 0) << r.err;
     EXPECT_EQ(citus_count("SELECT count(*) FROM " + dgtest::quoted(job.table)), 100);
     EXPECT_EQ(citus_count("SELECT count(DISTINCT data->>'n') FROM " + dgtest::quoted(job.table)), 100);
-    EXPECT_EQ(citus_count("SELECT count(*) FROM " + dgtest::quoted(job.table) + " WHERE time < '2015-01-01 00:01'"), 60);
+    EXPECT_EQ(citus_count("SELECT count(*) FROM " + dgtest::quoted(job.table) + " WHERE time < '2015-01-01 00:01'"),
+              60);
     EXPECT_EQ(citus_count("SELECT sum(committed_offset) FROM " + dgtest::quoted(job.table + "_offset")), 100);
     EXPECT_GE(citus_count("SELECT count(*) FROM pg_dist_shard WHERE logicalrelid = '" + dgtest::quoted(job.table) +
                           "'::regclass"),

@@ -1,8 +1,9 @@
 // Loads into Citus tables (a coordinator and two workers): a row a shard refuses is rejected with
 // the shard's own SQLSTATE and the rest of its batch loads; a worker stopped mid-load is waited
 // for; what a distributed table cannot do is refused at start; check names the table's kind.
-#include <gtest/gtest.h>
+#include "support/citus.hpp"
 
+#include <gtest/gtest.h>
 #include <signal.h>
 
 #include <algorithm>
@@ -12,7 +13,6 @@
 #include <string>
 #include <vector>
 
-#include "support/citus.hpp"
 #include "support/job.hpp"
 #include "support/sandbox.hpp"
 
@@ -59,13 +59,16 @@ Result setup_and_load(const Job& job) {
 
 // "offset sqlstate" of each reject, in offset order.
 std::string rejects(const Job& job) {
-    return citus_value("SELECT string_agg(\"offset\" || ' ' || coalesce(sqlstate, '-'), ',' ORDER BY \"offset\") FROM " +
-                       q(job.table + "_rejects"));
+    return citus_value(
+        "SELECT string_agg(\"offset\" || ' ' || coalesce(sqlstate, '-'), ',' ORDER BY \"offset\") FROM " +
+        q(job.table + "_rejects"));
 }
 
 std::string committed(const Job& job) {
-    return citus_value("SELECT string_agg(partition_number || ':' || committed_offset, ',' ORDER BY partition_number) "
-                       "FROM " + q(job.table + "_offset"));
+    return citus_value(
+        "SELECT string_agg(partition_number || ':' || committed_offset, ',' ORDER BY partition_number) "
+        "FROM " +
+        q(job.table + "_offset"));
 }
 
 const char* const checked_ddl = " (id integer PRIMARY KEY, name text CHECK (name <> 'bad'))";
@@ -127,7 +130,8 @@ TEST(CitusRefusedRows, MergeIntoADistributedTableKeepsTheLatestAcceptedRow) {
     citus_sql("CREATE TABLE " + q(job.table) + checked_ddl);
     citus_sql("SELECT create_distributed_table('" + q(job.table) + "', 'id')");
     std::vector<std::string> values;
-    for (int i = 1; i <= 300; ++i) values.push_back(std::to_string(i % 50) + "," + (i % 97 == 0 ? "bad" : "v" + std::to_string(i)));
+    for (int i = 1; i <= 300; ++i)
+        values.push_back(std::to_string(i % 50) + "," + (i % 97 == 0 ? "bad" : "v" + std::to_string(i)));
     produce_rows(job, values);
     const auto r = setup_and_load(job);
     EXPECT_EQ(r.code, 0) << r.err;
@@ -223,7 +227,8 @@ TEST(CitusTableKind, MergeNotMatchingOnTheDistributionColumnIsRefusedAtStart) {
 
     // Matching on it, but changing it: refused too.
     auto changing = job;
-    changing.output_extra = "mode = \"update\"\nmatch_columns = [\"id\", \"tenant\"]\nupdate_columns = [\"name\", \"tenant\"]\n";
+    changing.output_extra =
+        "mode = \"update\"\nmatch_columns = [\"id\", \"tenant\"]\nupdate_columns = [\"name\", \"tenant\"]\n";
     const auto u = run("dgkafka", {"setup", changing.write()});
     EXPECT_EQ(u.code, 3) << u.err;
     EXPECT_NE(u.err.find("kafka.output.update_columns: output table " + job.table), std::string::npos) << u.err;
@@ -262,7 +267,8 @@ TEST(CitusAppendDistributed, BatchesAppendToShardsAndMoveOnWhenOneIsFull) {
     citus_sql("SELECT create_distributed_table('" + q(job.table) + "', 'id', 'append')");
     std::vector<std::string> values;
     const std::string padding(200, 'x');
-    for (int i = 1; i <= 20000; ++i) values.push_back(std::to_string(i) + "," + (i == 7 || i == 15000 ? "bad" : padding));
+    for (int i = 1; i <= 20000; ++i)
+        values.push_back(std::to_string(i) + "," + (i == 7 || i == 15000 ? "bad" : padding));
     produce_rows(job, values);
     const auto r = setup_and_load(job);
     EXPECT_EQ(r.code, 0) << r.err;
@@ -271,7 +277,8 @@ TEST(CitusAppendDistributed, BatchesAppendToShardsAndMoveOnWhenOneIsFull) {
     EXPECT_EQ(rejects(job), "6 XX000,14999 XX000");
     EXPECT_EQ(committed(job), "0:20000");
     // About 4.5 MB in shards of 1 MB.
-    EXPECT_GE(citus_count("SELECT count(*) FROM pg_dist_shard WHERE logicalrelid = '" + q(job.table) + "'::regclass"), 3);
+    EXPECT_GE(citus_count("SELECT count(*) FROM pg_dist_shard WHERE logicalrelid = '" + q(job.table) + "'::regclass"),
+              3);
     const auto check = run("dgkafka", {"check", job.write()});
     EXPECT_NE(check.out.find(": append-distributed by id ("), std::string::npos) << check.out;
 }
@@ -297,5 +304,6 @@ TEST(CitusAppendDistributed, ThroughMappingsAndAFilter) {
     const auto m = run("dgkafka", {"setup", merging.write()});
     EXPECT_EQ(m.code, 3) << m.err;
     EXPECT_NE(m.err.find("kafka.output.mode: output table " + job.table + " is append-distributed by id"),
-              std::string::npos) << m.err;
+              std::string::npos)
+        << m.err;
 }

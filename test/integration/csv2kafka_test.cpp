@@ -1,10 +1,9 @@
 // csv2kafka: CSV file -> Kafka -> dgkafka load gives back the file, field for field.
 #include <gtest/gtest.h>
-
-#include <nlohmann/json.hpp>
 #include <signal.h>
 
 #include <chrono>
+#include <nlohmann/json.hpp>
 #include <regex>
 #include <sstream>
 
@@ -64,13 +63,15 @@ TEST(Csv2Kafka, KeyColumnKeepsEqualKeysOnOnePartitionAndHeaderIsSkipped) {
     ASSERT_EQ(r.code, 0) << r.err;
     EXPECT_NE(r.out.find("200 messages"), std::string::npos) << r.out;
 
-    job.mappings = {{"region", "jdata->>'region'"}, {"value", "(jdata->>'value')::int"}, {"k", "_key"}, {"p", "_partition"}};
+    job.mappings = {
+        {"region", "jdata->>'region'"}, {"value", "(jdata->>'value')::int"}, {"k", "_key"}, {"p", "_partition"}};
     sql("CREATE TABLE " + q(job.table) + " (region text, value int, k text, p int)");
     const auto path = job.write();
     ASSERT_EQ(run("dgkafka", {"setup", path}).code, 0);
     ASSERT_EQ(run("dgkafka", {"load", "-quit-at-eof", path}).code, 0);
     EXPECT_EQ(sql_count("SELECT count(*) FROM " + q(job.table) + " WHERE k = region"), 200);
-    EXPECT_EQ(sql_count("SELECT max(n) FROM (SELECT count(DISTINCT p) AS n FROM " + q(job.table) + " GROUP BY k) s"), 1);
+    EXPECT_EQ(sql_count("SELECT max(n) FROM (SELECT count(DISTINCT p) AS n FROM " + q(job.table) + " GROUP BY k) s"),
+              1);
     EXPECT_GT(sql_count("SELECT count(DISTINCT p) FROM " + q(job.table)), 1);
     EXPECT_EQ(sql_count("SELECT sum(value) FROM " + q(job.table)), 199 * 200 / 2);
 }
@@ -99,7 +100,8 @@ TEST(Csv2Kafka, PropertiesPassThroughToLibrdkafka) {
     create_topic(job.topic, 1);
     auto r = run("csv2kafka", {"-X", "no.such.property=1", brokers(), job.topic, "-"}, "a\n");
     EXPECT_EQ(r.code, static_cast<int>(Exit::kafka));
-    EXPECT_NE(r.err.find("Kafka property no.such.property: No such configuration property"), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find("Kafka property no.such.property: No such configuration property"), std::string::npos)
+        << r.err;
     r = run("csv2kafka", {"-X", "compression.codec=gzip", "-X", "acks=all", brokers(), job.topic, "-"}, "a\nb\n");
     EXPECT_EQ(r.code, 0) << r.err;
     EXPECT_EQ(high_watermark(job.topic, 0), 2);
@@ -115,14 +117,16 @@ TEST(Csv2Kafka, FailedDeliveriesAreCountedAndMakeTheExitCodeNonZero) {
     auto r = run("csv2kafka", {broker.brokers, topic, "-"}, "a\nb\nc\n");
     EXPECT_EQ(r.code, static_cast<int>(Exit::kafka)) << r.out << r.err;
     EXPECT_NE(r.out.find("0 messages, 0 bytes sent to " + topic + ", 3 failed"), std::string::npos) << r.out;
-    EXPECT_NE(r.err.find("3 messages failed, the first with: Broker: Message size too large"), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find("3 messages failed, the first with: Broker: Message size too large"), std::string::npos)
+        << r.err;
 }
 
 TEST(Csv2Kafka, AUtf8ByteOrderMarkIsNotPartOfTheFirstHeaderName) {
     Job job("bom");
     job.format = "json";
     create_topic(job.topic, 1);
-    auto r = run("csv2kafka", {"--header", "--format", "json", brokers(), job.topic, "-"}, "\xEF\xBB\xBFid,name\n1,a\n");
+    auto r =
+        run("csv2kafka", {"--header", "--format", "json", brokers(), job.topic, "-"}, "\xEF\xBB\xBFid,name\n1,a\n");
     ASSERT_EQ(r.code, 0) << r.err;
     job.mappings = {{"id", "(jdata->>'id')::int"}, {"name", "jdata->>'name'"}};
     sql("CREATE TABLE " + q(job.table) + " (id int, name text)");
@@ -145,8 +149,9 @@ TEST(Csv2Kafka, AStopSignalMidFileExitsNonZeroAndSaysWhereToResume) {
     const auto r = sender.wait();
     EXPECT_EQ(r.code, static_cast<int>(Exit::data)) << r.out << r.err;
     std::smatch m;
-    ASSERT_TRUE(std::regex_search(r.err, m, std::regex("stopped by a signal before line (\\d+), after (\\d+) messages "
-                                                       "were delivered: resume with --start-line (\\d+)")))
+    ASSERT_TRUE(std::regex_search(r.err, m,
+                                  std::regex("stopped by a signal before line (\\d+), after (\\d+) messages "
+                                             "were delivered: resume with --start-line (\\d+)")))
         << r.err;
     const int next = std::stoi(m[1]);
     EXPECT_EQ(std::stoi(m[2]), next - 1);
@@ -190,7 +195,8 @@ TEST(Csv2Kafka, BlankLinesAreSkippedUnlessAskedFor) {
     create_topic(job.topic, 1);
     auto r = run("csv2kafka", {brokers(), job.topic, "-"}, "a\n\nb\r\n\r\n");
     ASSERT_EQ(r.code, 0) << r.err;
-    EXPECT_NE(r.out.find("2 messages, 2 bytes sent to " + job.topic + ", 2 blank lines skipped"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("2 messages, 2 bytes sent to " + job.topic + ", 2 blank lines skipped"), std::string::npos)
+        << r.out;
     EXPECT_EQ(high_watermark(job.topic, 0), 2);
     r = run("csv2kafka", {"--keep-blank-lines", brokers(), job.topic, "-"}, "a\n\nb\n");
     ASSERT_EQ(r.code, 0) << r.err;
@@ -218,7 +224,8 @@ TEST(Csv2Kafka, DiagnosticsAreTimestampedLinesOrJsonObjects) {
     count = 0;
     for (std::string line; std::getline(objects, line); ++count) {
         const auto j = nlohmann::json::parse(line);
-        EXPECT_TRUE(std::regex_match(j.at("ts").get<std::string>(), std::regex(R"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z)")));
+        EXPECT_TRUE(
+            std::regex_match(j.at("ts").get<std::string>(), std::regex(R"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z)")));
         EXPECT_EQ(j.at("level"), "warning");
         EXPECT_NE(j.at("msg").get<std::string>().find("line 2: text after a closing quote"), std::string::npos) << line;
     }

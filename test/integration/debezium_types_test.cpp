@@ -34,7 +34,8 @@ std::string unscaled(int64_t v) {
     return out;
 }
 
-json field(const std::string& name, const std::string& type, const std::string& logical = "", json extra = json::object()) {
+json field(const std::string& name, const std::string& type, const std::string& logical = "",
+           json extra = json::object()) {
     json f = {{"type", type}, {"optional", name != "id"}, {"field", name}};
     if (!logical.empty()) {
         f["name"] = logical;
@@ -47,33 +48,47 @@ json field(const std::string& name, const std::string& type, const std::string& 
 // The Value schema Debezium's PostgreSQL connector writes for
 // CREATE TABLE inventory.things (id int PRIMARY KEY, price numeric(10,2), amount numeric, born date,
 //   wake time, seen timestamp, seen_tz timestamptz, doc json, uid uuid)
-const json row_fields = json::array(
-    {field("id", "int32"),
-     field("price", "bytes", "org.apache.kafka.connect.data.Decimal",
-           {{"parameters", {{"scale", "2"}, {"connect.decimal.precision", "10"}}}}),
-     field("amount", "struct", "io.debezium.data.VariableScaleDecimal",
-           {{"doc", "Variable scaled decimal"},
-            {"fields", json::array({{{"type", "int32"}, {"optional", false}, {"field", "scale"}},
-                                    {{"type", "bytes"}, {"optional", false}, {"field", "value"}}})}}),
-     field("born", "int32", "io.debezium.time.Date"), field("wake", "int64", "io.debezium.time.MicroTime"),
-     field("seen", "int64", "io.debezium.time.MicroTimestamp"), field("seen_tz", "string", "io.debezium.time.ZonedTimestamp"),
-     field("doc", "string", "io.debezium.data.Json"), field("uid", "string", "io.debezium.data.Uuid")});
+const json row_fields =
+    json::array({field("id", "int32"),
+                 field("price", "bytes", "org.apache.kafka.connect.data.Decimal",
+                       {{"parameters", {{"scale", "2"}, {"connect.decimal.precision", "10"}}}}),
+                 field("amount", "struct", "io.debezium.data.VariableScaleDecimal",
+                       {{"doc", "Variable scaled decimal"},
+                        {"fields", json::array({{{"type", "int32"}, {"optional", false}, {"field", "scale"}},
+                                                {{"type", "bytes"}, {"optional", false}, {"field", "value"}}})}}),
+                 field("born", "int32", "io.debezium.time.Date"), field("wake", "int64", "io.debezium.time.MicroTime"),
+                 field("seen", "int64", "io.debezium.time.MicroTimestamp"),
+                 field("seen_tz", "string", "io.debezium.time.ZonedTimestamp"),
+                 field("doc", "string", "io.debezium.data.Json"), field("uid", "string", "io.debezium.data.Uuid")});
 
 const json value_schema = {
-    {"type", "struct"}, {"name", "dbserver1.inventory.things.Envelope"}, {"optional", false}, {"version", 1},
-    {"fields", json::array({{{"type", "struct"}, {"fields", row_fields}, {"optional", true},
-                             {"name", "dbserver1.inventory.things.Value"}, {"field", "before"}},
-                            {{"type", "struct"}, {"fields", row_fields}, {"optional", true},
-                             {"name", "dbserver1.inventory.things.Value"}, {"field", "after"}},
+    {"type", "struct"},
+    {"name", "dbserver1.inventory.things.Envelope"},
+    {"optional", false},
+    {"version", 1},
+    {"fields", json::array({{{"type", "struct"},
+                             {"fields", row_fields},
+                             {"optional", true},
+                             {"name", "dbserver1.inventory.things.Value"},
+                             {"field", "before"}},
+                            {{"type", "struct"},
+                             {"fields", row_fields},
+                             {"optional", true},
+                             {"name", "dbserver1.inventory.things.Value"},
+                             {"field", "after"}},
                             {{"type", "struct"},
                              {"fields", json::array({{{"type", "string"}, {"optional", false}, {"field", "connector"}},
                                                      {{"type", "int64"}, {"optional", false}, {"field", "ts_ms"}},
                                                      {{"type", "int64"}, {"optional", true}, {"field", "lsn"}}})},
-                             {"optional", false}, {"name", "io.debezium.connector.postgresql.Source"}, {"field", "source"}},
+                             {"optional", false},
+                             {"name", "io.debezium.connector.postgresql.Source"},
+                             {"field", "source"}},
                             {{"type", "string"}, {"optional", false}, {"field", "op"}},
                             {{"type", "int64"}, {"optional", true}, {"field", "ts_ms"}}})}};
 
-const json key_schema = {{"type", "struct"}, {"name", "dbserver1.inventory.things.Key"}, {"optional", false},
+const json key_schema = {{"type", "struct"},
+                         {"name", "dbserver1.inventory.things.Key"},
+                         {"optional", false},
                          {"fields", json::array({field("id", "int32")})}};
 
 json row(int id, const json& price, const json& amount, const json& born, const json& wake, const json& seen,
@@ -85,16 +100,16 @@ json row(int id, const json& price, const json& amount, const json& born, const 
 json key_only(int id) { return row(id, nullptr, nullptr, nullptr, nullptr, nullptr, nullptr, nullptr, nullptr); }
 
 Record event(int id, const std::string& op, const json& before, const json& after, int64_t lsn) {
-    const json payload = {{"before", before}, {"after", after},
+    const json payload = {{"before", before},
+                          {"after", after},
                           {"source", {{"connector", "postgresql"}, {"ts_ms", 1700000000000 + lsn}, {"lsn", lsn}}},
-                          {"op", op}, {"ts_ms", 1700000000100 + lsn}};
+                          {"op", op},
+                          {"ts_ms", 1700000000100 + lsn}};
     const json key = {{"schema", key_schema}, {"payload", {{"id", id}}}};
     return {json{{"schema", value_schema}, {"payload", payload}}.dump(), key.dump()};
 }
 
-Record tombstone(int id) {
-    return {"", json{{"schema", key_schema}, {"payload", {{"id", id}}}}.dump(), -1, true};
-}
+Record tombstone(int id) { return {"", json{{"schema", key_schema}, {"payload", {{"id", id}}}}.dump(), -1, true}; }
 
 }  // namespace
 
@@ -114,8 +129,9 @@ TEST(DebeziumTypes, DefaultSettingsWithSchemasLoadExactValuesInMergeModeWithDele
               row(2, unscaled(-1), json{{"scale", 0}, {"value", unscaled(42)}}, 19782, 0, -1, "1969-12-31T23:59:59Z",
                   R"("s")", "00000000-0000-0000-0000-000000000000"),
               2),
-        event(3, "r", nullptr, row(3, unscaled(99999999), nullptr, -25567, int64_t{86399999999}, int64_t{-2208988800000000},
-                                   "1900-01-01T00:00:00+01:00", "[]", nullptr),
+        event(3, "r", nullptr,
+              row(3, unscaled(99999999), nullptr, -25567, int64_t{86399999999}, int64_t{-2208988800000000},
+                  "1900-01-01T00:00:00+01:00", "[]", nullptr),
               3),
         // REPLICA IDENTITY DEFAULT: an update has no before; a delete's before holds the key only
         event(2, "u", nullptr,

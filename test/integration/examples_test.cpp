@@ -85,7 +85,8 @@ TEST_P(Examples, RunsEndToEndAndPrintsItsExpectedResult) {
             const auto event = nlohmann::json::parse(line);
             const std::string key = event["key"].dump();
             const auto partition = static_cast<int32_t>(std::hash<std::string>{}(key) % 3);  // one key, one partition
-            records.push_back({event["value"].is_null() ? "" : event["value"].dump(), key, partition, event["value"].is_null()});
+            records.push_back(
+                {event["value"].is_null() ? "" : event["value"].dump(), key, partition, event["value"].is_null()});
         }
         produce(topic, records);
     }
@@ -103,7 +104,8 @@ TEST_P(Examples, RunsEndToEndAndPrintsItsExpectedResult) {
         std::string hex;
         while (std::getline(lines, hex)) {
             std::string value;
-            for (size_t i = 0; i + 1 < hex.size(); i += 2) value += static_cast<char>(std::stoi(hex.substr(i, 2), nullptr, 16));
+            for (size_t i = 0; i + 1 < hex.size(); i += 2)
+                value += static_cast<char>(std::stoi(hex.substr(i, 2), nullptr, 16));
             records.push_back({value, std::nullopt, static_cast<int32_t>(records.size() % 3)});
         }
         produce(topic, records);
@@ -125,5 +127,6 @@ TEST_P(Examples, RunsEndToEndAndPrintsItsExpectedResult) {
     EXPECT_EQ(query_text(conn, read(dir / "check.sql")), expected) << "load output: " << r.out << r.err;
 }
 
-INSTANTIATE_TEST_SUITE_P(All, Examples, ::testing::ValuesIn(example_names()),
-                         [](const auto& param_info) { return std::regex_replace(param_info.param, std::regex("-"), "_"); });
+INSTANTIATE_TEST_SUITE_P(All, Examples, ::testing::ValuesIn(example_names()), [](const auto& param_info) {
+    return std::regex_replace(param_info.param, std::regex("-"), "_");
+});

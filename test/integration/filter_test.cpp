@@ -21,8 +21,7 @@ Result setup_and_load(const std::string& path) {
 
 // The filter is checked at start like the mappings, before any message (here: none at all).
 TEST(Filter, ABrokenFilterIsAConfigErrorAtStartEvenOnAnEmptyTopic) {
-    for (const std::string filter :
-         {"jdata->>'id' =", "no_such_column > 1", "(jdata->>'id')::int"}) {
+    for (const std::string filter : {"jdata->>'id' =", "no_such_column > 1", "(jdata->>'id')::int"}) {
         Job job("badfilter");
         job.format = "json";
         job.mappings = {{"id", "(jdata->>'id')::bigint"}};
@@ -33,11 +32,8 @@ TEST(Filter, ABrokenFilterIsAConfigErrorAtStartEvenOnAnEmptyTopic) {
         const auto r = setup_and_load(path);
         EXPECT_EQ(r.code, static_cast<int>(Exit::config)) << filter << ": " << r.err;
         const auto toml = job.toml();
-        const auto line =
-            1 + std::count(toml.begin(), toml.begin() + static_cast<long>(toml.find("filter = ")),
-                           '\n');
-        EXPECT_NE(r.err.find(path + ":" + std::to_string(line) + ": kafka.output.filter (\"" +
-                             filter + "\"): "),
+        const auto line = 1 + std::count(toml.begin(), toml.begin() + static_cast<long>(toml.find("filter = ")), '\n');
+        EXPECT_NE(r.err.find(path + ":" + std::to_string(line) + ": kafka.output.filter (\"" + filter + "\"): "),
                   std::string::npos)
             << r.err;
     }
@@ -49,8 +45,7 @@ TEST(Filter, ABrokenFilterIsAConfigErrorAtStartEvenOnAnEmptyTopic) {
     sql("CREATE TABLE " + dgtest::quoted(good.table) + " (id bigint)");
     const auto r = setup_and_load(good.write());
     ASSERT_EQ(r.code, 0) << r.err;
-    EXPECT_EQ(sql_value("SELECT string_agg(id::text, ',') FROM " + dgtest::quoted(good.table)),
-              "2");
+    EXPECT_EQ(sql_value("SELECT string_agg(id::text, ',') FROM " + dgtest::quoted(good.table)), "2");
 }
 
 // The summary counts the messages the filter left out.

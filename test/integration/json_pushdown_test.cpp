@@ -47,14 +47,16 @@ const std::vector<std::string> documents = {
 };
 
 std::string rows_of(const std::string& table) {
-    return sql_value("SELECT string_agg(concat_ws('|', off, coalesce(a, '<null>'), coalesce(n, '<null>'), "
-                     "coalesce(b, '<null>')), E'\\n' ORDER BY off) FROM " + dgtest::quoted(table));
+    return sql_value(
+        "SELECT string_agg(concat_ws('|', off, coalesce(a, '<null>'), coalesce(n, '<null>'), "
+        "coalesce(b, '<null>')), E'\\n' ORDER BY off) FROM " +
+        dgtest::quoted(table));
 }
 
 std::string rejected_offsets(const std::string& table) {
-    return sql_value("SELECT string_agg(\"offset\"::text, ',' ORDER BY \"offset\") FROM " + dgtest::quoted(table + "_rejects"));
+    return sql_value("SELECT string_agg(\"offset\"::text, ',' ORDER BY \"offset\") FROM " +
+                     dgtest::quoted(table + "_rejects"));
 }
-
 
 // Loads the documents twice, members read by dgkafka and by PostgreSQL, and checks both agree.
 // Returns the pushed-down job.
@@ -93,8 +95,10 @@ Job load_both_ways(const std::string& type) {
     const auto r_own = run("dgkafka", {"load", "-v", "-quit-at-eof", own.write()});
     EXPECT_EQ(r_pushed.code, 0) << r_pushed.err;
     EXPECT_EQ(r_own.code, 0) << r_own.err;
-    EXPECT_NE(r_pushed.err.find("JSON members read by dgkafka, not by the database: a, n, b (the document itself is not staged)"),
-              std::string::npos) << r_pushed.err;
+    EXPECT_NE(r_pushed.err.find(
+                  "JSON members read by dgkafka, not by the database: a, n, b (the document itself is not staged)"),
+              std::string::npos)
+        << r_pushed.err;
     EXPECT_EQ(r_own.err.find("JSON members read by dgkafka"), std::string::npos) << r_own.err;
 
     EXPECT_EQ(rows_of(pushed.table), rows_of(own.table));

@@ -33,13 +33,15 @@ std::string expected_checksum(const Job& job, const std::vector<std::string>& ro
 }
 
 std::string stored_offsets(const Job& job) {
-    return sql_value("SELECT string_agg(partition_number || ':' || committed_offset, ',' ORDER BY partition_number) FROM " +
-                     q(job.table + "_offset"));
+    return sql_value(
+        "SELECT string_agg(partition_number || ':' || committed_offset, ',' ORDER BY partition_number) FROM " +
+        q(job.table + "_offset"));
 }
 
 std::string high_watermarks(const Job& job, int partitions) {
     std::string out;
-    for (int p = 0; p < partitions; ++p) out += (p ? "," : "") + std::to_string(p) + ":" + std::to_string(high_watermark(job.topic, p));
+    for (int p = 0; p < partitions; ++p)
+        out += (p ? "," : "") + std::to_string(p) + ":" + std::to_string(high_watermark(job.topic, p));
     return out;
 }
 
@@ -84,7 +86,8 @@ TEST(Load, ForceResetEarliestLoadsEveryRowOnceMoreAndRecordsIt) {
     EXPECT_EQ(sql_count("SELECT count(*) FROM " + q(job.table)), 800);
     EXPECT_EQ(sql_count("SELECT count(DISTINCT c_custkey) FROM " + q(job.table)), 400);
     EXPECT_EQ(sql_value("SELECT string_agg(partition_number || ':' || start_offset || '->' || end_offset, ',' ORDER BY "
-                        "partition_number) FROM " + q(job.table + "_history") + " WHERE event = 'reset-earliest'"),
+                        "partition_number) FROM " +
+                        q(job.table + "_history") + " WHERE event = 'reset-earliest'"),
               "0:200->0,1:200->0");
 }
 
@@ -144,7 +147,9 @@ TEST(Load, SeveralLoadersGiveTheSameResultAsOne) {
     EXPECT_EQ(checksum(q(four.table), "c_custkey"), checksum(q(one.table), "c_custkey"));
     EXPECT_EQ(checksum(q(one.table), "c_custkey"), expected_checksum(one, rows));
     EXPECT_EQ(stored_offsets(four), stored_offsets(one));
-    EXPECT_TRUE(wait_until([&] { return sql_count("SELECT count(*) FROM pg_stat_activity WHERE application_name = '" + app + "'") == 0; }, 10s))
+    EXPECT_TRUE(wait_until(
+        [&] { return sql_count("SELECT count(*) FROM pg_stat_activity WHERE application_name = '" + app + "'") == 0; },
+        10s))
         << "loaders must close their connections";
 }
 
@@ -187,7 +192,8 @@ TEST(Load, TheSameTableWrittenAnotherWayIsRefusedNotLoadedTwice) {
         const auto r = run("dgkafka", {command, qualified});
         EXPECT_EQ(r.code, static_cast<int>(Exit::config)) << command << ": " << r.out << r.err;
         EXPECT_NE(r.err.find("are stored as \"" + job.table + "\": write output_table = \"" + job.table + "\""),
-                  std::string::npos) << command << ": " << r.err;
+                  std::string::npos)
+            << command << ": " << r.err;
     }
     EXPECT_EQ(sql_count("SELECT count(*) FROM " + q(job.table)), 3);
 }
@@ -247,9 +253,11 @@ TEST(Load, JsonWithTheSpecsUdfMultiColumnMappingAndAFilter) {
     auto r = run("dgkafka", {"load", "-quit-at-eof", path});
     ASSERT_EQ(r.code, 0) << r.err;
     EXPECT_EQ(r.out.rfind("LOAD 3 rows from 4 messages", 0), 0u) << r.out;
-    EXPECT_EQ(sql_value("SELECT string_agg(concat_ws('|', cust_id, field2, j1, j2, part, off, k, has_ts), ',' ORDER BY off) FROM " +
-                        q(job.table)),
-              "1313131|0.90|1313131|12|0|0|a|t,77|0.53|77|7|0|2|t,1234|4.20|1234|56|0|3|z|t");
+    EXPECT_EQ(
+        sql_value(
+            "SELECT string_agg(concat_ws('|', cust_id, field2, j1, j2, part, off, k, has_ts), ',' ORDER BY off) FROM " +
+            q(job.table)),
+        "1313131|0.90|1313131|12|0|0|a|t,77|0.53|77|7|0|2|t,1234|4.20|1234|56|0|3|z|t");
     EXPECT_EQ(stored_offsets(job), "0:4") << "filtered-out messages still advance the offsets";
 }
 
@@ -265,7 +273,8 @@ TEST(Load, CsvQuotingIgnoredColumnsAndNulls) {
     ASSERT_EQ(run("dgkafka", {"setup", path}).code, 0);
     auto r = run("dgkafka", {"load", "-quit-at-eof", path});
     ASSERT_EQ(r.code, 0) << r.err;
-    EXPECT_EQ(sql_value("SELECT string_agg(id || '=' || coalesce('[' || note || ']', 'NULL'), ';' ORDER BY id) FROM " + q(job.table)),
+    EXPECT_EQ(sql_value("SELECT string_agg(id || '=' || coalesce('[' || note || ']', 'NULL'), ';' ORDER BY id) FROM " +
+                        q(job.table)),
               "1=[comma, \"quote\" and\nnewline];2=NULL;3=[];4=[übergrößen ✓]");
 }
 
@@ -278,8 +287,9 @@ TEST(Load, BinaryMessagesLandInByteaUnchanged) {
     const auto path = job.write();
     ASSERT_EQ(run("dgkafka", {"setup", path}).code, 0);
     ASSERT_EQ(run("dgkafka", {"load", "-quit-at-eof", path}).code, 0);
-    EXPECT_EQ(sql_value("SELECT string_agg(encode(bdata, 'hex'), ',' ORDER BY length(bdata) DESC) FROM " + q(job.table)),
-              "0001ff0941,5c4e");
+    EXPECT_EQ(
+        sql_value("SELECT string_agg(encode(bdata, 'hex'), ',' ORDER BY length(bdata) DESC) FROM " + q(job.table)),
+        "0001ff0941,5c4e");
 }
 
 TEST(Load, PartitionNumMustMatchTheTopic) {
@@ -293,7 +303,8 @@ TEST(Load, PartitionNumMustMatchTheTopic) {
     ASSERT_EQ(run("dgkafka", {"setup", path}).code, 0);
     auto r = run("dgkafka", {"load", "-quit-at-eof", path});
     EXPECT_EQ(r.code, static_cast<int>(Exit::config));
-    EXPECT_NE(r.err.find("kafka.input.partition_num is 3 but topic " + job.topic + " has 2 partitions"), std::string::npos)
+    EXPECT_NE(r.err.find("kafka.input.partition_num is 3 but topic " + job.topic + " has 2 partitions"),
+              std::string::npos)
         << r.err;
 }
 
@@ -332,7 +343,6 @@ TEST(Load, StreamingLoadStopsCleanlyOnSigterm) {
     EXPECT_NE(r.out.find("stopped by signal"), std::string::npos) << r.out;
 }
 
-
 TEST(Load, OverlappingRunsOfTheSameJobLoadEveryRowOnce) {
     auto job = Job::customer("overlap");
     job.max_row = 50;
@@ -358,7 +368,9 @@ TEST(Load, ForceResetTimestampStartsAtTheFirstMessageAtOrAfterIt) {
     create_topic(job.topic, 2);
     produce(job.topic, {{"1", std::nullopt, 0}, {"2", std::nullopt, 1}, {"3", std::nullopt, 0}});
     const auto now_ms = [] {
-        return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+        return std::chrono::duration_cast<std::chrono::milliseconds>(
+                   std::chrono::system_clock::now().time_since_epoch())
+            .count();
     };
     const int64_t t = now_ms() + 1;
     ASSERT_TRUE(wait_until([&] { return now_ms() > t; }, 1s));  // later messages get later timestamps
@@ -420,12 +432,14 @@ TEST(Load, BeforeAndAfterBatchSqlRunAndAFailureUndoesNothing) {
     const std::string after = "INSERT INTO " + log_table + " SELECT 'after', count(*) FROM " + q(job.table);
     std::string toml = job.toml();
     toml.replace(toml.find("[kafka.output]\n"), 15,
-                 "[kafka.output]\nbefore_load_sql = " + toml_string(before) + "\nafter_batch_sql = " + toml_string(after) + "\n");
+                 "[kafka.output]\nbefore_load_sql = " + toml_string(before) +
+                     "\nafter_batch_sql = " + toml_string(after) + "\n");
     const auto path = write_file(job.table + ".toml", toml);
     ASSERT_EQ(run("dgkafka", {"setup", path}).code, 0);
     auto r = run("dgkafka", {"load", "-quit-at-eof", path});
     ASSERT_EQ(r.code, 0) << r.err;
-    EXPECT_EQ(sql_value("SELECT string_agg(what, ',' ORDER BY what) FROM " + log_table + " WHERE what = 'before'"), "before");
+    EXPECT_EQ(sql_value("SELECT string_agg(what, ',' ORDER BY what) FROM " + log_table + " WHERE what = 'before'"),
+              "before");
     EXPECT_EQ(sql_count("SELECT max(rows_seen) FROM " + log_table + " WHERE what = 'after'"), 100)
         << "the last run of after_batch_sql sees every loaded row";
 
@@ -482,7 +496,8 @@ TEST(Load, RowsABeforeTriggerSkipsAreNotCountedAsLoaded) {
     produce(job.topic, records);
     const std::string fn = q(job.table + "_odd_only");
     sql("CREATE TABLE " + q(job.table) + " (id integer)");
-    sql("CREATE FUNCTION " + fn + "() RETURNS trigger LANGUAGE plpgsql AS "
+    sql("CREATE FUNCTION " + fn +
+        "() RETURNS trigger LANGUAGE plpgsql AS "
         "$$BEGIN IF NEW.id % 2 = 0 THEN RETURN NULL; END IF; RETURN NEW; END$$");
     sql("CREATE TRIGGER odd_only BEFORE INSERT ON " + q(job.table) + " FOR EACH ROW EXECUTE FUNCTION " + fn + "()");
     const auto path = job.write();

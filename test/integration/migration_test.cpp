@@ -49,13 +49,17 @@ void commit_as_other_tool(const Job& job, const std::string& offsets, const std:
 }
 
 std::string stored(const Job& job, const std::string& output_table) {
-    return sql_value("SELECT string_agg(partition_number || ':' || committed_offset, ',' ORDER BY partition_number) "
-                     "FROM " + q(job.table + "_offset") + " WHERE output_table = '" + output_table + "'");
+    return sql_value(
+        "SELECT string_agg(partition_number || ':' || committed_offset, ',' ORDER BY partition_number) "
+        "FROM " +
+        q(job.table + "_offset") + " WHERE output_table = '" + output_table + "'");
 }
 
 std::string events(const Job& job) {
-    return sql_value("SELECT string_agg(event || ' ' || partition_number || ' ' || start_offset || '..' || end_offset, "
-                     "', ' ORDER BY id) FROM " + q(job.table + "_history") + " WHERE event <> 'load'");
+    return sql_value(
+        "SELECT string_agg(event || ' ' || partition_number || ' ' || start_offset || '..' || end_offset, "
+        "', ' ORDER BY id) FROM " +
+        q(job.table + "_history") + " WHERE event <> 'load'");
 }
 
 int64_t rows(const std::string& table) { return sql_count("SELECT count(*) FROM " + q(table)); }
@@ -75,13 +79,16 @@ TEST(Migration, SetupBringsAnOffsetTableOfThePreviousShapeForwardAndTheLoadResum
         " committed_offset bigint NOT NULL, latest_offset bigint, batch_start timestamptz, batch_end timestamptz,"
         " PRIMARY KEY (consumer_group, topic, partition_number))");
     sql("CREATE TABLE " + q(job.table + "_history") +
-        " (id bigserial PRIMARY KEY, consumer_group text NOT NULL, topic text NOT NULL, partition_number integer NOT NULL,"
+        " (id bigserial PRIMARY KEY, consumer_group text NOT NULL, topic text NOT NULL, partition_number integer NOT "
+        "NULL,"
         " event text NOT NULL, start_offset bigint NOT NULL, end_offset bigint NOT NULL, message_count bigint NOT NULL,"
         " latest_offset bigint, batch_start timestamptz NOT NULL, batch_end timestamptz NOT NULL)");
-    sql("INSERT INTO " + q(job.table + "_offset") + " VALUES ('" + job.group + "', '" + job.topic + "', 0, 6, 10, now(), now())");
-    sql("INSERT INTO " + q(job.table + "_history") + " (consumer_group, topic, partition_number, event, start_offset,"
-        " end_offset, message_count, batch_start, batch_end) VALUES ('" + job.group + "', '" + job.topic +
-        "', 0, 'load', 0, 6, 6, now(), now())");
+    sql("INSERT INTO " + q(job.table + "_offset") + " VALUES ('" + job.group + "', '" + job.topic +
+        "', 0, 6, 10, now(), now())");
+    sql("INSERT INTO " + q(job.table + "_history") +
+        " (consumer_group, topic, partition_number, event, start_offset,"
+        " end_offset, message_count, batch_start, batch_end) VALUES ('" +
+        job.group + "', '" + job.topic + "', 0, 'load', 0, 6, 6, now(), now())");
     const auto path = job.write();
 
     auto r = run("dgkafka", {"load", "-quit-at-eof", path});
@@ -97,9 +104,12 @@ TEST(Migration, SetupBringsAnOffsetTableOfThePreviousShapeForwardAndTheLoadResum
     EXPECT_EQ(stored(job, job.table), "0:6");
     EXPECT_EQ(sql_value("SELECT string_agg(a.attname, ',' ORDER BY a.attname) FROM pg_index i JOIN pg_attribute a"
                         " ON a.attrelid = i.indrelid AND a.attnum = ANY(i.indkey) WHERE i.indisprimary AND"
-                        " i.indrelid = '" + q(job.table + "_offset") + "'::regclass"),
+                        " i.indrelid = '" +
+                        q(job.table + "_offset") + "'::regclass"),
               "consumer_group,output_table,partition_number,topic");
-    EXPECT_EQ(sql_count("SELECT count(*) FROM " + q(job.table + "_history") + " WHERE output_table = '" + job.table + "'"), 1);
+    EXPECT_EQ(
+        sql_count("SELECT count(*) FROM " + q(job.table + "_history") + " WHERE output_table = '" + job.table + "'"),
+        1);
 
     r = run("dgkafka", {"setup", path});  // idempotent
     ASSERT_EQ(r.code, 0) << r.err;
@@ -176,7 +186,8 @@ TEST(Migration, APartitionWithoutARowStartsAtTheOffsetAnotherToolCommitted) {
     auto r = run("dgkafka", {"load", "-quit-at-eof", path});
     ASSERT_EQ(r.code, 0) << r.err;
     EXPECT_EQ(rows(job.table), 6 + 3);  // partition 0 holds 1,3,..,19 (offsets 0..9), partition 1 2,4,..,20
-    EXPECT_EQ(sql_value("SELECT string_agg(id::text, ',' ORDER BY id) FROM " + q(job.table)), "9,11,13,15,16,17,18,19,20");
+    EXPECT_EQ(sql_value("SELECT string_agg(id::text, ',' ORDER BY id) FROM " + q(job.table)),
+              "9,11,13,15,16,17,18,19,20");
     EXPECT_EQ(events(job), "start-group-offset 0 4..4, start-group-offset 1 7..7");
     EXPECT_EQ(stored(job, job.table), "0:10,1:10");
 
@@ -246,7 +257,8 @@ TEST(Migration, SetupSaysHowAnExistingTableDiffersInsteadOfExists) {
     sql("CREATE TABLE " + q(job.table) + " (id integer)");
     // Keyed without the output table, and an offset of the wrong type: load would fail with 42P10.
     sql("CREATE TABLE " + q(job.table + "_offset") +
-        " (consumer_group text NOT NULL, topic text NOT NULL, output_table text NOT NULL, partition_number integer NOT NULL,"
+        " (consumer_group text NOT NULL, topic text NOT NULL, output_table text NOT NULL, partition_number integer NOT "
+        "NULL,"
         " committed_offset integer NOT NULL, latest_offset bigint, batch_start timestamptz, batch_end timestamptz,"
         " group_offset bigint, PRIMARY KEY (consumer_group, topic, partition_number))");
     const auto path = job.write();
@@ -321,9 +333,12 @@ TEST(Migration, AMappingThatCannotBeCastNamesTheMappingAndTheUsersExpression) {
     const auto r = run("dgkafka", {"load", "-quit-at-eof", path});
     EXPECT_EQ(r.code, static_cast<int>(Exit::config)) << r.err;
     const auto toml = job.toml();  // named by file, line and key, numbered from 0 like every other key
-    const auto line = 1 + std::count(toml.begin(), toml.begin() + static_cast<long>(toml.find("key = \"point(1, 2)\"")), '\n');
-    EXPECT_NE(r.err.find(path + ":" + std::to_string(line) + ": kafka.output.mappings[1].key (name = \"at\", key = \"point(1, 2)\")"),
-              std::string::npos) << r.err;
+    const auto line =
+        1 + std::count(toml.begin(), toml.begin() + static_cast<long>(toml.find("key = \"point(1, 2)\"")), '\n');
+    EXPECT_NE(r.err.find(path + ":" + std::to_string(line) +
+                         ": kafka.output.mappings[1].key (name = \"at\", key = \"point(1, 2)\")"),
+              std::string::npos)
+        << r.err;
     EXPECT_NE(r.err.find("cannot cast type point to integer"), std::string::npos) << r.err;
     EXPECT_EQ(r.err.find("dgkafka_stage"), std::string::npos) << r.err;
     EXPECT_EQ(rows(job.table), 0);

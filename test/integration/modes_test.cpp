@@ -12,14 +12,14 @@ namespace {
 Job items_job(const std::string& name) {
     Job job(name);
     job.format = "json";
-    job.mappings = {{"id", "(jdata->>'id')::int"},
-                    {"name", "jdata->>'name'"},
-                    {"updated_at", "(jdata->>'updated_at')::int"}};
+    job.mappings = {
+        {"id", "(jdata->>'id')::int"}, {"name", "jdata->>'name'"}, {"updated_at", "(jdata->>'updated_at')::int"}};
     return job;
 }
 
 std::string rows(const Job& job) {
-    return sql_value("SELECT string_agg(id || '=' || name || '@' || updated_at, ',' ORDER BY id) FROM \"" + job.table + "\"");
+    return sql_value("SELECT string_agg(id || '=' || name || '@' || updated_at, ',' ORDER BY id) FROM \"" + job.table +
+                     "\"");
 }
 
 Result setup_and_load(const std::string& path) {
@@ -38,8 +38,9 @@ TEST(Modes, MergeInsertsNewKeysUpdatesOldOnesAndTheLatestMessageOfABatchWins) {
                         {R"({"id": 2, "name": "b", "updated_at": 1})"},
                         {R"({"id": 2, "name": "b2", "updated_at": 2})"},
                         {R"({"id": 3, "name": "c", "updated_at": 1})"}});
-    job.output_extra = "mode = \"merge\"\nmatch_columns = [\"id\"]\n"
-                       "update_condition = '\"excluded\".updated_at >= \"current\".updated_at'\n";
+    job.output_extra =
+        "mode = \"merge\"\nmatch_columns = [\"id\"]\n"
+        "update_condition = '\"excluded\".updated_at >= \"current\".updated_at'\n";
     const auto path = job.write();
     ASSERT_EQ(run("dgkafka", {"setup", path}).code, 0);
     auto r = run("dgkafka", {"load", "-quit-at-eof", path});
@@ -49,7 +50,8 @@ TEST(Modes, MergeInsertsNewKeysUpdatesOldOnesAndTheLatestMessageOfABatchWins) {
     EXPECT_EQ(r.out.rfind("LOAD 4 rows from 4 messages", 0), 0u) << r.out;
 
     // An older version of key 1 arrives later: the update condition keeps the newer row.
-    produce(job.topic, {{R"({"id": 1, "name": "stale", "updated_at": 3})"}, {R"({"id": 4, "name": "d", "updated_at": 1})"}});
+    produce(job.topic,
+            {{R"({"id": 1, "name": "stale", "updated_at": 3})"}, {R"({"id": 4, "name": "d", "updated_at": 1})"}});
     r = run("dgkafka", {"load", "-quit-at-eof", path});
     ASSERT_EQ(r.code, 0) << r.err;
     EXPECT_EQ(rows(job), "1=new@10,2=b2@2,3=c@1,4=d@1");
@@ -80,7 +82,8 @@ TEST(Modes, MergeWithoutAUniqueIndexOnTheKeysIsAClearError) {
     ASSERT_EQ(run("dgkafka", {"setup", path}).code, static_cast<int>(Exit::config));
     auto r = run("dgkafka", {"load", "-quit-at-eof", path});
     EXPECT_EQ(r.code, static_cast<int>(Exit::config));
-    EXPECT_NE(r.err.find("mode = \"merge\" needs a unique index or primary key on exactly (id)"), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find("mode = \"merge\" needs a unique index or primary key on exactly (id)"), std::string::npos)
+        << r.err;
 }
 
 // With update_condition, the outcome is that of applying the messages one by one, whatever
@@ -103,22 +106,18 @@ TEST(Modes, UpdateConditionGivesTheSameTableWhateverTheBatchSize) {
                                 {R"({"k": 2, "v": "x"})"},  // refused: the batch is written again
                                 {R"({"k": 2, "v": 29})"},
                                 {R"({"k": 3, "v": 6})"}});
-            sql("CREATE TABLE " + dgtest::quoted(job.table) +
-                " (k int PRIMARY KEY, v int, note text)");
-            sql("INSERT INTO " + dgtest::quoted(job.table) +
-                " VALUES (1, 10, 'one'), (2, 20, 'two')");
+            sql("CREATE TABLE " + dgtest::quoted(job.table) + " (k int PRIMARY KEY, v int, note text)");
+            sql("INSERT INTO " + dgtest::quoted(job.table) + " VALUES (1, 10, 'one'), (2, 20, 'two')");
             job.output_extra = "mode = \"" + mode +
                                "\"\nmatch_columns = [\"k\"]\nupdate_columns = [\"v\"]\n"
                                "update_condition = \"excluded.v > current.v\"\n";
             const auto path = job.write();
             const auto r = setup_and_load(path);
             ASSERT_EQ(r.code, 0) << r.err;
-            tables.push_back(
-                sql_value("SELECT string_agg(concat_ws('|', k, v, note), ',' ORDER BY k) FROM " +
-                          dgtest::quoted(job.table)));
+            tables.push_back(sql_value("SELECT string_agg(concat_ws('|', k, v, note), ',' ORDER BY k) FROM " +
+                                       dgtest::quoted(job.table)));
         }
-        EXPECT_EQ(tables[0], mode == "update" ? "1|10|one,2|30|two" : "1|10|one,2|30|two,3|7")
-            << "max_row 1, " << mode;
+        EXPECT_EQ(tables[0], mode == "update" ? "1|10|one,2|30|two" : "1|10|one,2|30|two,3|7") << "max_row 1, " << mode;
         EXPECT_EQ(tables[1], tables[0]) << "max_row 1000, " << mode;
     }
 }

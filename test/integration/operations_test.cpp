@@ -10,9 +10,8 @@
 #include <unistd.h>
 
 #include <csignal>
-#include <map>
 #include <cstdio>
-
+#include <map>
 #include <nlohmann/json.hpp>
 #include <regex>
 #include <sstream>
@@ -90,7 +89,8 @@ TEST(Logs, TextLinesHaveATimestampAndLevelAndQuietKeepsOnlyErrors) {
     const auto all = lines(r.err);
     ASSERT_FALSE(all.empty());
     for (const auto& l : all)
-        EXPECT_TRUE(std::regex_search(l, std::regex(R"(^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z (error|warning|info|debug) )")))
+        EXPECT_TRUE(
+            std::regex_search(l, std::regex(R"(^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z (error|warning|info|debug) )")))
             << l;
     EXPECT_EQ(run("dgkafka", {"load", "-q", "-v", path}).code, static_cast<int>(Exit::usage));
     EXPECT_EQ(run("dgkafka", {"load", "-log-format", "xml", path}).code, static_cast<int>(Exit::usage));
@@ -153,11 +153,14 @@ TEST(Metrics, AfterAKnownLoadMetricsHoldItsCountsAndPromtoolAcceptsThem) {
     auto loader = spawn("dgkafka", {"load", "-metrics-address", "127.0.0.1:" + std::to_string(port), path});
     const std::string job_labels = "consumer_group=\"" + job.group + "\",topic=\"" + job.topic + "\"";
     std::string text;
-    ASSERT_TRUE(wait_until([&] {
-        text = scrape(port);
-        return series(text, "dgkafka_messages_consumed_total{" + job_labels + "}") == 16 &&
-               series(text, "dgkafka_partition_stored_offset{" + job_labels + ",partition=\"1\"}") == 6;
-    }, std::chrono::seconds(60))) << text << loader.wait().err;
+    ASSERT_TRUE(wait_until(
+        [&] {
+            text = scrape(port);
+            return series(text, "dgkafka_messages_consumed_total{" + job_labels + "}") == 16 &&
+                   series(text, "dgkafka_partition_stored_offset{" + job_labels + ",partition=\"1\"}") == 6;
+        },
+        std::chrono::seconds(60)))
+        << text << loader.wait().err;
 
     EXPECT_EQ(series(text, "dgkafka_rows_loaded_total{" + job_labels + "}"), 15) << text;
     EXPECT_EQ(series(text, "dgkafka_messages_rejected_total{" + job_labels + "}"), 1) << text;
@@ -196,7 +199,7 @@ TEST(Metrics, ABadAddressIsAConfigErrorNamingTheKey) {
 namespace {
 // A datagram socket standing in for systemd's NOTIFY_SOCKET.
 class NotifySocket {
-public:
+  public:
     NotifySocket() : path_(::testing::TempDir() + unique_name("notify")) {
         fd_ = ::socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
         sockaddr_un addr{};
@@ -226,7 +229,7 @@ public:
         return false;
     }
 
-private:
+  private:
     std::string path_;
     int fd_ = -1;
 };
@@ -361,9 +364,10 @@ TEST(History, ALoadPrunesBatchRowsOlderThanHistoryKeepDaysAndKeepsOtherEvents) {
     const auto old_rows = [&](int count, const std::string& event, int days) {
         sql("INSERT INTO " + dgtest::quoted(job.table + "_history") +
             " (consumer_group, topic, output_table, partition_number, event, start_offset, end_offset, message_count,"
-            " batch_start, batch_end) SELECT '" + job.group + "', '" + job.topic + "', '" + job.table + "', 0, '" +
-            event + "', 0, 0, 0, now() - interval '" + std::to_string(days) + " days', now() - interval '" +
-            std::to_string(days) + " days' FROM generate_series(1, " + std::to_string(count) + ")");
+            " batch_start, batch_end) SELECT '" +
+            job.group + "', '" + job.topic + "', '" + job.table + "', 0, '" + event + "', 0, 0, 0, now() - interval '" +
+            std::to_string(days) + " days', now() - interval '" + std::to_string(days) +
+            " days' FROM generate_series(1, " + std::to_string(count) + ")");
     };
     old_rows(200, "load", 40);
     old_rows(10, "load", 10);

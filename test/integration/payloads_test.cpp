@@ -17,15 +17,15 @@ using nlohmann::json;
 namespace {
 
 std::string rows(const std::string& table, const std::string& columns) {
-    return sql_value("SELECT string_agg(concat_ws('|', " + columns + "), ',' ORDER BY id) FROM " + dgtest::quoted(table));
+    return sql_value("SELECT string_agg(concat_ws('|', " + columns + "), ',' ORDER BY id) FROM " +
+                     dgtest::quoted(table));
 }
 
 // "offset|error" of every reject, in offset order.
 std::string rejects(const Job& job) {
-    return sql_value(
-        "SELECT string_agg(\"offset\" || '|' || error, ',' ORDER BY \"offset\") FROM " +
-        dgtest::quoted(job.table + "_rejects") + " WHERE topic = '" + job.topic +
-        "' AND partition_number = 0");
+    return sql_value("SELECT string_agg(\"offset\" || '|' || error, ',' ORDER BY \"offset\") FROM " +
+                     dgtest::quoted(job.table + "_rejects") + " WHERE topic = '" + job.topic +
+                     "' AND partition_number = 0");
 }
 
 Result setup_and_load(const std::string& path) {
@@ -47,25 +47,38 @@ json with_schema(const json& payload, const json& schema) { return {{"schema", s
 Cdc debezium_events(bool schemas, int partitions, unsigned seed) {
     Cdc cdc;
     std::mt19937 rng(seed);
-    const json key_schema = {{"type", "struct"}, {"name", "dbserver1.inventory.customers.Key"}, {"optional", false},
+    const json key_schema = {{"type", "struct"},
+                             {"name", "dbserver1.inventory.customers.Key"},
+                             {"optional", false},
                              {"fields", json::array({{{"type", "int32"}, {"optional", false}, {"field", "id"}}})}};
     const json row_fields = json::array({{{"type", "int32"}, {"optional", false}, {"field", "id"}},
                                          {{"type", "string"}, {"optional", true}, {"field", "name"}},
                                          {{"type", "int32"}, {"optional", true}, {"field", "qty"}}});
     const json value_schema = {
-        {"type", "struct"}, {"name", "dbserver1.inventory.customers.Envelope"}, {"optional", false},
-        {"fields", json::array({{{"type", "struct"}, {"fields", row_fields}, {"optional", true}, {"field", "before"}},
-                                {{"type", "struct"}, {"fields", row_fields}, {"optional", true}, {"field", "after"}},
-                                {{"type", "struct"}, {"fields", json::array()}, {"optional", false}, {"field", "source"}},
-                                {{"type", "string"}, {"optional", false}, {"field", "op"}},
-                                {{"type", "int64"}, {"optional", true}, {"field", "ts_ms"}}})}};
+        {"type", "struct"},
+        {"name", "dbserver1.inventory.customers.Envelope"},
+        {"optional", false},
+        {"fields",
+         json::array({{{"type", "struct"}, {"fields", row_fields}, {"optional", true}, {"field", "before"}},
+                      {{"type", "struct"}, {"fields", row_fields}, {"optional", true}, {"field", "after"}},
+                      {{"type", "struct"}, {"fields", json::array()}, {"optional", false}, {"field", "source"}},
+                      {{"type", "string"}, {"optional", false}, {"field", "op"}},
+                      {{"type", "int64"}, {"optional", true}, {"field", "ts_ms"}}})}};
     const auto emit = [&](int id, const std::string& op, const json& before, const json& after) {
         json key = {{"id", id}};
-        json value = {{"before", before}, {"after", after},
-                      {"source", {{"version", "2.1.2.Final"}, {"connector", "postgresql"}, {"name", "dbserver1"},
-                                  {"db", "postgres"}, {"schema", "inventory"}, {"table", "customers"},
-                                  {"snapshot", op == "r" ? "true" : "false"}, {"lsn", 24023128 + cdc.records.size()}}},
-                      {"op", op}, {"ts_ms", 1559033904863 + static_cast<int64_t>(cdc.records.size())}};
+        json value = {{"before", before},
+                      {"after", after},
+                      {"source",
+                       {{"version", "2.1.2.Final"},
+                        {"connector", "postgresql"},
+                        {"name", "dbserver1"},
+                        {"db", "postgres"},
+                        {"schema", "inventory"},
+                        {"table", "customers"},
+                        {"snapshot", op == "r" ? "true" : "false"},
+                        {"lsn", 24023128 + cdc.records.size()}}},
+                      {"op", op},
+                      {"ts_ms", 1559033904863 + static_cast<int64_t>(cdc.records.size())}};
         if (schemas) {
             key = with_schema(key, key_schema);
             value = with_schema(value, value_schema);
@@ -73,7 +86,9 @@ Cdc debezium_events(bool schemas, int partitions, unsigned seed) {
         cdc.records.push_back({value.dump(), key.dump(), id % partitions});
         if (op == "d") cdc.records.push_back({"", key.dump(), id % partitions, true});  // the tombstone after it
     };
-    const auto row = [](int id, const std::string& name, int qty) { return json{{"id", id}, {"name", name}, {"qty", qty}}; };
+    const auto row = [](int id, const std::string& name, int qty) {
+        return json{{"id", id}, {"name", name}, {"qty", qty}};
+    };
     for (int id = 1; id <= 5; ++id) {  // the initial snapshot
         cdc.state[id] = {"snap " + std::to_string(id), id};
         emit(id, "r", nullptr, row(id, cdc.state[id].first, id));
@@ -109,7 +124,8 @@ void load_cdc(bool schemas, bool mappings) {
     job.format = "json";
     job.max_row = 17;  // many batches, and keys repeated within each
     job.input_extra = "envelope = \"debezium\"\n";
-    if (mappings) job.mappings = {{"id", "(jdata->>'id')::int"}, {"name", "jdata->>'name'"}, {"qty", "(jdata->>'qty')::int"}};
+    if (mappings)
+        job.mappings = {{"id", "(jdata->>'id')::int"}, {"name", "jdata->>'name'"}, {"qty", "(jdata->>'qty')::int"}};
     const auto cdc = debezium_events(schemas, 3, schemas ? 7 : 11);
     create_topic(job.topic, 3);
     produce(job.topic, cdc.records);
@@ -133,16 +149,21 @@ TEST(FieldsToColumns, JsonFieldsGoIntoTheColumnsOfTheirNamesCastByPostgres) {
                         {R"({"id": 2, "price": 1.50, "ok": true})"},
                         {R"({"id": "three"})"}});
     sql("CREATE TABLE " + dgtest::quoted(job.table) +
-        " (id int, name text, at timestamptz, tags jsonb, price numeric, ok boolean, gen int GENERATED ALWAYS AS (id * 2) STORED)");
+        " (id int, name text, at timestamptz, tags jsonb, price numeric, ok boolean, gen int GENERATED ALWAYS AS (id * "
+        "2) STORED)");
     const auto path = job.write();
     ASSERT_EQ(run("dgkafka", {"setup", path}).code, 0);
     const auto r = run("dgkafka", {"load", "-v", "-quit-at-eof", path});
     ASSERT_EQ(r.code, 0) << r.err;
-    EXPECT_EQ(sql_value("SET TimeZone = 'UTC'; SELECT string_agg(concat_ws('|', id, coalesce(name, '-'), coalesce(at::text, '-'), "
-                        "coalesce(tags::text, '-'), coalesce(price::text, '-'), coalesce(ok::text, '-'), gen), ',' ORDER BY id) FROM " +
-                        dgtest::quoted(job.table)),
-              "1|a|2024-01-02 03:04:05+00|[\"x\"]|-|-|2,2|-|-|-|1.50|true|4");
-    EXPECT_NE(sql_value("SELECT error FROM " + dgtest::quoted(job.table + "_rejects")).find("invalid input syntax for type integer"),
+    EXPECT_EQ(
+        sql_value(
+            "SET TimeZone = 'UTC'; SELECT string_agg(concat_ws('|', id, coalesce(name, '-'), coalesce(at::text, '-'), "
+            "coalesce(tags::text, '-'), coalesce(price::text, '-'), coalesce(ok::text, '-'), gen), ',' ORDER BY id) "
+            "FROM " +
+            dgtest::quoted(job.table)),
+        "1|a|2024-01-02 03:04:05+00|[\"x\"]|-|-|2,2|-|-|-|1.50|true|4");
+    EXPECT_NE(sql_value("SELECT error FROM " + dgtest::quoted(job.table + "_rejects"))
+                  .find("invalid input syntax for type integer"),
               std::string::npos);
     EXPECT_NE(r.err.find("fields to columns of"), std::string::npos) << r.err;
     EXPECT_NE(r.err.find("field \"extra\" has no column"), std::string::npos) << r.err;
@@ -152,7 +173,8 @@ TEST(FieldsToColumns, JsonFieldsGoIntoTheColumnsOfTheirNamesCastByPostgres) {
 // or bit(4) would cut or pad it), with fields to columns and with mappings alike; identity and
 // serial columns are the database's to fill.
 TEST(FieldsToColumns, ValuesTooLongForTheirColumnAreRejectedNotCut) {
-    const std::string ddl = " (rid bigint GENERATED ALWAYS AS IDENTITY, sid bigserial, id int, s varchar(5), c char(3), b bit(4))";
+    const std::string ddl =
+        " (rid bigint GENERATED ALWAYS AS IDENTITY, sid bigserial, id int, s varchar(5), c char(3), b bit(4))";
     const std::vector<Record> messages = {{R"({"id": 1, "s": "abc", "c": "xy", "b": "1010"})"},
                                           {R"({"id": 2, "s": "abcdefgh"})"},
                                           {R"({"id": 3, "c": "abcdef"})"},
@@ -201,13 +223,10 @@ TEST(FieldsToColumns, JsonStringMembersStayJsonStringsInJsonColumns) {
                             "coalesce(j::text, '-'), "
                             "coalesce(t, '-')), ',' ORDER BY id) FROM " +
                             dgtest::quoted(job.table)),
-                  input_type == "json"
-                      ? R"(1|"123"|"abc"|x,2|"true"|[1,  2]|5,3|{"a": 1}|-|-,4|1.50|"[1,2]"|-)"
-                      : R"(1|"123"|"abc"|x,2|"true"|[1, 2]|5,3|{"a": 1}|-|-,4|1.50|"[1,2]"|-)")
+                  input_type == "json" ? R"(1|"123"|"abc"|x,2|"true"|[1,  2]|5,3|{"a": 1}|-|-,4|1.50|"[1,2]"|-)"
+                                       : R"(1|"123"|"abc"|x,2|"true"|[1, 2]|5,3|{"a": 1}|-|-,4|1.50|"[1,2]"|-)")
             << input_type;
-        EXPECT_EQ(sql_value("SELECT jsonb_typeof(jb) FROM " + dgtest::quoted(job.table) +
-                            " WHERE id = 1"),
-                  "string");
+        EXPECT_EQ(sql_value("SELECT jsonb_typeof(jb) FROM " + dgtest::quoted(job.table) + " WHERE id = 1"), "string");
     }
 }
 
@@ -216,17 +235,13 @@ TEST(FieldsToColumns, RejectDocumentsThatAreNotObjects) {
     Job job("notobject");
     job.format = "json";
     create_topic(job.topic, 1);
-    produce(
-        job.topic,
-        {{"[1,2,3]"}, {"\"just a string\""}, {"null"}, {R"({"id": 7, "name": "ok"})"}, {"[1,"}});
+    produce(job.topic, {{"[1,2,3]"}, {"\"just a string\""}, {"null"}, {R"({"id": 7, "name": "ok"})"}, {"[1,"}});
     sql("CREATE TABLE " + dgtest::quoted(job.table) + " (id bigint, name text)");
     const auto r = setup_and_load(job.write());
     ASSERT_EQ(r.code, 0) << r.err;
     EXPECT_EQ(r.out.rfind("LOAD 1 rows from 5 messages in 1 batches, 4 rejected", 0), 0u) << r.out;
-    EXPECT_EQ(sql_value("SELECT string_agg(id || name, ',') FROM " + dgtest::quoted(job.table)),
-              "7ok");
-    const std::string why =
-        "not a JSON object: without mappings, fields go to the columns of their names";
+    EXPECT_EQ(sql_value("SELECT string_agg(id || name, ',') FROM " + dgtest::quoted(job.table)), "7ok");
+    const std::string why = "not a JSON object: without mappings, fields go to the columns of their names";
     EXPECT_EQ(rejects(job), "0|" + why + ",1|" + why + ",2|" + why + ",4|invalid JSON");
 
     // With mappings, ->> keeps PostgreSQL's meaning: an array's member is NULL.
@@ -255,7 +270,8 @@ TEST(Debezium, NeedsMergeModeWithMatchColumns) {
     const auto r = run("dgkafka", {"load", "-quit-at-eof", path});
     EXPECT_EQ(r.code, static_cast<int>(Exit::config));
     EXPECT_NE(r.err.find(path + ":"), std::string::npos) << r.err;
-    EXPECT_NE(r.err.find("kafka.input.envelope = \"debezium\" needs mode = \"merge\" with match_columns"), std::string::npos)
+    EXPECT_NE(r.err.find("kafka.input.envelope = \"debezium\" needs mode = \"merge\" with match_columns"),
+              std::string::npos)
         << r.err;
 }
 
@@ -291,10 +307,11 @@ TEST(Headers, ReadableInMappingsAndTheFilterAsAJsonbObject) {
     job.mappings = {{"id", "(jdata->>'id')::int"}, {"src", "_headers->>'source'"}, {"headers", "_headers"}};
     job.filter = "_headers->>'skip' IS NULL";
     create_topic(job.topic, 1);
-    produce(job.topic, {{R"({"id": 1})", std::nullopt, -1, false, {{"source", "web"}, {"trace", "abc"}, {"source", "app"}}},
-                        {R"({"id": 2})", std::nullopt, -1, false, {{"bin", std::string("\xff\x00\x01", 3)}, {"ü", "日本"}}},
-                        {R"({"id": 3})", std::nullopt, -1, false, {{"skip", "yes"}}},
-                        {R"({"id": 4})"}});
+    produce(job.topic,
+            {{R"({"id": 1})", std::nullopt, -1, false, {{"source", "web"}, {"trace", "abc"}, {"source", "app"}}},
+             {R"({"id": 2})", std::nullopt, -1, false, {{"bin", std::string("\xff\x00\x01", 3)}, {"ü", "日本"}}},
+             {R"({"id": 3})", std::nullopt, -1, false, {{"skip", "yes"}}},
+             {R"({"id": 4})"}});
     sql("CREATE TABLE " + dgtest::quoted(job.table) + " (id int, src text, headers jsonb)");
     const auto path = job.write();
     ASSERT_EQ(run("dgkafka", {"setup", path}).code, 0);
@@ -309,9 +326,8 @@ TEST(Tombstones, AreNullInFormatBinary) {
     Job job("binnull");
     job.format = "binary";
     create_topic(job.topic, 1);
-    produce(job.topic, {{"", std::string("k"), 0, true},
-                        {"", std::nullopt, 0},
-                        {std::string("\x01\x00", 2), std::nullopt, 0}});
+    produce(job.topic,
+            {{"", std::string("k"), 0, true}, {"", std::nullopt, 0}, {std::string("\x01\x00", 2), std::nullopt, 0}});
     sql("CREATE TABLE " + dgtest::quoted(job.table) + " (bdata bytea)");
     const auto r = setup_and_load(job.write());
     ASSERT_EQ(r.code, 0) << r.err;
@@ -348,12 +364,10 @@ TEST(Keys, ThatAreNotTextRejectOnlyWhenKeyIsRead) {
     const std::string bytes_key("\x00\x80\xff", 3);
     const std::string long_key("\x00\x00\x00\x00\x00\x00\x00\xff",
                                8);  // Kafka's LongSerializer, 255
-    const auto load = [&](Job& job, const std::vector<std::string>& values,
-                          const std::string& ddl) {
+    const auto load = [&](Job& job, const std::vector<std::string>& values, const std::string& ddl) {
         create_topic(job.topic, 1);
         std::vector<Record> records;
-        for (size_t i = 0; i < values.size(); ++i)
-            records.push_back({values[i], i % 2 ? long_key : bytes_key, 0});
+        for (size_t i = 0; i < values.size(); ++i) records.push_back({values[i], i % 2 ? long_key : bytes_key, 0});
         produce(job.topic, records);
         sql("CREATE TABLE " + dgtest::quoted(job.table) + ddl);
         return setup_and_load(job.write());
@@ -370,8 +384,7 @@ TEST(Keys, ThatAreNotTextRejectOnlyWhenKeyIsRead) {
     csv.mappings = {{"id", "id * 10"}, {"name", "upper(name)"}, {"k", "encode(_key_bytes, 'hex')"}};
     r = load(csv, {"1,a", "2,b"}, " (id bigint, name text, k text)");
     ASSERT_EQ(r.code, 0) << r.err;
-    EXPECT_EQ(sql_value("SELECT string_agg(id || name || k, ',' ORDER BY id) FROM " +
-                        dgtest::quoted(csv.table)),
+    EXPECT_EQ(sql_value("SELECT string_agg(id || name || k, ',' ORDER BY id) FROM " + dgtest::quoted(csv.table)),
               "10A0080ff,20B00000000000000ff");
 
     Job keyed("rawkey_k");  // _key read: such keys are rejected, named

@@ -34,11 +34,13 @@ std::string from_hex(const std::string& hex) {
 }
 
 const char* const order_columns =
-    " (id bigint, name text, note text, qty int, status text, tags jsonb, attrs jsonb, ship jsonb, placed_at timestamptz,"
+    " (id bigint, name text, note text, qty int, status text, tags jsonb, attrs jsonb, ship jsonb, placed_at "
+    "timestamptz,"
     " wait interval, points bigint, coupon text, extra jsonb, score float8, ok boolean, data text, card text,"
     " account bigint, lines jsonb, email text, why text)";
-const char* const column_names[] = {"id", "name", "note", "qty", "status", "tags", "attrs", "ship", "placed_at", "wait", "points",
-                                    "coupon", "extra", "score", "ok", "data", "card", "account", "lines", "email", "why"};
+const char* const column_names[] = {"id",   "name",      "note", "qty",     "status", "tags",  "attrs",
+                                    "ship", "placed_at", "wait", "points",  "coupon", "extra", "score",
+                                    "ok",   "data",      "card", "account", "lines",  "email", "why"};
 
 struct Generated {
     std::vector<Record> records;
@@ -48,12 +50,15 @@ struct Generated {
 
 Generated generate(const std::string& args) {
     Generated g;
-    const std::string out = shell("/usr/bin/python3 " + std::string(DGKAFKA_SOURCE_DIR) + "/test/data/protobuf_orders.py " + args);
+    const std::string out =
+        shell("/usr/bin/python3 " + std::string(DGKAFKA_SOURCE_DIR) + "/test/data/protobuf_orders.py " + args);
     size_t start = 0;
     for (size_t end; (end = out.find('\n', start)) != std::string::npos; start = end + 1) {
         const auto m = nlohmann::json::parse(out.substr(start, end - start));
-        if (m["expected"].is_null()) g.bad.emplace_back(static_cast<int64_t>(g.records.size()), m["why"].get<std::string>());
-        else g.expected.push_back(m["expected"]);
+        if (m["expected"].is_null())
+            g.bad.emplace_back(static_cast<int64_t>(g.records.size()), m["why"].get<std::string>());
+        else
+            g.expected.push_back(m["expected"]);
         g.records.push_back({from_hex(m["value"].get<std::string>())});
     }
     return g;
@@ -79,7 +84,8 @@ void expect_rows(const std::string& table, const std::vector<nlohmann::json>& ro
         std::string values;
         for (const char* c : column_names) {
             const auto& v = row.at(c);
-            values += (values.empty() ? "" : ", ") + (v.is_null() ? std::string("NULL") : tx.quote(v.get<std::string>()));
+            values +=
+                (values.empty() ? "" : ", ") + (v.is_null() ? std::string("NULL") : tx.quote(v.get<std::string>()));
         }
         tx.exec0("INSERT INTO " + dgtest::quoted(table + "_expected") + " VALUES (" + values + ")");
     }
@@ -97,8 +103,10 @@ std::string rows_text(const std::string& table) {
 }
 
 std::string rejects(const std::string& table) {
-    return sql_value("SELECT string_agg(topic || '/' || partition_number || '/' || \"offset\" || ': ' || error, E'\\n' ORDER BY \"offset\") FROM " +
-                     dgtest::quoted(table + "_rejects"));
+    return sql_value(
+        "SELECT string_agg(topic || '/' || partition_number || '/' || \"offset\" || ': ' || error, E'\\n' ORDER BY "
+        "\"offset\") FROM " +
+        dgtest::quoted(table + "_rejects"));
 }
 
 std::string registry_line() { return "schema_registry = " + toml_string(sandbox().at("SCHEMA_REGISTRY_URL")) + "\n"; }
@@ -118,15 +126,19 @@ TEST(Protobuf, TwoVersionsAReferenceWellKnownTypesAndBadMessagesThroughTheRegist
     EXPECT_EQ(sql_count("SELECT count(*) FROM " + dgtest::quoted(job.table)), static_cast<int64_t>(g.expected.size()));
     EXPECT_EQ(differing_rows(job.table), 0) << rows_text(job.table);
     const std::string why = rejects(job.table);
-    ASSERT_EQ(sql_count("SELECT count(*) FROM " + dgtest::quoted(job.table + "_rejects")), static_cast<int64_t>(g.bad.size())) << why;
+    ASSERT_EQ(sql_count("SELECT count(*) FROM " + dgtest::quoted(job.table + "_rejects")),
+              static_cast<int64_t>(g.bad.size()))
+        << why;
     for (const char* reason :
          {"unknown schema id 999999", "magic byte 1 is not 0", "3 bytes: too short for Confluent's wire format",
-          "not a shop.Order message (truncated or corrupt", "message index [7] names no message (the file has 2 messages)",
+          "not a shop.Order message (truncated or corrupt",
+          "message index [7] names no message (the file has 2 messages)",
           "message index [0, 5] names no message (shop.Order has 2 messages)",
           "message-index list of 2147483647 indexes", "is a AVRO schema, not Protobuf"})
         EXPECT_NE(why.find(reason), std::string::npos) << reason << " in\n" << why;
     EXPECT_NE(why.find(job.topic + "/0/" + std::to_string(g.bad.front().first) + ": "), std::string::npos)
-        << "topic/partition/offset\n" << why;
+        << "topic/partition/offset\n"
+        << why;
     // A second run loads nothing again.
     ASSERT_EQ(run("dgkafka", {"load", "-quit-at-eof", path}).code, 0);
     EXPECT_EQ(sql_count("SELECT count(*) FROM " + dgtest::quoted(job.table)), static_cast<int64_t>(g.expected.size()));
@@ -146,7 +158,9 @@ TEST(Protobuf, PlainMessagesWithAProtoFileAndTheMessageName) {
     ASSERT_EQ(r.code, 0) << r.err;
     EXPECT_EQ(differing_rows(job.table), 0) << rows_text(job.table);
     const std::string why = rejects(job.table);
-    EXPECT_EQ(sql_count("SELECT count(*) FROM " + dgtest::quoted(job.table + "_rejects")), static_cast<int64_t>(g.bad.size())) << why;
+    EXPECT_EQ(sql_count("SELECT count(*) FROM " + dgtest::quoted(job.table + "_rejects")),
+              static_cast<int64_t>(g.bad.size()))
+        << why;
     EXPECT_NE(why.find("not a shop.Order message (truncated or corrupt"), std::string::npos) << why;
 }
 
@@ -172,10 +186,12 @@ TEST(JsonSchema, TheWirePrefixIsCheckedAndTakenOffTheJson) {
     const auto ids = nlohmann::json::parse(shell(
         "/usr/bin/python3 -c 'import json, sys, urllib.request\n"
         "def reg(s, t, k):\n"
-        "    r = urllib.request.Request(sys.argv[1] + \"/subjects/\" + s + \"/versions\", json.dumps({\"schema\": t, \"schemaType\": k}).encode(),"
+        "    r = urllib.request.Request(sys.argv[1] + \"/subjects/\" + s + \"/versions\", json.dumps({\"schema\": t, "
+        "\"schemaType\": k}).encode(),"
         " {\"Content-Type\": \"application/json\"})\n"
         "    return json.load(urllib.request.urlopen(r))[\"id\"]\n"
-        "print(json.dumps([reg(sys.argv[2] + \"-value\", json.dumps({\"type\": \"object\", \"properties\": {\"id\": {\"type\": \"integer\"}}}), \"JSON\"),"
+        "print(json.dumps([reg(sys.argv[2] + \"-value\", json.dumps({\"type\": \"object\", \"properties\": {\"id\": "
+        "{\"type\": \"integer\"}}}), \"JSON\"),"
         " reg(sys.argv[2] + \"-proto\", \"syntax = \\\"proto3\\\"; message M { int32 id = 1; }\", \"PROTOBUF\")]))' " +
         url + " " + job.topic));
     const auto prefixed = [](int id, const std::string& json) {
@@ -194,9 +210,12 @@ TEST(JsonSchema, TheWirePrefixIsCheckedAndTakenOffTheJson) {
     ASSERT_EQ(run("dgkafka", {"setup", path}).code, 0);
     const auto r = run("dgkafka", {"load", "-quit-at-eof", path});
     ASSERT_EQ(r.code, 0) << r.err;
-    EXPECT_EQ(sql_value("SELECT string_agg(id || ':' || name, ',' ORDER BY id) FROM " + dgtest::quoted(job.table)), "1:Ada,2:Bjørn");
+    EXPECT_EQ(sql_value("SELECT string_agg(id || ':' || name, ',' ORDER BY id) FROM " + dgtest::quoted(job.table)),
+              "1:Ada,2:Bjørn");
     const std::string why = rejects(job.table);
     EXPECT_NE(why.find("/0/2: magic byte 123 is not 0"), std::string::npos) << why;
-    EXPECT_NE(why.find("/0/3: schema id " + ids[1].dump() + " is a PROTOBUF schema, not JSON Schema"), std::string::npos) << why;
+    EXPECT_NE(why.find("/0/3: schema id " + ids[1].dump() + " is a PROTOBUF schema, not JSON Schema"),
+              std::string::npos)
+        << why;
     EXPECT_NE(why.find("/0/4: unknown schema id 424242"), std::string::npos) << why;
 }

@@ -72,8 +72,8 @@ TEST(Publish, UnacknowledgedRowsStayInTheOutboxAndAreSentNextTime) {
 TEST(Publish, AvroOrAnEnvelopeIsRefusedAsAConfigErrorNamingTheKey) {
     Job job("publishavro");
     job.format = "avro";
-    job.input_extra = "ext_write_table = " + toml_string(job.table + "_outbox") + "\nschema_registry = " +
-                      toml_string(sandbox().at("SCHEMA_REGISTRY_URL")) + "\n";
+    job.input_extra = "ext_write_table = " + toml_string(job.table + "_outbox") +
+                      "\nschema_registry = " + toml_string(sandbox().at("SCHEMA_REGISTRY_URL")) + "\n";
     auto path = job.write();
     auto r = run("dgkafka", {"publish", "-quit-at-eof", path});
     EXPECT_EQ(r.code, static_cast<int>(Exit::config)) << r.err;
@@ -86,7 +86,8 @@ TEST(Publish, AvroOrAnEnvelopeIsRefusedAsAConfigErrorNamingTheKey) {
     path = write_file(job.table + "_dbz.toml", toml);
     r = run("dgkafka", {"publish", "-quit-at-eof", path});
     EXPECT_EQ(r.code, static_cast<int>(Exit::config)) << r.err;
-    EXPECT_NE(r.err.find(path + ": kafka.input.envelope = \"debezium\": publish cannot encode"), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find(path + ": kafka.input.envelope = \"debezium\": publish cannot encode"), std::string::npos)
+        << r.err;
 }
 
 // One publisher per outbox: a second `publish` says who holds the outbox and exits 4.
@@ -97,26 +98,22 @@ TEST(Publish, ASecondPublisherOfTheSameOutboxIsRefused) {
     sql("INSERT INTO " + outbox + " SELECT generate_series(1, 100)");
 
     auto first = spawn("dgkafka", {"publish", path});  // streaming: holds the outbox until stopped
-    ASSERT_TRUE(wait_until([&] { return sql_count("SELECT count(*) FROM " + outbox) == 0; },
-                           std::chrono::seconds(60)));
+    ASSERT_TRUE(wait_until([&] { return sql_count("SELECT count(*) FROM " + outbox) == 0; }, std::chrono::seconds(60)));
     auto r = run("dgkafka", {"publish", "-quit-at-eof", path});
     EXPECT_EQ(r.code, static_cast<int>(Exit::database)) << r.out << r.err;
-    EXPECT_NE(r.err.find("another dgkafka publish is sending " + job.table +
-                         "_outbox: database session "),
+    EXPECT_NE(r.err.find("another dgkafka publish is sending " + job.table + "_outbox: database session "),
               std::string::npos)
         << r.err;
     EXPECT_NE(r.err.find("\"dgkafka publish\""), std::string::npos) << r.err;
 
     sql("INSERT INTO " + outbox + " SELECT generate_series(101, 150)");
-    ASSERT_TRUE(wait_until([&] { return sql_count("SELECT count(*) FROM " + outbox) == 0; },
-                           std::chrono::seconds(60)));
+    ASSERT_TRUE(wait_until([&] { return sql_count("SELECT count(*) FROM " + outbox) == 0; }, std::chrono::seconds(60)));
     kill(first.pid, SIGTERM);
     const auto stopped = first.wait();
     EXPECT_EQ(stopped.code, 0) << stopped.err;
     EXPECT_EQ(high_watermark(job.topic, 0), 150) << "every row sent once";
 
-    sql("INSERT INTO " + outbox +
-        " VALUES (151)");  // the lock went with the first publisher's session
+    sql("INSERT INTO " + outbox + " VALUES (151)");  // the lock went with the first publisher's session
     r = run("dgkafka", {"publish", "-quit-at-eof", path});
     ASSERT_EQ(r.code, 0) << r.err;
     EXPECT_EQ(r.out, "PUBLISH 1 messages to " + job.topic + "\n");

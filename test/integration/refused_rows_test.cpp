@@ -3,7 +3,6 @@
 // batch is written again server-side (schemas/refused_create.sql); errors raised at the end of a
 // statement take the halving search (isolation.cpp).
 #include <gtest/gtest.h>
-
 #include <signal.h>
 
 #include <chrono>
@@ -11,8 +10,8 @@
 #include <set>
 
 #include "support/job.hpp"
-#include "util/errors.hpp"
 #include "support/sandbox.hpp"
+#include "util/errors.hpp"
 
 using namespace dgtest;
 using dgkafka::Exit;
@@ -37,8 +36,8 @@ struct Outcome {
 
 // One partition, one batch (max_row; no interval: a poll that finds the queue empty for a moment
 // does not end it) or batches of `batch` rows, `values` as CSV "id,name" messages.
-Outcome load(Job& job, const std::string& ddl, const std::vector<std::string>& values,
-             const std::string& after = "", size_t batch = 0) {
+Outcome load(Job& job, const std::string& ddl, const std::vector<std::string>& values, const std::string& after = "",
+             size_t batch = 0) {
     job.delimiter = ",";
     if (job.columns.empty()) job.columns = {{"id", "integer"}, {"name", "text"}};
     job.max_row = static_cast<int>(batch ? batch : values.size());
@@ -58,9 +57,8 @@ Outcome load(Job& job, const std::string& ddl, const std::vector<std::string>& v
     for (const auto& row : tx.exec("SELECT \"offset\" || ' ' || coalesce(sqlstate, '-') FROM " +
                                    q(job.table + "_rejects") + " ORDER BY \"offset\""))
         out.rejects.push_back(row[0].as<std::string>());
-    out.offsets =
-        sql_value("SELECT string_agg(partition_number || ':' || committed_offset, ',') FROM " +
-                  q(job.table + "_offset"));
+    out.offsets = sql_value("SELECT string_agg(partition_number || ':' || committed_offset, ',') FROM " +
+                            q(job.table + "_offset"));
     return out;
 }
 
@@ -81,21 +79,17 @@ std::vector<std::string> expected(const std::set<int>& refused, const std::strin
 std::vector<std::string> rows(int n, const std::set<int>& refused) {
     std::vector<std::string> out;
     for (int i = 0; i < n; ++i)
-        out.push_back(std::to_string(refused.count(i) ? -(i + 1) : i + 1) + ",n" +
-                      std::to_string(i));
+        out.push_back(std::to_string(refused.count(i) ? -(i + 1) : i + 1) + ",n" + std::to_string(i));
     return out;
 }
 }  // namespace
 
 TEST(RefusedRows, AtTheStartTheMiddleAndTheEndOfABatch) {
     Job job("refused_ends");
-    const auto r =
-        load(job, " (id integer CHECK (id > 0), name text)", rows(1000, {0, 1, 500, 998, 999}));
+    const auto r = load(job, " (id integer CHECK (id > 0), name text)", rows(1000, {0, 1, 500, 998, 999}));
     ASSERT_EQ(r.code, 0) << r.err;
     EXPECT_EQ(r.loaded, 995);
-    EXPECT_EQ(
-        r.rejects,
-        expected({{0, "23514"}, {1, "23514"}, {500, "23514"}, {998, "23514"}, {999, "23514"}}));
+    EXPECT_EQ(r.rejects, expected({{0, "23514"}, {1, "23514"}, {500, "23514"}, {998, "23514"}, {999, "23514"}}));
     EXPECT_EQ(r.offsets, "0:1000");
     EXPECT_EQ(sql_count("SELECT count(DISTINCT id) FROM " + q(job.table) + " WHERE id > 0"), 995);
 }
@@ -108,22 +102,18 @@ TEST(RefusedRows, EveryOtherRow) {
     ASSERT_EQ(r.code, 0) << r.err;
     EXPECT_EQ(r.loaded, 300);
     ASSERT_EQ(r.rejects.size(), 300u);
-    for (size_t i = 0; i < r.rejects.size(); ++i)
-        EXPECT_EQ(r.rejects[i], std::to_string(2 * i + 1) + " 23514");
+    for (size_t i = 0; i < r.rejects.size(); ++i) EXPECT_EQ(r.rejects[i], std::to_string(2 * i + 1) + " 23514");
     EXPECT_EQ(r.offsets, "0:600");
 }
 
 // Fewer rows than the sample that judges the job: each is rejected, none stops the load.
 TEST(RefusedRows, AllRowsOfASmallBatch) {
     Job job("refused_all");
-    const auto r =
-        load(job, " (id integer CHECK (id > 0), name text)", rows(6, {0, 1, 2, 3, 4, 5}));
+    const auto r = load(job, " (id integer CHECK (id > 0), name text)", rows(6, {0, 1, 2, 3, 4, 5}));
     ASSERT_EQ(r.code, 0) << r.err;
     EXPECT_EQ(r.loaded, 0);
-    EXPECT_EQ(
-        r.rejects,
-        expected(
-            {{0, "23514"}, {1, "23514"}, {2, "23514"}, {3, "23514"}, {4, "23514"}, {5, "23514"}}));
+    EXPECT_EQ(r.rejects,
+              expected({{0, "23514"}, {1, "23514"}, {2, "23514"}, {3, "23514"}, {4, "23514"}, {5, "23514"}}));
     EXPECT_EQ(r.offsets, "0:6");
 }
 
@@ -138,23 +128,18 @@ TEST(RefusedRows, NotNullCheckUniqueWithinTheBatchAndABeforeTrigger) {
     values[41] = "7,n41";      // the key of row 7, earlier in the batch
     values[150] = "150,boom";  // the trigger raises
     values[299] = "299,";      // NULL name, last row
-    const auto r =
-        load(job, " (id integer PRIMARY KEY CHECK (id >= 0), name text NOT NULL)", values,
-             "CREATE FUNCTION " + q(job.table + "_boom") +
-                 "() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN IF NEW.name = 'boom' THEN "
-                 "RAISE EXCEPTION 'boom at %', NEW.id; END IF; RETURN NEW; END $$; "
-                 "CREATE TRIGGER boom BEFORE INSERT ON " +
-                 q(job.table) + " FOR EACH ROW EXECUTE FUNCTION " + q(job.table + "_boom") + "()");
+    const auto r = load(job, " (id integer PRIMARY KEY CHECK (id >= 0), name text NOT NULL)", values,
+                        "CREATE FUNCTION " + q(job.table + "_boom") +
+                            "() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN IF NEW.name = 'boom' THEN "
+                            "RAISE EXCEPTION 'boom at %', NEW.id; END IF; RETURN NEW; END $$; "
+                            "CREATE TRIGGER boom BEFORE INSERT ON " +
+                            q(job.table) + " FOR EACH ROW EXECUTE FUNCTION " + q(job.table + "_boom") + "()");
     ASSERT_EQ(r.code, 0) << r.err;
     EXPECT_EQ(r.loaded, 295);
-    EXPECT_EQ(
-        r.rejects,
-        expected({{3, "23502"}, {40, "23514"}, {41, "23505"}, {150, "P0001"}, {299, "23502"}}));
+    EXPECT_EQ(r.rejects, expected({{3, "23502"}, {40, "23514"}, {41, "23505"}, {150, "P0001"}, {299, "23502"}}));
     EXPECT_EQ(r.offsets, "0:300");
     EXPECT_EQ(sql_value("SELECT name FROM " + q(job.table) + " WHERE id = 7"), "n7");
-    EXPECT_EQ(
-        sql_value("SELECT error FROM " + q(job.table + "_rejects") + " WHERE \"offset\" = 150"),
-        "boom at 150");
+    EXPECT_EQ(sql_value("SELECT error FROM " + q(job.table + "_rejects") + " WHERE \"offset\" = 150"), "boom at 150");
 }
 
 // Errors raised at the end of the statement (an AFTER trigger, a deferrable unique constraint)
@@ -168,22 +153,18 @@ TEST(RefusedRows, AnAfterTriggerAndADeferrableUniqueConstraint) {
     values[78] = "12,n78";  // the key of row 12
     values[250] = "250,late";
     values[399] = "5,n399";  // the key of row 5, last row
-    const auto r =
-        load(job, " (id integer UNIQUE DEFERRABLE INITIALLY IMMEDIATE, name text)", values,
-             "CREATE FUNCTION " + q(job.table + "_late") +
-                 "() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN IF NEW.name = 'late' THEN "
-                 "RAISE EXCEPTION 'late %', NEW.id USING ERRCODE = '23514'; END IF; RETURN NULL; "
-                 "END $$; "
-                 "CREATE TRIGGER late AFTER INSERT ON " +
-                 q(job.table) + " FOR EACH ROW EXECUTE FUNCTION " + q(job.table + "_late") + "()");
+    const auto r = load(job, " (id integer UNIQUE DEFERRABLE INITIALLY IMMEDIATE, name text)", values,
+                        "CREATE FUNCTION " + q(job.table + "_late") +
+                            "() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN IF NEW.name = 'late' THEN "
+                            "RAISE EXCEPTION 'late %', NEW.id USING ERRCODE = '23514'; END IF; RETURN NULL; "
+                            "END $$; "
+                            "CREATE TRIGGER late AFTER INSERT ON " +
+                            q(job.table) + " FOR EACH ROW EXECUTE FUNCTION " + q(job.table + "_late") + "()");
     ASSERT_EQ(r.code, 0) << r.err;
     EXPECT_EQ(r.loaded, 395);
-    EXPECT_EQ(
-        r.rejects,
-        expected({{0, "23514"}, {77, "23514"}, {78, "23505"}, {250, "23514"}, {399, "23505"}}));
+    EXPECT_EQ(r.rejects, expected({{0, "23514"}, {77, "23514"}, {78, "23505"}, {250, "23514"}, {399, "23505"}}));
     EXPECT_EQ(r.offsets, "0:400");
-    EXPECT_EQ(sql_value("SELECT string_agg(name, ',' ORDER BY name) FROM " + q(job.table) +
-                        " WHERE id IN (5, 12)"),
+    EXPECT_EQ(sql_value("SELECT string_agg(name, ',' ORDER BY name) FROM " + q(job.table) + " WHERE id IN (5, 12)"),
               "n12,n5");
 }
 
@@ -215,13 +196,12 @@ TEST(RefusedRows, RowsBreakingACheckReachTheTableOnceEach) {
     const std::set<int> refused = {5, 100, 101, 1500, 1999};
     const auto r = load(job, " (id integer CHECK (id > 0), name text)", rows(2000, refused),
                         "CREATE SEQUENCE " + q(job.table + "_seen") + "; CREATE FUNCTION " + q(job.table + "_count") +
-                            "() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN PERFORM nextval('" + q(job.table + "_seen") +
-                            "'); RETURN NEW; END $$; CREATE TRIGGER seen BEFORE INSERT ON " + q(job.table) +
-                            " FOR EACH ROW EXECUTE FUNCTION " + q(job.table + "_count") + "()");
+                            "() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN PERFORM nextval('" +
+                            q(job.table + "_seen") + "'); RETURN NEW; END $$; CREATE TRIGGER seen BEFORE INSERT ON " +
+                            q(job.table) + " FOR EACH ROW EXECUTE FUNCTION " + q(job.table + "_count") + "()");
     ASSERT_EQ(r.code, 0) << r.err;
     EXPECT_EQ(r.loaded, 1995);
-    EXPECT_EQ(r.rejects,
-              expected({{5, "23514"}, {100, "23514"}, {101, "23514"}, {1500, "23514"}, {1999, "23514"}}));
+    EXPECT_EQ(r.rejects, expected({{5, "23514"}, {100, "23514"}, {101, "23514"}, {1500, "23514"}, {1999, "23514"}}));
     EXPECT_EQ(r.offsets, "0:2000");
     const auto seen = sql_count("SELECT last_value FROM " + q(job.table + "_seen"));
     EXPECT_GE(seen, 2000);
@@ -297,15 +277,18 @@ TEST(RefusedRows, LaterBatchesSetTheRowsBreakingACheckAsideDuringTheirCopy) {
                         "CREATE TABLE " + log + " (n serial, aside boolean); CREATE FUNCTION " + q(job.table + "_log") +
                             "() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN INSERT INTO " + log +
                             " (aside) VALUES (current_query() LIKE '%dgkafka_aside%'); RETURN NULL; END $$; "
-                            "CREATE TRIGGER log AFTER INSERT ON " + q(job.table) + " FOR EACH STATEMENT EXECUTE FUNCTION " +
-                            q(job.table + "_log") + "()",
+                            "CREATE TRIGGER log AFTER INSERT ON " +
+                            q(job.table) + " FOR EACH STATEMENT EXECUTE FUNCTION " + q(job.table + "_log") + "()",
                         100);
     ASSERT_EQ(r.code, 0) << r.err;
     EXPECT_EQ(r.loaded, 600 - static_cast<int64_t>(refused.size()));
     EXPECT_EQ(r.rejects, expected(refused, "23514"));
     EXPECT_EQ(r.offsets, "0:600");
-    EXPECT_EQ(sql_value("SELECT sum(id) FROM " + q(job.table)),
-              std::to_string(600 * 601 / 2 - [&] { int s = 0; for (int i : refused) s += i + 1; return s; }()));
+    EXPECT_EQ(sql_value("SELECT sum(id) FROM " + q(job.table)), std::to_string(600 * 601 / 2 - [&] {
+                  int s = 0;
+                  for (int i : refused) s += i + 1;
+                  return s;
+              }()));
     EXPECT_EQ(sql_value("SELECT string_agg(aside::text, ',' ORDER BY n) FROM " + log),
               "false,false,false,false,false,true,true,true,true");
 }
@@ -366,14 +349,15 @@ TEST(RefusedRows, AServerThatWillNotSetRowsAsideGetsThePlainCopy) {
                             "CREATE FUNCTION " + q(job.table + "_no") +
                                 "() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN IF current_query() LIKE "
                                 "'%dgkafka_aside%' THEN RAISE EXCEPTION 'no' USING ERRCODE = '0A000'; END IF; "
-                                "RETURN NULL; END $$; CREATE TRIGGER no " + trigger + " EXECUTE FUNCTION " +
-                                q(job.table + "_no") + "()",
+                                "RETURN NULL; END $$; CREATE TRIGGER no " +
+                                trigger + " EXECUTE FUNCTION " + q(job.table + "_no") + "()",
                             100);
         ASSERT_EQ(r.code, 0) << when << r.err;
         EXPECT_EQ(r.loaded, 296) << when;
         EXPECT_EQ(r.rejects, expected({{5, "23514"}, {150, "23514"}, {160, "23514"}, {299, "23514"}})) << when;
         EXPECT_EQ(r.offsets, "0:300") << when;
-        EXPECT_NE(r.err.find("rows the database refuses are no longer set aside during the COPY"), std::string::npos) << r.err;
+        EXPECT_NE(r.err.find("rows the database refuses are no longer set aside during the COPY"), std::string::npos)
+            << r.err;
         EXPECT_NE(r.err.find("0A000"), std::string::npos) << r.err;
     }
 }
@@ -384,14 +368,17 @@ TEST(RefusedRows, ACheckOnTheWholeRow) {
     Job job("refused_whole");
     job.columns = {{"id", "integer"}, {"v", "integer"}, {"u", "integer"}};
     std::vector<std::string> values;
-    for (int i = 0; i < 200; ++i) values.push_back(std::to_string(i) + "," + std::to_string(i) + "," + std::to_string(i));
+    for (int i = 0; i < 200; ++i)
+        values.push_back(std::to_string(i) + "," + std::to_string(i) + "," + std::to_string(i));
     values[10] = "10,-1,10";
     values[20] = "20,20,5";  // the u of row 5
     values[199] = "199,-1,199";
     const auto fn = q(job.table + "_ok");
     const auto r = load(job, " (id integer PRIMARY KEY, v integer, u integer UNIQUE)", values,
-                        "CREATE FUNCTION " + fn + "(r " + q(job.table) + ") RETURNS boolean LANGUAGE sql IMMUTABLE AS "
-                        "'SELECT r.v >= 0'; ALTER TABLE " + q(job.table) + " ADD CHECK (" + fn + "(" + q(job.table) + "))");
+                        "CREATE FUNCTION " + fn + "(r " + q(job.table) +
+                            ") RETURNS boolean LANGUAGE sql IMMUTABLE AS "
+                            "'SELECT r.v >= 0'; ALTER TABLE " +
+                            q(job.table) + " ADD CHECK (" + fn + "(" + q(job.table) + "))");
     ASSERT_EQ(r.code, 0) << r.err;
     EXPECT_EQ(r.loaded, 197);
     EXPECT_EQ(r.rejects, expected({{10, "23514"}, {20, "23505"}, {199, "23514"}}));
@@ -417,18 +404,22 @@ TEST(RefusedRows, BadRowsAtAPeriodAreNotTakenForAWrongJob) {
 TEST(RefusedRows, TheTablesRulesAreReadAfterBeforeLoadSql) {
     Job job("refused_before");
     const auto fn = q(job.table + "_positive");
-    job.output_extra = "before_load_sql = " + toml_string("ALTER TABLE " + q(job.table) + " DROP CONSTRAINT c; DROP FUNCTION " +
-                                                          fn + "(integer)") + "\n";
+    job.output_extra =
+        "before_load_sql = " +
+        toml_string("ALTER TABLE " + q(job.table) + " DROP CONSTRAINT c; DROP FUNCTION " + fn + "(integer)") + "\n";
     auto values = rows(300, {5, 150, 299});
     values[120] = "7,n120";  // the key of row 6
     const auto r = load(job, " (id integer PRIMARY KEY, name text)", values,
-                        "CREATE FUNCTION " + fn + "(v integer) RETURNS boolean LANGUAGE sql IMMUTABLE AS 'SELECT v > 0'; "
-                        "ALTER TABLE " + q(job.table) + " ADD CONSTRAINT c CHECK (" + fn + "(id))",
+                        "CREATE FUNCTION " + fn +
+                            "(v integer) RETURNS boolean LANGUAGE sql IMMUTABLE AS 'SELECT v > 0'; "
+                            "ALTER TABLE " +
+                            q(job.table) + " ADD CONSTRAINT c CHECK (" + fn + "(id))",
                         100);
     ASSERT_EQ(r.code, 0) << r.err;
     EXPECT_EQ(r.loaded, 299);
     EXPECT_EQ(r.rejects, expected({{120, "23505"}}));
-    EXPECT_EQ(r.err.find("rows the database refuses are no longer set aside during the COPY"), std::string::npos) << r.err;
+    EXPECT_EQ(r.err.find("rows the database refuses are no longer set aside during the COPY"), std::string::npos)
+        << r.err;
 }
 
 // An INSERT rule on the output table (COPY ignores rules, INSERT applies them): every row goes
@@ -436,10 +427,11 @@ TEST(RefusedRows, TheTablesRulesAreReadAfterBeforeLoadSql) {
 TEST(RefusedRows, AnInsertRuleAppliesToEveryRow) {
     Job job("refused_rule");
     const auto big = q(job.table + "_big");
-    const auto r = load(job, " (id integer CHECK (id > 0), name text)", rows(40, {25}),
-                        "CREATE TABLE " + big + " (id integer, name text); CREATE RULE divert AS ON INSERT TO " +
-                            q(job.table) + " WHERE NEW.id % 10 = 3 DO INSTEAD INSERT INTO " + big + " VALUES (NEW.id, NEW.name)",
-                        20);
+    const auto r =
+        load(job, " (id integer CHECK (id > 0), name text)", rows(40, {25}),
+             "CREATE TABLE " + big + " (id integer, name text); CREATE RULE divert AS ON INSERT TO " + q(job.table) +
+                 " WHERE NEW.id % 10 = 3 DO INSTEAD INSERT INTO " + big + " VALUES (NEW.id, NEW.name)",
+             20);
     ASSERT_EQ(r.code, 0) << r.err;
     EXPECT_EQ(sql_value("SELECT string_agg(id::text, ',' ORDER BY id) FROM " + big), "3,13,23,33");
     EXPECT_EQ(r.loaded, 35);
@@ -466,7 +458,8 @@ Result stream_two_batches(Job& job, const std::string& ddl, const std::string& b
     const auto produce_rows = [&](int from) {
         std::vector<Record> records;
         for (int i = from; i < from + 100; ++i)
-            records.push_back({odd.count(i) ? odd.at(i) : std::to_string(i + 1) + ",n" + std::to_string(i), std::nullopt, 0});
+            records.push_back(
+                {odd.count(i) ? odd.at(i) : std::to_string(i + 1) + ",n" + std::to_string(i), std::nullopt, 0});
         produce(job.topic, records);
     };
     produce_rows(0);
@@ -492,13 +485,13 @@ std::string rejects_of(const Job& job) {
 TEST(RefusedRows, ACheckDroppedWithItsFunctionWhileALoadStreams) {
     Job job("refused_stale");
     const auto fn = q(job.table + "_positive");
-    const auto r = stream_two_batches(
-        job,
-        " (id integer PRIMARY KEY, name text); CREATE FUNCTION " + fn +
-            "(v integer) RETURNS boolean LANGUAGE sql IMMUTABLE AS 'SELECT v > 0'; ALTER TABLE " + q(job.table) +
-            " ADD CONSTRAINT c CHECK (" + fn + "(id))",
-        "ALTER TABLE " + q(job.table) + " DROP CONSTRAINT c; DROP FUNCTION " + fn + "(integer)",
-        {{5, "-6,n5"}, {150, "-151,n150"}, {160, "11,n160"}});  // 160: the key of row 10
+    const auto r =
+        stream_two_batches(job,
+                           " (id integer PRIMARY KEY, name text); CREATE FUNCTION " + fn +
+                               "(v integer) RETURNS boolean LANGUAGE sql IMMUTABLE AS 'SELECT v > 0'; ALTER TABLE " +
+                               q(job.table) + " ADD CONSTRAINT c CHECK (" + fn + "(id))",
+                           "ALTER TABLE " + q(job.table) + " DROP CONSTRAINT c; DROP FUNCTION " + fn + "(integer)",
+                           {{5, "-6,n5"}, {150, "-151,n150"}, {160, "11,n160"}});  // 160: the key of row 10
     EXPECT_EQ(r.code, 0) << r.err;
     EXPECT_EQ(sql_count("SELECT count(*) FROM " + q(job.table)), 198);
     EXPECT_EQ(rejects_of(job), "5 23514,160 23505");
@@ -509,10 +502,9 @@ TEST(RefusedRows, ACheckDroppedWithItsFunctionWhileALoadStreams) {
 // keeps its place, and row 150 (the same name) is the one refused.
 TEST(RefusedRows, ACheckDroppedWhileALoadStreamsKeepsTheRowsInOrder) {
     Job job("refused_stale_order");
-    const auto r = stream_two_batches(
-        job, " (id integer PRIMARY KEY CONSTRAINT c CHECK (id > 0), name text UNIQUE)",
-        "ALTER TABLE " + q(job.table) + " DROP CONSTRAINT c",
-        {{5, "-6,n5"}, {145, "-146,same"}, {150, "151,same"}});
+    const auto r = stream_two_batches(job, " (id integer PRIMARY KEY CONSTRAINT c CHECK (id > 0), name text UNIQUE)",
+                                      "ALTER TABLE " + q(job.table) + " DROP CONSTRAINT c",
+                                      {{5, "-6,n5"}, {145, "-146,same"}, {150, "151,same"}});
     EXPECT_EQ(r.code, 0) << r.err;
     EXPECT_NE(r.err.find("CHECK constraints or NOT NULL columns changed since the load started"), std::string::npos)
         << r.err;
@@ -532,8 +524,7 @@ TEST(RefusedRows, EveryRowRefusedStopsTheLoadAlsoOneMessageABatch) {
     // stop.
     for (int i = 0; i < 40; ++i) {
         const bool good = i == 9 || i == 19;
-        records.push_back({"{\"id\": " + std::to_string(i) + ", \"d\": " + (good ? "1" : "0") + "}",
-                           std::nullopt, 0});
+        records.push_back({"{\"id\": " + std::to_string(i) + ", \"d\": " + (good ? "1" : "0") + "}", std::nullopt, 0});
     }
     produce(job.topic, records);
     sql("CREATE TABLE " + dgtest::quoted(job.table) + " (id int, n int)");
@@ -545,12 +536,9 @@ TEST(RefusedRows, EveryRowRefusedStopsTheLoadAlsoOneMessageABatch) {
               std::string::npos)
         << r.err;
     EXPECT_NE(r.err.find("division by zero"), std::string::npos) << r.err;
-    EXPECT_EQ(
-        sql_value("SELECT string_agg(id::text, ',' ORDER BY id) FROM " + dgtest::quoted(job.table)),
-        "9,19");
+    EXPECT_EQ(sql_value("SELECT string_agg(id::text, ',' ORDER BY id) FROM " + dgtest::quoted(job.table)), "9,19");
     // Rows 0..8, 10..18 and 20..28 were rejected and committed; row 29, the tenth in a row, was
     // not.
     EXPECT_EQ(sql_count("SELECT count(*) FROM " + dgtest::quoted(job.table + "_rejects")), 27);
-    EXPECT_EQ(sql_value("SELECT committed_offset FROM " + dgtest::quoted(job.table + "_offset")),
-              "29");
+    EXPECT_EQ(sql_value("SELECT committed_offset FROM " + dgtest::quoted(job.table + "_offset")), "29");
 }

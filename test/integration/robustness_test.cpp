@@ -5,8 +5,8 @@
 
 #include <fstream>
 #include <nlohmann/json.hpp>
-#include <sstream>
 #include <regex>
+#include <sstream>
 
 #include "support/job.hpp"
 #include "support/sandbox.hpp"
@@ -21,8 +21,8 @@ namespace {
 std::string q(const std::string& name) { return quoted(name); }
 
 void sandbox_pg(const std::string& action) {
-    const std::string cmd = std::string("BUILD_DIR=") + DGKAFKA_BIN_DIR + "/.. " + DGKAFKA_SOURCE_DIR +
-                            "/scripts/sandbox.sh pg " + action;
+    const std::string cmd =
+        std::string("BUILD_DIR=") + DGKAFKA_BIN_DIR + "/.. " + DGKAFKA_SOURCE_DIR + "/scripts/sandbox.sh pg " + action;
     ASSERT_EQ(std::system(cmd.c_str()), 0) << cmd;
 }
 
@@ -45,8 +45,7 @@ struct Loaded {
     std::string path;
 };
 
-Loaded customer_job(const std::string& name, int n, const std::string& brokers_override = "",
-                    int retry_timeout = 3) {
+Loaded customer_job(const std::string& name, int n, const std::string& brokers_override = "", int retry_timeout = 3) {
     Loaded l{Job::customer(name), customer_rows(n), ""};
     l.job.max_row = 20;
     sql("CREATE TABLE " + q(l.job.table) + customer_ddl);
@@ -54,8 +53,10 @@ Loaded customer_job(const std::string& name, int n, const std::string& brokers_o
     if (!brokers_override.empty()) toml.replace(toml.find(brokers()), brokers().size(), brokers_override);
     toml += "retry_timeout = " + std::to_string(retry_timeout) + "\n";  // appended to [kafka.commit], the last table
     // Small fetches, so the consumer really depends on the broker during the load.
-    toml += "[kafka.properties]\n\"message.max.bytes\" = 10000\n\"fetch.max.bytes\" = 20000\n\"max.partition.fetch.bytes\" = 5000\n"
-            "\"queued.max.messages.kbytes\" = 64\n";
+    toml +=
+        "[kafka.properties]\n\"message.max.bytes\" = 10000\n\"fetch.max.bytes\" = 20000\n\"max.partition.fetch.bytes\" "
+        "= 5000\n"
+        "\"queued.max.messages.kbytes\" = 64\n";
     l.path = write_file(l.job.table + ".toml", toml);
     return l;
 }
@@ -67,8 +68,10 @@ void expect_exact(const Loaded& l) {
 // Seeds the topic (on `broker`, else the sandbox's) and runs setup, without loading.
 void seed_and_setup(Loaded& l, int partitions, const PrivateBroker* broker = nullptr) {
     const std::string create = "create " + l.job.topic + " " + std::to_string(partitions);
-    if (broker) broker->control(create);
-    else control(create);
+    if (broker)
+        broker->control(create);
+    else
+        control(create);
     std::string csv;
     for (const auto& row : l.rows) csv += row + "\n";
     const auto seeded = run("csv2kafka", {"-d", "|", broker ? broker->brokers : brokers(), l.job.topic, "-"}, csv);
@@ -86,9 +89,7 @@ Spawned start_load(Loaded& l, int partitions, const PrivateBroker* broker = null
     return loader;
 }
 
-bool logged(const Spawned& s, const std::string& text) {
-    return read_file(s.err_file).find(text) != std::string::npos;
-}
+bool logged(const Spawned& s, const std::string& text) { return read_file(s.err_file).find(text) != std::string::npos; }
 }  // namespace
 
 TEST(Robustness, DatabaseDownWhenALoadStartsIsWaitedForThenLoadsExactly) {
@@ -218,7 +219,8 @@ TEST(Robustness, CheckWithTheBrokersDownListsEachRecordedPartitionUnavailableWit
     for (int p = 0; p < 2; ++p) {
         const auto& k = j["kafka"][p];
         EXPECT_EQ(k["partition"], p);
-        for (const char* column : {"committed", "latest", "lag"}) EXPECT_TRUE(k[column].is_null()) << column << ": " << r.out;
+        for (const char* column : {"committed", "latest", "lag"})
+            EXPECT_TRUE(k[column].is_null()) << column << ": " << r.out;
     }
     EXPECT_TRUE(j["kafka_timestamp"].is_null()) << r.out;
     EXPECT_TRUE(j["total_lag"].is_null()) << r.out;
@@ -275,7 +277,8 @@ TEST(Robustness, ASignalWhileALoadWaitsForTheDatabaseAtStartEndsItCleanly) {
     sandbox_pg("start");
     ASSERT_TRUE(waiting);
     EXPECT_EQ(r.code, 0) << r.err;
-    EXPECT_NE(r.err.find("stopped by signal while waiting (cannot connect to the database"), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find("stopped by signal while waiting (cannot connect to the database"), std::string::npos)
+        << r.err;
     EXPECT_EQ(count_rows(l.job), 0);
     // Nothing was lost or half done: the next run loads every row once.
     const auto again = run("dgkafka", {"load", "-quit-at-eof", l.path});
@@ -288,8 +291,9 @@ TEST(Robustness, AFailedAuthenticationStopsAtOnce) {
     seed_and_setup(l, 1);
     ASSERT_FALSE(HasFailure());
     // The sandbox trusts every local role that exists: an unknown role is refused for good (28000).
-    const auto path = write_file(l.job.table + "_badrole.toml",
-                                 "[dgkafka]\nuser = \"no_such_role\"\n" + read_file(l.path).substr(std::string("[dgkafka]\n").size()));
+    const auto path =
+        write_file(l.job.table + "_badrole.toml", "[dgkafka]\nuser = \"no_such_role\"\n" +
+                                                      read_file(l.path).substr(std::string("[dgkafka]\n").size()));
     for (const char* command : {"load", "check"}) {
         const auto r = run("dgkafka", {command, path});  // streaming load: would retry for ever if transient
         EXPECT_EQ(r.code, static_cast<int>(Exit::database)) << command << ": " << r.err;
@@ -306,9 +310,9 @@ TEST(Robustness, ARoleWithoutPrivilegesStopsAtOnce) {
     ASSERT_FALSE(HasFailure());
     const std::string role = l.job.table + "_role";
     sql("CREATE ROLE " + q(role) + " LOGIN");
-    const auto path = write_file(l.job.table + "_noprivs.toml",
-                                 "[dgkafka]\nuser = " + toml_string(role) + "\n" +
-                                     read_file(l.path).substr(std::string("[dgkafka]\n").size()));
+    const auto path =
+        write_file(l.job.table + "_noprivs.toml", "[dgkafka]\nuser = " + toml_string(role) + "\n" +
+                                                      read_file(l.path).substr(std::string("[dgkafka]\n").size()));
     for (const char* command : {"load", "check"}) {
         const auto r = run("dgkafka", {command, path});  // streaming load: would retry for ever if transient
         EXPECT_EQ(r.code, static_cast<int>(Exit::database)) << command << ": " << r.err;
@@ -328,7 +332,8 @@ TEST(Robustness, PublishWaitsForADatabaseDownAtStart) {
     sql("INSERT INTO " + q(job.table + "_outbox") + " VALUES (1, 'a'), (2, 'b')");
     sandbox_pg("stop");
     auto publisher = spawn("dgkafka", {"publish", "-quit-at-eof", path});
-    const bool retried = wait_until([&] { return logged(publisher, "; retrying (attempt") || publisher.exited(); }, 60s);
+    const bool retried =
+        wait_until([&] { return logged(publisher, "; retrying (attempt") || publisher.exited(); }, 60s);
     sandbox_pg("start");
     ASSERT_TRUE(retried);
     const auto r = publisher.wait();
@@ -362,13 +367,18 @@ TEST(Robustness, LoadersBeyondTheFreeConnectionsAreReducedOrStopTheLoadClearly) 
     // Once every other client has gone (closed connections' backends exit asynchronously), the
     // free connections are 12 less the probe and those held.
     auto leave_free = [&](int n) {
-        const bool alone = wait_until([&] {
-            std::string pids = std::to_string(probe->backendpid());
-            for (const auto& h : held) pids += "," + std::to_string(h->backendpid());
-            pqxx::nontransaction tx(*probe);
-            return tx.exec1("SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'client backend' AND pid NOT IN (" +
-                            pids + ")")[0].as<int>() == 0;
-        }, 10s);
+        const bool alone = wait_until(
+            [&] {
+                std::string pids = std::to_string(probe->backendpid());
+                for (const auto& h : held) pids += "," + std::to_string(h->backendpid());
+                pqxx::nontransaction tx(*probe);
+                return tx.exec1(
+                             "SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'client backend' AND pid NOT "
+                             "IN (" +
+                             pids + ")")[0]
+                           .as<int>() == 0;
+            },
+            10s);
         while (12 - 1 - static_cast<int>(held.size()) > n) held.push_back(db());
         return alone;
     };
@@ -414,8 +424,8 @@ TEST(Robustness, ADatabaseOutageUnderFourLoadersIsOneRetryLineNamingItsCause) {
     seed_and_setup(l, 4);
     ASSERT_FALSE(HasFailure());
     const int port = free_port();
-    auto loader = spawn("dgkafka", {"load", "-loaders", "4", "-metrics-address", "127.0.0.1:" + std::to_string(port),
-                                    l.path});
+    auto loader =
+        spawn("dgkafka", {"load", "-loaders", "4", "-metrics-address", "127.0.0.1:" + std::to_string(port), l.path});
     ASSERT_TRUE(wait_until([&] { return count_rows(l.job) == 2000 || loader.exited(); }, 120s));
     ASSERT_FALSE(loader.exited()) << loader.wait().err;
     sandbox_pg("stop");
@@ -473,15 +483,23 @@ TEST(Robustness, MetricsDuringADatabaseStopShowTheRealLagAndAGrowingStall) {
     const auto more = customer_rows(500, 1001);
     produce_round_robin(l.job.topic, more, 2);
     l.rows.insert(l.rows.end(), more.begin(), more.end());
-    EXPECT_TRUE(wait_until([&] { text = scrape(port); return sum("dgkafka_partition_lag") == 500; }, 30s)) << text;
-    EXPECT_TRUE(wait_until([&] {
-        text = scrape(port);
-        return series(text, "dgkafka_partition_stalled_seconds" + job + "0\"}") >= 2 &&
-               series(text, "dgkafka_partition_stalled_seconds" + job + "1\"}") >= 2;
-    }, 30s)) << text;
-    sandbox_pg("start");
-    EXPECT_TRUE(wait_until([&] { return caught_up() && sum("dgkafka_partition_stalled_seconds") == 0; }, 120s))
+    EXPECT_TRUE(wait_until(
+        [&] {
+            text = scrape(port);
+            return sum("dgkafka_partition_lag") == 500;
+        },
+        30s))
         << text;
+    EXPECT_TRUE(wait_until(
+        [&] {
+            text = scrape(port);
+            return series(text, "dgkafka_partition_stalled_seconds" + job + "0\"}") >= 2 &&
+                   series(text, "dgkafka_partition_stalled_seconds" + job + "1\"}") >= 2;
+        },
+        30s))
+        << text;
+    sandbox_pg("start");
+    EXPECT_TRUE(wait_until([&] { return caught_up() && sum("dgkafka_partition_stalled_seconds") == 0; }, 120s)) << text;
     kill(loader.pid, SIGTERM);
     const auto r = loader.wait();
     EXPECT_EQ(r.code, 0) << r.err;
@@ -626,7 +644,8 @@ Loaded group_job(const std::string& name, int n) {
     Loaded l{Job::customer(name), customer_rows(n), ""};
     l.job.max_row = 50;
     l.job.input_extra = "assignment = \"group\"\n";
-    l.job.extra = "retry_timeout = 60\n[kafka.properties]\n\"session.timeout.ms\" = 6000\n\"heartbeat.interval.ms\" = 500\n";
+    l.job.extra =
+        "retry_timeout = 60\n[kafka.properties]\n\"session.timeout.ms\" = 6000\n\"heartbeat.interval.ms\" = 500\n";
     sql("CREATE TABLE " + q(l.job.table) + customer_ddl);
     l.path = l.job.write();
     create_topic(l.job.topic, 6);
@@ -708,7 +727,8 @@ struct Retention {
     }
     void produce_messages(int n) {
         std::vector<Record> records;
-        for (int i = 0; i < n; ++i) records.push_back({std::to_string(next_id++) + "|" + std::string(1000, 'x'), {}, 0});
+        for (int i = 0; i < n; ++i)
+            records.push_back({std::to_string(next_id++) + "|" + std::string(1000, 'x'), {}, 0});
         produce(job.topic, records);
     }
     int64_t stored() const {
@@ -719,9 +739,9 @@ struct Retention {
                          " WHERE event = '" + event + "'");
     }
     void expect_gap_named(const std::string& err, int64_t low) const {
-        for (const std::string& part : {std::string("partition 0"), std::string("stored offset 2000"),
-                                        "log start offset " + std::to_string(low),
-                                        std::to_string(low - 2000) + " message(s)"})
+        for (const std::string& part :
+             {std::string("partition 0"), std::string("stored offset 2000"), "log start offset " + std::to_string(low),
+              std::to_string(low - 2000) + " message(s)"})
             EXPECT_NE(err.find(part), std::string::npos) << part << " not in: " << err;
     }
 };
@@ -752,7 +772,8 @@ TEST(Robustness, RetentionPastTheStoredOffsetStopsTheLoadUntilSkippedExplicitly)
     const auto kafka0 = nlohmann::json::parse(as_json.out)["kafka"][0];
     EXPECT_EQ(kafka0["lag"], high_watermark(r.job.topic, 0) - 2000) << as_json.out;
     EXPECT_NE(kafka0["note"].get<std::string>().find(std::to_string(low - 2000) + " message(s) deleted"),
-              std::string::npos) << as_json.out;
+              std::string::npos)
+        << as_json.out;
 
     // Accepting the loss is explicit: the gap goes into the history and the load goes on, but
     // the run that skipped still does not exit 0; the next one does.
@@ -785,8 +806,10 @@ TEST(Robustness, AStoredOffsetPastTheLogsEndStopsTheLoadUntilSkippedExplicitly) 
 
     const auto stopped = run("dgkafka", {"load", "-quit-at-eof", r.path});
     EXPECT_EQ(stopped.code, static_cast<int>(Exit::data_loss)) << stopped.out << stopped.err;
-    EXPECT_NE(stopped.err.find("partition 0: stored offset 5000 is past the end of the partition's log (offsets 0..99)"),
-              std::string::npos) << stopped.err;
+    EXPECT_NE(
+        stopped.err.find("partition 0: stored offset 5000 is past the end of the partition's log (offsets 0..99)"),
+        std::string::npos)
+        << stopped.err;
     EXPECT_EQ(count_rows(r.job), 0);
     EXPECT_EQ(run("dgkafka", {"check", r.path}).code, static_cast<int>(Exit::data_loss));
 
@@ -858,7 +881,8 @@ struct LongInterval {
     // A batch's COPY is streaming (not a start-up read, which also has a transaction open).
     bool batch_open() const { return sessions("xact_start IS NOT NULL AND query ILIKE 'COPY%'") > 0; }
     int64_t sessions(const std::string& condition) const {
-        return sql_count("SELECT count(*) FROM pg_stat_activity WHERE application_name = '" + app + "' AND " + condition);
+        return sql_count("SELECT count(*) FROM pg_stat_activity WHERE application_name = '" + app + "' AND " +
+                         condition);
     }
     int64_t stored() const {
         return sql_count("SELECT coalesce(max(committed_offset), -1) FROM " + q(job.table + "_offset"));
@@ -872,8 +896,7 @@ double seconds_since(std::chrono::steady_clock::time_point t) {
 void expect_prompt_commit_on(int signo) {
     LongInterval l;
     auto loader = l.start();
-    ASSERT_TRUE(wait_until([&] { return l.batch_open() || loader.exited(); }, 60s))
-        << "the batch should be open";
+    ASSERT_TRUE(wait_until([&] { return l.batch_open() || loader.exited(); }, 60s)) << "the batch should be open";
     ASSERT_FALSE(loader.exited()) << loader.wait().err;
     const auto signalled = std::chrono::steady_clock::now();
     kill(loader.pid, signo);
@@ -989,7 +1012,8 @@ TEST(Robustness, DatabaseRestartedDuringAnOpenCopyIsRetried) {
     std::vector<Record> more;
     for (int i = 100; i < 200; ++i) more.push_back({std::to_string(i), {}, 0});
     produce(l.job.topic, more);  // written into the dead COPY
-    ASSERT_TRUE(wait_until([&] { return l.batch_open() || loader.exited(); }, 60s)) << "a new batch on a new connection";
+    ASSERT_TRUE(wait_until([&] { return l.batch_open() || loader.exited(); }, 60s))
+        << "a new batch on a new connection";
     ASSERT_FALSE(loader.exited()) << loader.wait().err;
     kill(loader.pid, SIGTERM);
     const auto r = loader.wait();
@@ -1021,8 +1045,9 @@ TEST(Robustness, BatchesFillWhileAPartitionIsBehindASlowFeed) {
     std::string csv;
     for (const auto& row : l.rows) csv += row + "\n";
     // Record batches of 10 messages: a fetch brings a few of them, not the whole backlog.
-    const auto seeded = run("csv2kafka", {"-d", "|", "-X", "batch.num.messages=10", "-X", "linger.ms=0",
-                                          broker.brokers, l.job.topic, "-"}, csv);
+    const auto seeded =
+        run("csv2kafka",
+            {"-d", "|", "-X", "batch.num.messages=10", "-X", "linger.ms=0", broker.brokers, l.job.topic, "-"}, csv);
     ASSERT_EQ(seeded.code, 0) << seeded.err;
     ASSERT_EQ(run("dgkafka", {"setup", l.path}).code, 0);
     broker.control("rtt 1 20");

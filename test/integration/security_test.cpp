@@ -27,19 +27,23 @@ std::string read(const std::string& path) {
 // Turns TLS on in the sandbox server with certificates of a CA made for the occasion, and puts
 // `hba_lines` first in pg_hba.conf. Undone at the end of the test.
 class SecureServer : public ::testing::Test {
-protected:
+  protected:
     void SetUp() override {
         dir_ = write_file(unique_name("tls") + ".keep", "");
         dir_ = dir_.substr(0, dir_.rfind('/')) + "/" + unique_name("pki");
         const std::string d = dir_;
-        shell("mkdir -p " + d + " && cd " + d +
-              " && openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=dgkafka-test-ca -keyout ca.key -out ca.crt 2>/dev/null"
-              " && openssl req -newkey rsa:2048 -nodes -subj /CN=localhost -keyout server.key -out server.csr 2>/dev/null"
-              " && printf 'subjectAltName=DNS:localhost\\n' > san.ext"
-              " && openssl x509 -req -in server.csr -CA ca.crt -CAkey ca.key -CAcreateserial -days 1 -extfile san.ext -out server.crt 2>/dev/null"
-              " && openssl req -newkey rsa:2048 -nodes -subj /CN=tls_user -keyout client.key -out client.csr 2>/dev/null"
-              " && openssl x509 -req -in client.csr -CA ca.crt -CAkey ca.key -CAcreateserial -days 1 -out client.crt 2>/dev/null"
-              " && chmod 600 client.key");
+        shell(
+            "mkdir -p " + d + " && cd " + d +
+            " && openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=dgkafka-test-ca -keyout ca.key -out "
+            "ca.crt 2>/dev/null"
+            " && openssl req -newkey rsa:2048 -nodes -subj /CN=localhost -keyout server.key -out server.csr 2>/dev/null"
+            " && printf 'subjectAltName=DNS:localhost\\n' > san.ext"
+            " && openssl x509 -req -in server.csr -CA ca.crt -CAkey ca.key -CAcreateserial -days 1 -extfile san.ext "
+            "-out server.crt 2>/dev/null"
+            " && openssl req -newkey rsa:2048 -nodes -subj /CN=tls_user -keyout client.key -out client.csr 2>/dev/null"
+            " && openssl x509 -req -in client.csr -CA ca.crt -CAkey ca.key -CAcreateserial -days 1 -out client.crt "
+            "2>/dev/null"
+            " && chmod 600 client.key");
         const std::string data = sandbox().at("DGKAFKA_PGDATA");
         for (const char* f : {"ca.crt", "server.crt", "server.key"})
             shell("cp " + d + "/" + f + " " + data + "/test_" + f + " && chmod 600 " + data + "/test_" + f +
@@ -55,7 +59,8 @@ protected:
         sql("ALTER SYSTEM SET ssl_ca_file = 'test_ca.crt'");
         sql("SELECT pg_reload_conf()");
         for (const char* role : {"tls_user", "pw_user"})  // kept between tests: they own tables
-            sql(std::string("DO $$ BEGIN CREATE ROLE ") + role + " LOGIN SUPERUSER; "
+            sql(std::string("DO $$ BEGIN CREATE ROLE ") + role +
+                " LOGIN SUPERUSER; "
                 "EXCEPTION WHEN duplicate_object THEN NULL; END $$");
         sql("SET password_encryption = 'scram-sha-256'; ALTER ROLE pw_user PASSWORD 'Corr3ct-Horse'");
     }
@@ -76,7 +81,8 @@ protected:
     // [dgkafka] settings for tls_user with its client certificate, checking the server is `host`.
     std::string verify_full_as(const std::string& host) const {
         return "host = \"" + host + "\"\nuser = \"tls_user\"\nsslmode = \"verify-full\"\nsslrootcert = \"" + dir_ +
-               "/ca.crt\"\nsslcert = \"" + dir_ + "/client.crt\"\nsslkey = \"" + dir_ + "/client.key\"\nconnect_timeout = 5\n";
+               "/ca.crt\"\nsslcert = \"" + dir_ + "/client.crt\"\nsslkey = \"" + dir_ +
+               "/client.key\"\nconnect_timeout = 5\n";
     }
 
     std::string dir_, hba_, original_hba_;
@@ -109,15 +115,20 @@ TEST_F(SecureServer, PasswordsComeFromAFileOrTheEnvironmentAndAreNeverShown) {
     job.columns = {{"id", "integer"}};
     sql("CREATE TABLE \"" + job.table + "\" (id integer)");
     const auto good = write_file(unique_name("pw"), "Corr3ct-Horse\n");
-    auto r = run("dgkafka", {"setup", job_with(job, "host = \"127.0.0.1\"\nuser = \"pw_user\"\npassword_file = \"" + good + "\"\n")});
+    auto r =
+        run("dgkafka",
+            {"setup", job_with(job, "host = \"127.0.0.1\"\nuser = \"pw_user\"\npassword_file = \"" + good + "\"\n")});
     EXPECT_EQ(r.code, 0) << r.err;
 
     setenv("DGKAFKA_TEST_PW", "Corr3ct-Horse", 1);
-    r = run("dgkafka", {"setup", job_with(job, "host = \"127.0.0.1\"\nuser = \"pw_user\"\npassword_env = \"DGKAFKA_TEST_PW\"\n")});
+    r = run("dgkafka",
+            {"setup", job_with(job, "host = \"127.0.0.1\"\nuser = \"pw_user\"\npassword_env = \"DGKAFKA_TEST_PW\"\n")});
     EXPECT_EQ(r.code, 0) << r.err;
 
     setenv("DGKAFKA_TEST_PW", "Wr0ng-Battery-Staple", 1);
-    r = run("dgkafka", {"setup", "-vv", job_with(job, "host = \"127.0.0.1\"\nuser = \"pw_user\"\npassword_env = \"DGKAFKA_TEST_PW\"\n")});
+    r = run("dgkafka",
+            {"setup", "-vv",
+             job_with(job, "host = \"127.0.0.1\"\nuser = \"pw_user\"\npassword_env = \"DGKAFKA_TEST_PW\"\n")});
     unsetenv("DGKAFKA_TEST_PW");
     EXPECT_EQ(r.code, static_cast<int>(Exit::database));
     EXPECT_NE(r.err.find("password authentication failed"), std::string::npos) << r.err;
@@ -146,8 +157,9 @@ TEST_F(SecureServer, AFailedAuthenticationOnReconnectStopsTheLoad) {
     setenv("PGAPPNAME", app.c_str(), 1);
     auto loader = spawn("dgkafka", {"load", path});  // streaming: a lost database is retried for ever
     unsetenv("PGAPPNAME");
-    ASSERT_TRUE(wait_until([&] { return sql_count("SELECT count(*) FROM \"" + job.table + "\"") == 2 || loader.exited(); },
-                           std::chrono::seconds(60)));
+    ASSERT_TRUE(
+        wait_until([&] { return sql_count("SELECT count(*) FROM \"" + job.table + "\"") == 2 || loader.exited(); },
+                   std::chrono::seconds(60)));
     ASSERT_FALSE(loader.exited()) << loader.wait().err;
     sql("ALTER ROLE pw_user PASSWORD 'Ch4nged-Meanwhile'");
     sql("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = '" + app + "'");
@@ -195,6 +207,8 @@ TEST(DefaultSslmode, IsRequireSoAServerWithoutTlsIsRefusedUnlessTheConfigSaysDis
     setenv("PGSSLMODE", "disable", 1);  // libpq's environment comes before the manual's default
     r = run("dgkafka", {"setup", plain});
     EXPECT_EQ(r.code, 0) << r.err;
-    if (env) setenv("PGSSLMODE", saved.c_str(), 1);
-    else unsetenv("PGSSLMODE");
+    if (env)
+        setenv("PGSSLMODE", saved.c_str(), 1);
+    else
+        unsetenv("PGSSLMODE");
 }

@@ -61,7 +61,9 @@ TEST(Setup, CreatesEveryTableAndRunningItAgainKeepsTheirRows) {
                         job.table + "_read\"'::regclass AND attnum > 0"),
               "id,name,_key,_partition,_offset,_timestamp");
 
-    sql("INSERT INTO \"" + job.table + "_offset\" (consumer_group, topic, output_table, partition_number, committed_offset) VALUES ('g', 't', 'x', 0, 42)");
+    sql("INSERT INTO \"" + job.table +
+        "_offset\" (consumer_group, topic, output_table, partition_number, committed_offset) VALUES ('g', 't', 'x', 0, "
+        "42)");
     r = run("dgkafka", {"setup", path});
     ASSERT_EQ(r.code, 0) << r.err;
     EXPECT_NE(r.out.find("exists:  " + job.table + "_offset"), std::string::npos) << r.out;
@@ -121,9 +123,9 @@ TEST(Setup, NamesTheMappingTargetColumnTheOutputTableLacks) {
 TEST(Setup, AnUnreachableDatabaseHasItsOwnExitCode) {
     Job job("nodb");
     job.columns = {{"id", "integer"}};
-    const auto path = write_file(job.table + ".toml",
-                                 "[dgkafka]\nhost = \"127.0.0.1\"\nport = 1\npassword = \"s3cr3t-pw\"\n" +
-                                     job.toml().substr(std::string("[dgkafka]\n").size()));
+    const auto path =
+        write_file(job.table + ".toml", "[dgkafka]\nhost = \"127.0.0.1\"\nport = 1\npassword = \"s3cr3t-pw\"\n" +
+                                            job.toml().substr(std::string("[dgkafka]\n").size()));
     auto r = run("dgkafka", {"setup", path});
     EXPECT_EQ(r.code, static_cast<int>(Exit::database)) << r.err;
     EXPECT_NE(r.err.find("cannot connect to the database"), std::string::npos) << r.err;
@@ -171,7 +173,8 @@ TEST(Setup, AnotherSearchPathNeverMakesASecondOffsetTableNorLoadsTwice) {
     EXPECT_EQ(shadowed.code, static_cast<int>(Exit::config)) << shadowed.err;
     EXPECT_NE(shadowed.err.find("stored in public." + job.table + "_offset for output table \"" + schema + "." +
                                 job.table + "\""),
-              std::string::npos) << shadowed.err;
+              std::string::npos)
+        << shadowed.err;
     EXPECT_EQ(sql_count("SELECT count(*) FROM " + dgtest::quoted(schema) + "." + dgtest::quoted(job.table)), 3);
 
     // A table of that name that is not an offset table, elsewhere, is none of the job's business.
@@ -235,15 +238,13 @@ TEST(Setup, ConcurrentSetupsAreSerializedAndABadColumnTypeIsAConfigError) {
     EXPECT_EQ(r.code, static_cast<int>(Exit::config)) << r.out << r.err;
     const auto toml = bad.toml();
     const auto line =
-        1 + std::count(toml.begin(),
-                       toml.begin() + static_cast<long>(toml.find("type = \"integr\"")), '\n');
+        1 + std::count(toml.begin(), toml.begin() + static_cast<long>(toml.find("type = \"integr\"")), '\n');
     EXPECT_NE(r.err.find(bad_path + ":" + std::to_string(line) +
                          ": kafka.input.columns[1].type: \"integr\" is not a PostgreSQL type"),
               std::string::npos)
         << r.err;
     EXPECT_EQ(r.out.find("created:"), std::string::npos) << r.out;
-    EXPECT_EQ(sql_value("SELECT to_regclass('" + bad.table + "_offset') IS NULL"), "t")
-        << "nothing was created";
+    EXPECT_EQ(sql_value("SELECT to_regclass('" + bad.table + "_offset') IS NULL"), "t") << "nothing was created";
 }
 
 // Setup by a second role, with what a loader needs granted on the tables another role made,
@@ -261,9 +262,10 @@ TEST(Setup, ByASecondRoleLeavesTheTablesOfAnotherAlone) {
     std::string tables = dgtest::quoted(job.table);
     for (const char* suffix : job_suffixes) tables += ", " + dgtest::quoted(job.table + suffix);
     sql("GRANT ALL ON " + tables + " TO " + dgtest::quoted(role));
-    sql("GRANT USAGE ON " + dgtest::quoted(job.table + "_history_id_seq") + ", " + dgtest::quoted(job.table + "_rejects_id_seq") +
-        " TO " + dgtest::quoted(role));
-    sql("GRANT TEMPORARY ON DATABASE " + dgtest::quoted(sql_value("SELECT current_database()")) + " TO " + dgtest::quoted(role));
+    sql("GRANT USAGE ON " + dgtest::quoted(job.table + "_history_id_seq") + ", " +
+        dgtest::quoted(job.table + "_rejects_id_seq") + " TO " + dgtest::quoted(role));
+    sql("GRANT TEMPORARY ON DATABASE " + dgtest::quoted(sql_value("SELECT current_database()")) + " TO " +
+        dgtest::quoted(role));
     const auto role_path = as_role(job, role);
     sql("DROP INDEX " + dgtest::quoted(job.table + "_history_by_partition"));  // as an earlier tool's table
 
@@ -271,7 +273,8 @@ TEST(Setup, ByASecondRoleLeavesTheTablesOfAnotherAlone) {
     ASSERT_EQ(r.code, 0) << r.out << r.err;
     for (const char* suffix : job_suffixes)
         EXPECT_NE(r.out.find("exists:  " + job.table + suffix + " (in schema public)\n"), std::string::npos)
-            << suffix << "\n" << r.out;
+            << suffix << "\n"
+            << r.out;
     EXPECT_EQ(r.out.find("created:"), std::string::npos) << r.out;
     EXPECT_NE(r.out.find("note:    " + job.table + "_history has no index " + job.table +
                          "_history_by_partition: its owner's `dgkafka setup` adds it\n"),
@@ -312,7 +315,8 @@ TEST(Setup, SaysWhereItFoundOrCreatedTheTables) {
     ASSERT_EQ(r.code, 0) << r.out << r.err;
     for (const char* suffix : job_suffixes)
         EXPECT_NE(r.out.find("exists:  " + job.table + suffix + " (in schema public)\n"), std::string::npos)
-            << suffix << "\n" << r.out;
+            << suffix << "\n"
+            << r.out;
     EXPECT_EQ(sql_count("SELECT count(*) FROM pg_tables WHERE schemaname = '" + schema + "'"), 0)
         << "nothing made beside the tables found";
 

@@ -18,7 +18,8 @@ std::map<std::string, std::string> read_env(const std::string& path) {
         const auto eq = line.find('=');
         if (eq == std::string::npos) continue;
         std::string value = line.substr(eq + 1);
-        if (value.size() >= 2 && value.front() == '\'' && value.back() == '\'') value = value.substr(1, value.size() - 2);
+        if (value.size() >= 2 && value.front() == '\'' && value.back() == '\'')
+            value = value.substr(1, value.size() - 2);
         out[line.substr(0, eq)] = value;
     }
     return out;
@@ -86,8 +87,8 @@ std::string citus_value(const std::string& query) {
 int64_t citus_count(const std::string& query) { return std::stoll(citus_value(query)); }
 
 void citus_node(const std::string& action, const std::string& node) {
-    const std::string cmd = "SANDBOX='" + sandbox().at("DGKAFKA_SANDBOX") + "' '" DGKAFKA_SOURCE_DIR
-                            "/scripts/sandbox.sh' citus " + action + " " + node;
+    const std::string cmd = "SANDBOX='" + sandbox().at("DGKAFKA_SANDBOX") +
+                            "' '" DGKAFKA_SOURCE_DIR "/scripts/sandbox.sh' citus " + action + " " + node;
     if (std::system(cmd.c_str()) != 0) throw std::runtime_error("failed: " + cmd);
 }
 

@@ -2,11 +2,11 @@
 // Test access to a Citus cluster: the sandbox's (scripts/sandbox.sh citus start, a ctest fixture)
 // or one named by DGKAFKA_CITUS_HOST, _PORT, _USER, _DATABASE. Tests needing it skip, saying why,
 // where there is none.
+#include <gtest/gtest.h>
+
 #include <memory>
 #include <pqxx/pqxx>
 #include <string>
-
-#include <gtest/gtest.h>
 
 namespace dgtest {
 
@@ -29,12 +29,12 @@ void citus_node(const std::string& action, const std::string& node);
 }  // namespace dgtest
 
 // First in a test that needs a Citus cluster.
-#define REQUIRE_CITUS()                                                          \
-    do {                                                                         \
+#define REQUIRE_CITUS()                                                                        \
+    do {                                                                                       \
         if (!dgtest::citus().skip_reason.empty()) GTEST_SKIP() << dgtest::citus().skip_reason; \
     } while (0)
-#define REQUIRE_CITUS_SANDBOX()                                                                        \
-    do {                                                                                               \
-        REQUIRE_CITUS();                                                                               \
+#define REQUIRE_CITUS_SANDBOX()                                                                              \
+    do {                                                                                                     \
+        REQUIRE_CITUS();                                                                                     \
         if (!dgtest::citus().sandbox) GTEST_SKIP() << "stops and starts nodes: needs the sandbox's cluster"; \
     } while (0)

@@ -26,8 +26,8 @@ Job::Job(const std::string& name)
 
 Job Job::customer(const std::string& name) {
     Job j(name);
-    j.columns = {{"c_custkey", "integer"},     {"c_name", "varchar(25)"},       {"c_address", "varchar(40)"},
-                 {"c_nationkey", "integer"},   {"c_phone", "varchar(15)"},      {"c_acctbal", "double precision"},
+    j.columns = {{"c_custkey", "integer"},        {"c_name", "varchar(25)"},    {"c_address", "varchar(40)"},
+                 {"c_nationkey", "integer"},      {"c_phone", "varchar(15)"},   {"c_acctbal", "double precision"},
                  {"c_mktsegment", "varchar(10)"}, {"c_comment", "varchar(117)"}};
     return j;
 }
@@ -53,18 +53,20 @@ std::string Job::toml() const {
     t += "[kafka]\nbrokers = " + toml_string(brokers()) + "\n";
     t += "[kafka.input]\nformat = " + toml_string(format) + "\ndelimiter = " + toml_string(delimiter) +
          "\nconsumer_group = " + toml_string(group) + "\ntopic = " + toml_string(topic) +
-         "\next_read_table = " + toml_string(table + "_read") + "\next_offset_table = " + toml_string(table + "_offset") + "\n" + input_extra;
+         "\next_read_table = " + toml_string(table + "_read") +
+         "\next_offset_table = " + toml_string(table + "_offset") + "\n" + input_extra;
     for (const auto& [n, type] : columns) {
         t += "[[kafka.input.columns]]\nname = " + toml_string(n) + "\ntype = " + toml_string(type) + "\n";
         if (std::find(ignored.begin(), ignored.end(), n) != ignored.end()) t += "ignored = true\n";
     }
-    t += "[kafka.output]\noutput_table = " + toml_string(table) + "\noffset_table = " + toml_string(table + "_history") + "\n";
+    t += "[kafka.output]\noutput_table = " + toml_string(table) +
+         "\noffset_table = " + toml_string(table + "_history") + "\n";
     if (!filter.empty()) t += "filter = " + toml_string(filter) + "\n";
     t += output_extra;
     for (const auto& [n, key] : mappings)
         t += "[[kafka.output.mappings]]\nname = " + toml_string(n) + "\nkey = " + toml_string(key) + "\n";
-    t += "[kafka.commit]\nmax_row = " + std::to_string(max_row) + "\nminimal_interval = " +
-         std::to_string(minimal_interval) + "\n";
+    t += "[kafka.commit]\nmax_row = " + std::to_string(max_row) +
+         "\nminimal_interval = " + std::to_string(minimal_interval) + "\n";
     return t + extra;
 }
 
@@ -98,9 +100,11 @@ std::vector<std::string> customer_rows(int n, int first_key) {
     for (int i = 0; i < n; ++i) {
         const int k = first_key + i;
         char buf[256];
-        std::snprintf(buf, sizeof buf, "%d|Customer#%09d|addr %d, street %d|%d|%02d-%03d-%03d-%04d|%d.%02d|%s|comment %d: regular deposits",
-                      k, k, k * 7 % 1000, k % 97, k % 25, 10 + k % 25, k % 1000, (k * 3) % 1000, k % 10000,
-                      (k * 37) % 10000 - 999, k % 100, segments[k % 5], k);
+        std::snprintf(
+            buf, sizeof buf,
+            "%d|Customer#%09d|addr %d, street %d|%d|%02d-%03d-%03d-%04d|%d.%02d|%s|comment %d: regular deposits", k, k,
+            k * 7 % 1000, k % 97, k % 25, 10 + k % 25, k % 1000, (k * 3) % 1000, k % 10000, (k * 37) % 10000 - 999,
+            k % 100, segments[k % 5], k);
         rows.emplace_back(buf);
     }
     return rows;

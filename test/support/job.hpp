@@ -17,10 +17,10 @@ struct Job {
     std::vector<std::pair<std::string, std::string>> mappings;  // name, key
     std::string filter;
     std::string output_extra;  // lines added to [kafka.output], e.g. "mode = \"merge\"\n"
-    std::string input_extra;  // lines added to [kafka.input], e.g. "assignment = \"group\"\n"
+    std::string input_extra;   // lines added to [kafka.input], e.g. "assignment = \"group\"\n"
     int max_row = 1000;
     double minimal_interval = -1;
-    std::string extra;  // appended verbatim, e.g. "[kafka.properties]\n..."
+    std::string extra;     // appended verbatim, e.g. "[kafka.properties]\n..."
     std::string database;  // lines of [dgkafka] (empty: the sandbox's PG* environment)
 
     std::string toml() const;

@@ -2,14 +2,13 @@
 
 #include <arpa/inet.h>
 #include <fcntl.h>
+#include <gtest/gtest.h>
 #include <netinet/in.h>
+#include <signal.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
-#include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
-
-#include <gtest/gtest.h>
 
 #include <atomic>
 #include <fstream>
@@ -51,7 +50,8 @@ const std::map<std::string, std::string>& sandbox() {
             const auto eq = line.find('=');
             if (eq == std::string::npos) continue;
             std::string value = line.substr(eq + 1);
-            if (value.size() >= 2 && value.front() == '\'' && value.back() == '\'') value = value.substr(1, value.size() - 2);
+            if (value.size() >= 2 && value.front() == '\'' && value.back() == '\'')
+                value = value.substr(1, value.size() - 2);
             out[line.substr(0, eq)] = value;
         }
         for (const char* k : {"PGHOST", "PGPORT", "PGUSER", "PGDATABASE", "PGSSLMODE"}) setenv(k, out.at(k).c_str(), 1);
@@ -137,7 +137,8 @@ void produce(const std::string& topic, const std::vector<Record>& records) {
             }
             const auto e = rd_kafka_producev(
                 rk, RD_KAFKA_V_TOPIC(topic.c_str()), RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
-                RD_KAFKA_V_VALUE(r.tombstone ? nullptr : const_cast<char*>(r.value.data()), r.tombstone ? 0 : r.value.size()),
+                RD_KAFKA_V_VALUE(r.tombstone ? nullptr : const_cast<char*>(r.value.data()),
+                                 r.tombstone ? 0 : r.value.size()),
                 RD_KAFKA_V_KEY(key, key_size), RD_KAFKA_V_HEADERS(headers),
                 RD_KAFKA_V_PARTITION(r.partition < 0 ? RD_KAFKA_PARTITION_UA : r.partition), RD_KAFKA_V_END);
             if (e && headers) rd_kafka_headers_destroy(headers);  // owned by the message once produced

@@ -71,8 +71,8 @@ struct Spawned {
     // Waits for exit and reads both files; a process still running after `timeout` is killed and
     // the test fails.
     Result wait(std::chrono::seconds timeout = std::chrono::seconds(240));
-    bool exited();   // without waiting
-    int status = -1; // set once reaped
+    bool exited();    // without waiting
+    int status = -1;  // set once reaped
 };
 Spawned spawn(const std::string& binary, const std::vector<std::string>& args, const std::string& stdin_file = "");
 

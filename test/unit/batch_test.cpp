@@ -3,8 +3,8 @@
 
 #include <gtest/gtest.h>
 
-using dgkafka::load::Batch;
 using dgkafka::Message;
+using dgkafka::load::Batch;
 
 TEST(Batch, ATombstoneKeptIsStillWithoutAValueAndItsRejectValueIsNull) {
     Batch batch("g", "t");

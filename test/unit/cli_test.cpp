@@ -3,9 +3,9 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
-#include "util/args.hpp"
 #include "cli/dgkafka_cli.hpp"
 #include "csv2kafka/csv2kafka.hpp"
+#include "util/args.hpp"
 #include "util/errors.hpp"
 #include "util/log.hpp"
 
@@ -13,10 +13,10 @@ using namespace dgkafka;
 
 TEST(Cli, SingleDashLongFlagsAreAcceptedLikeTheSpecWritesThem) {
     const std::set<std::string> names = {"quit-at-eof", "force-reset-earliest", "loaders"};
-    EXPECT_EQ(args::normalize({"load", "-quit-at-eof", "-loaders=2", "--force-reset-earliest", "-v", "-vv", "x.toml"},
-                             names),
-              (std::vector<std::string>{"load", "--quit-at-eof", "--loaders=2", "--force-reset-earliest", "-v", "-vv",
-                                        "x.toml"}));
+    EXPECT_EQ(
+        args::normalize({"load", "-quit-at-eof", "-loaders=2", "--force-reset-earliest", "-v", "-vv", "x.toml"}, names),
+        (std::vector<std::string>{"load", "--quit-at-eof", "--loaders=2", "--force-reset-earliest", "-v", "-vv",
+                                  "x.toml"}));
 }
 
 namespace {
@@ -59,7 +59,8 @@ TEST(Cli, BothResetFlagsTogetherAreAnError) {
     const std::string path = std::string(DGKAFKA_SOURCE_DIR) + "/examples/customer-csv/dgkafka.toml";
     auto r = dg({"load", "-force-reset-earliest", "-force-reset-latest", path.c_str()});
     EXPECT_EQ(r.code, static_cast<int>(Exit::usage));
-    EXPECT_NE(r.err.find("-force-reset-earliest and -force-reset-latest exclude each other"), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find("-force-reset-earliest and -force-reset-latest exclude each other"), std::string::npos)
+        << r.err;
     r = dg({"load", "-force-reset-offset", "0:5", "-force-reset-timestamp", "2026-01-01", path.c_str()});
     EXPECT_EQ(r.code, static_cast<int>(Exit::usage));
     EXPECT_NE(r.err.find("exclude each other"), std::string::npos) << r.err;
@@ -106,9 +107,10 @@ TEST(Cli, AnUnknownFlagGetsTheNearestOneSuggested) {
 
 // The error about a flag is logged as JSON when -log-format json is given, before or after it.
 TEST(Cli, AnUnknownFlagIsLoggedInTheLogFormatGiven) {
-    for (const auto& args : std::vector<std::vector<const char*>>{{"load", "-log-format", "json", "-quite-at-eof", "x.toml"},
-                                                                 {"load", "-quite-at-eof", "--log-format=json", "x.toml"},
-                                                                 {"load", "-log-format", "json"}}) {
+    for (const auto& args :
+         std::vector<std::vector<const char*>>{{"load", "-log-format", "json", "-quite-at-eof", "x.toml"},
+                                               {"load", "-quite-at-eof", "--log-format=json", "x.toml"},
+                                               {"load", "-log-format", "json"}}) {
         const auto r = dg(args);
         log::set_format(log::Format::text);
         EXPECT_EQ(r.code, static_cast<int>(Exit::usage));

@@ -2,10 +2,10 @@
 
 #include <gtest/gtest.h>
 
-#include "kafka/properties.hpp"
-
 #include <fstream>
 #include <sstream>
+
+#include "kafka/properties.hpp"
 
 using namespace dgkafka;
 
@@ -72,10 +72,9 @@ TEST(Config, TheSpecExampleParsesAsWrittenPlusBrokers) {
     EXPECT_EQ(c.max_row, 10000);
     EXPECT_EQ(c.minimal_interval, -1);
     EXPECT_FALSE(c.db.password.has_value()) << "password = \"\" means none";
-    EXPECT_EQ(c.unused_keys,
-              (std::vector<std::string>{"dgkafka.xdrive_host", "dgkafka.xdrive_kafka_endpoint",
-                                        "dgkafka.xdrive_offset_endpoint", "dgkafka.xdrive_port",
-                                        "kafka.input.nwriter"}));
+    EXPECT_EQ(c.unused_keys, (std::vector<std::string>{"dgkafka.xdrive_host", "dgkafka.xdrive_kafka_endpoint",
+                                                       "dgkafka.xdrive_offset_endpoint", "dgkafka.xdrive_port",
+                                                       "kafka.input.nwriter"}));
     EXPECT_EQ(c.write_table.quoted(), "\"customer_kafka_write\"") << "the outbox of dgkafka publish";
 }
 
@@ -103,7 +102,8 @@ TEST(Config, DefaultsAndTheSpecsJsonMappingExample) {
 TEST(Config, UnknownKeyNamesFileLineAndSuggestsTheNearestKey) {
     const auto p = problems(replace(minimal, "topic = \"t\"", "topic = \"t\"\nconsumer_gruop = \"x\""));
     ASSERT_EQ(p.size(), 1u);
-    EXPECT_EQ(p[0], "job.toml:12: kafka.input.consumer_gruop: unknown key (did you mean \"kafka.input.consumer_group\"?)");
+    EXPECT_EQ(p[0],
+              "job.toml:12: kafka.input.consumer_gruop: unknown key (did you mean \"kafka.input.consumer_group\"?)");
 }
 
 TEST(Config, WrongTypeNamesTheExpectedAndActualType) {
@@ -116,7 +116,8 @@ TEST(Config, WrongTypeNamesTheExpectedAndActualType) {
 TEST(Config, InfinityAndNanAreNotNumbers) {
     const auto p = problems(minimal + "\n[kafka.commit]\nminimal_interval = inf\nretry_timeout = nan\n");
     ASSERT_EQ(p.size(), 2u);
-    EXPECT_NE(p[0].find("kafka.commit.minimal_interval: expected a number, got a float (inf)"), std::string::npos) << p[0];
+    EXPECT_NE(p[0].find("kafka.commit.minimal_interval: expected a number, got a float (inf)"), std::string::npos)
+        << p[0];
     EXPECT_NE(p[1].find("kafka.commit.retry_timeout: expected a number, got a float (nan)"), std::string::npos) << p[1];
 }
 
@@ -166,11 +167,13 @@ TEST(Config, AnIntegerPast64BitsIsOutOfRangeNotItsLimit) {
 }
 
 TEST(Config, KafkaPropertiesPassThroughAndLibrdkafkaErrorsAreShownBesideTheKey) {
-    const auto ok = parse_config(minimal + "\n[kafka.properties]\n\"security.protocol\" = \"ssl\"\n\"fetch.wait.max.ms\" = 50\n",
-                                 "job.toml", kafka::check_property);
-    EXPECT_EQ(ok.kafka_properties,
-              (std::vector<std::pair<std::string, std::string>>{{"fetch.wait.max.ms", "50"}, {"security.protocol", "ssl"}}));
-    const auto p = problems(minimal + "\n[kafka.properties]\n\"no.such.property\" = \"1\"\n\"security.protocol\" = \"carrier-pigeon\"\n");
+    const auto ok =
+        parse_config(minimal + "\n[kafka.properties]\n\"security.protocol\" = \"ssl\"\n\"fetch.wait.max.ms\" = 50\n",
+                     "job.toml", kafka::check_property);
+    EXPECT_EQ(ok.kafka_properties, (std::vector<std::pair<std::string, std::string>>{{"fetch.wait.max.ms", "50"},
+                                                                                     {"security.protocol", "ssl"}}));
+    const auto p = problems(
+        minimal + "\n[kafka.properties]\n\"no.such.property\" = \"1\"\n\"security.protocol\" = \"carrier-pigeon\"\n");
     ASSERT_EQ(p.size(), 2u);
     EXPECT_EQ(p[0].rfind("job.toml:20: kafka.properties.no.such.property: librdkafka: ", 0), 0u) << p[0];
     EXPECT_NE(p[0].find("No such configuration property"), std::string::npos) << p[0];
@@ -194,7 +197,8 @@ TEST(Config, CsvNeedsColumnsAndJsonTakesExactlyOne) {
 }
 
 TEST(Config, TableNamesAreLiteralAndSchemaQualified) {
-    const auto c = parse_config(replace(minimal, "output_table = \"out\"", "output_table = \"sales.Order Lines\""), "job.toml");
+    const auto c =
+        parse_config(replace(minimal, "output_table = \"out\"", "output_table = \"sales.Order Lines\""), "job.toml");
     EXPECT_EQ(c.output_table.quoted(), "\"sales\".\"Order Lines\"");
     EXPECT_EQ(c.reject_table.quoted(), "\"sales\".\"Order Lines_rejects\"");
     const auto p = problems(replace(minimal, "output_table = \"out\"", "output_table = \"a.b.c\""));
@@ -221,17 +225,20 @@ TEST(Config, DatabaseSettingsAreAllHonoured) {
 TEST(Config, PasswordFromAFileOrTheEnvironmentButOneWayOnly) {
     const std::string file = ::testing::TempDir() + "dgkafka_pw";
     { std::ofstream(file) << "s3cret\r\n"; }
-    auto c = parse_config(replace(minimal, "database = \"db\"", "database = \"db\"\npassword_file = \"" + file + "\""), "job.toml");
+    auto c = parse_config(replace(minimal, "database = \"db\"", "database = \"db\"\npassword_file = \"" + file + "\""),
+                          "job.toml");
     EXPECT_EQ(c.db.password, "s3cret");
     EXPECT_FALSE(c.db.password_in_file);
     setenv("DGKAFKA_UNIT_PW", "from-env", 1);
-    c = parse_config(replace(minimal, "database = \"db\"", "database = \"db\"\npassword_env = \"DGKAFKA_UNIT_PW\""), "job.toml");
+    c = parse_config(replace(minimal, "database = \"db\"", "database = \"db\"\npassword_env = \"DGKAFKA_UNIT_PW\""),
+                     "job.toml");
     EXPECT_EQ(c.db.password, "from-env");
     unsetenv("DGKAFKA_UNIT_PW");
     auto p = problems(replace(minimal, "database = \"db\"", "database = \"db\"\npassword_env = \"DGKAFKA_UNIT_PW\""));
     ASSERT_EQ(p.size(), 1u);
     EXPECT_NE(p[0].find("dgkafka.password_env: environment variable DGKAFKA_UNIT_PW is not set"), std::string::npos);
-    p = problems(replace(minimal, "database = \"db\"", "database = \"db\"\npassword = \"x\"\npassword_file = \"" + file + "\""));
+    p = problems(
+        replace(minimal, "database = \"db\"", "database = \"db\"\npassword = \"x\"\npassword_file = \"" + file + "\""));
     ASSERT_EQ(p.size(), 1u);
     EXPECT_NE(p[0].find("give the password one way only"), std::string::npos);
     p = problems(replace(minimal, "database = \"db\"", "database = \"db\"\npassword = \"x\"\npassword_env = \"HOME\""));
@@ -244,7 +251,8 @@ TEST(Config, PasswordFromAFileOrTheEnvironmentButOneWayOnly) {
 
 TEST(Config, AssignmentIsStaticOrGroup) {
     EXPECT_FALSE(parse_config(minimal, "job.toml").group_assignment);
-    EXPECT_TRUE(parse_config(replace(minimal, "topic = \"t\"", "topic = \"t\"\nassignment = \"group\""), "job.toml").group_assignment);
+    EXPECT_TRUE(parse_config(replace(minimal, "topic = \"t\"", "topic = \"t\"\nassignment = \"group\""), "job.toml")
+                    .group_assignment);
     const auto p = problems(replace(minimal, "topic = \"t\"", "topic = \"t\"\nassignment = \"dynamic\""));
     ASSERT_EQ(p.size(), 1u);
     EXPECT_NE(p[0].find("\"dynamic\" is not one of static, group"), std::string::npos);
@@ -252,14 +260,16 @@ TEST(Config, AssignmentIsStaticOrGroup) {
 
 TEST(Config, ModesNeedMatchColumnsThatTheLoadWrites) {
     EXPECT_EQ(parse_config(minimal, "job.toml").mode, Config::Mode::insert);
-    const auto merge = parse_config(replace(minimal, "output_table = \"out\"",
-                                            "output_table = \"out\"\nmode = \"merge\"\nmatch_columns = [\"a\"]"), "job.toml");
+    const auto merge = parse_config(
+        replace(minimal, "output_table = \"out\"", "output_table = \"out\"\nmode = \"merge\"\nmatch_columns = [\"a\"]"),
+        "job.toml");
     EXPECT_EQ(merge.mode, Config::Mode::merge);
     EXPECT_EQ(merge.match_columns, (std::vector<std::string>{"a"}));
     auto p = problems(replace(minimal, "output_table = \"out\"", "output_table = \"out\"\nmode = \"update\""));
     ASSERT_EQ(p.size(), 1u);
     EXPECT_NE(p[0].find("kafka.output.match_columns: required for mode"), std::string::npos) << p[0];
-    p = problems(replace(minimal, "output_table = \"out\"", "output_table = \"out\"\nmode = \"merge\"\nmatch_columns = [\"zz\"]"));
+    p = problems(replace(minimal, "output_table = \"out\"",
+                         "output_table = \"out\"\nmode = \"merge\"\nmatch_columns = [\"zz\"]"));
     ASSERT_EQ(p.size(), 1u);
     EXPECT_NE(p[0].find("\"zz\" is not a column the load writes (a)"), std::string::npos) << p[0];
     p = problems(replace(minimal, "output_table = \"out\"", "output_table = \"out\"\nmode = \"upsert\""));
@@ -301,11 +311,12 @@ topic = "t"
     EXPECT_NE(what("format = \"json\"\nprotobuf_file = \"x.proto\"\n")
                   .find("kafka.input.protobuf_file: only used with format = \"protobuf\""),
               std::string::npos);
-    EXPECT_NE(what("format = \"csv\"\nschema_registry = \"http://r\"\n[[kafka.input.columns]]\nname = \"a\"\ntype = \"text\"\n")
+    EXPECT_NE(what("format = \"csv\"\nschema_registry = \"http://r\"\n[[kafka.input.columns]]\nname = \"a\"\ntype = "
+                   "\"text\"\n")
                   .find("kafka.input.schema_registry: only used with format = \"avro\", \"protobuf\" or \"json\""),
               std::string::npos);
-    const auto cfg = parse_config(base + "format = \"protobuf\"\nprotobuf_file = \"" + proto +
-                                      "\"\nprotobuf_message = \"M\"\n" + out, "p.toml");
+    const auto cfg = parse_config(
+        base + "format = \"protobuf\"\nprotobuf_file = \"" + proto + "\"\nprotobuf_message = \"M\"\n" + out, "p.toml");
     EXPECT_EQ(cfg.format, Format::protobuf);
     EXPECT_EQ(cfg.protobuf.message, "M");
     EXPECT_EQ(cfg.columns.size(), 1u);
@@ -330,23 +341,28 @@ topic = "t"
         EXPECT_NE(std::string(e.what()).find("needs exactly one of schema_registry"), std::string::npos) << e.what();
     }
     try {
-        parse_config(base + "format = \"json\"\nenvelope = \"debezium\"\nschema_registry = \"ftp://x\"\n"
-                            "[kafka.output]\noutput_table = \"t\"\ndelete_on_tombstone = true\n",
+        parse_config(base +
+                         "format = \"json\"\nenvelope = \"debezium\"\nschema_registry = \"ftp://x\"\n"
+                         "[kafka.output]\noutput_table = \"t\"\ndelete_on_tombstone = true\n",
                      "d.toml");
         FAIL() << "accepted debezium in insert mode";
     } catch (const ConfigError& e) {
         const std::string what = e.what();
         EXPECT_NE(what.find("d.toml:10: kafka.input.schema_registry: \"ftp://x\" is not an http:// or https:// URL"),
-                  std::string::npos) << what;
+                  std::string::npos)
+            << what;
         EXPECT_NE(what.find("needs mode = \"merge\" with match_columns"), std::string::npos) << what;
-        EXPECT_NE(what.find("d.toml:13: kafka.output.delete_on_tombstone: needs mode = \"merge\""), std::string::npos) << what;
+        EXPECT_NE(what.find("d.toml:13: kafka.output.delete_on_tombstone: needs mode = \"merge\""), std::string::npos)
+            << what;
     }
     setenv("DGK_TEST_REGISTRY_PW", "pw", 1);
-    const auto cfg = parse_config(base + "format = \"avro\"\nschema_registry = [\"http://r1:8081/\", \"https://r2\"]\n"
-                                         "schema_registry_user = \"u\"\nschema_registry_password_env = \"DGK_TEST_REGISTRY_PW\"\n"
-                                         "envelope = \"debezium\"\n[kafka.output]\noutput_table = \"t\"\nmode = \"merge\"\n"
-                                         "match_columns = [\"id\"]\n",
-                                  "ok.toml");
+    const auto cfg =
+        parse_config(base +
+                         "format = \"avro\"\nschema_registry = [\"http://r1:8081/\", \"https://r2\"]\n"
+                         "schema_registry_user = \"u\"\nschema_registry_password_env = \"DGK_TEST_REGISTRY_PW\"\n"
+                         "envelope = \"debezium\"\n[kafka.output]\noutput_table = \"t\"\nmode = \"merge\"\n"
+                         "match_columns = [\"id\"]\n",
+                     "ok.toml");
     EXPECT_EQ(cfg.format, Format::avro);
     EXPECT_EQ(cfg.envelope, Envelope::debezium);
     EXPECT_EQ(cfg.avro.registry_urls, (std::vector<std::string>{"http://r1:8081", "https://r2"}));
@@ -367,7 +383,8 @@ TEST(Config, AnOutputTableWhoseDerivedNamesPassPostgresLimitIsAnErrorAtItsLine) 
 }
 
 TEST(Config, ATableNamedTwiceIsAnError) {
-    const auto p = problems(replace(minimal, "output_table = \"out\"", "output_table = \"out\"\nreject_table = \"out\""));
+    const auto p =
+        problems(replace(minimal, "output_table = \"out\"", "output_table = \"out\"\nreject_table = \"out\""));
     ASSERT_EQ(p.size(), 1u);
     EXPECT_NE(p[0].find("is also kafka.output.output_table"), std::string::npos) << p[0];
 }
@@ -383,7 +400,8 @@ TEST(Config, ADirectoryGivenAsTheConfigSaysSo) {
 }
 
 TEST(Config, DelimiterIsAStringAsTheManualsDelimiterString) {
-    const auto c = parse_config(replace(minimal, "format = \"csv\"", "format = \"csv\"\ndelimiter = \"||\""), "job.toml");
+    const auto c =
+        parse_config(replace(minimal, "format = \"csv\"", "format = \"csv\"\ndelimiter = \"||\""), "job.toml");
     EXPECT_EQ(c.delimiter, "||");
     auto p = problems(replace(minimal, "format = \"csv\"", "format = \"csv\"\ndelimiter = \"\""));
     ASSERT_EQ(p.size(), 1u);

@@ -33,7 +33,9 @@ std::string decoded(const json& schema_field, const json& value) {
     return v.is_string() ? v.get<std::string>() : v.dump();
 }
 
-json decimal(int scale) { return field("price", "bytes", "org.apache.kafka.connect.data.Decimal", {{"scale", std::to_string(scale)}}); }
+json decimal(int scale) {
+    return field("price", "bytes", "org.apache.kafka.connect.data.Decimal", {{"scale", std::to_string(scale)}});
+}
 
 }  // namespace
 
@@ -46,7 +48,7 @@ TEST(ConnectDecimal, Base64UnscaledBytesAreTheExactNumber) {
     EXPECT_EQ(decoded(decimal(0), "+w=="), "-5");
     EXPECT_EQ(decoded(decimal(-3), "+w=="), "-5000");
     EXPECT_EQ(decoded(decimal(10), "J+QbMka+ybFuOYEV"), "1234567890123456789.0123456789");  // beyond a double
-    EXPECT_EQ(decoded(decimal(2), "C+o"), "30.50");  // padding is optional
+    EXPECT_EQ(decoded(decimal(2), "C+o"), "30.50");                                         // padding is optional
     EXPECT_EQ(decoded(decimal(2), nullptr), "null");
     EXPECT_EQ(decoded(decimal(2), 12.5), "12.5");  // the converter's decimal.format = NUMERIC
 }
@@ -61,8 +63,9 @@ TEST(ConnectDecimal, VariableScaleDecimalCarriesItsScale) {
 }
 
 TEST(ConnectDecimal, BadInputIsARejectNamingTheField) {
-    EXPECT_EQ(decoded(decimal(2), "EtaHx"), "reject: field \"price\" (org.apache.kafka.connect.data.Decimal, scale 2): "
-                                            "\"EtaHx\" is not base64");
+    EXPECT_EQ(decoded(decimal(2), "EtaHx"),
+              "reject: field \"price\" (org.apache.kafka.connect.data.Decimal, scale 2): "
+              "\"EtaHx\" is not base64");
     EXPECT_NE(decoded(decimal(2), "E$aH").find("is not base64"), std::string::npos);
     EXPECT_EQ(decoded(decimal(2), 7), "7");  // NUMERIC's number
     EXPECT_NE(decoded(decimal(2), json::array()).find("is not base64 text"), std::string::npos);
@@ -157,12 +160,13 @@ TEST(ConnectBytes, BitsAreABitStringAndBytesAreByteaHex) {
 }
 
 TEST(ConnectArrays, ItemsAndNestedStructsAreDecodedToo) {
-    const json days = {{"field", "days"}, {"type", "array"}, {"optional", true},
+    const json days = {{"field", "days"},
+                       {"type", "array"},
+                       {"optional", true},
                        {"items", {{"type", "int32"}, {"name", "io.debezium.time.Date"}}}};
     EXPECT_EQ(decoded(days, json::array({0, -1, nullptr})), R"(["1970-01-01","1969-12-31",null])");
     EXPECT_NE(decoded(days, "x").find("is not an array"), std::string::npos);
-    const json nested = {{"field", "n"}, {"type", "struct"}, {"optional", true},
-                         {"fields", json::array({decimal(1)})}};
+    const json nested = {{"field", "n"}, {"type", "struct"}, {"optional", true}, {"fields", json::array({decimal(1)})}};
     EXPECT_EQ(decoded(nested, {{"price", "AA8="}, {"other", 1}}), R"({"other":1,"price":"1.5"})");
     const json hostile = [] {
         json s = {{"type", "int32"}};
@@ -189,12 +193,14 @@ TEST(ConnectBase64, RefusesWhatIsNotBase64) {
 TEST(DebeziumEvent, SchemaDecodesTheRowAndTheKey) {
     const json row = json::array({field("id", "bytes", "org.apache.kafka.connect.data.Decimal", {{"scale", "0"}}),
                                   decimal(2), field("d", "int32", "io.debezium.time.Date")});
-    const json schema = {{"type", "struct"},
-                         {"fields", json::array({{{"type", "struct"}, {"fields", row}, {"optional", true}, {"field", "before"}},
-                                                 {{"type", "struct"}, {"fields", row}, {"optional", true}, {"field", "after"}},
-                                                 {{"type", "string"}, {"field", "op"}}})}};
-    const json value = {{"schema", schema},
-                        {"payload", {{"before", nullptr}, {"after", {{"id", "Bw=="}, {"price", "EtaH"}, {"d", -1}}}, {"op", "c"}}}};
+    const json schema = {
+        {"type", "struct"},
+        {"fields", json::array({{{"type", "struct"}, {"fields", row}, {"optional", true}, {"field", "before"}},
+                                {{"type", "struct"}, {"fields", row}, {"optional", true}, {"field", "after"}},
+                                {{"type", "string"}, {"field", "op"}}})}};
+    const json value = {
+        {"schema", schema},
+        {"payload", {{"before", nullptr}, {"after", {{"id", "Bw=="}, {"price", "EtaH"}, {"d", -1}}}, {"op", "c"}}}};
     dgkafka::change::DebeziumReader reader;
     dgkafka::change::Event e;
     std::string reason;
@@ -202,7 +208,8 @@ TEST(DebeziumEvent, SchemaDecodesTheRowAndTheKey) {
     EXPECT_EQ(e.op, dgkafka::change::Op::upsert);
     EXPECT_EQ(e.image, R"({"d":"1969-12-31","id":"7","price":"12345.67"})");
 
-    const json key = {{"schema", {{"type", "struct"}, {"fields", json::array({row[0]})}}}, {"payload", {{"id", "Bw=="}}}};
+    const json key = {{"schema", {{"type", "struct"}, {"fields", json::array({row[0]})}}},
+                      {"payload", {{"id", "Bw=="}}}};
     const json del = {{"schema", schema}, {"payload", {{"before", nullptr}, {"after", nullptr}, {"op", "d"}}}};
     ASSERT_TRUE(reader.read(del.dump(), key.dump(), e, reason)) << reason;
     EXPECT_EQ(e.op, dgkafka::change::Op::remove);

@@ -4,6 +4,7 @@
 
 #include <cstdlib>
 #include <optional>
+
 #include "util/errors.hpp"
 
 using namespace dgkafka;
@@ -13,12 +14,16 @@ namespace {
 struct ScopedEnv {
     ScopedEnv(const char* name, const char* value) : name_(name) {
         if (const char* old = std::getenv(name)) old_ = old;
-        if (value) setenv(name, value, 1);
-        else unsetenv(name);
+        if (value)
+            setenv(name, value, 1);
+        else
+            unsetenv(name);
     }
     ~ScopedEnv() {
-        if (old_) setenv(name_, old_->c_str(), 1);
-        else unsetenv(name_);
+        if (old_)
+            setenv(name_, old_->c_str(), 1);
+        else
+            unsetenv(name_);
     }
     const char* name_;
     std::optional<std::string> old_;
@@ -32,14 +37,16 @@ TEST(Connection, ConninfoQuotesValuesAndLeavesOmittedSettingsToTheEnvironment) {
     s.port = 5433;
     s.password = "it's\\secret";
     EXPECT_EQ(db::conninfo(s, "dgkafka"),
-              "fallback_application_name='dgkafka' client_encoding='UTF8' host='/tmp/pg sock' port=5433 password='it\\'s\\\\secret'");
+              "fallback_application_name='dgkafka' client_encoding='UTF8' host='/tmp/pg sock' port=5433 "
+              "password='it\\'s\\\\secret'");
 }
 
 TEST(Connection, SslmodeAndHostDefaultToTheManualsWhenNeitherConfigNorEnvironmentSays) {
     ScopedEnv host("PGHOST", nullptr), hostaddr("PGHOSTADDR", nullptr), mode("PGSSLMODE", nullptr),
         require("PGREQUIRESSL", nullptr);
     DbSettings s;
-    EXPECT_EQ(db::conninfo(s, "x"), "fallback_application_name='x' client_encoding='UTF8' host='localhost' sslmode='require'");
+    EXPECT_EQ(db::conninfo(s, "x"),
+              "fallback_application_name='x' client_encoding='UTF8' host='localhost' sslmode='require'");
     {
         ScopedEnv env_mode("PGSSLMODE", "verify-full"), env_host("PGHOST", "/run/pg");
         EXPECT_EQ(db::conninfo(s, "x"), "fallback_application_name='x' client_encoding='UTF8'");  // libpq reads them
@@ -67,7 +74,8 @@ TEST(Connection, AFailedConnectionNeverShowsThePassword) {
 }
 
 TEST(Connection, TheSqlstateOfARefusalIsReadFromLibpqsSqlstateForm) {
-    EXPECT_EQ(db::refusal_sqlstate_in("connection to server at \"127.0.0.1\", port 5432 failed: FATAL:  28P01\n"), "28P01");
+    EXPECT_EQ(db::refusal_sqlstate_in("connection to server at \"127.0.0.1\", port 5432 failed: FATAL:  28P01\n"),
+              "28P01");
     EXPECT_EQ(db::refusal_sqlstate_in("connection to server at \"::1\" failed: Connection refused\n"
                                       "connection to server at \"127.0.0.1\" failed: FATAL:  57P03\n"),
               "57P03");

@@ -31,9 +31,7 @@ TEST(Csv, EmptyUnquotedIsNullEmptyQuotedIsEmptyString) {
     EXPECT_EQ(parse("|\"\"|x|"), (std::vector<std::string>{"<NULL>", "", "x", "<NULL>"}));
 }
 
-TEST(Csv, TrailingLineBreakIsNotData) {
-    EXPECT_EQ(parse("a,b\r\n", ','), (std::vector<std::string>{"a", "b"}));
-}
+TEST(Csv, TrailingLineBreakIsNotData) { EXPECT_EQ(parse("a,b\r\n", ','), (std::vector<std::string>{"a", "b"})); }
 
 TEST(Csv, MalformedRecordsAreReported) {
     csv::RecordParser p(',');
@@ -73,13 +71,18 @@ TEST(Csv, ReaderNamesTheLineOfAnUnclosedQuote) {
 }
 
 TEST(Csv, ReaderDropsAUtf8ByteOrderMarkAtTheStartOnly) {
-    std::istringstream in("\xEF\xBB\xBFid,name\n\xEF\xBB\xBF" "2,x\n");
+    std::istringstream in(
+        "\xEF\xBB\xBFid,name\n\xEF\xBB\xBF"
+        "2,x\n");
     csv::Reader r(in, ',');
     std::vector<csv::Field> f;
     ASSERT_TRUE(r.next(f));
     EXPECT_EQ(f[0].value, "id") << "Excel's CSV UTF-8 export starts with a BOM";
     ASSERT_TRUE(r.next(f));
-    EXPECT_EQ(f[0].value, "\xEF\xBB\xBF" "2") << "only the file's first bytes can be a BOM";
+    EXPECT_EQ(f[0].value,
+              "\xEF\xBB\xBF"
+              "2")
+        << "only the file's first bytes can be a BOM";
 }
 
 TEST(Csv, WriterQuotesOnlyWhereNeededAndRoundTrips) {

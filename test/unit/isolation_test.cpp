@@ -16,8 +16,7 @@ struct FakeTable {
     size_t attempts = 0, rows_sent = 0;
     std::vector<bool> kept;
 
-    explicit FakeTable(size_t n, std::set<size_t> refused)
-        : bad(std::move(refused)), kept(n, false) {}
+    explicit FakeTable(size_t n, std::set<size_t> refused) : bad(std::move(refused)), kept(n, false) {}
 
     std::vector<size_t> run() {
         std::vector<size_t> refused;
@@ -35,8 +34,7 @@ struct FakeTable {
             },
             [&](size_t row) { refused.push_back(row); });
         EXPECT_EQ(inserted, static_cast<int64_t>(kept.size() - bad.size()));
-        for (size_t i = 0; i < kept.size(); ++i)
-            EXPECT_EQ(kept[i], bad.count(i) == 0) << "row " << i;
+        for (size_t i = 0; i < kept.size(); ++i) EXPECT_EQ(kept[i], bad.count(i) == 0) << "row " << i;
         return refused;
     }
 };
@@ -48,8 +46,7 @@ TEST(Isolation, ARefusedRowAtTheStartTheMiddleOrTheEndIsFoundAlone) {
     for (size_t bad : {size_t{0}, size_t{4999}, size_t{9999}}) {
         FakeTable t(10000, {bad});
         EXPECT_EQ(t.run(), std::vector<size_t>{bad});
-        EXPECT_LE(t.attempts, 2 * 14 + 2u)
-            << "about 2 log2(n) attempts for one refused row at " << bad;
+        EXPECT_LE(t.attempts, 2 * 14 + 2u) << "about 2 log2(n) attempts for one refused row at " << bad;
     }
 }
 
@@ -64,8 +61,7 @@ TEST(Isolation, EveryRowRefused) {
     for (size_t i = 0; i < 500; ++i) bad.insert(i);
     FakeTable t(500, bad);
     EXPECT_EQ(t.run(), sorted(bad));
-    EXPECT_LE(t.attempts, 500u + 20u)
-        << "one attempt per row once every row is known to be refused";
+    EXPECT_LE(t.attempts, 500u + 20u) << "one attempt per row once every row is known to be refused";
 }
 
 TEST(Isolation, ASingleRowBatch) {
@@ -83,8 +79,7 @@ TEST(Isolation, CostGrowsWithTheRefusedRowsNotWithTheBatch) {
         EXPECT_EQ(t.run().size(), bad.size());
         const double per_bad = static_cast<double>(t.attempts) / static_cast<double>(bad.size());
         EXPECT_LE(per_bad, 2 * std::log2(static_cast<double>(every)) + 4) << "1 in " << every;
-        EXPECT_LE(t.rows_sent, 100000u * 4)
-            << "rows re-sent stay a small multiple of the batch, 1 in " << every;
+        EXPECT_LE(t.rows_sent, 100000u * 4) << "rows re-sent stay a small multiple of the batch, 1 in " << every;
     }
 }
 

@@ -7,15 +7,35 @@
 using dgkafka::json::valid;
 
 TEST(JsonValid, AcceptsWellFormedValues) {
-    for (const char* ok : {"{}", "[]", "0", "-0.5e+10", "\"x\"", "true", "null", " { \"a\" : [1, 2.5, {\"b\": null}], \"c\": \"\\u00e9\\n\" } ",
-                           "[[[[]]]]", "{\"customer_id\": 1313131, \"some_intfield\": 12}", "\"\\\"\\\\\\/\\b\\f\\n\\r\\t\""})
+    for (const char* ok : {"{}", "[]", "0", "-0.5e+10", "\"x\"", "true", "null",
+                           " { \"a\" : [1, 2.5, {\"b\": null}], \"c\": \"\\u00e9\\n\" } ", "[[[[]]]]",
+                           "{\"customer_id\": 1313131, \"some_intfield\": 12}", "\"\\\"\\\\\\/\\b\\f\\n\\r\\t\""})
         EXPECT_TRUE(valid(ok)) << ok;
 }
 
 TEST(JsonValid, RejectsMalformedValues) {
-    for (const char* bad : {"", " ", "{", "{\"a\": 1,}", "[1,]", "[1 2]", "{\"a\" 1}", "{a: 1}", "01", "1.", "-", "1e",
-                            "tru", "nul", "\"unterminated", "\"bad \\x escape\"", "\"\\u12\"", "{} {}", "[}", "{]",
-                            "\"tab\there\"", "{\"id\": 7, \"v\": "})
+    for (const char* bad : {"",
+                            " ",
+                            "{",
+                            "{\"a\": 1,}",
+                            "[1,]",
+                            "[1 2]",
+                            "{\"a\" 1}",
+                            "{a: 1}",
+                            "01",
+                            "1.",
+                            "-",
+                            "1e",
+                            "tru",
+                            "nul",
+                            "\"unterminated",
+                            "\"bad \\x escape\"",
+                            "\"\\u12\"",
+                            "{} {}",
+                            "[}",
+                            "{]",
+                            "\"tab\there\"",
+                            "{\"id\": 7, \"v\": "})
         EXPECT_FALSE(valid(bad)) << bad;
 }
 

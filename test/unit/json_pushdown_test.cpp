@@ -1,8 +1,8 @@
 // Which mapping expressions dgkafka rewrites to read JSON members itself, and which it leaves to
 // PostgreSQL because rewriting could change how they parse.
-#include <gtest/gtest.h>
-
 #include "load/json_pushdown.hpp"
+
+#include <gtest/gtest.h>
 
 using dgkafka::Config;
 using dgkafka::load::JsonPushdown;
@@ -23,10 +23,9 @@ TEST(JsonPushdown, RewritesMembersReadWhereTheGroupingIsUnambiguous) {
                          "jdata->>'b' || 'x' -- jdata->>'c'"},
                         "jdata->>'a' IS DISTINCT FROM 'skip' AND jdata->>'b' <> ''");
     EXPECT_EQ(p.members, (std::vector<std::string>{"a", "b", "it's"}));
-    EXPECT_EQ(p.expressions, (std::vector<std::string>{
-                                 "\"_dgkafka_json_1\"", "(\"_dgkafka_json_2\")::int",
-                                 "coalesce(\"_dgkafka_json_1\", \"_dgkafka_json_3\")",
-                                 "\"_dgkafka_json_2\" || 'x' -- jdata->>'c'"}));
+    EXPECT_EQ(p.expressions, (std::vector<std::string>{"\"_dgkafka_json_1\"", "(\"_dgkafka_json_2\")::int",
+                                                       "coalesce(\"_dgkafka_json_1\", \"_dgkafka_json_3\")",
+                                                       "\"_dgkafka_json_2\" || 'x' -- jdata->>'c'"}));
     EXPECT_EQ(p.filter, "\"_dgkafka_json_1\" IS DISTINCT FROM 'skip' AND \"_dgkafka_json_2\" <> ''");
     EXPECT_FALSE(p.document_needed);
 }

@@ -30,7 +30,8 @@ std::string readme_block(const std::string& marker) {
 }
 
 TEST(Keys, ReadmeKeyTableIsGenerated) {
-    EXPECT_EQ(readme_block("keys"), keys::markdown_table()) << "the README's key table is out of date: run scripts/docs.sh";
+    EXPECT_EQ(readme_block("keys"), keys::markdown_table())
+        << "the README's key table is out of date: run scripts/docs.sh";
 }
 
 TEST(Keys, ReadmeExitCodeTableIsGenerated) {
@@ -76,8 +77,7 @@ TEST(Keys, RangesAndChoicesAreCheckedFromTheTable) {
     EXPECT_EQ(keys::check(*max_row, keys::Value{10LL}, "10"), std::nullopt);
     const auto* interval = keys::find("kafka.commit.minimal_interval");
     EXPECT_EQ(keys::check(*interval, keys::Value{-1.0}, "-1"), std::nullopt);
-    EXPECT_EQ(keys::check(*interval, keys::Value{-2.0}, "-2"),
-              "-2 must be -1 (do not wait) or 0 or more seconds");
+    EXPECT_EQ(keys::check(*interval, keys::Value{-2.0}, "-2"), "-2 must be -1 (do not wait) or 0 or more seconds");
     EXPECT_EQ(keys::check(*keys::find("kafka.commit.retry_timeout"), keys::Value{0.0}, "0"),
               "0 must be more than 0 seconds");
     EXPECT_EQ(keys::check(*keys::find("kafka.input.format"), keys::Value{std::string("xml")}, "xml"),

@@ -1,6 +1,6 @@
-#include "load/counters.hpp"
-
 #include <gtest/gtest.h>
+
+#include "load/counters.hpp"
 
 using namespace dgkafka;
 using namespace dgkafka::load;

@@ -21,16 +21,14 @@ class FakeKafka final : public KafkaSide {
   public:
     std::map<int32_t, std::deque<std::string>> log;  // partition -> message values by offset
     std::map<int32_t, int64_t> ends;                 // end offsets past the last message (markers)
-    std::map<int, std::function<void()>>
-        at_poll;                          // run at the start of the poll numbered so (1-based)
-    std::vector<kafka::Offsets> assigns;  // every assign(), in order
-    std::vector<kafka::Offsets> commits;  // every committed()
+    std::map<int, std::function<void()>> at_poll;    // run at the start of the poll numbered so (1-based)
+    std::vector<kafka::Offsets> assigns;             // every assign(), in order
+    std::vector<kafka::Offsets> commits;             // every committed()
     bool subscribed = false, left = false;
     int polls = 0;
 
     void produce(int32_t p, int n) {
-        for (int i = 0; i < n; ++i)
-            log[p].push_back(std::to_string(p) + "-" + std::to_string(log[p].size()));
+        for (int i = 0; i < n; ++i) log[p].push_back(std::to_string(p) + "-" + std::to_string(log[p].size()));
     }
     int64_t end(int32_t p) const {
         const auto it = ends.find(p);
@@ -117,8 +115,7 @@ class FakeKafka final : public KafkaSide {
 };
 
 enum class Op { connect, stored_offsets, begin, send, commit, commit_in_doubt };
-const char* const op_names[] = {"connect", "stored_offsets", "begin",
-                                "send",    "commit",         "commit_in_doubt"};
+const char* const op_names[] = {"connect", "stored_offsets", "begin", "send", "commit", "commit_in_doubt"};
 void PrintTo(Op op, std::ostream* os) { *os << op_names[static_cast<int>(op)]; }
 
 // The database: a table of (partition, offset) rows and the stored offsets, changed only by
@@ -128,7 +125,7 @@ class FakeDatabase final : public DatabaseSide {
     std::map<int32_t, int64_t> stored;              // the offset table
     std::vector<std::pair<int32_t, int64_t>> rows;  // the output table: each row's message
     std::vector<size_t> batch_rows;                 // rows of each committed batch
-    std::map<Op, int> fail_on;  // the call numbered so fails as a lost connection
+    std::map<Op, int> fail_on;                      // the call numbered so fails as a lost connection
     std::map<Op, int> calls;
     std::function<void()> before_commit;  // another loader's work, between COPY and commit
     std::function<void()> after_limit;    // another loader's work, between error_limit and commit
@@ -145,8 +142,7 @@ class FakeDatabase final : public DatabaseSide {
         auto s = fails(Op::connect);
         if (on_connect) on_connect();
         if (s) return *s;
-        if (down)
-            return Step::unavailable(Step::Server::database, "connection refused");
+        if (down) return Step::unavailable(Step::Server::database, "connection refused");
         connected_ = true;
         return {};
     }
@@ -174,8 +170,7 @@ class FakeDatabase final : public DatabaseSide {
         return fails(Op::send).value_or(Step{});
     }
     Step commit(Batch& batch, const std::string&, const kafka::Offsets& expected,
-                const std::vector<db::PartitionRange>& ranges, const Limit& limit,
-                int64_t& inserted) override {
+                const std::vector<db::PartitionRange>& ranges, const Limit& limit, int64_t& inserted) override {
         require_connected();
         EXPECT_TRUE(open_) << "commit() outside a transaction";
         const auto end = [&](Step s) {
@@ -187,13 +182,11 @@ class FakeDatabase final : public DatabaseSide {
         for (const auto& [p, o] : expected)
             if (stored[p] != o) return end(Step::failed(Step::Outcome::fenced, "fenced"));
         if (commit_answer) return end(*commit_answer);
-        if (auto why = limit(batch))
-            return end(Step::failed(Step::Outcome::refused, *why, Exit::data));
+        if (auto why = limit(batch)) return end(Step::failed(Step::Outcome::refused, *why, Exit::data));
         if (after_limit) std::exchange(after_limit, nullptr)();
         rejects += batch.rejects.count();
         for (const auto& r : ranges) {
-            EXPECT_EQ(r.start, stored[r.partition])
-                << "a batch must start where the stored offset is";
+            EXPECT_EQ(r.start, stored[r.partition]) << "a batch must start where the stored offset is";
             stored[r.partition] = r.end;
         }
         for (size_t i = 0; i < batch.row_start.size(); ++i) {
@@ -207,8 +200,7 @@ class FakeDatabase final : public DatabaseSide {
         if (auto s = fails(Op::commit_in_doubt)) return end(*s);
         return end({});
     }
-    Step skip_gaps(const kafka::Offsets&, const std::string&,
-                   const std::vector<kafka::RetentionGap>&) override {
+    Step skip_gaps(const kafka::Offsets&, const std::string&, const std::vector<kafka::RetentionGap>&) override {
         ADD_FAILURE() << "no gap in these tests";
         return {};
     }
@@ -226,9 +218,7 @@ class FakeDatabase final : public DatabaseSide {
         open_ = false;
         return Step::unavailable(Step::Server::database, "lost the database connection");
     }
-    void require_connected() const {
-        EXPECT_TRUE(connected_) << "a database call without a connection";
-    }
+    void require_connected() const { EXPECT_TRUE(connected_) << "a database call without a connection"; }
     bool connected_ = false;
     bool open_ = false;
 };
@@ -268,8 +258,7 @@ struct LoadRun {
     void start() {
         parts.encoder = formats::make_decoder(cfg, false);
         for (const auto& [p, end] : kafka->end_offsets()) db->stored.emplace(p, 0);
-        loader = std::make_unique<Loader>(cfg, options, 0, 1, kafka->end_offsets(), *counting,
-                                          std::move(parts), stop);
+        loader = std::make_unique<Loader>(cfg, options, 0, 1, kafka->end_offsets(), *counting, std::move(parts), stop);
     }
     void run() {
         if (!loader) start();
@@ -344,8 +333,7 @@ TEST(Loader, FenceBehindDropsTheBatchAndResumesAtTheStoredOffset) {
     r.run();
     expect_loaded_once(*r.db, 0, 5, 30);
     EXPECT_EQ(r.db->stored[0], 30);
-    EXPECT_EQ(r.kafka->assigns.back(),
-              (kafka::Offsets{{0, 5}}));  // consumption went back to the stored offset
+    EXPECT_EQ(r.kafka->assigns.back(), (kafka::Offsets{{0, 5}}));  // consumption went back to the stored offset
 }
 
 TEST(Loader, FenceAheadSkipsWhatTheOtherLoaderCommitted) {
@@ -386,8 +374,7 @@ TEST(Loader, RefusedBatchEndsTheRunWithItsExitCode) {
     LoadRun r(100);
     r.kafka->produce(0, 10);
     r.start();
-    r.db->commit_answer =
-        Step::failed(Step::Outcome::refused, "the database refused every row tried", Exit::data);
+    r.db->commit_answer = Step::failed(Step::Outcome::refused, "the database refused every row tried", Exit::data);
     try {
         r.run();
         FAIL() << "a refused batch must end the run";
@@ -404,8 +391,7 @@ TEST(Loader, FatalDatabaseErrorEndsTheRunWithExitDatabase) {
     LoadRun r(100);
     r.kafka->produce(0, 10);
     r.start();
-    r.db->commit_answer =
-        Step::failed(Step::Outcome::fatal, "permission denied for table out", Exit::database);
+    r.db->commit_answer = Step::failed(Step::Outcome::fatal, "permission denied for table out", Exit::database);
     try {
         r.run();
         FAIL() << "a fatal error must end the run";
@@ -418,8 +404,7 @@ TEST(Loader, FatalDatabaseErrorEndsTheRunWithExitDatabase) {
 TEST(Loader, ErrorLimitRefusesTheBatch) {
     LoadRun r(100);
     r.cfg.error_limit_count = 0;
-    r.cfg.columns = {{"a", "text", false},
-                     {"b", "text", false}};  // "0-3" has one field: every message is malformed
+    r.cfg.columns = {{"a", "text", false}, {"b", "text", false}};  // "0-3" has one field: every message is malformed
     r.kafka->produce(0, 3);
     try {
         r.run();
@@ -466,8 +451,7 @@ TEST_P(LoaderDatabaseLost, RetriesWithoutDuplicateOrLoss) {
     r.kafka->produce(0, 35);
     r.kafka->produce(1, 12);
     // The stored offsets are read once, when the loop starts; the rest at the second batch.
-    r.db->fail_on[GetParam()] =
-        GetParam() == Op::connect || GetParam() == Op::stored_offsets ? 1 : 2;
+    r.db->fail_on[GetParam()] = GetParam() == Op::connect || GetParam() == Op::stored_offsets ? 1 : 2;
     r.run();
     expect_loaded_once(*r.db, 0, 0, 35);
     expect_loaded_once(*r.db, 1, 0, 12);
@@ -476,19 +460,15 @@ TEST_P(LoaderDatabaseLost, RetriesWithoutDuplicateOrLoss) {
     EXPECT_EQ(r.counters.database_outage.outages(), 1);
     EXPECT_FALSE(r.counters.database_outage.ongoing()) << "the outage ended, also when the run ended with it";
     EXPECT_EQ(r.db->calls[Op::connect], 2);
-    EXPECT_EQ(r.counters.rows, GetParam() == Op::commit_in_doubt
-                                   ? 47 - static_cast<int64_t>(r.db->batch_rows[1])
-                                   : 47)
+    EXPECT_EQ(r.counters.rows, GetParam() == Op::commit_in_doubt ? 47 - static_cast<int64_t>(r.db->batch_rows[1]) : 47)
         << "a commit whose answer was lost is not counted, but not loaded twice either";
 }
 
-std::string step_name(const ::testing::TestParamInfo<Op>& step) {
-    return op_names[static_cast<int>(step.param)];
-}
+std::string step_name(const ::testing::TestParamInfo<Op>& step) { return op_names[static_cast<int>(step.param)]; }
 
 INSTANTIATE_TEST_SUITE_P(AtEachStep, LoaderDatabaseLost,
-                         ::testing::Values(Op::connect, Op::stored_offsets, Op::begin, Op::send,
-                                           Op::commit, Op::commit_in_doubt),
+                         ::testing::Values(Op::connect, Op::stored_offsets, Op::begin, Op::send, Op::commit,
+                                           Op::commit_in_doubt),
                          step_name);
 
 TEST(Loader, GivesUpOnALostDatabaseAfterRetryTimeoutWithExitDatabase) {
@@ -520,8 +500,7 @@ TEST(Loader, RegistryOutageIsWaitedForAndRejectsNothing) {
     } catch (const Error& e) {
         EXPECT_EQ(e.code(), Exit::kafka);
         EXPECT_NE(std::string(e.what()).find("gave up after"), std::string::npos) << e.what();
-        EXPECT_NE(std::string(e.what()).find("t partition 0 offset 0: schema registry unavailable"),
-                  std::string::npos)
+        EXPECT_NE(std::string(e.what()).find("t partition 0 offset 0: schema registry unavailable"), std::string::npos)
             << e.what();
     }
     EXPECT_EQ(r.counters.rejected, 0);

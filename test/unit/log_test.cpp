@@ -10,7 +10,7 @@ using namespace dgkafka;
 namespace {
 // Restores the process-wide logging settings after each test.
 class Log : public ::testing::Test {
-protected:
+  protected:
     void TearDown() override {
         log::set_verbosity(0);
         log::set_format(log::Format::text);
@@ -20,7 +20,8 @@ protected:
 
 TEST_F(Log, TextLinesStartWithAnIsoTimestampInUtcAndTheLevel) {
     const auto line = log::line(log::Level::warn, "customer[2]: 1 message(s) rejected");
-    EXPECT_TRUE(std::regex_match(line, std::regex(R"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z warning customer\[2\]: 1 message\(s\) rejected)")))
+    EXPECT_TRUE(std::regex_match(
+        line, std::regex(R"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z warning customer\[2\]: 1 message\(s\) rejected)")))
         << line;
 }
 
@@ -29,9 +30,11 @@ TEST_F(Log, JsonLinesAreOneObjectWithTsLevelMsgAndTheFields) {
     const auto line = log::line(log::Level::info, "a \"quoted\"\nline \xff", log::offsets("customer", 2, 1000, 1999));
     EXPECT_EQ(line.find('\n'), std::string::npos) << "one object a line";
     const auto j = nlohmann::json::parse(line);
-    EXPECT_TRUE(std::regex_match(j.at("ts").get<std::string>(), std::regex(R"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z)")));
+    EXPECT_TRUE(
+        std::regex_match(j.at("ts").get<std::string>(), std::regex(R"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z)")));
     EXPECT_EQ(j.at("level"), "info");
-    EXPECT_EQ(j.at("msg").get<std::string>().rfind("a \"quoted\"\nline ", 0), 0u) << "invalid UTF-8 replaced, not fatal";
+    EXPECT_EQ(j.at("msg").get<std::string>().rfind("a \"quoted\"\nline ", 0), 0u)
+        << "invalid UTF-8 replaced, not fatal";
     EXPECT_EQ(j.at("topic"), "customer");
     EXPECT_EQ(j.at("partition"), 2);
     EXPECT_EQ(j.at("first_offset"), 1000);
@@ -74,7 +77,8 @@ TEST_F(Log, SignalSafeLinesLookLikeEveryOtherLineInEitherFormat) {
     log::set_format(log::Format::json);
     n = log::signal_safe_line(log::Level::warn, "second \"signal\" \\ now", buf, sizeof buf);
     const auto j = nlohmann::json::parse(std::string(buf, n));
-    EXPECT_TRUE(std::regex_match(j.at("ts").get<std::string>(), std::regex(R"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z)")));
+    EXPECT_TRUE(
+        std::regex_match(j.at("ts").get<std::string>(), std::regex(R"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z)")));
     EXPECT_EQ(j.at("ts").get<std::string>().substr(0, 16),
               nlohmann::json::parse(log::line(log::Level::warn, "x")).at("ts").get<std::string>().substr(0, 16));
     EXPECT_EQ(j.at("level"), "warning");

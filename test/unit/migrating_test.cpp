@@ -36,8 +36,9 @@ TEST(Migrating, TheGuideIsLinkedFromTheReadmeAndItsConfigSnippetsParse) {
     const auto snippets = dgkafka_snippets(md);
     ASSERT_EQ(snippets.size(), 2u);
     const std::string job = "[dgkafka]\ndatabase = \"db\"\n";
-    const std::string rest = "\n[kafka.input]\nformat = \"json\"\nconsumer_group = \"dggrp\"\ntopic = \"customer\"\n"
-                             "[kafka.output]\noutput_table = \"customer\"\n";
+    const std::string rest =
+        "\n[kafka.input]\nformat = \"json\"\nconsumer_group = \"dggrp\"\ntopic = \"customer\"\n"
+        "[kafka.output]\noutput_table = \"customer\"\n";
     // The first is a whole [kafka] table; the second its [kafka.properties], under a [kafka] with brokers.
     const auto first = parse_config(job + snippets[0] + rest, "MIGRATING.md");
     EXPECT_EQ(first.brokers, "kafkahost1:9092,kafkahost2:9092");

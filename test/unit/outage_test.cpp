@@ -23,7 +23,8 @@ TEST(Outage, FourLoadersFailingAgainAndAgainLogOneLineWhenItStartsAndOneWhenItEn
     Outage outage("the database");
     testing::internal::CaptureStderr();
     for (int attempt = 0; attempt < 5; ++attempt)
-        for (int loader = 0; loader < 4; ++loader) outage.failed(loader, "loader " + std::to_string(loader) + ": refused");
+        for (int loader = 0; loader < 4; ++loader)
+            outage.failed(loader, "loader " + std::to_string(loader) + ": refused");
     EXPECT_TRUE(outage.ongoing());
     outage.tick();  // no reminder before its interval
     for (int loader = 0; loader < 3; ++loader) outage.succeeded(loader);

@@ -151,16 +151,20 @@ TEST(ProtobufWire, MessageIndexesAreZigzagVarintsAndTheSingleZeroMeansTheFirstMe
     };
     EXPECT_EQ(read(std::string("\0body", 5)), "body");
     EXPECT_EQ(indexes, std::vector<int>{0});
-    EXPECT_EQ(read("\x04\x02\x06" "body"), "body");  // count 2: [1, 3]
+    EXPECT_EQ(read("\x04\x02\x06"
+                   "body"),
+              "body");  // count 2: [1, 3]
     EXPECT_EQ(indexes, (std::vector<int>{1, 3}));
     EXPECT_EQ(read("\x02\xac\x02"), "");  // count 1: [150], a two-byte varint
     EXPECT_EQ(indexes, std::vector<int>{150});
     EXPECT_EQ(read(""), "refused: message-index list truncated or corrupt (after the schema id)");
     EXPECT_EQ(read("\x04\x02"), "refused: message-index list truncated or corrupt (index 2 of 2)");
     EXPECT_EQ(read("\x01"), "refused: message-index list of -1 indexes: not a count of 0 to 64");
-    EXPECT_EQ(read("\xfe\xff\xff\xff\x0f"), "refused: message-index list of 2147483647 indexes: not a count of 0 to 64");
+    EXPECT_EQ(read("\xfe\xff\xff\xff\x0f"),
+              "refused: message-index list of 2147483647 indexes: not a count of 0 to 64");
     EXPECT_EQ(read("\x02\x01"), "refused: message index -1 is negative");
-    EXPECT_EQ(read("\xff\xff\xff\xff\xff\x01"), "refused: message-index list truncated or corrupt (after the schema id)");
+    EXPECT_EQ(read("\xff\xff\xff\xff\xff\x01"),
+              "refused: message-index list truncated or corrupt (after the schema id)");
 }
 
 TEST(ProtobufJson, EveryTypeHasItsExactCanonicalJson) {
@@ -206,7 +210,8 @@ TEST(ProtobufJson, ValuesJsonCannotHoldAndCorruptBodiesAreRefusedWithAReason) {
     formats::protobuf::Reader reader(file_config());
     std::string out, reason;
     // placed_at { seconds: 253402300800 }: the year 10000.
-    const std::string late = enc.bytes("shop.Order", R"({"id": "1"})") + std::string("\x52\x07\x08\x80\x83\xd1\xff\xaf\x07", 9);
+    const std::string late =
+        enc.bytes("shop.Order", R"({"id": "1"})") + std::string("\x52\x07\x08\x80\x83\xd1\xff\xaf\x07", 9);
     EXPECT_FALSE(reader.to_json(late, out, reason));
     EXPECT_EQ(reason, "Timestamp 253402300800s 0ns: out of range (years 1 to 9999)");
     const std::string good = enc.bytes("shop.Order", R"({"name": "abcdef"})");

@@ -19,9 +19,8 @@ TEST(ResetTime, EpochMillisecondsOrAnIsoTimeWithItsZoneOrUtcSaid) {
 }
 
 TEST(ResetTime, WordsRelativeToNowAndEmptyInputAreRefused) {
-    for (const char* t :
-         {"now", "yesterday", "today", "tomorrow", "epoch", "infinity", "2024-02-29 yesterday",
-          "29.02.2024", "2024-02-29X13:00", "99999999999999999999"})
+    for (const char* t : {"now", "yesterday", "today", "tomorrow", "epoch", "infinity", "2024-02-29 yesterday",
+                          "29.02.2024", "2024-02-29X13:00", "99999999999999999999"})
         EXPECT_TRUE(std::holds_alternative<ResetTimeError>(read_reset_time(t))) << t;
     EXPECT_EQ(std::get<ResetTimeError>(read_reset_time("")).why.rfind("empty", 0), 0u);
 }

@@ -26,5 +26,8 @@ TEST(Text, ClipCutsBeforeACharacterAndSaysHowLongItWas) {
     using dgkafka::text::clip;
     EXPECT_EQ(clip("short", 10), "short");
     EXPECT_EQ(clip("abcdefghij", 4), "abcd… (10 bytes)");
-    EXPECT_EQ(clip("ab\xC3\xA9" "cd", 3), "ab… (6 bytes)");  // never half of é
+    EXPECT_EQ(clip("ab\xC3\xA9"
+                   "cd",
+                   3),
+              "ab… (6 bytes)");  // never half of é
 }
