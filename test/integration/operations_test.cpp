@@ -18,6 +18,7 @@
 
 #include "support/job.hpp"
 #include "support/sandbox.hpp"
+#include "support/scrape.hpp"
 #include "util/errors.hpp"
 
 using namespace dgtest;
@@ -97,31 +98,6 @@ TEST(Logs, TextLinesHaveATimestampAndLevelAndQuietKeepsOnlyErrors) {
 }
 
 namespace {
-// A TCP port nobody listens on now (the kernel's choice), for the metrics server.
-int free_port() {
-    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t len = sizeof addr;
-    EXPECT_EQ(::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
-    ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-    ::close(fd);
-    return ntohs(addr.sin_port);
-}
-
-std::string scrape(int port) {
-    httplib::Client client("127.0.0.1", port);
-    const auto res = client.Get("/metrics");
-    return res && res->status == 200 ? res->body : "";
-}
-
-// The value of one series, e.g. series(text, "dgkafka_rows_loaded_total{...}"); -1 when absent.
-double series(const std::string& text, const std::string& name) {
-    for (const auto& l : lines(text))
-        if (l.rfind(name + " ", 0) == 0) return std::stod(l.substr(name.size() + 1));
-    return -1;
-}
 
 // promtool's verdict on an exposition: its exit code and what it printed.
 Result promtool_check(const std::string& text) {
