@@ -106,12 +106,19 @@ wait "$producer" || log "the producer reported failed deliveries"
 producer=""
 read -r produced acked failed <"$out/last"
 log "produced $produced messages ($acked acknowledged, $failed failed) in $((SECONDS - began)) s"
-# Caught up: every acknowledged message is in the table or the rejects.
+# The sandbox broker can append an idempotent producer's in-flight batch twice when it goes down
+# (librdkafka's mock cluster): such a record is in Kafka twice, and its second copy is refused by
+# the table's key. Those are counted apart; any other reject of a good message is a fault.
+in_kafka=0
+for p in $(seq 0 $((PARTITIONS - 1))); do
+    in_kafka=$((in_kafka + $(kcat -Q -b "$KAFKA_BROKERS" -t "soak:$p:-1" 2>/dev/null | awk '{print $NF}')))
+done
+# Caught up: every message in Kafka is in the table or the rejects.
 deadline=$((SECONDS + 300))
 while :; do
     loaded=$(sql "SELECT (SELECT count(*) FROM soak) + (SELECT count(*) FROM soak_rejects)")
-    [ "$loaded" -lt "$acked" ] || break
-    [ "$SECONDS" -lt "$deadline" ] || { log "not caught up after 300 s: $loaded of $acked"; break; }
+    [ "$loaded" -lt "$in_kafka" ] || break
+    [ "$SECONDS" -lt "$deadline" ] || { log "not caught up after 300 s: $loaded of $in_kafka"; break; }
     sample
     sleep 1
 done
@@ -122,7 +129,11 @@ load_pid=""
 rows=$(sql "SELECT count(*) FROM soak")
 distinct=$(sql "SELECT count(DISTINCT id) FROM soak")
 rejects=$(sql "SELECT count(*) FROM soak_rejects")
+kafka_dups=$(sql "SELECT count(*) FROM soak_rejects r WHERE split_part(convert_from(r.value, 'UTF8'), '|', 3) <> 'bad'
+                    AND r.sqlstate = '23505'
+                    AND EXISTS (SELECT FROM soak s WHERE s.id = split_part(convert_from(r.value, 'UTF8'), '|', 1)::bigint)")
 bad_rejects=$(sql "SELECT count(*) FROM soak_rejects WHERE split_part(convert_from(value, 'UTF8'), '|', 3) <> 'bad'")
+bad_rejects=$((bad_rejects - kafka_dups))
 missing=$(sql "SELECT count(*) FROM generate_series(1, $acked) AS g(id)
                WHERE NOT EXISTS (SELECT FROM soak WHERE soak.id = g.id)
                  AND NOT EXISTS (SELECT FROM soak_rejects r WHERE split_part(convert_from(r.value, 'UTF8'), '|', 1)::bigint = g.id)")
@@ -143,8 +154,9 @@ cat <<REPORT
 
 soak: ${DURATION} s at ${RATE} msg/s into ${PARTITIONS} partitions, one message in ${BAD_EVERY} refused
   produced (acknowledged)   $acked
+  in Kafka                  $in_kafka ($kafka_dups written twice by the sandbox broker, rejected by the key)
   rows loaded / distinct    $rows / $distinct
-  rejected (all 'bad')      $rejects ($bad_rejects not 'bad', $dup_rejects duplicated)
+  rejected                  $rejects ($bad_rejects good messages among them, $dup_rejects rejected twice)
   missing                   $missing
   load exits                $exits
   peak RSS                  $((rss_peak / 1024)) MB
@@ -154,6 +166,6 @@ soak: ${DURATION} s at ${RATE} msg/s into ${PARTITIONS} partitions, one message 
   log lines not JSON        $not_json
 REPORT
 [ "$rows" = "$distinct" ] && [ "$missing" = 0 ] && [ "$bad_rejects" = 0 ] && [ "$dup_rejects" = 0 ] &&
-    [ $((rows + rejects)) = "$acked" ] || { echo "soak: NOT EXACT" >&2; exit 1; }
+    [ $((rows + rejects)) = "$in_kafka" ] || { echo "soak: NOT EXACT" >&2; exit 1; }
 [ "$not_json" = 0 ] || { echo "soak: $not_json log lines are not JSON (-log-format json)" >&2; exit 1; }
 echo "soak: exact"

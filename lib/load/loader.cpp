@@ -193,8 +193,10 @@ Step Loader::resync() {
 
 // Every partition consumed up to the end offset it had when this load began.
 bool Loader::caught_up() const {
-    for (const auto& [p, part] : partitions_)
-        if (!part.at_end) return false;
+    for (const auto& [p, part] : partitions_) {
+        const int64_t end = kafka_->known_end(p);  // as the last fetch saw it
+        if (end >= 0 && part.position < end) return false;
+    }
     return true;
 }
 
@@ -332,10 +334,7 @@ Loader::Taken Loader::add(const Polled& polled, Batch& batch, std::string& reaso
     const bool consuming = feed_ == Feed::consuming || feed_ == Feed::stale;
     if (const auto err = polled.err) {
         if (err == RD_KAFKA_RESP_ERR__PARTITION_EOF) {
-            if (part != partitions_.end()) {
-                part->second.position = std::max(part->second.position, msg.offset);
-                part->second.at_end = true;
-            }
+            if (part != partitions_.end()) part->second.position = std::max(part->second.position, msg.offset);
             return Taken::data;
         }
         if (err == RD_KAFKA_RESP_ERR__AUTO_OFFSET_RESET || err == RD_KAFKA_RESP_ERR_OFFSET_OUT_OF_RANGE) {
@@ -380,7 +379,6 @@ Loader::Taken Loader::add(const Polled& polled, Batch& batch, std::string& reaso
     range->second.end = msg.offset + 1;
     ++range->second.count;
     part->second.position = msg.offset + 1;
-    part->second.at_end = false;
     return Taken::data;
 }
 

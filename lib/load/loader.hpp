@@ -66,7 +66,6 @@ class Loader final : private KafkaSide::Listener {
         int64_t stored = 0;    // the offset the database holds: where the next batch starts
         int64_t position = 0;  // next offset to consume
         int64_t end = 0;       // quit_at_eof target
-        bool at_end = false;   // its last event was the end of the partition: caught up
     };
 
     Step prepare();
@@ -83,7 +82,7 @@ class Loader final : private KafkaSide::Listener {
     std::optional<std::string> over_error_limit(const Batch& batch, int64_t& reserved);
     Step finished(bool& done);
     bool reached_ends() const;
-    bool caught_up() const;           // every partition's last event was its end
+    bool caught_up() const;           // no partition behind the end its last fetch saw
     kafka::Offsets expected() const;  // the stored offsets of every partition this loader holds
     std::vector<int32_t> owned() const;
     std::string name() const;
