@@ -10,6 +10,7 @@
 #include "db/tables.hpp"
 #include "load/isolation.hpp"
 #include "load/move_staged.hpp"
+#include "util/errors.hpp"
 #include "util/log.hpp"
 #include "util/text.hpp"
 #include "vocabulary/ident.hpp"
@@ -239,8 +240,13 @@ BatchWriter::Attempt BatchWriter::attempt(pqxx::dbtransaction& tx, const Batch& 
         if (keep) sub.commit();  // otherwise its destructor rolls back to the savepoint
         out.inserted = inserted;
     } catch (const pqxx::sql_error& e) {
-        // A Citus COPY hides a shard's SQLSTATE: a single row refused so is rejected with XX000.
         if (!maybe_row_error(db::sqlstate(e), statements_.target)) throw;
+        // A Citus COPY hides a shard's SQLSTATE: a single row refused so is rejected with XX000,
+        // once the cluster is known whole (a node lost mid-COPY reads the same): a node still
+        // down fails the health query itself, and the batch is tried again.
+        if (n == 1 && db::classify(db::sqlstate(e), statements_.target) == db::Fault::undisclosed &&
+            !tx.exec1(statements_.citus_health)[0].as<bool>())
+            throw Unavailable(Exit::database, "a Citus node cannot reach another: " + reject_reason(e));
         out.error = reject_reason(e);
         out.sqlstate = db::sqlstate(e);
     }

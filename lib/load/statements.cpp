@@ -27,7 +27,10 @@ LoadStatements LoadStatements::build(const Config& cfg, const db::OutputTable& t
     s.target = table.kind;
     s.direct = !table.copy_unfaithful && cfg.mappings.empty() && cfg.filter.empty() && cfg.mode == Config::Mode::insert;
     s.session_setup = sql::render("session_setup", {});
-    if (table.kind.citus()) s.citus_setup = sql::render("session_citus", {});
+    if (table.kind.citus()) {
+        s.citus_setup = sql::render("session_citus", {});
+        s.citus_health = sql::render("citus_nodes_healthy", {});
+    }
     s.batch_setup = sql::render("batch_setup", {});
     std::vector<std::string> loaded;
     for (const auto* c : cfg.loaded_columns()) loaded.push_back(quote_ident(c->name));

@@ -22,6 +22,7 @@ struct LoadStatements {
     std::string stage_clear;    // staging path only
     std::string session_setup;  // once per loader connection
     std::string citus_setup;    // then, for a Citus table: its sessions' defaults
+    std::string citus_health;   // a Citus table: whether its nodes reach each other
     // A refused batch, written again server-side (schemas/refused_create.sql): its COPY target and
     // columns (a row number, then copy_columns), and the calls of the functions that move its rows.
     std::string refused_table;
