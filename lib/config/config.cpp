@@ -13,6 +13,7 @@
 #include <limits>
 #include <sstream>
 #include <toml.hpp>
+#include <utility>
 
 #include "config/keys.hpp"
 #include "util/text.hpp"
@@ -36,12 +37,54 @@ bool Config::references(std::string_view identifier) const {
         return false;
     };
     if (in(filter)) return true;
+    if (std::any_of(targets.begin(), targets.end(), [&](const Config& t) { return t.references(identifier); }))
+        return true;
     return std::any_of(mappings.begin(), mappings.end(), [&](const MappingSpec& m) { return in(m.expression); });
 }
 
+std::vector<const Config*> Config::outputs() const {
+    if (targets.empty()) return {this};
+    std::vector<const Config*> out;
+    for (const auto& t : targets) out.push_back(&t);
+    return out;
+}
+
+namespace {
+// The output keys a target gives for itself (kafka.output.targets[].*).
+constexpr const char* target_keys[] = {"output_table",   "filter",           "mode",    "match_columns",
+                                       "update_columns", "update_condition", "mappings"};
+
+// `text` with each kafka.output.<target key> named as target i's.
+std::string rename_target_keys(const std::string& text, size_t i) {
+    static const std::string prefix = "kafka.output.";
+    const auto word_char = [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; };
+    std::string out;
+    size_t copied = 0;
+    for (size_t at = text.find(prefix); at != std::string::npos; at = text.find(prefix, at + 1)) {
+        const size_t leaf = at + prefix.size();
+        for (const char* k : target_keys) {
+            const std::string_view key(k);
+            if (text.compare(leaf, key.size(), key) != 0) continue;
+            if (leaf + key.size() < text.size() && word_char(text[leaf + key.size()])) continue;
+            out.append(text, copied, leaf - copied);
+            out += fmt::format("targets[{}].", i);
+            copied = leaf;
+            break;
+        }
+    }
+    out.append(text, copied, std::string::npos);
+    return out;
+}
+}  // namespace
+
+std::string Config::key_name(const std::string& key) const {
+    return target_index ? rename_target_keys(key, *target_index) : key;
+}
+
 std::string Config::where(const std::string& key) const {
-    const auto it = key_lines.find(key);
-    return it == key_lines.end() ? fmt::format("{}: {}", path, key) : fmt::format("{}:{}: {}", path, it->second, key);
+    const auto name = key_name(key);
+    const auto it = key_lines.find(name);
+    return it == key_lines.end() ? fmt::format("{}: {}", path, name) : fmt::format("{}:{}: {}", path, it->second, name);
 }
 
 bool Config::reads_headers() const { return references("_headers"); }
@@ -145,19 +188,25 @@ class Problems {
     explicit Problems(std::string path) : path_(std::move(path)) {}
     void add(const toml::value& where, const std::string& key, const std::string& message) {
         const unsigned line = where.location().line();
-        list_.push_back({line, line ? fmt::format("{}:{}: {}: {}", path_, line, key, message)
-                                    : fmt::format("{}: {}: {}", path_, key, message)});
+        auto text = line ? fmt::format("{}:{}: {}: {}", path_, line, key, message)
+                         : fmt::format("{}: {}: {}", path_, key, message);
+        if (target_) text = rename_target_keys(text, *target_);
+        list_.push_back({line, std::move(text)});
     }
+    // Problems found while reading target i: its output keys named as written.
+    void in_target(std::optional<size_t> i) { target_ = i; }
     void add_file(const std::string& message) { list_.push_back({0, path_ + ": " + message}); }
     bool empty() const { return list_.empty(); }
     [[noreturn]] void raise() {
         std::stable_sort(list_.begin(), list_.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
         std::vector<std::string> out;
-        for (auto& p : list_) out.push_back(std::move(p.second));
+        for (auto& p : list_)  // the job's own keys are read again for each target: each problem once
+            if (std::find(out.begin(), out.end(), p.second) == out.end()) out.push_back(std::move(p.second));
         throw ConfigError(std::move(out));
     }
 
   private:
+    std::optional<size_t> target_;
     std::string path_;
     std::vector<std::pair<unsigned, std::string>> list_;
 };
@@ -234,7 +283,7 @@ class Checker {
 
   private:
     void value(const keys::Key& key, const toml::value& v, const std::string& name) {
-        if (const unsigned line = v.location().line()) cfg_.key_lines[name] = line;
+        if (const unsigned line = v.location().line()) cfg_.key_lines[cfg_.key_name(name)] = line;
         // toml11 reads an integer past 64 bits as the nearest limit: never a value anyone meant.
         if (v.is_integer() && (v.as_integer() == std::numeric_limits<toml::integer>::max() ||
                                v.as_integer() == std::numeric_limits<toml::integer>::min())) {
@@ -572,6 +621,8 @@ class Reader {
     }
 
     void read_output(const toml::value& output, const toml::value& input) {
+        if (!find(output, "output_table") && !find(output, "targets"))
+            problems_.add(output, "kafka.output.output_table", "required key is missing");
         cfg_.output_table = name(output, "kafka.output.output_table");
         const std::string base = cfg_.output_table.name.empty() ? "dgkafka" : cfg_.output_table.name;
         const std::string schema_prefix =
@@ -682,6 +733,62 @@ class Reader {
 
 }  // namespace
 
+namespace {
+
+// The job as one Config: every key checked and read (`target`: the job as target i sees it).
+Config read_job(const toml::value& root, const std::string& path, const PropertyCheck& check_property,
+                Problems& problems, std::optional<size_t> target) {
+    Config cfg;
+    cfg.path = path;
+    cfg.target_index = target;
+    problems.in_target(target);
+    Checker checker(problems, cfg);
+    checker.apply_defaults();
+    checker.table(root, "", "");
+    Reader(root, problems, cfg, check_property).read();
+    problems.in_target(std::nullopt);
+    return cfg;
+}
+
+const toml::value* targets_of(const toml::value& root) {
+    const auto* kafka = find(root, "kafka");
+    const auto* output = kafka ? find(*kafka, "output") : nullptr;
+    const auto* list = output ? find(*output, "targets") : nullptr;
+    return list && has_kind(*list, Kind::table_array) && !list->as_array().empty() ? list : nullptr;
+}
+
+// The file as target i sees it: kafka.output with the target's keys instead of the list.
+toml::value with_target(const toml::value& root, size_t i) {
+    toml::value out = root;
+    auto& output = out.as_table().at("kafka").as_table().at("output");
+    const toml::value target = output.as_table().at("targets").as_array().at(i);
+    output.as_table().erase("targets");
+    for (const auto& [k, v] : target.as_table())  // other keys are the whole file's problems, named once
+        if (std::any_of(std::begin(target_keys), std::end(target_keys), [&](const char* t) { return k == t; }))
+            output.as_table()[k] = v;
+    return out;
+}
+
+// What a job of several targets cannot do (yet), each named where it is written.
+void check_targets(const toml::value& root, const Config& job, Problems& problems) {
+    const auto& output = root.as_table().at("kafka").as_table().at("output");
+    for (const char* k : target_keys)
+        if (const auto* v = find(output, k))
+            problems.add(*v, std::string("kafka.output.") + k,
+                         fmt::format("with [[kafka.output.targets]], each target gives its own {}", k));
+    const auto& list = output.as_table().at("targets");
+    if (job.envelope != Envelope::none || job.delete_on_tombstone)
+        problems.add(list, "kafka.output.targets",
+                     "several targets do not take change events yet (kafka.input.envelope, delete_on_tombstone): "
+                     "one job per table");
+    for (const auto& t : job.targets)
+        if (json_documents(t.format) && t.mappings.empty())
+            problems.add(list.as_array().at(*t.target_index), fmt::format("kafka.output.targets[{}]", *t.target_index),
+                         "needs mappings: with several targets, fields do not go to the columns of their names");
+}
+
+}  // namespace
+
 Config parse_config(const std::string& content, const std::string& path, const PropertyCheck& check_property) {
     // TOML is UTF-8; a NUL byte means another encoding (Windows editors save "Unicode" as UTF-16).
     if (content.find('\0') != std::string::npos)
@@ -694,14 +801,32 @@ Config parse_config(const std::string& content, const std::string& path, const P
     } catch (const toml::exception& e) {
         throw ConfigError({fmt::format("{}: not valid TOML:\n{}", path, e.what())});
     }
-    Config cfg;
-    cfg.path = path;
-    Checker checker(problems, cfg);
-    checker.apply_defaults();
-    checker.table(root, "", "");
-    Reader(root, problems, cfg, check_property).read();
+    Config cfg = read_job(root, path, check_property, problems, std::nullopt);
+    const auto* list = targets_of(root);
+    if (!list) {
+        const auto* kafka = find(std::as_const(root), "kafka");
+        const auto* output = kafka ? find(*kafka, "output") : nullptr;
+        if (const auto* v = output ? find(*output, "unmatched") : nullptr)
+            problems.add(*v, "kafka.output.unmatched", "only used with [[kafka.output.targets]]");
+        if (!problems.empty()) problems.raise();
+        return cfg;
+    }
+    std::vector<Config> targets;
+    for (size_t i = 0; i < list->as_array().size(); ++i)
+        targets.push_back(read_job(with_target(root, i), path, check_property, problems, i));
+    // The job's own output keys are its first target's; its tables (staging, rejects, offsets)
+    // are the job's, named after the first target's table where not given.
+    for (auto& t : targets) {
+        t.read_table = targets.front().read_table;
+        t.reject_table = targets.front().reject_table;
+    }
+    Config job = targets.front();
+    job.target_index.reset();
+    job.key_lines = cfg.key_lines;
+    job.targets = std::move(targets);
+    check_targets(root, job, problems);
     if (!problems.empty()) problems.raise();
-    return cfg;
+    return job;
 }
 
 Config load_config(const std::string& path, const PropertyCheck& check_property) {

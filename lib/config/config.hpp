@@ -114,18 +114,31 @@ struct Config {
 
     std::string metrics_address;  // HOST:PORT serving /metrics for load and publish; empty: none
 
+    // [[kafka.output.targets]]: the job as each of its tables sees it, in order (each a Config
+    // whose output keys are the target's, target_index set); the job's own output keys are the
+    // first target's, so its offsets are stored under the first target's table. Empty: the job
+    // writes one table, the one its own output keys name.
+    std::vector<Config> targets;
+    std::optional<size_t> target_index;  // set in each of `targets`
+    // With targets: what becomes of a message no target's filter takes.
+    enum class Unmatched { skip, reject, stop } unmatched = Unmatched::reject;
+    // The tables the job writes: each target, or the job itself.
+    std::vector<const Config*> outputs() const;
+
     std::vector<std::string> unused_keys;  // accepted for compatibility, e.g. the xdrive_* keys
     // Each key's line in the file ("kafka.output.mappings[0].key" -> 12), for problems found later.
     std::map<std::string, unsigned> key_lines;
-    // "file:line: key" (or "file: key" when the key has no line), to start an error message.
+    // "file:line: key" (or "file: key" when the key has no line), to start an error message; in a
+    // target, its output keys are named as written ("kafka.output.targets[1].filter").
     std::string where(const std::string& key) const;
+    std::string key_name(const std::string& key) const;
 
     std::vector<const ColumnSpec*> loaded_columns() const;
     // A mapping or the filter reads each message's headers (_headers).
     bool reads_headers() const;
     // Output table columns written by a load: the mapping targets, or else the loaded input columns.
     std::vector<std::string> target_columns() const;
-    // Whether a mapping or the filter names this identifier (a metadata column such as _key_bytes).
+    // Whether a mapping or the filter (of any target) names this identifier (a metadata column such as _key_bytes).
     bool references(std::string_view identifier) const;
 };
 

@@ -208,7 +208,8 @@ std::vector<Key> make_keys() {
     k.push_back(Key("kafka.input.columns[].type", K::string, "PostgreSQL type").required());
     k.push_back(Key("kafka.input.columns[].ignored", K::boolean, "read but not loaded").def(false));
 
-    k.push_back(Key("kafka.output.output_table", K::string, "the table the rows go to").required());
+    k.push_back(Key("kafka.output.output_table", K::string, "the table the rows go to")
+                    .def_text("required, unless [[kafka.output.targets]] names the tables"));
     k.push_back(Key("kafka.output.offset_table", K::string, "offset history: one row per committed batch and partition")
                     .def(std::string("kafka_offset_summary")));
     k.push_back(Key("kafka.output.history_keep_rows", K::integer,
@@ -271,6 +272,28 @@ std::vector<Key> make_keys() {
     k.push_back(Key("kafka.output.mappings[].key", K::string,
                     "SQL over the input columns and _key, _key_bytes, _partition, _offset, _timestamp, _headers")
                     .required());
+
+    k.push_back(Key("kafka.output.targets", K::table_array,
+                    "several output tables from one topic, each with its own output_table and, as kafka.output "
+                    "has them, filter, mappings, mode, match_columns, update_columns, update_condition; a "
+                    "message goes to every target whose filter takes it, all in the batch's one transaction")
+                    .def_text("one target: kafka.output itself"));
+    k.push_back(Key("kafka.output.targets[].output_table", K::string, "this target's table").required());
+    for (const char* x : {"filter", "mode", "update_condition"})
+        k.push_back(Key(std::string("kafka.output.targets[].") + x, K::string,
+                        std::string("as kafka.output.") + x + ", for this target"));
+    for (const char* x : {"match_columns", "update_columns"})
+        k.push_back(Key(std::string("kafka.output.targets[].") + x, K::scalar_array,
+                        std::string("as kafka.output.") + x + ", for this target"));
+    k.push_back(Key("kafka.output.targets[].mappings", K::table_array, "as kafka.output.mappings, for this target"));
+    k.push_back(Key("kafka.output.targets[].mappings[].name", K::string, "target column").required());
+    k.push_back(Key("kafka.output.targets[].mappings[].key", K::string, "SQL expression").required());
+    k.push_back(Key("kafka.output.unmatched", K::string,
+                    "with targets: a message no target's filter takes is counted (skip), counted and written to "
+                    "the reject table (reject), or stops the load before its batch commits (stop, exit 6)")
+                    .def(std::string("reject"))
+                    .one_of({"skip", "reject", "stop"})
+                    .bind(DGKAFKA_FIELD(unmatched)));
 
     k.push_back(Key("kafka.commit.max_row", K::integer, "messages per batch at most")
                     .def(1000LL)

@@ -77,6 +77,8 @@ void Batch::clear() {
     row_message.clear();
     ranges.clear();
     rejects.clear();
+    target_rows.clear();
+    unmatched = 0;
     raw_.clear();
     kept_.clear();
 }

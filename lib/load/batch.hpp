@@ -40,6 +40,10 @@ struct Batch {
     std::vector<uint32_t> row_message;  // index of each row's message
     std::map<int32_t, db::PartitionRange> ranges;
     Rejects rejects;
+    // Written by the database side: the rows each output table kept (LoadStatements::moves order;
+    // empty on the direct path), and the messages no output table's filter took.
+    std::vector<int64_t> target_rows;
+    size_t unmatched = 0;
     std::chrono::steady_clock::time_point opened;
     double opened_epoch = 0;
 

@@ -171,7 +171,16 @@ Step BatchTransaction::commit(Batch& batch, const std::string& context, const ka
             if (auto why = fence(expected)) return Step::failed(O::fenced, *why);
             if (auto s = write(batch, context, inserted); !s.ok()) return s;
         }
-        refused = batch.rejects.count() - before;
+        if (const auto& at = writer_.unmatched_stop())
+            return Step::failed(O::refused,
+                                fmt::format("{}: topic {} {}: no output table's filter takes this message "
+                                            "(kafka.output.unmatched = \"stop\"); this batch was not committed",
+                                            context, cfg_.topic, *at),
+                                Exit::data);
+        // Refused by the database (by each output table: at most every row); not the unmatched
+        // messages rejected by choice.
+        const size_t unmatched = cfg_.unmatched == Config::Unmatched::reject ? batch.unmatched : 0;
+        refused = std::min(batch.rejects.count() - before - unmatched, batch.row_start.size());
         accepted = batch.row_start.size() - refused;
         if (streak_.job_at_fault(accepted, refused))
             return job_at_fault(context, fmt::format("the last {} rows, over several batches", streak_.sample()),

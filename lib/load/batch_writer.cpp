@@ -3,7 +3,9 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <map>
 #include <pqxx/tablereader>
+#include <utility>
 
 #include "db/connection.hpp"
 #include "db/fault.hpp"
@@ -64,22 +66,34 @@ void BatchWriter::copy(pqxx::transaction_base& tx, const std::string& table, con
 
 BatchWriter::~BatchWriter() { abandon(); }
 
-int64_t BatchWriter::write_staged(pqxx::transaction_base& tx) {
-    if (!shards_) return move_staged(tx, statements_);
+int64_t BatchWriter::write_staged(pqxx::transaction_base& tx, std::vector<int64_t>& rows,
+                                  std::optional<size_t> target) {
+    rows.resize(statements_.moves.size());
+    if (!shards_) {
+        int64_t n = 0;
+        for (size_t i = 0; i < statements_.moves.size(); ++i) {
+            if (target && *target != i) continue;
+            const auto moved = move_staged(tx, statements_.moves[i]);
+            rows[i] += moved;
+            n += moved;
+        }
+        return n;
+    }
     // One COPY at a time on a connection: the selected rows are read whole, then copied.
-    std::string rows, line;
+    std::string data, line;
     int64_t n = 0;
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wdeprecated-declarations"
     pqxx::tablereader reader(tx, statements_.stage_select);
     while (reader.get_raw_line(line)) {
-        rows += line;
-        rows += '\n';
+        data += line;
+        data += '\n';
         ++n;
     }
     reader.complete();
 #pragma GCC diagnostic pop
-    if (n) copy(tx, append_target(), {}, rows);
+    if (n) copy(tx, append_target(), {}, data);
+    rows[0] += n;
     return n;
 }
 
@@ -160,9 +174,16 @@ void BatchWriter::give_up_aside(const std::string& why) {
 std::optional<int64_t> BatchWriter::finish(pqxx::dbtransaction& tx, Batch& batch) {
     try {
         std::optional<int64_t> inserted = static_cast<int64_t>(batch.row_start.size());
-        if (!statements_.direct) inserted = write_staged(tx);
+        std::vector<size_t> unmatched;  // read before the moves; settled once they went in
+        if (!statements_.unmatched.empty()) unmatched = unmatched_staged(tx, batch);
+        if (!statements_.direct) {
+            batch.target_rows.clear();
+            inserted = write_staged(tx, batch.target_rows);
+        }
         if (copy_ == Copy::setting_aside) inserted = tried_aside(tx, batch);
-        if (inserted) write_rejects(tx, batch);
+        if (!inserted) return inserted;
+        settle_unmatched(batch, unmatched);
+        write_rejects(tx, batch);
         return inserted;
     } catch (const pqxx::sql_error& e) {
         if (!maybe_row_error(db::sqlstate(e), statements_.target)) throw;
@@ -195,22 +216,108 @@ std::optional<int64_t> BatchWriter::tried_aside(pqxx::dbtransaction& tx, Batch& 
 BatchWriter::Written BatchWriter::write(pqxx::dbtransaction& tx, Batch& batch) {
     Written out;
     if (aside_ != Aside::unavailable) copy_ = Copy::setting_aside;  // for the batches after this one
+    if (!statements_.unmatched.empty()) settle_unmatched(batch, unmatched_in_runs(tx, batch));
     // Numbered server-side when the rows stage (they do unless a value fails its type's input),
-    // else by runs sent from here: with rounds (one statement per round), and into an
-    // append-distributed table (which takes only a COPY naming its shard).
+    // else by runs sent from here: with rounds (one statement per round), into an
+    // append-distributed table (which takes only a COPY naming its shard), and into several
+    // output tables (each table's runs in turn).
     if (shards_) shard_ = shards_->pick(tx);
-    const bool numbered = !statements_.rounds && !shards_ && stage_numbered(tx, batch);
-    const auto probe = [&](size_t row) {
-        return numbered ? move(tx, row, 1, false) : attempt(tx, batch, row, 1, false);
-    };
-    if (auto error = refused_by_job(batch, probe)) {
-        out.verdict = Written::Verdict::job_at_fault;
-        out.error = *error;
-        return out;
+    const bool rounds = !statements_.moves.empty() && statements_.moves.front().rounds;
+    const bool numbered = !statements_.refused_walk.empty() && !rounds && !shards_ && stage_numbered(tx, batch);
+    if (numbered) {
+        if (auto error = refused_by_job(batch, [&](size_t row) { return move(tx, row, 1, false); })) {
+            out.verdict = Written::Verdict::job_at_fault;
+            out.error = *error;
+            return out;
+        }
+        out.inserted = walk(tx, batch);
+        if (!statements_.moves.empty()) batch.target_rows = {out.inserted};
+    } else {
+        const size_t targets = std::max<size_t>(1, statements_.moves.size());
+        batch.target_rows.assign(statements_.moves.size(), 0);
+        for (size_t t = 0; t < targets; ++t) {
+            if (auto error = refused_by_job(batch, [&](size_t row) { return attempt(tx, batch, row, 1, false, t); })) {
+                out.verdict = Written::Verdict::job_at_fault;
+                out.error = refusal(t, *error);
+                return out;
+            }
+            const auto rows = isolate(tx, batch, t);
+            if (!statements_.moves.empty()) batch.target_rows[t] = rows;
+            out.inserted += rows;
+        }
     }
-    out.inserted = numbered ? walk(tx, batch) : isolate(tx, batch);
     write_rejects(tx, batch);
     return out;
+}
+
+std::string BatchWriter::refusal(size_t target, const std::string& error) const {
+    if (statements_.moves.size() < 2) return error;
+    return fmt::format("{}: {}", statements_.moves[target].table, error);
+}
+
+std::vector<size_t> BatchWriter::unmatched_staged(pqxx::transaction_base& tx, const Batch& batch) {
+    std::vector<size_t> out;
+    const auto found = tx.exec(statements_.unmatched);
+    if (found.empty()) return out;
+    std::map<std::pair<int32_t, int64_t>, size_t> rows;  // (partition, offset) -> the batch's row
+    for (size_t i = 0; i < batch.row_start.size(); ++i) {
+        const auto m = batch.row_source(i);
+        rows[{m.partition, m.offset}] = i;
+    }
+    for (const auto& r : found) {
+        const auto it = rows.find({r[0].as<int32_t>(), r[1].as<int64_t>()});
+        if (it != rows.end()) out.push_back(it->second);
+    }
+    std::sort(out.begin(), out.end());
+    return out;
+}
+
+// Runs of rows staged and asked, each undone; a row that does not stage is every table's
+// refusal, rejected by their walks, not an unmatched message.
+std::vector<size_t> BatchWriter::unmatched_in_runs(pqxx::dbtransaction& tx, const Batch& batch) {
+    std::vector<size_t> out;
+    isolate_refused_rows(
+        batch.row_start.size(),
+        [&](size_t first, size_t count) -> std::optional<int64_t> {
+            const size_t from = batch.row_start[first];
+            const size_t to =
+                first + count < batch.row_start.size() ? batch.row_start[first + count] : batch.rows.size();
+            chunk_.assign(batch.rows, from, to - from);
+            try {
+                pqxx::subtransaction sub(tx, "dgkafka_unmatched");  // never committed
+                copy(sub, statements_.copy_table, statements_.copy_columns, chunk_);
+                for (const auto row : unmatched_staged(sub, batch)) out.push_back(row);
+            } catch (const pqxx::sql_error& e) {
+                if (!maybe_row_error(db::sqlstate(e), statements_.target)) throw;
+                return std::nullopt;
+            }
+            return static_cast<int64_t>(count);
+        },
+        [](size_t) {});
+    std::sort(out.begin(), out.end());
+    return out;
+}
+
+// What kafka.output.unmatched makes of the messages no output table's filter took.
+void BatchWriter::settle_unmatched(Batch& batch, const std::vector<size_t>& rows) {
+    batch.unmatched = rows.size();
+    unmatched_stop_.reset();
+    if (rows.empty()) return;
+    switch (cfg_.unmatched) {
+        case Config::Unmatched::skip:
+            break;
+        case Config::Unmatched::reject:
+            for (const auto row : rows)
+                batch.rejects.add(batch.row_source(row),
+                                  "no output table's filter takes this message (kafka.output.unmatched = \"reject\")",
+                                  "");
+            break;
+        case Config::Unmatched::stop: {
+            const auto m = batch.row_source(rows.front());
+            unmatched_stop_ = fmt::format("partition {} offset {}", m.partition, m.offset);
+            break;
+        }
+    }
 }
 
 void BatchWriter::write_rejects(pqxx::dbtransaction& tx, const Batch& batch) {
@@ -221,7 +328,7 @@ void BatchWriter::write_rejects(pqxx::dbtransaction& tx, const Batch& batch) {
 
 // Rows [first, first + n) in a savepoint, kept (released) or always rolled back (a probe).
 BatchWriter::Attempt BatchWriter::attempt(pqxx::dbtransaction& tx, const Batch& batch, size_t first, size_t n,
-                                          bool keep) {
+                                          bool keep, size_t target) {
     const size_t from = batch.row_start[first];
     const size_t to = first + n < batch.row_start.size() ? batch.row_start[first + n] : batch.rows.size();
     chunk_.assign(batch.rows, from, to - from);  // contiguous: no per-row copying
@@ -234,20 +341,22 @@ BatchWriter::Attempt BatchWriter::attempt(pqxx::dbtransaction& tx, const Batch& 
             copy(sub, statements_.copy_table, statements_.copy_columns, chunk_);
         int64_t inserted = static_cast<int64_t>(n);
         if (!statements_.direct) {
-            inserted = write_staged(sub);
+            std::vector<int64_t> rows;
+            inserted = write_staged(sub, rows, target);
             sub.exec0(statements_.stage_clear);  // the next run reuses the stage
         }
         if (keep) sub.commit();  // otherwise its destructor rolls back to the savepoint
         out.inserted = inserted;
     } catch (const pqxx::sql_error& e) {
-        if (!maybe_row_error(db::sqlstate(e), statements_.target)) throw;
+        const auto& kind = statements_.moves.empty() ? statements_.target : statements_.moves[target].kind;
+        if (!maybe_row_error(db::sqlstate(e), kind)) throw;
         // A Citus COPY hides a shard's SQLSTATE: a single row refused so is rejected with XX000,
         // once the cluster is known whole (a node lost mid-COPY reads the same): a node still
         // down fails the health query itself, and the batch is tried again.
-        if (n == 1 && db::classify(db::sqlstate(e), statements_.target) == db::Fault::undisclosed &&
+        if (n == 1 && db::classify(db::sqlstate(e), kind) == db::Fault::undisclosed &&
             !tx.exec1(statements_.citus_health)[0].as<bool>())
             throw Unavailable(Exit::database, "a Citus node cannot reach another: " + reject_reason(e));
-        out.error = reject_reason(e);
+        out.error = refusal(target, reject_reason(e));
         out.sqlstate = db::sqlstate(e);
     }
     return out;
@@ -350,12 +459,12 @@ int64_t BatchWriter::walk(pqxx::dbtransaction& tx, Batch& batch) {
     return inserted;
 }
 
-int64_t BatchWriter::isolate(pqxx::dbtransaction& tx, Batch& batch) {
+int64_t BatchWriter::isolate(pqxx::dbtransaction& tx, Batch& batch, size_t target) {
     Attempt last;
     return isolate_refused_rows(
         batch.row_start.size(),
         [&](size_t first, size_t count) {
-            last = attempt(tx, batch, first, count, true);
+            last = attempt(tx, batch, first, count, true, target);
             return last.inserted;
         },
         [&](size_t row) { batch.rejects.add(batch.row_source(row), last.error, last.sqlstate); });

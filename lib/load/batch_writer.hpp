@@ -30,6 +30,9 @@ namespace dgkafka::load {
 class BatchWriter {
   public:
     BatchWriter(const Config& cfg, const LoadStatements& statements);
+    // With several output tables and kafka.output.unmatched = "stop": where the first message of
+    // the last batch written that no table's filter took is ("partition 2 offset 17"), or nullopt.
+    const std::optional<std::string>& unmatched_stop() const { return unmatched_stop_; }
     ~BatchWriter();
 
     void begin(pqxx::dbtransaction& tx);  // starts the COPY of a new batch
@@ -63,9 +66,17 @@ class BatchWriter {
         std::optional<int64_t> inserted;  // nullopt: refused
         std::string error, sqlstate;
     };
-    Attempt attempt(pqxx::dbtransaction& tx, const Batch& batch, size_t first, size_t n, bool keep);
+    // Rows [first, first + n) into output table `target` (LoadStatements::moves; 0 on the direct path).
+    Attempt attempt(pqxx::dbtransaction& tx, const Batch& batch, size_t first, size_t n, bool keep, size_t target);
     std::optional<std::string> refused_by_job(const Batch& batch, const std::function<Attempt(size_t row)>& probe);
-    int64_t isolate(pqxx::dbtransaction& tx, Batch& batch);
+    int64_t isolate(pqxx::dbtransaction& tx, Batch& batch, size_t target);
+    // Several output tables: the staged rows no table's filter takes (LoadStatements::unmatched),
+    // as the batch's row numbers; read from the staged batch, or in runs when a row does not stage.
+    std::vector<size_t> unmatched_staged(pqxx::transaction_base& tx, const Batch& batch);
+    std::vector<size_t> unmatched_in_runs(pqxx::dbtransaction& tx, const Batch& batch);
+    void settle_unmatched(Batch& batch, const std::vector<size_t>& rows);
+    // A refusal's reason, naming the output table when there are several.
+    std::string refusal(size_t target, const std::string& error) const;
     bool stage_numbered(pqxx::dbtransaction& tx, const Batch& batch);
     Attempt move(pqxx::dbtransaction& tx, size_t first, size_t n, bool keep);
     int64_t walk(pqxx::dbtransaction& tx, Batch& batch);
@@ -74,14 +85,17 @@ class BatchWriter {
     std::optional<int64_t> tried_aside(pqxx::dbtransaction& tx, Batch& batch);
     void copy(pqxx::transaction_base& tx, const std::string& table, const std::vector<std::string>& columns,
               std::string& data);
-    // Rows into the output table: COPYed straight in or moved from staging (move_staged), or for
-    // an append-distributed table copied into the batch's shard.
-    int64_t write_staged(pqxx::transaction_base& tx);
+    // Rows into the output tables: COPYed straight in or moved from staging (move_staged), or for
+    // an append-distributed table copied into the batch's shard. `target`: only that table's move.
+    // Each table's rows are added to `rows` (one entry per table).
+    int64_t write_staged(pqxx::transaction_base& tx, std::vector<int64_t>& rows,
+                         std::optional<size_t> target = std::nullopt);
     std::string append_target() const { return statements_.append_copy + std::to_string(shard_) + ")\n--"; }
 
     const Config& cfg_;
     const LoadStatements& statements_;
     std::string reject_table_;
+    std::optional<std::string> unmatched_stop_;
     std::vector<std::string> reject_columns_;
     static constexpr size_t send_chunk_bytes = size_t{1} << 20;
     std::string chunk_;  // COPY data being sent: a subset of the rows, or the newest rows

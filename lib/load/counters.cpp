@@ -58,4 +58,16 @@ std::map<int32_t, PartitionProgress> LoadCounters::partitions() const {
     return partitions_;
 }
 
+void LoadCounters::target_committed(const std::vector<int64_t>& committed) {
+    if (committed.size() < 2) return;  // one table: `rows` says it all
+    std::lock_guard<std::mutex> lock(mu_);
+    target_rows_.resize(std::max(target_rows_.size(), committed.size()));
+    for (size_t i = 0; i < committed.size(); ++i) target_rows_[i] += committed[i];
+}
+
+std::vector<int64_t> LoadCounters::target_rows() const {
+    std::lock_guard<std::mutex> lock(mu_);
+    return target_rows_;
+}
+
 }  // namespace dgkafka::load

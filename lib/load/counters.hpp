@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <map>
 #include <mutex>
+#include <vector>
 
 #include "db/offsets.hpp"
 #include "kafka/retention.hpp"
@@ -42,6 +43,8 @@ class RejectBudget {
 // Written by loaders, read by anyone.
 struct LoadCounters {
     std::atomic<int64_t> messages{0}, rows{0}, batches{0}, rejected{0};
+    // Several output tables: the messages none took (kafka.output.unmatched), and each table's rows.
+    std::atomic<int64_t> unmatched{0};
     std::atomic<int64_t> database_retries{0}, kafka_retries{0};
     // Skipped with on_data_loss = "skip": messages retention deleted, and partitions whose stored
     // offset was past their log's end (restarted at the log start).
@@ -59,10 +62,14 @@ struct LoadCounters {
     void ends(const kafka::Offsets& offsets);
     std::map<int32_t, PartitionProgress> partitions() const;
     void skipped(const kafka::RetentionGap& gap);
+    // A committed batch's rows per output table (Batch::target_rows), and their totals so far.
+    void target_committed(const std::vector<int64_t>& committed);
+    std::vector<int64_t> target_rows() const;
 
   private:
     mutable std::mutex mu_;
     std::map<int32_t, PartitionProgress> partitions_;
+    std::vector<int64_t> target_rows_;
 };
 
 }  // namespace dgkafka::load

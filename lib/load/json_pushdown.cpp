@@ -114,27 +114,37 @@ std::string JsonPushdown::stage_columns() const {
     return out;
 }
 
-JsonPushdown JsonPushdown::plan(const Config& cfg) {
+JsonPushdown JsonPushdown::plan(const Config& job) {
     JsonPushdown p;
-    for (const auto& m : cfg.mappings) p.expressions.push_back(m.expression);
-    p.filter = cfg.filter;
-    const auto loaded = cfg.loaded_columns();
-    const bool jsonb = formats::jsonb_input(cfg);
-    if (!json_documents(cfg.format) || loaded.size() != 1 || cfg.mappings.empty() ||
+    const auto outputs = job.outputs();
+    bool mapped = true;
+    for (const auto* t : outputs) {
+        Target target;
+        for (const auto& m : t->mappings) target.expressions.push_back(m.expression);
+        target.filter = t->filter;
+        mapped = mapped && !t->mappings.empty();
+        p.targets.push_back(std::move(target));
+    }
+    const auto loaded = job.loaded_columns();
+    const bool jsonb = formats::jsonb_input(job);
+    if (!json_documents(job.format) || loaded.size() != 1 || !mapped ||
         (!jsonb && text::lower(text::trim(loaded[0]->type)) != "json"))
         return p;
 
     bool uses_column = false;
     std::vector<std::string> members;
     Rewriter r(loaded[0]->name, members, jsonb);
-    std::vector<std::string> expressions;
-    for (const auto& e : p.expressions) expressions.push_back(r.rewrite(e, uses_column));
-    const std::string filter = p.filter.empty() ? p.filter : r.rewrite(p.filter, uses_column);
+    std::vector<Target> rewritten;
+    for (const auto& t : p.targets) {
+        Target out;
+        for (const auto& e : t.expressions) out.expressions.push_back(r.rewrite(e, uses_column));
+        out.filter = t.filter.empty() ? t.filter : r.rewrite(t.filter, uses_column);
+        rewritten.push_back(std::move(out));
+    }
     // jsonb read anyway: PostgreSQL's ->> on it costs less than staging the members.
     if (members.empty() || (jsonb && uses_column)) return p;
     p.members = std::move(members);
-    p.expressions = std::move(expressions);
-    p.filter = filter;
+    p.targets = std::move(rewritten);
     p.document_needed = uses_column;
     p.jsonb = jsonb;
     return p;

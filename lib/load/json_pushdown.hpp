@@ -23,14 +23,18 @@
 namespace dgkafka::load {
 
 struct JsonPushdown {
-    std::vector<std::string> members;      // read by dgkafka, one staging column each, in order
-    std::vector<std::string> expressions;  // the mappings' expressions, rewritten
-    std::string filter;                    // rewritten
-    bool document_needed = true;           // something still reads the JSON column itself
-    bool jsonb = false;                    // members have a jsonb column each too (json_column)
+    std::vector<std::string> members;  // read by dgkafka, one staging column each, in order
+    struct Target {
+        std::vector<std::string> expressions;  // the mappings' expressions, rewritten
+        std::string filter;                    // rewritten
+    };
+    std::vector<Target> targets;  // each output table's (Config::outputs), in order
+    bool document_needed = true;  // something still reads the JSON column itself
+    bool jsonb = false;           // members have a jsonb column each too (json_column)
 
-    // Nothing to do (members empty) unless the input is one `json` column read with ->>.
-    static JsonPushdown plan(const Config& cfg);
+    // Nothing to do (members empty) unless the input is one `json` column read with ->>. The
+    // targets of a job share the members: each is staged once.
+    static JsonPushdown plan(const Config& job);
     static std::string column(size_t i);       // the quoted staging column of members[i]
     static std::string json_column(size_t i);  // jsonb only: members[i] as jsonb where its text differs
     std::string stage_columns() const;         // ", name type" for each staging column

@@ -11,6 +11,7 @@
 #include <thread>
 #include <variant>
 
+#include "config/keys.hpp"
 #include "db/capacity.hpp"
 #include "db/connection.hpp"
 #include "db/embedded_sql.hpp"
@@ -147,11 +148,36 @@ void warn_missing_partitions(const Config& cfg, const std::map<int32_t, db::Stor
                 kafka::describe_missing_partition(cfg.topic, p, s.committed, partitions), cfg.offset_table.display());
 }
 
+// What the load must know of each output table; an append-distributed Citus table takes only a
+// COPY naming its shard, so it is a job's only table.
+std::vector<db::OutputTable> read_output_tables(pqxx::dbtransaction& tx, const Config& cfg) {
+    std::vector<db::OutputTable> out;
+    for (const auto* target : cfg.outputs()) {
+        out.push_back(db::read_output_table(tx, *target));
+        if (cfg.targets.size() > 1 && out.back().kind.kind == db::TableKind::Kind::append)
+            throw Error(Exit::config,
+                        fmt::format("{}: {} is {}, which takes rows only by a COPY naming its shard: it cannot be one "
+                                    "of several targets (load it with a job of its own)",
+                                    target->where("kafka.output.output_table"), target->output_table.display(),
+                                    out.back().kind.describe()));
+    }
+    return out;
+}
+
+std::vector<db::OutputTable> read_output_tables(const Config& cfg) {
+    auto conn = db::connect(cfg.db, "dgkafka load");
+    return db::guarded("reading the output tables", [&] {
+        pqxx::read_transaction tx(*conn);
+        return read_output_tables(tx, cfg);
+    });
+}
+
 // What preparing a load found.
 struct Prepared {
     kafka::Offsets ends;  // the partitions' end offsets
-    // Read here when no before_load_sql can change it (or create the functions its mappings call).
-    std::optional<db::OutputTable> table;
+    // Read here when no before_load_sql can change them (or create the functions their mappings
+    // call): each output table's (Config::outputs).
+    std::optional<std::vector<db::OutputTable>> tables;
     std::vector<kafka::RetentionGap> skipped;  // with on_data_loss = "skip"
 };
 
@@ -169,9 +195,13 @@ Prepared prepare(const Config& cfg, const LoadOptions& options, rd_kafka_t* admi
     return db::guarded("preparing the load", [&] {
         pqxx::work tx(*conn);
         db::require_setup(tx, cfg);
-        const auto problems = db::output_table_problems(tx, cfg);
+        std::vector<std::string> problems;
+        for (const auto* target : cfg.outputs()) {
+            const auto found = db::output_table_problems(tx, *target);
+            problems.insert(problems.end(), found.begin(), found.end());
+        }
         if (!problems.empty()) throw Error(Exit::config, text::join(problems, "\n"));
-        if (cfg.before_load_sql.empty()) out.table = db::read_output_table(tx, cfg);
+        if (cfg.before_load_sql.empty()) out.tables = read_output_tables(tx, cfg);
 
         std::vector<int32_t> ids;
         for (const auto& [p, w] : marks) {
@@ -200,18 +230,35 @@ Prepared prepare(const Config& cfg, const LoadOptions& options, rd_kafka_t* admi
     });
 }
 
+// The output tables, as the config names them: "purchases, guild_joins".
+std::string output_names(const Config& cfg) {
+    std::vector<std::string> names;
+    for (const auto* target : cfg.outputs()) names.push_back(target->output_table.display());
+    return text::join(names, ", ");
+}
+
 // "LOAD 990 rows from 1000 messages in 2 batches, 10 rejected, 0.52 s (1904 rows/s)" and what else
 // the run did: filtered, skipped past retention, stopped by a signal.
 std::string summary_line(const Config& cfg, const LoadCounters& counters, double seconds, const std::string& stopped) {
     const int64_t lost = counters.lost, restarted = counters.restarted;
     // Messages committed without a row: the filter's, and in merge/update also those that changed none.
     const int64_t unwritten = counters.messages - counters.rows - counters.rejected;
-    const std::string filtered = cfg.filter.empty() && unwritten <= 0 ? ""
-                                 : cfg.mode == Config::Mode::insert
-                                     ? fmt::format(", {} filtered out", unwritten)
-                                     : fmt::format(", {} filtered out or changed no row", unwritten);
-    return fmt::format("LOAD {} rows from {} messages in {} batches, {} rejected{}, {:.2f} s ({:.0f} rows/s){}{}{}",
-                       counters.rows.load(), counters.messages.load(), counters.batches.load(),
+    std::string filtered = cfg.filter.empty() && unwritten <= 0 ? ""
+                           : cfg.mode == Config::Mode::insert
+                               ? fmt::format(", {} filtered out", unwritten)
+                               : fmt::format(", {} filtered out or changed no row", unwritten);
+    std::string tables;
+    if (cfg.targets.size() > 1) {  // a message may give a row to several tables, or to none
+        const auto rows = counters.target_rows();
+        std::vector<std::string> each;
+        for (size_t i = 0; i < cfg.targets.size(); ++i)
+            each.push_back(fmt::format("{} {}", cfg.targets[i].output_table.display(), i < rows.size() ? rows[i] : 0));
+        tables = " (" + text::join(each, ", ") + ")";
+        filtered = fmt::format(", {} taken by no table ({})", counters.unmatched.load(),
+                               keys::find("kafka.output.unmatched")->choices.at(static_cast<size_t>(cfg.unmatched)));
+    }
+    return fmt::format("LOAD {} rows{} from {} messages in {} batches, {} rejected{}, {:.2f} s ({:.0f} rows/s){}{}{}",
+                       counters.rows.load(), tables, counters.messages.load(), counters.batches.load(),
                        counters.rejected.load(), filtered, seconds, seconds > 0 ? counters.rows / seconds : 0.0,
                        lost ? fmt::format(", {} lost to retention (skipped)", lost) : "",
                        restarted ? fmt::format(", {} partition(s) restarted at the log start", restarted) : "",
@@ -292,7 +339,7 @@ void run_load(const Config& job, const LoadOptions& options, std::ostream& out, 
     BatchHooks hooks(cfg);
     retry.run([&] { hooks.before_load(); });
     const auto statements = LoadStatements::build(
-        cfg, prepared.table ? *prepared.table : retry.run([&] { return db::read_output_table(cfg); }));
+        cfg, prepared.tables ? *prepared.tables : retry.run([&] { return read_output_tables(cfg); }));
     LoadCounters counters;
     for (const auto& gap : prepared.skipped) counters.skipped(gap);
     const auto metrics = serve_load_metrics(cfg, options.metrics_address, counters);
@@ -312,14 +359,17 @@ void run_load(const Config& job, const LoadOptions& options, std::ostream& out, 
                                                    std::move(parts), halt));
     }
     log::info("loading topic {} ({} partitions) into {} with {} loader(s), {} assignment{}", cfg.topic, partitions,
-              cfg.output_table.display(), count, cfg.group_assignment ? "group" : "static",
+              output_names(cfg), count, cfg.group_assignment ? "group" : "static",
               options.quit_at_eof ? ", until the end offsets" : "");
-    if (statements.target.citus())
-        log::info(
-            "{} is a Citus table, {}: rows its shards refuse are found by statements run on the shards (Citus's "
-            "COPY does not say which), and a node outage is waited for{}",
-            cfg.output_table.display(), statements.target.describe(),
-            statements.target.kind == db::TableKind::Kind::append ? "; batches append to its newest shard" : "");
+    for (const auto& move : statements.moves.empty()
+                                ? std::vector<TargetMove>{{cfg.output_table.display(), statements.target, "", false}}
+                                : statements.moves)
+        if (move.kind.citus())
+            log::info(
+                "{} is a Citus table, {}: rows its shards refuse are found by statements run on the shards (Citus's "
+                "COPY does not say which), and a node outage is waited for{}",
+                move.table, move.kind.describe(),
+                move.kind.kind == db::TableKind::Kind::append ? "; batches append to its newest shard" : "");
     if (!statements.json_members.empty())
         log::info("JSON members read by dgkafka, not by the database: {}{}", text::join(statements.json_members, ", "),
                   statements.json_document ? "" : " (the document itself is not staged)");
@@ -343,7 +393,7 @@ void run_load(const Config& job, const LoadOptions& options, std::ostream& out, 
             cv.notify_all();
         });
 
-    service::ready(fmt::format("loading {} into {}", cfg.topic, cfg.output_table.display()));
+    service::ready(fmt::format("loading {} into {}", cfg.topic, output_names(cfg)));
     service::Watchdog watchdog;
     auto last_report = std::chrono::steady_clock::now();
     int64_t last_rows = 0;

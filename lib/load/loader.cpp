@@ -465,6 +465,8 @@ Step Loader::commit(Batch& batch) {
     counters_.messages += static_cast<int64_t>(batch.size());
     counters_.rows += inserted;
     counters_.rejected += static_cast<int64_t>(batch.rejects.count());
+    counters_.unmatched += static_cast<int64_t>(batch.unmatched);
+    counters_.target_committed(batch.target_rows);
     counters_.batches += 1;
     counters_.committed(batch.ranges,
                         std::chrono::duration<double>(std::chrono::steady_clock::now() - batch.opened).count());

@@ -21,71 +21,26 @@ std::string rules_condition(const std::vector<std::string>& row_rules) {
 }
 }  // namespace
 
-LoadStatements LoadStatements::build(const Config& cfg, const db::OutputTable& table) {
-    const auto& casts = table.casts;
-    LoadStatements s;
-    s.target = table.kind;
-    s.direct = !table.copy_unfaithful && cfg.mappings.empty() && cfg.filter.empty() && cfg.mode == Config::Mode::insert;
-    s.session_setup = sql::render("session_setup", {});
-    if (table.kind.citus()) {
-        s.citus_setup = sql::render("session_citus", {});
-        s.citus_health = sql::render("citus_nodes_healthy", {});
-    }
-    s.batch_setup = sql::render("batch_setup", {});
-    std::vector<std::string> loaded;
-    for (const auto* c : cfg.loaded_columns()) loaded.push_back(quote_ident(c->name));
-    const bool append = table.kind.kind == db::TableKind::Kind::append;
-    if (s.direct) {
-        s.copy_table = cfg.output_table.quoted();
-        s.copy_columns = loaded;
-        if (append)
-            s.append_copy = s.copy_table + " (" + text::join(loaded, ", ") + ") FROM STDIN WITH (append_to_shard ";
-        auto vars = db::table_vars(cfg);
-        vars["target_columns"] = vars["expressions"] = text::join(loaded, ", ");
-        vars["filter"] = vars["inserted"] = "true";
-        s.add_refused(vars, "stage_insert", text::join(loaded, ", "), cfg.output_table.quoted(), table.row_rules,
-                      table.kind);
-        // A Citus COPY runs the WHERE on the coordinator but hides the shards' errors: no aside.
-        if (!table.row_rules.empty() && !table.kind.citus()) s.add_aside(table.row_rules);
-        return s;
-    }
-    const auto pushdown = JsonPushdown::plan(cfg);
-    s.json_members = pushdown.members;
-    s.json_document = pushdown.document_needed;
-    s.copy_table = "pg_temp.\"dgkafka_stage\"";
-    if (s.json_document) s.copy_columns = loaded;
-    for (size_t i = 0; i < pushdown.members.size(); ++i) {
-        s.copy_columns.push_back(JsonPushdown::column(i));
-        if (pushdown.jsonb) s.copy_columns.push_back(JsonPushdown::json_column(i));
-    }
-    std::string extra_columns = pushdown.stage_columns();
-    if (cfg.envelope != Envelope::none || cfg.delete_on_tombstone) {  // each row's event: upsert, delete, skip
-        s.copy_columns.push_back(quote_ident("_dgkafka_op"));
-        extra_columns += ", \"_dgkafka_op\" \"char\"";
-    }
-    if (cfg.reads_headers()) {
-        s.copy_columns.push_back(quote_ident("_headers"));
-        extra_columns += ", \"_headers\" jsonb";
-    }
-    for (const char* meta : {"_key", "_partition", "_offset", "_timestamp"})
-        s.copy_columns.push_back(quote_ident(meta));
-    if (cfg.references("_key_bytes")) {  // the key as bytea, for keys that are not text
-        s.copy_columns.push_back(quote_ident("_key_bytes"));
-        extra_columns += ", \"_key_bytes\" bytea";
-    }
+namespace {
+// The move of one output table's rows from the staging table, and the variables it was rendered
+// with (the slow path's functions use them too).
+struct StagedMove {
+    TargetMove move;
+    std::string file;  // the schemas/ file of the move
+    std::map<std::string, std::string> vars;
+};
 
+StagedMove staged_move(const Config& cfg, const db::OutputTable& table, const JsonPushdown::Target& rewritten,
+                       const std::vector<std::string>& loaded, std::map<std::string, std::string> vars) {
     std::vector<std::string> targets;
     for (const auto& t : cfg.target_columns()) targets.push_back(quote_ident(t));
-    auto expressions = cfg.mappings.empty() ? loaded : pushdown.expressions;
-    for (size_t i = 0; i < casts.size() && i < expressions.size(); ++i)
-        if (!casts[i].empty()) expressions[i] = "CAST((" + expressions[i] + ") AS " + casts[i] + ")";
-
-    auto vars = db::table_vars(cfg);
+    auto expressions = cfg.mappings.empty() ? loaded : rewritten.expressions;
+    for (size_t i = 0; i < table.casts.size() && i < expressions.size(); ++i)
+        if (!table.casts[i].empty()) expressions[i] = "CAST((" + expressions[i] + ") AS " + table.casts[i] + ")";
+    vars["output_table"] = cfg.output_table.quoted();
     vars["target_columns"] = text::join(targets, ", ");
     vars["expressions"] = text::join(expressions, ", ");
-    vars["filter"] = pushdown.filter.empty() ? "true" : pushdown.filter;
-    vars["stage_extra_columns"] = extra_columns;
-    vars["stage"] = "pg_temp.\"dgkafka_stage\"";
+    vars["filter"] = rewritten.filter.empty() ? "true" : rewritten.filter;
     if (cfg.mode != Config::Mode::insert) {
         std::vector<std::string> match, assignments, conditions;
         for (const auto& m : cfg.match_columns) {
@@ -104,24 +59,106 @@ LoadStatements LoadStatements::build(const Config& cfg, const db::OutputTable& t
         vars["update_assignments"] = text::join(assignments, ", ");
         vars["update_condition"] = cfg.update_condition.empty() ? "true" : cfg.update_condition;
     }
-    s.stage_create = sql::render("stage_create", vars);
     const bool deletes = cfg.envelope != Envelope::none || cfg.delete_on_tombstone;
-    const char* move = cfg.mode == Config::Mode::merge    ? (deletes ? "stage_merge_delete" : "stage_merge")
-                       : cfg.mode == Config::Mode::update ? "stage_update"
-                                                          : "stage_insert";
+    StagedMove out;
+    out.file = cfg.mode == Config::Mode::merge    ? (deletes ? "stage_merge_delete" : "stage_merge")
+               : cfg.mode == Config::Mode::update ? "stage_update"
+                                                  : "stage_insert";
     // update_condition: round r moves the r-th message of each key (move_staged); a refused
     // batch is then isolated from the client (BatchWriter), never by the server-side walk.
-    s.rounds = cfg.mode != Config::Mode::insert && !deletes && !cfg.update_condition.empty();
+    out.move.rounds = cfg.mode != Config::Mode::insert && !deletes && !cfg.update_condition.empty();
     const char* rounds = cfg.mode == Config::Mode::merge ? "stage_merge_rounds" : "stage_update_rounds";
-    s.stage_insert = sql::render(s.rounds ? rounds : move, vars);
-    s.stage_clear = sql::render("stage_clear", vars);
-    if (append) {
-        s.append_copy =
-            cfg.output_table.quoted() + " (" + vars["target_columns"] + ") FROM STDIN WITH (append_to_shard ";
-        s.stage_select = sql::render("stage_select", vars);
-    }
+    out.move.insert = sql::render(out.move.rounds ? rounds : out.file, vars);
+    out.move.table = cfg.output_table.display();
+    out.move.kind = table.kind;
     vars["inserted"] = deletes ? "\"_dgkafka_op\" = 'u'" : "true";  // deletes and skips write no row
-    s.add_refused(vars, move, "*", "pg_temp.\"dgkafka_stage\"", table.row_rules, table.kind);
+    out.vars = std::move(vars);
+    return out;
+}
+}  // namespace
+
+LoadStatements LoadStatements::build(const Config& job, const std::vector<db::OutputTable>& tables) {
+    const auto outputs = job.outputs();
+    LoadStatements s;
+    s.target = tables.front().kind;
+    for (const auto& t : tables)
+        if (t.kind.citus()) s.target = t.kind;
+    const auto& first = tables.front();
+    const Config& cfg = *outputs.front();
+    s.direct = outputs.size() == 1 && !first.copy_unfaithful && cfg.mappings.empty() && cfg.filter.empty() &&
+               cfg.mode == Config::Mode::insert;
+    s.session_setup = sql::render("session_setup", {});
+    if (s.target.citus()) {
+        s.citus_setup = sql::render("session_citus", {});
+        s.citus_health = sql::render("citus_nodes_healthy", {});
+    }
+    s.batch_setup = sql::render("batch_setup", {});
+    std::vector<std::string> loaded;
+    for (const auto* c : job.loaded_columns()) loaded.push_back(quote_ident(c->name));
+    const bool append = first.kind.kind == db::TableKind::Kind::append;
+    if (s.direct) {
+        s.copy_table = cfg.output_table.quoted();
+        s.copy_columns = loaded;
+        if (append)
+            s.append_copy = s.copy_table + " (" + text::join(loaded, ", ") + ") FROM STDIN WITH (append_to_shard ";
+        auto vars = db::table_vars(cfg);
+        vars["target_columns"] = vars["expressions"] = text::join(loaded, ", ");
+        vars["filter"] = vars["inserted"] = "true";
+        s.add_refused(vars, "stage_insert", text::join(loaded, ", "), cfg.output_table.quoted(), first.row_rules,
+                      first.kind);
+        // A Citus COPY runs the WHERE on the coordinator but hides the shards' errors: no aside.
+        if (!first.row_rules.empty() && !first.kind.citus()) s.add_aside(first.row_rules);
+        return s;
+    }
+    const auto pushdown = JsonPushdown::plan(job);
+    s.json_members = pushdown.members;
+    s.json_document = pushdown.document_needed;
+    s.copy_table = "pg_temp.\"dgkafka_stage\"";
+    if (s.json_document) s.copy_columns = loaded;
+    for (size_t i = 0; i < pushdown.members.size(); ++i) {
+        s.copy_columns.push_back(JsonPushdown::column(i));
+        if (pushdown.jsonb) s.copy_columns.push_back(JsonPushdown::json_column(i));
+    }
+    std::string extra_columns = pushdown.stage_columns();
+    if (job.envelope != Envelope::none || job.delete_on_tombstone) {  // each row's event: upsert, delete, skip
+        s.copy_columns.push_back(quote_ident("_dgkafka_op"));
+        extra_columns += ", \"_dgkafka_op\" \"char\"";
+    }
+    if (job.reads_headers()) {
+        s.copy_columns.push_back(quote_ident("_headers"));
+        extra_columns += ", \"_headers\" jsonb";
+    }
+    for (const char* meta : {"_key", "_partition", "_offset", "_timestamp"})
+        s.copy_columns.push_back(quote_ident(meta));
+    if (job.references("_key_bytes")) {  // the key as bytea, for keys that are not text
+        s.copy_columns.push_back(quote_ident("_key_bytes"));
+        extra_columns += ", \"_key_bytes\" bytea";
+    }
+
+    auto vars = db::table_vars(job);
+    vars["stage_extra_columns"] = extra_columns;
+    vars["stage"] = "pg_temp.\"dgkafka_stage\"";
+    s.stage_create = sql::render("stage_create", vars);
+    s.stage_clear = sql::render("stage_clear", vars);
+    std::vector<StagedMove> moves;
+    std::vector<std::string> taken;
+    for (size_t i = 0; i < outputs.size(); ++i) {
+        moves.push_back(staged_move(*outputs[i], tables[i], pushdown.targets[i], loaded, vars));
+        s.moves.push_back(moves.back().move);
+        taken.push_back("COALESCE((" + moves.back().vars["filter"] + "), false)");
+    }
+    if (outputs.size() > 1 &&
+        std::none_of(outputs.begin(), outputs.end(), [](const Config* t) { return t->filter.empty(); }))
+        s.unmatched = sql::render("stage_unmatched", {{"taken", text::join(taken, " OR ")}});
+    if (append) {
+        s.append_copy = cfg.output_table.quoted() + " (" + moves.front().vars["target_columns"] +
+                        ") FROM STDIN WITH (append_to_shard ";
+        s.stage_select = sql::render("stage_select", moves.front().vars);
+    }
+    // The server-side walk of a refused batch: for one output table.
+    if (outputs.size() == 1)
+        s.add_refused(moves.front().vars, moves.front().file, "*", "pg_temp.\"dgkafka_stage\"", first.row_rules,
+                      first.kind);
     return s;
 }
 

@@ -9,22 +9,34 @@
 
 namespace dgkafka::load {
 
+// One output table's move from the staging table into it (the staged path).
+struct TargetMove {
+    std::string table;   // as the config names it, for messages
+    db::TableKind kind;  // how its errors read (db::classify)
+    std::string insert;  // INSERT ... SELECT (or merge, update) through its mappings and filter
+    // update_condition (merge, update): `insert` runs once per round, $1 the round (move_staged).
+    bool rounds = false;
+};
+
 struct LoadStatements {
-    db::TableKind target;  // the output table's kind: how its errors read (db::classify)
-    // No mappings and no filter: COPY straight into the output table, no staging step.
+    // The output table's kind: how its errors read (db::classify); of several, a Citus one's.
+    db::TableKind target;
+    // One output table, no mappings and no filter: COPY straight into it, no staging step.
     bool direct = false;
     std::string copy_table;                 // quoted COPY target
     std::vector<std::string> copy_columns;  // quoted
     std::string stage_create;               // once per loader connection: the staging tables
-    std::string stage_insert;               // staging path only
-    // update_condition (merge, update): stage_insert runs once per round, $1 the round (move_staged).
-    bool rounds = false;
+    std::vector<TargetMove> moves;          // staging path: each output table's, in order
+    // Several output tables, each with a filter: the staged rows none takes (their _partition and
+    // _offset); empty when some table takes every row.
+    std::string unmatched;
     std::string stage_clear;    // staging path only
     std::string session_setup;  // once per loader connection
     std::string citus_setup;    // then, for a Citus table: its sessions' defaults
     std::string citus_health;   // a Citus table: whether its nodes reach each other
-    // A refused batch, written again server-side (schemas/refused_create.sql): its COPY target and
-    // columns (a row number, then copy_columns), and the calls of the functions that move its rows.
+    // A refused batch of one output table, written again server-side (schemas/refused_create.sql):
+    // its COPY target and columns (a row number, then copy_columns), and the calls of the
+    // functions that move its rows. Empty with several tables: runs are tried from the client.
     std::string refused_table;
     std::vector<std::string> refused_columns;
     std::string refused_walk;  // $1 first row, $2 last row (numbered from 1)
@@ -46,10 +58,11 @@ struct LoadStatements {
     std::vector<std::string> json_members;  // JSON members dgkafka stages itself (JsonPushdown)
     bool json_document = true;              // the JSON document is staged too
 
-    // table: what the load knows of its output table. Its BEFORE INSERT triggers or INSERT rules
-    // (copy_unfaithful) send the rows through staging, whose INSERT counts and diverts them as the
-    // table does; its row rules are what the walk of a refused batch looks for first.
-    static LoadStatements build(const Config& cfg, const db::OutputTable& table = {});
+    // tables: what the load knows of each output table (job.outputs(), in order). Its BEFORE
+    // INSERT triggers or INSERT rules (copy_unfaithful) send the rows through staging, whose
+    // INSERT counts and diverts them as the table does; its row rules are what the walk of a
+    // refused batch looks for first.
+    static LoadStatements build(const Config& job, const std::vector<db::OutputTable>& tables);
 
   private:
     // The slow path's table and functions; `move` names the schemas/ file of the batch's move.

@@ -409,3 +409,65 @@ TEST(Config, DelimiterIsAStringAsTheManualsDelimiterString) {
     p = problems(replace(minimal, "format = \"csv\"", "format = \"csv\"\ndelimiter = \"|\\\"\""));
     ASSERT_EQ(p.size(), 1u);
 }
+
+namespace {
+const std::string two_targets = replace(minimal, "output_table = \"out\"\n", R"(unmatched = "skip"
+[[kafka.output.targets]]
+output_table = "big"
+filter = "a > 10"
+[[kafka.output.targets]]
+output_table = "s.small"
+filter = "a <= 10"
+mode = "merge"
+match_columns = ["a"]
+)");
+}  // namespace
+
+TEST(Config, TargetsGiveTheJobItsTablesAndTheJobKeysTheFirstTargets) {
+    const Config c = parse_config(two_targets, "job.toml");
+    ASSERT_EQ(c.targets.size(), 2u);
+    ASSERT_EQ(c.outputs().size(), 2u);
+    EXPECT_EQ(c.output_table.quoted(), "\"big\"");  // the job's offsets are stored under the first table
+    EXPECT_EQ(c.targets[1].output_table.quoted(), "\"s\".\"small\"");
+    EXPECT_EQ(c.targets[1].mode, Config::Mode::merge);
+    EXPECT_EQ(c.targets[1].match_columns, std::vector<std::string>{"a"});
+    EXPECT_EQ(c.targets[0].filter, "a > 10");
+    EXPECT_EQ(c.unmatched, Config::Unmatched::skip);
+    EXPECT_EQ(c.targets[1].reject_table.quoted(), c.reject_table.quoted());  // one reject table for the job
+    EXPECT_EQ(c.targets[1].where("kafka.output.filter"), "job.toml:23: kafka.output.targets[1].filter");
+}
+
+TEST(Config, ATargetsProblemNamesTheTargetAndItsLine) {
+    auto p = problems(replace(two_targets, "mode = \"merge\"", "mode = \"upsert\""));
+    ASSERT_GE(p.size(), 1u);
+    EXPECT_NE(p[0].find("job.toml:24: kafka.output.targets[1].mode: \"upsert\" is not one of"), std::string::npos)
+        << p[0];
+    p = problems(replace(two_targets, "filter = \"a > 10\"", "filtre = \"a > 10\""));
+    ASSERT_EQ(p.size(), 1u) << p[0];
+    EXPECT_NE(p[0].find("kafka.output.targets[0].filtre: unknown key (did you mean"), std::string::npos) << p[0];
+}
+
+TEST(Config, TargetsRefuseTheJobsOwnTableKeysAndUnmatchedNeedsThem) {
+    auto p = problems(replace(two_targets, "unmatched = \"skip\"", "filter = \"a > 1\""));
+    ASSERT_EQ(p.size(), 1u) << p[0];
+    EXPECT_NE(p[0].find("kafka.output.filter: with [[kafka.output.targets]], each target gives its own filter"),
+              std::string::npos)
+        << p[0];
+    p = problems(replace(minimal, "output_table = \"out\"", "output_table = \"out\"\nunmatched = \"stop\""));
+    ASSERT_EQ(p.size(), 1u);
+    EXPECT_NE(p[0].find("kafka.output.unmatched: only used with [[kafka.output.targets]]"), std::string::npos) << p[0];
+    p = problems(replace(minimal, "output_table = \"out\"\n", ""));
+    ASSERT_EQ(p.size(), 1u);
+    EXPECT_NE(p[0].find("kafka.output.output_table: required key is missing"), std::string::npos) << p[0];
+}
+
+TEST(Config, TargetsOfJsonDocumentsNeedMappings) {
+    auto json = replace(two_targets, "format = \"csv\"", "format = \"json\"");
+    json = replace(json, "[[kafka.input.columns]]\nname = \"a\"\ntype = \"integer\"\n", "");
+    json = replace(json, "a > 10", "(jdata->>'a')::int > 10");
+    json = replace(json, "a <= 10", "(jdata->>'a')::int <= 10");
+    json = replace(json, "mode = \"merge\"\nmatch_columns = [\"a\"]\n", "");
+    const auto p = problems(json);
+    ASSERT_EQ(p.size(), 2u);
+    EXPECT_NE(p[0].find("kafka.output.targets[0]: needs mappings"), std::string::npos) << p[0];
+}

@@ -23,10 +23,10 @@ TEST(JsonPushdown, RewritesMembersReadWhereTheGroupingIsUnambiguous) {
                          "jdata->>'b' || 'x' -- jdata->>'c'"},
                         "jdata->>'a' IS DISTINCT FROM 'skip' AND jdata->>'b' <> ''");
     EXPECT_EQ(p.members, (std::vector<std::string>{"a", "b", "it's"}));
-    EXPECT_EQ(p.expressions, (std::vector<std::string>{"\"_dgkafka_json_1\"", "(\"_dgkafka_json_2\")::int",
-                                                       "coalesce(\"_dgkafka_json_1\", \"_dgkafka_json_3\")",
-                                                       "\"_dgkafka_json_2\" || 'x' -- jdata->>'c'"}));
-    EXPECT_EQ(p.filter, "\"_dgkafka_json_1\" IS DISTINCT FROM 'skip' AND \"_dgkafka_json_2\" <> ''");
+    EXPECT_EQ(p.targets[0].expressions, (std::vector<std::string>{"\"_dgkafka_json_1\"", "(\"_dgkafka_json_2\")::int",
+                                                                  "coalesce(\"_dgkafka_json_1\", \"_dgkafka_json_3\")",
+                                                                  "\"_dgkafka_json_2\" || 'x' -- jdata->>'c'"}));
+    EXPECT_EQ(p.targets[0].filter, "\"_dgkafka_json_1\" IS DISTINCT FROM 'skip' AND \"_dgkafka_json_2\" <> ''");
     EXPECT_FALSE(p.document_needed);
 }
 
@@ -36,7 +36,7 @@ TEST(JsonPushdown, LeavesExpressionsWhoseMeaningCouldChange) {
                                 "(jdata)->>'a'", "jdata->>E'a'", "1 - jdata->>'a'", "jdata->>'a' * 2"}) {
         const auto p = plan({e});
         EXPECT_TRUE(p.members.empty()) << e;
-        EXPECT_EQ(p.expressions, std::vector<std::string>{e});
+        EXPECT_EQ(p.targets[0].expressions, std::vector<std::string>{e});
         EXPECT_TRUE(p.document_needed) << e;
     }
     EXPECT_TRUE(plan({"$$jdata->>'a'$$"}).members.empty()) << "inside a literal";
@@ -61,7 +61,7 @@ TEST(JsonPushdown, JsonbStagesTextAndJsonOnlyWhenTheDocumentIsNotRead) {
     const auto p = JsonPushdown::plan(cfg);
     EXPECT_TRUE(p.jsonb);
     EXPECT_FALSE(p.document_needed);
-    EXPECT_EQ(p.expressions,
+    EXPECT_EQ(p.targets[0].expressions,
               std::vector<std::string>{"(coalesce(\"_dgkafka_json_1\", \"_dgkafka_jsonb_1\" #>> '{}'))::int"});
     EXPECT_EQ(p.stage_columns(), ", \"_dgkafka_json_1\" text, \"_dgkafka_jsonb_1\" jsonb");
 
