@@ -249,6 +249,16 @@ std::vector<Key> make_keys() {
                     "merge without an envelope: a message without a value deletes the row its key names")
                     .def(false)
                     .bind(DGKAFKA_FIELD(delete_on_tombstone)));
+    k.push_back(Key("kafka.output.create_table", K::boolean,
+                    "avro, protobuf, json with a registry or a Debezium schema: setup (or the first batch) creates a "
+                    "missing output table from the message schema, keyed by match_columns or the key's fields")
+                    .def(false)
+                    .bind(DGKAFKA_FIELD(create_table)));
+    k.push_back(Key("kafka.output.evolve", K::boolean,
+                    "as create_table: a field a later schema version adds gets a NULL-able column (recorded in the "
+                    "history table); never a drop or a type change")
+                    .def(false)
+                    .bind(DGKAFKA_FIELD(evolve)));
     k.push_back(Key("kafka.output.before_load_sql", K::string, "SQL run once before loading starts")
                     .bind(DGKAFKA_FIELD(before_load_sql)));
     k.push_back(Key("kafka.output.after_batch_sql", K::string,
