@@ -19,8 +19,7 @@ void record(pqxx::transaction_base& tx, const Config& cfg, const std::string& ev
 
 // format_type's spelling of a type, to compare the schema's with the column's.
 std::string canonical_type(pqxx::transaction_base& tx, const std::string& type) {
-    return tx.exec_params1(sql::render("type_name", {}), type)[0]
-        .as<std::string>("");
+    return tx.exec_params1(sql::render("type_name", {}), type)[0].as<std::string>("");
 }
 }  // namespace
 

@@ -66,8 +66,9 @@ std::string avro_type(const json& schema) {
         return "jsonb";  // a named type defined elsewhere: a record, its JSON
     }
     if (!schema.is_object()) return "jsonb";
-    if (const auto connect = connect_logical(text_of(schema, "connect.name"),
-                                             schema.contains("connect.parameters") ? schema["connect.parameters"] : json()))
+    if (const auto connect =
+            connect_logical(text_of(schema, "connect.name"),
+                            schema.contains("connect.parameters") ? schema["connect.parameters"] : json()))
         return *connect;
     const auto type = schema.contains("type") ? schema["type"] : json();
     const auto logical = text_of(schema, "logicalType");
@@ -123,8 +124,8 @@ std::string json_schema_type(const json& schema) {
 
 std::string connect_type(const json& schema) {
     if (!schema.is_object()) return "jsonb";
-    if (const auto logical = connect_logical(text_of(schema, "name"),
-                                             schema.contains("parameters") ? schema["parameters"] : json()))
+    if (const auto logical =
+            connect_logical(text_of(schema, "name"), schema.contains("parameters") ? schema["parameters"] : json()))
         return *logical;
     const auto t = text_of(schema, "type");
     if (t == "boolean") return "boolean";

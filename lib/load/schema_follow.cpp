@@ -27,9 +27,12 @@ std::vector<db::WantedColumn> wanted(const std::vector<formats::SchemaColumn>& c
 bool registered_columns(const Config& cfg, const avro::Registry::Lookup& found, std::vector<formats::SchemaColumn>& out,
                         std::string& reason) {
     if (cfg.format == Format::avro && found.type == "AVRO") return formats::avro_columns(found.text, out, reason);
-    if (cfg.format == Format::json && found.type == "JSON") return formats::json_schema_columns(found.text, out, reason);
+    if (cfg.format == Format::json && found.type == "JSON")
+        return formats::json_schema_columns(found.text, out, reason);
     reason = fmt::format("a {} schema, not one of format \"{}\" that dgkafka maps to columns", found.type,
-                         cfg.format == Format::protobuf ? "protobuf" : cfg.format == Format::avro ? "avro" : "json");
+                         cfg.format == Format::protobuf ? "protobuf"
+                         : cfg.format == Format::avro   ? "avro"
+                                                        : "json");
     return false;
 }
 }  // namespace
@@ -53,8 +56,9 @@ std::optional<KnownSchema> known_schema(const Config& cfg) {
         }
         if (found.found == avro::Registry::Found::unknown_id) return std::nullopt;  // nothing registered yet
         if (!registered_columns(cfg, found, columns, reason))
-            throw Error(Exit::config, fmt::format("kafka.output.create_table / evolve: subject \"{}\" (schema id {}): {}",
-                                                  subject, found.id, reason));
+            throw Error(Exit::config,
+                        fmt::format("kafka.output.create_table / evolve: subject \"{}\" (schema id {}): {}", subject,
+                                    found.id, reason));
         out.source = fmt::format("schema id {} (subject {})", found.id, subject);
         if (cfg.match_columns.empty()) {  // the key's fields, when the key has a record schema
             std::vector<formats::SchemaColumn> key;

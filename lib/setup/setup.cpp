@@ -162,9 +162,9 @@ bool follow_schema(pqxx::work& tx, const Config& cfg, std::ostream& changed) {
     const auto schema = load::known_schema(cfg);
     if (!schema) {
         changed << fmt::format(
-            "note:    {}: no schema registered for topic {} yet; the load follows the first "
-            "message's\n",
-            cfg.output_table.display(), cfg.topic);
+            "note:    {}: no schema registered for topic {} (subject {}-value) yet: the next setup or load after "
+            "a producer registers one follows it\n",
+            cfg.output_table.display(), cfg.topic, cfg.topic);
         return false;
     }
     load::follow(tx, cfg, *schema, changed);

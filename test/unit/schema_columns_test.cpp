@@ -31,12 +31,24 @@ TEST(SchemaColumns, AvroFieldsGetTheTypesTheirValuesLoadInto) {
         {"name": "either", "type": ["null", "string", "long"]},
         {"name": "tags", "type": {"type": "array", "items": "string"}},
         {"name": "ship", "type": {"type": "record", "name": "Ship", "fields": []}}]})");
-    const std::vector<SchemaColumn> want = {
-        {"id", "bigint"},        {"n", "integer"},       {"ok", "boolean"},    {"f", "real"},
-        {"d", "double precision"}, {"s", "text"},        {"b", "bytea"},       {"amount", "numeric(10,2)"},
-        {"day", "date"},         {"at", "timestamptz"},  {"local", "timestamp"}, {"t", "time"},
-        {"u", "uuid"},           {"status", "text"},     {"note", "text"},     {"either", "jsonb"},
-        {"tags", "jsonb"},       {"ship", "jsonb"}};
+    const std::vector<SchemaColumn> want = {{"id", "bigint"},
+                                            {"n", "integer"},
+                                            {"ok", "boolean"},
+                                            {"f", "real"},
+                                            {"d", "double precision"},
+                                            {"s", "text"},
+                                            {"b", "bytea"},
+                                            {"amount", "numeric(10,2)"},
+                                            {"day", "date"},
+                                            {"at", "timestamptz"},
+                                            {"local", "timestamp"},
+                                            {"t", "time"},
+                                            {"u", "uuid"},
+                                            {"status", "text"},
+                                            {"note", "text"},
+                                            {"either", "jsonb"},
+                                            {"tags", "jsonb"},
+                                            {"ship", "jsonb"}};
     EXPECT_EQ(cols, want);
 }
 
@@ -69,9 +81,11 @@ TEST(SchemaColumns, JsonSchemaPropertiesInTheirOrderWithFormats) {
         "ref": {"$ref": "#/definitions/x"}}})",
                                                       out, reason))
         << reason;
-    const std::vector<SchemaColumn> want = {{"zid", "bigint"}, {"price", "double precision"}, {"name", "text"},
-                                            {"at", "timestamptz"}, {"day", "date"}, {"u", "uuid"},
-                                            {"ok", "boolean"}, {"tags", "jsonb"}, {"ref", "jsonb"}};
+    const std::vector<SchemaColumn> want = {{"zid", "bigint"}, {"price", "double precision"},
+                                            {"name", "text"},  {"at", "timestamptz"},
+                                            {"day", "date"},   {"u", "uuid"},
+                                            {"ok", "boolean"}, {"tags", "jsonb"},
+                                            {"ref", "jsonb"}};
     EXPECT_EQ(out, want);
 }
 
@@ -97,11 +111,23 @@ TEST(SchemaColumns, DebeziumSchemaBlockTakesTheAfterRow) {
     std::vector<SchemaColumn> out;
     std::string reason;
     ASSERT_TRUE(dgkafka::formats::connect_columns(schema, out, reason)) << reason;
-    const std::vector<SchemaColumn> want = {
-        {"id", "integer"}, {"small", "smallint"}, {"price", "numeric(10,2)"}, {"vprice", "numeric"},
-        {"day", "date"},   {"t", "time"},         {"ts", "timestamp"},        {"tz", "timestamptz"},
-        {"doc", "jsonb"},  {"u", "uuid"},         {"bits", "varbit"},         {"big", "bigint"},
-        {"r", "real"},     {"d", "double precision"}, {"b", "bytea"},         {"ok", "boolean"},
-        {"s", "text"},     {"arr", "jsonb"}};
+    const std::vector<SchemaColumn> want = {{"id", "integer"},
+                                            {"small", "smallint"},
+                                            {"price", "numeric(10,2)"},
+                                            {"vprice", "numeric"},
+                                            {"day", "date"},
+                                            {"t", "time"},
+                                            {"ts", "timestamp"},
+                                            {"tz", "timestamptz"},
+                                            {"doc", "jsonb"},
+                                            {"u", "uuid"},
+                                            {"bits", "varbit"},
+                                            {"big", "bigint"},
+                                            {"r", "real"},
+                                            {"d", "double precision"},
+                                            {"b", "bytea"},
+                                            {"ok", "boolean"},
+                                            {"s", "text"},
+                                            {"arr", "jsonb"}};
     EXPECT_EQ(out, want);
 }
