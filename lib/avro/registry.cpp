@@ -101,15 +101,29 @@ Registry::Lookup Registry::schema(int32_t id) {
     return found;
 }
 
-Registry::Lookup Registry::subject_version(const std::string& subject, int version) {
-    std::lock_guard<std::mutex> lock(mutex_);
-    const auto key = std::make_pair(subject, version);
-    if (const auto it = versions_.find(key); it != versions_.end()) return it->second;
-    std::string escaped;  // a subject is a path segment: percent-encode what is not unreserved
+namespace {
+// A subject is a path segment: percent-encode what is not unreserved.
+std::string path_segment(const std::string& subject) {
+    std::string escaped;
     for (const unsigned char c : subject)
         escaped += std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~'
                        ? std::string(1, static_cast<char>(c))
                        : fmt::format("%{:02X}", c);
+    return escaped;
+}
+}  // namespace
+
+Registry::Lookup Registry::latest(const std::string& subject) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return fetch(fmt::format("/subjects/{}/versions/latest", path_segment(subject)),
+                 fmt::format("subject \"{}\" (latest version)", subject));
+}
+
+Registry::Lookup Registry::subject_version(const std::string& subject, int version) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    const auto key = std::make_pair(subject, version);
+    if (const auto it = versions_.find(key); it != versions_.end()) return it->second;
+    const std::string escaped = path_segment(subject);
     Lookup found = fetch(fmt::format("/subjects/{}/versions/{}", escaped, version),
                          fmt::format("subject \"{}\" version {}", subject, version));
     versions_.emplace(key, found);
@@ -123,6 +137,7 @@ bool read_document(const std::string& body, Registry::Lookup& out) {
     if (!doc.is_object() || !doc.contains("schema") || !doc["schema"].is_string()) return false;
     out.text = doc["schema"].get<std::string>();
     if (doc.contains("schemaType") && doc["schemaType"].is_string()) out.type = doc["schemaType"].get<std::string>();
+    if (doc.contains("id") && doc["id"].is_number_integer()) out.id = doc["id"].get<int32_t>();
     if (doc.contains("references") && doc["references"].is_array())
         for (const auto& r : doc["references"]) {
             if (!r.is_object() || !r.contains("name") || !r["name"].is_string() || !r.contains("subject") ||

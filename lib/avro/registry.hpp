@@ -37,12 +37,16 @@ class Registry {
         std::string text;           // schema: its text; unknown_id: why (e.g. the registry's 404 message)
         std::string type = "AVRO";  // schemaType: AVRO, PROTOBUF or JSON
         std::vector<Reference> references;
+        int32_t id = 0;  // subject versions: the schema's id (0 when the registry did not say)
     };
     // Throws RegistryUnavailable when no URL gives an answer; Error(config) when none has a
     // certificate kafka.input.schema_registry_ca trusts (waiting would not change that).
     Lookup schema(int32_t id);
     // A referenced schema: unknown_id when the subject or version does not exist. Throws as schema().
     Lookup subject_version(const std::string& subject, int version);
+    // The subject's newest version, asked each time (not cached: a producer may register another).
+    // unknown_id when the subject does not exist. Throws as schema().
+    Lookup latest(const std::string& subject);
 
   private:
     Lookup fetch(const std::string& path, const std::string& what);

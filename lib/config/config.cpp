@@ -332,6 +332,7 @@ class Reader {
         // Fields to columns: the output table's columns are checked at load time.
         const bool fields = cfg_.mappings.empty() && json_documents(cfg_.format);
         if (cfg_.mode != Config::Mode::insert && !fields) check_mode_columns(output);
+        check_schema_follow(output, fields);
     }
 
   private:
@@ -654,6 +655,24 @@ class Reader {
             if (const auto* v = find(m, "key"); v && v->is_string() && text::trim(spec.expression).empty())
                 problems_.add(*v, where + ".key", "is empty: give a SQL expression");
             cfg_.mappings.push_back(std::move(spec));
+        }
+    }
+
+    // create_table and evolve take the columns from a schema that names the fields: fields go to
+    // the columns of their names (no mappings), and the format carries a schema.
+    void check_schema_follow(const toml::value& output, bool fields) {
+        for (const char* key : {"create_table", "evolve"}) {
+            const auto* v = find(output, key);
+            if (!v || !v->is_boolean() || !v->as_boolean()) continue;
+            const std::string name = std::string("kafka.output.") + key;
+            if (!fields)
+                problems_.add(*v, name,
+                              "needs format \"avro\", \"protobuf\" or \"json\" without mappings: the fields go "
+                              "to the columns of their names");
+            else if (cfg_.format == Format::json && cfg_.avro.registry_urls.empty() && cfg_.envelope == Envelope::none)
+                problems_.add(*v, name,
+                              "format = \"json\" carries no schema: give schema_registry (JSON Schema) or "
+                              "envelope = \"debezium\" (the converter's schema block)");
         }
     }
 

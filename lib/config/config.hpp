@@ -94,10 +94,14 @@ struct Config {
     std::vector<std::string> update_columns;  // default: every target column not matched on
     std::string update_condition;             // SQL over "current" (the row) and "excluded" (the message)
     bool delete_on_tombstone = false;         // merge: a message without a value deletes its key's row
-    std::string before_load_sql;              // run once before loading starts
-    std::string after_batch_sql;              // run after committed batches (e.g. SELECT rollup_http_request())
-    double after_batch_interval = 0;          // seconds between runs of after_batch_sql; 0 = after every batch
-    int append_shard_mb = 1024;               // an append-distributed Citus table's shard size before a new one
+    // The output table follows the message schema: created from it when missing (create_table),
+    // a column added for each field a later schema version adds (evolve). Never a drop or a type change.
+    bool create_table = false;
+    bool evolve = false;
+    std::string before_load_sql;      // run once before loading starts
+    std::string after_batch_sql;      // run after committed batches (e.g. SELECT rollup_http_request())
+    double after_batch_interval = 0;  // seconds between runs of after_batch_sql; 0 = after every batch
+    int append_shard_mb = 1024;       // an append-distributed Citus table's shard size before a new one
     // The offset history's retention of `load` rows, pruned by the load: the newest rows of each
     // partition (0: no count limit) and days (0: no age limit).
     int history_keep_rows = 10000;

@@ -250,6 +250,17 @@ std::vector<Key> make_keys() {
                     "merge without an envelope: a message without a value deletes the row its key names")
                     .def(false)
                     .bind(DGKAFKA_FIELD(delete_on_tombstone)));
+    k.push_back(Key("kafka.output.create_table", K::boolean,
+                    "avro, or json with a JSON Schema registry: setup and each load's start create a missing "
+                    "output table from the registered schema (<topic>-value), keyed by match_columns or the key's "
+                    "fields")
+                    .def(false)
+                    .bind(DGKAFKA_FIELD(create_table)));
+    k.push_back(Key("kafka.output.evolve", K::boolean,
+                    "as create_table: each field the registered schema has and the table lacks gets a NULL-able "
+                    "column (recorded in the history table); never a drop or a type change")
+                    .def(false)
+                    .bind(DGKAFKA_FIELD(evolve)));
     k.push_back(Key("kafka.output.before_load_sql", K::string, "SQL run once before loading starts")
                     .bind(DGKAFKA_FIELD(before_load_sql)));
     k.push_back(Key("kafka.output.after_batch_sql", K::string,

@@ -42,15 +42,8 @@ bool may_map_fields_to_columns(const Config& cfg) {
     return type == "json" || type == "jsonb";
 }
 
-Config with_field_columns(const Config& cfg) {
-    if (!may_map_fields_to_columns(cfg)) return cfg;
-    std::vector<std::pair<std::string, std::string>> columns;
-    db::guarded("reading the output table's columns", [&] {
-        auto conn = db::connect(cfg.db, "dgkafka");
-        pqxx::read_transaction tx(*conn);
-        for (const auto& row : tx.exec_params(sql::render("table_column_types", {}), cfg.output_table.quoted()))
-            columns.emplace_back(row[0].as<std::string>(), row[1].as<std::string>());
-    });
+namespace {
+Config mapped(const Config& cfg, const std::vector<std::pair<std::string, std::string>>& columns) {
     const std::string& input = cfg.loaded_columns()[0]->name;
     if (columns.empty()) return cfg;  // no table yet: setup says so
     for (const auto& [name, type] : columns)
@@ -64,6 +57,30 @@ Config with_field_columns(const Config& cfg) {
     out.field_columns = names;
     log::info("fields to columns of {}: {}", cfg.output_table.display(), text::join(names, ", "));
     return out;
+}
+
+std::vector<std::pair<std::string, std::string>> column_types(const Config& cfg, pqxx::transaction_base& tx) {
+    std::vector<std::pair<std::string, std::string>> columns;
+    for (const auto& row : tx.exec_params(sql::render("table_column_types", {}), cfg.output_table.quoted()))
+        columns.emplace_back(row[0].as<std::string>(), row[1].as<std::string>());
+    return columns;
+}
+}  // namespace
+
+Config with_field_columns(const Config& cfg, pqxx::transaction_base& tx) {
+    if (!may_map_fields_to_columns(cfg)) return cfg;
+    return mapped(cfg, column_types(cfg, tx));
+}
+
+Config with_field_columns(const Config& cfg) {
+    if (!may_map_fields_to_columns(cfg)) return cfg;
+    std::vector<std::pair<std::string, std::string>> columns;
+    db::guarded("reading the output table's columns", [&] {
+        auto conn = db::connect(cfg.db, "dgkafka");
+        pqxx::read_transaction tx(*conn);
+        columns = column_types(cfg, tx);
+    });
+    return mapped(cfg, columns);
 }
 
 }  // namespace dgkafka::load

@@ -31,6 +31,7 @@
 #include "load/load_metrics.hpp"
 #include "load/loader.hpp"
 #include "load/reset_time.hpp"
+#include "load/schema_follow.hpp"
 #include "load/statements.hpp"
 #include "util/errors.hpp"
 #include "util/log.hpp"
@@ -309,6 +310,7 @@ void run_load(const Config& job, const LoadOptions& options, std::ostream& out, 
     const auto started = std::chrono::steady_clock::now();
     // Servers down at start are waited for as they are mid-run (streaming: for ever).
     const auto retry = RetryPolicy::for_run(options.quit_at_eof, job.retry_timeout, stop);
+    retry.run([&] { follow_at_start(job); });  // create_table, evolve: the registered schema's columns
     const Config cfg = retry.run([&] { return with_field_columns(job); });  // reads the output table
     auto admin = kafka::make_admin(cfg.brokers, cfg.kafka_properties);
     const int partitions = retry.run([&] {

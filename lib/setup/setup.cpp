@@ -14,6 +14,7 @@
 #include "db/fault.hpp"
 #include "db/tables.hpp"
 #include "load/field_columns.hpp"
+#include "load/schema_follow.hpp"
 #include "util/errors.hpp"
 #include "util/text.hpp"
 
@@ -154,6 +155,21 @@ void check_column_types(pqxx::work& tx, const Config& cfg) {
         }
     }
 }
+// kafka.output.create_table / evolve: the table made to follow the schema registered for the
+// topic (or the local one); true when it did. A schema known only from messages waits for the load.
+bool follow_schema(pqxx::work& tx, const Config& cfg, std::ostream& changed) {
+    if (!cfg.create_table && !cfg.evolve) return false;
+    const auto schema = load::known_schema(cfg);
+    if (!schema) {
+        changed << fmt::format(
+            "note:    {}: no schema registered for topic {} (subject {}-value) yet: the next setup or load after "
+            "a producer registers one follows it\n",
+            cfg.output_table.display(), cfg.topic, cfg.topic);
+        return false;
+    }
+    load::follow(tx, cfg, *schema, changed);
+    return true;
+}
 }  // namespace
 
 void run_setup(const Config& job, std::ostream& out) {
@@ -179,12 +195,14 @@ void run_setup(const Config& job, std::ostream& out) {
         index_history(tx, cfg, vars, changed);
         check_shapes(tx, cfg, vars, existing, out);
         db::require_setup(tx, cfg);
-        const auto problems = db::output_table_problems(tx, cfg);
+        // The output table follows the producers' schema: read again once created or evolved.
+        const Config followed = follow_schema(tx, job, changed) ? load::with_field_columns(job, tx) : cfg;
+        const auto problems = db::output_table_problems(tx, followed);
         const bool output_exists = db::table_exists(tx, cfg.output_table);
         tx.commit();
         out << changed.str();
         if (problems.empty()) {
-            out << fmt::format("ready:   output table {} has every target column\n", cfg.output_table.display());
+            out << fmt::format("ready:   output table {} has every target column\n", followed.output_table.display());
             return;
         }
         if (!output_exists) {  // the spec's order: setup first, then CREATE TABLE

@@ -471,3 +471,22 @@ TEST(Config, TargetsOfJsonDocumentsNeedMappings) {
     ASSERT_EQ(p.size(), 2u);
     EXPECT_NE(p[0].find("kafka.output.targets[0]: needs mappings"), std::string::npos) << p[0];
 }
+
+TEST(Config, CreateTableAndEvolveNeedASchemaThatNamesTheColumns) {
+    // csv: its columns are the config's, not a schema's.
+    auto p = problems(minimal + "create_table = true\n");
+    ASSERT_EQ(p.size(), 1u);
+    EXPECT_NE(p[0].find("kafka.output.create_table: needs format \"avro\", \"protobuf\" or \"json\" without mappings"),
+              std::string::npos)
+        << p[0];
+    // json without a registry or an envelope carries no schema.
+    const auto json = replace(replace(minimal, "format = \"csv\"", "format = \"json\""),
+                              "[[kafka.input.columns]]\nname = \"a\"\ntype = \"integer\"\n", "");
+    p = problems(json + "evolve = true\n");
+    ASSERT_EQ(p.size(), 1u);
+    EXPECT_NE(p[0].find("kafka.output.evolve: format = \"json\" carries no schema"), std::string::npos) << p[0];
+    // With a JSON Schema registry it is taken.
+    EXPECT_TRUE(problems(replace(json, "topic = \"t\"", "topic = \"t\"\nschema_registry = \"http://r:8081\"") +
+                         "create_table = true\nevolve = true\n")
+                    .empty());
+}
