@@ -44,7 +44,8 @@ struct GameJob {
         : job(name), purchases(job.table + "_purchases"), joins(job.table + "_joins") {
         job.format = "json";
         create_topic(job.topic, 2);
-        sql("CREATE TABLE " + dgtest::quoted(purchases) + " (id integer PRIMARY KEY, amount integer CHECK (amount < 5000))");
+        sql("CREATE TABLE " + dgtest::quoted(purchases) +
+            " (id integer PRIMARY KEY, amount integer CHECK (amount < 5000))");
         sql("CREATE TABLE " + dgtest::quoted(joins) + " (id integer, guild text)");
         // The job's own output keys are the targets'.
         std::string t = job.toml();
@@ -115,10 +116,11 @@ TEST(Targets, AMessageNoTableTakesIsRejectedByDefault) {
     const auto r = run("dgkafka", {"load", "-quit-at-eof", game.path});
     ASSERT_EQ(r.code, 0) << r.err;
     EXPECT_EQ(game.rejects(), 10);
-    EXPECT_EQ(sql_count("SELECT count(*) FROM " + dgtest::quoted(game.purchases + "_rejects") +
-                        " WHERE convert_from(value, 'UTF8') LIKE '%login%' AND error = 'no output table''s filter takes this "
-                        "message (kafka.output.unmatched = \"reject\")'"),
-              10);
+    EXPECT_EQ(
+        sql_count("SELECT count(*) FROM " + dgtest::quoted(game.purchases + "_rejects") +
+                  " WHERE convert_from(value, 'UTF8') LIKE '%login%' AND error = 'no output table''s filter takes this "
+                  "message (kafka.output.unmatched = \"reject\")'"),
+        10);
     EXPECT_EQ(sql_count("SELECT count(*) FROM " + dgtest::quoted(game.purchases)), 10);
     EXPECT_EQ(game.stored_offsets(), 30);
 }
@@ -149,12 +151,14 @@ TEST(Targets, ARowOneTableRefusesIsRejectedNamingTheTableAndTheOthersKeepTheirRo
                              {R"({"type": "purchase", "id": 3, "amount": 31})", std::nullopt, 0}});
     const auto r = run("dgkafka", {"load", "-quit-at-eof", game.path});
     ASSERT_EQ(r.code, 0) << r.err;
-    EXPECT_EQ(sql_value("SELECT string_agg(id || ':' || amount, ',' ORDER BY id) FROM " + dgtest::quoted(game.purchases)),
-              "3:30");
+    EXPECT_EQ(
+        sql_value("SELECT string_agg(id || ':' || amount, ',' ORDER BY id) FROM " + dgtest::quoted(game.purchases)),
+        "3:30");
     EXPECT_EQ(sql_value("SELECT string_agg(id || guild, ',' ORDER BY id) FROM " + dgtest::quoted(game.joins)), "1a,4b");
-    EXPECT_EQ(sql_value("SELECT string_agg(sqlstate || ' ' || split_part(error, ':', 1), ',' ORDER BY \"offset\") FROM " +
-                        dgtest::quoted(game.purchases + "_rejects")),
-              "23514 " + game.purchases + ",23505 " + game.purchases);
+    EXPECT_EQ(
+        sql_value("SELECT string_agg(sqlstate || ' ' || split_part(error, ':', 1), ',' ORDER BY \"offset\") FROM " +
+                  dgtest::quoted(game.purchases + "_rejects")),
+        "23514 " + game.purchases + ",23505 " + game.purchases);
     EXPECT_EQ(game.stored_offsets(), 5);
 }
 
@@ -169,8 +173,8 @@ TEST(Targets, AKillMidBatchRollsBackEveryTableAndTheOffsetsTogether) {
         dgtest::quoted(game.joins + "_slow") + "()");
     produce(game.job.topic, game_events(60));
     auto load = spawn("dgkafka", {"load", "-quit-at-eof", game.path});
-    const std::string sleeping = "FROM pg_stat_activity WHERE wait_event = 'PgSleep' AND query LIKE '%" +
-                                 game.joins + "%' AND pid <> pg_backend_pid()";
+    const std::string sleeping = "FROM pg_stat_activity WHERE wait_event = 'PgSleep' AND query LIKE '%" + game.joins +
+                                 "%' AND pid <> pg_backend_pid()";
     ASSERT_TRUE(wait_until([&] { return sql_count("SELECT count(*) " + sleeping) > 0; }, std::chrono::seconds(60)));
     kill(load.pid, SIGKILL);
     EXPECT_EQ(load.wait().code, 128 + SIGKILL);
@@ -214,7 +218,8 @@ TEST(Targets, EachTableHasItsOwnMode) {
     produce(job.topic, {{R"({"id": 1, "amount": 1})"}, {R"({"id": 2, "amount": 2})"}, {R"({"id": 1, "amount": 3})"}});
     const auto r = run("dgkafka", {"load", "-quit-at-eof", path});
     ASSERT_EQ(r.code, 0) << r.err;
-    EXPECT_EQ(sql_value("SELECT string_agg(id || ':' || amount, ',' ORDER BY id) FROM " + dgtest::quoted(latest)), "1:3,2:2");
+    EXPECT_EQ(sql_value("SELECT string_agg(id || ':' || amount, ',' ORDER BY id) FROM " + dgtest::quoted(latest)),
+              "1:3,2:2");
     EXPECT_EQ(sql_count("SELECT count(*) FROM " + dgtest::quoted(log)), 3);
 }
 
