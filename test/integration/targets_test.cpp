@@ -10,6 +10,7 @@
 
 #include "support/job.hpp"
 #include "support/sandbox.hpp"
+#include "support/scrape.hpp"
 #include "util/errors.hpp"
 
 using namespace dgtest;
@@ -230,4 +231,27 @@ TEST(Targets, AMissingTargetColumnIsAConfigErrorNamingTheTarget) {
     const auto r = run("dgkafka", {"load", "-quit-at-eof", game.path});
     EXPECT_EQ(r.code, static_cast<int>(Exit::config)) << r.err;
     EXPECT_NE(r.err.find("output table tcols_nowhere does not exist"), std::string::npos) << r.err;
+}
+
+// /metrics counts each table's rows and the messages no table took.
+TEST(Targets, MetricsCountEachTablesRowsAndTheUnmatchedMessages) {
+    GameJob game("tmetrics", "skip");
+    produce(game.job.topic, game_events(30));
+    const int port = free_port();
+    auto load = spawn("dgkafka", {"load", "-metrics-address", "127.0.0.1:" + std::to_string(port), game.path});
+    const std::string job = "consumer_group=\"" + game.job.group + "\",topic=\"" + game.job.topic + "\"";
+    std::string text;
+    ASSERT_TRUE(wait_until(
+        [&] {
+            text = scrape(port);
+            return series(text, "dgkafka_messages_consumed_total{" + job + "}") == 30;
+        },
+        std::chrono::seconds(60)))
+        << text;
+    kill(load.pid, SIGTERM);
+    EXPECT_EQ(load.wait().code, 0);
+    EXPECT_EQ(series(text, "dgkafka_table_rows_loaded_total{" + job + ",table=\"" + game.purchases + "\"}"), 10)
+        << text;
+    EXPECT_EQ(series(text, "dgkafka_table_rows_loaded_total{" + job + ",table=\"" + game.joins + "\"}"), 10) << text;
+    EXPECT_EQ(series(text, "dgkafka_messages_unmatched_total{" + job + "}"), 10) << text;
 }
