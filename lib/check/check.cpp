@@ -2,8 +2,10 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <chrono>
 #include <ctime>
+#include <exception>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <pqxx/pqxx>
@@ -317,7 +319,8 @@ void print_text(const Config& cfg, const CheckOptions& options, const Report& r,
 
 }  // namespace
 
-void run_check(const Config& cfg, const CheckOptions& options, std::ostream& out, const std::atomic<bool>& stop) {
+namespace {
+void check_topic(const Config& cfg, const CheckOptions& options, std::ostream& out, const std::atomic<bool>& stop) {
     const auto report = gather(cfg, options, stop);
     if (options.json)
         print_json(cfg, options, report, out);
@@ -327,6 +330,30 @@ void run_check(const Config& cfg, const CheckOptions& options, std::ostream& out
     if (report.kafka_down) throw *report.kafka_down;
     throw_if_lost(cfg, report.kafka_side.gaps, report.kafka_side.missing, report.kafka_side.partitions);
     check_max_lag(cfg, options, report.kafka_side.rows);
+}
+}  // namespace
+
+// Several topics: each one's report in turn (-json: one object per line); the first problem
+// found decides the exit code, after every report is printed.
+void run_check(const Config& cfg, const CheckOptions& options, std::ostream& out, const std::atomic<bool>& stop) {
+    if (!cfg.many_topics()) return check_topic(cfg, options, out, stop);
+    auto admin = kafka::make_admin(cfg.brokers, cfg.kafka_properties);
+    std::vector<std::string> topics;
+    for (const auto& t : kafka::topic_names(admin.get(), cfg.brokers, kafka::metadata_timeout_ms, &stop))
+        if (cfg.takes_topic(t)) topics.push_back(t);
+    for (const auto& t : cfg.topics)
+        if (std::find(topics.begin(), topics.end(), t) == topics.end())
+            throw Error(Exit::no_topic, fmt::format("{}: topic {} does not exist on {}",
+                                                    cfg.where("kafka.input.topics"), t, cfg.brokers));
+    std::exception_ptr first;
+    for (const auto& t : topics) {
+        try {
+            check_topic(cfg.for_topic(t), options, out, stop);
+        } catch (const Error&) {
+            if (!first) first = std::current_exception();
+        }
+    }
+    if (first) std::rethrow_exception(first);
 }
 
 }  // namespace dgkafka::check

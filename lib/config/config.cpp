@@ -11,6 +11,7 @@
 #include <filesystem>
 #include <fstream>
 #include <limits>
+#include <regex>
 #include <sstream>
 #include <toml.hpp>
 #include <utility>
@@ -76,6 +77,83 @@ std::string rename_target_keys(const std::string& text, size_t i) {
     return out;
 }
 }  // namespace
+
+namespace {
+// output_table with ${topic} and ${topic[i]} replaced from the topic's name; nullopt and `why`
+// when the template names something else.
+std::optional<std::string> name_from_topic(const std::string& tmpl, const std::string& topic, std::string& why) {
+    std::vector<std::string> parts;
+    for (size_t from = 0;;) {
+        const auto dot = topic.find('.', from);
+        parts.push_back(topic.substr(from, dot == std::string::npos ? std::string::npos : dot - from));
+        if (dot == std::string::npos) break;
+        from = dot + 1;
+    }
+    std::string out;
+    for (size_t at = 0; at < tmpl.size();) {
+        const auto open = tmpl.find("${", at);
+        if (open == std::string::npos) {
+            out.append(tmpl, at, std::string::npos);
+            break;
+        }
+        out.append(tmpl, at, open - at);
+        const auto close = tmpl.find('}', open);
+        if (close == std::string::npos) {
+            why = "an unclosed ${";
+            return std::nullopt;
+        }
+        const std::string field = tmpl.substr(open + 2, close - open - 2);
+        if (field == "topic") {
+            out += topic;
+        } else if (field.size() > 7 && field.compare(0, 6, "topic[") == 0 && field.back() == ']') {
+            const std::string index = field.substr(6, field.size() - 7);
+            char* end = nullptr;
+            const long i = std::strtol(index.c_str(), &end, 10);
+            if (index.empty() || *end != '\0') {
+                why = fmt::format("${{{}}}: the index is not a number", field);
+                return std::nullopt;
+            }
+            const long n = static_cast<long>(parts.size());
+            const long at_part = i < 0 ? n + i : i;
+            if (at_part < 0 || at_part >= n) {
+                why = fmt::format("${{{}}}: topic {} has {} dot-separated part(s)", field, topic, n);
+                return std::nullopt;
+            }
+            out += parts[static_cast<size_t>(at_part)];
+        } else {
+            why = fmt::format("${{{}}} is not ${{topic}} nor ${{topic[i]}}", field);
+            return std::nullopt;
+        }
+        at = close + 1;
+    }
+    return out;
+}
+}  // namespace
+
+bool Config::takes_topic(const std::string& name) const {
+    if (std::find(topics.begin(), topics.end(), name) != topics.end()) return true;
+    return !topic_pattern.empty() && std::regex_match(name, std::regex(topic_pattern, std::regex::ECMAScript));
+}
+
+Config Config::for_topic(const std::string& name) const {
+    Config out = *this;
+    out.topic = name;
+    out.topics.clear();
+    out.topic_pattern.clear();
+    if (output_table_template.empty()) return out;
+    std::string why;
+    const auto table = name_from_topic(output_table_template, name, why);
+    try {
+        if (!table) throw std::invalid_argument(why);
+        out.output_table = QualifiedName::parse(*table);
+        if (out.output_table.name.size() > 63) throw std::invalid_argument("longer than PostgreSQL's 63 bytes");
+    } catch (const std::invalid_argument& e) {
+        throw ConfigError({fmt::format("{}: for topic {}, output_table \"{}\" makes no table name: {}",
+                                       where("kafka.output.output_table"), name, output_table_template, e.what())});
+    }
+    out.output_table_template.clear();
+    return out;
+}
 
 std::string Config::key_name(const std::string& key) const {
     return target_index ? rename_target_keys(key, *target_index) : key;
@@ -439,6 +517,7 @@ class Reader {
     }
 
     void read_input(const toml::value& input) {
+        read_topics(input);
         if (auto d = opt_string(input, "delimiter");
             d && (d->empty() || d->find_first_of("\"\n\r") != std::string::npos))
             problems_.add(*find(input, "delimiter"), "kafka.input.delimiter",
@@ -624,7 +703,10 @@ class Reader {
     void read_output(const toml::value& output, const toml::value& input) {
         if (!find(output, "output_table") && !find(output, "targets"))
             problems_.add(output, "kafka.output.output_table", "required key is missing");
-        cfg_.output_table = name(output, "kafka.output.output_table");
+        if (const auto t = opt_string(output, "output_table"); t && t->find("${") != std::string::npos)
+            read_output_template(*find(output, "output_table"), *t);
+        else
+            cfg_.output_table = name(output, "kafka.output.output_table");
         const std::string base = cfg_.output_table.name.empty() ? "dgkafka" : cfg_.output_table.name;
         const std::string schema_prefix =
             cfg_.output_table.schema.empty() ? "" : quote_ident(cfg_.output_table.schema) + ".";
@@ -673,6 +755,51 @@ class Reader {
                 problems_.add(*v, name,
                               "format = \"json\" carries no schema: give schema_registry (JSON Schema) or "
                               "envelope = \"debezium\" (the converter's schema block)");
+        }
+    }
+
+    // output_table named from each topic: checked on a topic of three parts; the job's own tables
+    // are then named after "dgkafka", not after one topic's table.
+    void read_output_template(const toml::value& v, const std::string& tmpl) {
+        if (!cfg_.many_topics()) {
+            problems_.add(v, "kafka.output.output_table",
+                          "${topic} names a table from each topic: needs kafka.input.topics or topic_pattern");
+            return;
+        }
+        std::string why;
+        if (!name_from_topic(tmpl, "server.schema.table", why)) {
+            problems_.add(v, "kafka.output.output_table", fmt::format("\"{}\": {}", tmpl, why));
+            return;
+        }
+        cfg_.output_table_template = tmpl;
+    }
+
+    // kafka.input.topic, topics or topic_pattern: one of them.
+    void read_topics(const toml::value& input) {
+        const auto* list = find(input, "topics");
+        const auto* pattern = find(input, "topic_pattern");
+        const auto* one = find(input, "topic");
+        if ((one != nullptr) + (list != nullptr) + (pattern != nullptr) != 1) {
+            problems_.add(one       ? *one
+                          : list    ? *list
+                          : pattern ? *pattern
+                                    : input,
+                          "kafka.input.topic",
+                          one || list || pattern ? "give one of topic, topics and topic_pattern"
+                                                 : "required key is missing (or topics, or topic_pattern)");
+            return;
+        }
+        cfg_.topics = strings(input, "topics");
+        if (list && cfg_.topics.empty()) problems_.add(*list, "kafka.input.topics", "is empty");
+        for (const auto& t : cfg_.topics)
+            if (text::trim(t).empty()) problems_.add(*list, "kafka.input.topics", "holds an empty name");
+        if (!cfg_.topic_pattern.empty()) {
+            try {
+                std::regex(cfg_.topic_pattern, std::regex::ECMAScript);
+            } catch (const std::regex_error& e) {
+                problems_.add(*pattern, "kafka.input.topic_pattern",
+                              fmt::format("\"{}\" is not a regular expression: {}", cfg_.topic_pattern, e.what()));
+            }
         }
     }
 
@@ -796,6 +923,10 @@ void check_targets(const toml::value& root, const Config& job, Problems& problem
             problems.add(*v, std::string("kafka.output.") + k,
                          fmt::format("with [[kafka.output.targets]], each target gives its own {}", k));
     const auto& list = output.as_table().at("targets");
+    if (job.many_topics())
+        problems.add(list, "kafka.output.targets",
+                     "several topics (kafka.input.topics, topic_pattern) and several targets in one job are not "
+                     "supported yet: one job each");
     if (job.envelope != Envelope::none || job.delete_on_tombstone)
         problems.add(list, "kafka.output.targets",
                      "several targets do not take change events yet (kafka.input.envelope, delete_on_tombstone): "

@@ -65,6 +65,16 @@ struct Config {
     std::string delimiter = ",";  // kafka.input.delimiter: one character or several
     std::string consumer_group;
     std::string topic;
+    // Several topics in one job (kafka.input.topics, or topic_pattern): the job runs as one job per
+    // topic (for_topic), each into the table output_table_template names from the topic.
+    std::vector<std::string> topics;
+    std::string topic_pattern;          // ECMAScript, matched against the whole topic name
+    std::string output_table_template;  // output_table as written, when it holds ${topic...}
+    bool many_topics() const { return !topics.empty() || !topic_pattern.empty(); }
+    bool takes_topic(const std::string& name) const;  // listed, or matched by the pattern
+    // The job as it loads one of its topics: its topic, and its output table named from it.
+    // Throws ConfigError when the name made is not a table name.
+    Config for_topic(const std::string& name) const;
     std::optional<int> partition_num;
     std::optional<int> loaders;  // parallel loader threads; default chosen from the partition count
     // static: each process takes every partition, the database's offset locks keep overlapping

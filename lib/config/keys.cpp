@@ -145,8 +145,18 @@ std::vector<Key> make_keys() {
                     .required()
                     .not_empty()
                     .bind(DGKAFKA_FIELD(consumer_group)));
-    k.push_back(
-        Key("kafka.input.topic", K::string, "the topic to load").required().not_empty().bind(DGKAFKA_FIELD(topic)));
+    k.push_back(Key("kafka.input.topic", K::string, "the topic to load")
+                    .def_text("required, unless topics or topic_pattern names them")
+                    .not_empty()
+                    .bind(DGKAFKA_FIELD(topic)));
+    k.push_back(Key("kafka.input.topics", K::scalar_array,
+                    "several topics in one job, each into the table output_table names for it (${topic}, "
+                    "${topic[i]}); offsets, history and check per topic and partition"));
+    k.push_back(Key("kafka.input.topic_pattern", K::string,
+                    "every topic whose whole name this regular expression (ECMAScript) matches, as topics; one "
+                    "created later is loaded too while streaming")
+                    .not_empty()
+                    .bind(DGKAFKA_FIELD(topic_pattern)));
     k.push_back(Key("kafka.input.partition_num", K::integer, "partitions the topic is created with (by tools)")
                     .in(at_least(1))
                     .bind(DGKAFKA_FIELD(partition_num)));
@@ -208,7 +218,9 @@ std::vector<Key> make_keys() {
     k.push_back(Key("kafka.input.columns[].type", K::string, "PostgreSQL type").required());
     k.push_back(Key("kafka.input.columns[].ignored", K::boolean, "read but not loaded").def(false));
 
-    k.push_back(Key("kafka.output.output_table", K::string, "the table the rows go to")
+    k.push_back(Key("kafka.output.output_table", K::string,
+                    "the table the rows go to; with topics or topic_pattern, named from each topic: ${topic} is its "
+                    "name, ${topic[i]} its i-th dot-separated part (from 0; -1: the last)")
                     .def_text("required, unless [[kafka.output.targets]] names the tables"));
     k.push_back(Key("kafka.output.offset_table", K::string, "offset history: one row per committed batch and partition")
                     .def(std::string("kafka_offset_summary")));

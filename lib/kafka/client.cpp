@@ -72,6 +72,19 @@ rd_kafka_resp_err_t all_metadata(rd_kafka_t* rk, MetadataPtr& out, int timeout_m
     if (!err) out.reset(md);
     return err;
 }
+
+// Every topic's metadata, asked in slices of a second until it comes, `timeout_ms` passes or `stop`.
+rd_kafka_resp_err_t metadata_until(rd_kafka_t* rk, MetadataPtr& md, int timeout_ms, const std::atomic<bool>* stop) {
+    constexpr int slice_ms = 1000;
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+    for (;;) {
+        const auto left =
+            std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+        const auto err = all_metadata(rk, md, static_cast<int>(std::clamp<int64_t>(left.count(), 1, slice_ms)));
+        if (err != RD_KAFKA_RESP_ERR__TIMED_OUT || (stop && *stop) || std::chrono::steady_clock::now() >= deadline)
+            return err;
+    }
+}
 }  // namespace
 
 void warm_metadata(rd_kafka_t* rk) {
@@ -82,16 +95,7 @@ void warm_metadata(rd_kafka_t* rk) {
 int partition_count(rd_kafka_t* rk, const std::string& topic, const std::string& brokers, int timeout_ms,
                     const std::atomic<bool>* stop) {
     MetadataPtr md(nullptr, &rd_kafka_metadata_destroy);
-    constexpr int slice_ms = 1000;
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
-    rd_kafka_resp_err_t err;
-    for (;;) {
-        const auto left =
-            std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
-        err = all_metadata(rk, md, static_cast<int>(std::clamp<int64_t>(left.count(), 1, slice_ms)));
-        if (err != RD_KAFKA_RESP_ERR__TIMED_OUT || (stop && *stop) || std::chrono::steady_clock::now() >= deadline)
-            break;
-    }
+    const auto err = metadata_until(rk, md, timeout_ms, stop);
     if (err) fail(err, fmt::format("cannot read metadata of topic {} from {}: {}", topic, brokers, error_text(err)));
     for (int i = 0; i < md->topic_cnt; ++i) {
         const auto& t = md->topics[i];
@@ -100,6 +104,18 @@ int partition_count(rd_kafka_t* rk, const std::string& topic, const std::string&
         return t.partition_cnt;
     }
     throw Error(Exit::no_topic, fmt::format("topic {} does not exist on {}", topic, brokers));
+}
+
+std::vector<std::string> topic_names(rd_kafka_t* rk, const std::string& brokers, int timeout_ms,
+                                     const std::atomic<bool>* stop) {
+    MetadataPtr md(nullptr, &rd_kafka_metadata_destroy);
+    const auto err = metadata_until(rk, md, timeout_ms, stop);
+    if (err) fail(err, fmt::format("cannot read the topics of {}: {}", brokers, error_text(err)));
+    std::vector<std::string> out;
+    for (int i = 0; i < md->topic_cnt; ++i)
+        if (!md->topics[i].err && md->topics[i].topic[0] != '_') out.emplace_back(md->topics[i].topic);
+    std::sort(out.begin(), out.end());
+    return out;
 }
 
 Watermarks query_watermarks(rd_kafka_t* rk, const std::string& topic, int32_t partition) {

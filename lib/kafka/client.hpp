@@ -46,6 +46,9 @@ HandlePtr make_admin(const std::string& brokers, const Properties& user);
 int partition_count(rd_kafka_t* rk, const std::string& topic, const std::string& brokers,
                     int timeout_ms = metadata_timeout_ms, const std::atomic<bool>* stop = nullptr);
 
+// The names of every topic the brokers know, internal ones (__consumer_offsets) left out.
+std::vector<std::string> topic_names(rd_kafka_t* rk, const std::string& brokers, int timeout_ms = metadata_timeout_ms,
+                                     const std::atomic<bool>* stop = nullptr);
 // Loads every topic's metadata into the handle's cache, so that partitions assigned next start
 // fetching at once: otherwise a new topic waits for librdkafka's own refresh of unknown topics
 // (once a second). Best effort: a handle without it asks on its own.

@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <condition_variable>
+#include <deque>
 #include <exception>
 #include <mutex>
 #include <optional>
@@ -299,14 +300,16 @@ void refuse_exit_ok_after_skipping(const Config& cfg, const LoadCounters& counte
                                                  text::join(skipped, "; ")));
 }
 
-}  // namespace
+// What the loads of a job's topics share in one process (topics, topic_pattern).
+struct TopicsShared {
+    MetricsBoard board;
+    std::mutex out;
+};
 
-void run_load(const Config& job, const LoadOptions& options, std::ostream& out, const std::atomic<bool>& stop) {
-#ifdef M_ARENA_MAX
-    // librdkafka allocates messages in its threads and the loaders free them: with glibc's arena
-    // per thread, the freed memory stays spread over a dozen arenas (scripts/bench.sh: -10% RSS).
-    mallopt(M_ARENA_MAX, 2);
-#endif
+// One topic's load: its loaders, from the checks at start to the summary line. `shared`: one of
+// several topics of the job, whose process serves the metrics and talks to systemd.
+void load_topic(const Config& job, const LoadOptions& options, std::ostream& out, const std::atomic<bool>& stop,
+                TopicsShared* shared) {
     const auto started = std::chrono::steady_clock::now();
     // Servers down at start are waited for as they are mid-run (streaming: for ever).
     const auto retry = RetryPolicy::for_run(options.quit_at_eof, job.retry_timeout, stop);
@@ -344,7 +347,15 @@ void run_load(const Config& job, const LoadOptions& options, std::ostream& out, 
         cfg, prepared.tables ? *prepared.tables : retry.run([&] { return read_output_tables(cfg); }));
     LoadCounters counters;
     for (const auto& gap : prepared.skipped) counters.skipped(gap);
-    const auto metrics = serve_load_metrics(cfg, options.metrics_address, counters);
+    MetricsBoard own_board;
+    MetricsBoard& board = shared ? shared->board : own_board;
+    board.add(cfg, counters);
+    const struct Leave {
+        MetricsBoard& board;
+        const LoadCounters& counters;
+        ~Leave() { board.remove(counters); }
+    } leave{board, counters};
+    const auto metrics = shared ? nullptr : serve_load_metrics(options.metrics_address, board);
     // End offsets asked apart from the loaders: the lag stays true while they cannot commit, and
     // the brokers' outages are seen.
     EndOffsetWatch end_watch(cfg, partitions, counters);
@@ -395,7 +406,7 @@ void run_load(const Config& job, const LoadOptions& options, std::ostream& out, 
             cv.notify_all();
         });
 
-    service::ready(fmt::format("loading {} into {}", cfg.topic, output_names(cfg)));
+    if (!shared) service::ready(fmt::format("loading {} into {}", cfg.topic, output_names(cfg)));
     service::Watchdog watchdog;
     auto last_report = std::chrono::steady_clock::now();
     int64_t last_rows = 0;
@@ -403,12 +414,12 @@ void run_load(const Config& job, const LoadOptions& options, std::ostream& out, 
         std::unique_lock<std::mutex> lock(mu);
         while (running > 0) {
             cv.wait_for(lock, std::chrono::milliseconds(100));
-            watchdog.tick();
+            if (!shared) watchdog.tick();
             counters.database_outage.tick();  // their reminder lines
             counters.kafka_outage.tick();
             if (stop) {
                 halt = true;
-                service::stopping();
+                if (!shared) service::stopping();
             }
             if (halt) end_watch.stop();
             lock.unlock();  // loaders finishing meanwhile must not wait for the job's SQL
@@ -429,7 +440,7 @@ void run_load(const Config& job, const LoadOptions& options, std::ostream& out, 
             }
         }
     }
-    service::stopping();
+    if (!shared) service::stopping();
     for (auto& t : threads) t.join();
     kafka::Offsets stored;
     std::optional<Loader::Interrupted> interrupted;  // the first loader's whose stop found a server down
@@ -444,8 +455,13 @@ void run_load(const Config& job, const LoadOptions& options, std::ostream& out, 
     hooks.after_batches(counters.batches, true);
 
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-    out << summary_line(cfg, counters, seconds, stop_text(cfg, stop, interrupted.has_value(), stored)) << '\n';
-    out.flush();
+    {
+        std::unique_lock<std::mutex> lock;
+        if (shared) lock = std::unique_lock<std::mutex>(shared->out);
+        out << (shared ? cfg.topic + ": " : "")
+            << summary_line(cfg, counters, seconds, stop_text(cfg, stop, interrupted.has_value(), stored)) << '\n';
+        out.flush();
+    }
     if (first_error) std::rethrow_exception(first_error);
     // Nothing was lost (the stored offsets say where to resume), but the run did not end cleanly.
     if (interrupted)
@@ -454,6 +470,107 @@ void run_load(const Config& job, const LoadOptions& options, std::ostream& out, 
                                 "run resumes at the stored offsets",
                                 interrupted->why));
     refuse_exit_ok_after_skipping(cfg, counters);
+}
+
+// Several topics (topics, topic_pattern): one load per topic, side by side in this process; with
+// a pattern, a topic created later joins while streaming. The first to fail stops the others.
+void load_topics(const Config& job, const LoadOptions& options, std::ostream& out, const std::atomic<bool>& stop) {
+    const auto retry = RetryPolicy::for_run(options.quit_at_eof, job.retry_timeout, stop);
+    auto admin = kafka::make_admin(job.brokers, job.kafka_properties);
+    const auto matching = [&] {
+        const auto names = retry.run([&] {
+            return kafka::topic_names(admin.get(), job.brokers, retry.attempt_ms(kafka::metadata_timeout_ms), &stop);
+        });
+        std::vector<std::string> out_names;
+        for (const auto& n : names)
+            if (job.takes_topic(n)) out_names.push_back(n);
+        return out_names;
+    };
+    auto topics = matching();
+    for (const auto& t : job.topics)
+        if (std::find(topics.begin(), topics.end(), t) == topics.end())
+            throw Error(Exit::no_topic, fmt::format("{}: topic {} does not exist on {}",
+                                                    job.where("kafka.input.topics"), t, job.brokers));
+    if (topics.empty() && options.quit_at_eof) {
+        out << fmt::format("LOAD 0 rows: no topic matches kafka.input.topic_pattern \"{}\"\n", job.topic_pattern);
+        return;
+    }
+
+    TopicsShared shared;
+    const auto metrics = serve_load_metrics(options.metrics_address, shared.board);
+    std::atomic<bool> halt{false};  // a signal, or a topic's load failed
+    std::mutex mu;
+    std::condition_variable cv;
+    std::exception_ptr first_error;
+    std::deque<Config> jobs;  // each topic's (a deque: its loads hold them while it grows)
+    std::map<std::string, std::thread> running;
+    size_t finished = 0;
+    const auto start = [&](const std::string& topic) {
+        jobs.push_back(job.for_topic(topic));
+        log::info("topic {} into {}", topic, jobs.back().output_table.display());
+        running.emplace(topic, std::thread([&, cfg = &jobs.back()] {
+                            try {
+                                load_topic(*cfg, options, out, halt, &shared);
+                            } catch (...) {
+                                std::lock_guard<std::mutex> lock(mu);
+                                if (!first_error) first_error = std::current_exception();
+                                halt = true;
+                            }
+                            std::lock_guard<std::mutex> lock(mu);
+                            ++finished;
+                            cv.notify_all();
+                        }));
+    };
+    for (const auto& t : topics) start(t);
+    service::ready(fmt::format("loading {} topic(s) of {}", topics.size(),
+                               job.topic_pattern.empty() ? "kafka.input.topics" : job.topic_pattern));
+    service::Watchdog watchdog;
+    // How often a streaming load with a pattern asks for topics created since.
+    constexpr auto topic_refresh = std::chrono::seconds(5);
+    auto refreshed = std::chrono::steady_clock::now();
+    {
+        std::unique_lock<std::mutex> lock(mu);
+        for (;;) {
+            cv.wait_for(lock, std::chrono::milliseconds(100));
+            watchdog.tick();
+            if (stop && !halt) {
+                halt = true;
+                service::stopping();
+            }
+            if (finished == running.size() && (halt || options.quit_at_eof || job.topic_pattern.empty())) break;
+            if (halt || options.quit_at_eof || job.topic_pattern.empty() ||
+                std::chrono::steady_clock::now() - refreshed < topic_refresh)
+                continue;
+            lock.unlock();
+            std::vector<std::string> found;
+            try {
+                found = kafka::topic_names(admin.get(), job.brokers, kafka::metadata_timeout_ms, &halt);
+            } catch (const Error& e) {  // the brokers are away: the topics' loads say so; asked again later
+                log::debug("listing topics: {}", e.what());
+            }
+            lock.lock();
+            refreshed = std::chrono::steady_clock::now();
+            for (const auto& t : found)
+                if (job.takes_topic(t) && !running.count(t) && !halt) start(t);
+        }
+    }
+    service::stopping();
+    for (auto& [t, thread] : running) thread.join();
+    if (first_error) std::rethrow_exception(first_error);
+}
+
+}  // namespace
+
+void run_load(const Config& job, const LoadOptions& options, std::ostream& out, const std::atomic<bool>& stop) {
+#ifdef M_ARENA_MAX
+    // librdkafka allocates messages in its threads and the loaders free them: with glibc's arena
+    // per thread, the freed memory stays spread over a dozen arenas (scripts/bench.sh: -10% RSS).
+    mallopt(M_ARENA_MAX, 2);
+#endif
+    if (job.many_topics())
+        load_topics(job, options, out, stop);
+    else
+        load_topic(job, options, out, stop, nullptr);
 }
 
 }  // namespace dgkafka::load

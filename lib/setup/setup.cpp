@@ -173,7 +173,9 @@ bool follow_schema(pqxx::work& tx, const Config& cfg, std::ostream& changed) {
 }  // namespace
 
 void run_setup(const Config& job, std::ostream& out) {
-    const Config cfg = load::with_field_columns(job);  // reads the output table
+    // Output tables named from each topic are checked by each topic's load at its start.
+    const bool per_topic = !job.output_table_template.empty();
+    const Config cfg = per_topic ? job : load::with_field_columns(job);  // reads the output table
     auto conn = db::connect(cfg.db, "dgkafka setup");
     const auto vars = db::table_vars(cfg);
     db::guarded("setup failed", [&] {
@@ -195,6 +197,15 @@ void run_setup(const Config& job, std::ostream& out) {
         index_history(tx, cfg, vars, changed);
         check_shapes(tx, cfg, vars, existing, out);
         db::require_setup(tx, cfg);
+        if (per_topic) {
+            tx.commit();
+            out << changed.str()
+                << fmt::format(
+                       "note:    output tables are named from each topic (output_table = \"{}\"): each is "
+                       "checked when its topic's load starts\n",
+                       job.output_table_template);
+            return;
+        }
         // The output table follows the producers' schema: read again once created or evolved.
         const Config followed = follow_schema(tx, job, changed) ? load::with_field_columns(job, tx) : cfg;
         const auto problems = db::output_table_problems(tx, followed);

@@ -490,3 +490,51 @@ TEST(Config, CreateTableAndEvolveNeedASchemaThatNamesTheColumns) {
                          "create_table = true\nevolve = true\n")
                     .empty());
 }
+
+TEST(Config, ManyTopicsNameEachTopicsTableFromItsName) {
+    const auto debezium = replace(replace(minimal, "topic = \"t\"", "topic_pattern = \"shop\\\\.public\\\\..*\""),
+                                  "output_table = \"out\"", "output_table = \"${topic[1]}.${topic[-1]}\"");
+    const Config c = parse_config(debezium, "job.toml");
+    EXPECT_TRUE(c.many_topics());
+    EXPECT_TRUE(c.takes_topic("shop.public.orders"));
+    EXPECT_FALSE(c.takes_topic("shop.public"));
+    EXPECT_FALSE(c.takes_topic("other.shop.public.orders"));
+    const Config orders = c.for_topic("shop.public.orders");
+    EXPECT_EQ(orders.topic, "shop.public.orders");
+    EXPECT_EQ(orders.output_table.quoted(), "\"public\".\"orders\"");
+    EXPECT_FALSE(orders.many_topics());
+    EXPECT_EQ(c.reject_table.quoted(), "\"dgkafka_rejects\"");  // the job's, not one topic's
+    EXPECT_EQ(orders.reject_table.quoted(), c.reject_table.quoted());
+
+    const auto listed = replace(replace(minimal, "topic = \"t\"", "topics = [\"a\", \"b\"]"), "output_table = \"out\"",
+                                "output_table = \"t_${topic}\"");
+    const Config l = parse_config(listed, "job.toml");
+    EXPECT_EQ(l.for_topic("b").output_table.quoted(), "\"t_b\"");
+    EXPECT_FALSE(l.takes_topic("c"));
+    try {
+        (void)c.for_topic("x.y");  // no part 1... it has: y; -1 is y too: a valid name
+        (void)l.for_topic("a.b.c");
+        FAIL() << "t_a.b.c has two dots";
+    } catch (const ConfigError& e) {
+        EXPECT_NE(std::string(e.what()).find("for topic a.b.c, output_table \"t_${topic}\" makes no table name"),
+                  std::string::npos)
+            << e.what();
+    }
+}
+
+TEST(Config, ManyTopicsProblemsNameTheKey) {
+    auto p = problems(replace(minimal, "topic = \"t\"", "topic = \"t\"\ntopics = [\"a\"]"));
+    ASSERT_EQ(p.size(), 1u);
+    EXPECT_NE(p[0].find("kafka.input.topic: give one of topic, topics and topic_pattern"), std::string::npos) << p[0];
+    p = problems(replace(minimal, "output_table = \"out\"", "output_table = \"${topic}\""));
+    ASSERT_EQ(p.size(), 1u);
+    EXPECT_NE(p[0].find("needs kafka.input.topics or topic_pattern"), std::string::npos) << p[0];
+    p = problems(replace(replace(minimal, "topic = \"t\"", "topics = [\"a\"]"), "output_table = \"out\"",
+                         "output_table = \"${topic[7]}\""));
+    ASSERT_EQ(p.size(), 1u);
+    EXPECT_NE(p[0].find("${topic[7]}: topic server.schema.table has 3 dot-separated part(s)"), std::string::npos)
+        << p[0];
+    p = problems(replace(minimal, "topic = \"t\"", "topic_pattern = \"(\""));
+    ASSERT_EQ(p.size(), 1u);
+    EXPECT_NE(p[0].find("kafka.input.topic_pattern: \"(\" is not a regular expression"), std::string::npos) << p[0];
+}
