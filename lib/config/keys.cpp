@@ -164,7 +164,7 @@ std::vector<Key> make_keys() {
                     "parallel loaders, each its own consumer and database connection; -loaders N overrides; fewer "
                     "(with a warning) when the server has fewer free connections (max_connections less reserved and "
                     "in use)")
-                    .def_text("min(partitions, 4)")
+                    .def_text("min(partitions, 4); with topics or topic_pattern, 1 per topic")
                     .in(at_least(1))
                     .bind(DGKAFKA_FIELD(loaders)));
     k.push_back(Key("kafka.input.assignment", K::string,

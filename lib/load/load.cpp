@@ -507,6 +507,8 @@ void load_topics(const Config& job, const LoadOptions& options, std::ostream& ou
     size_t finished = 0;
     const auto start = [&](const std::string& topic) {
         jobs.push_back(job.for_topic(topic));
+        // Each topic's loaders hold a connection each: one per topic unless set.
+        if (!jobs.back().loaders) jobs.back().loaders = 1;
         log::info("topic {} into {}", topic, jobs.back().output_table.display());
         running.emplace(topic, std::thread([&, cfg = &jobs.back()] {
                             try {

@@ -4,6 +4,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <regex>
 
@@ -60,6 +61,8 @@ TEST_P(Examples, RunsEndToEndAndPrintsItsExpectedResult) {
     std::string toml = read(dir / "dgkafka.toml");
     toml = std::regex_replace(toml, std::regex(R"(brokers = "[^"]*")"), "brokers = \"" + brokers() + "\"");
     toml = std::regex_replace(toml, std::regex(R"(\btopic = "[^"]*")"), "topic = \"" + topic + "\"");
+    // A job of many topics: its pattern under this run's prefix (topics.jsonl's topics get it too).
+    toml = std::regex_replace(toml, std::regex(R"(\btopic_pattern = ")"), "topic_pattern = \"" + topic + "\\\\.");
     toml = std::regex_replace(toml, std::regex(R"(partition_num = \d+)"), "partition_num = 3");
     toml = std::regex_replace(toml, std::regex(R"(schema_registry = "[^"]*")"),
                               "schema_registry = \"" + sandbox().at("SCHEMA_REGISTRY_URL") + "\"");
@@ -89,6 +92,23 @@ TEST_P(Examples, RunsEndToEndAndPrintsItsExpectedResult) {
                 {event["value"].is_null() ? "" : event["value"].dump(), key, partition, event["value"].is_null()});
         }
         produce(topic, records);
+    }
+    if (fs::exists(dir / "topics.jsonl")) {  // {"topic": ..., "key": ..., "value": ... or null}, several topics
+        std::map<std::string, std::vector<Record>> by_topic;
+        std::istringstream lines(read(dir / "topics.jsonl"));
+        std::string line;
+        while (std::getline(lines, line)) {
+            if (line.empty()) continue;
+            const auto event = nlohmann::json::parse(line);
+            const std::string key = event["key"].dump();
+            by_topic[topic + "." + event["topic"].get<std::string>()].push_back(
+                {event["value"].is_null() ? "" : event["value"].dump(), key,
+                 static_cast<int32_t>(std::hash<std::string>{}(key) % 3), event["value"].is_null()});
+        }
+        for (const auto& [name, records] : by_topic) {
+            create_topic(name, 3);
+            produce(name, records);
+        }
     }
     // A script that encodes its own messages (Avro through the registry), hex, one a line.
     const auto produce_script = [&](const std::string& script) {

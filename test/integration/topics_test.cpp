@@ -50,7 +50,8 @@ struct ManyTopics {
 
 std::vector<Record> rows(int n, int partitions) {
     std::vector<Record> out;
-    for (int i = 1; i <= n; ++i) out.push_back({std::to_string(i) + "|n" + std::to_string(i), std::nullopt, i % partitions});
+    for (int i = 1; i <= n; ++i)
+        out.push_back({std::to_string(i) + "|n" + std::to_string(i), std::nullopt, i % partitions});
     return out;
 }
 
@@ -100,8 +101,7 @@ TEST(ManyTopics, ATopicCreatedWhileStreamingIsLoaded) {
     produce(many.topic("orders"), rows(10, 1));
     ASSERT_EQ(run("dgkafka", {"setup", many.path}).code, 0);
     auto load = spawn("dgkafka", {"load", many.path});
-    ASSERT_TRUE(
-        wait_until([&] { return many.stored("orders") == 10; }, std::chrono::seconds(60)));
+    ASSERT_TRUE(wait_until([&] { return many.stored("orders") == 10; }, std::chrono::seconds(60)));
     many.add("refunds", 2);
     produce(many.topic("refunds"), rows(12, 2));
     ASSERT_TRUE(wait_until([&] { return many.stored("refunds") == 12; }, std::chrono::seconds(60)))
@@ -126,8 +126,7 @@ TEST(ManyTopics, AListedTopicThatDoesNotExistStopsTheLoad) {
     ASSERT_EQ(run("dgkafka", {"setup", path}).code, 0);
     const auto r = run("dgkafka", {"load", "-quit-at-eof", path});
     EXPECT_EQ(r.code, static_cast<int>(Exit::no_topic)) << r.err;
-    EXPECT_NE(r.err.find("kafka.input.topics: topic mtlist_no_such_topic does not exist"), std::string::npos)
-        << r.err;
+    EXPECT_NE(r.err.find("kafka.input.topics: topic mtlist_no_such_topic does not exist"), std::string::npos) << r.err;
 }
 
 // Debezium's one topic per source table, replayed into the tables the topics name, with deletes.
