@@ -89,6 +89,8 @@ struct FromDatabase {
     db::TableKind output;  // how Citus spreads the output table, if it does
     std::vector<Recorded> recorded;
     std::vector<History> history;
+    // [[kafka.output.targets]]: each table and its kind (nullopt: it does not exist).
+    std::vector<std::pair<std::string, std::optional<db::TableKind>>> targets;
 };
 
 // The recorded offsets (and history), waiting for the database up to retry_timeout.
@@ -104,6 +106,11 @@ FromDatabase read_database(const Config& cfg, const CheckOptions& options, const
             db::require_setup(tx, cfg);
             db::require_current_offset_tables(tx, cfg);
             if (db::table_exists(tx, cfg.output_table)) out.output = db::read_table_kind(tx, cfg.output_table);
+            for (const auto* target : cfg.targets.size() > 1 ? cfg.outputs() : std::vector<const Config*>{})
+                out.targets.emplace_back(target->output_table.display(),
+                                         db::table_exists(tx, target->output_table)
+                                             ? std::optional(db::read_table_kind(tx, target->output_table))
+                                             : std::nullopt);
             const auto vars = db::table_vars(cfg);
             for (const auto& r : tx.exec_params(sql::render("check_offsets", vars), cfg.consumer_group, cfg.topic,
                                                 cfg.output_table.display()))
@@ -240,6 +247,11 @@ void print_json(const Config& cfg, const CheckOptions& options, const Report& r,
         j["output_table"]["shards"] = kind.shards;
         j["output_table"]["nodes"] = kind.nodes;
     }
+    if (!db_side.targets.empty()) {  // [[kafka.output.targets]], in order
+        j["output_tables"] = nlohmann::json::array();
+        for (const auto& [name, k] : db_side.targets)
+            j["output_tables"].push_back({{"name", name}, {"kind", k ? nlohmann::json(k->name()) : nlohmann::json()}});
+    }
     if (kafka_down) j["kafka_error"] = kafka_down->what();
     for (const auto& g : kafka_side.gaps)
         j["retention_gaps"].push_back(
@@ -284,8 +296,12 @@ void print_text(const Config& cfg, const CheckOptions& options, const Report& r,
         return v ? std::to_string(*v) : kafka_down ? unavailable : "-";
     };
     out << fmt::format("Database = {}, Topic = {}, Group = {}\n", db_side.database, cfg.topic, cfg.consumer_group);
-    if (db_side.output.citus())
+    if (!db_side.targets.empty()) {
+        for (const auto& [name, kind] : db_side.targets)
+            out << fmt::format("Output table = {}: {}\n", name, kind ? kind->describe() : "does not exist");
+    } else if (db_side.output.citus()) {
         out << fmt::format("Output table = {}: {}\n", cfg.output_table.display(), db_side.output.describe());
+    }
     out << "\n";
     out << "[Last recorded offset]\n";
     TextTable rec({"Group", "Topic", "Partition", "Committed", "Latest", "Start", "End"});

@@ -96,6 +96,13 @@ TEST(Targets, OneReadOfTheTopicFillsEachTableItsFilterTakes) {
               std::string::npos)
         << r.out;
     EXPECT_NE(r.out.find("0 taken by no table (skip)"), std::string::npos) << r.out;
+
+    const auto c = run("dgkafka", {"check", game.path});
+    ASSERT_EQ(c.code, 0) << c.err;
+    EXPECT_NE(c.out.find("Output table = " + game.purchases + ": local\nOutput table = " + game.joins +
+                         ": local\nOutput table = targets_all_events: local\n"),
+              std::string::npos)
+        << c.out;
 }
 
 TEST(Targets, AMessageNoTableTakesIsCountedUnderSkip) {
