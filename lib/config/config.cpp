@@ -694,8 +694,7 @@ class Reader {
         if (cfg_.format != Format::csv && cfg_.columns.size() != 1)
             problems_.add(*cols, "kafka.input.columns",
                           fmt::format("format \"{}\" reads each message into exactly one column, {} given",
-                                      keys::find("kafka.input.format")->choices.at(static_cast<size_t>(cfg_.format)),
-                                      cfg_.columns.size()));
+                                      keys::find("kafka.input.format")->choice(cfg_.format), cfg_.columns.size()));
         if (!arr.empty() && cfg_.loaded_columns().empty())
             problems_.add(*cols, "kafka.input.columns", "every column is ignored: nothing would be loaded");
     }

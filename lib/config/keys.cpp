@@ -31,9 +31,9 @@ size_t choice_index(const Key& k, const Value& v) {
 template <typename T>
 void assign(T& field, const Key& k, const Value& v) {
     if constexpr (std::is_enum_v<T>) {
-        field = static_cast<T>(choice_index(k, v));
+        field = static_cast<T>(k.choice_values.at(choice_index(k, v)));
     } else if constexpr (std::is_same_v<T, bool>) {
-        field = k.choices.empty() ? std::get<bool>(v) : choice_index(k, v) == 1;
+        field = k.choices.empty() ? std::get<bool>(v) : k.choice_values.at(choice_index(k, v)) != 0;
     } else if constexpr (std::is_same_v<T, char>) {
         field = std::get<std::string>(v)[0];
     } else if constexpr (std::is_same_v<T, int> || std::is_same_v<T, std::optional<int>>) {
@@ -48,9 +48,9 @@ void assign(T& field, const Key& k, const Value& v) {
 template <typename T>
 std::optional<Value> value_of(const T& field, const Key& k) {
     if constexpr (std::is_enum_v<T>) {
-        return Value{k.choices.at(static_cast<size_t>(field))};
+        return Value{k.choice(field)};
     } else if constexpr (std::is_same_v<T, bool>) {
-        return k.choices.empty() ? Value{field} : Value{k.choices.at(field ? 1 : 0)};
+        return k.choices.empty() ? Value{field} : Value{k.choice(field)};
     } else if constexpr (std::is_same_v<T, char>) {
         return Value{std::string(1, field)};
     } else if constexpr (std::is_same_v<T, int>) {
@@ -134,7 +134,11 @@ std::vector<Key> make_keys() {
 
     k.push_back(Key("kafka.input.format", K::string, "how a message becomes a row")
                     .required()
-                    .one_of({"csv", "json", "binary", "avro", "protobuf"})
+                    .one_of<Format>({{"csv", Format::csv},
+                                     {"json", Format::json},
+                                     {"binary", Format::binary},
+                                     {"avro", Format::avro},
+                                     {"protobuf", Format::protobuf}})
                     .bind(DGKAFKA_FIELD(format)));
     k.push_back(Key("kafka.input.delimiter", K::string, "CSV field separator (the manual's delimiter_string)")
                     .def(std::string(","))
@@ -170,14 +174,15 @@ std::vector<Key> make_keys() {
     k.push_back(Key("kafka.input.assignment", K::string,
                     "static: this process loads every partition; group: Kafka spreads them over the job's processes")
                     .def(std::string("static"))
-                    .one_of({"static", "group"})
+                    .one_of<bool>({{"static", false}, {"group", true}})
                     .bind(DGKAFKA_FIELD(group_assignment)));
-    k.push_back(Key("kafka.input.on_data_loss", K::string,
-                    "when retention deleted messages not loaded yet: stop (exit 9) or skip (record the gap, warn, load "
-                    "on; the run still exits 9)")
-                    .def(std::string("stop"))
-                    .one_of({"stop", "skip"})
-                    .bind(DGKAFKA_FIELD(on_data_loss)));
+    k.push_back(
+        Key("kafka.input.on_data_loss", K::string,
+            "when retention deleted messages not loaded yet: stop (exit 9) or skip (record the gap, warn, load "
+            "on; the run still exits 9)")
+            .def(std::string("stop"))
+            .one_of<Config::OnDataLoss>({{"stop", Config::OnDataLoss::stop}, {"skip", Config::OnDataLoss::skip}})
+            .bind(DGKAFKA_FIELD(on_data_loss)));
     k.push_back(Key("kafka.input.nwriter", K::integer, "xdrive-era key, accepted and ignored").unused());
     k.push_back(Key("kafka.input.ext_read_table", K::string, "staging table: the input columns plus Kafka metadata")
                     .def_text("<output_table>_kafka_read"));
@@ -210,7 +215,7 @@ std::vector<Key> make_keys() {
     k.push_back(Key("kafka.input.envelope", K::string,
                     "debezium: each message is a Debezium change event (needs mode = \"merge\" and match_columns)")
                     .def(std::string("none"))
-                    .one_of({"none", "debezium"})
+                    .one_of<Envelope>({{"none", Envelope::none}, {"debezium", Envelope::debezium}})
                     .bind(DGKAFKA_FIELD(envelope)));
     k.push_back(Key("kafka.input.columns", K::table_array, "the input columns, in message order")
                     .def_text("required for csv; json, avro, protobuf: jdata json; binary: bdata bytea"));
@@ -244,11 +249,13 @@ std::vector<Key> make_keys() {
                     "rejected messages allowed: a count for the run, or a share of each batch")
                     .def_text("none")
                     .allowed("0 or more, or \"N%\" (0 to 100)"));
-    k.push_back(Key("kafka.output.mode", K::string,
-                    "insert; merge: insert or update by match_columns; update: update matching rows only")
-                    .def(std::string("insert"))
-                    .one_of({"insert", "merge", "update"})
-                    .bind(DGKAFKA_FIELD(mode)));
+    k.push_back(
+        Key("kafka.output.mode", K::string,
+            "insert; merge: insert or update by match_columns; update: update matching rows only")
+            .def(std::string("insert"))
+            .one_of<Config::Mode>(
+                {{"insert", Config::Mode::insert}, {"merge", Config::Mode::merge}, {"update", Config::Mode::update}})
+            .bind(DGKAFKA_FIELD(mode)));
     k.push_back(
         Key("kafka.output.match_columns", K::scalar_array, "key columns of merge and update (need a unique index)")
             .allowed("columns the load writes"));
@@ -315,7 +322,9 @@ std::vector<Key> make_keys() {
                     "with targets: a message no target's filter takes is counted (skip), counted and written to "
                     "the reject table (reject), or stops the load before its batch commits (stop, exit 6)")
                     .def(std::string("reject"))
-                    .one_of({"skip", "reject", "stop"})
+                    .one_of<Config::Unmatched>({{"skip", Config::Unmatched::skip},
+                                                {"reject", Config::Unmatched::reject},
+                                                {"stop", Config::Unmatched::stop}})
                     .bind(DGKAFKA_FIELD(unmatched)));
 
     k.push_back(Key("kafka.commit.max_row", K::integer, "messages per batch at most")

@@ -3,7 +3,9 @@
 // the validation, the defaults, the README's key table and dgkafka.toml(5).
 #include <functional>
 #include <optional>
+#include <stdexcept>
 #include <string>
+#include <utility>
 #include <variant>
 #include <vector>
 
@@ -30,7 +32,8 @@ Range at_least(double min);
 Range more_than(double min);
 
 struct Key;
-// Reads and writes the Config field a key fills; choices map to enums by position.
+// Reads and writes the Config field a key fills; a choice maps to the value it names (an enum's,
+// or a bool's), never by its position in the list.
 struct Binding {
     std::function<void(Config&, const Key&, const Value&)> set;
     std::function<std::optional<Value>(const Config&, const Key&)> get;
@@ -45,10 +48,11 @@ struct Key {
     std::string default_text;            // a default that is computed, in words
     std::optional<Range> range;
     std::vector<std::string> choices;
-    std::string unit;          // "seconds"
-    std::string allowed_text;  // allowed values checked by hand, in words
-    bool nonempty = false;     // a string that must hold more than blanks
-    Binding binding;           // empty: read by hand in config.cpp
+    std::vector<int> choice_values;  // each choice's value in its field (an enum's, false/true); empty: the text
+    std::string unit;                // "seconds"
+    std::string allowed_text;        // allowed values checked by hand, in words
+    bool nonempty = false;           // a string that must hold more than blanks
+    Binding binding;                 // empty: read by hand in config.cpp
 
     Key(std::string n, Kind k, std::string m) : name(std::move(n)), kind(k), meaning(std::move(m)) {}
     Key&& required() && {
@@ -72,9 +76,26 @@ struct Key {
         unit = std::move(u);
         return std::move(*this);
     }
+    // Choices kept as text in their field.
     Key&& one_of(std::vector<std::string> c) && {
         choices = std::move(c);
         return std::move(*this);
+    }
+    // Choices each naming a value of the field's type: {{"insert", Mode::insert}, ...}.
+    template <typename V>
+    Key&& one_of(std::vector<std::pair<std::string, V>> c) && {
+        for (auto& [text, value] : c) {
+            choices.push_back(std::move(text));
+            choice_values.push_back(static_cast<int>(value));
+        }
+        return std::move(*this);
+    }
+    // The choice naming `value` (a field's enum or bool).
+    template <typename V>
+    const std::string& choice(V value) const {
+        for (size_t i = 0; i < choice_values.size(); ++i)
+            if (choice_values[i] == static_cast<int>(value)) return choices[i];
+        throw std::logic_error(name + ": no choice names this value");
     }
     Key&& allowed(std::string t) && {
         allowed_text = std::move(t);

@@ -257,7 +257,7 @@ std::string summary_line(const Config& cfg, const LoadCounters& counters, double
             each.push_back(fmt::format("{} {}", cfg.targets[i].output_table.display(), i < rows.size() ? rows[i] : 0));
         tables = " (" + text::join(each, ", ") + ")";
         filtered = fmt::format(", {} taken by no table ({})", counters.unmatched.load(),
-                               keys::find("kafka.output.unmatched")->choices.at(static_cast<size_t>(cfg.unmatched)));
+                               keys::find("kafka.output.unmatched")->choice(cfg.unmatched));
     }
     return fmt::format("LOAD {} rows{} from {} messages in {} batches, {} rejected{}, {:.2f} s ({:.0f} rows/s){}{}{}",
                        counters.rows.load(), tables, counters.messages.load(), counters.batches.load(),

@@ -93,3 +93,28 @@ TEST(Keys, ManPageListsEveryKey) {
         EXPECT_NE(page.find(escaped), std::string::npos) << k.name;
     }
 }
+
+// Every choice sets the value it names and reads back as itself, whatever the order of the list
+// or of the enum.
+TEST(Keys, EachChoiceSetsTheValueItNamesAndReadsBackAsItself) {
+    size_t checked = 0;
+    for (const auto& k : keys::all()) {
+        if (k.choice_values.empty()) continue;
+        ASSERT_EQ(k.choice_values.size(), k.choices.size()) << k.name;
+        ASSERT_TRUE(k.binding.set && k.binding.get) << k.name;
+        for (size_t i = 0; i < k.choices.size(); ++i) {
+            dgkafka::Config cfg;
+            k.binding.set(cfg, k, keys::Value{k.choices[i]});
+            const auto back = k.binding.get(cfg, k);
+            ASSERT_TRUE(back) << k.name;
+            EXPECT_EQ(std::get<std::string>(*back), k.choices[i]) << k.name;
+            EXPECT_EQ(k.choice(k.choice_values[i]), k.choices[i]) << k.name;
+            ++checked;
+        }
+    }
+    EXPECT_GE(checked, 17u);
+    dgkafka::Config cfg;
+    const auto* mode = keys::find("kafka.output.mode");
+    mode->binding.set(cfg, *mode, keys::Value{std::string("update")});
+    EXPECT_EQ(cfg.mode, dgkafka::Config::Mode::update);
+}
