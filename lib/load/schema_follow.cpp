@@ -81,6 +81,18 @@ std::optional<KnownSchema> known_schema(const Config& cfg) {
     return out;
 }
 
+std::optional<KnownSchema> registered_schema(const Config& cfg, int32_t id) {
+    const auto found = avro::Registry::shared(cfg.avro)->schema(id);
+    std::vector<formats::SchemaColumn> columns;
+    std::string reason;
+    if (found.found == avro::Registry::Found::unknown_id || !registered_columns(cfg, found, columns, reason))
+        return std::nullopt;
+    KnownSchema out;
+    out.columns = wanted(columns);
+    out.source = fmt::format("schema id {}", id);
+    return out;
+}
+
 void follow(pqxx::transaction_base& tx, const Config& cfg, const KnownSchema& schema, std::ostream& out) {
     const auto done = db::follow_schema(tx, cfg, schema.columns, schema.key, schema.source);
     if (done.created) {

@@ -1,6 +1,7 @@
 #pragma once
 // The SQL one batch runs, built once from the config.
 #include <map>
+#include <pqxx/pqxx>
 #include <string>
 #include <vector>
 
@@ -71,5 +72,9 @@ struct LoadStatements {
     // A direct load's COPY that sets rows breaking `rules` aside (aside_copy and the rest).
     void add_aside(const std::vector<std::string>& rules);
 };
+
+// What the load must know of each output table (job.outputs(), in order), as build() takes it.
+// Throws Error(config) for an append-distributed Citus table that is one of several targets.
+std::vector<db::OutputTable> read_output_tables(pqxx::dbtransaction& tx, const Config& job);
 
 }  // namespace dgkafka::load
