@@ -24,7 +24,7 @@ std::unique_ptr<SchemaSide> SchemaEvolution::make(const Config& job, const Confi
     // The schemas a registry gives and that map to columns (as at start: known_schema).
     const bool registered = !job.avro.registry_urls.empty() && job.envelope == Envelope::none &&
                             ((job.format == Format::avro && job.avro.schema_text.empty()) ||
-                             job.format == Format::json);
+                             job.format == Format::json || job.format == Format::protobuf);
     if (!job.evolve || !registered || cfg.field_columns.empty()) return nullptr;
     return std::make_unique<SchemaEvolution>(job, cfg, loader);
 }
@@ -63,7 +63,8 @@ SchemaSide::Met SchemaEvolution::meet(const Message& m, std::string& reason) {
 }
 
 Step SchemaEvolution::follow(std::unique_ptr<formats::Decoder>& decoder, std::unique_ptr<DatabaseSide>& database) {
-    const auto context = fmt::format("loader {}: making {} follow schema id {}", loader_, job_.output_table.display(), pending_);
+    const auto context =
+        fmt::format("loader {}: making {} follow schema id {}", loader_, job_.output_table.display(), pending_);
     std::optional<KnownSchema> schema;
     try {
         schema = registered_schema(job_, pending_);
@@ -104,8 +105,8 @@ Step SchemaEvolution::follow(std::unique_ptr<formats::Decoder>& decoder, std::un
     statements_ = std::move(statements);
 
     written_ = {cfg_->field_columns.begin(), cfg_->field_columns.end()};
-    seen_.clear();              // ids met before are judged against the new columns
-    seen_[pending_] = false;    // followed: never again, whatever the table holds now
+    seen_.clear();            // ids met before are judged against the new columns
+    seen_[pending_] = false;  // followed: never again, whatever the table holds now
     known_ = -1;
     return Step{};
 }

@@ -1,7 +1,7 @@
 #pragma once
 // kafka.output.create_table / evolve before any message is read: the schema the job's producers
 // registered — the registry's newest version of "<topic>-value" (Confluent's TopicNameStrategy)
-// — or the local avro_schema file, mapped to columns (formats::*_columns), and the output table
+// — or the local avro_schema or protobuf_file, mapped to columns (formats::*_columns), and the output table
 // made to follow it (db::follow_schema). While a load streams, a message of a schema version
 // registered since is followed the same way (SchemaEvolution, registered_schema).
 #include <cstdint>
@@ -23,7 +23,7 @@ struct KnownSchema {
 };
 
 // nullopt when the schema is known only from messages (no registry subject yet, a Debezium
-// schema block, a Protobuf schema). Throws Unavailable when the registry cannot be reached,
+// schema block). Throws Unavailable when the registry cannot be reached,
 // Error(config) when the schema names no columns.
 std::optional<KnownSchema> known_schema(const Config& cfg);
 

@@ -115,7 +115,8 @@ TEST(SchemaEvolution, ProcessesInGroupModeMeetingTheVersionAtOnceAddTheColumnOnc
 
     auto first = spawn("dgkafka", {"load", "-loaders", "2", path});
     auto second = spawn("dgkafka", {"load", "-loaders", "2", path});
-    ASSERT_TRUE(wait_until([&] { return rows(job) == 8; }, std::chrono::seconds(90))) << stop(first).err << stop(second).err;
+    ASSERT_TRUE(wait_until([&] { return rows(job) == 8; }, std::chrono::seconds(90)))
+        << stop(first).err << stop(second).err;
 
     produce_orders(job, 2, 9, 16, 4);
     produce_orders(job, 1, 25, 4, 4);
