@@ -15,12 +15,18 @@ using F = gp::FieldDescriptor;
 // The well-known messages protobuf_json writes as a value rather than an object.
 std::string well_known(const std::string& name) {
     static const std::map<std::string, std::string> types = {
-        {"google.protobuf.Timestamp", "timestamptz"},   {"google.protobuf.Duration", "interval"},
-        {"google.protobuf.DoubleValue", "double precision"}, {"google.protobuf.FloatValue", "real"},
-        {"google.protobuf.Int64Value", "bigint"},       {"google.protobuf.UInt64Value", "numeric"},
-        {"google.protobuf.Int32Value", "integer"},      {"google.protobuf.UInt32Value", "bigint"},
-        {"google.protobuf.BoolValue", "boolean"},       {"google.protobuf.StringValue", "text"},
-        {"google.protobuf.BytesValue", "text"},         {"google.protobuf.FieldMask", "text"},
+        {"google.protobuf.Timestamp", "timestamptz"},
+        {"google.protobuf.Duration", "interval"},
+        {"google.protobuf.DoubleValue", "double precision"},
+        {"google.protobuf.FloatValue", "real"},
+        {"google.protobuf.Int64Value", "bigint"},
+        {"google.protobuf.UInt64Value", "numeric"},
+        {"google.protobuf.Int32Value", "integer"},
+        {"google.protobuf.UInt32Value", "bigint"},
+        {"google.protobuf.BoolValue", "boolean"},
+        {"google.protobuf.StringValue", "text"},
+        {"google.protobuf.BytesValue", "text"},
+        {"google.protobuf.FieldMask", "text"},
     };
     const auto it = types.find(name);
     return it == types.end() ? "jsonb" : it->second;  // Struct, Value, ListValue, Any, Empty: their JSON

@@ -96,6 +96,10 @@ LoadStatements LoadStatements::build(const Config& job, const std::vector<db::Ou
         s.citus_health = sql::render("citus_nodes_healthy", {});
     }
     s.batch_setup = sql::render("batch_setup", {});
+    if (!job.field_columns.empty())
+        for (size_t i = 0; i < job.mappings.size() && i < first.casts.size(); ++i)
+            if (!first.casts[i].empty() && job.mappings[i].targets.size() == 1)
+                s.field_types[job.mappings[i].targets.front()] = first.casts[i];
     std::vector<std::string> loaded;
     for (const auto* c : job.loaded_columns()) loaded.push_back(quote_ident(c->name));
     const bool append = first.kind.kind == db::TableKind::Kind::append;

@@ -55,7 +55,10 @@ struct LoadStatements {
     // a staged batch is selected (stage_select, a COPY ... TO STDOUT) and copied into it.
     std::string append_copy;
     std::string stage_select;
-    std::string batch_setup;                // first in each batch's transaction
+    std::string batch_setup;  // first in each batch's transaction
+    // Fields to columns (Config::field_columns): each column whose type the field's text is cast
+    // to (db::mapping_casts), by name: what a refused row's reject explains (DebeziumHints).
+    std::map<std::string, std::string> field_types;
     std::vector<std::string> json_members;  // JSON members dgkafka stages itself (JsonPushdown)
     bool json_document = true;              // the JSON document is staged too
 
