@@ -53,7 +53,16 @@ Followed follow_schema(pqxx::transaction_base& tx, const Config& cfg, const std:
         return out;
     }
     if (!cfg.evolve) return out;
-    const auto have = output_columns(tx, cfg);
+    auto have = output_columns(tx, cfg);
+    const auto lacks = [&](const WantedColumn& c) {
+        return std::none_of(have.begin(), have.end(), [&](const WantedColumn& h) { return h.name == c.name; });
+    };
+    // Loaders of this process and of others meet a new schema version at once: the first to lock
+    // adds the columns, the others find them when they read the columns again under the lock.
+    if (std::any_of(columns.begin(), columns.end(), lacks)) {
+        tx.exec0(sql::render("output_lock", vars));
+        have = output_columns(tx, cfg);
+    }
     for (const auto& c : columns) {
         const auto h = std::find_if(have.begin(), have.end(), [&](const WantedColumn& w) { return w.name == c.name; });
         if (h != have.end()) {

@@ -242,6 +242,17 @@ Reader::Schema* Reader::schema(int32_t id, std::string& reason) {
     return (schemas_[id] = std::move(compiled)).get();
 }
 
+const gp::Descriptor* Reader::value_type(int32_t id, std::string& reason) {
+    if (fixed_) return fixed_->fixed_type;
+    const Schema* s = schema(id, reason);
+    if (!s) return nullptr;
+    if (s->file->message_type_count() == 0) {
+        reason = fmt::format("schema id {} declares no message", id);
+        return nullptr;
+    }
+    return s->file->message_type(0);
+}
+
 bool Reader::to_json(std::string_view message, std::string& out, std::string& reason) {
     if (fixed_) return decode(*fixed_, fixed_->fixed_type, message, out, reason);
     int32_t id = 0;

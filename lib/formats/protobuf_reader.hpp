@@ -18,6 +18,10 @@ namespace dgkafka::avro {
 class Registry;
 }
 
+namespace google::protobuf {
+class Descriptor;
+}
+
 namespace dgkafka::formats::protobuf {
 
 // Most message indexes a list may hold: a message nested deeper is not one a schema declares.
@@ -37,6 +41,11 @@ class Reader {
     // Appends the message as JSON. False with `reason` when it cannot be decoded (a reject);
     // throws avro::RegistryUnavailable when its schema cannot be fetched now.
     bool to_json(std::string_view message, std::string& out, std::string& reason);
+
+    // The type of the messages a schema describes when they do not say: protobuf_message of
+    // protobuf_file (`id` unused), else the first message of registry schema `id` (what a
+    // message-index list of [0] names). nullptr with `reason` when there is none; throws as to_json.
+    const google::protobuf::Descriptor* value_type(int32_t id, std::string& reason);
 
     struct Schema;  // one compiled .proto with its imports (protobuf_reader.cpp)
 

@@ -45,6 +45,7 @@ BatchWriter::BatchWriter(const Config& cfg, const LoadStatements& statements)
     : cfg_(cfg),
       statements_(statements),
       reject_table_(cfg.reject_table.quoted()),
+      hints_(cfg, statements.field_types),
       aside_(statements.aside_copy.empty() ? Aside::unavailable : Aside::untried) {
     for (const char* c : {"consumer_group", "topic", "partition_number", "offset", "key", "value", "error", "sqlstate"})
         reject_columns_.push_back(quote_ident(c));
@@ -207,8 +208,7 @@ std::optional<int64_t> BatchWriter::tried_aside(pqxx::dbtransaction& tx, Batch& 
         if (row[2].is_null())
             inserted += row[1].as<int64_t>();
         else
-            batch.rejects.add(batch.row_source(row[0].as<size_t>() - 1), row[3].as<std::string>(),
-                              row[2].as<std::string>());
+            refused(batch, row[0].as<size_t>() - 1, row[3].as<std::string>(), row[2].as<std::string>());
     }
     return inserted;
 }
@@ -248,6 +248,12 @@ BatchWriter::Written BatchWriter::write(pqxx::dbtransaction& tx, Batch& batch) {
     }
     write_rejects(tx, batch);
     return out;
+}
+
+void BatchWriter::refused(Batch& batch, size_t row, const std::string& error, const std::string& sqlstate) const {
+    const auto m = batch.row_source(row);
+    const auto hint = hints_.explain(m.value, sqlstate);
+    batch.rejects.add(m, hint.empty() ? error : fmt::format("{} (the database: {})", hint, error), sqlstate);
 }
 
 std::string BatchWriter::refusal(size_t target, const std::string& error) const {
@@ -436,8 +442,7 @@ int64_t BatchWriter::walk(pqxx::dbtransaction& tx, Batch& batch) {
         int64_t stopped = n + 1, end = n + 1;
         for (const auto& row : tx.exec_params(statements_.refused_walk, pos, n)) {
             if (!row[3].is_null()) {
-                batch.rejects.add(batch.row_source(row[0].as<size_t>() - 1), row[4].as<std::string>(),
-                                  row[3].as<std::string>());
+                refused(batch, row[0].as<size_t>() - 1, row[4].as<std::string>(), row[3].as<std::string>());
                 continue;
             }
             stopped = row[0].as<int64_t>();
@@ -453,7 +458,7 @@ int64_t BatchWriter::walk(pqxx::dbtransaction& tx, Batch& batch) {
                 last = move(tx, from + first, count, true);
                 return last.inserted;
             },
-            [&](size_t row) { batch.rejects.add(batch.row_source(from + row), last.error, last.sqlstate); });
+            [&](size_t row) { refused(batch, from + row, last.error, last.sqlstate); });
         pos = end;
     }
     return inserted;
@@ -467,7 +472,7 @@ int64_t BatchWriter::isolate(pqxx::dbtransaction& tx, Batch& batch, size_t targe
             last = attempt(tx, batch, first, count, true, target);
             return last.inserted;
         },
-        [&](size_t row) { batch.rejects.add(batch.row_source(row), last.error, last.sqlstate); });
+        [&](size_t row) { refused(batch, row, last.error, last.sqlstate); });
 }
 
 }  // namespace dgkafka::load

@@ -23,6 +23,7 @@
 #include "config/config.hpp"
 #include "load/append_shards.hpp"
 #include "load/batch.hpp"
+#include "load/debezium_hints.hpp"
 #include "load/statements.hpp"
 
 namespace dgkafka::load {
@@ -77,6 +78,8 @@ class BatchWriter {
     void settle_unmatched(Batch& batch, const std::vector<size_t>& rows);
     // A refusal's reason, naming the output table when there are several.
     std::string refusal(size_t target, const std::string& error) const;
+    // Row `row` of the batch refused by the database: a reject, with what DebeziumHints says of it first.
+    void refused(Batch& batch, size_t row, const std::string& error, const std::string& sqlstate) const;
     bool stage_numbered(pqxx::dbtransaction& tx, const Batch& batch);
     Attempt move(pqxx::dbtransaction& tx, size_t first, size_t n, bool keep);
     int64_t walk(pqxx::dbtransaction& tx, Batch& batch);
@@ -96,6 +99,7 @@ class BatchWriter {
     const LoadStatements& statements_;
     std::string reject_table_;
     std::optional<std::string> unmatched_stop_;
+    DebeziumHints hints_;
     std::vector<std::string> reject_columns_;
     static constexpr size_t send_chunk_bytes = size_t{1} << 20;
     std::string chunk_;  // COPY data being sent: a subset of the rows, or the newest rows

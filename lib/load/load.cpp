@@ -32,6 +32,7 @@
 #include "load/load_metrics.hpp"
 #include "load/loader.hpp"
 #include "load/reset_time.hpp"
+#include "load/schema_evolution.hpp"
 #include "load/schema_follow.hpp"
 #include "load/statements.hpp"
 #include "util/errors.hpp"
@@ -150,27 +151,11 @@ void warn_missing_partitions(const Config& cfg, const std::map<int32_t, db::Stor
                 kafka::describe_missing_partition(cfg.topic, p, s.committed, partitions), cfg.offset_table.display());
 }
 
-// What the load must know of each output table; an append-distributed Citus table takes only a
-// COPY naming its shard, so it is a job's only table.
-std::vector<db::OutputTable> read_output_tables(pqxx::dbtransaction& tx, const Config& cfg) {
-    std::vector<db::OutputTable> out;
-    for (const auto* target : cfg.outputs()) {
-        out.push_back(db::read_output_table(tx, *target));
-        if (cfg.targets.size() > 1 && out.back().kind.kind == db::TableKind::Kind::append)
-            throw Error(Exit::config,
-                        fmt::format("{}: {} is {}, which takes rows only by a COPY naming its shard: it cannot be one "
-                                    "of several targets (load it with a job of its own)",
-                                    target->where("kafka.output.output_table"), target->output_table.display(),
-                                    out.back().kind.describe()));
-    }
-    return out;
-}
-
 std::vector<db::OutputTable> read_output_tables(const Config& cfg) {
     auto conn = db::connect(cfg.db, "dgkafka load");
     return db::guarded("reading the output tables", [&] {
         pqxx::read_transaction tx(*conn);
-        return read_output_tables(tx, cfg);
+        return load::read_output_tables(tx, cfg);
     });
 }
 
@@ -203,7 +188,7 @@ Prepared prepare(const Config& cfg, const LoadOptions& options, rd_kafka_t* admi
             problems.insert(problems.end(), found.begin(), found.end());
         }
         if (!problems.empty()) throw Error(Exit::config, text::join(problems, "\n"));
-        if (cfg.before_load_sql.empty()) out.tables = read_output_tables(tx, cfg);
+        if (cfg.before_load_sql.empty()) out.tables = load::read_output_tables(tx, cfg);
 
         std::vector<int32_t> ids;
         for (const auto& [p, w] : marks) {
@@ -368,6 +353,7 @@ void load_topic(const Config& job, const LoadOptions& options, std::ostream& out
             formats::make_decoder(cfg, !statements.direct, statements.json_members, statements.json_document);
         parts.kafka = std::make_unique<KafkaConsumer>(cfg, i, count, parts.encoder->reads_headers(), mirror);
         parts.database = std::make_unique<BatchTransaction>(cfg, statements, i);
+        parts.schema = SchemaEvolution::make(job, cfg, i);
         loaders.push_back(std::make_unique<Loader>(cfg, options, i, count, shares[static_cast<size_t>(i)], counters,
                                                    std::move(parts), halt));
     }

@@ -43,6 +43,7 @@ Loader::Loader(const Config& cfg, const LoadOptions& options, int id, int loader
       stop_(stop),
       feed_(cfg.group_assignment ? Feed::unassigned : Feed::awaiting_offsets),
       ends_(end_offsets),
+      schema_(std::move(parts.schema)),
       kafka_(std::move(parts.kafka)),
       txn_(std::move(parts.database)),
       encoder_(std::move(parts.encoder)) {
@@ -90,6 +91,7 @@ void Loader::run() {
         }
         if (step.ok()) step = fill(batch);
         if (step.ok() && !batch.empty()) step = commit(batch);
+        if (std::exchange(schema_met_, false) && step.ok()) step = follow_schema();
         if (step.ok() && gap_) step = settle_gap(*std::exchange(gap_, std::nullopt));
         settle(step, backoff);
     }
@@ -285,7 +287,7 @@ Step Loader::fill(Batch& batch) {
         size_t kept = 0;  // messages, not events (the end of a partition)
         bool data = false;
         Taken taken = Taken::nothing;
-        for (size_t i = 0; i < n && taken != Taken::unavailable; ++i) {
+        for (size_t i = 0; i < n && taken != Taken::unavailable && taken != Taken::schema; ++i) {
             kept += polled[i].err ? 0 : 1;
             taken = add(polled[i], batch, reason);
             data |= taken == Taken::data;
@@ -299,6 +301,10 @@ Step Loader::fill(Batch& batch) {
             if (!txn_->open())
                 if (auto s = txn_->begin(); !s.ok()) return s;
             if (auto s = txn_->send(batch); !s.ok()) return s;
+        }
+        if (taken == Taken::schema) {  // the batch ends before that message; the schema is followed after its commit
+            schema_met_ = true;
+            return Step{};
         }
         if (feed_ != Feed::consuming) return Step{};  // newly assigned partitions wait for their offsets
         if (gap_) return Step{};                      // commit what lies before the gap, then settle it
@@ -356,6 +362,15 @@ Loader::Taken Loader::add(const Polled& polled, Batch& batch, std::string& reaso
         batch.opened = std::chrono::steady_clock::now();
         batch.opened_epoch = epoch_now();
     }
+    if (schema_) switch (schema_->meet(msg, reason)) {
+            case SchemaSide::Met::known:
+                break;
+            case SchemaSide::Met::new_fields:
+                return Taken::schema;
+            case SchemaSide::Met::unavailable:
+                reason = fmt::format("{} partition {} offset {}: {}", cfg_.topic, msg.partition, msg.offset, reason);
+                return Taken::unavailable;
+        }
     const uint32_t index = batch.keep(msg);
     const size_t start = batch.rows.size();
     switch (encoder_->encode(msg, batch.rows, reason)) {
@@ -380,6 +395,14 @@ Loader::Taken Loader::add(const Polled& polled, Batch& batch, std::string& reaso
     ++range->second.count;
     part->second.position = msg.offset + 1;
     return Taken::data;
+}
+
+// After the batch before a message of a schema with new fields: the table and the load follow it;
+// the messages polled past that batch are fetched again from the stored offsets (resync).
+Step Loader::follow_schema() {
+    if (auto s = schema_->follow(encoder_, txn_); !s.ok()) return s;
+    if (feed_ == Feed::consuming) feed_ = Feed::stale;
+    return Step{};
 }
 
 // The next offset of a partition is out of range: everything before it is committed. Stops

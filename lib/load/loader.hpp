@@ -20,6 +20,7 @@
 #include "load/database_side.hpp"
 #include "load/kafka_side.hpp"
 #include "load/options.hpp"
+#include "load/schema_side.hpp"
 #include "util/backoff.hpp"
 #include "util/log.hpp"
 
@@ -30,6 +31,8 @@ struct LoaderParts {
     std::unique_ptr<KafkaSide> kafka;
     std::unique_ptr<DatabaseSide> database;
     std::unique_ptr<formats::Decoder> encoder;
+    // kafka.output.evolve while streaming: the schema of each message; nullptr when not followed.
+    std::unique_ptr<SchemaSide> schema = nullptr;
 };
 
 class Loader final : private KafkaSide::Listener {
@@ -73,8 +76,11 @@ class Loader final : private KafkaSide::Listener {
     Step fill(Batch& batch);
     size_t batch_byte_limit() const;
     // What one polled message or event did. unavailable: its schema cannot be fetched now (`reason`).
-    enum class Taken { nothing, data, unavailable };  // data: a message or an end of partition
+    // data: a message or an end of partition; schema: a message of a schema with new fields, not
+    // taken (the batch ends before it).
+    enum class Taken { nothing, data, unavailable, schema };
     Taken add(const Polled& m, Batch& batch, std::string& reason);
+    Step follow_schema();
     Step commit(Batch& batch);
     Step settle_gap(int32_t partition);
     void settle(const Step& step, Backoff& backoff);
@@ -106,6 +112,8 @@ class Loader final : private KafkaSide::Listener {
     bool batch_dropped_ = false;               // a revocation took the batch in flight's partitions
     std::optional<int32_t> gap_;               // a partition whose next offset retention deleted
     bool subscribed_ = false;
+    std::unique_ptr<SchemaSide> schema_;  // before the parts it replaces: outlives them
+    bool schema_met_ = false;             // the batch ended before a message of a schema with new fields
     std::unique_ptr<KafkaSide> kafka_;
     std::unique_ptr<DatabaseSide> txn_;
     std::unique_ptr<formats::Decoder> encoder_;

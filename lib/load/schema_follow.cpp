@@ -9,6 +9,7 @@
 #include "db/connection.hpp"
 #include "db/fault.hpp"
 #include "db/tables.hpp"
+#include "formats/protobuf_columns.hpp"
 #include "formats/schema_columns.hpp"
 #include "util/errors.hpp"
 #include "util/log.hpp"
@@ -23,12 +24,14 @@ std::vector<db::WantedColumn> wanted(const std::vector<formats::SchemaColumn>& c
     return out;
 }
 
-// The columns of a registered schema of the job's format; false with `reason` when it names none.
-bool registered_columns(const Config& cfg, const avro::Registry::Lookup& found, std::vector<formats::SchemaColumn>& out,
-                        std::string& reason) {
+// The columns of registered schema `id` of the job's format; false with `reason` when it names none.
+bool registered_columns(const Config& cfg, int32_t id, const avro::Registry::Lookup& found,
+                        std::vector<formats::SchemaColumn>& out, std::string& reason) {
     if (cfg.format == Format::avro && found.type == "AVRO") return formats::avro_columns(found.text, out, reason);
     if (cfg.format == Format::json && found.type == "JSON")
         return formats::json_schema_columns(found.text, out, reason);
+    if (cfg.format == Format::protobuf && found.type == "PROTOBUF")  // compiled with its references
+        return formats::protobuf_columns(cfg, id, out, reason);
     reason = fmt::format("a {} schema, not one of format \"{}\" that dgkafka maps to columns", found.type,
                          cfg.format == Format::protobuf ? "protobuf"
                          : cfg.format == Format::avro   ? "avro"
@@ -45,7 +48,11 @@ std::optional<KnownSchema> known_schema(const Config& cfg) {
         if (!formats::avro_columns(cfg.avro.schema_text, columns, reason))
             throw Error(Exit::config, fmt::format("{}: {}", cfg.where("kafka.input.avro_schema"), reason));
         out.source = cfg.avro.schema_file;
-    } else if (!cfg.avro.registry_urls.empty() && cfg.envelope == Envelope::none && cfg.format != Format::protobuf) {
+    } else if (cfg.format == Format::protobuf && !cfg.protobuf.file.empty()) {
+        if (!formats::protobuf_columns(cfg, 0, columns, reason))
+            throw Error(Exit::config, fmt::format("{}: {}", cfg.where("kafka.input.protobuf_file"), reason));
+        out.source = cfg.protobuf.file;
+    } else if (!cfg.avro.registry_urls.empty() && cfg.envelope == Envelope::none) {
         const auto registry = avro::Registry::shared(cfg.avro);
         const std::string subject = cfg.topic + "-value";
         avro::Registry::Lookup found;
@@ -55,7 +62,7 @@ std::optional<KnownSchema> known_schema(const Config& cfg) {
             throw Unavailable(Exit::kafka, e.what());
         }
         if (found.found == avro::Registry::Found::unknown_id) return std::nullopt;  // nothing registered yet
-        if (!registered_columns(cfg, found, columns, reason))
+        if (!registered_columns(cfg, found.id, found, columns, reason))
             throw Error(Exit::config,
                         fmt::format("kafka.output.create_table / evolve: subject \"{}\" (schema id {}): {}", subject,
                                     found.id, reason));
@@ -64,7 +71,7 @@ std::optional<KnownSchema> known_schema(const Config& cfg) {
             std::vector<formats::SchemaColumn> key;
             try {
                 const auto k = registry->latest(cfg.topic + "-key");
-                if (k.found == avro::Registry::Found::schema && registered_columns(cfg, k, key, reason))
+                if (k.found == avro::Registry::Found::schema && registered_columns(cfg, k.id, k, key, reason))
                     for (const auto& c : key) out.key.push_back(c.name);
             } catch (const avro::RegistryUnavailable& e) {
                 throw Unavailable(Exit::kafka, e.what());
@@ -78,6 +85,18 @@ std::optional<KnownSchema> known_schema(const Config& cfg) {
     for (const auto& k : out.key)  // a key of fields the value lacks cannot be the table's
         if (std::none_of(columns.begin(), columns.end(), [&](const formats::SchemaColumn& c) { return c.name == k; }))
             out.key.clear();
+    return out;
+}
+
+std::optional<KnownSchema> registered_schema(const Config& cfg, int32_t id) {
+    const auto found = avro::Registry::shared(cfg.avro)->schema(id);
+    std::vector<formats::SchemaColumn> columns;
+    std::string reason;
+    if (found.found == avro::Registry::Found::unknown_id || !registered_columns(cfg, id, found, columns, reason))
+        return std::nullopt;
+    KnownSchema out;
+    out.columns = wanted(columns);
+    out.source = fmt::format("schema id {}", id);
     return out;
 }
 

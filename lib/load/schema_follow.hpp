@@ -1,9 +1,10 @@
 #pragma once
 // kafka.output.create_table / evolve before any message is read: the schema the job's producers
 // registered — the registry's newest version of "<topic>-value" (Confluent's TopicNameStrategy)
-// — or the local avro_schema file, mapped to columns (formats::*_columns), and the output table
-// made to follow it (db::follow_schema). A schema known only from messages (Debezium's schema
-// block) is followed by the load when it meets it (LoadRun).
+// — or the local avro_schema or protobuf_file, mapped to columns (formats::*_columns), and the output table
+// made to follow it (db::follow_schema). While a load streams, a message of a schema version
+// registered since is followed the same way (SchemaEvolution, registered_schema).
+#include <cstdint>
 #include <optional>
 #include <ostream>
 #include <pqxx/pqxx>
@@ -22,9 +23,14 @@ struct KnownSchema {
 };
 
 // nullopt when the schema is known only from messages (no registry subject yet, a Debezium
-// schema block, a Protobuf schema). Throws Unavailable when the registry cannot be reached,
+// schema block). Throws Unavailable when the registry cannot be reached,
 // Error(config) when the schema names no columns.
 std::optional<KnownSchema> known_schema(const Config& cfg);
+
+// The registry's schema `id` as columns (no key: it only adds columns); nullopt when the id names
+// no schema of the job's format that maps to columns (its messages are the decoder's to judge).
+// Throws avro::RegistryUnavailable.
+std::optional<KnownSchema> registered_schema(const Config& cfg, int32_t id);
 
 // Makes the output table follow `schema` in `tx` and reports what changed on `out`
 // ("created: …", "evolved: …") and each column kept with another type on the log.

@@ -1,5 +1,7 @@
 #include "load/statements.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cctype>
 
@@ -7,6 +9,7 @@
 #include "db/fault.hpp"
 #include "db/tables.hpp"
 #include "load/json_pushdown.hpp"
+#include "util/errors.hpp"
 #include "util/text.hpp"
 #include "vocabulary/ident.hpp"
 
@@ -93,6 +96,10 @@ LoadStatements LoadStatements::build(const Config& job, const std::vector<db::Ou
         s.citus_health = sql::render("citus_nodes_healthy", {});
     }
     s.batch_setup = sql::render("batch_setup", {});
+    if (!job.field_columns.empty())
+        for (size_t i = 0; i < job.mappings.size() && i < first.casts.size(); ++i)
+            if (!first.casts[i].empty() && job.mappings[i].targets.size() == 1)
+                s.field_types[job.mappings[i].targets.front()] = first.casts[i];
     std::vector<std::string> loaded;
     for (const auto* c : job.loaded_columns()) loaded.push_back(quote_ident(c->name));
     const bool append = first.kind.kind == db::TableKind::Kind::append;
@@ -208,6 +215,22 @@ void LoadStatements::add_refused(std::map<std::string, std::string> vars, const 
     stage_create += sql::render("refused_create", vars);
     refused_walk = sql::render("refused_walk", {});
     refused_move = sql::render("refused_move", {});
+}
+
+// What the load must know of each output table; an append-distributed Citus table takes only a
+// COPY naming its shard, so it is a job's only table.
+std::vector<db::OutputTable> read_output_tables(pqxx::dbtransaction& tx, const Config& cfg) {
+    std::vector<db::OutputTable> out;
+    for (const auto* target : cfg.outputs()) {
+        out.push_back(db::read_output_table(tx, *target));
+        if (cfg.targets.size() > 1 && out.back().kind.kind == db::TableKind::Kind::append)
+            throw Error(Exit::config,
+                        fmt::format("{}: {} is {}, which takes rows only by a COPY naming its shard: it cannot be one "
+                                    "of several targets (load it with a job of its own)",
+                                    target->where("kafka.output.output_table"), target->output_table.display(),
+                                    out.back().kind.describe()));
+    }
+    return out;
 }
 
 }  // namespace dgkafka::load

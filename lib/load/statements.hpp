@@ -1,6 +1,7 @@
 #pragma once
 // The SQL one batch runs, built once from the config.
 #include <map>
+#include <pqxx/pqxx>
 #include <string>
 #include <vector>
 
@@ -54,7 +55,10 @@ struct LoadStatements {
     // a staged batch is selected (stage_select, a COPY ... TO STDOUT) and copied into it.
     std::string append_copy;
     std::string stage_select;
-    std::string batch_setup;                // first in each batch's transaction
+    std::string batch_setup;  // first in each batch's transaction
+    // Fields to columns (Config::field_columns): each column whose type the field's text is cast
+    // to (db::mapping_casts), by name: what a refused row's reject explains (DebeziumHints).
+    std::map<std::string, std::string> field_types;
     std::vector<std::string> json_members;  // JSON members dgkafka stages itself (JsonPushdown)
     bool json_document = true;              // the JSON document is staged too
 
@@ -71,5 +75,9 @@ struct LoadStatements {
     // A direct load's COPY that sets rows breaking `rules` aside (aside_copy and the rest).
     void add_aside(const std::vector<std::string>& rules);
 };
+
+// What the load must know of each output table (job.outputs(), in order), as build() takes it.
+// Throws Error(config) for an append-distributed Citus table that is one of several targets.
+std::vector<db::OutputTable> read_output_tables(pqxx::dbtransaction& tx, const Config& job);
 
 }  // namespace dgkafka::load

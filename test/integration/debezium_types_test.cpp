@@ -177,3 +177,51 @@ TEST(DebeziumTypes, DefaultSettingsWithSchemasLoadExactValuesInMergeModeWithDele
     EXPECT_EQ(sql_value("SELECT string_agg(error, ',') FROM " + dgtest::quoted(job.table + "_rejects")),
               "field \"after.price\" (org.apache.kafka.connect.data.Decimal, scale 2): \"C+$=\" is not base64");
 }
+
+TEST(DebeziumTypes, WithoutASchemaAnEncodedValueIsARejectNamingTheFieldAndTheSettingToChange) {
+    Job job("dbz_noschema");
+    job.format = "json";
+    job.input_extra = "envelope = \"debezium\"\n";
+    job.output_extra = "mode = \"merge\"\nmatch_columns = [\"id\"]\n";
+    // value.converter.schemas.enable = false: the payload alone, its values as Debezium encodes them.
+    const auto event = [](int id, const json& after) {
+        return Record{json{{"before", nullptr}, {"after", after}, {"op", "c"}, {"ts_ms", 1700000000100}}.dump(),
+                      json{{"id", id}}.dump()};
+    };
+    std::vector<Record> records = {
+        event(1, {{"id", 1}, {"price", "12.34"}, {"seen", "2023-11-14 22:13:20"}}),  // string / connect settings
+        event(2, {{"id", 2}, {"price", "C+o="}, {"seen", nullptr}}),                 // decimal.handling.mode = precise
+        event(3, {{"id", 3}, {"price", nullptr}, {"seen", int64_t{1700000000123456}}}),  // a MicroTimestamp
+        event(4, {{"id", 4}, {"price", "12a"}, {"seen", nullptr}}),                      // just a bad value
+    };
+    create_topic(job.topic, 1);
+    produce(job.topic, records);
+    sql("CREATE TABLE " + dgtest::quoted(job.table) + " (id int PRIMARY KEY, price numeric(10,2), seen timestamp)");
+    const auto path = job.write();
+    ASSERT_EQ(run("dgkafka", {"setup", path}).code, 0);
+    const auto r = run("dgkafka", {"load", "-quit-at-eof", path});
+    ASSERT_EQ(r.code, 0) << r.err;
+
+    EXPECT_EQ(sql_value("SELECT string_agg(id || '|' || price || '|' || seen, ',') FROM " + dgtest::quoted(job.table)),
+              "1|12.34|2023-11-14 22:13:20");
+    const auto error = [&](int64_t offset) {
+        return sql_value("SELECT error || ' [' || sqlstate || ']' FROM " + dgtest::quoted(job.table + "_rejects") +
+                         " WHERE \"offset\" = " + std::to_string(offset));
+    };
+    const auto precise = error(1);
+    EXPECT_EQ(precise.rfind("field \"after.price\" (numeric): \"C+o=\" is a decimal as Debezium's "
+                            "decimal.handling.mode = precise sends it",
+                            0),
+              0u)
+        << precise;
+    EXPECT_NE(precise.find("set decimal.handling.mode = string (exact) or double"), std::string::npos) << precise;
+    EXPECT_NE(precise.find("value.converter.schemas.enable = true"), std::string::npos) << precise;
+    EXPECT_NE(precise.find("[22P02]"), std::string::npos) << "the database's SQLSTATE kept: " << precise;
+    const auto micros = error(2);
+    EXPECT_EQ(micros.rfind("field \"after.seen\" (timestamp without time zone): 1700000000123456 is a timestamp", 0),
+              0u)
+        << micros;
+    EXPECT_NE(micros.find("TimestampConverter"), std::string::npos) << micros;
+    EXPECT_EQ(error(3).find("Debezium"), std::string::npos) << "not one of Debezium's encodings: " << error(3);
+    EXPECT_EQ(sql_count("SELECT count(*) FROM " + dgtest::quoted(job.table + "_rejects")), 3);
+}

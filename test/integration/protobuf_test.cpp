@@ -219,3 +219,42 @@ TEST(JsonSchema, TheWirePrefixIsCheckedAndTakenOffTheJson) {
         << why;
     EXPECT_NE(why.find("/0/4: unknown schema id 424242"), std::string::npos) << why;
 }
+
+TEST(Protobuf, CreateTableFromTheRegisteredSchemaGivesTheColumnsItsValuesLoadInto) {
+    auto job = orders_job("protobuf_create");
+    job.input_extra = registry_line();
+    job.output_extra = "create_table = true\nevolve = true\n";
+    const auto g = generate(sandbox().at("SCHEMA_REGISTRY_URL") + " " + job.topic);
+    create_topic(job.topic, 1);
+    produce(job.topic, g.records);
+    const auto path = job.write();
+    const auto setup = run("dgkafka", {"setup", path});
+    ASSERT_EQ(setup.code, 0) << setup.err;
+    EXPECT_NE(setup.out.find("created: " + job.table + " from schema id "), std::string::npos) << setup.out;
+
+    // shop.Order of the newest version (the file's first message), its reference and well-known
+    // types resolved: the types the hand-written table of the test above has.
+    EXPECT_EQ(sql_value("SELECT string_agg(column_name || ' ' || format_type(atttypid, atttypmod), ', ' ORDER BY "
+                        "ordinal_position) FROM information_schema.columns JOIN pg_attribute ON attrelid = '" +
+                        dgtest::quoted(job.table) + "'::regclass AND attname = column_name WHERE table_name = '" +
+                        job.table + "'"),
+              "id bigint, name text, note text, qty integer, status text, tags jsonb, attrs jsonb, ship jsonb, "
+              "placed_at timestamp with time zone, wait interval, points bigint, coupon text, extra jsonb, score "
+              "double precision, ok boolean, data text, card text, account bigint, lines jsonb, email text");
+
+    const auto r = run("dgkafka", {"load", "-quit-at-eof", path});
+    ASSERT_EQ(r.code, 0) << r.err;
+    expect_rows(job.table, g.expected);
+    // Every column but shop.Refund's `why`, which shop.Order lacks.
+    std::string columns;
+    for (const char* c : column_names)
+        if (std::string(c) != "why") columns += (columns.empty() ? "" : ", ") + std::string(c);
+    const std::string a = dgtest::quoted(job.table), b = dgtest::quoted(job.table + "_expected");
+    EXPECT_EQ(sql_count("SELECT count(*) FROM ((SELECT " + columns + " FROM " + a + " EXCEPT ALL SELECT " + columns +
+                        " FROM " + b + ") UNION ALL (SELECT " + columns + " FROM " + b + " EXCEPT ALL SELECT " +
+                        columns + " FROM " + a + ")) d"),
+              0)
+        << rows_text(job.table);
+    EXPECT_EQ(sql_count("SELECT count(*) FROM " + dgtest::quoted(job.table + "_rejects")),
+              static_cast<int64_t>(g.bad.size()));
+}

@@ -235,6 +235,29 @@ Config job(int max_row) {
     return c;
 }
 
+// Messages whose value is in `new_schema` carry a schema version with fields the load does not
+// write, until it is followed; each follow() records the stored offsets it found.
+class FakeSchema final : public SchemaSide {
+  public:
+    std::set<std::string> new_schema;
+    const FakeDatabase* db = nullptr;
+    std::vector<std::map<int32_t, int64_t>> follows;  // the stored offsets at each follow()
+    std::set<std::string> met_before_follow;          // new_schema messages met before their follow
+
+    Met meet(const Message& m, std::string&) override {
+        if (!new_schema.count(std::string(m.value))) return Met::known;
+        met_before_follow.insert(std::string(m.value));
+        return Met::new_fields;
+    }
+    Step follow(std::unique_ptr<formats::Decoder>& decoder, std::unique_ptr<DatabaseSide>& database) override {
+        EXPECT_TRUE(decoder && database);
+        EXPECT_FALSE(database->open()) << "followed with a batch in flight";
+        follows.push_back(db->stored);
+        new_schema.clear();  // the table has the columns now
+        return {};
+    }
+};
+
 struct LoadRun {
     Config cfg;
     LoadOptions options;
@@ -243,7 +266,13 @@ struct LoadRun {
     std::atomic<bool> stop{false};
     FakeKafka* kafka = nullptr;
     FakeDatabase* db = nullptr;
+    FakeSchema* schema = nullptr;  // with_schema()
     std::unique_ptr<Loader> loader;
+
+    void with_schema() {
+        schema_owned = std::make_unique<FakeSchema>();
+        schema = schema_owned.get();
+    }
 
     explicit LoadRun(int max_row, bool quit_at_eof = true) : cfg(job(max_row)) {
         options.quit_at_eof = quit_at_eof;
@@ -257,6 +286,10 @@ struct LoadRun {
     // Builds the loader once the topic holds its messages (their end offsets are the targets).
     void start() {
         parts.encoder = formats::make_decoder(cfg, false);
+        if (schema) {
+            schema->db = db;
+            parts.schema = std::move(schema_owned);
+        }
         for (const auto& [p, end] : kafka->end_offsets()) db->stored.emplace(p, 0);
         loader = std::make_unique<Loader>(cfg, options, 0, 1, kafka->end_offsets(), *counting, std::move(parts), stop);
     }
@@ -267,6 +300,7 @@ struct LoadRun {
 
   private:
     LoaderParts parts;
+    std::unique_ptr<FakeSchema> schema_owned;
 };
 
 // Every message of [from, to) of the partition, exactly once, in offset order.
@@ -553,4 +587,21 @@ TEST(Loader, StopFlagWhileTheBatchInFlightCannotCommitSaysItWasRolledBack) {
     ASSERT_TRUE(r.loader->interrupted());
     EXPECT_EQ(r.loader->interrupted()->server, Exit::database);
     EXPECT_EQ(r.loader->stored_offsets(), (kafka::Offsets{{0, 0}})) << "where the job resumes";
+}
+
+TEST(Loader, ABatchEndsBeforeAMessageOfANewSchemaWhichIsFollowedThenLoadedWithTheRest) {
+    LoadRun r(1000, false);  // streaming: nothing ends the batch but the new schema and the drained queue
+    r.with_schema();
+    r.kafka->produce(0, 20);
+    r.kafka->produce(1, 20);
+    r.start();
+    r.schema->new_schema = {"0-7", "1-12"};  // the version reaches both partitions
+    r.kafka->at_poll[30] = [&] { r.stop = true; };
+    r.run();
+    ASSERT_EQ(r.schema->follows.size(), 1u) << "one follow: after it, the version is known";
+    EXPECT_EQ(r.schema->follows[0].at(0), 7) << "the batch before it committed up to the message, not past it";
+    EXPECT_LE(r.schema->follows[0].at(1), 12);
+    expect_loaded_once(*r.db, 0, 0, 20);
+    expect_loaded_once(*r.db, 1, 0, 20);
+    EXPECT_EQ(r.db->stored, (std::map<int32_t, int64_t>{{0, 20}, {1, 20}}));
 }

@@ -3,6 +3,12 @@
 #include "formats/schema_columns.hpp"
 
 #include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "formats/protobuf_columns.hpp"
 
 using dgkafka::formats::SchemaColumn;
 
@@ -130,4 +136,49 @@ TEST(SchemaColumns, DebeziumSchemaBlockTakesTheAfterRow) {
                                             {"s", "text"},
                                             {"arr", "jsonb"}};
     EXPECT_EQ(out, want);
+}
+
+TEST(SchemaColumns, ProtobufFieldsGetTheTypesTheDecoderWritesThemAs) {
+    namespace fs = std::filesystem;
+    const auto dir = fs::temp_directory_path() / ("dgkafka_protobuf_columns_" + std::to_string(getpid()));
+    fs::create_directories(dir);
+    std::ofstream(dir / "m.proto") << R"(syntax = "proto3";
+package t;
+import "google/protobuf/timestamp.proto";
+import "google/protobuf/duration.proto";
+import "google/protobuf/wrappers.proto";
+import "google/protobuf/struct.proto";
+message M {
+  enum E { A = 0; }
+  message N { int32 x = 1; }
+  int32 i32 = 1; sint32 s32 = 2; sfixed32 sf32 = 3; uint32 u32 = 4; fixed32 f32 = 5;
+  int64 i64 = 6; uint64 u64 = 7; fixed64 f64 = 8;
+  double d = 9; float f = 10; bool b = 11; string s = 12; bytes by = 13; E e = 14;
+  optional string maybe = 15;
+  N nested = 16; repeated int32 many = 17; map<string, N> named = 18; repeated N nodes = 19;
+  google.protobuf.Timestamp at = 20; google.protobuf.Duration took = 21;
+  google.protobuf.Int64Value w64 = 22; google.protobuf.UInt64Value wu64 = 23; google.protobuf.BoolValue wb = 24;
+  google.protobuf.Struct st = 25; google.protobuf.Value v = 26;
+  oneof pay { string card = 27; int64 account = 28; }
+}
+)";
+    dgkafka::Config cfg;
+    cfg.format = dgkafka::Format::protobuf;
+    cfg.protobuf.file = (dir / "m.proto").string();
+    cfg.protobuf.message = "t.M";
+    std::vector<SchemaColumn> cols;
+    std::string reason;
+    ASSERT_TRUE(dgkafka::formats::protobuf_columns(cfg, 0, cols, reason)) << reason;
+    fs::remove_all(dir);
+    const std::vector<SchemaColumn> want = {{"i32", "integer"},   {"s32", "integer"},    {"sf32", "integer"},
+                                            {"u32", "bigint"},    {"f32", "bigint"},     {"i64", "bigint"},
+                                            {"u64", "numeric"},   {"f64", "numeric"},    {"d", "double precision"},
+                                            {"f", "real"},        {"b", "boolean"},      {"s", "text"},
+                                            {"by", "text"},       {"e", "text"},         {"maybe", "text"},
+                                            {"nested", "jsonb"},  {"many", "jsonb"},     {"named", "jsonb"},
+                                            {"nodes", "jsonb"},   {"at", "timestamptz"}, {"took", "interval"},
+                                            {"w64", "bigint"},    {"wu64", "numeric"},   {"wb", "boolean"},
+                                            {"st", "jsonb"},      {"v", "jsonb"},        {"card", "text"},
+                                            {"account", "bigint"}};
+    EXPECT_EQ(cols, want);
 }
