@@ -31,23 +31,33 @@ Fault classify(const std::string& sqlstate, const TableKind& target) {
     return classify(sqlstate);
 }
 
-void rethrow_as_error(const std::string& context) {
+Failure current_failure(const std::string& context, const TableKind& target) {
+    const auto lost = [&](const std::exception& e) {
+        return Failure{true, context + ": lost the database connection: " + std::string(text::trim(e.what()))};
+    };
     try {
         throw;
     } catch (const pqxx::broken_connection& e) {
-        throw Unavailable(Exit::database,
-                          context + ": lost the database connection: " + std::string(text::trim(e.what())));
+        return lost(e);
     } catch (const pqxx::in_doubt_error& e) {  // the stored state tells after reconnecting
-        throw Unavailable(Exit::database, context + ": " + std::string(text::trim(e.what())));
+        return {true, context + ": " + std::string(text::trim(e.what()))};
     } catch (const pqxx::sql_error& e) {
-        if (classify(sqlstate(e)) == Fault::transient) throw Unavailable(Exit::database, context + ": " + describe(e));
-        throw Error(Exit::database, context + ": " + describe(e));
-    } catch (const pqxx::failure& e) {  // no SQLSTATE: libpq lost the server mid-statement
-        throw Unavailable(Exit::database,
-                          context + ": lost the database connection: " + std::string(text::trim(e.what())));
-    } catch (const pqxx::pqxx_exception& e) {
-        throw Error(Exit::database, context + ": " + std::string(text::trim(e.base().what())));
+        const auto fault = classify(sqlstate(e), target);
+        return {fault == Fault::transient || fault == Fault::undisclosed, context + ": " + describe(e)};
+    } catch (const pqxx::failure& e) {
+        // No SQLSTATE: libpq failing to talk to the server (a COPY write to a server that went
+        // away), or an error libpqxx 6.4 reports without one (a deadlock ending a COPY): like a
+        // lost connection, reconnect; the retry policy bounds how long.
+        return lost(e);
+    } catch (const pqxx::pqxx_exception& e) {  // libpqxx's own (usage, conversion, range): the job's
+        return {false, context + ": " + std::string(text::trim(e.base().what()))};
     }
+}
+
+void rethrow_as_error(const std::string& context) {
+    auto f = current_failure(context);
+    if (f.retry) throw Unavailable(Exit::database, std::move(f.message));
+    throw Error(Exit::database, std::move(f.message));
 }
 
 }  // namespace dgkafka::db

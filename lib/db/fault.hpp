@@ -27,10 +27,18 @@ Fault classify(const std::string& sqlstate, const TableKind& target);
 // the server that must judge errors itself.
 const std::vector<std::string>& data_classes();
 
-// Inside a catch block for a pqxx exception: throws it again as the one error hierarchy, with
-// `context` in front: Unavailable(database) when the same work can succeed later (a lost
-// connection, a transient SQLSTATE, a commit whose outcome is unknown), else Error(database)
-// with the SQLSTATE.
+// What the pqxx exception in flight says of the step that threw it, `context` in front of its
+// message: `retry` when the same work can succeed later (a lost connection, a transient SQLSTATE,
+// a commit whose outcome is unknown, on a Citus `target` a node failing), else the job's fault,
+// with the SQLSTATE. The one reading of libpqxx's exceptions; call inside a catch block.
+struct Failure {
+    bool retry = false;
+    std::string message;
+};
+Failure current_failure(const std::string& context, const TableKind& target = {});
+
+// Inside a catch block for a pqxx exception: throws it again as the one error hierarchy
+// (current_failure): Unavailable(database) to retry, else Error(database).
 [[noreturn]] void rethrow_as_error(const std::string& context);
 
 // Runs `work`; no pqxx exception leaves it (see rethrow_as_error). The db/ boundary of every

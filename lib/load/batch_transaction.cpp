@@ -16,36 +16,20 @@ BatchTransaction::BatchTransaction(const Config& cfg, const LoadStatements& stat
 
 BatchTransaction::~BatchTransaction() { rollback(); }
 
-// Runs one database step; what it throws becomes the Step's outcome: the connection and
-// transient SQLSTATEs `unavailable`, the rest `fatal` (Exit::database, or the Error's own code).
+// Runs one database step; what it throws becomes the Step's outcome (db::current_failure):
+// `unavailable` to retry, else `fatal` (Exit::database, or the Error's own code).
 template <typename F>
 Step BatchTransaction::guarded(const std::string& context, F&& step) {
-    using O = Step::Outcome;
     try {
         return step();
-    } catch (const pqxx::broken_connection& e) {
-        return Step::unavailable(Step::Server::database,
-                                 fmt::format("{}: lost the database connection: {}", context, text::trim(e.what())));
-    } catch (const pqxx::in_doubt_error& e) {
-        // The commit's outcome is unknown; the stored offsets will tell after reconnecting.
-        return Step::unavailable(Step::Server::database, fmt::format("{}: {}", context, text::trim(e.what())));
-    } catch (const pqxx::sql_error& e) {
-        const auto message = fmt::format("{}: {}", context, db::describe(e));
+    } catch (const pqxx::pqxx_exception&) {
         // A Citus node failing shows as XX000 outside the writes that may hide a row's refusal.
-        const auto fault = db::classify(db::sqlstate(e), statements_.target);
-        if (fault == db::Fault::transient || fault == db::Fault::undisclosed)
-            return Step::unavailable(Step::Server::database, message);
-        return Step::failed(O::fatal, message, Exit::database);
-    } catch (const pqxx::failure& e) {
-        // Not the server's answer to a statement with its SQLSTATE but libpq failing to talk to it
-        // (a COPY write to a server that went away: "server closed the connection unexpectedly"),
-        // or an error that libpqxx 6.4 reports without one (a deadlock ending a COPY): like a broken
-        // connection, reconnect; the retry policy bounds how long.
-        return Step::unavailable(Step::Server::database,
-                                 fmt::format("{}: the database connection failed: {}", context, text::trim(e.what())));
+        auto f = db::current_failure(context, statements_.target);
+        if (f.retry) return Step::unavailable(Step::Server::database, std::move(f.message));
+        return Step::failed(Step::Outcome::fatal, std::move(f.message), Exit::database);
     } catch (const Error& e) {
         if (e.code() == Exit::database) return Step::unavailable(Step::Server::database, e.what());
-        return Step::failed(O::fatal, e.what(), e.code());
+        return Step::failed(Step::Outcome::fatal, e.what(), e.code());
     }
 }
 
