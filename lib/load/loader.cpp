@@ -77,7 +77,7 @@ bool Loader::should_stop() const { return stop_.load(std::memory_order_relaxed);
 void Loader::run() {
     kafka_->start(*this);
     Batch batch(cfg_.consumer_group, cfg_.topic);
-    Backoff backoff(options_.quit_at_eof ? cfg_.retry_timeout : 0);
+    auto retries = RetryPolicy::for_run(options_.quit_at_eof, cfg_.retry_timeout, stop_).attempts();
     while (!should_stop()) {
         batch.clear();
         batch.trim(batch_byte_limit());
@@ -93,7 +93,7 @@ void Loader::run() {
         if (step.ok() && !batch.empty()) step = commit(batch);
         if (std::exchange(schema_met_, false) && step.ok()) step = follow_schema();
         if (step.ok() && gap_) step = settle_gap(*std::exchange(gap_, std::nullopt));
-        settle(step, backoff);
+        settle(step, retries);
     }
     // Stopped while a server was out of reach: what was in flight was not committed.
     if (should_stop()) interrupted_ = outage_;
@@ -121,11 +121,11 @@ Step Loader::prepare() {
 // What a step that did not succeed means for the loop: the stored offsets win after a fence, a
 // lost server (the database, the schema registry) is waited for, anything else ends the run.
 // The batch in flight is gone in every case but done.
-void Loader::settle(const Step& step, Backoff& backoff) {
+void Loader::settle(const Step& step, RetryPolicy::Attempts& retries) {
     using O = Step::Outcome;
     switch (step.outcome) {
         case O::done:
-            backoff.success();
+            retries.succeeded();
             outage_.reset();
             counters_.database_outage.succeeded(id_);
             return;
@@ -154,8 +154,8 @@ void Loader::settle(const Step& step, Backoff& backoff) {
             gap_.reset();
             if (feed_ == Feed::consuming) feed_ = Feed::stale;
             outage_ = Interrupted{step.message, server};
-            if (!backoff.wait(stop_))
-                throw Error(server, RetryPolicy::give_up_text(cfg_.retry_timeout, backoff.failing_for(), step.message));
+            if (!retries.failed())
+                throw Error(server, RetryPolicy::give_up_text(cfg_.retry_timeout, retries.failing_for(), step.message));
             return;
         }
         case O::refused:

@@ -21,8 +21,8 @@
 #include "load/kafka_side.hpp"
 #include "load/options.hpp"
 #include "load/schema_side.hpp"
-#include "util/backoff.hpp"
 #include "util/log.hpp"
+#include "util/retry.hpp"
 
 namespace dgkafka::load {
 
@@ -83,7 +83,7 @@ class Loader final : private KafkaSide::Listener {
     Step follow_schema();
     Step commit(Batch& batch);
     Step settle_gap(int32_t partition);
-    void settle(const Step& step, Backoff& backoff);
+    void settle(const Step& step, RetryPolicy::Attempts& retries);
     // Why the batch may not commit (kafka.output.error_limit); else its rejects are `reserved`.
     std::optional<std::string> over_error_limit(const Batch& batch, int64_t& reserved);
     Step finished(bool& done);

@@ -26,21 +26,39 @@ class RetryPolicy {
         return RetryPolicy(bounded ? retry_timeout : 0, stop);
     }
 
+    // The retries of a loop that keeps its own state between attempts (a loader's batches): the
+    // same backoff and deadline as run(), the deadline counted from the first failure since the
+    // last success.
+    class Attempts {
+      public:
+        void succeeded() { backoff_.success(); }
+        // Waits before the next attempt (a signal cuts it short); false once the deadline passed.
+        bool failed() { return backoff_.wait(stop_); }
+        double failing_for() const { return backoff_.failing_for(); }
+
+      private:
+        friend class RetryPolicy;
+        Attempts(double limit, const std::atomic<bool>& stop) : backoff_(limit), stop_(stop) {}
+        Backoff backoff_;  // its last wait ends at the deadline
+        const std::atomic<bool>& stop_;
+    };
+    Attempts attempts() const { return Attempts(limit_, stop_); }
+
     // Runs `attempt` until it returns; throws the last Unavailable, saying for how long it was
     // tried, when the deadline passes, or Stopped when a signal ends the wait.
     template <typename F>
     auto run(F&& attempt) const -> decltype(attempt()) {
-        Backoff backoff(limit_);  // its last wait ends at the deadline
+        auto retries = attempts();
         const auto started = std::chrono::steady_clock::now();
         for (int tries = 1;; ++tries) {
             try {
                 return attempt();
             } catch (const Unavailable& e) {
-                const double waited = seconds_since(started);
+                const double waited = seconds_since(started);  // the first attempt's time counts too
                 if (stop_) throw Stopped(stopped_text(e.what()));
                 if (limit_ > 0 && waited >= limit_) throw Unavailable(e.code(), give_up_text(limit_, waited, e.what()));
                 log::warn("{}; retrying (attempt {}, {:.0f} s so far)", e.what(), tries, waited);
-                backoff.wait(stop_);
+                retries.failed();
                 if (stop_) throw Stopped(stopped_text(e.what()));  // at once, not after one more attempt
             }
         }
