@@ -19,7 +19,7 @@ $dgkafka$;
 -- (The SQL of the batch's move reads the columns it names, not the functions' variables.)
 -- Moves rows [lo, hi) in a subtransaction: their count, or why the database refused them when
 -- it is the data's fault (other errors go on to the client). A probe (keep = false) is undone.
-CREATE OR REPLACE FUNCTION pg_temp."dgkafka_move"(
+CREATE OR REPLACE FUNCTION pg_temp."dgkafka_move${target}"(
     "dgkafka_lo" integer, "dgkafka_hi" integer, "dgkafka_keep" boolean,
     OUT "dgkafka_moved" bigint, OUT "dgkafka_state" text, OUT "dgkafka_message" text)
 LANGUAGE plpgsql AS $dgkafka$
@@ -56,7 +56,7 @@ END $dgkafka$;
 -- may put a short row on an earlier page): when [pos, k) is refused too, the caller searches it. Returns a row per refused row (its number, SQLSTATE and message),
 -- then a last row: "dgkafka_row" past "last" when done, else [dgkafka_row, dgkafka_end) holds a
 -- refused row that the mark could not name, for the caller's search.
-CREATE OR REPLACE FUNCTION pg_temp."dgkafka_walk"(
+CREATE OR REPLACE FUNCTION pg_temp."dgkafka_walk${target}"(
     "dgkafka_from" integer, "dgkafka_last" integer,
     OUT "dgkafka_row" integer, OUT "dgkafka_end" integer, OUT "dgkafka_moved" bigint,
     OUT "dgkafka_state" text, OUT "dgkafka_message" text)

@@ -1,1 +1,1 @@
-SELECT "dgkafka_moved", "dgkafka_state", "dgkafka_message" FROM pg_temp."dgkafka_move"($1, $2, $3);
+SELECT "dgkafka_moved", "dgkafka_state", "dgkafka_message" FROM pg_temp."dgkafka_move${target}"($1, $2, $3);

@@ -15,6 +15,7 @@
 #include <sstream>
 #include <toml.hpp>
 #include <utility>
+#include <variant>
 
 #include "config/keys.hpp"
 #include "util/text.hpp"
@@ -81,7 +82,9 @@ std::string rename_target_keys(const std::string& text, size_t i) {
 namespace {
 // output_table with ${topic} and ${topic[i]} replaced from the topic's name; nullopt and `why`
 // when the template names something else.
-std::optional<std::string> name_from_topic(const std::string& tmpl, const std::string& topic, std::string& why) {
+// `evaluate` false: only the placeholders' syntax is checked.
+std::optional<std::string> name_from_topic(const std::string& tmpl, const std::string& topic, std::string& why,
+                                           bool evaluate = true) {
     std::vector<std::string> parts;
     for (size_t from = 0;;) {
         const auto dot = topic.find('.', from);
@@ -113,6 +116,10 @@ std::optional<std::string> name_from_topic(const std::string& tmpl, const std::s
                 why = fmt::format("${{{}}}: the index is not a number", field);
                 return std::nullopt;
             }
+            if (!evaluate) {
+                at = close + 1;
+                continue;
+            }
             const long n = static_cast<long>(parts.size());
             const long at_part = i < 0 ? n + i : i;
             if (at_part < 0 || at_part >= n) {
@@ -128,12 +135,23 @@ std::optional<std::string> name_from_topic(const std::string& tmpl, const std::s
     }
     return out;
 }
-}  // namespace
 
-bool Config::takes_topic(const std::string& name) const {
-    if (std::find(topics.begin(), topics.end(), name) != topics.end()) return true;
-    return !topic_pattern.empty() && std::regex_match(name, std::regex(topic_pattern, std::regex::ECMAScript));
+// The table `tmpl` names for `topic`, or what is wrong ("for topic t, output_table ... makes no
+// table name: ...").
+std::variant<QualifiedName, std::string> table_for_topic(const std::string& tmpl, const std::string& topic) {
+    std::string why;
+    try {
+        const auto text = name_from_topic(tmpl, topic, why);
+        if (!text) throw std::invalid_argument(why);
+        auto table = QualifiedName::parse(*text);
+        if (table.name.size() > 63 || table.schema.size() > 63)
+            throw std::invalid_argument("\"" + *text + "\" is longer than PostgreSQL's 63 bytes");
+        return table;
+    } catch (const std::invalid_argument& e) {
+        return fmt::format("for topic {}, output_table \"{}\" makes no table name: {}", topic, tmpl, e.what());
+    }
 }
+}  // namespace
 
 Config Config::for_topic(const std::string& name) const {
     Config out = *this;
@@ -141,18 +159,17 @@ Config Config::for_topic(const std::string& name) const {
     out.topics.clear();
     out.topic_pattern.clear();
     if (output_table_template.empty()) return out;
-    std::string why;
-    const auto table = name_from_topic(output_table_template, name, why);
-    try {
-        if (!table) throw std::invalid_argument(why);
-        out.output_table = QualifiedName::parse(*table);
-        if (out.output_table.name.size() > 63) throw std::invalid_argument("longer than PostgreSQL's 63 bytes");
-    } catch (const std::invalid_argument& e) {
-        throw ConfigError({fmt::format("{}: for topic {}, output_table \"{}\" makes no table name: {}",
-                                       where("kafka.output.output_table"), name, output_table_template, e.what())});
-    }
+    auto table = table_for_topic(output_table_template, name);
+    if (const auto* bad = std::get_if<std::string>(&table))
+        throw ConfigError({fmt::format("{}: {}", where("kafka.output.output_table"), *bad)});
+    out.output_table = std::get<QualifiedName>(std::move(table));
     out.output_table_template.clear();
     return out;
+}
+
+bool Config::takes_topic(const std::string& name) const {
+    if (std::find(topics.begin(), topics.end(), name) != topics.end()) return true;
+    return !topic_pattern.empty() && std::regex_match(name, std::regex(topic_pattern, std::regex::ECMAScript));
 }
 
 std::string Config::key_name(const std::string& key) const {
@@ -765,12 +782,17 @@ class Reader {
                           "${topic} names a table from each topic: needs kafka.input.topics or topic_pattern");
             return;
         }
+        // The placeholders' syntax here; a part a topic lacks, when its load starts (for_topic).
         std::string why;
-        if (!name_from_topic(tmpl, "server.schema.table", why)) {
+        if (!name_from_topic(tmpl, "", why, false)) {
             problems_.add(v, "kafka.output.output_table", fmt::format("\"{}\": {}", tmpl, why));
             return;
         }
         cfg_.output_table_template = tmpl;
+        for (const auto& t : cfg_.topics) {  // listed topics: their tables' names are known now
+            const auto table = table_for_topic(tmpl, t);
+            if (const auto* bad = std::get_if<std::string>(&table)) problems_.add(v, "kafka.output.output_table", *bad);
+        }
     }
 
     // kafka.input.topic, topics or topic_pattern: one of them.

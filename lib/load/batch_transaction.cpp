@@ -166,7 +166,9 @@ Step BatchTransaction::commit(Batch& batch, const std::string& context, const ka
         const size_t unmatched = cfg_.unmatched == Config::Unmatched::reject ? batch.unmatched : 0;
         refused = std::min(batch.rejects.count() - before - unmatched, batch.row_start.size());
         accepted = batch.row_start.size() - refused;
-        if (streak_.job_at_fault(accepted, refused))
+        // Over several batches: with several output tables a message one table refused may be in
+        // the others, so a refusing table is judged per batch only (BatchWriter::write).
+        if (cfg_.targets.size() < 2 && streak_.job_at_fault(accepted, refused))
             return job_at_fault(context, fmt::format("the last {} rows, over several batches", streak_.sample()),
                                 batch.rejects.last_error());
         if (auto why = limit(batch)) return Step::failed(O::refused, *why, Exit::data);

@@ -181,8 +181,10 @@ std::optional<int64_t> BatchWriter::finish(pqxx::dbtransaction& tx, Batch& batch
             batch.target_rows.clear();
             inserted = write_staged(tx, batch.target_rows);
         }
+        refusals_.clear();
         if (copy_ == Copy::setting_aside) inserted = tried_aside(tx, batch);
         if (!inserted) return inserted;
+        add_refusals(batch);
         settle_unmatched(batch, unmatched);
         write_rejects(tx, batch);
         return inserted;
@@ -218,42 +220,50 @@ BatchWriter::Written BatchWriter::write(pqxx::dbtransaction& tx, Batch& batch) {
     if (aside_ != Aside::unavailable) copy_ = Copy::setting_aside;  // for the batches after this one
     if (!statements_.unmatched.empty()) settle_unmatched(batch, unmatched_in_runs(tx, batch));
     // Numbered server-side when the rows stage (they do unless a value fails its type's input),
-    // else by runs sent from here: with rounds (one statement per round), into an
-    // append-distributed table (which takes only a COPY naming its shard), and into several
-    // output tables (each table's runs in turn).
+    // and walked there by each output table's functions; else runs sent from here: a table moved
+    // in rounds (one statement per round), an append-distributed table (which takes only a COPY
+    // naming its shard).
     if (shards_) shard_ = shards_->pick(tx);
-    const bool rounds = !statements_.moves.empty() && statements_.moves.front().rounds;
-    const bool numbered = !statements_.refused_walk.empty() && !rounds && !shards_ && stage_numbered(tx, batch);
-    if (numbered) {
-        if (auto error = refused_by_job(batch, [&](size_t row) { return move(tx, row, 1, false); })) {
+    const size_t targets = std::max<size_t>(1, statements_.moves.size());
+    bool walks_any = false;
+    for (size_t t = 0; t < targets; ++t) walks_any = walks_any || !walk_call(t).empty();
+    const bool numbered = walks_any && !shards_ && stage_numbered(tx, batch);
+    refusals_.clear();
+    batch.target_rows.assign(statements_.moves.size(), 0);
+    for (size_t t = 0; t < targets; ++t) {
+        const bool walks = numbered && !walk_call(t).empty();
+        const auto probe = [&](size_t row) {
+            return walks ? move(tx, row, 1, false, t) : attempt(tx, batch, row, 1, false, t);
+        };
+        if (auto error = refused_by_job(batch, probe)) {
+            refusals_.clear();
             out.verdict = Written::Verdict::job_at_fault;
-            out.error = *error;
+            out.error = refusal(t, *error);
             return out;
         }
-        out.inserted = walk(tx, batch);
-        if (!statements_.moves.empty()) batch.target_rows = {out.inserted};
-    } else {
-        const size_t targets = std::max<size_t>(1, statements_.moves.size());
-        batch.target_rows.assign(statements_.moves.size(), 0);
-        for (size_t t = 0; t < targets; ++t) {
-            if (auto error = refused_by_job(batch, [&](size_t row) { return attempt(tx, batch, row, 1, false, t); })) {
-                out.verdict = Written::Verdict::job_at_fault;
-                out.error = refusal(t, *error);
-                return out;
-            }
-            const auto rows = isolate(tx, batch, t);
-            if (!statements_.moves.empty()) batch.target_rows[t] = rows;
-            out.inserted += rows;
-        }
+        const auto rows = walks ? walk(tx, batch, t) : isolate(tx, batch, t);
+        if (!statements_.moves.empty()) batch.target_rows[t] = rows;
+        out.inserted += rows;
     }
+    add_refusals(batch);
     write_rejects(tx, batch);
     return out;
 }
 
-void BatchWriter::refused(Batch& batch, size_t row, const std::string& error, const std::string& sqlstate) const {
-    const auto m = batch.row_source(row);
-    const auto hint = hints_.explain(m.value, sqlstate);
-    batch.rejects.add(m, hint.empty() ? error : fmt::format("{} (the database: {})", hint, error), sqlstate);
+void BatchWriter::refused(Batch& batch, size_t row, const std::string& error, const std::string& sqlstate) {
+    const auto hint = hints_.explain(batch.row_source(row).value, sqlstate);
+    const auto why = hint.empty() ? error : fmt::format("{} (the database: {})", hint, error);
+    const auto [it, added] = refusals_.try_emplace(row, Refusal{why, sqlstate});
+    if (!added) it->second.error += "; " + why;  // another output table refused it too: one reject
+}
+
+void BatchWriter::add_refusals(Batch& batch) {
+    for (const auto& [row, r] : refusals_) batch.rejects.add(batch.row_source(row), r.error, r.sqlstate);
+    refusals_.clear();
+}
+
+const std::string& BatchWriter::walk_call(size_t target) const {
+    return statements_.moves.empty() ? statements_.refused_walk : statements_.moves[target].refused_walk;
 }
 
 std::string BatchWriter::refusal(size_t target, const std::string& error) const {
@@ -419,13 +429,13 @@ bool BatchWriter::stage_numbered(pqxx::dbtransaction& tx, const Batch& batch) {
 }
 
 // Rows [first, first + n) (from 0) of the numbered table, moved server-side in one round trip.
-BatchWriter::Attempt BatchWriter::move(pqxx::dbtransaction& tx, size_t first, size_t n, bool keep) {
-    const auto row = tx.exec_params1(statements_.refused_move, static_cast<int64_t>(first + 1),
-                                     static_cast<int64_t>(first + n + 1), keep);
+BatchWriter::Attempt BatchWriter::move(pqxx::dbtransaction& tx, size_t first, size_t n, bool keep, size_t target) {
+    const auto& call = statements_.moves.empty() ? statements_.refused_move : statements_.moves[target].refused_move;
+    const auto row = tx.exec_params1(call, static_cast<int64_t>(first + 1), static_cast<int64_t>(first + n + 1), keep);
     Attempt out;
     if (row[0].is_null()) {
         out.sqlstate = row[1].as<std::string>();
-        out.error = row[2].as<std::string>();
+        out.error = refusal(target, row[2].as<std::string>());
     } else {
         out.inserted = row[0].as<int64_t>();
     }
@@ -435,14 +445,15 @@ BatchWriter::Attempt BatchWriter::move(pqxx::dbtransaction& tx, size_t first, si
 // The numbered rows, walked server-side (schemas/refused_create.sql): a refused row costs a few
 // statements there and no round trip. Where its mark cannot name the refused row (an error
 // raised at the end of a statement), the runs of isolate_refused_rows find it from here.
-int64_t BatchWriter::walk(pqxx::dbtransaction& tx, Batch& batch) {
+int64_t BatchWriter::walk(pqxx::dbtransaction& tx, Batch& batch, size_t target) {
     const auto n = static_cast<int64_t>(batch.row_start.size());
     int64_t inserted = 0;
     for (int64_t pos = 1; pos <= n;) {
         int64_t stopped = n + 1, end = n + 1;
-        for (const auto& row : tx.exec_params(statements_.refused_walk, pos, n)) {
+        for (const auto& row : tx.exec_params(walk_call(target), pos, n)) {
             if (!row[3].is_null()) {
-                refused(batch, row[0].as<size_t>() - 1, row[4].as<std::string>(), row[3].as<std::string>());
+                refused(batch, row[0].as<size_t>() - 1, refusal(target, row[4].as<std::string>()),
+                        row[3].as<std::string>());
                 continue;
             }
             stopped = row[0].as<int64_t>();
@@ -455,7 +466,7 @@ int64_t BatchWriter::walk(pqxx::dbtransaction& tx, Batch& batch) {
         inserted += isolate_refused_rows(
             static_cast<size_t>(end - stopped),
             [&](size_t first, size_t count) {
-                last = move(tx, from + first, count, true);
+                last = move(tx, from + first, count, true, target);
                 return last.inserted;
             },
             [&](size_t row) { refused(batch, from + row, last.error, last.sqlstate); });

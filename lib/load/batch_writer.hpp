@@ -14,6 +14,7 @@
 // After a refused batch, a direct load's COPY sets the rows breaking the rules aside as it reads
 // them (schemas/refused_aside.sql), so that its good rows go in once, until a batch with none.
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <pqxx/pqxx>
@@ -79,10 +80,19 @@ class BatchWriter {
     // A refusal's reason, naming the output table when there are several.
     std::string refusal(size_t target, const std::string& error) const;
     // Row `row` of the batch refused by the database: a reject, with what DebeziumHints says of it first.
-    void refused(Batch& batch, size_t row, const std::string& error, const std::string& sqlstate) const;
+    // A row an output table refused: one reject per message, however many tables refused it
+    // (their reasons joined); added to the batch's rejects by add_refusals.
+    void refused(Batch& batch, size_t row, const std::string& error, const std::string& sqlstate);
+    void add_refusals(Batch& batch);
+    struct Refusal {
+        std::string error, sqlstate;
+    };
+    std::map<size_t, Refusal> refusals_;  // by the batch's row
+    // The call walking a refused batch into output table `target` (empty: runs from the client).
+    const std::string& walk_call(size_t target) const;
     bool stage_numbered(pqxx::dbtransaction& tx, const Batch& batch);
-    Attempt move(pqxx::dbtransaction& tx, size_t first, size_t n, bool keep);
-    int64_t walk(pqxx::dbtransaction& tx, Batch& batch);
+    Attempt move(pqxx::dbtransaction& tx, size_t first, size_t n, bool keep, size_t target);
+    int64_t walk(pqxx::dbtransaction& tx, Batch& batch, size_t target);
     bool aside_works(pqxx::dbtransaction& tx);
     void give_up_aside(const std::string& why);
     std::optional<int64_t> tried_aside(pqxx::dbtransaction& tx, Batch& batch);

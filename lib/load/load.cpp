@@ -254,9 +254,12 @@ std::string summary_line(const Config& cfg, const LoadCounters& counters, double
 
 // How the summary ends for a run a signal stopped: whether the batch in flight was committed, or
 // rolled back because a server was out of reach, and then where the job resumes.
-std::string stop_text(const Config& cfg, bool stopped, bool interrupted, const kafka::Offsets& stored) {
+// `one_of_many`: one topic of several, which a signal or another topic's failure stops.
+std::string stop_text(const Config& cfg, bool stopped, bool interrupted, const kafka::Offsets& stored,
+                      bool one_of_many) {
     if (!stopped) return "";
-    if (!interrupted) return ", stopped by signal";
+    if (!interrupted)
+        return one_of_many ? ", stopped (by a signal, or another topic's load failed)" : ", stopped by signal";
     std::vector<std::string> at;
     for (const auto& [p, o] : stored) at.push_back(fmt::format("{}[{}] at {}", cfg.topic, p, o));
     return fmt::format(
@@ -360,9 +363,9 @@ void load_topic(const Config& job, const LoadOptions& options, std::ostream& out
     log::info("loading topic {} ({} partitions) into {} with {} loader(s), {} assignment{}", cfg.topic, partitions,
               output_names(cfg), count, cfg.group_assignment ? "group" : "static",
               options.quit_at_eof ? ", until the end offsets" : "");
-    for (const auto& move : statements.moves.empty()
-                                ? std::vector<TargetMove>{{cfg.output_table.display(), statements.target, "", false}}
-                                : statements.moves)
+    for (const auto& move : statements.moves.empty() ? std::vector<TargetMove>{{cfg.output_table.display(),
+                                                                                statements.target, "", false, "", ""}}
+                                                     : statements.moves)
         if (move.kind.citus())
             log::info(
                 "{} is a Citus table, {}: rows its shards refuse are found by statements run on the shards (Citus's "
@@ -445,7 +448,8 @@ void load_topic(const Config& job, const LoadOptions& options, std::ostream& out
         std::unique_lock<std::mutex> lock;
         if (shared) lock = std::unique_lock<std::mutex>(shared->out);
         out << (shared ? cfg.topic + ": " : "")
-            << summary_line(cfg, counters, seconds, stop_text(cfg, stop, interrupted.has_value(), stored)) << '\n';
+            << summary_line(cfg, counters, seconds, stop_text(cfg, stop, interrupted.has_value(), stored, shared))
+            << '\n';
         out.flush();
     }
     if (first_error) std::rethrow_exception(first_error);
@@ -491,25 +495,43 @@ void load_topics(const Config& job, const LoadOptions& options, std::ostream& ou
     std::deque<Config> jobs;  // each topic's (a deque: its loads hold them while it grows)
     std::map<std::string, std::thread> running;
     size_t finished = 0;
+    const auto fail = [&](std::exception_ptr error) {  // the first failure stops every topic
+        if (!first_error) first_error = std::move(error);
+        halt = true;
+    };
     const auto start = [&](const std::string& topic) {
-        jobs.push_back(job.for_topic(topic));
+        try {
+            jobs.push_back(job.for_topic(topic));
+        } catch (const Error&) {  // its table cannot be named
+            fail(std::current_exception());
+            return;
+        }
         // Each topic's loaders hold a connection each: one per topic unless set.
         if (!jobs.back().loaders) jobs.back().loaders = 1;
         log::info("topic {} into {}", topic, jobs.back().output_table.display());
-        running.emplace(topic, std::thread([&, cfg = &jobs.back()] {
-                            try {
-                                load_topic(*cfg, options, out, halt, &shared);
-                            } catch (...) {
-                                std::lock_guard<std::mutex> lock(mu);
-                                if (!first_error) first_error = std::current_exception();
-                                halt = true;
-                            }
-                            std::lock_guard<std::mutex> lock(mu);
-                            ++finished;
-                            cv.notify_all();
-                        }));
+        running.emplace(
+            topic, std::thread([&, cfg = &jobs.back()] {
+                try {
+                    load_topic(*cfg, options, out, halt, &shared);
+                } catch (const Stopped&) {
+                    std::lock_guard<std::mutex> lock(mu);
+                    fail(std::current_exception());
+                } catch (const Error& e) {  // which topic failed, with its exit code
+                    std::lock_guard<std::mutex> lock(mu);
+                    fail(std::make_exception_ptr(Error(e.code(), fmt::format("topic {}: {}", cfg->topic, e.what()))));
+                } catch (...) {
+                    std::lock_guard<std::mutex> lock(mu);
+                    fail(std::current_exception());
+                }
+                std::lock_guard<std::mutex> lock(mu);
+                ++finished;
+                cv.notify_all();
+            }));
     };
-    for (const auto& t : topics) start(t);
+    {
+        std::lock_guard<std::mutex> lock(mu);
+        for (const auto& t : topics) start(t);
+    }
     service::ready(fmt::format("loading {} topic(s) of {}", topics.size(),
                                job.topic_pattern.empty() ? "kafka.input.topics" : job.topic_pattern));
     service::Watchdog watchdog;

@@ -111,8 +111,10 @@ LoadStatements LoadStatements::build(const Config& job, const std::vector<db::Ou
         auto vars = db::table_vars(cfg);
         vars["target_columns"] = vars["expressions"] = text::join(loaded, ", ");
         vars["filter"] = vars["inserted"] = "true";
-        s.add_refused(vars, "stage_insert", text::join(loaded, ", "), cfg.output_table.quoted(), first.row_rules,
-                      first.kind);
+        const auto calls = s.add_refused(vars, "stage_insert", text::join(loaded, ", "), cfg.output_table.quoted(),
+                                         first.row_rules, first.kind, "");
+        s.refused_walk = calls.walk;
+        s.refused_move = calls.move;
         // A Citus COPY runs the WHERE on the coordinator but hides the shards' errors: no aside.
         if (!first.row_rules.empty() && !first.kind.citus()) s.add_aside(first.row_rules);
         return s;
@@ -162,10 +164,16 @@ LoadStatements LoadStatements::build(const Config& job, const std::vector<db::Ou
                         ") FROM STDIN WITH (append_to_shard ";
         s.stage_select = sql::render("stage_select", moves.front().vars);
     }
-    // The server-side walk of a refused batch: for one output table.
-    if (outputs.size() == 1)
-        s.add_refused(moves.front().vars, moves.front().file, "*", "pg_temp.\"dgkafka_stage\"", first.row_rules,
-                      first.kind);
+    // The server-side walk of a refused batch, for each output table (its functions named apart),
+    // but those moved in rounds.
+    for (size_t i = 0; i < moves.size(); ++i) {
+        if (moves[i].move.rounds) continue;
+        const auto calls =
+            s.add_refused(moves[i].vars, moves[i].file, "*", "pg_temp.\"dgkafka_stage\"", tables[i].row_rules,
+                          tables[i].kind, moves.size() > 1 ? "_" + std::to_string(i + 1) : "");
+        s.moves[i].refused_walk = calls.walk;
+        s.moves[i].refused_move = calls.move;
+    }
     return s;
 }
 
@@ -181,9 +189,10 @@ void LoadStatements::add_aside(const std::vector<std::string>& rules) {
     tried_aside = sql::render("refused_tried_aside", {});
 }
 
-void LoadStatements::add_refused(std::map<std::string, std::string> vars, const std::string& move,
+auto LoadStatements::add_refused(std::map<std::string, std::string> vars, const std::string& move,
                                  const std::string& row_columns, const std::string& row_source,
-                                 const std::vector<std::string>& rules, const db::TableKind& kind) {
+                                 const std::vector<std::string>& rules, const db::TableKind& kind,
+                                 const std::string& suffix) -> RefusedCalls {
     refused_table = "pg_temp.\"dgkafka_rows\"";
     refused_columns = {quote_ident("_dgkafka_n")};
     refused_columns.insert(refused_columns.end(), copy_columns.begin(), copy_columns.end());
@@ -211,10 +220,10 @@ void LoadStatements::add_refused(std::map<std::string, std::string> vars, const 
         sql::render("refused_try", {{"move", vars["move_unmarked"]}, {"refusals", vars["refusals"]}});
     vars["rules"] = rules_condition(rules);
     vars["suspects"] = rules.empty() ? "NULL" : "(" + sql::render("refused_suspects", vars) + ")";
+    vars["target"] = suffix;
     if (!stage_create.empty()) stage_create += ";\n";
     stage_create += sql::render("refused_create", vars);
-    refused_walk = sql::render("refused_walk", {});
-    refused_move = sql::render("refused_move", {});
+    return {sql::render("refused_walk", {{"target", suffix}}), sql::render("refused_move", {{"target", suffix}})};
 }
 
 // What the load must know of each output table; an append-distributed Citus table takes only a

@@ -17,6 +17,9 @@ struct TargetMove {
     std::string insert;  // INSERT ... SELECT (or merge, update) through its mappings and filter
     // update_condition (merge, update): `insert` runs once per round, $1 the round (move_staged).
     bool rounds = false;
+    // A refused batch: the calls of its functions that walk and move the numbered rows into this
+    // table (LoadStatements::refused_table); empty with rounds (runs tried from the client).
+    std::string refused_walk, refused_move;
 };
 
 struct LoadStatements {
@@ -35,9 +38,9 @@ struct LoadStatements {
     std::string session_setup;  // once per loader connection
     std::string citus_setup;    // then, for a Citus table: its sessions' defaults
     std::string citus_health;   // a Citus table: whether its nodes reach each other
-    // A refused batch of one output table, written again server-side (schemas/refused_create.sql):
-    // its COPY target and columns (a row number, then copy_columns), and the calls of the
-    // functions that move its rows. Empty with several tables: runs are tried from the client.
+    // A refused batch, written again server-side (schemas/refused_create.sql): its COPY target
+    // and columns (a row number, then copy_columns); each output table's functions that move its
+    // rows are its TargetMove's, the direct path's these:
     std::string refused_table;
     std::vector<std::string> refused_columns;
     std::string refused_walk;  // $1 first row, $2 last row (numbered from 1)
@@ -69,9 +72,15 @@ struct LoadStatements {
     static LoadStatements build(const Config& job, const std::vector<db::OutputTable>& tables);
 
   private:
-    // The slow path's table and functions; `move` names the schemas/ file of the batch's move.
-    void add_refused(std::map<std::string, std::string> vars, const std::string& move, const std::string& row_columns,
-                     const std::string& row_source, const std::vector<std::string>& rules, const db::TableKind& target);
+    // The slow path's table and one output table's functions (their names end in `suffix`);
+    // `move` names the schemas/ file of the batch's move. Returns the calls of the functions.
+    struct RefusedCalls {
+        std::string walk, move;
+    };
+    RefusedCalls add_refused(std::map<std::string, std::string> vars, const std::string& move,
+                             const std::string& row_columns, const std::string& row_source,
+                             const std::vector<std::string>& rules, const db::TableKind& target,
+                             const std::string& suffix);
     // A direct load's COPY that sets rows breaking `rules` aside (aside_copy and the rest).
     void add_aside(const std::vector<std::string>& rules);
 };

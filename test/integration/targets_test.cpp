@@ -262,3 +262,36 @@ TEST(Targets, MetricsCountEachTablesRowsAndTheUnmatchedMessages) {
     EXPECT_EQ(series(text, "dgkafka_table_rows_loaded_total{" + job + ",table=\"" + game.joins + "\"}"), 10) << text;
     EXPECT_EQ(series(text, "dgkafka_messages_unmatched_total{" + job + "}"), 10) << text;
 }
+
+// A message every table refuses is one reject, naming each table's reason, and counts once
+// against error_limit.
+TEST(Targets, AMessageSeveralTablesRefuseIsOneRejectCountedOnce) {
+    Job job("tonce");
+    job.columns = {{"id", "integer"}};
+    job.output_extra = "error_limit = 1\nunmatched = \"skip\"\n";
+    create_topic(job.topic, 1);
+    std::string t = job.toml();
+    t.replace(t.find("output_table = "), t.find('\n', t.find("output_table = ")) + 1 - t.find("output_table = "), "");
+    std::string targets;
+    for (const std::string name : {"a", "b", "c"}) {
+        sql("CREATE TABLE " + dgtest::quoted(job.table + "_" + name) + " (id integer CHECK (id <> 3))");
+        targets += "[[kafka.output.targets]]\noutput_table = " + toml_string(job.table + "_" + name) + "\n";
+    }
+    t.insert(t.find("[kafka.commit]"), targets);
+    const auto path = write_file(job.table + ".toml", t);
+    ASSERT_EQ(run("dgkafka", {"setup", path}).code, 0);
+    std::vector<Record> records;
+    for (int i = 1; i <= 20; ++i) records.push_back({std::to_string(i)});
+    produce(job.topic, records);
+    const auto r = run("dgkafka", {"load", "-quit-at-eof", path});
+    ASSERT_EQ(r.code, 0) << r.err;
+    EXPECT_NE(r.out.find(" from 20 messages in 1 batches, 1 rejected"), std::string::npos) << r.out;
+    for (const std::string name : {"a", "b", "c"})
+        EXPECT_EQ(sql_count("SELECT count(*) FROM " + dgtest::quoted(job.table + "_" + name)), 19) << name;
+    const auto rejects = dgtest::quoted(job.table + "_a_rejects");
+    EXPECT_EQ(sql_count("SELECT count(*) FROM " + rejects), 1);
+    const auto error = sql_value("SELECT error FROM " + rejects);
+    for (const std::string name : {"a", "b", "c"})
+        EXPECT_NE(error.find(job.table + "_" + name + ": "), std::string::npos) << error;
+    EXPECT_EQ(sql_value("SELECT sqlstate FROM " + rejects), "23514");
+}

@@ -199,3 +199,26 @@ TEST(ManyTopics, GroupLoadersShareTheTopicsAndOneKilledLosesNothing) {
         EXPECT_EQ(sql_count("SELECT count(DISTINCT id) FROM " + many.table(name)), 5000) << name;
     }
 }
+
+// A topic whose name makes no table name stops the job with exit 3 naming the topic, at start as
+// when it appears while streaming; never a crash.
+TEST(ManyTopics, ATopicWhoseTableCannotBeNamedStopsTheJobNamingIt) {
+    ManyTopics many("mtname");
+    many.add("orders", 1);
+    produce(many.topic("orders"), rows(5, 1));
+    ASSERT_EQ(run("dgkafka", {"setup", many.path}).code, 0);
+    const std::string long_topic = many.topic(std::string(64, 'x'));
+
+    auto streaming = spawn("dgkafka", {"load", many.path});
+    ASSERT_TRUE(wait_until([&] { return many.stored("orders") == 5; }, std::chrono::seconds(60)));
+    create_topic(long_topic, 1);
+    auto r = streaming.wait(std::chrono::seconds(60));
+    EXPECT_EQ(r.code, static_cast<int>(Exit::config)) << r.err;
+    EXPECT_NE(r.err.find("for topic " + long_topic + ", output_table \"${topic[0]}_${topic[-1]}\" makes no table name"),
+              std::string::npos)
+        << r.err;
+
+    r = run("dgkafka", {"load", "-quit-at-eof", many.path});  // at start
+    EXPECT_EQ(r.code, static_cast<int>(Exit::config)) << r.err;
+    EXPECT_NE(r.err.find("for topic " + long_topic), std::string::npos) << r.err;
+}

@@ -532,8 +532,14 @@ TEST(Config, ManyTopicsProblemsNameTheKey) {
     p = problems(replace(replace(minimal, "topic = \"t\"", "topics = [\"a\"]"), "output_table = \"out\"",
                          "output_table = \"${topic[7]}\""));
     ASSERT_EQ(p.size(), 1u);
-    EXPECT_NE(p[0].find("${topic[7]}: topic server.schema.table has 3 dot-separated part(s)"), std::string::npos)
+    EXPECT_NE(p[0].find("kafka.output.output_table: for topic a, output_table \"${topic[7]}\" makes no table name: "
+                        "${topic[7]}: topic a has 1 dot-separated part(s)"),
+              std::string::npos)
         << p[0];
+    // With a pattern, each topic's parts are known when its load starts: any index is taken here.
+    EXPECT_TRUE(problems(replace(replace(minimal, "topic = \"t\"", "topic_pattern = \"prod\\\\..*\""),
+                                 "output_table = \"out\"", "output_table = \"${topic[3]}.${topic[-1]}\""))
+                    .empty());
     p = problems(replace(minimal, "topic = \"t\"", "topic_pattern = \"(\""));
     ASSERT_EQ(p.size(), 1u);
     EXPECT_NE(p[0].find("kafka.input.topic_pattern: \"(\" is not a regular expression"), std::string::npos) << p[0];
