@@ -9,7 +9,8 @@
 # Measured: (1) psql \copy from a local file, (2) kcat -C | psql \copy, (3) dgkafka load of the
 # CSV customer rows (and (3m) the same with -metrics-address on), (4) dgkafka load of JSON HTTP
 # events with seven cast mappings (json and jsonb; (4c) the same events as Avro through the
-# registry stand-in, format = "avro", the same mappings), (5) csv2kafka vs kcat -P seeding the same file, (6) tiny messages vs psql \copy, (7)
+# registry stand-in, format = "avro", the same mappings; (4d) the same as Protobuf through the
+# registry stand-in, format = "protobuf", the same mappings), (5) csv2kafka vs kcat -P seeding the same file, (6) tiny messages vs psql \copy, (7)
 # merge-mode upserts vs the same upserts written by hand in psql, (8) -quit-at-eof on a caught-up
 # 256-partition topic; then dgkafka rows/s by loaders and by max_row, and the end-to-end latency
 # of streaming at a steady 10,000 messages/s. scripts/bench_curves.sh draws the cost curves.
@@ -67,6 +68,12 @@ start=$(date +%s.%N)
 /usr/bin/python3 "$here/scripts/bench/avro_events.py" "$SCHEMA_REGISTRY_URL" "$KAFKA_BROKERS" bench_avro "$PARTITIONS" "$events"
 log "data: $ROWS Avro events encoded and sent in $(printf '%.1f' "$(echo "$(date +%s.%N) - $start" | bc)") s"
 expect_messages bench_avro
+# And as Protobuf in Confluent's wire format (registered as schemaType PROTOBUF; message-index list [0]).
+"$here/scripts/sandbox.sh" topic bench_protobuf "$PARTITIONS"
+start=$(date +%s.%N)
+/usr/bin/python3 "$here/scripts/bench/protobuf_events.py" "$SCHEMA_REGISTRY_URL" "$KAFKA_BROKERS" bench_protobuf "$PARTITIONS" "$events"
+log "data: $ROWS Protobuf events encoded and sent in $(printf '%.1f' "$(echo "$(date +%s.%N) - $start" | bc)") s"
+expect_messages bench_protobuf
 # Keyed by k, so each key's upserts keep the file's order within their partition.
 "$here/scripts/sandbox.sh" topic bench_upserts 8
 awk -F'|' '{ print $1 "\t" $0 }' "$upserts" | kcat -P -b "$KAFKA_BROKERS" -t bench_upserts -K '\t'
@@ -104,6 +111,10 @@ max_row = 10000"
 sed -e 's/^format = .*/format = "avro"/' -e '/^delimiter = /d' -e 's/^consumer_group = .*/consumer_group = "bench_avro"/' \
     -e "s|^topic = .*|topic = \"bench_avro\"\next_read_table = \"http_request_avro_read\"\nschema_registry = \"$SCHEMA_REGISTRY_URL\"|" \
     "$out/json.toml" >"$out/avro.toml"
+# The same events as Protobuf: the decoded message is jdata (json, fields under their .proto names).
+sed -e 's/^format = .*/format = "protobuf"/' -e 's/^consumer_group = .*/consumer_group = "bench_protobuf"/' \
+    -e 's/^topic = .*/topic = "bench_protobuf"/' -e 's/^ext_read_table = .*/ext_read_table = "http_request_protobuf_read"/' \
+    "$out/avro.toml" >"$out/protobuf.toml"
 # The same with jdata declared jsonb: parsed once on the way in, not once per ->> operator.
 sed -e 's/^consumer_group = .*/consumer_group = "bench_jsonb"/' \
     -e 's/^topic = .*/&\next_read_table = "http_request_jsonb_read"\n[[kafka.input.columns]]\nname = "jdata"\ntype = "jsonb"/' \
@@ -123,7 +134,7 @@ max_row = 10000"
 sed -e 's/^consumer_group = .*/consumer_group = "bench_wide"/' -e 's/^topic = .*/topic = "bench_wide"/' \
     -e 's/^output_table = .*/output_table = "customer_wide"/' "$out/csv.toml" >"$out/wide.toml"
 sql "CREATE TABLE customer_wide $customer_ddl"
-for c in csv json jsonb avro tiny upsert wide; do "$bin/dgkafka" setup "$out/$c.toml" >/dev/null; done
+for c in csv json jsonb avro protobuf tiny upsert wide; do "$bin/dgkafka" setup "$out/$c.toml" >/dev/null; done
 "$bin/dgkafka" load -quit-at-eof "$out/wide.toml" >/dev/null
 # The same upserts written by hand: per batch of 10,000, COPY into a staging table, then one
 # INSERT ... ON CONFLICT of the latest row per key, in one transaction.
@@ -187,6 +198,7 @@ for r in $(seq 1 "$REPEAT"); do
     sql "TRUNCATE http_request"
     timed dgkafka_json "$bin/dgkafka" load -quit-at-eof -force-reset-earliest "$out/json.toml"
     expect_rows http_request "dgkafka (json)"
+    ((r > 1)) || sql "CREATE TABLE http_request_json AS TABLE http_request"  # what (4c), (4d) must load
 
     sql "TRUNCATE http_request"
     timed dgkafka_jsonb "$bin/dgkafka" load -quit-at-eof -force-reset-earliest "$out/jsonb.toml"
@@ -197,6 +209,12 @@ for r in $(seq 1 "$REPEAT"); do
     expect_rows http_request "dgkafka (avro)"
     [ "$(sql "SELECT count(*) FROM http_request WHERE url LIKE 'https://site%' AND ip_address << '10.0.0.0/8'")" -eq "$ROWS" ] ||
         { log "dgkafka (avro) loaded other values than the JSON events"; exit 1; }
+
+    sql "TRUNCATE http_request"
+    timed dgkafka_protobuf "$bin/dgkafka" load -quit-at-eof -force-reset-earliest "$out/protobuf.toml"
+    expect_rows http_request "dgkafka (protobuf)"
+    [ "$(sql "SELECT count(*) FROM (TABLE http_request EXCEPT ALL TABLE http_request_json) d")" -eq 0 ] ||
+        { log "dgkafka (protobuf) loaded other values than the JSON events"; exit 1; }
 
     sql "TRUNCATE tiny_psql"
     timed psql_tiny psql -qX -c "\\copy tiny_psql from '$tiny' $copy_opts"
@@ -295,6 +313,7 @@ rate() { echo "$ROWS / $(m "$1")" | bc; }
     echo "| (4) dgkafka load -quit-at-eof, JSON, 7 cast mappings | $(m dgkafka_json) | $(rate dgkafka_json) | $(( $(echo "${rss[dgkafka_json]}" | max) / 1024 )) MB |"
     echo "| (4b) the same, jdata declared jsonb | $(m dgkafka_jsonb) | $(rate dgkafka_jsonb) | $(( $(echo "${rss[dgkafka_jsonb]}" | max) / 1024 )) MB |"
     echo "| (4c) the same events as Avro (registry, wire format), the same mappings | $(m dgkafka_avro) | $(rate dgkafka_avro) | $(( $(echo "${rss[dgkafka_avro]}" | max) / 1024 )) MB |"
+    echo "| (4d) the same events as Protobuf (registry, wire format), the same mappings | $(m dgkafka_protobuf) | $(rate dgkafka_protobuf) | $(( $(echo "${rss[dgkafka_protobuf]}" | max) / 1024 )) MB |"
     echo "| (3m) (3) with -metrics-address 127.0.0.1:0 | $(m dgkafka_csv_metrics) | $(rate dgkafka_csv_metrics) | $(( $(echo "${rss[dgkafka_csv_metrics]}" | max) / 1024 )) MB |"
     echo "| (6) dgkafka load, tiny messages (two bigints) | $(m dgkafka_tiny) | $(rate dgkafka_tiny) | $(( $(echo "${rss[dgkafka_tiny]}" | max) / 1024 )) MB |"
     echo "| (5a) csv2kafka seeding the file | $(m csv2kafka) | $(rate csv2kafka) | |"
@@ -308,6 +327,7 @@ rate() { echo "$ROWS / $(m "$1")" | bc; }
     echo "| (4b) / (3) | $(ratio dgkafka_jsonb dgkafka_csv) | at most 2 |"
     echo "| (4b) / (4), jsonb / json | $(ratio dgkafka_jsonb dgkafka_json) | at most 1.2 |"
     echo "| (4c) / (4), avro / json | $(ratio dgkafka_avro dgkafka_json) | at most 1.5 |"
+    echo "| (4d) / (4), protobuf / json | $(ratio dgkafka_protobuf dgkafka_json) | at most 1.3 |"
     echo "| (3m) / (3), metrics on / off | $(ratio dgkafka_csv_metrics dgkafka_csv) | at most 1.05 (no slowdown) |"
     echo "| (6) tiny messages, dgkafka / psql \\copy ($(m dgkafka_tiny) s / $(m psql_tiny) s) | $(ratio dgkafka_tiny psql_tiny) | at most 1.8 |"
     echo "| (6c) tiny messages, \`kcat -C\` to /dev/null / psql \\copy ($(m kcat_tiny) s): the consume floor | $(ratio kcat_tiny psql_tiny) | |"
@@ -323,5 +343,5 @@ rate() { echo "$ROWS / $(m "$1")" | bc; }
     echo
     echo "Streaming latency, produce to visible, steady 10,000 messages/s after a warm-up message, default commit settings: $latency"
     echo
-    echo "All times: $(for k in psql pipe dgkafka_csv dgkafka_csv_metrics dgkafka_json dgkafka_jsonb dgkafka_avro psql_tiny dgkafka_tiny kcat_tiny psql_upsert dgkafka_upsert cron_wide csv2kafka kcat_produce; do printf '%s=[%s] ' "$k" "${times[$k]% }"; done)"
+    echo "All times: $(for k in psql pipe dgkafka_csv dgkafka_csv_metrics dgkafka_json dgkafka_jsonb dgkafka_avro dgkafka_protobuf psql_tiny dgkafka_tiny kcat_tiny psql_upsert dgkafka_upsert cron_wide csv2kafka kcat_produce; do printf '%s=[%s] ' "$k" "${times[$k]% }"; done)"
 } | tee "$out/results.md"
