@@ -228,7 +228,8 @@ Report gather(const Config& cfg, const CheckOptions& options, const std::atomic<
     return r;
 }
 
-void print_json(const Config& cfg, const CheckOptions& options, const Report& r, std::ostream& out) {
+// `one_line`: one topic of several, one object per line.
+void print_json(const Config& cfg, const CheckOptions& options, const Report& r, std::ostream& out, bool one_line) {
     const auto& db_side = r.db_side;
     const auto& kafka_side = r.kafka_side;
     const auto& kafka_down = r.kafka_down;
@@ -284,7 +285,7 @@ void print_json(const Config& cfg, const CheckOptions& options, const Report& r,
                                     {"end", h.batch_end}});
     }
     if (options.max_lag) j["max_lag"] = *options.max_lag;
-    out << j.dump(2) << "\n";
+    out << (one_line ? j.dump() : j.dump(2)) << "\n";
 }
 
 // The manual's tab-separated tables; the retention gaps only when Kafka could be asked.
@@ -336,10 +337,11 @@ void print_text(const Config& cfg, const CheckOptions& options, const Report& r,
 }  // namespace
 
 namespace {
-void check_topic(const Config& cfg, const CheckOptions& options, std::ostream& out, const std::atomic<bool>& stop) {
+void check_topic(const Config& cfg, const CheckOptions& options, std::ostream& out, const std::atomic<bool>& stop,
+                 bool one_of_many) {
     const auto report = gather(cfg, options, stop);
     if (options.json)
-        print_json(cfg, options, report, out);
+        print_json(cfg, options, report, out, one_of_many);
     else
         print_text(cfg, options, report, out);
     out.flush();
@@ -352,7 +354,7 @@ void check_topic(const Config& cfg, const CheckOptions& options, std::ostream& o
 // Several topics: each one's report in turn (-json: one object per line); the first problem
 // found decides the exit code, after every report is printed.
 void run_check(const Config& cfg, const CheckOptions& options, std::ostream& out, const std::atomic<bool>& stop) {
-    if (!cfg.many_topics()) return check_topic(cfg, options, out, stop);
+    if (!cfg.many_topics()) return check_topic(cfg, options, out, stop, false);
     auto admin = kafka::make_admin(cfg.brokers, cfg.kafka_properties);
     std::vector<std::string> topics;
     for (const auto& t : kafka::topic_names(admin.get(), cfg.brokers, kafka::metadata_timeout_ms, &stop))
@@ -364,7 +366,7 @@ void run_check(const Config& cfg, const CheckOptions& options, std::ostream& out
     std::exception_ptr first;
     for (const auto& t : topics) {
         try {
-            check_topic(cfg.for_topic(t), options, out, stop);
+            check_topic(cfg.for_topic(t), options, out, stop, true);
         } catch (const Error&) {
             if (!first) first = std::current_exception();
         }

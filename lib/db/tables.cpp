@@ -62,10 +62,10 @@ std::vector<std::string> staging_columns(const Config& cfg) {
 std::vector<std::string> output_table_problems(pqxx::transaction_base& tx, const Config& cfg) {
     const auto have = table_columns(tx, cfg.output_table);
     if (have.empty())
-        return {fmt::format("output table {} does not exist: create it before loading (kafka.output.output_table)",
-                            cfg.output_table.display())};
+        return {fmt::format("output table {} does not exist: create it before loading ({})", cfg.output_table.display(),
+                            cfg.key_name("kafka.output.output_table"))};
     std::vector<std::string> problems;
-    const char* source = cfg.mappings.empty() ? "kafka.input.columns" : "kafka.output.mappings";
+    const auto source = cfg.key_name(cfg.mappings.empty() ? "kafka.input.columns" : "kafka.output.mappings");
     for (const auto& col : cfg.target_columns())
         if (std::find(have.begin(), have.end(), col) == have.end())
             problems.push_back(fmt::format("output table {} has no column \"{}\" (named in {}); its columns are: {}",

@@ -238,7 +238,7 @@ BatchWriter::Written BatchWriter::write(pqxx::dbtransaction& tx, Batch& batch) {
         if (auto error = refused_by_job(batch, probe)) {
             refusals_.clear();
             out.verdict = Written::Verdict::job_at_fault;
-            out.error = refusal(t, *error);
+            out.error = *error;  // the probe's, naming its table
             return out;
         }
         const auto rows = walks ? walk(tx, batch, t) : isolate(tx, batch, t);

@@ -486,6 +486,15 @@ void load_topics(const Config& job, const LoadOptions& options, std::ostream& ou
         return;
     }
 
+    // Each topic's load holds a connection at least: more topics than the server can give would
+    // wait on each other for ever.
+    const int free = retry.run([&] { return db::free_connections(job.db); });
+    if (static_cast<int>(topics.size()) > free)
+        throw Error(Exit::database,
+                    fmt::format("{} topics match, each loaded with a database connection of its own, but the server "
+                                "gives {} more: raise max_connections, or split the topics over several jobs",
+                                topics.size(), free));
+
     TopicsShared shared;
     const auto metrics = serve_load_metrics(options.metrics_address, shared.board);
     std::atomic<bool> halt{false};  // a signal, or a topic's load failed

@@ -208,20 +208,25 @@ void run_setup(const Config& job, std::ostream& out) {
         }
         // The output table follows the producers' schema: read again once created or evolved.
         const Config followed = follow_schema(tx, job, changed) ? load::with_field_columns(job, tx) : cfg;
-        const auto problems = db::output_table_problems(tx, followed);
-        const bool output_exists = db::table_exists(tx, cfg.output_table);
+        // Each output table ([[kafka.output.targets]]): ready, not created yet, or its problems.
+        std::vector<std::string> problems, lines;
+        for (const auto* target : followed.outputs()) {
+            const auto found = db::output_table_problems(tx, *target);
+            if (found.empty())
+                lines.push_back(
+                    fmt::format("ready:   output table {} has every target column\n", target->output_table.display()));
+            else if (!db::table_exists(tx, target->output_table))  // the spec's order: setup, then CREATE TABLE
+                lines.push_back(
+                    fmt::format("note:    output table {} does not exist yet: create it before "
+                                "`dgkafka load`\n",
+                                target->output_table.display()));
+            else
+                problems.insert(problems.end(), found.begin(), found.end());
+        }
         tx.commit();
         out << changed.str();
-        if (problems.empty()) {
-            out << fmt::format("ready:   output table {} has every target column\n", followed.output_table.display());
-            return;
-        }
-        if (!output_exists) {  // the spec's order: setup first, then CREATE TABLE
-            out << fmt::format("note:    output table {} does not exist yet: create it before `dgkafka load`\n",
-                               cfg.output_table.display());
-            return;
-        }
-        throw Error(Exit::config, text::join(problems, "\n"));
+        for (const auto& l : lines) out << l;
+        if (!problems.empty()) throw Error(Exit::config, text::join(problems, "\n"));
     });
 }
 

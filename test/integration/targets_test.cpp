@@ -295,3 +295,21 @@ TEST(Targets, AMessageSeveralTablesRefuseIsOneRejectCountedOnce) {
         EXPECT_NE(error.find(job.table + "_" + name + ": "), std::string::npos) << error;
     EXPECT_EQ(sql_value("SELECT sqlstate FROM " + rejects), "23514");
 }
+
+// setup reports every target's table: ready, not created yet, or what is missing, naming the target.
+TEST(Targets, SetupChecksEveryTargetsTable) {
+    GameJob game("tsetup", "skip",
+                 "[[kafka.output.targets]]\noutput_table = \"tsetup_later\"\n"
+                 "[[kafka.output.targets.mappings]]\nname = \"id\"\nkey = \"(jdata->>'id')::int\"\n"
+                 "[[kafka.output.targets]]\noutput_table = \"tsetup_short\"\n"
+                 "[[kafka.output.targets.mappings]]\nname = \"idx\"\nkey = \"(jdata->>'id')::int\"\n");
+    sql("DROP TABLE IF EXISTS tsetup_short; CREATE TABLE tsetup_short (id integer)");
+    const auto r = run("dgkafka", {"setup", game.path});
+    EXPECT_EQ(r.code, static_cast<int>(Exit::config)) << r.err;
+    EXPECT_NE(r.out.find("ready:   output table " + game.purchases + " has every target column"), std::string::npos)
+        << r.out;
+    EXPECT_NE(r.out.find("note:    output table tsetup_later does not exist yet"), std::string::npos) << r.out;
+    EXPECT_NE(r.err.find("output table tsetup_short has no column \"idx\" (named in kafka.output.targets[3].mappings)"),
+              std::string::npos)
+        << r.err;
+}
