@@ -719,6 +719,7 @@ class Reader {
     void read_output(const toml::value& output, const toml::value& input) {
         if (!find(output, "output_table") && !find(output, "targets"))
             problems_.add(output, "kafka.output.output_table", "required key is missing");
+        refuse_topic_placeholders(output, input);
         if (const auto t = opt_string(output, "output_table"); t && t->find("${") != std::string::npos)
             read_output_template(*find(output, "output_table"), *t);
         else
@@ -793,6 +794,21 @@ class Reader {
             const auto table = table_for_topic(tmpl, t);
             if (const auto* bad = std::get_if<std::string>(&table)) problems_.add(v, "kafka.output.output_table", *bad);
         }
+    }
+
+    // Only output_table names a table from each topic: the job's own tables are shared.
+    void refuse_topic_placeholders(const toml::value& output, const toml::value& input) {
+        const std::pair<const toml::value*, const char*> keys[] = {{&output, "reject_table"},
+                                                                   {&output, "offset_table"},
+                                                                   {&input, "ext_read_table"},
+                                                                   {&input, "ext_offset_table"},
+                                                                   {&input, "ext_write_table"}};
+        for (const auto& [table, key] : keys)
+            if (const auto v = opt_string(*table, key); v && v->find("${") != std::string::npos)
+                problems_.add(*find(*table, key),
+                              std::string(table == &output ? "kafka.output." : "kafka.input.") + key,
+                              "only output_table names a table from each topic: the job's own tables are shared by "
+                              "its topics");
     }
 
     // kafka.input.topic, topics or topic_pattern: one of them.
@@ -952,6 +968,15 @@ void check_targets(const toml::value& root, const Config& job, Problems& problem
         problems.add(list, "kafka.output.targets",
                      "several targets do not take change events yet (kafka.input.envelope, delete_on_tombstone): "
                      "one job per table");
+    std::vector<std::string> taken = {job.reject_table.display(), job.read_table.display(), job.history_table.display(),
+                                      job.offset_table.display()};
+    for (size_t i = 0; i < job.targets.size(); ++i) {  // each table once, and none of the job's own
+        const auto name = job.targets[i].output_table.display();
+        if (std::find(taken.begin(), taken.end(), name) != taken.end())
+            problems.add(list.as_array().at(i), fmt::format("kafka.output.targets[{}].output_table", i),
+                         fmt::format("{} is another target's table or one of the job's own", name));
+        taken.push_back(name);
+    }
     for (const auto& t : job.targets)
         if (json_documents(t.format) && t.mappings.empty())
             problems.add(list.as_array().at(*t.target_index), fmt::format("kafka.output.targets[{}]", *t.target_index),

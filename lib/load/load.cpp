@@ -292,6 +292,7 @@ void refuse_exit_ok_after_skipping(const Config& cfg, const LoadCounters& counte
 struct TopicsShared {
     MetricsBoard board;
     std::mutex out;
+    std::atomic<int64_t> rows{0}, messages{0}, rejected{0}, topics{0};  // of the topics' loads that ended
 };
 
 // One topic's load: its loaders, from the checks at start to the summary line. `shared`: one of
@@ -446,7 +447,13 @@ void load_topic(const Config& job, const LoadOptions& options, std::ostream& out
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     {
         std::unique_lock<std::mutex> lock;
-        if (shared) lock = std::unique_lock<std::mutex>(shared->out);
+        if (shared) {
+            lock = std::unique_lock<std::mutex>(shared->out);
+            shared->rows += counters.rows;
+            shared->messages += counters.messages;
+            shared->rejected += counters.rejected;
+            ++shared->topics;
+        }
         out << (shared ? cfg.topic + ": " : "")
             << summary_line(cfg, counters, seconds, stop_text(cfg, stop, interrupted.has_value(), stored, shared))
             << '\n';
@@ -465,6 +472,7 @@ void load_topic(const Config& job, const LoadOptions& options, std::ostream& out
 // Several topics (topics, topic_pattern): one load per topic, side by side in this process; with
 // a pattern, a topic created later joins while streaming. The first to fail stops the others.
 void load_topics(const Config& job, const LoadOptions& options, std::ostream& out, const std::atomic<bool>& stop) {
+    const auto started = std::chrono::steady_clock::now();
     const auto retry = RetryPolicy::for_run(options.quit_at_eof, job.retry_timeout, stop);
     auto admin = kafka::make_admin(job.brokers, job.kafka_properties);
     const auto matching = [&] {
@@ -575,6 +583,10 @@ void load_topics(const Config& job, const LoadOptions& options, std::ostream& ou
     }
     service::stopping();
     for (auto& [t, thread] : running) thread.join();
+    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    out << fmt::format("LOAD {} rows from {} messages of {} topics, {} rejected, {:.2f} s\n", shared.rows.load(),
+                       shared.messages.load(), shared.topics.load(), shared.rejected.load(), seconds);
+    out.flush();
     if (first_error) std::rethrow_exception(first_error);
 }
 

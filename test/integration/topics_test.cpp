@@ -81,6 +81,7 @@ TEST(ManyTopics, EachTopicLoadsIntoTheTableItsNameGives) {
               0);
     EXPECT_NE(r.out.find(many.topic("orders") + ": LOAD 40 rows from 40 messages"), std::string::npos) << r.out;
     EXPECT_NE(r.out.find(many.topic("items") + ": LOAD 30 rows from 30 messages"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("\nLOAD 70 rows from 70 messages of 2 topics, 0 rejected, "), std::string::npos) << r.out;
 
     // Again: nothing new, nothing twice.
     produce(many.topic("items"), rows(3, 3));

@@ -544,3 +544,23 @@ TEST(Config, ManyTopicsProblemsNameTheKey) {
     ASSERT_EQ(p.size(), 1u);
     EXPECT_NE(p[0].find("kafka.input.topic_pattern: \"(\" is not a regular expression"), std::string::npos) << p[0];
 }
+
+TEST(Config, ATargetsTableIsNotAnotherTargetsNorOneOfTheJobsOwn) {
+    auto p = problems(replace(two_targets, "output_table = \"s.small\"", "output_table = \"big\""));
+    ASSERT_EQ(p.size(), 1u);
+    EXPECT_NE(p[0].find("kafka.output.targets[1].output_table: big is another target's table or one of the job's own"),
+              std::string::npos)
+        << p[0];
+    p = problems(replace(two_targets, "output_table = \"s.small\"", "output_table = \"big_rejects\""));
+    ASSERT_EQ(p.size(), 1u);
+    EXPECT_NE(p[0].find("big_rejects is another target's table"), std::string::npos) << p[0];
+}
+
+TEST(Config, OnlyOutputTableNamesATableFromEachTopic) {
+    const auto p = problems(replace(replace(minimal, "topic = \"t\"", "topics = [\"a\"]"), "output_table = \"out\"",
+                                    "output_table = \"${topic}\"\nreject_table = \"${topic}_rej\""));
+    ASSERT_EQ(p.size(), 1u);
+    EXPECT_NE(p[0].find("kafka.output.reject_table: only output_table names a table from each topic"),
+              std::string::npos)
+        << p[0];
+}
