@@ -19,7 +19,7 @@
 #include "kafka/client.hpp"
 #include "kafka/group_offsets.hpp"
 #include "kafka/retention.hpp"
-#include "load/group_start.hpp"
+#include "load/source/group_start.hpp"
 #include "util/errors.hpp"
 #include "util/retry.hpp"
 #include "util/table.hpp"

@@ -17,10 +17,10 @@
 #include "kafka/client.hpp"
 #include "load/batch.hpp"
 #include "load/counters.hpp"
-#include "load/database_side.hpp"
-#include "load/kafka_side.hpp"
 #include "load/options.hpp"
 #include "load/schema_side.hpp"
+#include "load/sink/database_side.hpp"
+#include "load/source/kafka_side.hpp"
 #include "util/log.hpp"
 #include "util/retry.hpp"
 

@@ -16,7 +16,7 @@
 
 #include "config/config.hpp"
 #include "load/schema_side.hpp"
-#include "load/statements.hpp"
+#include "load/sink/statements.hpp"
 
 namespace dgkafka::load {
 

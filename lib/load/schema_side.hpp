@@ -7,7 +7,7 @@
 #include <string>
 
 #include "formats/decoder.hpp"
-#include "load/database_side.hpp"
+#include "load/sink/database_side.hpp"
 #include "vocabulary/message.hpp"
 
 namespace dgkafka::load {

@@ -13,8 +13,8 @@
 #include "db/embedded_sql.hpp"
 #include "db/fault.hpp"
 #include "db/tables.hpp"
-#include "load/field_columns.hpp"
-#include "load/schema_follow.hpp"
+#include "load/sink/field_columns.hpp"
+#include "load/sink/schema_follow.hpp"
 #include "util/errors.hpp"
 #include "util/text.hpp"
 

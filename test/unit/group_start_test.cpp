@@ -1,5 +1,5 @@
 // Who wrote the group's offset in Kafka, and what a load does with it.
-#include "load/group_start.hpp"
+#include "load/source/group_start.hpp"
 
 #include <gtest/gtest.h>
 

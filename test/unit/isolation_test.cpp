@@ -1,5 +1,5 @@
 // The search for refused rows, against a fake database that refuses a known set of rows.
-#include "load/isolation.hpp"
+#include "load/sink/isolation.hpp"
 
 #include <gtest/gtest.h>
 

@@ -1,6 +1,6 @@
 // Which mapping expressions dgkafka rewrites to read JSON members itself, and which it leaves to
 // PostgreSQL because rewriting could change how they parse.
-#include "load/json_pushdown.hpp"
+#include "load/sink/json_pushdown.hpp"
 
 #include <gtest/gtest.h>
 

@@ -1,4 +1,4 @@
-#include "load/statements.hpp"
+#include "load/sink/statements.hpp"
 
 #include <fmt/format.h>
 
@@ -8,7 +8,7 @@
 #include "db/embedded_sql.hpp"
 #include "db/fault.hpp"
 #include "db/tables.hpp"
-#include "load/json_pushdown.hpp"
+#include "load/sink/json_pushdown.hpp"
 #include "util/errors.hpp"
 #include "util/text.hpp"
 #include "vocabulary/ident.hpp"

@@ -9,7 +9,7 @@
 #include "kafka/client.hpp"
 #include "kafka/fetch_waker.hpp"
 #include "kafka/mirror.hpp"
-#include "load/kafka_side.hpp"
+#include "load/source/kafka_side.hpp"
 
 namespace dgkafka::load {
 

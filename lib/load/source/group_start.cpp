@@ -1,4 +1,4 @@
-#include "load/group_start.hpp"
+#include "load/source/group_start.hpp"
 
 #include <fmt/format.h>
 

@@ -1,4 +1,4 @@
-#include "load/batch_writer.hpp"
+#include "load/sink/batch_writer.hpp"
 
 #include <fmt/format.h>
 
@@ -10,8 +10,8 @@
 #include "db/connection.hpp"
 #include "db/fault.hpp"
 #include "db/tables.hpp"
-#include "load/isolation.hpp"
-#include "load/move_staged.hpp"
+#include "load/sink/isolation.hpp"
+#include "load/sink/move_staged.hpp"
 #include "util/errors.hpp"
 #include "util/log.hpp"
 #include "util/text.hpp"

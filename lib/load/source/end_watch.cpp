@@ -1,4 +1,4 @@
-#include "load/end_watch.hpp"
+#include "load/source/end_watch.hpp"
 
 #include <fmt/format.h>
 

@@ -22,10 +22,10 @@
 #include <string>
 
 #include "config/config.hpp"
-#include "load/append_shards.hpp"
 #include "load/batch.hpp"
-#include "load/debezium_hints.hpp"
-#include "load/statements.hpp"
+#include "load/sink/append_shards.hpp"
+#include "load/sink/debezium_hints.hpp"
+#include "load/sink/statements.hpp"
 
 namespace dgkafka::load {
 

@@ -1,4 +1,4 @@
-#include "load/debezium_hints.hpp"
+#include "load/sink/debezium_hints.hpp"
 
 #include <fmt/format.h>
 

@@ -1,4 +1,4 @@
-#include "load/gaps.hpp"
+#include "load/sink/gaps.hpp"
 
 #include <chrono>
 

@@ -1,4 +1,4 @@
-#include "load/isolation.hpp"
+#include "load/sink/isolation.hpp"
 
 #include <algorithm>
 

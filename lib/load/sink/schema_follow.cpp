@@ -1,4 +1,4 @@
-#include "load/schema_follow.hpp"
+#include "load/sink/schema_follow.hpp"
 
 #include <fmt/format.h>
 

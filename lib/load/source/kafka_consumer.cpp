@@ -1,4 +1,4 @@
-#include "load/kafka_consumer.hpp"
+#include "load/source/kafka_consumer.hpp"
 
 #include <fmt/format.h>
 

@@ -5,7 +5,7 @@
 #include <cstdint>
 #include <pqxx/pqxx>
 
-#include "load/statements.hpp"
+#include "load/sink/statements.hpp"
 
 namespace dgkafka::load {
 

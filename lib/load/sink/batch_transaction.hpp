@@ -16,10 +16,10 @@
 #include "kafka/client.hpp"
 #include "kafka/retention.hpp"
 #include "load/batch.hpp"
-#include "load/batch_writer.hpp"
-#include "load/database_side.hpp"
-#include "load/refusal_streak.hpp"
-#include "load/statements.hpp"
+#include "load/sink/batch_writer.hpp"
+#include "load/sink/database_side.hpp"
+#include "load/sink/refusal_streak.hpp"
+#include "load/sink/statements.hpp"
 #include "util/errors.hpp"
 
 namespace dgkafka::load {

@@ -1,4 +1,4 @@
-#include "load/batch_transaction.hpp"
+#include "load/sink/batch_transaction.hpp"
 
 #include <fmt/format.h>
 
@@ -6,7 +6,7 @@
 
 #include "db/connection.hpp"
 #include "db/fault.hpp"
-#include "load/gaps.hpp"
+#include "load/sink/gaps.hpp"
 #include "util/text.hpp"
 
 namespace dgkafka::load {

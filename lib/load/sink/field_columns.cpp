@@ -1,4 +1,4 @@
-#include "load/field_columns.hpp"
+#include "load/sink/field_columns.hpp"
 
 #include <fmt/format.h>
 

@@ -1,4 +1,4 @@
-#include "load/json_pushdown.hpp"
+#include "load/sink/json_pushdown.hpp"
 
 #include <algorithm>
 #include <string_view>

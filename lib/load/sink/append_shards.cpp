@@ -1,4 +1,4 @@
-#include "load/append_shards.hpp"
+#include "load/sink/append_shards.hpp"
 
 #include "db/embedded_sql.hpp"
 

@@ -1,4 +1,4 @@
-#include "load/hooks.hpp"
+#include "load/sink/hooks.hpp"
 
 #include <fmt/format.h>
 

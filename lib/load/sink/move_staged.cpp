@@ -1,4 +1,4 @@
-#include "load/move_staged.hpp"
+#include "load/sink/move_staged.hpp"
 
 namespace dgkafka::load {
 
