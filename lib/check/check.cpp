@@ -14,6 +14,7 @@
 #include "db/embedded_sql.hpp"
 #include "db/fault.hpp"
 #include "db/fields.hpp"
+#include "db/offsets.hpp"
 #include "db/table_kind.hpp"
 #include "db/tables.hpp"
 #include "kafka/client.hpp"
@@ -209,7 +210,9 @@ struct Report {
     std::string asked;  // when Kafka was asked (UTC)
 };
 
-Report gather(const Config& cfg, const CheckOptions& options, const std::atomic<bool>& stop) {
+// `kafka_down`: the brokers were found unreachable already (a job of several topics): not asked again.
+Report gather(const Config& cfg, const CheckOptions& options, const std::atomic<bool>& stop,
+              const std::optional<Error>& kafka_down) {
     Report r;
     try {
         r.db_side = read_database(cfg, options, stop);
@@ -218,6 +221,7 @@ Report gather(const Config& cfg, const CheckOptions& options, const std::atomic<
     }
     r.asked = utc_now();
     try {
+        if (kafka_down) throw Unavailable(Exit::kafka, kafka_down->what());
         r.kafka_side = ask_kafka(cfg, r.db_side.recorded, stop);
     } catch (const Unavailable& e) {
         r.kafka_down.emplace(Exit::kafka,
@@ -338,8 +342,8 @@ void print_text(const Config& cfg, const CheckOptions& options, const Report& r,
 
 namespace {
 void check_topic(const Config& cfg, const CheckOptions& options, std::ostream& out, const std::atomic<bool>& stop,
-                 bool one_of_many) {
-    const auto report = gather(cfg, options, stop);
+                 bool one_of_many, const std::optional<Error>& kafka_down = std::nullopt) {
+    const auto report = gather(cfg, options, stop, kafka_down);
     if (options.json)
         print_json(cfg, options, report, out, one_of_many);
     else
@@ -355,23 +359,42 @@ void check_topic(const Config& cfg, const CheckOptions& options, std::ostream& o
 // found decides the exit code, after every report is printed.
 void run_check(const Config& cfg, const CheckOptions& options, std::ostream& out, const std::atomic<bool>& stop) {
     if (!cfg.many_topics()) return check_topic(cfg, options, out, stop, false);
+    // The job's topics: those stored in the database (each is reported, Kafka's side unavailable
+    // when the brokers cannot be asked, exit 8 when Kafka no longer has it) and those Kafka has.
+    std::vector<std::string> topics = RetryPolicy::for_run(true, cfg.retry_timeout, stop).run([&] {
+        auto conn = db::connect(cfg.db, "dgkafka check");
+        return db::guarded("reading the job's topics", [&] {
+            pqxx::read_transaction tx(*conn);
+            std::vector<std::string> stored;
+            for (const auto& t : db::stored_topics(tx, cfg))
+                if (cfg.takes_topic(t)) stored.push_back(t);
+            return stored;
+        });
+    });
     auto admin = kafka::make_admin(cfg.brokers, cfg.kafka_properties);
-    std::vector<std::string> topics;
-    for (const auto& t : kafka::topic_names(admin.get(), cfg.brokers, kafka::metadata_timeout_ms, &stop))
-        if (cfg.takes_topic(t)) topics.push_back(t);
-    for (const auto& t : cfg.topics)
-        if (std::find(topics.begin(), topics.end(), t) == topics.end())
-            throw Error(Exit::no_topic, fmt::format("{}: topic {} does not exist on {}",
-                                                    cfg.where("kafka.input.topics"), t, cfg.brokers));
+    std::optional<Error> kafka_down;
+    try {
+        for (const auto& t : kafka::topic_names(admin.get(), cfg.brokers, kafka::metadata_timeout_ms, &stop))
+            if (cfg.takes_topic(t) && std::find(topics.begin(), topics.end(), t) == topics.end()) topics.push_back(t);
+    } catch (const Error& e) {  // the stored topics are reported all the same
+        kafka_down = e;
+    }
+    std::sort(topics.begin(), topics.end());
+    if (!kafka_down)
+        for (const auto& t : cfg.topics)
+            if (std::find(topics.begin(), topics.end(), t) == topics.end())
+                throw Error(Exit::no_topic, fmt::format("{}: topic {} does not exist on {}",
+                                                        cfg.where("kafka.input.topics"), t, cfg.brokers));
     std::exception_ptr first;
     for (const auto& t : topics) {
         try {
-            check_topic(cfg.for_topic(t), options, out, stop, true);
+            check_topic(cfg.for_topic(t), options, out, stop, true, kafka_down);
         } catch (const Error&) {
             if (!first) first = std::current_exception();
         }
     }
     if (first) std::rethrow_exception(first);
+    if (kafka_down) throw *kafka_down;  // no topic listed: what could be said was said
 }
 
 }  // namespace dgkafka::check

@@ -68,4 +68,12 @@ void OffsetStore::set_group_offsets(pqxx::transaction_base& tx, const PartitionO
     tx.exec_params0(group_set_sql_, group_, topic_, pg_array(parts), pg_array(values), output_table_);
 }
 
+std::vector<std::string> stored_topics(pqxx::transaction_base& tx, const Config& cfg) {
+    std::vector<std::string> out;
+    if (!table_exists(tx, cfg.offset_table)) return out;
+    for (const auto& r : tx.exec_params(sql::render("offsets_topics", table_vars(cfg)), cfg.consumer_group))
+        out.push_back(r[0].as<std::string>());
+    return out;
+}
+
 }  // namespace dgkafka::db

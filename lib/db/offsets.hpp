@@ -28,6 +28,9 @@ struct StoredStart {
 };
 
 // Rows are keyed by consumer group, topic, output table and partition (the spec's resume key).
+// The topics `group` has stored offsets for in the job's offset table (none when it does not exist).
+std::vector<std::string> stored_topics(pqxx::transaction_base& tx, const Config& cfg);
+
 class OffsetStore {
   public:
     explicit OffsetStore(const Config& cfg);

@@ -223,3 +223,21 @@ TEST(ManyTopics, ATopicWhoseTableCannotBeNamedStopsTheJobNamingIt) {
     EXPECT_EQ(r.code, static_cast<int>(Exit::config)) << r.err;
     EXPECT_NE(r.err.find("for topic " + long_topic), std::string::npos) << r.err;
 }
+
+// check reports the topics the database holds offsets for too: one Kafka no longer has is an
+// error (exit 8) after every other topic's report.
+TEST(ManyTopics, CheckReportsAStoredTopicKafkaNoLongerHas) {
+    ManyTopics many("mtgone");
+    many.add("orders", 1);
+    produce(many.topic("orders"), rows(5, 1));
+    ASSERT_EQ(run("dgkafka", {"setup", many.path}).code, 0);
+    ASSERT_EQ(run("dgkafka", {"load", "-quit-at-eof", many.path}).code, 0);
+    // As a topic deleted since its last load leaves its offsets behind.
+    sql("INSERT INTO " + dgtest::quoted(many.job.table + "_offset") +
+        " (consumer_group, topic, output_table, partition_number, committed_offset) VALUES ('" + many.job.group +
+        "', '" + many.topic("gone") + "', '" + many.prefix + "_gone', 0, 500)");
+    const auto c = run("dgkafka", {"check", many.path});
+    EXPECT_EQ(c.code, static_cast<int>(Exit::no_topic)) << c.err;
+    EXPECT_NE(c.out.find("Topic = " + many.topic("orders")), std::string::npos) << c.out;
+    EXPECT_NE(c.err.find(many.topic("gone")), std::string::npos) << c.err;
+}
