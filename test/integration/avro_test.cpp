@@ -21,22 +21,6 @@ using dgkafka::Exit;
 
 namespace {
 
-std::string shell(const std::string& command) {
-    std::string out;
-    FILE* p = popen(command.c_str(), "r");
-    if (!p) throw std::runtime_error("cannot run " + command);
-    char buf[4096];
-    for (size_t n; (n = fread(buf, 1, sizeof buf, p)) > 0;) out.append(buf, n);
-    if (pclose(p) != 0) throw std::runtime_error("failed: " + command + "\n" + out);
-    return out;
-}
-
-std::string from_hex(const std::string& hex) {
-    std::string out;
-    for (size_t i = 0; i + 1 < hex.size(); i += 2) out += static_cast<char>(std::stoi(hex.substr(i, 2), nullptr, 16));
-    return out;
-}
-
 struct Generated {
     std::vector<Record> records;
     std::vector<nlohmann::json> expected;              // rows that must load

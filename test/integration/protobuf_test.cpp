@@ -17,22 +17,6 @@ using namespace dgtest;
 
 namespace {
 
-std::string shell(const std::string& command) {
-    std::string out;
-    FILE* p = popen(command.c_str(), "r");
-    if (!p) throw std::runtime_error("cannot run " + command);
-    char buf[4096];
-    for (size_t n; (n = fread(buf, 1, sizeof buf, p)) > 0;) out.append(buf, n);
-    if (pclose(p) != 0) throw std::runtime_error("failed: " + command + "\n" + out);
-    return out;
-}
-
-std::string from_hex(const std::string& hex) {
-    std::string out;
-    for (size_t i = 0; i + 1 < hex.size(); i += 2) out += static_cast<char>(std::stoi(hex.substr(i, 2), nullptr, 16));
-    return out;
-}
-
 const char* const order_columns =
     " (id bigint, name text, note text, qty int, status text, tags jsonb, attrs jsonb, ship jsonb, placed_at "
     "timestamptz,"

@@ -16,16 +16,6 @@ using namespace dgtest;
 
 namespace {
 
-std::string shell(const std::string& command) {
-    std::string out;
-    FILE* p = popen(command.c_str(), "r");
-    if (!p) throw std::runtime_error("cannot run " + command);
-    char buf[4096];
-    for (size_t n; (n = fread(buf, 1, sizeof buf, p)) > 0;) out.append(buf, n);
-    if (pclose(p) != 0) throw std::runtime_error("failed: " + command + "\n" + out);
-    return out;
-}
-
 // Registers `version` of the job's value schema and writes orders first .. first+count-1 of it,
 // spread over the topic's partitions.
 void produce_orders(const Job& job, int version, int first, int count, int partitions) {

@@ -77,5 +77,9 @@ struct Spawned {
 Spawned spawn(const std::string& binary, const std::vector<std::string>& args, const std::string& stdin_file = "");
 
 std::string write_file(const std::string& name, const std::string& content);  // in a temp dir; returns path
+// A shell command's standard output; throws when it cannot run or exits non-zero (an independent
+// producer: /usr/bin/python3 scripts).
+std::string shell(const std::string& command);
+std::string from_hex(const std::string& hex);  // "00ff" -> "\x00\xff"
 
 }  // namespace dgtest
