@@ -2,46 +2,24 @@
 // Avro with a schema file. The messages are encoded by Debian's python3-avro (test/data/avro_orders.py),
 // which also says what each row must hold; the loaded table must equal those rows exactly.
 #include <gtest/gtest.h>
-#include <netinet/in.h>
 #include <signal.h>
 #include <sys/resource.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 #include <cstdio>
 #include <fstream>
 #include <nlohmann/json.hpp>
 
+#include "support/generated.hpp"
 #include "support/job.hpp"
 #include "support/sandbox.hpp"
+#include "support/scrape.hpp"
 #include "util/errors.hpp"
 
 using namespace dgtest;
 using dgkafka::Exit;
 
 namespace {
-
-struct Generated {
-    std::vector<Record> records;
-    std::vector<nlohmann::json> expected;              // rows that must load
-    std::vector<std::pair<int64_t, std::string>> bad;  // offset, what is wrong
-};
-
-Generated generate(const std::string& args) {
-    Generated g;
-    const std::string out =
-        shell("/usr/bin/python3 " + std::string(DGKAFKA_SOURCE_DIR) + "/test/data/avro_orders.py " + args);
-    size_t start = 0;
-    for (size_t end; (end = out.find('\n', start)) != std::string::npos; start = end + 1) {
-        const auto m = nlohmann::json::parse(out.substr(start, end - start));
-        if (m["expected"].is_null())
-            g.bad.emplace_back(static_cast<int64_t>(g.records.size()), m["why"].get<std::string>());
-        else
-            g.expected.push_back(m["expected"]);
-        g.records.push_back({from_hex(m["value"].get<std::string>())});
-    }
-    return g;
-}
 
 const char* const orders_columns =
     " (id bigint, name text, price numeric(12,2), big numeric(38,10), ts timestamptz, ts_us timestamptz, day date,"
@@ -86,12 +64,6 @@ void expect_rows(const std::string& table, const std::vector<nlohmann::json>& ro
     tx.commit();
 }
 
-int64_t differing_rows(const std::string& table) {
-    const std::string a = dgtest::quoted(table), b = dgtest::quoted(table + "_expected");
-    return sql_count("SELECT count(*) FROM ((SELECT * FROM " + a + " EXCEPT ALL SELECT * FROM " + b +
-                     ") UNION ALL (SELECT * FROM " + b + " EXCEPT ALL SELECT * FROM " + a + ")) d");
-}
-
 std::string rejects(const std::string& table) {
     return sql_value("SELECT string_agg(\"offset\" || ': ' || error, E'\\n' ORDER BY \"offset\") FROM " +
                      dgtest::quoted(table + "_rejects"));
@@ -100,18 +72,6 @@ std::string rejects(const std::string& table) {
 std::string file_text(const std::string& path) {
     std::ifstream in(path, std::ios::binary);
     return std::string(std::istreambuf_iterator<char>(in), {});
-}
-
-int free_port() {
-    const int fd = socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in sa{};
-    sa.sin_family = AF_INET;
-    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    bind(fd, reinterpret_cast<sockaddr*>(&sa), sizeof sa);
-    socklen_t len = sizeof sa;
-    getsockname(fd, reinterpret_cast<sockaddr*>(&sa), &len);
-    close(fd);
-    return ntohs(sa.sin_port);
 }
 
 // Another registry stand-in serving the sandbox registry's schemas; stopped with the object.
@@ -134,7 +94,7 @@ std::string registry_line(const std::string& url) { return "schema_registry = " 
 TEST(Avro, EveryLogicalTypeTwoSchemaVersionsAndBadMessagesThroughTheRegistry) {
     auto job = orders_job("avro");
     job.input_extra = registry_line(sandbox().at("SCHEMA_REGISTRY_URL"));
-    const auto g = generate(sandbox().at("SCHEMA_REGISTRY_URL") + " " + job.topic + "-value");
+    const auto g = generate("avro_orders.py", sandbox().at("SCHEMA_REGISTRY_URL") + " " + job.topic + "-value");
     seed_orders(job, g);
     expect_rows(job.table, g.expected);
     const auto path = job.write();
@@ -161,7 +121,7 @@ TEST(Avro, BareAvroWithASchemaFile) {
     const auto schema = write_file(job.table + ".avsc", shell("/usr/bin/python3 " + std::string(DGKAFKA_SOURCE_DIR) +
                                                               "/test/data/avro_orders.py --schema"));
     job.input_extra = "avro_schema = " + toml_string(schema) + "\n";
-    const auto g = generate("--bare");
+    const auto g = generate("avro_orders.py", "--bare");
     seed_orders(job, g);
     expect_rows(job.table, g.expected);
     const auto path = job.write();
@@ -177,7 +137,7 @@ TEST(Avro, AnUnreachableRegistryIsWaitedForNeverARejection) {
     auto job = orders_job("avro_wait");
     const int port = free_port();
     job.input_extra = registry_line("http://127.0.0.1:" + std::to_string(port));
-    auto g = generate(sandbox().at("SCHEMA_REGISTRY_URL") + " " + job.topic + "-value");
+    auto g = generate("avro_orders.py", sandbox().at("SCHEMA_REGISTRY_URL") + " " + job.topic + "-value");
     seed_orders(job, g);
     const auto path = job.write();
     ASSERT_EQ(run("dgkafka", {"setup", path}).code, 0);
@@ -199,7 +159,7 @@ TEST(Avro, BasicAuthWithAPasswordFileAndAWrongPasswordGivesUpWithoutRejecting) {
     const int port = free_port();
     const auto secret = write_file(job.table + ".pw", "s3cret\n");
     const auto wrong = write_file(job.table + ".wrong", "nope\n");
-    auto g = generate(sandbox().at("SCHEMA_REGISTRY_URL") + " " + job.topic + "-value");
+    auto g = generate("avro_orders.py", sandbox().at("SCHEMA_REGISTRY_URL") + " " + job.topic + "-value");
     OwnRegistry registry(port, "--user dgk --password-file " + secret);  // serving what generate() registered
     seed_orders(job, g);
 
@@ -342,7 +302,7 @@ TEST(Avro, HttpsRegistryLoadsWithItsCaAndRefusesAnUntrustedCertificate) {
           " -days 2 -extfile " +
           ext + " -out " + d + "_server.pem 2>&1");
     const auto secret = write_file(job.table + ".pw", "s3cret\n");
-    auto g = generate(sandbox().at("SCHEMA_REGISTRY_URL") + " " + job.topic + "-value");
+    auto g = generate("avro_orders.py", sandbox().at("SCHEMA_REGISTRY_URL") + " " + job.topic + "-value");
     const int port = free_port();
     OwnRegistry registry(port,
                          "--cert " + d + "_server.pem --key " + d + "_server.key --user dgk --password-file " + secret);

@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <nlohmann/json.hpp>
 
+#include "support/generated.hpp"
 #include "support/job.hpp"
 #include "support/sandbox.hpp"
 
@@ -25,28 +26,6 @@ const char* const order_columns =
 const char* const column_names[] = {"id",   "name",      "note", "qty",     "status", "tags",  "attrs",
                                     "ship", "placed_at", "wait", "points",  "coupon", "extra", "score",
                                     "ok",   "data",      "card", "account", "lines",  "email", "why"};
-
-struct Generated {
-    std::vector<Record> records;
-    std::vector<nlohmann::json> expected;              // rows that must load
-    std::vector<std::pair<int64_t, std::string>> bad;  // offset, what is wrong
-};
-
-Generated generate(const std::string& args) {
-    Generated g;
-    const std::string out =
-        shell("/usr/bin/python3 " + std::string(DGKAFKA_SOURCE_DIR) + "/test/data/protobuf_orders.py " + args);
-    size_t start = 0;
-    for (size_t end; (end = out.find('\n', start)) != std::string::npos; start = end + 1) {
-        const auto m = nlohmann::json::parse(out.substr(start, end - start));
-        if (m["expected"].is_null())
-            g.bad.emplace_back(static_cast<int64_t>(g.records.size()), m["why"].get<std::string>());
-        else
-            g.expected.push_back(m["expected"]);
-        g.records.push_back({from_hex(m["value"].get<std::string>())});
-    }
-    return g;
-}
 
 Job orders_job(const std::string& name) {
     Job job(name);
@@ -76,12 +55,6 @@ void expect_rows(const std::string& table, const std::vector<nlohmann::json>& ro
     tx.commit();
 }
 
-int64_t differing_rows(const std::string& table) {
-    const std::string a = dgtest::quoted(table), b = dgtest::quoted(table + "_expected");
-    return sql_count("SELECT count(*) FROM ((SELECT * FROM " + a + " EXCEPT ALL SELECT * FROM " + b +
-                     ") UNION ALL (SELECT * FROM " + b + " EXCEPT ALL SELECT * FROM " + a + ")) d");
-}
-
 std::string rows_text(const std::string& table) {
     return sql_value("SELECT string_agg(t::text, E'\\n') FROM " + dgtest::quoted(table) + " t");
 }
@@ -100,7 +73,7 @@ std::string registry_line() { return "schema_registry = " + toml_string(sandbox(
 TEST(Protobuf, TwoVersionsAReferenceWellKnownTypesAndBadMessagesThroughTheRegistry) {
     auto job = orders_job("protobuf");
     job.input_extra = registry_line();
-    const auto g = generate(sandbox().at("SCHEMA_REGISTRY_URL") + " " + job.topic);
+    const auto g = generate("protobuf_orders.py", sandbox().at("SCHEMA_REGISTRY_URL") + " " + job.topic);
     seed(job, g);
     expect_rows(job.table, g.expected);
     const auto path = job.write();
@@ -133,7 +106,7 @@ TEST(Protobuf, PlainMessagesWithAProtoFileAndTheMessageName) {
     const std::string dir = std::filesystem::path(write_file(job.table + "_proto/x", "")).parent_path().string();
     shell("/usr/bin/python3 " + std::string(DGKAFKA_SOURCE_DIR) + "/test/data/protobuf_orders.py --proto " + dir);
     job.input_extra = "protobuf_file = " + toml_string(dir + "/shop.proto") + "\nprotobuf_message = \"shop.Order\"\n";
-    const auto g = generate("--plain x");
+    const auto g = generate("protobuf_orders.py", "--plain x");
     seed(job, g);
     expect_rows(job.table, g.expected);
     const auto path = job.write();
@@ -208,7 +181,7 @@ TEST(Protobuf, CreateTableFromTheRegisteredSchemaGivesTheColumnsItsValuesLoadInt
     auto job = orders_job("protobuf_create");
     job.input_extra = registry_line();
     job.output_extra = "create_table = true\nevolve = true\n";
-    const auto g = generate(sandbox().at("SCHEMA_REGISTRY_URL") + " " + job.topic);
+    const auto g = generate("protobuf_orders.py", sandbox().at("SCHEMA_REGISTRY_URL") + " " + job.topic);
     create_topic(job.topic, 1);
     produce(job.topic, g.records);
     const auto path = job.write();
