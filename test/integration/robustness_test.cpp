@@ -418,7 +418,7 @@ TEST(Robustness, DatabaseRestartedMidLoadLeavesTheTableExact) {
 
 // A database outage under four loaders: one line when it starts, naming why (the failed
 // connection, not libpq's "Could not obtain client encoding"), with the attempt and the time so
-// far, and one when it ends; not a line per loader per attempt (65 lines in a 10 s outage).
+// far, and one when it ends; not a line per loader per attempt.
 TEST(Robustness, ADatabaseOutageUnderFourLoadersIsOneRetryLineNamingItsCause) {
     auto l = customer_job("pgoutagelines", 2000, "", 60);
     seed_and_setup(l, 4);
@@ -458,8 +458,8 @@ TEST(Robustness, ADatabaseOutageUnderFourLoadersIsOneRetryLineNamingItsCause) {
     expect_exact(l);
 }
 
-// While the database is down, the served lag follows the brokers' end offsets (it froze at the
-// last batch's: 120 against a real 55,000) and the stall gauge grows; both settle once it is back.
+// While the database is down, the served lag follows the brokers' end offsets (not the last
+// committed batch's) and the stall gauge grows; both settle once it is back.
 TEST(Robustness, MetricsDuringADatabaseStopShowTheRealLagAndAGrowingStall) {
     auto l = customer_job("pglagmetrics", 1000, "", 60);
     seed_and_setup(l, 2);
