@@ -6,7 +6,8 @@ namespace dgtest {
 
 Generated generate(const std::string& script, const std::string& args) {
     Generated g;
-    const std::string out = shell("/usr/bin/python3 " + std::string(DGKAFKA_SOURCE_DIR) + "/test/data/" + script + " " + args);
+    const std::string out =
+        shell("/usr/bin/python3 " + std::string(DGKAFKA_SOURCE_DIR) + "/test/data/" + script + " " + args);
     size_t start = 0;
     for (size_t end; (end = out.find('\n', start)) != std::string::npos; start = end + 1) {
         const auto m = nlohmann::json::parse(out.substr(start, end - start));
