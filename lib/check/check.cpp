@@ -373,18 +373,16 @@ void run_check(const Config& cfg, const CheckOptions& options, std::ostream& out
     });
     auto admin = kafka::make_admin(cfg.brokers, cfg.kafka_properties);
     std::optional<Error> kafka_down;
+    std::optional<std::vector<std::string>> names;
     try {
-        for (const auto& t : kafka::topic_names(admin.get(), cfg.brokers, kafka::metadata_timeout_ms, &stop))
-            if (cfg.takes_topic(t) && std::find(topics.begin(), topics.end(), t) == topics.end()) topics.push_back(t);
+        names = kafka::topic_names(admin.get(), cfg.brokers, kafka::metadata_timeout_ms, &stop);
     } catch (const Error& e) {  // the stored topics are reported all the same
         kafka_down = e;
     }
+    if (names)
+        for (const auto& t : cfg.job_topics(*names))
+            if (std::find(topics.begin(), topics.end(), t) == topics.end()) topics.push_back(t);
     std::sort(topics.begin(), topics.end());
-    if (!kafka_down)
-        for (const auto& t : cfg.topics)
-            if (std::find(topics.begin(), topics.end(), t) == topics.end())
-                throw Error(Exit::no_topic, fmt::format("{}: topic {} does not exist on {}",
-                                                        cfg.where("kafka.input.topics"), t, cfg.brokers));
     std::exception_ptr first;
     for (const auto& t : topics) {
         try {

@@ -85,13 +85,7 @@ namespace {
 // `evaluate` false: only the placeholders' syntax is checked.
 std::optional<std::string> name_from_topic(const std::string& tmpl, const std::string& topic, std::string& why,
                                            bool evaluate = true) {
-    std::vector<std::string> parts;
-    for (size_t from = 0;;) {
-        const auto dot = topic.find('.', from);
-        parts.push_back(topic.substr(from, dot == std::string::npos ? std::string::npos : dot - from));
-        if (dot == std::string::npos) break;
-        from = dot + 1;
-    }
+    const auto parts = text::split(topic, '.', false);
     std::string out;
     for (size_t at = 0; at < tmpl.size();) {
         const auto open = tmpl.find("${", at);
@@ -158,6 +152,7 @@ Config Config::for_topic(const std::string& name) const {
     out.topic = name;
     out.topics.clear();
     out.topic_pattern.clear();
+    out.topic_regex.reset();
     if (output_table_template.empty()) return out;
     auto table = table_for_topic(output_table_template, name);
     if (const auto* bad = std::get_if<std::string>(&table))
@@ -169,7 +164,18 @@ Config Config::for_topic(const std::string& name) const {
 
 bool Config::takes_topic(const std::string& name) const {
     if (std::find(topics.begin(), topics.end(), name) != topics.end()) return true;
-    return !topic_pattern.empty() && std::regex_match(name, std::regex(topic_pattern, std::regex::ECMAScript));
+    return topic_regex && std::regex_match(name, *topic_regex);
+}
+
+std::vector<std::string> Config::job_topics(const std::vector<std::string>& names) const {
+    std::vector<std::string> out;
+    for (const auto& n : names)
+        if (takes_topic(n)) out.push_back(n);
+    for (const auto& t : topics)
+        if (std::find(out.begin(), out.end(), t) == out.end())
+            throw Error(Exit::no_topic,
+                        fmt::format("{}: topic {} does not exist on {}", where("kafka.input.topics"), t, brokers));
+    return out;
 }
 
 std::string Config::key_name(const std::string& key) const {
@@ -832,7 +838,7 @@ class Reader {
             if (text::trim(t).empty()) problems_.add(*list, "kafka.input.topics", "holds an empty name");
         if (!cfg_.topic_pattern.empty()) {
             try {
-                std::regex(cfg_.topic_pattern, std::regex::ECMAScript);
+                cfg_.topic_regex = std::make_shared<const std::regex>(cfg_.topic_pattern, std::regex::ECMAScript);
             } catch (const std::regex_error& e) {
                 problems_.add(*pattern, "kafka.input.topic_pattern",
                               fmt::format("\"{}\" is not a regular expression: {}", cfg_.topic_pattern, e.what()));

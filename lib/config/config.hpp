@@ -2,7 +2,9 @@
 // dgkafka.toml: the spec's keys plus what a direct Kafka client needs, validated before any work.
 #include <functional>
 #include <map>
+#include <memory>
 #include <optional>
+#include <regex>
 #include <string>
 #include <utility>
 #include <vector>
@@ -68,10 +70,14 @@ struct Config {
     // Several topics in one job (kafka.input.topics, or topic_pattern): the job runs as one job per
     // topic (for_topic), each into the table output_table_template names from the topic.
     std::vector<std::string> topics;
-    std::string topic_pattern;          // ECMAScript, matched against the whole topic name
-    std::string output_table_template;  // output_table as written, when it holds ${topic...}
+    std::string topic_pattern;                      // ECMAScript, matched against the whole topic name
+    std::shared_ptr<const std::regex> topic_regex;  // topic_pattern, compiled once
+    std::string output_table_template;              // output_table as written, when it holds ${topic...}
     bool many_topics() const { return !topics.empty() || !topic_pattern.empty(); }
     bool takes_topic(const std::string& name) const;  // listed, or matched by the pattern
+    // The job's topics among `names` (the brokers' topics); Error(no_topic) when a listed one is
+    // missing.
+    std::vector<std::string> job_topics(const std::vector<std::string>& names) const;
     // The job as it loads one of its topics: its topic, and its output table named from it.
     // Throws ConfigError when the name made is not a table name.
     Config for_topic(const std::string& name) const;

@@ -25,8 +25,8 @@ Fault classify(const std::string& sqlstate, const TableKind& target) {
     if (target.citus() && sqlstate == "XX000") return Fault::undisclosed;
     // A Citus COPY whose connection to a worker broke mid-stream: "failed to COPY to shard".
     if (target.citus() && sqlstate == "58030") return Fault::transient;
-    // A worker's transaction Citus found aborted while a refused batch is walked row by row in
-    // subtransactions (now and then, a trigger raising on a shard): the batch is tried again.
+    // A worker's transaction Citus finds aborted while a refused batch is walked row by row in
+    // subtransactions (a trigger raising on a shard can leave it so): the batch is tried again.
     if (target.citus() && sqlstate == "25P02") return Fault::transient;
     return classify(sqlstate);
 }

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <optional>
 
 #include "db/embedded_sql.hpp"
 #include "db/tables.hpp"
@@ -30,9 +31,28 @@ std::vector<WantedColumn> output_columns(pqxx::transaction_base& tx, const Confi
     return out;
 }
 
-Followed follow_schema(pqxx::transaction_base& tx, const Config& cfg, const std::vector<WantedColumn>& columns,
+namespace {
+// Why a field cannot have a column of its name, or nullopt: PostgreSQL keeps 63 bytes of a name
+// (two fields would meet in one column), and a table's system columns take theirs.
+std::optional<std::string> unusable_name(const std::string& name) {
+    static const char* const system[] = {"tableoid", "cmax", "xmax", "cmin", "xmin", "ctid", "oid"};
+    if (name.size() > 63) return "longer than PostgreSQL's 63 bytes";
+    for (const char* s : system)
+        if (name == s) return "a system column's name";
+    return std::nullopt;
+}
+}  // namespace
+
+Followed follow_schema(pqxx::transaction_base& tx, const Config& cfg, const std::vector<WantedColumn>& fields,
                        const std::vector<std::string>& key, const std::string& source) {
     Followed out;
+    std::vector<WantedColumn> columns;  // the fields that can be columns; the others are not loaded
+    for (const auto& f : fields) {
+        if (const auto why = unusable_name(f.name))
+            out.unusable.push_back(fmt::format("field \"{}\": {}", f.name, *why));
+        else
+            columns.push_back(f);
+    }
     auto vars = table_vars(cfg);
     if (!table_exists(tx, cfg.output_table)) {
         if (!cfg.create_table || columns.empty()) return out;

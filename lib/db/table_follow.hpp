@@ -20,12 +20,14 @@ struct Followed {
     bool created = false;
     std::vector<std::string> added;      // "\"name\" type", for the report
     std::vector<std::string> differing;  // columns kept with another type than the schema's
+    // Fields no column can be made for (a system column's name, longer than 63 bytes), with why.
+    std::vector<std::string> unusable;
 };
 
 // `source` names the schema in the history and the report ("schema id 7", "orders.avsc").
 // `key`: the primary key of a created table (match_columns or the key's fields; empty: none).
 // Creates only with cfg.create_table, adds only with cfg.evolve.
-Followed follow_schema(pqxx::transaction_base& tx, const Config& cfg, const std::vector<WantedColumn>& columns,
+Followed follow_schema(pqxx::transaction_base& tx, const Config& cfg, const std::vector<WantedColumn>& fields,
                        const std::vector<std::string>& key, const std::string& source);
 
 // The output table's columns and types (format_type's text), in order; empty when it does not exist.

@@ -475,20 +475,9 @@ void load_topics(const Config& job, const LoadOptions& options, std::ostream& ou
     const auto started = std::chrono::steady_clock::now();
     const auto retry = RetryPolicy::for_run(options.quit_at_eof, job.retry_timeout, stop);
     auto admin = kafka::make_admin(job.brokers, job.kafka_properties);
-    const auto matching = [&] {
-        const auto names = retry.run([&] {
-            return kafka::topic_names(admin.get(), job.brokers, retry.attempt_ms(kafka::metadata_timeout_ms), &stop);
-        });
-        std::vector<std::string> out_names;
-        for (const auto& n : names)
-            if (job.takes_topic(n)) out_names.push_back(n);
-        return out_names;
-    };
-    auto topics = matching();
-    for (const auto& t : job.topics)
-        if (std::find(topics.begin(), topics.end(), t) == topics.end())
-            throw Error(Exit::no_topic, fmt::format("{}: topic {} does not exist on {}",
-                                                    job.where("kafka.input.topics"), t, job.brokers));
+    const auto topics = job.job_topics(retry.run([&] {
+        return kafka::topic_names(admin.get(), job.brokers, retry.attempt_ms(kafka::metadata_timeout_ms), &stop);
+    }));
     if (topics.empty() && options.quit_at_eof) {
         out << fmt::format("LOAD 0 rows: no topic matches kafka.input.topic_pattern \"{}\"\n", job.topic_pattern);
         return;

@@ -18,7 +18,7 @@ constexpr int idle_poll_ms = 100;  // how often an idle loader looks at the stop
 constexpr size_t poll_chunk = 2048;
 constexpr size_t first_poll = 64;  // messages of unknown size: the next polls are sized by them
 // With minimal_interval -1, a drained queue while a partition is behind its end (the next fetch
-// still in flight): polls of behind_poll_ms wait up to behind_wait_ms for more before the batch
+// still in flight): polls of behind_poll_ms wait up to behind_wait for more before the batch
 // closes, so a slow feed fills batches instead of committing a few messages each.
 constexpr int behind_poll_ms = 10;
 constexpr auto behind_wait = std::chrono::milliseconds(100);

@@ -52,7 +52,7 @@ SchemaSide::Met SchemaEvolution::meet(const Message& m, std::string& reason) {
         }
         const bool adds = schema && std::any_of(schema->columns.begin(), schema->columns.end(),
                                                 [&](const db::WantedColumn& c) { return !written_.count(c.name); });
-        seen = seen_.emplace(id, adds).first;
+        seen = seen_.emplace(id, adds ? std::move(schema) : std::nullopt).first;
     }
     if (!seen->second) {
         known_ = id;
@@ -65,13 +65,7 @@ SchemaSide::Met SchemaEvolution::meet(const Message& m, std::string& reason) {
 Step SchemaEvolution::follow(std::unique_ptr<formats::Decoder>& decoder, std::unique_ptr<DatabaseSide>& database) {
     const auto context =
         fmt::format("loader {}: making {} follow schema id {}", loader_, job_.output_table.display(), pending_);
-    std::optional<KnownSchema> schema;
-    try {
-        schema = registered_schema(job_, pending_);
-    } catch (const avro::RegistryUnavailable& e) {
-        return Step::unavailable(Step::Server::schema_registry, fmt::format("{}: {}", context, e.what()));
-    }
-    if (!schema) return Step::failed(Step::Outcome::fatal, context + ": the registry no longer gives it");
+    const auto& schema = seen_.at(pending_);  // met by meet(), with fields to add
 
     std::ostringstream changed;
     std::unique_ptr<Config> cfg;
@@ -105,8 +99,8 @@ Step SchemaEvolution::follow(std::unique_ptr<formats::Decoder>& decoder, std::un
     statements_ = std::move(statements);
 
     written_ = {cfg_->field_columns.begin(), cfg_->field_columns.end()};
-    seen_.clear();            // ids met before are judged against the new columns
-    seen_[pending_] = false;  // followed: never again, whatever the table holds now
+    seen_.clear();                   // ids met before are judged against the new columns
+    seen_[pending_] = std::nullopt;  // followed: never again, whatever the table holds now
     known_ = -1;
     return Step{};
 }

@@ -11,11 +11,13 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <optional>
 #include <set>
 #include <string>
 
 #include "config/config.hpp"
 #include "load/schema_side.hpp"
+#include "load/sink/schema_follow.hpp"
 #include "load/sink/statements.hpp"
 
 namespace dgkafka::load {
@@ -36,9 +38,10 @@ class SchemaEvolution final : public SchemaSide {
     const Config& job_;  // as configured, before fields to columns
     const int loader_;
     std::set<std::string> written_;  // the columns the load writes (Config::field_columns)
-    std::map<int32_t, bool> seen_;   // schema id → it has fields without a column
-    int32_t known_ = -1;             // the last id met whose fields all have columns
-    int32_t pending_ = -1;           // the id follow() follows
+    // Schema id → its columns when it has fields without one (nullopt: every field has its column).
+    std::map<int32_t, std::optional<KnownSchema>> seen_;
+    int32_t known_ = -1;    // the last id met whose fields all have columns
+    int32_t pending_ = -1;  // the id follow() follows
     // What the replaced decoder and database side refer to; those of the start belong to run_load.
     std::unique_ptr<Config> cfg_;
     std::unique_ptr<LoadStatements> statements_;

@@ -9,6 +9,8 @@
 #include <string>
 #include <vector>
 
+#include "config/config.hpp"
+#include "db/table_follow.hpp"
 #include "support/job.hpp"
 #include "support/sandbox.hpp"
 
@@ -119,4 +121,30 @@ TEST(SchemaEvolution, ProcessesInGroupModeMeetingTheVersionAtOnceAddTheColumnOnc
     const auto r2 = second.wait();
     EXPECT_EQ(r2.code, 0) << r2.err;
     expect_evolved(job, 16);
+}
+
+// A field no column can be made for (a system column's name, a name past 63 bytes) is left out,
+// saying why, and the other new fields get theirs: the load goes on.
+TEST(SchemaEvolution, FieldsNoColumnCanBeMadeForAreLeftOutSayingWhy) {
+    Job job("evolve_names");
+    job.columns = {{"id", "integer"}};
+    sql("CREATE TABLE " + dgtest::quoted(job.table) + " (id integer)");
+    const auto path = job.write();
+    ASSERT_EQ(run("dgkafka", {"setup", path}).code, 0);
+    auto cfg = dgkafka::parse_config(job.toml(), path);
+    cfg.evolve = true;
+    const std::string long_name(64, 'a');
+    auto conn = db();
+    pqxx::work tx(*conn);
+    const auto followed = dgkafka::db::follow_schema(
+        tx, cfg, {{"id", "integer"}, {"ctid", "text"}, {long_name, "text"}, {"coupon", "text"}}, {}, "schema id 9");
+    tx.commit();
+    EXPECT_EQ(followed.added, std::vector<std::string>{"\"coupon\" text"});
+    ASSERT_EQ(followed.unusable.size(), 2u);
+    EXPECT_EQ(followed.unusable[0], "field \"ctid\": a system column's name");
+    EXPECT_EQ(followed.unusable[1], "field \"" + long_name + "\": longer than PostgreSQL's 63 bytes");
+    EXPECT_EQ(sql_value("SELECT string_agg(column_name, ',' ORDER BY ordinal_position) FROM information_schema.columns "
+                        "WHERE table_name = '" +
+                        job.table + "'"),
+              "id,coupon");
 }

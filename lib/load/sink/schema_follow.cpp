@@ -90,10 +90,15 @@ std::optional<KnownSchema> known_schema(const Config& cfg) {
 
 std::optional<KnownSchema> registered_schema(const Config& cfg, int32_t id) {
     const auto found = avro::Registry::shared(cfg.avro)->schema(id);
+    const bool of_format = (cfg.format == Format::avro && found.type == "AVRO") ||
+                           (cfg.format == Format::json && found.type == "JSON") ||
+                           (cfg.format == Format::protobuf && found.type == "PROTOBUF");
+    if (found.found == avro::Registry::Found::unknown_id || !of_format) return std::nullopt;
     std::vector<formats::SchemaColumn> columns;
     std::string reason;
-    if (found.found == avro::Registry::Found::unknown_id || !registered_columns(cfg, id, found, columns, reason))
-        return std::nullopt;
+    // Its messages decode, but its new fields could not be given columns: not loaded silently.
+    if (!registered_columns(cfg, id, found, columns, reason))
+        throw Error(Exit::config, fmt::format("kafka.output.evolve: schema id {} gives no columns: {}", id, reason));
     KnownSchema out;
     out.columns = wanted(columns);
     out.source = fmt::format("schema id {}", id);
@@ -114,6 +119,9 @@ void follow(pqxx::transaction_base& tx, const Config& cfg, const KnownSchema& sc
                            text::join(done.added, ", "));
     for (const auto& d : done.differing)
         log::warn("{}: column {} (not changed: values that do not fit it are rejected)", cfg.output_table.display(), d);
+    for (const auto& u : done.unusable)
+        log::warn("{}: {} gets no column, so it is not loaded (map it under another name with mappings)",
+                  cfg.output_table.display(), u);
 }
 
 void follow_at_start(const Config& cfg) {

@@ -28,8 +28,8 @@ struct KnownSchema {
 std::optional<KnownSchema> known_schema(const Config& cfg);
 
 // The registry's schema `id` as columns (no key: it only adds columns); nullopt when the id names
-// no schema of the job's format that maps to columns (its messages are the decoder's to judge).
-// Throws avro::RegistryUnavailable.
+// no schema of the job's format (its messages are the decoder's to judge). Throws
+// avro::RegistryUnavailable, and Error(config) when a schema of the job's format gives no columns.
 std::optional<KnownSchema> registered_schema(const Config& cfg, int32_t id);
 
 // Makes the output table follow `schema` in `tx` and reports what changed on `out`
